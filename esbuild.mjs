@@ -1,0 +1,66 @@
+// Builds Parley's three bundles (extension, server + command line, webviews) and copies the
+// native files the server loads at run time next to it, so the VSIX needs no node_modules.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  define: { PARLEY_VERSION: JSON.stringify(version) },
+};
+
+const node = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  // ws loads these optional accelerators only if present; Parley does not ship them.
+  external: ['vscode', 'bufferutil', 'utf-8-validate', 'better-sqlite3/package.json'],
+};
+
+const builds = [
+  { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts' }, outdir: 'dist' },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    entryPoints: { panel: 'webview/panel.ts', sidebar: 'webview/sidebar.ts' },
+    outdir: 'dist/webview',
+  },
+];
+
+function copyInto(dir, files) {
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) copyFileSync(file, join(dir, file.split(/[\\/]/).pop()));
+}
+
+/** better-sqlite3's prebuilt addons for every platform, sqlite-vec's for each installed platform, codicons. */
+function copyRuntimeFiles() {
+  rmSync('dist/native', { recursive: true, force: true });
+  const prebuilds = join(dirname(require.resolve('better-sqlite3/package.json')), 'prebuilds');
+  copyInto('dist/native/better-sqlite3', readdirSync(prebuilds).map((name) => join(prebuilds, name)));
+  for (const name of readdirSync('node_modules').filter((entry) => entry.startsWith('sqlite-vec-'))) {
+    const dir = join('node_modules', name);
+    copyInto(join('dist/native', name), readdirSync(dir).filter((file) => /^vec0\.(so|dylib|dll)$/.test(file)).map((file) => join(dir, file)));
+  }
+  const codicons = join(dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
+  copyInto('dist/codicons', [join(codicons, 'codicon.css'), join(codicons, 'codicon.ttf')]);
+}
+
+copyRuntimeFiles();
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

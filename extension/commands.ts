@@ -1,0 +1,40 @@
+/** Parley's commands. Each one that needs the server says so when it is not running. */
+import * as vscode from 'vscode';
+import type { Ctx } from './ctx';
+import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
+import { SessionPanel } from './views/panel';
+
+type Handler = () => unknown;
+
+/** Runs a command and turns a failure into a message with a way to the log. */
+function guarded(ctx: Ctx, name: string, handler: Handler): Handler {
+  return async () => {
+    try {
+      await handler();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.log.error(`${name}: ${message}`);
+      const choice = await vscode.window.showErrorMessage(`Parley: ${message}`, 'Open Log');
+      if (choice === 'Open Log') ctx.log.show();
+    }
+  };
+}
+
+export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, secrets: Secrets): void {
+  const commands: Record<string, Handler> = {
+    'parley.openSession': () => SessionPanel.show(context.extensionUri, ctx),
+    'parley.setApiKey': () => setApiKeyCommand(secrets),
+    'parley.clearApiKey': () => clearApiKeyCommand(secrets),
+    'parley.showLog': () => ctx.log.show(),
+    'parley.restartServer': async () => {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Parley server' }, () => ctx.restart());
+    },
+    'parley.toggleListening': () => {
+      SessionPanel.show(context.extensionUri, ctx);
+      throw new Error('Voice capture is not part of this Parley build yet; type in the session panel once an LLM is configured.');
+    },
+  };
+  for (const [name, handler] of Object.entries(commands)) {
+    context.subscriptions.push(vscode.commands.registerCommand(name, guarded(ctx, name, handler)));
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The one owner of the language client: start, stop and restart, serialized so that a restart
+ * requested while another is running waits its turn. Disposables that live as long as the
+ * extension are kept apart from those that live as long as one client.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LiveEndpointRequest, ServerStatusNotification, type InitializationOptions, type LiveEndpoint } from '../protocol/lsp';
+import { configurationMiddleware } from './config';
+import type { Secrets } from './secrets';
+import type { StatusBar } from './status';
+
+export class Ctx implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private clientDisposables: vscode.Disposable[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private readonly endpointEmitter = new vscode.EventEmitter<LiveEndpoint | undefined>();
+  private endpoint: LiveEndpoint | undefined;
+
+  /** Fires with the live endpoint when a server becomes ready, and undefined when it stops. */
+  readonly onDidChangeEndpoint = this.endpointEmitter.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+    private readonly secrets: Secrets,
+    private readonly statusBar: StatusBar,
+  ) {}
+
+  get liveEndpoint(): LiveEndpoint | undefined {
+    return this.endpoint;
+  }
+
+  get running(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  start(): Promise<void> {
+    return this.enqueue(() => this.doStart());
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(() => this.doStop());
+  }
+
+  restart(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.doStop();
+      await this.doStart();
+    });
+  }
+
+  /** The running client, or an error that says so, for commands that need the server. */
+  requireClient(): LanguageClient {
+    if (!this.client || !this.running) throw new Error('The Parley server is not running. Run "Parley: Restart Server", or open the log.');
+    return this.client;
+  }
+
+  private enqueue(operation: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(operation);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async doStart(): Promise<void> {
+    this.statusBar.starting();
+    const client = new LanguageClient('parley', 'Parley', await this.serverOptions(), this.clientOptions());
+    this.client = client;
+    this.clientDisposables.push(
+      client.onDidChangeState(({ newState }) => void this.onState(client, newState)),
+      client.onNotification(ServerStatusNotification.type, (status) => this.statusBar.update(status)),
+    );
+    try {
+      await client.start();
+    } catch (error) {
+      this.statusBar.stopped(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  private async doStop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.setEndpoint(undefined);
+    for (const disposable of this.clientDisposables.splice(0)) disposable.dispose();
+    if (client && client.state !== State.Stopped) await client.stop(5000).catch((error: unknown) => this.log.warn(`Stopping the server: ${String(error)}`));
+    this.statusBar.stopped('restarting');
+  }
+
+  /** After every (re)start, including the client's own restarts after a crash, hand the views the new endpoint. */
+  private async onState(client: LanguageClient, state: State): Promise<void> {
+    if (client !== this.client) return;
+    if (state === State.Running) {
+      try {
+        this.setEndpoint(await client.sendRequest(LiveEndpointRequest.type));
+      } catch (error) {
+        this.log.error(`Could not get the live endpoint: ${String(error)}`);
+      }
+    } else {
+      this.setEndpoint(undefined);
+      if (state === State.Stopped) this.statusBar.stopped('the server exited; see the log');
+      else this.statusBar.starting();
+    }
+  }
+
+  private setEndpoint(endpoint: LiveEndpoint | undefined): void {
+    this.endpoint = endpoint;
+    this.endpointEmitter.fire(endpoint);
+  }
+
+  private async serverOptions(): Promise<ServerOptions> {
+    const module = this.context.asAbsolutePath('dist/server.js');
+    const env = await this.secrets.serverEnvironment(process.env);
+    return {
+      run: { module, transport: TransportKind.stdio, options: { env } },
+      debug: { module, transport: TransportKind.stdio, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+  }
+
+  private clientOptions(): LanguageClientOptions {
+    const initializationOptions: InitializationOptions = {
+      globalStoragePath: this.context.globalStorageUri.fsPath,
+      // Without a folder open there is no workspace storage; sessions then go under global storage.
+      workspaceStoragePath: (this.context.storageUri ?? vscode.Uri.joinPath(this.context.globalStorageUri, 'no-workspace')).fsPath,
+      extensionVersion: String(this.context.extension.packageJSON.version),
+    };
+    return {
+      outputChannel: this.log,
+      initializationOptions,
+      synchronize: { configurationSection: 'parley' },
+      middleware: configurationMiddleware,
+    };
+  }
+
+  dispose(): void {
+    this.endpointEmitter.dispose();
+    for (const disposable of this.clientDisposables.splice(0)) disposable.dispose();
+  }
+}

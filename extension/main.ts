@@ -1,0 +1,38 @@
+/**
+ * Activation only: create the owners, register commands and views, start the server without
+ * waiting for it. All work happens in the server, so activation stays fast.
+ */
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { Ctx } from './ctx';
+import { Secrets } from './secrets';
+import { StatusBar } from './status';
+import { SESSION_VIEW_TYPE, SessionPanel } from './views/panel';
+import { KNOWLEDGE_VIEW_ID, KnowledgeBaseView } from './views/sidebar';
+
+let ctx: Ctx | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Parley', { log: true });
+  const secrets = new Secrets(context.secrets);
+  const statusBar = new StatusBar();
+  ctx = new Ctx(context, log, secrets, statusBar);
+  const current = ctx;
+  context.subscriptions.push(
+    log,
+    statusBar,
+    current,
+    vscode.window.registerWebviewViewProvider(KNOWLEDGE_VIEW_ID, new KnowledgeBaseView(context.extensionUri, current)),
+    vscode.window.registerWebviewPanelSerializer(SESSION_VIEW_TYPE, SessionPanel.serializer(context.extensionUri, current)),
+    secrets.onDidChange(() => void current.restart().catch((error: unknown) => log.error(`Restart after a key change failed: ${String(error)}`))),
+  );
+  registerCommands(context, current, secrets);
+  void current.start().catch((error: unknown) => {
+    log.error(`The Parley server did not start: ${String(error)}`);
+    void vscode.window.showErrorMessage('Parley: the server did not start.', 'Open Log').then((choice) => choice && log.show());
+  });
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.stop();
+}

@@ -1,0 +1,33 @@
+/**
+ * Binds one webview to the extension: hands it the live endpoint (again after every server
+ * restart) and runs the few commands it may ask for. The webview talks to the server directly.
+ */
+import * as vscode from 'vscode';
+import type { LiveEndpoint } from '../../protocol/lsp';
+import { VIEW_COMMANDS, type HostMessage, type ViewMessage } from '../../protocol/webview';
+import type { Ctx } from '../ctx';
+
+/** Maps the loopback endpoint to one the webview can reach when VS Code runs remotely or in a browser. */
+async function externalEndpoint(endpoint: LiveEndpoint): Promise<LiveEndpoint> {
+  const local = vscode.Uri.parse(endpoint.url.replace(/^ws:/, 'http:'));
+  const external = await vscode.env.asExternalUri(local);
+  if (external.authority === local.authority && external.scheme === 'http') return endpoint;
+  const scheme = external.scheme === 'https' ? 'wss' : 'ws';
+  return { url: external.with({ scheme }).toString(true), token: endpoint.token };
+}
+
+export function bindWebview(webview: vscode.Webview, ctx: Ctx): vscode.Disposable {
+  const post = (message: HostMessage) => void webview.postMessage(message);
+  const sendEndpoint = async (endpoint: LiveEndpoint | undefined) => {
+    if (!endpoint) return post({ type: 'serverStopped', reason: 'The Parley server is not running.' });
+    post({ type: 'connect', endpoint: await externalEndpoint(endpoint) });
+  };
+  const onMessage = webview.onDidReceiveMessage((message: ViewMessage) => {
+    if (message?.type === 'ready') void sendEndpoint(ctx.liveEndpoint);
+    else if (message?.type === 'runCommand' && (VIEW_COMMANDS as readonly string[]).includes(message.command)) {
+      void vscode.commands.executeCommand(message.command);
+    }
+  });
+  const onEndpoint = ctx.onDidChangeEndpoint((endpoint) => void sendEndpoint(endpoint));
+  return vscode.Disposable.from(onMessage, onEndpoint);
+}

@@ -1,0 +1,47 @@
+/**
+ * The HTML shell shared by Parley's webviews: strict CSP with a per-render nonce, only the built
+ * assets as local resources, theme colors from --vscode-* variables, codicons.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { ViewKind } from '../../protocol/webview';
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'dist', 'codicons'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/** Origins the live WebSocket may be reached at, for connect-src. */
+export function liveConnectSources(externalOrigins: readonly string[]): string {
+  return ['ws://127.0.0.1:*', ...externalOrigins].join(' ');
+}
+
+export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: ViewKind, title: string, connectSources: string): string {
+  const nonce = randomBytes(16).toString('base64');
+  const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    `connect-src ${connectSources}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" nonce="${nonce}" href="${asset('dist', 'codicons', 'codicon.css')}">
+<link rel="stylesheet" nonce="${nonce}" href="${asset('media', 'parley.css')}">
+<title>${title}</title>
+</head>
+<body class="parley-${kind}">
+<main id="app" aria-live="polite"></main>
+<script nonce="${nonce}" src="${asset('dist', 'webview', `${kind}.js`)}"></script>
+</body>
+</html>`;
+}

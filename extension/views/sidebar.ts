@@ -1,0 +1,21 @@
+/** The Knowledge Base view in Parley's activity-bar container. */
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import { bindWebview } from './host';
+import { liveConnectSources, renderHtml, webviewOptions } from './html';
+
+export const KNOWLEDGE_VIEW_ID = 'parley.knowledgeBase';
+
+export class KnowledgeBaseView implements vscode.WebviewViewProvider {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly ctx: Ctx,
+  ) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    view.webview.options = webviewOptions(this.extensionUri);
+    view.webview.html = renderHtml(view.webview, this.extensionUri, 'sidebar', 'Parley Knowledge Base', liveConnectSources([]));
+    const binding = bindWebview(view.webview, this.ctx);
+    view.onDidDispose(() => binding.dispose());
+  }
+}

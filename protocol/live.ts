@@ -1,0 +1,37 @@
+/**
+ * Frames on the live WebSocket between a webview and the server. JSON text frames carry these
+ * messages; binary frames are reserved for PCM audio while a capture is open.
+ */
+import type { ServerStatus, StatusReport } from './status';
+
+/** Largest frame the server accepts; bigger frames close the connection (1009). */
+export const LIVE_MAX_FRAME_BYTES = 256 * 1024;
+/** Frames per second a connection may send on average before it is closed (1008). */
+export const LIVE_MAX_FRAMES_PER_SECOND = 200;
+/** How long a burst above the average rate may last, in frames. */
+export const LIVE_BURST_FRAMES = 400;
+
+/** Query parameter that carries the per-launch token in the WebSocket URL. */
+export const LIVE_TOKEN_PARAM = 'token';
+
+export type ServerFrame =
+  | { type: 'hello'; report: StatusReport; status: ServerStatus }
+  | { type: 'status'; status: ServerStatus }
+  | { type: 'report'; report: StatusReport }
+  | { type: 'pong'; id: number };
+
+export type ClientFrame = { type: 'ping'; id: number } | { type: 'refresh' };
+
+/** Close codes the server uses, so the webview can tell a bad frame from a restart. */
+export const LiveClose = {
+  normal: 1000,
+  goingAway: 1001,
+  unsupportedData: 1003,
+  policyViolation: 1008,
+  tooBig: 1009,
+} as const;
+
+/** The URL a webview opens: the endpoint's address with the token as a query parameter. */
+export function liveUrl(endpoint: { url: string; token: string }): string {
+  return `${endpoint.url}?${LIVE_TOKEN_PARAM}=${encodeURIComponent(endpoint.token)}`;
+}

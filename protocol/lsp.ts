@@ -1,0 +1,37 @@
+/**
+ * Every custom LSP message between the extension and the server, declared once.
+ * Standard LSP carries what LSP already has; these carry the rest.
+ */
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { ServerStatus, StatusReport } from './status';
+
+/** What the extension passes in `initialize`; the server creates these folders if missing. */
+export interface InitializationOptions {
+  globalStoragePath: string;
+  workspaceStoragePath: string;
+  extensionVersion: string;
+}
+
+/** Where a webview reaches the live WebSocket. The token is per server launch, not a provider key. */
+export interface LiveEndpoint {
+  url: string;
+  token: string;
+}
+
+/** Client → server: versions, storage and provider configuration (never keys). */
+export namespace StatusRequest {
+  export const method = 'parley/status';
+  export const type = new RequestType0<StatusReport, void>(method);
+}
+
+/** Client → server: the address and token of the live WebSocket for the webviews. */
+export namespace LiveEndpointRequest {
+  export const method = 'parley/liveEndpoint';
+  export const type = new RequestType0<LiveEndpoint, void>(method);
+}
+
+/** Server → client: the server's health and activity changed. */
+export namespace ServerStatusNotification {
+  export const method = 'parley/serverStatus';
+  export const type = new NotificationType<ServerStatus>(method);
+}

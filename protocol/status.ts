@@ -1,0 +1,51 @@
+import type { Stage } from './settings';
+
+/** How one provider stage stands: what is chosen and whether it can be used as configured. */
+export interface StageStatus {
+  stage: Stage;
+  provider: string;
+  model: string;
+  baseUrl: string;
+  /** True when everything the provider needs (key, base URL, local program) is present. */
+  configured: boolean;
+  /** When not configured: what the user should do, in one sentence. */
+  hint?: string;
+}
+
+export interface StorageStatus {
+  globalDir: string;
+  workspaceDir: string;
+  knowledgeDb: string;
+  sessionsDb: string;
+  /** Set when a database had to be moved aside at start; says where the old file went. */
+  recovered: string[];
+}
+
+/** Everything `parley/status` reports. Never carries a key. */
+export interface StatusReport {
+  versions: {
+    parley: string;
+    node: string;
+    sqlite: string;
+    sqliteVec: string;
+    fts5: boolean;
+  };
+  storage: StorageStatus;
+  providers: StageStatus[];
+  /** The live WebSocket, when this server runs one (the command line does not). */
+  live: { port: number; clients: number } | null;
+  pid: number;
+  startedAt: number;
+}
+
+/** The server's overall state, driving the status bar. */
+export type Health = 'starting' | 'ready' | 'warning' | 'error';
+/** What the voice loop is doing right now. */
+export type Activity = 'idle' | 'listening' | 'thinking' | 'speaking';
+
+export interface ServerStatus {
+  health: Health;
+  activity: Activity;
+  /** One line for the status bar tooltip; for `warning` and `error` it says what to do. */
+  message: string;
+}

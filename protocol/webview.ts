@@ -1,0 +1,18 @@
+/** Messages between the extension host and its webviews (postMessage), typed once. */
+import type { LiveEndpoint } from './lsp';
+
+export type ViewKind = 'panel' | 'sidebar';
+
+/** Extension → webview. */
+export type HostMessage =
+  | { type: 'connect'; endpoint: LiveEndpoint }
+  | { type: 'serverStopped'; reason: string };
+
+/** Webview → extension. */
+export type ViewMessage =
+  | { type: 'ready' }
+  | { type: 'runCommand'; command: ViewCommand };
+
+/** The only commands a webview may ask the extension to run. */
+export const VIEW_COMMANDS = ['parley.setApiKey', 'parley.showLog', 'parley.restartServer', 'parley.openSession'] as const;
+export type ViewCommand = (typeof VIEW_COMMANDS)[number];

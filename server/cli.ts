@@ -1,0 +1,79 @@
+/**
+ * `parley <command>`: the server's own modules, headless. Every subcommand takes `--json`, reads
+ * provider choices from PARLEY_* and the vendors' key variables, and on error exits non-zero with
+ * a one-line reason on stderr.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { StatusReport } from '../protocol/status';
+import { errorMessage, stderrLogger } from './log';
+import { Keys } from './providers/keys';
+import { settingsFromEnv } from './settings';
+import { buildStatusReport } from './status';
+import { Storage } from './storage/storage';
+import { parleyVersion } from './version';
+
+const USAGE = `Usage: parley <command> [options]
+
+Commands:
+  status [--json] [--storage <dir>]   versions, storage and provider configuration
+
+Provider choices come from PARLEY_LLM, PARLEY_STT, PARLEY_TTS, PARLEY_EMBEDDINGS (with _MODEL and
+_BASE_URL), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY.`;
+
+class UsageError extends Error {}
+
+function defaultStorageDir(env: NodeJS.ProcessEnv): string {
+  if (env.PARLEY_STORAGE) return env.PARLEY_STORAGE;
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'parley');
+}
+
+function formatStatus(report: StatusReport): string {
+  const lines = [
+    `Parley ${report.versions.parley} · Node ${report.versions.node} · SQLite ${report.versions.sqlite} · sqlite-vec ${report.versions.sqliteVec} · FTS5 ${report.versions.fts5 ? 'yes' : 'no'}`,
+    `Knowledge base: ${report.storage.knowledgeDb}`,
+    `Sessions:       ${report.storage.sessionsDb}`,
+    ...report.storage.recovered.map((path) => `Recovered: a damaged database was moved to ${path}`),
+    ...report.providers.map((stage) => {
+      const what = [stage.provider, stage.model, stage.baseUrl].filter(Boolean).join(' · ');
+      return `${stage.stage.padEnd(10)} ${what} — ${stage.configured ? 'configured' : `not configured: ${stage.hint}`}`;
+    }),
+  ];
+  return lines.join('\n');
+}
+
+function status(args: string[], env: NodeJS.ProcessEnv): string {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, storage: { type: 'string' } }, strict: true });
+  const log = stderrLogger();
+  const dir = values.storage ?? defaultStorageDir(env);
+  const storage = Storage.open({ globalDir: dir, workspaceDir: join(dir, 'cli') }, join(__dirname, 'native'), log);
+  try {
+    const report = buildStatusReport({ storage, settings: settingsFromEnv(env, log), keys: new Keys(env), env, startedAt: Date.now() });
+    return values.json ? JSON.stringify(report, null, 2) : formatStatus(report);
+  } finally {
+    storage.close();
+  }
+}
+
+const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => string> = { status };
+
+export function run(argv: string[], env: NodeJS.ProcessEnv): string {
+  const [command, ...rest] = argv;
+  if (command === '--version') return parleyVersion;
+  if (!command || command === '--help' || command === 'help') return USAGE;
+  const handler = COMMANDS[command];
+  if (!handler) throw new UsageError(`unknown command "${command}"; run "parley --help"`);
+  return handler(rest, env);
+}
+
+function main(): void {
+  try {
+    process.stdout.write(run(process.argv.slice(2), process.env) + '\n');
+  } catch (error) {
+    process.stderr.write(`parley: ${errorMessage(error).split('\n')[0]}\n`);
+    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+  }
+}
+
+main();

@@ -1,0 +1,134 @@
+/**
+ * The live WebSocket that webviews connect to directly: 127.0.0.1 only, a random port, a
+ * per-launch token, an Origin check, a frame-size cap and a message-rate limit. Anything malformed
+ * closes that one connection; the server and other connections carry on.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import {
+  LIVE_BURST_FRAMES,
+  LIVE_MAX_FRAMES_PER_SECOND,
+  LIVE_MAX_FRAME_BYTES,
+  LIVE_TOKEN_PARAM,
+  LiveClose,
+  type ClientFrame,
+  type ServerFrame,
+} from '../../protocol/live';
+import { errorMessage, type Logger } from '../log';
+import { newToken, originAllowed, tokenMatches } from './access';
+import { parseClientFrame } from './frames';
+import { TokenBucket } from './rateLimit';
+
+export const LIVE_PATH = '/live';
+
+export interface LiveServerOptions {
+  log: Logger;
+  maxFrameBytes?: number;
+  framesPerSecond?: number;
+  burstFrames?: number;
+  extraOrigins?: readonly string[];
+}
+
+/** What the rest of the server does with a connection: greet it and answer its frames. */
+export interface LiveHandlers {
+  onOpen(send: (frame: ServerFrame) => void): void;
+  onFrame(frame: ClientFrame, send: (frame: ServerFrame) => void): void;
+}
+
+function reject(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export class LiveServer {
+  readonly token = newToken();
+  private readonly wss: WebSocketServer;
+  private handlers: LiveHandlers | undefined;
+
+  private constructor(
+    private readonly http: Server,
+    private readonly options: LiveServerOptions,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? LIVE_MAX_FRAME_BYTES });
+    http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+    http.on('request', (_request, response) => response.writeHead(404).end());
+  }
+
+  static async start(options: LiveServerOptions): Promise<LiveServer> {
+    const http = createServer();
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(0, '127.0.0.1', () => resolve());
+    });
+    return new LiveServer(http, options);
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}${LIVE_PATH}`;
+  }
+
+  get clientCount(): number {
+    return this.wss.clients.size;
+  }
+
+  setHandlers(handlers: LiveHandlers): void {
+    this.handlers = handlers;
+  }
+
+  broadcast(frame: ServerFrame): void {
+    const text = JSON.stringify(frame);
+    for (const client of this.wss.clients) {
+      if (client.readyState === WebSocket.OPEN) client.send(text);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.close(LiveClose.goingAway, 'server shutting down');
+    this.wss.close();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== LIVE_PATH) return reject(socket, 404, 'Not Found');
+    if (!tokenMatches(this.token, url.searchParams.get(LIVE_TOKEN_PARAM))) {
+      this.options.log.warn('Refused a live connection without the right token');
+      return reject(socket, 401, 'Unauthorized');
+    }
+    const origin = request.headers.origin;
+    if (!originAllowed(origin, this.options.extraOrigins)) {
+      this.options.log.warn('Refused a live connection from a foreign origin', { origin });
+      return reject(socket, 403, 'Forbidden');
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+  }
+
+  private accept(ws: WebSocket): void {
+    const bucket = new TokenBucket(this.options.framesPerSecond ?? LIVE_MAX_FRAMES_PER_SECOND, this.options.burstFrames ?? LIVE_BURST_FRAMES);
+    const send = (frame: ServerFrame) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    };
+    ws.on('message', (data, isBinary) => this.receive(ws, bucket, data, isBinary, send));
+    // `ws` reports oversize frames and protocol violations here, after it has closed the socket.
+    ws.on('error', (error) => this.options.log.warn('Closed a live connection after a protocol error', { error: errorMessage(error) }));
+    this.handlers?.onOpen(send);
+  }
+
+  private receive(ws: WebSocket, bucket: TokenBucket, data: RawData, isBinary: boolean, send: (frame: ServerFrame) => void): void {
+    if (!bucket.take()) return this.closeBad(ws, LiveClose.policyViolation, 'too many messages');
+    if (isBinary) return this.closeBad(ws, LiveClose.unsupportedData, 'audio frame without an open capture');
+    const parsed = parseClientFrame(data.toString());
+    if (!parsed.ok) return this.closeBad(ws, LiveClose.unsupportedData, parsed.error);
+    this.handlers?.onFrame(parsed.frame, send);
+  }
+
+  private closeBad(ws: WebSocket, code: number, reason: string): void {
+    this.options.log.warn(`Closed a live connection: ${reason}`);
+    ws.close(code, reason);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The server's logger. Sensitive values may only travel under structured field names that are
+ * redacted here, and key-shaped strings are masked wherever they appear, so nothing secret reaches
+ * the LogOutputChannel, a transcript or a test artifact.
+ */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+/** Writes one already-formatted line at a level. */
+export type LogSink = (level: LogLevel, line: string) => void;
+
+const SENSITIVE_FIELD = /key|token|secret|password|authorization|cookie/i;
+
+// Vendor key shapes (sk-…, sk-ant-…, 40-hex Deepgram keys) and bearer credentials.
+const KEY_SHAPED = /\b(sk-[A-Za-z0-9_-]{16,}|sk-ant-[A-Za-z0-9_-]{16,}|[a-f0-9]{40})\b|(Bearer|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+
+export function redactText(text: string): string {
+  return text.replace(KEY_SHAPED, (_match, _key, scheme?: string) => (scheme ? `${scheme} [redacted]` : '[redacted]'));
+}
+
+export function redactFields(fields: LogFields): LogFields {
+  const out: LogFields = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (SENSITIVE_FIELD.test(name)) out[name] = '[redacted]';
+    else if (typeof value === 'string') out[name] = redactText(value);
+    else if (value instanceof Error) out[name] = redactText(value.message);
+    else out[name] = value;
+  }
+  return out;
+}
+
+export function formatLine(message: string, fields?: LogFields): string {
+  const text = redactText(message);
+  if (!fields || Object.keys(fields).length === 0) return text;
+  return `${text} ${JSON.stringify(redactFields(fields))}`;
+}
+
+export function createLogger(sink: LogSink): Logger {
+  const at = (level: LogLevel) => (message: string, fields?: LogFields) => sink(level, formatLine(message, fields));
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** For the command line and tests: lines on stderr, so stdout stays clean for `--json`. */
+export function stderrLogger(minLevel: LogLevel = 'warn'): Logger {
+  const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+  return createLogger((level, line) => {
+    if (order.indexOf(level) >= order.indexOf(minLevel)) process.stderr.write(`[${level}] ${line}\n`);
+  });
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,101 @@
+/**
+ * The companion server: a language server over stdio. This file only wires things together;
+ * each piece lives in its own module.
+ */
+import { join } from 'node:path';
+import { createConnection, ProposedFeatures, type InitializeResult } from 'vscode-languageserver/node';
+import { LiveEndpointRequest, ServerStatusNotification, StatusRequest, type InitializationOptions } from '../protocol/lsp';
+import type { ServerStatus, StatusReport } from '../protocol/status';
+import { createLogger, errorMessage, type Logger, type LogLevel } from './log';
+import { LiveServer } from './live/server';
+import { Keys } from './providers/keys';
+import { SettingsStore } from './settings';
+import { buildStatusReport } from './status';
+import { Storage } from './storage/storage';
+import { parleyVersion } from './version';
+
+const startedAt = Date.now();
+const connection = createConnection(ProposedFeatures.all);
+const log: Logger = createLogger((level: LogLevel, line) => connection.console[level === 'warn' ? 'warn' : level](line));
+const keys = new Keys(process.env);
+const settings = new SettingsStore((scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'parley' }), log);
+
+let storage: Storage | undefined;
+let live: LiveServer | undefined;
+let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Parley is starting' };
+
+function parseOptions(raw: unknown): InitializationOptions {
+  const options = (raw ?? {}) as Partial<InitializationOptions>;
+  if (typeof options.globalStoragePath !== 'string' || typeof options.workspaceStoragePath !== 'string') {
+    throw new Error('initializationOptions must name globalStoragePath and workspaceStoragePath');
+  }
+  return { globalStoragePath: options.globalStoragePath, workspaceStoragePath: options.workspaceStoragePath, extensionVersion: options.extensionVersion ?? parleyVersion };
+}
+
+async function report(): Promise<StatusReport> {
+  if (!storage) throw new Error('Parley is still starting; try again in a moment.');
+  return buildStatusReport({
+    storage,
+    settings: await settings.get(),
+    keys,
+    env: process.env,
+    live: live ? { port: live.port, clients: live.clientCount } : null,
+    startedAt,
+  });
+}
+
+function setStatus(next: ServerStatus): void {
+  status = next;
+  void connection.sendNotification(ServerStatusNotification.type, status);
+  live?.broadcast({ type: 'status', status });
+}
+
+async function publishReport(): Promise<void> {
+  const current = await report();
+  const llm = current.providers.find((stage) => stage.stage === 'llm');
+  const recovered = current.storage.recovered;
+  if (recovered.length > 0) {
+    setStatus({ health: 'warning', activity: status.activity, message: `A damaged database was moved aside to ${recovered.join(', ')}; a new one was created.` });
+  } else {
+    setStatus({ health: 'ready', activity: status.activity, message: llm?.configured ? 'Parley is ready' : `Parley is ready; no language model yet. ${llm?.hint ?? ''}`.trim() });
+  }
+  live?.broadcast({ type: 'report', report: current });
+}
+
+connection.onInitialize(async (params): Promise<InitializeResult> => {
+  const options = parseOptions(params.initializationOptions);
+  storage = Storage.open({ globalDir: options.globalStoragePath, workspaceDir: options.workspaceStoragePath }, join(__dirname, 'native'), log);
+  live = await LiveServer.start({ log });
+  live.setHandlers({
+    onOpen: (send) => void report().then((current) => send({ type: 'hello', report: current, status }), (error: unknown) => log.error('Could not greet a live client', { error: errorMessage(error) })),
+    onFrame: (frame, send) => {
+      if (frame.type === 'ping') send({ type: 'pong', id: frame.id });
+      else void report().then((current) => send({ type: 'report', report: current }), (error: unknown) => log.error('Could not refresh a live client', { error: errorMessage(error) }));
+    },
+  });
+  log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
+  return { capabilities: {}, serverInfo: { name: 'parley', version: parleyVersion } };
+});
+
+connection.onInitialized(() => {
+  publishReport().catch((error: unknown) => setStatus({ health: 'error', activity: 'idle', message: errorMessage(error) }));
+});
+
+connection.onDidChangeConfiguration(() => {
+  settings.invalidate();
+  publishReport().catch((error: unknown) => log.error('Could not apply the new settings', { error: errorMessage(error) }));
+});
+
+connection.onRequest(StatusRequest.type, () => report());
+
+connection.onRequest(LiveEndpointRequest.type, () => {
+  if (!live) throw new Error('Parley is still starting; try again in a moment.');
+  return { url: live.url, token: live.token };
+});
+
+connection.onShutdown(async () => {
+  await live?.close();
+  storage?.close();
+});
+
+connection.listen();

@@ -1,0 +1,51 @@
+/**
+ * Whether each stage can run as configured, and if not, the one thing the user should do.
+ * Never simulates a provider: an unconfigured stage is reported as such.
+ */
+import { STAGES, type ParleySettings, type Stage } from '../../protocol/settings';
+import type { StageStatus } from '../../protocol/status';
+import type { Keys } from './keys';
+import { OFFLINE_STT_PROGRAMS, SYSTEM_TTS_PROGRAMS, findFirstProgram } from './programs';
+
+type Check = { configured: true } | { configured: false; hint: string };
+
+const OK: Check = { configured: true };
+const needs = (hint: string): Check => ({ configured: false, hint });
+
+const COMPATIBLE_HINT = (stage: Stage) => `Set parley.${stage}.baseUrl to your OpenAI-compatible server (for example http://127.0.0.1:11434/v1).`;
+
+function checkStage(stage: Stage, settings: ParleySettings, keys: Keys, env: NodeJS.ProcessEnv): Check {
+  const { provider, baseUrl } = settings[stage];
+  switch (provider) {
+    case 'anthropic':
+      return keys.has('anthropic')
+        ? OK
+        : needs('Set an Anthropic key (Parley: Set API Key), or point Parley at a local OpenAI-compatible server (parley.llm.provider = openai-compatible).');
+    case 'openai':
+      return keys.has('openai') ? OK : needs('Set an OpenAI key (Parley: Set API Key).');
+    case 'openai-compatible':
+      return baseUrl ? OK : needs(COMPATIBLE_HINT(stage));
+    case 'deepgram':
+      return keys.has('deepgram') ? OK : needs('Set a Deepgram key (Parley: Set API Key).');
+    case 'offline':
+      return findFirstProgram(OFFLINE_STT_PROGRAMS, env)
+        ? OK
+        : needs('Install pocketsphinx (for example: apt-get install pocketsphinx pocketsphinx-en-us), or choose another speech-to-text provider.');
+    case 'system':
+      return findFirstProgram(SYSTEM_TTS_PROGRAMS, env)
+        ? OK
+        : needs('Install a system voice (for example: apt-get install espeak-ng), or choose another text-to-speech provider.');
+    case 'none':
+    case 'builtin':
+      return OK;
+    default:
+      return needs(`Unknown provider "${provider}" for parley.${stage}.provider.`);
+  }
+}
+
+export function stageStatuses(settings: ParleySettings, keys: Keys, env: NodeJS.ProcessEnv = process.env): StageStatus[] {
+  return STAGES.map((stage) => {
+    const { provider, model, baseUrl } = settings[stage];
+    return { stage, provider, model, baseUrl, ...checkStage(stage, settings, keys, env) };
+  });
+}

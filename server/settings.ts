@@ -1,0 +1,81 @@
+/**
+ * Typed settings for the server: pulled from the client per resource (the client alone reads
+ * `parley.*`), or built from PARLEY_* environment variables on the command line. Both paths go
+ * through `normalizeSettings`, so a malformed value falls back to the default with a warning
+ * instead of reaching a provider.
+ */
+import {
+  DEFAULT_SETTINGS,
+  PROVIDERS_BY_STAGE,
+  STAGES,
+  type ParleySettings,
+  type Stage,
+  type StageSettings,
+} from '../protocol/settings';
+import type { Logger } from './log';
+
+type Problems = string[];
+
+function normalizeStage<S extends Stage>(stage: S, raw: unknown, problems: Problems): ParleySettings[S] {
+  const fallback = DEFAULT_SETTINGS[stage];
+  const value = (raw && typeof raw === 'object' ? raw : {}) as Partial<Record<keyof StageSettings<string>, unknown>>;
+  const allowed = PROVIDERS_BY_STAGE[stage] as readonly string[];
+  let provider = fallback.provider as string;
+  if (typeof value.provider === 'string' && value.provider !== '') {
+    if (allowed.includes(value.provider)) provider = value.provider;
+    else problems.push(`parley.${stage}.provider "${value.provider}" is not one of ${allowed.join(', ')}; using ${provider}`);
+  }
+  const text = (field: 'model' | 'baseUrl') => (typeof value[field] === 'string' ? (value[field] as string).trim() : '');
+  return { provider, model: text('model'), baseUrl: text('baseUrl') } as ParleySettings[S];
+}
+
+export function normalizeSettings(raw: unknown, log?: Logger): ParleySettings {
+  const source = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const problems: Problems = [];
+  const settings = Object.fromEntries(STAGES.map((stage) => [stage, normalizeStage(stage, source[stage], problems)]));
+  for (const problem of problems) log?.warn(problem);
+  return settings as unknown as ParleySettings;
+}
+
+/** The environment variables the command line reads, with the same meaning as the settings. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv, log?: Logger): ParleySettings {
+  const stage = (name: string) => ({
+    provider: env[`PARLEY_${name}`],
+    model: env[`PARLEY_${name}_MODEL`],
+    baseUrl: env[`PARLEY_${name}_BASE_URL`],
+  });
+  return normalizeSettings(
+    { llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS') },
+    log,
+  );
+}
+
+/** Pulls settings from the client for a resource (or the window), caching until they change. */
+export class SettingsStore {
+  private readonly cache = new Map<string, Promise<ParleySettings>>();
+
+  constructor(
+    private readonly pull: (scopeUri: string | undefined) => Promise<unknown>,
+    private readonly log: Logger,
+  ) {}
+
+  get(scopeUri?: string): Promise<ParleySettings> {
+    const key = scopeUri ?? '';
+    let settings = this.cache.get(key);
+    if (!settings) {
+      settings = this.pull(scopeUri).then(
+        (raw) => normalizeSettings(raw, this.log),
+        (error: unknown) => {
+          this.cache.delete(key);
+          throw error;
+        },
+      );
+      this.cache.set(key, settings);
+    }
+    return settings;
+  }
+
+  invalidate(): void {
+    this.cache.clear();
+  }
+}

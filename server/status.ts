@@ -1,0 +1,27 @@
+/** The status report: what the server is running on, where it keeps data, which providers are set. */
+import type { ParleySettings } from '../protocol/settings';
+import type { StatusReport } from '../protocol/status';
+import type { Keys } from './providers/keys';
+import { stageStatuses } from './providers/status';
+import type { Storage } from './storage/storage';
+import { parleyVersion } from './version';
+
+export interface ReportSources {
+  storage: Storage;
+  settings: ParleySettings;
+  keys: Keys;
+  env: NodeJS.ProcessEnv;
+  live?: { port: number; clients: number } | null;
+  startedAt: number;
+}
+
+export function buildStatusReport(sources: ReportSources): StatusReport {
+  return {
+    versions: { parley: parleyVersion, node: process.versions.node, ...sources.storage.capabilities() },
+    storage: sources.storage.status,
+    providers: stageStatuses(sources.settings, sources.keys, sources.env),
+    live: sources.live ?? null,
+    pid: process.pid,
+    startedAt: sources.startedAt,
+  };
+}

@@ -1,0 +1,90 @@
+/** Renders what the server reports: connection, versions, storage and provider configuration. */
+import type { ServerStatus, StageStatus, StatusReport } from '../protocol/status';
+import type { ViewCommand } from '../protocol/webview';
+import { h, icon } from './dom';
+import type { LiveState } from './live';
+
+export type RunCommand = (command: ViewCommand) => void;
+
+const STAGE_NAMES: Record<string, string> = { llm: 'Language model', stt: 'Speech to text', tts: 'Text to speech', embeddings: 'Embeddings' };
+
+export function connectionBadge(state: LiveState, status: ServerStatus | undefined): HTMLElement {
+  switch (state.kind) {
+    case 'connected':
+      return h('p', { class: `badge ${status?.health ?? 'ready'}`, 'data-field': 'connection' }, icon('pass'), ` Connected — ${status?.message ?? 'Parley is ready'}`);
+    case 'connecting':
+      return h('p', { class: 'badge pending', 'data-field': 'connection' }, icon('loading codicon-modifier-spin'), ' Connecting to the Parley server…');
+    case 'reconnecting':
+      return h('p', { class: 'badge pending', 'data-field': 'connection' }, icon('loading codicon-modifier-spin'), ` Reconnecting to the Parley server (attempt ${state.attempt})…`);
+    case 'stopped':
+      return h('p', { class: 'badge error', 'data-field': 'connection' }, icon('error'), ` ${state.reason}`);
+  }
+}
+
+function row(label: string, field: string, value: string): HTMLElement {
+  return h('div', { class: 'row' }, h('dt', {}, label), h('dd', { 'data-field': field }, value));
+}
+
+export function versionsSection(report: StatusReport): HTMLElement {
+  const { versions } = report;
+  return h(
+    'section',
+    { 'aria-label': 'Server' },
+    h('h2', {}, 'Server'),
+    h(
+      'dl',
+      {},
+      row('Parley', 'parley', versions.parley),
+      row('Node', 'node', versions.node),
+      row('SQLite', 'sqlite', versions.sqlite),
+      row('sqlite-vec', 'sqliteVec', versions.sqliteVec),
+      row('Full-text search', 'fts5', versions.fts5 ? 'FTS5 available' : 'FTS5 missing'),
+      row('Process', 'pid', String(report.pid)),
+      report.live ? row('Live connections', 'liveClients', String(report.live.clients)) : null,
+    ),
+  );
+}
+
+export function storageSection(report: StatusReport): HTMLElement {
+  return h(
+    'section',
+    { 'aria-label': 'Storage' },
+    h('h2', {}, 'Storage'),
+    h('dl', {}, row('Knowledge base', 'knowledgeDb', report.storage.knowledgeDb), row('Session history', 'sessionsDb', report.storage.sessionsDb)),
+    ...report.storage.recovered.map((path) => h('p', { class: 'warning' }, icon('warning'), ` A damaged database was moved to ${path}; a new one was created.`)),
+  );
+}
+
+function stageItem(stage: StageStatus, run: RunCommand): HTMLElement {
+  const what = [stage.provider, stage.model, stage.baseUrl].filter(Boolean).join(' · ');
+  const needsKey = !stage.configured && /key/i.test(stage.hint ?? '');
+  return h(
+    'li',
+    { class: stage.configured ? 'configured' : 'missing', 'data-stage': stage.stage },
+    h('span', { class: 'stage' }, icon(stage.configured ? 'check' : 'circle-slash'), ` ${STAGE_NAMES[stage.stage] ?? stage.stage}`),
+    h('span', { class: 'provider' }, what),
+    stage.configured ? h('span', { class: 'state' }, 'configured') : h('span', { class: 'state hint' }, `not configured — ${stage.hint ?? ''}`),
+    needsKey ? button('key', 'Set API Key', () => run('parley.setApiKey')) : null,
+  );
+}
+
+export function providersSection(report: StatusReport, run: RunCommand, stages?: readonly string[]): HTMLElement {
+  const shown = report.providers.filter((stage) => !stages || stages.includes(stage.stage));
+  return h('section', { 'aria-label': 'Providers' }, h('h2', {}, 'Providers'), h('ul', { class: 'providers' }, ...shown.map((stage) => stageItem(stage, run))));
+}
+
+export function button(iconName: string, label: string, onClick: () => void): HTMLElement {
+  const element = h('button', { type: 'button' }, icon(iconName), ` ${label}`);
+  element.addEventListener('click', onClick);
+  return element;
+}
+
+export function actions(run: RunCommand): HTMLElement {
+  return h(
+    'div',
+    { class: 'actions', role: 'toolbar', 'aria-label': 'Parley actions' },
+    button('key', 'Set API Key', () => run('parley.setApiKey')),
+    button('output', 'Show Log', () => run('parley.showLog')),
+    button('debug-restart', 'Restart Server', () => run('parley.restartServer')),
+  );
+}
