@@ -1,0 +1,84 @@
+/**
+ * Runs the built server bundle as VS Code would: a child process speaking JSON-RPC over stdio.
+ * The test plays the client: it answers `workspace/configuration` from settings it controls and
+ * records the notifications the server sends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { ServerStatusNotification, type InitializationOptions } from '../../protocol/lsp';
+import { DEFAULT_SETTINGS, type ParleySettings } from '../../protocol/settings';
+import type { ServerStatus } from '../../protocol/status';
+import { SERVER_BUNDLE } from './paths';
+import { waitFor } from './poll';
+
+export interface TestServer {
+  connection: MessageConnection;
+  process: ChildProcess;
+  statuses: ServerStatus[];
+  logs: string[];
+  stderr(): string;
+  settings: ParleySettings;
+  /** Replaces the settings the client answers with and tells the server they changed. */
+  changeSettings(settings: ParleySettings): Promise<void>;
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  storage: { globalStoragePath: string; workspaceStoragePath: string };
+  env?: NodeJS.ProcessEnv;
+  settings?: ParleySettings;
+  /** Skip `initialize`, for tests of what happens before or without it. */
+  initialize?: boolean;
+}
+
+export async function startServer(options: StartOptions): Promise<TestServer> {
+  const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { env: options.env ?? { PATH: process.env.PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const server: TestServer = {
+    connection,
+    process: child,
+    statuses: [],
+    logs: [],
+    stderr: () => stderr,
+    settings: options.settings ?? structuredClone(DEFAULT_SETTINGS),
+    async changeSettings(settings) {
+      server.settings = settings;
+      await connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    },
+    exited,
+    async stop() {
+      if (child.exitCode === null) {
+        await connection.sendRequest('shutdown').catch(() => undefined);
+        await connection.sendNotification('exit').catch(() => undefined);
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      connection.dispose();
+    },
+  };
+  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((item) => (item.section === 'parley' ? server.settings : null)));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.onNotification(ServerStatusNotification.method, (status: ServerStatus) => void server.statuses.push(status));
+  connection.onNotification('window/logMessage', (message: { message: string }) => void server.logs.push(message.message));
+  // The connection reports a dead peer as an error; tests that kill the server expect that.
+  connection.onError(() => undefined);
+  connection.listen();
+  if (options.initialize !== false) await initialize(server, options.storage);
+  return server;
+}
+
+export async function initialize(server: TestServer, storage: StartOptions['storage']): Promise<void> {
+  const initializationOptions: InitializationOptions = { ...storage, extensionVersion: 'test' };
+  await server.connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false } } },
+    initializationOptions,
+  });
+  await server.connection.sendNotification('initialized', {});
+  await waitFor(() => server.statuses.find((status) => status.health !== 'starting'), { what: 'the server to report ready' });
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { newToken, originAllowed, tokenMatches } from '../../server/live/access';
+import { parseClientFrame } from '../../server/live/frames';
+import { TokenBucket } from '../../server/live/rateLimit';
+
+describe('live access', () => {
+  it('makes unguessable tokens and compares them exactly', () => {
+    const token = newToken();
+    assert.ok(token.length >= 40);
+    assert.notEqual(token, newToken());
+    assert.equal(tokenMatches(token, token), true);
+    assert.equal(tokenMatches(token, token.slice(1)), false);
+    assert.equal(tokenMatches(token, null), false);
+  });
+
+  it('allows webviews and loopback pages, refuses everything else', () => {
+    assert.equal(originAllowed('vscode-webview://1abc'), true);
+    assert.equal(originAllowed('http://127.0.0.1:8080'), true);
+    assert.equal(originAllowed('http://localhost:3000'), true);
+    assert.equal(originAllowed('https://evil.example'), false);
+    assert.equal(originAllowed('http://127.0.0.1.evil.example'), false);
+    assert.equal(originAllowed('null'), false);
+    assert.equal(originAllowed('https://code.example.com', ['https://code.example.com']), true);
+    assert.equal(originAllowed(undefined), true, 'non-browser clients send no Origin; the token decides');
+  });
+});
+
+describe('client frames', () => {
+  it('accepts the known frames and names what is wrong with the rest', () => {
+    assert.deepEqual(parseClientFrame('{"type":"ping","id":3}'), { ok: true, frame: { type: 'ping', id: 3 } });
+    assert.deepEqual(parseClientFrame('{"type":"refresh","extra":1}'), { ok: true, frame: { type: 'refresh' } });
+    assert.deepEqual(parseClientFrame('{"type":"ping","id":"3"}'), { ok: false, error: 'ping without a numeric id' });
+    assert.deepEqual(parseClientFrame('[1,2'), { ok: false, error: 'malformed JSON' });
+    assert.deepEqual(parseClientFrame('7'), { ok: false, error: 'frame is not an object' });
+    const unknown = parseClientFrame(JSON.stringify({ type: 'x'.repeat(500) }));
+    assert.ok(!unknown.ok && unknown.error.length <= 120, 'close reasons stay within the WebSocket limit');
+  });
+});
+
+describe('token bucket', () => {
+  it('allows a burst, then the steady rate', () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 3, () => now);
+    assert.deepEqual([bucket.take(), bucket.take(), bucket.take(), bucket.take()], [true, true, true, false]);
+    now += 100;
+    assert.equal(bucket.take(), true);
+    assert.equal(bucket.take(), false);
+    now += 10_000;
+    assert.deepEqual([bucket.take(), bucket.take(), bucket.take(), bucket.take()], [true, true, true, false], 'never more than the burst');
+  });
+});

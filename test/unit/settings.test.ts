@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_SETTINGS } from '../../protocol/settings';
+import { normalizeSettings, settingsFromEnv, SettingsStore } from '../../server/settings';
+import type { Logger } from '../../server/log';
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  const ignore = () => undefined;
+  return { warnings, debug: ignore, info: ignore, error: ignore, warn: (message: string) => warnings.push(message) };
+}
+
+describe('settings', () => {
+  it('fills every stage with defaults from nothing', () => {
+    assert.deepEqual(normalizeSettings(undefined), DEFAULT_SETTINGS);
+    assert.deepEqual(normalizeSettings('garbage'), DEFAULT_SETTINGS);
+  });
+
+  it('keeps valid choices, trims text and rejects unknown providers with a warning', () => {
+    const log = recordingLogger();
+    const settings = normalizeSettings({ llm: { provider: 'openai', model: ' gpt-4.1 ', baseUrl: 42 }, stt: { provider: 'whisper-in-the-cloud' } }, log);
+    assert.deepEqual(settings.llm, { provider: 'openai', model: 'gpt-4.1', baseUrl: '' });
+    assert.equal(settings.stt.provider, 'offline');
+    assert.equal(log.warnings.length, 1);
+    assert.match(log.warnings[0]!, /parley\.stt\.provider "whisper-in-the-cloud"/);
+  });
+
+  it('reads the command line environment with the same meaning as the settings', () => {
+    const settings = settingsFromEnv({ PARLEY_LLM: 'openai-compatible', PARLEY_LLM_BASE_URL: 'http://127.0.0.1:8080/v1', PARLEY_TTS: 'none', PARLEY_EMBEDDINGS_MODEL: 'nomic' });
+    assert.deepEqual(settings.llm, { provider: 'openai-compatible', model: '', baseUrl: 'http://127.0.0.1:8080/v1' });
+    assert.equal(settings.tts.provider, 'none');
+    assert.deepEqual(settings.embeddings, { provider: 'builtin', model: 'nomic', baseUrl: '' });
+  });
+
+  it('pulls once per resource until invalidated, and retries after a failed pull', async () => {
+    const pulls: (string | undefined)[] = [];
+    let fail = true;
+    const store = new SettingsStore(async (scope) => {
+      pulls.push(scope);
+      if (fail) throw new Error('client not ready');
+      return { llm: { provider: 'openai' } };
+    }, recordingLogger());
+    await assert.rejects(store.get(), /client not ready/);
+    fail = false;
+    assert.equal((await store.get()).llm.provider, 'openai');
+    await store.get();
+    await store.get('file:///a');
+    assert.deepEqual(pulls, [undefined, undefined, 'file:///a']);
+    store.invalidate();
+    await store.get();
+    assert.equal(pulls.length, 4);
+  });
+});
