@@ -1,0 +1,15 @@
+// `npm run bench -- <suite>`: runs one benchmark suite (all when none is named) under tsx.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const suites = { foundation: 'bench/foundation.ts' };
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in suites));
+if (unknown.length > 0) {
+  console.error(`bench: unknown suite ${unknown.join(', ')}; known: ${Object.keys(suites).join(', ')}`);
+  process.exit(2);
+}
+if (!existsSync('dist/server.js') || !existsSync('dist/parley.vsix')) execFileSync('npm', ['run', '--silent', 'package'], { stdio: 'inherit' });
+for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) {
+  execFileSync(process.execPath, ['--import', 'tsx', suites[name]], { stdio: 'inherit' });
+}

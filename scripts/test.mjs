@@ -1,0 +1,31 @@
+// `npm test`: build and package exactly what users get, type-check, lint, prepare the real
+// VS Code (code-server + Chromium) once, then run unit, integration and end-to-end tests in one
+// node:test run so the closing summary counts all of them.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const step = (title, command, args, options = {}) => {
+  process.stdout.write(`\n▶ ${title}\n`);
+  execFileSync(command, args, { stdio: 'inherit', ...options });
+};
+
+function testFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return testFiles(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  }).sort();
+}
+
+const only = process.argv.slice(2);
+const layers = only.length > 0 ? only : ['unit', 'integration', 'e2e'];
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+step('Build and package the VSIX', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'package']);
+step('Type-check', npx, ['--no-install', 'tsc', '--noEmit', '-p', '.']);
+step('Lint', npx, ['--no-install', 'eslint', '.']);
+if (layers.includes('e2e')) step('Prepare code-server and Chromium', 'bash', ['scripts/e2e-env.sh']);
+
+const files = layers.flatMap((layer) => testFiles(join('test', layer)));
+step(`Tests (${layers.join(', ')})`, process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files]);
