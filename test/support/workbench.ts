@@ -1,0 +1,218 @@
+/**
+ * Playwright helpers for driving the VS Code workbench that code-server serves, in Debian's
+ * Chromium (playwright-core never downloads a browser here).
+ *
+ *   const page = await openWorkbench(cs.url);
+ *   await runCommand(page, 'Parley: Open Panel');
+ *   const frame = await webviewFrame(page, 'Parley');
+ *   await screenshot(page, 'panel');
+ *   await closeWorkbench(page);
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+
+const REPO = resolve(__dirname, '..', '..');
+export const RESULTS_DIR = join(REPO, 'test-results');
+export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Flags that make Debian's Chromium work headless, as root, on a machine with no internet. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream', // grant getUserMedia without a prompt
+  '--use-fake-device-for-media-stream', // a fake microphone (a beep) unless a file is given
+];
+
+export interface BrowserOptions {
+  /** A WAV file Chromium plays as the microphone (`--use-file-for-fake-audio-capture`). */
+  fakeAudioCapture?: string;
+  /** More Chromium flags. */
+  args?: string[];
+}
+
+export function launchBrowser(options: BrowserOptions = {}): Promise<Browser> {
+  const args = [...CHROMIUM_ARGS, ...(options.args ?? [])];
+  if (options.fakeAudioCapture) args.push(`--use-file-for-fake-audio-capture=${resolve(options.fakeAudioCapture)}`);
+  // headless: false because --headless is already in args (Playwright would add its own variant).
+  return chromium.launch({ executablePath: CHROMIUM, args, headless: false, timeout: 60_000 });
+}
+
+/** Polls fn until it returns something other than undefined/false/null; returns that value. */
+export async function waitFor<T>(
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  what = 'condition',
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined && value !== null && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+const ownBrowsers = new WeakMap<Page, Browser>();
+
+export interface OpenOptions extends BrowserOptions {
+  /** Use this browser (a new page in a new context) instead of launching one per workbench. */
+  browser?: Browser;
+  timeoutMs?: number;
+  viewport?: { width: number; height: number };
+}
+
+/** Opens the workbench at url and resolves once the workbench and its status bar are showing. */
+export async function openWorkbench(url: string, options: OpenOptions = {}): Promise<Page> {
+  const browser = options.browser ?? (await launchBrowser(options));
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  if (!options.browser) ownBrowsers.set(page, browser);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  try {
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+    await waitFor(
+      () =>
+        // No named functions inside evaluate(): tsx (esbuild keepNames) would wrap them in a
+        // `__name(...)` call that does not exist in the page.
+        page.evaluate(() => {
+          const workbench = document.querySelector<HTMLElement>('.monaco-workbench');
+          const statusbar = document.querySelector<HTMLElement>('.part.statusbar');
+          // Status bar items appear once the workbench has restored and the remote connection is up.
+          return !!workbench && workbench.offsetHeight > 0 && !!statusbar && statusbar.offsetHeight > 0 && statusbar.querySelectorAll('.statusbar-item').length > 0;
+        }),
+      timeoutMs,
+      `the workbench at ${url}`,
+    );
+  } catch (error) {
+    await screenshot(page, 'open-workbench-failure').catch(() => {});
+    await closeWorkbench(page);
+    throw error;
+  }
+  return page;
+}
+
+/** Closes the page, and the browser if openWorkbench launched it. */
+export async function closeWorkbench(page: Page): Promise<void> {
+  const browser = ownBrowsers.get(page);
+  await page.context().close().catch(() => {});
+  if (browser) await browser.close().catch(() => {});
+}
+
+/** Runs a command by its palette title ("Category: Title") through F1 and the quick pick. */
+export async function runCommand(page: Page, title: string, timeoutMs = 15_000): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await waitFor(
+    async () => {
+      if (!(await input.isVisible())) {
+        await page.locator('.monaco-workbench').focus().catch(() => {});
+        await page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: 2_000 });
+      }
+      return true;
+    },
+    timeoutMs,
+    'the command palette',
+  );
+  // Pick the row whose label is exactly the title (fuzzy matching may list others first).
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({
+    has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }),
+  });
+  // Commands contributed by extensions appear only once the extension host has registered them,
+  // and an open palette does not refresh by itself: retype the query until the row shows.
+  await waitFor(
+    async () => {
+      await input.fill(`>${title}`);
+      try {
+        await row.first().waitFor({ state: 'visible', timeout: 1_000 });
+        return true;
+      } catch {
+        await input.fill('>');
+        return false;
+      }
+    },
+    timeoutMs,
+    `"${title}" in the command palette`,
+    0,
+  );
+  await row.first().click();
+  await waitFor(async () => !(await input.isVisible()), timeoutMs, 'the command palette to close');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The texts of the notification toasts currently showing. */
+export async function notifications(page: Page): Promise<string[]> {
+  return page
+    .locator('.notifications-toasts .notification-toast .notification-list-item-message')
+    .evaluateAll((els) => els.map((el) => (el as HTMLElement).innerText.trim()));
+}
+
+export type FramePredicate = string | RegExp | ((frame: Frame) => boolean | Promise<boolean>);
+
+/**
+ * The content frame of a webview. VS Code nests each webview twice: the workbench holds an
+ * `iframe.webview` (the host page, which relays messages and enforces the CSP), and that page holds
+ * `iframe#active-frame` with the extension's HTML (a `#pending-frame` while it loads). Playwright
+ * lists all frames flat; this returns the first active content frame that the predicate accepts:
+ * a string or RegExp is matched against the frame's body text, a function is called with the frame.
+ */
+export async function webviewFrame(page: Page, predicate: FramePredicate, timeoutMs = 30_000): Promise<Frame> {
+  const accepts = async (frame: Frame): Promise<boolean> => {
+    if (typeof predicate === 'function') return predicate(frame);
+    const text = await frame.evaluate(() => document.body?.innerText ?? '');
+    return typeof predicate === 'string' ? text.includes(predicate) : predicate.test(text);
+  };
+  return waitFor(
+    async () => {
+      for (const frame of webviewContentFrames(page)) {
+        if (await isActiveWebviewFrame(frame).catch(() => false) && await accepts(frame).catch(() => false)) return frame;
+      }
+      return undefined;
+    },
+    timeoutMs,
+    `a webview frame matching ${String(predicate)}`,
+  );
+}
+
+/** Frames that sit inside a webview host frame (candidates for content frames). */
+function webviewContentFrames(page: Page): Frame[] {
+  return page.frames().filter((frame) => frame.parentFrame()?.url().includes('/webview/') ?? false);
+}
+
+async function isActiveWebviewFrame(frame: Frame): Promise<boolean> {
+  const element = await frame.frameElement();
+  try {
+    const [id, outerIsWebview] = await Promise.all([
+      element.getAttribute('id'),
+      frame.parentFrame()!.frameElement().then((outer) => outer.evaluate((el) => (el as Element).classList.contains('webview'))),
+    ]);
+    return id === 'active-frame' && outerIsWebview;
+  } finally {
+    await element.dispose();
+  }
+}
+
+/** Saves a full-page PNG as test-results/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path });
+  return path;
+}
