@@ -13,6 +13,7 @@ import { KNOWLEDGE_VIEW_ID, KnowledgeBaseView } from './views/sidebar';
 let ctx: Ctx | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Parley', { log: true });
   const secrets = new Secrets(context.secrets);
   const statusBar = new StatusBar();
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     secrets.onDidChange(() => void current.restart().catch((error: unknown) => log.error(`Restart after a key change failed: ${String(error)}`))),
   );
   registerCommands(context, current, secrets);
+  log.info(`Parley activated in ${(performance.now() - started).toFixed(1)} ms`);
   void current.start().catch((error: unknown) => {
     log.error(`The Parley server did not start: ${String(error)}`);
     void vscode.window.showErrorMessage('Parley: the server did not start.', 'Open Log').then((choice) => choice && log.show());

@@ -57,7 +57,7 @@ async function publishReport(): Promise<void> {
   if (recovered.length > 0) {
     setStatus({ health: 'warning', activity: status.activity, message: `A damaged database was moved aside to ${recovered.join(', ')}; a new one was created.` });
   } else {
-    setStatus({ health: 'ready', activity: status.activity, message: llm?.configured ? 'Parley is ready' : `Parley is ready; no language model yet. ${llm?.hint ?? ''}`.trim() });
+    setStatus({ health: 'ready', activity: status.activity, message: llm?.configured ? 'Parley is ready' : 'Parley is ready; no language model is configured yet' });
   }
   live?.broadcast({ type: 'report', report: current });
 }

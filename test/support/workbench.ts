@@ -113,8 +113,12 @@ export async function closeWorkbench(page: Page): Promise<void> {
   if (browser) await browser.close().catch(() => {});
 }
 
-/** Runs a command by its palette title ("Category: Title") through F1 and the quick pick. */
-export async function runCommand(page: Page, title: string, timeoutMs = 15_000): Promise<void> {
+/**
+ * Runs a command by its palette title ("Category: Title") through F1 and the quick pick. A command
+ * that opens a quick pick or input box of its own (`opensQuickInput`) leaves the widget showing, so
+ * then only the palette's own list is waited on to go away.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 15_000, { opensQuickInput = false } = {}): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await waitFor(
     async () => {
@@ -150,7 +154,8 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000):
     0,
   );
   await row.first().click();
-  await waitFor(async () => !(await input.isVisible()), timeoutMs, 'the command palette to close');
+  if (opensQuickInput) await waitFor(async () => (await row.count()) === 0, timeoutMs, `"${title}" to take over the quick input`);
+  else await waitFor(async () => !(await input.isVisible()), timeoutMs, 'the command palette to close');
 }
 
 function escapeRegExp(text: string): string {
