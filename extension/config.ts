@@ -16,9 +16,6 @@ export function readSettings(scope?: vscode.Uri): ParleySettings {
   return Object.fromEntries(STAGES.map((name) => [name, stage(name)])) as unknown as ParleySettings;
 }
 
-/** Settings whose change needs a new server process (none of the provider choices do). */
-export const SETTINGS_REQUIRING_RESTART: readonly string[] = [];
-
 type Middleware = NonNullable<LanguageClientOptions['middleware']>;
 
 export const configurationMiddleware: Middleware = {

@@ -5,9 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const step = (title, command, args, options = {}) => {
+const step = (title, command, args) => {
   process.stdout.write(`\n▶ ${title}\n`);
-  execFileSync(command, args, { stdio: 'inherit', ...options });
+  try {
+    execFileSync(command, args, { stdio: 'inherit' });
+  } catch (error) {
+    process.stderr.write(`\n✖ ${title} failed (${error.status === null ? `signal ${error.signal}` : `exit ${error.status}`})\n`);
+    process.exit(error.status || 1);
+  }
 };
 
 function testFiles(dir) {

@@ -18,8 +18,3 @@ export class Keys {
   }
 }
 
-/** The environment a child process may see: an allow-list, never a provider key. */
-export function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const allowed = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TEMP', 'TMP', 'SystemRoot', 'USERPROFILE'];
-  return Object.fromEntries(allowed.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
-}

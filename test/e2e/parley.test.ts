@@ -28,8 +28,7 @@ async function connectedPid(frame: Frame, notPid?: string): Promise<string> {
       const pid = await field(frame, 'pid');
       return pid && pid !== notPid ? pid : undefined;
     },
-    60_000,
-    notPid ? `the panel to reconnect to a new server (old pid ${notPid})` : 'the panel to connect',
+    { timeoutMs: 60_000, what: notPid ? `the panel to reconnect to a new server (old pid ${notPid})` : 'the panel to connect' },
   );
 }
 
@@ -52,8 +51,8 @@ describe('Parley in code-server', { skip: unavailable, timeout: 600_000 }, () =>
 
   it('shows the server state in the status bar', async () => {
     const item = page.locator('.part.statusbar .statusbar-item', { hasText: 'Parley' });
-    await waitFor(async () => (await item.count()) > 0, 60_000, 'the Parley status bar item');
-    await waitFor(async () => !(await item.first().locator('.codicon-loading').count()), 60_000, 'the server to leave "starting"');
+    await waitFor(async () => (await item.count()) > 0, { timeoutMs: 60_000, what: 'the Parley status bar item' });
+    await waitFor(async () => !(await item.first().locator('.codicon-loading').count()), { timeoutMs: 60_000, what: 'the server to leave "starting"' });
   });
 
   it('opens the session panel from the palette, showing live data from the server', async () => {
@@ -72,7 +71,7 @@ describe('Parley in code-server', { skip: unavailable, timeout: 600_000 }, () =>
   it('opens the Knowledge Base view from the activity bar', async () => {
     await page.locator('.activitybar .action-item a[aria-label^="Parley"]').first().click();
     const sidebar = await webviewFrame(page, 'Knowledge Base', 60_000);
-    await waitFor(async () => (await field(sidebar, 'connection')).includes('Connected'), 60_000, 'the sidebar to connect');
+    await waitFor(async () => (await field(sidebar, 'connection')).includes('Connected'), { timeoutMs: 60_000, what: 'the sidebar to connect' });
     assert.match(await field(sidebar, 'knowledgeDb'), /knowledge\.db$/);
     assert.match(await sidebar.locator('[data-stage="embeddings"]').innerText(), /builtin[\s\S]*configured/);
     await screenshot(page, 'session');
@@ -101,11 +100,11 @@ describe('Parley in code-server', { skip: unavailable, timeout: 600_000 }, () =>
     await runCommand(page, 'Parley: Set API Key', 15_000, { opensQuickInput: true });
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Anthropic' }).first().click();
-    await waitFor(async () => (await input.getAttribute('type')) === 'password', 15_000, 'the password input');
+    await waitFor(async () => (await input.getAttribute('type')) === 'password', { timeoutMs: 15_000, what: 'the password input' });
     await input.fill(FAKE_KEY);
     await input.press('Enter');
     await connectedPid(panel, before);
-    await waitFor(async () => /configured$/m.test(await panel.locator('[data-stage="llm"]').innerText()), 30_000, 'the language model to show as configured');
+    await waitFor(async () => /configured$/m.test(await panel.locator('[data-stage="llm"]').innerText()), { timeoutMs: 30_000, what: 'the language model to show as configured' });
     assert.ok(!(await panel.locator('body').innerText()).includes(FAKE_KEY), 'the key is not shown');
     await screenshot(page, 'key-set');
   });
@@ -114,7 +113,7 @@ describe('Parley in code-server', { skip: unavailable, timeout: 600_000 }, () =>
     await runCommand(page, 'Parley: Show Log');
     // Monaco renders spaces as non-breaking spaces.
     const outputText = async () => (await page.locator('.part.panel .monaco-editor .view-lines').innerText()).replace(/\u00a0/g, ' ');
-    await waitFor(async () => /Parley server .* on Node/.test(await outputText()), 30_000, 'the Parley log in the Output panel');
+    await waitFor(async () => /Parley server .* on Node/.test(await outputText()), { timeoutMs: 30_000, what: 'the Parley log in the Output panel' });
     assert.ok(!(await outputText()).includes(FAKE_KEY));
     assert.ok(!codeServer.vscodeLogs().includes(FAKE_KEY), 'no VS Code log file holds the key');
     await screenshot(page, 'log');

@@ -78,7 +78,7 @@ async function exercise(page: Page, shotPrefix: string): Promise<void> {
   await screenshot(page, `${shotPrefix}-workbench`);
 
   await runCommand(page, 'Smoke: Say Hello');
-  const shown = await waitFor(async () => (await notifications(page)).find((text) => text.includes(HELLO)), 30_000, 'the hello notification');
+  const shown = await waitFor(async () => (await notifications(page)).find((text) => text.includes(HELLO)), { timeoutMs: 30_000, what: 'the hello notification' });
   assert.equal(shown, HELLO);
   // Let the toast finish fading in before the picture.
   await page.locator('.notification-toast.notification-fade-in-done').first().waitFor({ state: 'visible', timeout: 10_000 });
@@ -88,7 +88,7 @@ async function exercise(page: Page, shotPrefix: string): Promise<void> {
   const frame = await webviewFrame(page, WEBVIEW_TEXT, 30_000);
   assert.equal(await frame.locator('#message').innerText(), WEBVIEW_TEXT);
   // The webview's own script ran under its CSP nonce.
-  await waitFor(async () => (await frame.locator('#script').innerText()) === 'script ran', 10_000, 'the webview script');
+  await waitFor(async () => (await frame.locator('#script').innerText()) === 'script ran', { timeoutMs: 10_000, what: 'the webview script' });
   await screenshot(page, `${shotPrefix}-webview`);
 }
 

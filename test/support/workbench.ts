@@ -11,6 +11,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { waitFor } from './poll';
+
+export { waitFor };
 
 const REPO = resolve(__dirname, '..', '..');
 export const RESULTS_DIR = join(REPO, 'test-results');
@@ -44,29 +47,6 @@ export function launchBrowser(options: BrowserOptions = {}): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args, headless: false, timeout: 60_000 });
 }
 
-/** Polls fn until it returns something other than undefined/false/null; returns that value. */
-export async function waitFor<T>(
-  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
-  what = 'condition',
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined && value !== null && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 const ownBrowsers = new WeakMap<Page, Browser>();
 
 export interface OpenOptions extends BrowserOptions {
@@ -95,8 +75,7 @@ export async function openWorkbench(url: string, options: OpenOptions = {}): Pro
           // Status bar items appear once the workbench has restored and the remote connection is up.
           return !!workbench && workbench.offsetHeight > 0 && !!statusbar && statusbar.offsetHeight > 0 && statusbar.querySelectorAll('.statusbar-item').length > 0;
         }),
-      timeoutMs,
-      `the workbench at ${url}`,
+      { timeoutMs: timeoutMs, what: `the workbench at ${url}` },
     );
   } catch (error) {
     await screenshot(page, 'open-workbench-failure').catch(() => {});
@@ -129,8 +108,7 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000, 
       }
       return true;
     },
-    timeoutMs,
-    'the command palette',
+    { timeoutMs: timeoutMs, what: 'the command palette' },
   );
   // Pick the row whose label is exactly the title (fuzzy matching may list others first).
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({
@@ -149,13 +127,11 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000, 
         return false;
       }
     },
-    timeoutMs,
-    `"${title}" in the command palette`,
-    0,
+    { timeoutMs: timeoutMs, what: `"${title}" in the command palette`, intervalMs: 0 },
   );
   await row.first().click();
-  if (opensQuickInput) await waitFor(async () => (await row.count()) === 0, timeoutMs, `"${title}" to take over the quick input`);
-  else await waitFor(async () => !(await input.isVisible()), timeoutMs, 'the command palette to close');
+  if (opensQuickInput) await waitFor(async () => (await row.count()) === 0, { timeoutMs: timeoutMs, what: `"${title}" to take over the quick input` });
+  else await waitFor(async () => !(await input.isVisible()), { timeoutMs: timeoutMs, what: 'the command palette to close' });
 }
 
 function escapeRegExp(text: string): string {
@@ -191,8 +167,7 @@ export async function webviewFrame(page: Page, predicate: FramePredicate, timeou
       }
       return undefined;
     },
-    timeoutMs,
-    `a webview frame matching ${String(predicate)}`,
+    { timeoutMs: timeoutMs, what: `a webview frame matching ${String(predicate)}` },
   );
 }
 
