@@ -28,7 +28,9 @@ const node = {
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist' },
+  // The client library is a bundle of its own, required on the first server start (extension/ctx.ts).
+  { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: [...node.external, './lspClient.js'] },
+  { ...node, entryPoints: { lspClient: 'extension/lspClient.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts' }, outdir: 'dist' },
   {
     ...common,

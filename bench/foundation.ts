@@ -10,9 +10,12 @@ import { DIST } from '../test/support/paths';
 import { waitFor } from '../test/support/poll';
 import { startServer } from '../test/support/server';
 import { tempDir } from '../test/support/paths';
+import { measureActivation, type Activation } from './activation';
 import { median, printTable, type Row } from './stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+// Each activation run starts a whole code-server, so fewer of them.
+const ACTIVATION_RUNS = Number(process.env.BENCH_ACTIVATION_RUNS ?? 5);
 
 function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -63,13 +66,17 @@ async function main(): Promise<void> {
     bare.push(await bareNode());
     server.push(await parleyServer());
   }
+  const activation: Activation[] = [];
+  for (let run = 0; run < ACTIVATION_RUNS; run++) activation.push(await measureActivation());
   const vsixMb = statSync(join(DIST, 'parley.vsix')).size / 1024 / 1024;
   const rows: Row[] = [
     { metric: 'server start to ready', median: median(server.map((r) => r.readyMs)), unit: 'ms', baseline: { name: 'bare node', median: median(bare.map((r) => r.readyMs)) }, budget: 500 },
     { metric: 'server idle RSS', median: median(server.map((r) => r.rss)), unit: 'MB', baseline: { name: 'bare node', median: median(bare.map((r) => r.rss)) }, budget: 120 },
+    { metric: 'extension activation (VS Code\'s figure)', median: median(activation.map((r) => r.parley)), unit: 'ms', baseline: { name: 'one-command extension', median: median(activation.map((r) => r.baseline)) }, budget: 50 },
+    { metric: 'activate() call alone (Parley\'s log)', median: median(activation.map((r) => r.activateCall)), unit: 'ms' },
     { metric: 'VSIX size', median: vsixMb, unit: 'MB' },
   ];
-  printTable(`Foundation (${RUNS} runs, Node ${process.versions.node})`, rows);
+  printTable(`Foundation (${RUNS} server runs, ${ACTIVATION_RUNS} code-server runs, Node ${process.versions.node})`, rows);
 }
 
 void main();

@@ -2,13 +2,21 @@
  * The one owner of the language client: start, stop and restart, serialized so that a restart
  * requested while another is running waits its turn. Disposables that live as long as the
  * extension are kept apart from those that live as long as one client.
+ *
+ * The language client library and the protocol tables are loaded on the first start, after
+ * activation has returned, so that loading them does not count against VS Code's start-up.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { LiveEndpointRequest, ServerStatusNotification, type InitializationOptions, type LiveEndpoint } from '../protocol/lsp';
+import type { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import type { InitializationOptions, LiveEndpoint } from '../protocol/lsp';
 import { configurationMiddleware } from './config';
 import type { Secrets } from './secrets';
 import type { StatusBar } from './status';
+
+/** dist/lspClient.js, next to this bundle; esbuild leaves this require alone (see esbuild.mjs). */
+function loadClientLibrary(): typeof import('./lspClient') {
+  return require('./lspClient.js') as typeof import('./lspClient');
+}
 
 export class Ctx implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -32,7 +40,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   get running(): boolean {
-    return this.client?.state === State.Running;
+    return this.client !== undefined && this.client.isRunning();
   }
 
   start(): Promise<void> {
@@ -64,10 +72,11 @@ export class Ctx implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.statusBar.starting();
-    const client = new LanguageClient('parley', 'Parley', await this.serverOptions(), this.clientOptions());
+    const { LanguageClient, TransportKind, ServerStatusNotification } = loadClientLibrary();
+    const client = new LanguageClient('parley', 'Parley', await this.serverOptions(TransportKind.stdio), this.clientOptions());
     this.client = client;
     this.clientDisposables.push(
-      client.onDidChangeState(({ newState }) => void this.onState(client, newState)),
+      client.onDidChangeState(() => void this.onState(client)),
       client.onNotification(ServerStatusNotification.type, (status) => this.statusBar.update(status)),
     );
     try {
@@ -83,14 +92,15 @@ export class Ctx implements vscode.Disposable {
     this.client = undefined;
     this.setEndpoint(undefined);
     for (const disposable of this.clientDisposables.splice(0)) disposable.dispose();
-    if (client && client.state !== State.Stopped) await client.stop(5000).catch((error: unknown) => this.log.warn(`Stopping the server: ${String(error)}`));
+    if (client && (client.isRunning() || client.needsStop())) await client.stop(5000).catch((error: unknown) => this.log.warn(`Stopping the server: ${String(error)}`));
     this.statusBar.stopped('restarting');
   }
 
   /** After every (re)start, including the client's own restarts after a crash, hand the views the new endpoint. */
-  private async onState(client: LanguageClient, state: State): Promise<void> {
+  private async onState(client: LanguageClient): Promise<void> {
     if (client !== this.client) return;
-    if (state === State.Running) {
+    if (client.isRunning()) {
+      const { LiveEndpointRequest } = loadClientLibrary();
       try {
         this.setEndpoint(await client.sendRequest(LiveEndpointRequest.type));
       } catch (error) {
@@ -98,7 +108,7 @@ export class Ctx implements vscode.Disposable {
       }
     } else {
       this.setEndpoint(undefined);
-      if (state === State.Stopped) this.statusBar.stopped('the server exited; see the log');
+      if (client.needsStart()) this.statusBar.stopped('the server exited; see the log');
       else this.statusBar.starting();
     }
   }
@@ -108,12 +118,12 @@ export class Ctx implements vscode.Disposable {
     this.endpointEmitter.fire(endpoint);
   }
 
-  private async serverOptions(): Promise<ServerOptions> {
+  private async serverOptions(transport: TransportKind): Promise<ServerOptions> {
     const module = this.context.asAbsolutePath('dist/server.js');
     const env = await this.secrets.serverEnvironment(process.env);
     return {
-      run: { module, transport: TransportKind.stdio, options: { env } },
-      debug: { module, transport: TransportKind.stdio, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
+      run: { module, transport, options: { env } },
+      debug: { module, transport, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
     };
   }
 

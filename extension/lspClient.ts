@@ -1,0 +1,7 @@
+/**
+ * The language client library and Parley's LSP message tables, built as their own bundle
+ * (dist/lspClient.js) and required on the first server start, so that VS Code's start-up does not
+ * pay for loading them when Parley activates.
+ */
+export { LanguageClient, TransportKind } from 'vscode-languageclient/node';
+export { LiveEndpointRequest, ServerStatusNotification } from '../protocol/lsp';
