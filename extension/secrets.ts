@@ -46,7 +46,7 @@ async function pickVendor(secrets: Secrets, placeHolder: string): Promise<KeyVen
   const items = await Promise.all(
     KEY_VENDOR_IDS.map(async (vendor) => ({ label: KEY_VENDORS[vendor].label, description: (await secrets.has(vendor)) ? 'key set' : 'no key', vendor })),
   );
-  return (await vscode.window.showQuickPick(items, { placeHolder }))?.vendor;
+  return (await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true }))?.vendor;
 }
 
 export async function setApiKeyCommand(secrets: Secrets): Promise<void> {

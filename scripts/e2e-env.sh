@@ -74,6 +74,13 @@ fi
 rm -f "$STAMP"
 mkdir -p "$DIR/node" "$DIR/app" "$DIR/bin"
 
+# When this runs under `npm test`, the outer npm's variables (npm_config_user_agent naming its
+# Node, npm_node_execpath, …) would leak into the installs below: code-server's postinstall reads
+# the user agent to check the Node version. Start from none of them.
+for name in $(compgen -e); do
+  case "$name" in npm_*) unset "$name" ;; esac
+done
+
 # Environment for every npm call below. The user's ~/.npmrc says nodedir=/usr (Node 20 headers);
 # the environment layer beats the user layer, and nested npm/node-gyp runs inherit it.
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false

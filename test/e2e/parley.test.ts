@@ -99,7 +99,10 @@ describe('Parley in code-server', { skip: unavailable, timeout: 600_000 }, () =>
     const before = await connectedPid(panel);
     await runCommand(page, 'Parley: Set API Key', 15_000, { opensQuickInput: true });
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Anthropic' }).first().click();
+    const anthropic = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Anthropic' });
+    await waitFor(async () => (await anthropic.count()) > 0, { timeoutMs: 15_000, what: 'the provider list' });
+    await input.fill('Anthropic');
+    await input.press('Enter');
     await waitFor(async () => (await input.getAttribute('type')) === 'password', { timeoutMs: 15_000, what: 'the password input' });
     await input.fill(FAKE_KEY);
     await input.press('Enter');
