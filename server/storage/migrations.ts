@@ -54,4 +54,26 @@ function withPurpose(purpose: string): Migration {
 }
 
 export const KNOWLEDGE_MIGRATIONS: readonly Migration[] = [withPurpose('knowledge')];
-export const SESSIONS_MIGRATIONS: readonly Migration[] = [withPurpose('sessions')];
+const sessionTurns: Migration = {
+  version: 2,
+  description: 'sessions and their turns',
+  up(db) {
+    db.exec(`
+      CREATE TABLE sessions (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        text TEXT NOT NULL,
+        interrupted INTEGER NOT NULL DEFAULT 0,
+        source TEXT,
+        tool_calls TEXT NOT NULL DEFAULT '[]',
+        metrics TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX turns_by_session ON turns (session_id, id);
+    `);
+  },
+};
+
+export const SESSIONS_MIGRATIONS: readonly Migration[] = [withPurpose('sessions'), sessionTurns];
