@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The offline speech programs the voice tests use, from Debian: espeak-ng (the `system` voice),
+# pocketsphinx with its US English model (the `offline` recognizer) and sox. Installs only what is
+# missing; fast when everything is there. Needs root (or sudo) the first time.
+set -euo pipefail
+
+missing=()
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+command -v sox >/dev/null 2>&1 || missing+=(sox)
+command -v pocketsphinx_continuous >/dev/null 2>&1 || missing+=(pocketsphinx)
+[ -d /usr/share/pocketsphinx/model/en-us ] || missing+=(pocketsphinx-en-us)
+
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "[voice-env] need root to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo -n"
+fi
+echo "[voice-env] installing Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq </dev/null >&2
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2
