@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import type { InitializationOptions, LiveEndpoint } from '../protocol/lsp';
 import { configurationMiddleware } from './config';
+import { editorState } from './editorState';
 import type { Secrets } from './secrets';
 import type { StatusBar } from './status';
 
@@ -72,12 +73,13 @@ export class Ctx implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.statusBar.starting();
-    const { LanguageClient, TransportKind, ServerStatusNotification } = loadClientLibrary();
+    const { LanguageClient, TransportKind, ServerStatusNotification, EditorStateRequest } = loadClientLibrary();
     const client = new LanguageClient('parley', 'Parley', await this.serverOptions(TransportKind.stdio), this.clientOptions());
     this.client = client;
     this.clientDisposables.push(
       client.onDidChangeState(() => void this.onState(client)),
       client.onNotification(ServerStatusNotification.type, (status) => this.statusBar.update(status)),
+      client.onRequest(EditorStateRequest.type, () => editorState()),
     );
     try {
       await client.start();

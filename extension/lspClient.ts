@@ -4,4 +4,4 @@
  * pay for loading them when Parley activates.
  */
 export { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-export { LiveEndpointRequest, ServerStatusNotification } from '../protocol/lsp';
+export { EditorStateRequest, LiveEndpointRequest, ServerStatusNotification } from '../protocol/lsp';

@@ -35,3 +35,47 @@ export namespace ServerStatusNotification {
   export const method = 'parley/serverStatus';
   export const type = new NotificationType<ServerStatus>(method);
 }
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface TextRange {
+  start: Position;
+  end: Position;
+}
+
+export type DiagnosticSeverityName = 'error' | 'warning' | 'information' | 'hint';
+
+export interface WorkspaceDiagnostic {
+  path: string;
+  range: TextRange;
+  severity: DiagnosticSeverityName;
+  message: string;
+  source?: string;
+  code?: string;
+}
+
+/** What the user has on screen, as the extension sees it. Texts are capped by the extension. */
+export interface EditorState {
+  workspaceFolders: string[];
+  activeEditor?: {
+    path: string;
+    languageId: string;
+    lineCount: number;
+    selection: TextRange;
+    selectedText: string;
+    visibleRange: TextRange;
+    visibleText: string;
+  };
+  openFiles: string[];
+  /** Diagnostics of every source (language servers, linters, tasks), errors first. */
+  diagnostics: WorkspaceDiagnostic[];
+}
+
+/** Server → client: the editor state now, for the assistant's context and tools. */
+export namespace EditorStateRequest {
+  export const method = 'parley/editorState';
+  export const type = new RequestType0<EditorState, void>(method);
+}

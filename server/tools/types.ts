@@ -1,0 +1,55 @@
+/** What a tool is to the conversation: a definition the model sees and a run the server performs. */
+import type { EditorState, TextRange } from '../../protocol/lsp';
+import type { WorkspaceFolders } from './confine';
+
+/** The JSON Schema of a tool's input, as both vendors' tool APIs take it. */
+export interface InputSchema {
+  type: 'object';
+  properties: Record<string, unknown>;
+  required?: string[];
+}
+
+export interface ToolResult {
+  /** What the model reads back. Text from the workspace is data, never instructions. */
+  content: string;
+  isError?: boolean;
+}
+
+/** What tools may touch: the workspace folders on disk and the editor, through the client. */
+export interface ToolContext {
+  folders: WorkspaceFolders;
+  editorState(): Promise<EditorState>;
+  showDocument(path: string, selection?: TextRange): Promise<boolean>;
+  /** Asks VS Code to preview an edit; resolves true only if the user accepted it. */
+  applyEdit(label: string, path: string, edit: { range?: TextRange; newText: string; create?: boolean }): Promise<boolean>;
+}
+
+export interface Tool {
+  name: string;
+  description: string;
+  inputSchema: InputSchema;
+  run(input: Record<string, unknown>, context: ToolContext, signal: AbortSignal): Promise<ToolResult>;
+}
+
+/** A tool input that does not match its schema: reported to the model so it can correct itself. */
+export class ToolInputError extends Error {}
+
+export function stringField(input: Record<string, unknown>, name: string): string {
+  const value = input[name];
+  if (typeof value !== 'string' || value === '') throw new ToolInputError(`"${name}" must be a non-empty string`);
+  return value;
+}
+
+export function optionalString(input: Record<string, unknown>, name: string): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ToolInputError(`"${name}" must be a string`);
+  return value;
+}
+
+export function optionalLine(input: Record<string, unknown>, name: string): number | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || (value as number) < 1) throw new ToolInputError(`"${name}" must be a line number (1 or more)`);
+  return value as number;
+}
