@@ -1,0 +1,84 @@
+/**
+ * Deepgram live transcription through the official SDK (`listen.v1`, nova-3 by default): 16 kHz
+ * linear16 audio streamed as it is captured, interim results, smart formatting, Deepgram's
+ * endpointing and utterance-end signals, voice-activity events.
+ */
+import { DeepgramClient } from '@deepgram/sdk';
+import type { Logger } from '../../../log';
+import { SAMPLE_RATE } from '../../../voice/audio/pcm';
+import { Guard, type ResilienceOptions, DEFAULT_RESILIENCE } from '../../resilience';
+import { STT, type SttOpenOptions } from '../stt';
+import { DeepgramStream, type DeepgramStreamTiming } from './stream';
+
+export const DEEPGRAM_DEFAULT_MODEL = 'nova-3';
+
+export interface DeepgramSttOptions {
+  apiKey: string;
+  /** Default: Deepgram's API. A test stand-in or proxy, as http(s):// or ws(s)://. */
+  baseUrl?: string;
+  /** Default nova-3. */
+  model?: string;
+  /** Default en. */
+  language?: string;
+  /** Silence after speech that makes Deepgram end a turn (speech_final); 300 ms suits conversation. */
+  endpointingMs?: number;
+  /** Gap after the last word that makes Deepgram send UtteranceEnd; at least 1000 ms. */
+  utteranceEndMs?: number;
+  /** Words to favour (nova-3 `keyterm`), such as names from the workspace. */
+  keyterms?: string[];
+  /** KeepAlive interval while no audio flows (default 4000 ms; Deepgram closes after 10 s idle). */
+  keepAliveMs?: number;
+  /** How long close() waits for the last results (default 2000 ms). */
+  closeTimeoutMs?: number;
+  /** Guard for the handshake: timeout, retries, breaker. */
+  resilience?: ResilienceOptions;
+}
+
+export class DeepgramStt extends STT {
+  readonly provider = 'deepgram';
+  readonly streaming = true;
+  readonly model: string;
+  readonly #client: DeepgramClient;
+  readonly #timing: DeepgramStreamTiming;
+
+  constructor(
+    private readonly options: DeepgramSttOptions,
+    log: Logger,
+  ) {
+    super(new Guard('stt', 'deepgram', options.resilience ?? DEFAULT_RESILIENCE), log);
+    this.model = options.model || DEEPGRAM_DEFAULT_MODEL;
+    this.#client = new DeepgramClient({ apiKey: options.apiKey, baseUrl: options.baseUrl || undefined });
+    this.#timing = { keepAliveMs: options.keepAliveMs ?? 4_000, closeTimeoutMs: options.closeTimeoutMs ?? 2_000 };
+  }
+
+  protected override openStream(_options: Required<SttOpenOptions>, signal: AbortSignal | undefined): Promise<DeepgramStream> {
+    // Each attempt is a fresh socket; the SDK's own reconnecting is off so that the guard alone
+    // decides about retries and a dropped session is reported instead of silently replaced.
+    return this.guard.run(async (attemptSignal) => {
+      const stream = new DeepgramStream(await this.#connection(), this.log, this.#timing);
+      await stream.start(attemptSignal);
+      return stream;
+    }, signal);
+  }
+
+  #connection() {
+    const { language = 'en', endpointingMs = 300, utteranceEndMs = 1000, keyterms } = this.options;
+    return this.#client.listen.v1.connect({
+      model: this.model,
+      language,
+      encoding: 'linear16',
+      sample_rate: SAMPLE_RATE,
+      channels: 1,
+      interim_results: 'true',
+      smart_format: 'true',
+      punctuate: 'true',
+      endpointing: endpointingMs,
+      utterance_end_ms: utteranceEndMs,
+      vad_events: 'true',
+      ...(keyterms?.length ? { keyterm: keyterms } : {}),
+      shouldReconnect: () => false,
+      reconnectAttempts: 0,
+      connectionTimeoutInSeconds: Math.max(1, Math.ceil(this.guard.options.timeoutMs / 1000)),
+    });
+  }
+}

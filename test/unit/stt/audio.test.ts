@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PcmHistory } from '../../../server/voice/audio/history';
+import { pcmBytesFor, pcmDurationMs, SampleAligner, toFloat32 } from '../../../server/voice/audio/pcm';
+import { decodeWav, encodeWav } from '../../../server/voice/audio/wav';
+import { REPO } from '../../support/paths';
+import { parseWav, toWav } from '../../support/standins';
+
+const pcm = (...samples: number[]) => Buffer.from(Int16Array.from(samples).buffer);
+
+describe('PCM helpers', () => {
+  it('converts between bytes and ms at 16 kHz', () => {
+    assert.equal(pcmDurationMs(32_000), 1000);
+    assert.equal(pcmBytesFor(20), 640);
+    assert.deepEqual([...toFloat32(pcm(0, 16384, -32768))], [0, 0.5, -1]);
+  });
+
+  it('keeps a byte stream sample-aligned, holding an odd byte for the next chunk', () => {
+    const aligner = new SampleAligner();
+    const whole = pcm(1, 2, 3, 4);
+    const out = [whole.subarray(0, 3), whole.subarray(3, 4), whole.subarray(4, 7), whole.subarray(7)].map((chunk) => aligner.push(chunk));
+    assert.deepEqual(out.map((b) => b.length), [2, 2, 2, 2]);
+    assert.ok(Buffer.concat(out).equals(whole));
+    aligner.push(Buffer.alloc(1));
+    aligner.reset();
+    assert.equal(aligner.push(Buffer.alloc(2)).length, 2, 'a forgotten half sample does not shift later audio');
+  });
+});
+
+describe('WAV files', () => {
+  it('writes a canonical 16 kHz mono s16le file that the stand-ins read back', () => {
+    const audio = pcm(0, 1000, -1000, 32767);
+    const file = encodeWav(audio);
+    assert.equal(file.length, 44 + audio.length);
+    const read = parseWav(file);
+    assert.deepEqual([read.sampleRate, read.channels, read.bitsPerSample], [16000, 1, 16]);
+    assert.ok(read.pcm.equals(audio));
+    assert.ok(file.equals(toWav(audio, 16000)), 'byte for byte the same as the test support writer');
+  });
+
+  it('reads the shared clips, skipping chunks before data', () => {
+    const clip = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'why_failing.wav')));
+    assert.deepEqual([clip.sampleRate, clip.channels, clip.bitsPerSample], [16000, 1, 16]);
+    assert.equal(Math.round(pcmDurationMs(clip.pcm.length)), 1862);
+    const list = Buffer.concat([Buffer.from('LIST'), Buffer.from([3, 0, 0, 0]), Buffer.from('abc\0')]);
+    const file = encodeWav(pcm(7, 8));
+    const withList = Buffer.concat([file.subarray(0, 36), list, file.subarray(36)]);
+    assert.ok(decodeWav(withList).pcm.equals(pcm(7, 8)));
+  });
+
+  it('refuses what is not PCM WAV', () => {
+    assert.throws(() => decodeWav(Buffer.from('not a wav file at all')), /not a RIFF\/WAVE/);
+    const float = encodeWav(pcm(1));
+    float.writeUInt16LE(3, 20);
+    assert.throws(() => decodeWav(float), /format 3 is not plain PCM/);
+  });
+});
+
+describe('PCM history', () => {
+  it('returns the audio since a stream time, keeping at least its capacity', () => {
+    const history = new PcmHistory(100);
+    for (let i = 0; i < 10; i++) history.append(Buffer.alloc(640, i));
+    assert.equal(history.endMs, 200);
+    const tail = history.since(160);
+    assert.equal(tail.length, 1280);
+    assert.deepEqual([tail[0], tail.at(-1)], [8, 9]);
+    assert.ok(history.since(0).length >= pcmBytesFor(100), 'older audio is gone, but the capacity is kept');
+    assert.equal(history.since(500).length, 0);
+    history.clear();
+    assert.deepEqual([history.endMs, history.since(0).length], [200, 0]);
+  });
+});
