@@ -23,6 +23,8 @@ const node = {
   platform: 'node',
   format: 'cjs',
   target: 'node22',
+  // Error classes are recognised by name across SDK boundaries (server/providers/errors.ts).
+  keepNames: true,
   // ws loads these optional accelerators only if present; Parley does not ship them.
   external: ['vscode', 'bufferutil', 'utf-8-validate', 'better-sqlite3/package.json'],
 };

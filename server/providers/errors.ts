@@ -29,6 +29,8 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof Error && error.name === 'AbortError') return false;
   const status = (error as { status?: unknown }).status;
   if (typeof status === 'number') return isRetryableStatus(status);
+  // The OpenAI and Anthropic SDKs report a refused or dropped connection with no status.
+  if (error instanceof Error && ['APIConnectionError', 'APIConnectionTimeoutError'].includes(error.constructor.name)) return true;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET'].includes(code);
 }

@@ -84,3 +84,14 @@ describe('provider guard after success', () => {
     }
   });
 });
+
+describe('retryable errors', () => {
+  it('treats a refused connection reported by the vendor SDKs as transient', async () => {
+    const { APIConnectionError } = await import('openai');
+    const { default: Anthropic } = await import('@anthropic-ai/sdk');
+    const { isRetryable } = await import('../../server/providers/errors');
+    assert.equal(isRetryable(new APIConnectionError({ message: 'Connection error.' })), true);
+    assert.equal(isRetryable(new Anthropic.APIConnectionError({ message: 'Connection error.' })), true);
+    assert.equal(isRetryable(new Error('bad input')), false);
+  });
+});
