@@ -2,6 +2,7 @@
  * Frames on the live WebSocket between a webview and the server. JSON text frames carry these
  * messages; binary frames are reserved for PCM audio while a capture is open.
  */
+import type { StoredTurn, ToolCallRecord } from './session';
 import type { ServerStatus, StatusReport } from './status';
 
 /** Largest frame the server accepts; bigger frames close the connection (1009). */
@@ -14,13 +15,34 @@ export const LIVE_BURST_FRAMES = 400;
 /** Query parameter that carries the per-launch token in the WebSocket URL. */
 export const LIVE_TOKEN_PARAM = 'token';
 
+/** Longest typed message the server accepts, in characters. */
+export const LIVE_MAX_SAY_CHARS = 20_000;
+
 export type ServerFrame =
   | { type: 'hello'; report: StatusReport; status: ServerStatus }
   | { type: 'status'; status: ServerStatus }
   | { type: 'report'; report: StatusReport }
-  | { type: 'pong'; id: number };
+  | { type: 'pong'; id: number }
+  /** The conversation so far, sent on connect so a reopened panel shows it. */
+  | { type: 'history'; turns: StoredTurn[] }
+  /** A turn was committed to history. */
+  | { type: 'turn'; turn: StoredTurn }
+  /** Whether an answer is being produced now. */
+  | { type: 'answering'; active: boolean }
+  /** More text of the answer in progress. */
+  | { type: 'assistantDelta'; text: string }
+  /** A tool call of the answer in progress started or finished. */
+  | { type: 'toolCall'; call: ToolCallRecord; state: 'running' | 'done' }
+  /** Something the user should know about the conversation, e.g. that no model is configured. */
+  | { type: 'notice'; level: 'error' | 'warning' | 'info'; message: string };
 
-export type ClientFrame = { type: 'ping'; id: number } | { type: 'refresh' };
+export type ClientFrame =
+  | { type: 'ping'; id: number }
+  | { type: 'refresh' }
+  /** A typed user turn. */
+  | { type: 'say'; text: string }
+  /** Stop the answer in progress. */
+  | { type: 'cancel' };
 
 /** Close codes the server uses, so the webview can tell a bad frame from a restart. */
 export const LiveClose = {

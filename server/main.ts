@@ -7,7 +7,10 @@ import { createConnection, ProposedFeatures, type InitializeResult } from 'vscod
 import { LiveEndpointRequest, ServerStatusNotification, StatusRequest, type InitializationOptions } from '../protocol/lsp';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log';
+import { createConversation } from './conversation/wiring';
+import type { Conversation } from './conversation/conversation';
 import { LiveServer } from './live/server';
+import { SessionStore } from './sessions/store';
 import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
 import { buildStatusReport } from './status';
@@ -22,6 +25,7 @@ const settings = new SettingsStore((scopeUri) => connection.workspace.getConfigu
 
 let storage: Storage | undefined;
 let live: LiveServer | undefined;
+let conversation: { conversation: Conversation; store: SessionStore; sessionId: string } | undefined;
 let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Parley is starting' };
 
 function parseOptions(raw: unknown): InitializationOptions {
@@ -66,11 +70,25 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   const options = parseOptions(params.initializationOptions);
   storage = Storage.open({ globalDir: options.globalStoragePath, workspaceDir: options.workspaceStoragePath }, join(__dirname, 'native'), log);
   live = await LiveServer.start({ log });
+  const server = live;
+  const store = new SessionStore(storage.sessions);
+  conversation = { store, ...createConversation({ connection, store, settings: () => settings.get(), keys, log, emit: (frame) => server.broadcast(frame) }) };
   live.setHandlers({
-    onOpen: (send) => void report().then((current) => send({ type: 'hello', report: current, status }), (error: unknown) => log.error('Could not greet a live client', { error: errorMessage(error) })),
+    onOpen: (send) => {
+      if (conversation) send({ type: 'history', turns: conversation.store.turns(conversation.sessionId) });
+      void report().then((current) => send({ type: 'hello', report: current, status }), (error: unknown) => log.error('Could not greet a live client', { error: errorMessage(error) }));
+    },
     onFrame: (frame, send) => {
-      if (frame.type === 'ping') send({ type: 'pong', id: frame.id });
-      else void report().then((current) => send({ type: 'report', report: current }), (error: unknown) => log.error('Could not refresh a live client', { error: errorMessage(error) }));
+      switch (frame.type) {
+        case 'ping':
+          return send({ type: 'pong', id: frame.id });
+        case 'refresh':
+          return void report().then((current) => send({ type: 'report', report: current }), (error: unknown) => log.error('Could not refresh a live client', { error: errorMessage(error) }));
+        case 'say':
+          return void conversation?.conversation.say(frame.text).catch((error: unknown) => log.error('The conversation failed', { error: errorMessage(error) }));
+        case 'cancel':
+          return void conversation?.conversation.cancel();
+      }
     },
   });
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });

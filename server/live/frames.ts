@@ -1,5 +1,5 @@
 /** Validating frames from a webview before anything acts on them. */
-import type { ClientFrame } from '../../protocol/live';
+import { LIVE_MAX_SAY_CHARS, type ClientFrame } from '../../protocol/live';
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; error: string };
 
@@ -17,6 +17,12 @@ export function parseClientFrame(text: string): Parsed {
       return Number.isSafeInteger(frame.id) ? { ok: true, frame: { type: 'ping', id: frame.id as number } } : { ok: false, error: 'ping without a numeric id' };
     case 'refresh':
       return { ok: true, frame: { type: 'refresh' } };
+    case 'cancel':
+      return { ok: true, frame: { type: 'cancel' } };
+    case 'say':
+      if (typeof frame.text !== 'string' || frame.text.trim() === '') return { ok: false, error: 'say without text' };
+      if (frame.text.length > LIVE_MAX_SAY_CHARS) return { ok: false, error: `say longer than ${LIVE_MAX_SAY_CHARS} characters` };
+      return { ok: true, frame: { type: 'say', text: frame.text } };
     default:
       return { ok: false, error: `unknown frame type ${JSON.stringify(frame.type)}`.slice(0, 120) };
   }

@@ -2,12 +2,7 @@
 import type { EditorState, TextRange } from '../../protocol/lsp';
 import type { WorkspaceFolders } from './confine';
 
-/** The JSON Schema of a tool's input, as both vendors' tool APIs take it. */
-export interface InputSchema {
-  type: 'object';
-  properties: Record<string, unknown>;
-  required?: string[];
-}
+import type { ToolInputSchema } from '../providers/llm/types';
 
 export interface ToolResult {
   /** What the model reads back. Text from the workspace is data, never instructions. */
@@ -27,7 +22,8 @@ export interface ToolContext {
 export interface Tool {
   name: string;
   description: string;
-  inputSchema: InputSchema;
+  /** The JSON Schema of the input, as both vendors' tool APIs take it. */
+  inputSchema: ToolInputSchema;
   run(input: Record<string, unknown>, context: ToolContext, signal: AbortSignal): Promise<ToolResult>;
 }
 

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { ServerStatusNotification, type InitializationOptions } from '../../protocol/lsp';
+import { EditorStateRequest, ServerStatusNotification, type EditorState, type InitializationOptions } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS, type ParleySettings } from '../../protocol/settings';
 import type { ServerStatus } from '../../protocol/status';
 import { SERVER_BUNDLE } from './paths';
@@ -22,6 +22,12 @@ export interface TestServer {
   changeSettings(settings: ParleySettings): Promise<void>;
   exited: Promise<number | null>;
   stop(): Promise<void>;
+  /** What the test's editor shows; the server asks for it with parley/editorState. */
+  editorState: EditorState;
+  /** window/showDocument and workspace/applyEdit requests the server sent, answered as `accept` says. */
+  shown: unknown[];
+  edits: unknown[];
+  acceptEdits: boolean;
 }
 
 export interface StartOptions {
@@ -50,6 +56,10 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
       await connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
     },
     exited,
+    editorState: { workspaceFolders: [], openFiles: [], diagnostics: [] },
+    shown: [],
+    edits: [],
+    acceptEdits: true,
     async stop() {
       if (child.exitCode === null) {
         await connection.sendRequest('shutdown').catch(() => undefined);
@@ -62,6 +72,15 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
   };
   connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((item) => (item.section === 'parley' ? server.settings : null)));
   connection.onRequest('client/registerCapability', () => null);
+  connection.onRequest(EditorStateRequest.method, () => server.editorState);
+  connection.onRequest('window/showDocument', (params: unknown) => {
+    server.shown.push(params);
+    return { success: true };
+  });
+  connection.onRequest('workspace/applyEdit', (params: unknown) => {
+    server.edits.push(params);
+    return { applied: server.acceptEdits };
+  });
   connection.onNotification(ServerStatusNotification.method, (status: ServerStatus) => void server.statuses.push(status));
   connection.onNotification('window/logMessage', (message: { message: string }) => void server.logs.push(message.message));
   // The connection reports a dead peer as an error; tests that kill the server expect that.

@@ -1,0 +1,139 @@
+/**
+ * One conversation: a user turn in, an answer streamed out with tool calls run along the way, and
+ * both turns committed to history as they complete. A new turn or a cancel stops the answer in
+ * progress; what was produced so far is kept, marked interrupted.
+ */
+import type { ServerFrame } from '../../protocol/live';
+import type { ToolCallRecord, Turn } from '../../protocol/session';
+import { errorMessage, type Logger } from '../log';
+import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from '../providers/llm/types';
+import type { SessionStore } from '../sessions/store';
+import { runTool } from '../tools/registry';
+import type { Tool, ToolContext } from '../tools/types';
+import { historyMessages } from './history';
+import { SYSTEM_PROMPT } from './prompt';
+
+/** The model as the conversation needs it; the LLM stage provides this with fallback and retries. */
+export interface ChatModel {
+  chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<LlmEvent>;
+}
+
+/** What one turn works with, gathered when it starts. */
+export interface TurnSetup {
+  /** The configured model, with its fallbacks and retries. */
+  model: ChatModel;
+  /** The editor context for this turn (see context.ts). */
+  context: string;
+  toolContext: ToolContext;
+}
+
+export interface ConversationDeps {
+  store: SessionStore;
+  sessionId: string;
+  /** Throws a ProviderError that says what to set up when no model is configured. */
+  prepare(): Promise<TurnSetup>;
+  tools: readonly Tool[];
+  emit(frame: ServerFrame): void;
+  log: Logger;
+}
+
+/** Rounds of tool calls one answer may take before Parley stops it. */
+export const MAX_TOOL_ROUNDS = 8;
+
+interface Answer {
+  text: string;
+  toolCalls: ToolCallRecord[];
+  ttftMs?: number;
+}
+
+export class Conversation {
+  private current: { controller: AbortController; done: Promise<void> } | undefined;
+
+  constructor(private readonly deps: ConversationDeps) {}
+
+  get answering(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** A user turn: stops any answer in progress, commits the turn, answers it. */
+  async say(text: string, source: Turn['source'] = 'typed'): Promise<void> {
+    await this.cancel();
+    const controller = new AbortController();
+    const done = this.answer(text, source, controller.signal);
+    this.current = { controller, done };
+    try {
+      await done;
+    } finally {
+      if (this.current?.controller === controller) this.current = undefined;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    current.controller.abort();
+    await current.done;
+  }
+
+  private async answer(text: string, source: Turn['source'], signal: AbortSignal): Promise<void> {
+    const { store, sessionId, emit } = this.deps;
+    const history = historyMessages(store.turns(sessionId));
+    emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) });
+    emit({ type: 'answering', active: true });
+    const answer: Answer = { text: '', toolCalls: [] };
+    try {
+      await this.run([...history, { role: 'user', text }], answer, signal);
+    } catch (error) {
+      if (!signal.aborted) {
+        this.deps.log.warn('The answer failed', { error: errorMessage(error) });
+        emit({ type: 'notice', level: 'error', message: errorMessage(error) });
+      }
+    } finally {
+      const interrupted = signal.aborted;
+      if (answer.text || answer.toolCalls.length > 0) {
+        const metrics = answer.ttftMs === undefined ? undefined : { llmTtftMs: answer.ttftMs };
+        emit({ type: 'turn', turn: store.append(sessionId, { role: 'assistant', text: answer.text, interrupted, toolCalls: answer.toolCalls, ...(metrics ? { metrics } : {}), createdAt: Date.now() }) });
+      }
+      emit({ type: 'answering', active: false });
+    }
+  }
+
+  /** Model rounds until an answer without tool calls, running the tools in between. */
+  private async run(messages: ChatMessage[], answer: Answer, signal: AbortSignal): Promise<void> {
+    const { model, context, toolContext } = await this.deps.prepare();
+    for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
+      const started = performance.now();
+      const { text, calls } = await this.stream(model, { system: SYSTEM_PROMPT, context, messages, tools: this.deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) }, answer, signal);
+      answer.ttftMs ??= answer.text || calls.length ? performance.now() - started : undefined;
+      if (signal.aborted || calls.length === 0) return;
+      messages.push({ role: 'assistant', text, toolCalls: calls });
+      for (const call of calls) messages.push(await this.runCall(call, toolContext, answer, signal));
+    }
+    this.deps.emit({ type: 'notice', level: 'warning', message: `Parley stopped after ${MAX_TOOL_ROUNDS} rounds of tool calls.` });
+  }
+
+  private async stream(model: ChatModel, request: ChatRequest, answer: Answer, signal: AbortSignal): Promise<{ text: string; calls: ToolCall[] }> {
+    let text = '';
+    const calls: ToolCall[] = [];
+    for await (const event of model.chat(request, signal)) {
+      if (event.type === 'text') {
+        text += event.text;
+        answer.text += event.text;
+        this.deps.emit({ type: 'assistantDelta', text: event.text });
+      } else if (event.type === 'toolCall') {
+        calls.push({ id: event.id, name: event.name, input: event.input });
+      }
+    }
+    return { text, calls };
+  }
+
+  private async runCall(call: ToolCall, toolContext: ToolContext, answer: Answer, signal: AbortSignal): Promise<ChatMessage> {
+    const record: ToolCallRecord = { id: call.id, name: call.name, input: call.input };
+    answer.toolCalls.push(record);
+    this.deps.emit({ type: 'toolCall', call: record, state: 'running' });
+    const result = await runTool(this.deps.tools, call.name, call.input, toolContext, signal);
+    Object.assign(record, { result: result.content, ...(result.isError ? { isError: true } : {}) });
+    this.deps.emit({ type: 'toolCall', call: record, state: 'done' });
+    return { role: 'tool', toolCallId: call.id, content: result.content, ...(result.isError ? { isError: true } : {}) };
+  }
+}

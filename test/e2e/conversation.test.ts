@@ -1,0 +1,89 @@
+/**
+ * A typed conversation in the real VS Code: the user types in the session panel, the model (the
+ * OpenAI-compatible stand-in, reached by the server through the official SDK) reads the open file
+ * and proposes an edit, VS Code shows the edit as a preview, the user applies it, and the file on
+ * disk changes only then.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
+import { DIST, tempDir } from '../support/paths';
+import { startOpenAIStandIn } from '../support/standins';
+import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
+
+const unavailable = e2eUnavailable();
+if (unavailable && process.env.CI) throw new Error(unavailable);
+
+describe('typed conversation in code-server', { skip: unavailable, timeout: 600_000 }, () => {
+  const workspace = tempDir('e2e-chat');
+  const file = join(workspace.path, 'src', 'math.ts');
+  let model: Awaited<ReturnType<typeof startOpenAIStandIn>>;
+  let codeServer: CodeServer;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(join(workspace.path, 'src'));
+    writeFileSync(file, 'export const add = (a: number, b: number) => a - b;\n');
+    model = await startOpenAIStandIn({ latency: { ttfbMs: 30, interTokenMs: 5 } });
+    codeServer = await startCodeServer({
+      vsix: join(DIST, 'parley.vsix'),
+      workspace: workspace.path,
+      // Auto-save, so that an applied edit reaches the disk without the test pressing keys in the editor.
+      settings: { 'parley.llm.provider': 'openai-compatible', 'parley.llm.baseUrl': model.baseURL, 'parley.llm.model': 'local-coder', 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': 200 },
+    });
+    page = await openWorkbench(codeServer.url);
+  });
+
+  after(async () => {
+    if (page) await closeWorkbench(page);
+    if (codeServer) await codeServer.stop();
+    await model?.close();
+    workspace.cleanup();
+  });
+
+  it('answers a typed question with a previewed edit that the user applies', async () => {
+    await runCommand(page, 'Go to File...', 15_000, { opensQuickInput: true });
+    await page.keyboard.type('math.ts');
+    await waitFor(async () => (await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'math.ts' }).count()) > 0, { timeoutMs: 15_000, what: 'math.ts in quick open' });
+    await page.keyboard.press('Enter');
+    await waitFor(async () => (await page.locator('.tab.active', { hasText: 'math.ts' }).count()) > 0, { timeoutMs: 15_000, what: 'math.ts to open' });
+    const quickInput = page.locator('.quick-input-widget .quick-input-box input');
+    await waitFor(async () => {
+      if (!(await quickInput.isVisible())) return true;
+      await page.keyboard.press('Escape');
+      return false;
+    }, { timeoutMs: 10_000, what: 'quick open to close' });
+
+    model.chat.push({ toolCalls: [{ name: 'read_file', input: { path: 'src/math.ts' } }] });
+    model.chat.push({ toolCalls: [{ name: 'propose_edit', input: { path: 'src/math.ts', oldText: 'a - b', newText: 'a + b', summary: 'Make add add' } }] });
+    model.chat.push({ text: 'add subtracted b. The fix is in `math.ts`:\n\n```ts\nexport const add = (a: number, b: number) => a + b;\n```' });
+
+    await runCommand(page, 'Parley: Open Session');
+    const panel = await webviewFrame(page, 'Parley Session', 60_000);
+    await waitFor(async () => (await panel.locator('[data-field="connection"]').innerText()).includes('Connected'), { timeoutMs: 60_000, what: 'the panel to connect' });
+    await panel.locator('#composer-input').fill('why does add return the wrong number?');
+    await panel.locator('#composer-input').press('Enter');
+
+    // VS Code previews the proposed edit; nothing is written before the user applies it.
+    const apply = page.locator('.refactor-preview .monaco-button, .part.panel .monaco-button', { hasText: /^Apply$/ });
+    await waitFor(async () => (await apply.count()) > 0, { timeoutMs: 60_000, what: 'the refactor preview' });
+    assert.equal(readFileSync(file, 'utf8'), 'export const add = (a: number, b: number) => a - b;\n');
+    await screenshot(page, 'edit-preview');
+    // Changes that need confirmation start unchecked: the user ticks the file, then applies.
+    const fileToggle = page.locator('.part.panel .edit-checkbox').first();
+    await fileToggle.click();
+    await waitFor(async () => (await fileToggle.getAttribute('aria-checked')) === 'true', { timeoutMs: 10_000, what: 'the change to be ticked' });
+    await apply.first().click();
+
+    const answer = panel.locator('.turn.assistant:not(.streaming)').last();
+    await waitFor(async () => (await answer.innerText()).includes('add subtracted b'), { timeoutMs: 60_000, what: 'the answer' });
+    assert.equal(await answer.locator('pre code').innerText(), 'export const add = (a: number, b: number) => a + b;\n');
+    assert.match(await answer.locator('[data-tool="propose_edit"] summary').innerText(), /propose edit · src\/math\.ts/);
+    await waitFor(() => readFileSync(file, 'utf8') === 'export const add = (a: number, b: number) => a + b;\n' || undefined, { timeoutMs: 15_000, what: 'the applied edit on disk' });
+    assert.match(await answer.locator('[data-field="latency"]').innerText(), /first token \d+ ms/);
+    await screenshot(page, 'conversation');
+  });
+});

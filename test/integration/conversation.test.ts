@@ -1,0 +1,123 @@
+/**
+ * A typed conversation through the real server: the live WebSocket in, the OpenAI-compatible
+ * stand-in as the model (through the official SDK), tools run against a real folder, the editor
+ * answered by the test client, every turn on disk.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { liveUrl, type ServerFrame } from '../../protocol/live';
+import { LiveEndpointRequest } from '../../protocol/lsp';
+import { DEFAULT_SETTINGS } from '../../protocol/settings';
+import { tempDir } from '../support/paths';
+import { waitFor } from '../support/poll';
+import { startServer, type TestServer } from '../support/server';
+import { startOpenAIStandIn } from '../support/standins';
+
+type OpenAIStandIn = Awaited<ReturnType<typeof startOpenAIStandIn>>;
+
+async function client(server: TestServer): Promise<{ socket: WebSocket; frames: ServerFrame[] }> {
+  const endpoint = await server.connection.sendRequest(LiveEndpointRequest.type);
+  const socket = new WebSocket(liveUrl(endpoint));
+  const frames: ServerFrame[] = [];
+  socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as ServerFrame));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  return { socket, frames };
+}
+
+const turnsOf = (frames: ServerFrame[]) => frames.flatMap((frame) => (frame.type === 'turn' ? [frame.turn] : []));
+
+describe('typed conversation', () => {
+  const dir = tempDir('conversation');
+  const workspace = join(dir.path, 'ws');
+  let model: OpenAIStandIn;
+  let server: TestServer;
+
+  before(async () => {
+    mkdirSync(join(workspace, 'src'), { recursive: true });
+    writeFileSync(join(workspace, 'src', 'math.ts'), 'export const add = (a: number, b: number) => a - b;\n');
+    model = await startOpenAIStandIn({ latency: { ttfbMs: 20, interTokenMs: 2 } });
+    server = await startServer({
+      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
+      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL } },
+    });
+    const file = join(realpathSync(workspace), 'src', 'math.ts');
+    server.editorState = {
+      workspaceFolders: [workspace],
+      openFiles: [file],
+      activeEditor: { path: file, languageId: 'typescript', lineCount: 1, selection: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, selectedText: '', visibleRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 52 } }, visibleText: 'export const add = (a: number, b: number) => a - b;' },
+      diagnostics: [],
+    };
+  });
+  after(async () => {
+    await server.stop();
+    await model.close();
+    dir.cleanup();
+  });
+
+  it('streams an answer that reads a file and proposes an edit the user accepts, and commits both turns', async () => {
+    model.chat.push({ toolCalls: [{ name: 'read_file', input: { path: 'src/math.ts' } }] });
+    model.chat.push({ toolCalls: [{ name: 'propose_edit', input: { path: 'src/math.ts', oldText: 'a - b', newText: 'a + b', summary: 'Add instead of subtract' } }] });
+    model.chat.push({ text: 'Fixed: add now adds. The change is in the panel.' });
+    const { socket, frames } = await client(server);
+    socket.send(JSON.stringify({ type: 'say', text: 'why does add return the wrong number?' }));
+    const turns = await waitFor(() => (turnsOf(frames).length >= 2 ? turnsOf(frames) : undefined), { what: 'both turns' });
+    socket.close();
+
+    assert.equal(turns[0]!.role, 'user');
+    const answer = turns[1]!;
+    assert.equal(answer.text, 'Fixed: add now adds. The change is in the panel.');
+    assert.equal(answer.interrupted, false);
+    assert.deepEqual(answer.toolCalls.map((call) => [call.name, call.isError ?? false]), [['read_file', false], ['propose_edit', false]]);
+    assert.match(answer.toolCalls[0]!.result!, /1  export const add/);
+    assert.equal(answer.toolCalls[1]!.result, 'The user accepted the edit to src/math.ts.');
+    assert.ok(answer.metrics?.llmTtftMs !== undefined && answer.metrics.llmTtftMs >= 20);
+    assert.ok(frames.some((frame) => frame.type === 'assistantDelta'), 'the text streamed in pieces');
+    assert.deepEqual(frames.filter((f) => f.type === 'toolCall').map((f) => f.type === 'toolCall' && f.state), ['running', 'done', 'running', 'done']);
+
+    // The edit went to VS Code as a preview that needs confirmation.
+    const edit = server.edits[0] as { edit: { changeAnnotations: Record<string, { needsConfirmation: boolean }> } };
+    assert.equal(Object.values(edit.edit.changeAnnotations)[0]!.needsConfirmation, true);
+
+    // The model saw the editor context and the tool results in the follow-up rounds.
+    const last = model.requests.filter((request) => request.path === '/v1/chat/completions').at(-1)!.body as { messages: { role: string; content: unknown }[] };
+    const roles = last.messages.map((message) => message.role);
+    assert.deepEqual(roles.filter((role) => role === 'tool').length, 2);
+    assert.ok(JSON.stringify(last.messages).includes('Active file'), 'the editor context reached the model');
+  });
+
+  it('shows the conversation to a panel that reconnects', async () => {
+    const { socket, frames } = await client(server);
+    const history = await waitFor(() => frames.find((frame) => frame.type === 'history'), { what: 'history' });
+    socket.close();
+    assert.ok(history.type === 'history' && history.turns.length >= 2);
+    assert.equal(history.turns.at(-1)!.text, 'Fixed: add now adds. The change is in the panel.');
+  });
+
+  it('keeps what was said when the user cancels mid-answer, marked interrupted', async () => {
+    model.latency.interTokenMs = 40;
+    model.chat.push({ text: 'This is a long explanation that goes on and on about many details of the code.' });
+    const { socket, frames } = await client(server);
+    const seen = frames.length;
+    socket.send(JSON.stringify({ type: 'say', text: 'explain everything' }));
+    await waitFor(() => frames.slice(seen).some((frame) => frame.type === 'assistantDelta'), { what: 'the answer to start' });
+    socket.send(JSON.stringify({ type: 'cancel' }));
+    const answer = await waitFor(() => turnsOf(frames.slice(seen)).find((turn) => turn.role === 'assistant'), { what: 'the interrupted turn' });
+    socket.close();
+    model.latency.interTokenMs = 2;
+    assert.equal(answer.interrupted, true);
+    assert.ok(answer.text.length > 0 && answer.text.length < 'This is a long explanation that goes on and on about many details of the code.'.length, answer.text);
+  });
+
+  it('says what to set up when no model is configured', async () => {
+    await server.changeSettings({ ...server.settings, llm: { provider: 'anthropic', model: '', baseUrl: '' } });
+    const { socket, frames } = await client(server);
+    socket.send(JSON.stringify({ type: 'say', text: 'hello?' }));
+    const notice = await waitFor(() => frames.find((frame) => frame.type === 'notice'), { what: 'a notice' });
+    socket.close();
+    assert.ok(notice.type === 'notice' && notice.level === 'error');
+    assert.match(notice.message, /Set an Anthropic key/);
+  });
+});

@@ -1,0 +1,69 @@
+/** The conversation as the panel shows it: turns, the answer streaming in, tool calls, latencies. */
+import type { StoredTurn, ToolCallRecord, TurnMetrics } from '../protocol/session';
+import type { Streaming } from './app';
+import { h, icon } from './dom';
+
+/** Assistant text with fenced code blocks shown as code and `inline code` marked; never parsed as HTML. */
+export function richText(text: string): HTMLElement {
+  const container = h('div', { class: 'text' });
+  const parts = text.split(/```([^\n`]*)\n?([\s\S]*?)(?:```|$)/);
+  for (let i = 0; i < parts.length; i += 3) {
+    for (const paragraph of parts[i]!.split(/\n{2,}/).filter((p) => p.trim())) {
+      const p = h('p');
+      paragraph.split(/(`[^`\n]+`)/).forEach((piece) => p.append(piece.startsWith('`') && piece.endsWith('`') && piece.length > 2 ? h('code', {}, piece.slice(1, -1)) : piece));
+      container.append(p);
+    }
+    if (i + 2 < parts.length) container.append(h('pre', { 'data-language': parts[i + 1] ?? '' }, h('code', {}, parts[i + 2] ?? '')));
+  }
+  return container;
+}
+
+function toolChip(call: ToolCallRecord, running: boolean): HTMLElement {
+  const state = running ? 'running' : call.isError ? 'failed' : 'done';
+  const name = call.name.replace(/_/g, ' ');
+  const detail = typeof call.input === 'object' && call.input && 'path' in call.input ? String((call.input as { path: unknown }).path) : '';
+  const chip = h('details', { class: `tool ${state}`, 'data-tool': call.name }, h('summary', {}, icon(running ? 'loading codicon-modifier-spin' : call.isError ? 'error' : 'tools'), ` ${name}${detail ? ` · ${detail}` : ''}`));
+  if (call.result) chip.append(h('pre', {}, call.result));
+  return chip;
+}
+
+const METRICS: [keyof TurnMetrics, string][] = [
+  ['endOfSpeechToFinalMs', 'transcript'],
+  ['llmTtftMs', 'first token'],
+  ['ttsTtfbMs', 'first audio'],
+  ['voiceToVoiceMs', 'voice to voice'],
+  ['bargeInStopMs', 'barge-in'],
+];
+
+function latency(metrics: TurnMetrics | undefined): HTMLElement | null {
+  const parts = METRICS.flatMap(([key, label]) => (metrics?.[key] === undefined ? [] : [`${label} ${Math.round(metrics[key])} ms`]));
+  return parts.length ? h('p', { class: 'latency', 'data-field': 'latency' }, icon('dashboard'), ` ${parts.join(' · ')}`) : null;
+}
+
+function turnView(turn: StoredTurn): HTMLElement {
+  const who = turn.role === 'user' ? 'You' : 'Parley';
+  return h(
+    'article',
+    { class: `turn ${turn.role}${turn.interrupted ? ' interrupted' : ''}`, 'data-turn': String(turn.id), 'aria-label': `${who} said` },
+    h('header', {}, h('strong', {}, who), turn.source === 'voice' ? h('span', { class: 'meta' }, ' · spoken') : null, turn.interrupted ? h('span', { class: 'meta' }, ' · interrupted') : null),
+    ...turn.toolCalls.map((call) => toolChip(call, false)),
+    richText(turn.text),
+    latency(turn.metrics),
+  );
+}
+
+export function transcriptView(turns: readonly StoredTurn[], streaming: Streaming | undefined): HTMLElement[] {
+  const views = turns.map(turnView);
+  if (streaming) {
+    views.push(
+      h(
+        'article',
+        { class: 'turn assistant streaming', 'aria-busy': 'true', 'data-turn': 'streaming' },
+        h('header', {}, h('strong', {}, 'Parley'), h('span', { class: 'meta' }, ' · answering…')),
+        ...streaming.toolCalls.map((call) => toolChip(call, call.result === undefined)),
+        richText(streaming.text),
+      ),
+    );
+  }
+  return views;
+}
