@@ -58,7 +58,7 @@ export function unreachable(vendor: Vendor, cause: unknown): ProviderError {
   return error(vendor, `Could not reach ${vendor.label} (${vendorDetail(rootCause(cause))}).`, true, cause);
 }
 
-/** A body or stream that does not parse: a proxy's error page, a broken server, a cut connection. */
+/** A body or stream that does not parse: a proxy's error page, a broken or confused server. */
 export function malformed(vendor: Vendor, cause: unknown): ProviderError {
   return error(vendor, `${vendor.label} sent a response Parley could not read (${vendorDetail(cause)}).`, true, cause);
 }

@@ -21,7 +21,7 @@ import { llmCandidates, llmStatus, type LlmSettings } from './candidates';
 import type { LLM, LlmOptions } from './llm';
 import { OpenAILLM } from './openai';
 import type { AnswerStream } from './stream';
-import type { ChatRequest, LlmEvent } from './types';
+import type { ChatRequest, LlmChat, LlmEvent } from './types';
 
 export type * from './types';
 export { DEFAULT_MAX_TOKENS, llmEvent } from './types';
@@ -36,7 +36,7 @@ export interface LlmStageOptions extends LlmOptions {
 }
 
 /** The configured provider and its fallbacks behind one `chat`. */
-export class LlmStage {
+export class LlmStage implements LlmChat {
   constructor(
     readonly providers: readonly LLM[],
     private readonly log: Logger,

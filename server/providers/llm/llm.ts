@@ -16,7 +16,7 @@ import { ProviderError } from '../errors';
 import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../resilience';
 import { emptyAnswer, incomplete, type Vendor } from './errors';
 import { AnswerStream, type OpenedStream } from './stream';
-import type { ChatRequest, LlmEvent, ProviderChunk } from './types';
+import type { ChatRequest, LlmChat, LlmEvent, ProviderChunk } from './types';
 
 export interface LlmOptions {
   resilience?: ResilienceOptions;
@@ -24,7 +24,7 @@ export interface LlmOptions {
   stallTimeoutMs?: number;
 }
 
-export abstract class LLM {
+export abstract class LLM implements LlmChat {
   readonly guard: Guard;
   readonly stallTimeoutMs: number;
 

@@ -151,6 +151,11 @@ export interface DoneEvent {
  */
 export type LlmEvent = TextEvent | ToolCallStartEvent | ToolCallEvent | UsageEvent | DoneEvent;
 
+/** Anything that answers a request: one provider (LLM) or the stage with its fallbacks (LlmStage). */
+export interface LlmChat {
+  chat(request: ChatRequest, signal?: AbortSignal): AsyncIterable<LlmEvent>;
+}
+
 type WithoutCreatedAt<E> = E extends unknown ? Omit<E, 'createdAt'> : never;
 export type LlmEventInit = WithoutCreatedAt<LlmEvent>;
 
