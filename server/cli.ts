@@ -13,11 +13,16 @@ import { settingsFromEnv } from './settings';
 import { buildStatusReport } from './status';
 import { Storage } from './storage/storage';
 import { parleyVersion } from './version';
+import { formatVoiceRun, runVoice } from './voice/cli';
 
 const USAGE = `Usage: parley <command> [options]
 
 Commands:
   status [--json] [--storage <dir>]   versions, storage and provider configuration
+  voice --wav <file> [--out <reply.wav>] [--workspace <dir>] [--json] [--storage <dir>]
+                                      the voice loop headless: the WAV is the microphone (16 kHz
+                                      mono, played in at real-time pace), answers are spoken into
+                                      <reply.wav>; prints the turns with their latencies
 
 Provider choices come from PARLEY_LLM, PARLEY_STT, PARLEY_TTS, PARLEY_EMBEDDINGS (with _MODEL and
 _BASE_URL), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY.`;
@@ -43,22 +48,39 @@ function formatStatus(report: StatusReport): string {
   return lines.join('\n');
 }
 
-function status(args: string[], env: NodeJS.ProcessEnv): string {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, storage: { type: 'string' } }, strict: true });
-  const log = stderrLogger();
-  const dir = values.storage ?? defaultStorageDir(env);
-  const storage = Storage.open({ globalDir: dir, workspaceDir: join(dir, 'cli') }, join(__dirname, 'native'), log);
+const NATIVE_DIR = join(__dirname, 'native');
+
+/** Runs a command with Parley's storage open (from --storage, PARLEY_STORAGE or the default). */
+async function withStorage<T>(args: string[], env: NodeJS.ProcessEnv, use: (storage: Storage, json: boolean) => Promise<T> | T): Promise<T> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, storage: { type: 'string' } }, strict: false });
+  const dir = typeof values.storage === 'string' ? values.storage : defaultStorageDir(env);
+  const storage = Storage.open({ globalDir: dir, workspaceDir: join(dir, 'cli') }, NATIVE_DIR, stderrLogger());
   try {
-    const report = buildStatusReport({ storage, settings: settingsFromEnv(env, log), keys: new Keys(env), env, startedAt: Date.now() });
-    return values.json ? JSON.stringify(report, null, 2) : formatStatus(report);
+    return await use(storage, values.json === true);
   } finally {
     storage.close();
   }
 }
 
-const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => string> = { status };
+function status(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  parseArgs({ args, options: { json: { type: 'boolean' }, storage: { type: 'string' } }, strict: true });
+  return withStorage(args, env, (storage, json) => {
+    const log = stderrLogger();
+    const report = buildStatusReport({ storage, settings: settingsFromEnv(env, log), keys: new Keys(env), env, startedAt: Date.now() });
+    return json ? JSON.stringify(report, null, 2) : formatStatus(report);
+  });
+}
 
-export function run(argv: string[], env: NodeJS.ProcessEnv): string {
+function voice(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return withStorage(args, env, async (storage, json) => {
+    const result = await runVoice(args, env, storage, NATIVE_DIR, stderrLogger(env.PARLEY_LOG === 'info' ? 'info' : 'warn'));
+    return json ? JSON.stringify(result, null, 2) : formatVoiceRun(result);
+  });
+}
+
+const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice };
+
+export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const [command, ...rest] = argv;
   if (command === '--version') return parleyVersion;
   if (!command || command === '--help' || command === 'help') return USAGE;
@@ -67,13 +89,13 @@ export function run(argv: string[], env: NodeJS.ProcessEnv): string {
   return handler(rest, env);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   try {
-    process.stdout.write(run(process.argv.slice(2), process.env) + '\n');
+    process.stdout.write((await run(process.argv.slice(2), process.env)) + '\n');
   } catch (error) {
     process.stderr.write(`parley: ${errorMessage(error).split('\n')[0]}\n`);
     process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
   }
 }
 
-main();
+void main();

@@ -106,6 +106,8 @@ function apply(model: ViewModel, frame: ServerFrame): void {
     case 'notice':
       model.notice = { level: frame.level, message: frame.message };
       return;
+    case 'transcript':
+    case 'playback':
     case 'pong':
       return;
   }

@@ -4,7 +4,7 @@
  * progress; what was produced so far is kept, marked interrupted.
  */
 import type { ServerFrame } from '../../protocol/live';
-import type { ToolCallRecord, Turn } from '../../protocol/session';
+import type { ToolCallRecord, Turn, TurnMetrics } from '../../protocol/session';
 import { errorMessage, type Logger } from '../log';
 import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from '../providers/llm/types';
 import type { SessionStore } from '../sessions/store';
@@ -37,6 +37,21 @@ export interface ConversationDeps {
   log: Logger;
 }
 
+/** How a spoken turn follows its answer: the voice loop speaks the text and reports what was heard. */
+export interface AnswerHooks {
+  /** More answer text, as it streams. */
+  onText?(text: string): void;
+  /**
+   * The model is done (or was stopped); runs before the turn is committed. A spoken answer waits
+   * here until it has been played; `signal` aborts if the user cuts in meanwhile.
+   */
+  onModelDone?(interrupted: boolean, signal: AbortSignal): Promise<void>;
+  /** For an interrupted answer: what the user actually heard, committed instead of the full text. */
+  heard?(): string | undefined;
+  /** Metrics measured outside the conversation (speech to text, audio), merged into the turn's. */
+  metrics?(): TurnMetrics;
+}
+
 /** Rounds of tool calls one answer may take before Parley stops it. */
 export const MAX_TOOL_ROUNDS = 8;
 
@@ -44,6 +59,7 @@ interface Answer {
   text: string;
   toolCalls: ToolCallRecord[];
   ttftMs?: number;
+  onText?: (text: string) => void;
 }
 
 export class Conversation {
@@ -56,10 +72,10 @@ export class Conversation {
   }
 
   /** A user turn: stops any answer in progress, commits the turn, answers it. */
-  async say(text: string, source: Turn['source'] = 'typed'): Promise<void> {
+  async say(text: string, source: Turn['source'] = 'typed', hooks: AnswerHooks = {}): Promise<void> {
     await this.cancel();
     const controller = new AbortController();
-    const done = this.answer(text, source, controller.signal);
+    const done = this.answer(text, source, controller.signal, hooks);
     this.current = { controller, done };
     try {
       await done;
@@ -75,12 +91,12 @@ export class Conversation {
     await current.done;
   }
 
-  private async answer(text: string, source: Turn['source'], signal: AbortSignal): Promise<void> {
+  private async answer(text: string, source: Turn['source'], signal: AbortSignal, hooks: AnswerHooks): Promise<void> {
     const { store, sessionId, emit } = this.deps;
     const history = historyMessages(store.turns(sessionId));
     emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) });
     emit({ type: 'answering', active: true });
-    const answer: Answer = { text: '', toolCalls: [] };
+    const answer: Answer = { text: '', toolCalls: [], onText: hooks.onText };
     try {
       await this.run([...history, { role: 'user', text }], answer, signal);
     } catch (error) {
@@ -89,10 +105,15 @@ export class Conversation {
         emit({ type: 'notice', level: 'error', message: errorMessage(error) });
       }
     } finally {
+      await hooks.onModelDone?.(signal.aborted, signal).catch((error: unknown) => this.deps.log.warn('Finishing the spoken answer failed', { error: errorMessage(error) }));
+      // Read after the answer was played: the user may have cut in while it was.
       const interrupted = signal.aborted;
-      if (answer.text || answer.toolCalls.length > 0) {
-        const metrics = answer.ttftMs === undefined ? undefined : { llmTtftMs: answer.ttftMs };
-        emit({ type: 'turn', turn: store.append(sessionId, { role: 'assistant', text: answer.text, interrupted, toolCalls: answer.toolCalls, ...(metrics ? { metrics } : {}), createdAt: Date.now() }) });
+      const said = (interrupted ? hooks.heard?.() : undefined) ?? answer.text;
+      if (said || answer.toolCalls.length > 0) {
+        const metrics: TurnMetrics = { ...(answer.ttftMs === undefined ? {} : { llmTtftMs: answer.ttftMs }), ...hooks.metrics?.() };
+        const turn = { role: 'assistant' as const, text: said, interrupted, toolCalls: answer.toolCalls, ...(Object.keys(metrics).length ? { metrics } : {}), createdAt: Date.now() };
+        emit({ type: 'turn', turn: store.append(sessionId, turn) });
+        if (turn.metrics) this.deps.log.info('Turn metrics', { ...turn.metrics });
       }
       emit({ type: 'answering', active: false });
     }
@@ -119,6 +140,7 @@ export class Conversation {
       if (event.type === 'text') {
         text += event.text;
         answer.text += event.text;
+        answer.onText?.(event.text);
         this.deps.emit({ type: 'assistantDelta', text: event.text });
       } else if (event.type === 'toolCall') {
         calls.push({ id: event.id, name: event.name, input: event.input });

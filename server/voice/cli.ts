@@ -1,0 +1,119 @@
+/**
+ * `parley voice --wav <file>`: the whole voice loop headless. The WAV is played in as the
+ * microphone at real-time pace, the answers are spoken into a clock-driven sink (so barge-in and
+ * latencies behave as they would live) and written to a WAV file; the turns and their metrics are
+ * printed. Providers come from PARLEY_* variables like every subcommand.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ServerFrame } from '../../protocol/live';
+import type { StoredTurn } from '../../protocol/session';
+import { Conversation } from '../conversation/conversation';
+import { errorMessage, type Logger } from '../log';
+import { Keys } from '../providers/keys';
+import { createLlmStage } from '../providers/llm';
+import { createSttStage } from '../providers/stt';
+import { createTtsStage } from '../providers/tts/factory';
+import { SessionStore } from '../sessions/store';
+import { settingsFromEnv } from '../settings';
+import type { Storage } from '../storage/storage';
+import { WorkspaceFolders } from '../tools/confine';
+import { BUILTIN_TOOLS } from '../tools/registry';
+import { pcmBytesFor, SAMPLE_RATE } from './audio/pcm';
+import { decodeWav, encodeWav } from './audio/wav';
+import { ClockSink } from './playback/clockSink';
+import { VoiceSession } from './session';
+import { SileroVad } from './vad';
+
+/** Microphone chunks of 20 ms, as a capture device would deliver them. */
+const CHUNK_MS = 20;
+
+export interface VoiceRun {
+  turns: StoredTurn[];
+  notices: string[];
+  reply?: string;
+}
+
+function readMicrophoneWav(path: string): Buffer {
+  const wav = decodeWav(readFileSync(path));
+  if (wav.sampleRate !== SAMPLE_RATE || wav.channels !== 1) {
+    throw new Error(`${path} is ${wav.sampleRate} Hz with ${wav.channels} channel(s); Parley listens to 16 kHz mono (sox in.wav -r 16000 -c 1 out.wav)`);
+  }
+  return wav.pcm;
+}
+
+/** Writes what was played as one WAV (a provider speaks at one rate, so every chunk shares it). */
+function writeReply(path: string, sink: ClockSink): void {
+  const rate = sink.played[0]?.sampleRate ?? 24_000;
+  const samples = sink.played.flatMap((chunk) => (chunk.sampleRate === rate ? [chunk.pcm] : []));
+  const pcm = Buffer.concat(samples.map((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+  writeFileSync(path, encodeWav(pcm, rate));
+}
+
+async function feed(session: VoiceSession, pcm: Buffer): Promise<void> {
+  const step = pcmBytesFor(CHUNK_MS);
+  const started = performance.now();
+  for (let offset = 0; offset < pcm.length; offset += step) {
+    const due = started + (offset / step) * CHUNK_MS;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    await session.push(pcm.subarray(offset, offset + step));
+  }
+}
+
+export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: Storage, nativeDir: string, log: Logger): Promise<VoiceRun> {
+  const { values } = parseArgs({ args, options: { wav: { type: 'string' }, out: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, storage: { type: 'string' } }, strict: true });
+  if (!values.wav) throw new Error('voice needs --wav <file>: a 16 kHz mono WAV played in as the microphone');
+  const microphone = readMicrophoneWav(values.wav);
+  const settings = settingsFromEnv(env, log);
+  const keys = new Keys(env);
+  const llm = createLlmStage(settings, keys, log);
+  const stt = createSttStage(settings, keys, log);
+  const tts = createTtsStage(settings, keys, log);
+  const vad = await SileroVad.load({ nativeDir });
+  const folders = new WorkspaceFolders([resolve(values.workspace ?? process.cwd())]);
+  const store = new SessionStore(storage.sessions);
+  const sessionId = store.start();
+  const notices: string[] = [];
+  const emit = (frame: ServerFrame) => {
+    if (frame.type === 'notice') notices.push(frame.message);
+  };
+  const conversation = new Conversation({
+    store,
+    sessionId,
+    tools: BUILTIN_TOOLS,
+    emit,
+    log,
+    prepare: async () => ({
+      model: llm,
+      context: `The developer is using Parley from the command line: there is no editor. Workspace folder: ${folders.folders[0]}.`,
+      toolContext: { folders, editorState: async () => ({ workspaceFolders: [...folders.folders], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false },
+    }),
+  });
+  const sink = new ClockSink();
+  const session = new VoiceSession({ conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log });
+  try {
+    await session.start();
+    await feed(session, microphone);
+    await session.finish();
+    // Let the last answer play out, as the user would hear it.
+    while (sink.playing) await new Promise((resolve) => setTimeout(resolve, 50));
+  } catch (error) {
+    throw new Error(`the voice loop failed: ${errorMessage(error)}`, { cause: error });
+  } finally {
+    await session.close();
+    await vad.close();
+  }
+  const reply = values.out ?? join(storage.status.workspaceDir, `reply-${sessionId}.wav`);
+  if (sink.played.length > 0) writeReply(reply, sink);
+  return { turns: store.turns(sessionId), notices, ...(sink.played.length > 0 ? { reply } : {}) };
+}
+
+export function formatVoiceRun(run: VoiceRun): string {
+  const lines = run.turns.map((turn) => {
+    const metrics = turn.metrics ? ` (${Object.entries(turn.metrics).map(([name, ms]) => `${name} ${Math.round(ms as number)} ms`).join(', ')})` : '';
+    return `${turn.role === 'user' ? 'You' : 'Parley'}${turn.interrupted ? ' [interrupted]' : ''}: ${turn.text}${metrics}`;
+  });
+  return [...lines, ...run.notices.map((notice) => `! ${notice}`), ...(run.reply ? [`Reply audio: ${run.reply}`] : [])].join('\n');
+}

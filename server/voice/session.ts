@@ -1,0 +1,255 @@
+/**
+ * The voice loop: microphone PCM in, spoken answers out.
+ *
+ *   audio → Silero VAD ─ speech start ─→ open an STT turn (with the padded start of the speech)
+ *                      └ speech end ──→ endTurn(): the recognizer finalizes
+ *   STT endOfTurn(text) → the conversation answers; its text is split into clauses → TTS → sink
+ *
+ * Barge-in: speech starting while the answer plays pauses playback at once. If words follow, the
+ * answer is stopped (model and TTS aborted, Clear sent) and only what was heard is kept in
+ * history, marked interrupted; if none follow within `falseAlarmMs`, playback resumes.
+ */
+import type { ServerFrame } from '../../protocol/live';
+import type { TurnMetrics } from '../../protocol/session';
+import type { Activity } from '../../protocol/status';
+import type { Conversation } from '../conversation/conversation';
+import { errorMessage, type Logger } from '../log';
+import type { STT, SttEvent, SttStream } from '../providers/stt';
+import type { TtsStage } from '../providers/tts/stage';
+import type { TtsStream } from '../providers/tts/stream';
+import { PcmHistory } from './audio/history';
+import type { AudioSink } from './playback/sink';
+import { ClauseSplitter, heardText, type SpokenSegment } from './speech';
+import type { VoiceActivityDetector, VadEvent } from './vad';
+
+export interface VoiceSessionDeps {
+  conversation: Conversation;
+  stt: STT;
+  tts: TtsStage;
+  vad: VoiceActivityDetector;
+  sink: AudioSink;
+  emit(frame: ServerFrame): void;
+  onActivity(activity: Activity): void;
+  log: Logger;
+}
+
+export interface VoiceSessionOptions {
+  /** How long after a pause for speech words must come for it to count as a barge-in. */
+  falseAlarmMs: number;
+}
+
+export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = { falseAlarmMs: 1500 };
+
+/** What one answer tracks while it is spoken. */
+interface Speaking {
+  tts: TtsStream;
+  splitter: ClauseSplitter;
+  segments: SpokenSegment[];
+  metrics: TurnMetrics;
+  endOfSpeechAt?: number;
+  firstTextAt?: number;
+}
+
+export class VoiceSession {
+  private stream: SttStream | undefined;
+  private readonly history = new PcmHistory(3_000);
+  private inSpeech = false;
+  /** endTurn() was called and the recognizer's final for that turn has not arrived yet. */
+  private awaitingFinal = false;
+  private endOfSpeechAt: number | undefined;
+  private finalizeMs: number | undefined;
+  private speaking: Speaking | undefined;
+  /** A pause for possible barge-in: when it started, and the timer that resumes playback. */
+  private pendingBargeIn: { at: number; timer: NodeJS.Timeout } | undefined;
+  private answers: Promise<void> = Promise.resolve();
+  private readonly controller = new AbortController();
+
+  constructor(
+    private readonly deps: VoiceSessionDeps,
+    private readonly options: VoiceSessionOptions = DEFAULT_VOICE_OPTIONS,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stream = await this.deps.stt.open({}, this.controller.signal);
+    this.stream.on('event', (event) => this.onStt(event));
+    this.deps.tts.stream({ signal: this.controller.signal }).prepare?.();
+    this.deps.onActivity('listening');
+  }
+
+  /** Microphone audio: 16 kHz mono s16le, any chunk size. */
+  async push(pcm: Buffer): Promise<void> {
+    this.history.append(pcm);
+    const wasInSpeech = this.inSpeech;
+    for (const event of await this.deps.vad.push(pcm)) this.onVad(event);
+    // The chunk that started speech was sent with the padded history in onVad.
+    if (this.inSpeech && wasInSpeech) this.stream?.push(pcm);
+  }
+
+  /** The input ended: finish the last turn and wait until every answer has been given. */
+  async finish(): Promise<void> {
+    for (const event of await this.deps.vad.flush()) this.onVad(event);
+    await this.stream?.close();
+    await this.answers;
+  }
+
+  async close(): Promise<void> {
+    this.controller.abort();
+    this.cancelPendingBargeIn();
+    await this.deps.conversation.cancel();
+    await this.speaking?.tts.close();
+    await this.stream?.close();
+  }
+
+  private onVad(event: VadEvent): void {
+    if (event.type === 'speechStart') {
+      this.inSpeech = true;
+      this.stream?.push(this.history.since(event.paddedStartMs));
+      if (this.deps.sink.playing) this.pauseForBargeIn();
+      this.deps.onActivity('listening');
+    } else if (event.type === 'speechEnd') {
+      this.inSpeech = false;
+      this.endOfSpeechAt = performance.now();
+      this.awaitingFinal = true;
+      this.stream?.endTurn('vad');
+    }
+  }
+
+  private onStt(event: SttEvent): void {
+    switch (event.type) {
+      case 'interim':
+        this.deps.emit({ type: 'transcript', text: event.text, final: false });
+        if (this.pendingBargeIn && /\w/.test(event.text)) void this.confirmBargeIn();
+        return;
+      case 'endOfTurn':
+        this.awaitingFinal = false;
+        this.finalizeMs = event.finalizeMs;
+        if (!/\w/.test(event.text)) return this.resumeAfterFalseAlarm();
+        this.deps.emit({ type: 'transcript', text: event.text, final: true });
+        // Words at the end of a turn confirm a barge-in that no interim transcript confirmed yet.
+        void this.confirmBargeIn();
+        this.answers = this.answers.then(() => this.answer(event.text));
+        return;
+      case 'error':
+        this.deps.emit({ type: 'notice', level: 'error', message: event.error.message });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private pauseForBargeIn(): void {
+    if (this.pendingBargeIn) return;
+    const at = performance.now();
+    this.deps.sink.pause();
+    this.deps.emit({ type: 'playback', action: 'pause' });
+    this.pendingBargeIn = { at, timer: this.falseAlarmTimer() };
+  }
+
+  /**
+   * Resumes playback if no words came `falseAlarmMs` after the pause. While the user is still
+   * speaking, or the recognizer is still finishing their turn, the verdict waits: a recognizer
+   * that transcribes per utterance gives words only at the end.
+   */
+  private falseAlarmTimer(): NodeJS.Timeout {
+    return setTimeout(() => {
+      if (!this.pendingBargeIn) return;
+      if (this.inSpeech || this.awaitingFinal) this.pendingBargeIn.timer = this.falseAlarmTimer();
+      else this.resumeAfterFalseAlarm();
+    }, this.options.falseAlarmMs);
+  }
+
+  private resumeAfterFalseAlarm(): void {
+    if (!this.pendingBargeIn) return;
+    this.cancelPendingBargeIn();
+    this.deps.sink.resume();
+    this.deps.emit({ type: 'playback', action: 'resume' });
+    this.deps.onActivity('speaking');
+  }
+
+  private async confirmBargeIn(): Promise<void> {
+    const pending = this.pendingBargeIn;
+    if (!pending) return;
+    this.cancelPendingBargeIn();
+    const speaking = this.speaking;
+    if (!speaking) return;
+    speaking.metrics.bargeInStopMs = performance.now() - pending.at;
+    this.deps.emit({ type: 'playback', action: 'stop' });
+    await this.deps.conversation.cancel();
+  }
+
+  private cancelPendingBargeIn(): void {
+    if (this.pendingBargeIn) clearTimeout(this.pendingBargeIn.timer);
+    this.pendingBargeIn = undefined;
+  }
+
+  /** Answers one recognized turn, speaking it, and returns when it has been said or stopped. */
+  private async answer(text: string): Promise<void> {
+    const speaking: Speaking = { tts: this.deps.tts.stream({ signal: this.controller.signal }), splitter: new ClauseSplitter(), segments: [], metrics: {}, endOfSpeechAt: this.endOfSpeechAt };
+    if (this.endOfSpeechAt !== undefined && this.finalizeMs !== undefined) speaking.metrics.endOfSpeechToFinalMs = this.finalizeMs;
+    this.speaking = speaking;
+    this.deps.sink.startAnswer();
+    const audioDone = this.speak(speaking);
+    this.deps.onActivity('thinking');
+    try {
+      await this.deps.conversation.say(text, 'voice', {
+        onText: (delta) => {
+          speaking.firstTextAt ??= performance.now();
+          for (const clause of speaking.splitter.push(delta)) speaking.tts.pushText(clause);
+        },
+        onModelDone: async (interrupted, signal) => {
+          if (!interrupted) {
+            for (const clause of speaking.splitter.flush()) speaking.tts.pushText(clause);
+            speaking.tts.flush();
+            await audioDone;
+            await this.playedOut(signal);
+          }
+          if (signal.aborted) {
+            await speaking.tts.clear();
+            this.deps.sink.stop();
+          }
+        },
+        heard: () => heardText(speaking.segments, this.deps.sink.playedMs()).text,
+        metrics: () => speaking.metrics,
+      });
+    } catch (error) {
+      this.deps.log.warn('A spoken answer failed', { error: errorMessage(error) });
+    } finally {
+      await speaking.tts.close();
+      if (this.speaking === speaking) this.speaking = undefined;
+      this.deps.onActivity('listening');
+    }
+  }
+
+  /** Resolves when the sink has played everything queued, or when the answer is stopped. */
+  private playedOut(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (signal.aborted || (!this.deps.sink.playing && !this.pendingBargeIn)) {
+          clearInterval(timer);
+          signal.removeEventListener('abort', check);
+          resolve();
+        }
+      };
+      const timer = setInterval(check, 20);
+      signal.addEventListener('abort', check);
+      check();
+    });
+  }
+
+  /** Feeds TTS audio to the sink as it comes; resolves when the turn's audio has all been made. */
+  private speak(speaking: Speaking): Promise<void> {
+    return new Promise((resolve) => {
+      speaking.tts.on('audio', (event) => {
+        if (speaking.metrics.voiceToVoiceMs === undefined && speaking.endOfSpeechAt !== undefined) speaking.metrics.voiceToVoiceMs = performance.now() - speaking.endOfSpeechAt;
+        this.deps.sink.play(event.pcm, event.sampleRate);
+        this.deps.onActivity('speaking');
+      });
+      speaking.tts.on('segmentDone', (event) => speaking.segments.push({ text: event.text, audioMs: event.audioMs }));
+      speaking.tts.on('metrics', (event) => {
+        if (event.ttfbMs !== null) speaking.metrics.ttsTtfbMs = event.ttfbMs;
+        resolve();
+      });
+      speaking.tts.on('error', (event) => this.deps.emit({ type: 'notice', level: 'warning', message: `Voice reply: ${event.error.message}` }));
+    });
+  }
+}
