@@ -61,7 +61,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'chrome120',
-    entryPoints: { panel: 'webview/panel.ts', sidebar: 'webview/sidebar.ts' },
+    entryPoints: { panel: 'webview/panel.ts', sidebar: 'webview/sidebar.ts', worklet: 'webview/audio/worklet.ts' },
     outdir: 'dist/webview',
   },
 ];

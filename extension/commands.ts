@@ -29,10 +29,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
     'parley.restartServer': async () => {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Parley server' }, () => ctx.restart());
     },
-    'parley.toggleListening': () => {
-      SessionPanel.show(context.extensionUri, ctx);
-      throw new Error('Voice capture is not part of this Parley build yet; type in the session panel once an LLM is configured.');
-    },
+    'parley.toggleListening': () => SessionPanel.show(context.extensionUri, ctx, { type: 'toggleListening' }),
   };
   for (const [name, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(name, guarded(ctx, name, handler)));

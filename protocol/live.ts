@@ -37,6 +37,8 @@ export type ServerFrame =
   | { type: 'transcript'; text: string; final: boolean }
   /** Playback of the assistant's voice: paused at speech onset, resumed after a false alarm, stopped on barge-in. */
   | { type: 'playback'; action: 'pause' | 'resume' | 'stop' }
+  /** This connection's capture: listening, or stopped (with why, when it was not asked for). */
+  | { type: 'capture'; state: 'listening' | 'stopped'; reason?: string }
   /** Something the user should know about the conversation, e.g. that no model is configured. */
   | { type: 'notice'; level: 'error' | 'warning' | 'info'; message: string };
 
@@ -46,7 +48,9 @@ export type ClientFrame =
   /** A typed user turn. */
   | { type: 'say'; text: string }
   /** Stop the answer in progress. */
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** Open or close this connection's microphone capture; while open, binary frames are 16 kHz mono s16le PCM. */
+  | { type: 'capture'; action: 'start' | 'stop' };
 
 /** Close codes the server uses, so the webview can tell a bad frame from a restart. */
 export const LiveClose = {
@@ -56,6 +60,25 @@ export const LiveClose = {
   policyViolation: 1008,
   tooBig: 1009,
 } as const;
+
+/** Sample rate of microphone PCM sent to the server. */
+export const CAPTURE_SAMPLE_RATE = 16_000;
+
+/**
+ * A binary frame of assistant audio: a 4-byte little-endian sample rate, then mono s16le PCM.
+ * (Binary frames from the webview carry microphone PCM only, at CAPTURE_SAMPLE_RATE.)
+ */
+export function encodeAudioFrame(pcm: Int16Array, sampleRate: number): Uint8Array {
+  const frame = new Uint8Array(4 + pcm.byteLength);
+  new DataView(frame.buffer).setUint32(0, sampleRate, true);
+  frame.set(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength), 4);
+  return frame;
+}
+
+export function decodeAudioFrame(frame: ArrayBuffer): { sampleRate: number; pcm: Int16Array } {
+  const sampleRate = new DataView(frame).getUint32(0, true);
+  return { sampleRate, pcm: new Int16Array(frame.slice(4)) };
+}
 
 /** The URL a webview opens: the endpoint's address with the token as a query parameter. */
 export function liveUrl(endpoint: { url: string; token: string }): string {

@@ -6,7 +6,9 @@ export type ViewKind = 'panel' | 'sidebar';
 /** Extension → webview. */
 export type HostMessage =
   | { type: 'connect'; endpoint: LiveEndpoint }
-  | { type: 'serverStopped'; reason: string };
+  | { type: 'serverStopped'; reason: string }
+  /** The toggle-listening command (keybinding): start or stop the microphone. */
+  | { type: 'toggleListening' };
 
 /** Webview → extension. */
 export type ViewMessage =

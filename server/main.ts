@@ -9,7 +9,8 @@ import type { ServerStatus, StatusReport } from '../protocol/status';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log';
 import { createConversation } from './conversation/wiring';
 import type { Conversation } from './conversation/conversation';
-import { LiveServer } from './live/server';
+import { LiveServer, type LiveHandlers } from './live/server';
+import { Captures } from './voice/captures';
 import { SessionStore } from './sessions/store';
 import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
@@ -18,6 +19,7 @@ import { Storage } from './storage/storage';
 import { parleyVersion } from './version';
 
 const startedAt = Date.now();
+const NATIVE_DIR = join(__dirname, 'native');
 const connection = createConnection(ProposedFeatures.all);
 const log: Logger = createLogger((level: LogLevel, line) => connection.console[level === 'warn' ? 'warn' : level](line));
 const keys = new Keys(process.env);
@@ -68,32 +70,51 @@ async function publishReport(): Promise<void> {
 
 connection.onInitialize(async (params): Promise<InitializeResult> => {
   const options = parseOptions(params.initializationOptions);
-  storage = Storage.open({ globalDir: options.globalStoragePath, workspaceDir: options.workspaceStoragePath }, join(__dirname, 'native'), log);
+  storage = Storage.open({ globalDir: options.globalStoragePath, workspaceDir: options.workspaceStoragePath }, NATIVE_DIR, log);
   live = await LiveServer.start({ log });
   const server = live;
   const store = new SessionStore(storage.sessions);
   conversation = { store, ...createConversation({ connection, store, settings: () => settings.get(), keys, log, emit: (frame) => server.broadcast(frame) }) };
-  live.setHandlers({
-    onOpen: (send) => {
-      if (conversation) send({ type: 'history', turns: conversation.store.turns(conversation.sessionId) });
-      void report().then((current) => send({ type: 'hello', report: current, status }), (error: unknown) => log.error('Could not greet a live client', { error: errorMessage(error) }));
+  const captures = new Captures({
+    conversation: conversation.conversation,
+    settings: () => settings.get(),
+    keys,
+    nativeDir: NATIVE_DIR,
+    emit: (frame) => server.broadcast(frame),
+    onActivity: (activity) => {
+      if (status.activity !== activity) setStatus({ ...status, activity });
     },
-    onFrame: (frame, send) => {
-      switch (frame.type) {
-        case 'ping':
-          return send({ type: 'pong', id: frame.id });
-        case 'refresh':
-          return void report().then((current) => send({ type: 'report', report: current }), (error: unknown) => log.error('Could not refresh a live client', { error: errorMessage(error) }));
-        case 'say':
-          return void conversation?.conversation.say(frame.text).catch((error: unknown) => log.error('The conversation failed', { error: errorMessage(error) }));
-        case 'cancel':
-          return void conversation?.conversation.cancel();
-      }
-    },
+    log,
   });
+  live.setHandlers(liveHandlers(conversation, captures));
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
   return { capabilities: {}, serverInfo: { name: 'parley', version: parleyVersion } };
 });
+
+function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures): LiveHandlers {
+  const failed = (what: string) => (error: unknown) => log.error(what, { error: errorMessage(error) });
+  return {
+    onOpen: (client) => {
+      client.send({ type: 'history', turns: talk.store.turns(talk.sessionId) });
+      report().then((current) => client.send({ type: 'hello', report: current, status }), failed('Could not greet a live client'));
+    },
+    onFrame: (frame, client) => {
+      switch (frame.type) {
+        case 'ping':
+          return client.send({ type: 'pong', id: frame.id });
+        case 'refresh':
+          return void report().then((current) => client.send({ type: 'report', report: current }), failed('Could not refresh a live client'));
+        case 'say':
+          return void talk.conversation.say(frame.text).catch(failed('The conversation failed'));
+        case 'cancel':
+          return void talk.conversation.cancel();
+        case 'capture':
+          return void (frame.action === 'start' ? captures.start(client) : captures.stop(client)).catch(failed('The microphone capture failed'));
+      }
+    },
+    onClose: (client) => void captures.stop(client).catch(failed('Stopping a capture failed')),
+  };
+}
 
 connection.onInitialized(() => {
   publishReport().catch((error: unknown) => setStatus({ health: 'error', activity: 'idle', message: errorMessage(error) }));

@@ -27,18 +27,33 @@ export interface ViewModel extends ViewState {
   answering: boolean;
   streaming?: Streaming;
   notice?: { level: 'error' | 'warning' | 'info'; message: string };
+  /** What the user is saying now (partial transcript), while listening. */
+  partial?: string;
+  capture: { state: 'off' | 'starting' | 'listening'; reason?: string };
   run(command: ViewCommand): void;
   send(frame: ClientFrame): void;
+  sendAudio(pcm: Int16Array): void;
 }
 
-export function startView(render: (model: ViewModel) => void): ViewModel {
+/** Optional hooks for views that do more than render: audio playback and host commands. */
+export interface ViewHooks {
+  onAudio?(pcm: Int16Array, sampleRate: number): void;
+  onPlayback?(action: 'pause' | 'resume' | 'stop'): void;
+  onToggleListening?(): void;
+  /** The connection dropped: a capture in progress has ended with it. */
+  onDisconnect?(): void;
+}
+
+export function startView(render: (model: ViewModel) => void, hooks: ViewHooks = {}): ViewModel {
   const host = connectHost<ViewState>();
   const model: ViewModel = {
     ...(host.getState() ?? {}),
     live: { kind: 'connecting' },
     answering: false,
+    capture: { state: 'off' },
     run: (command) => host.postMessage({ type: 'runCommand', command }),
     send: (frame) => connection.send(frame),
+    sendAudio: (pcm) => connection.sendAudio(pcm),
   };
   const update = () => {
     host.setState({ report: model.report, status: model.status, turns: model.turns });
@@ -46,13 +61,16 @@ export function startView(render: (model: ViewModel) => void): ViewModel {
   };
 
   const onFrame = (frame: ServerFrame) => {
+    if (frame.type === 'playback') hooks.onPlayback?.(frame.action);
     apply(model, frame);
     update();
   };
 
   const connection = new LiveConnection({
     onFrame,
+    onAudio: (pcm, sampleRate) => hooks.onAudio?.(pcm, sampleRate),
     onState: (next) => {
+      if (model.live.kind === 'connected' && next.kind !== 'connected') hooks.onDisconnect?.();
       model.live = next;
       update();
     },
@@ -62,6 +80,7 @@ export function startView(render: (model: ViewModel) => void): ViewModel {
   host.onMessage((message) => {
     if (message.type === 'connect') connection.connect(message.endpoint);
     else if (message.type === 'serverStopped') connection.serverStopped(message.reason);
+    else if (message.type === 'toggleListening') hooks.onToggleListening?.();
   });
   update();
   host.postMessage({ type: 'ready' });
@@ -107,6 +126,11 @@ function apply(model: ViewModel, frame: ServerFrame): void {
       model.notice = { level: frame.level, message: frame.message };
       return;
     case 'transcript':
+      model.partial = frame.final ? undefined : frame.text;
+      return;
+    case 'capture':
+      model.capture = frame.state === 'listening' ? { state: 'listening' } : { state: 'off', ...(frame.reason ? { reason: frame.reason } : {}) };
+      return;
     case 'playback':
     case 'pong':
       return;

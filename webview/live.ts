@@ -3,13 +3,15 @@
  * connection drops, asking the extension for the endpoint again, since a restarted server has a
  * new port and token.
  */
-import { liveUrl, type ServerFrame } from '../protocol/live';
+import { decodeAudioFrame, liveUrl, type ServerFrame } from '../protocol/live';
 import type { LiveEndpoint } from '../protocol/lsp';
 
 export type LiveState = { kind: 'connecting' } | { kind: 'connected' } | { kind: 'reconnecting'; attempt: number } | { kind: 'stopped'; reason: string };
 
 export interface LiveEvents {
   onFrame(frame: ServerFrame): void;
+  /** Assistant audio to play. */
+  onAudio(pcm: Int16Array, sampleRate: number): void;
   onState(state: LiveState): void;
   /** Asks the extension for the current endpoint; it answers with a `connect` message. */
   requestEndpoint(): void;
@@ -28,12 +30,17 @@ export class LiveConnection {
     this.drop();
     this.events.onState(this.attempt === 0 ? { kind: 'connecting' } : { kind: 'reconnecting', attempt: this.attempt });
     const socket = new WebSocket(liveUrl(endpoint));
+    socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
       this.events.onState({ kind: 'connected' });
     };
     socket.onmessage = (event: MessageEvent) => {
+      if (event.data instanceof ArrayBuffer) {
+        const { pcm, sampleRate } = decodeAudioFrame(event.data);
+        return this.events.onAudio(pcm, sampleRate);
+      }
       if (typeof event.data !== 'string') return;
       try {
         this.events.onFrame(JSON.parse(event.data) as ServerFrame);
@@ -51,8 +58,16 @@ export class LiveConnection {
     this.events.onState({ kind: 'stopped', reason });
   }
 
+  get open(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
   send(frame: object): void {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  sendAudio(pcm: Int16Array): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(new Uint8Array(pcm.buffer as ArrayBuffer, pcm.byteOffset, pcm.byteLength));
   }
 
   private scheduleRetry(): void {

@@ -3,6 +3,8 @@
  * itself and the providers. The composer is built once so re-rendering never loses what is typed.
  */
 import { startView, type ViewModel } from './app';
+import { MicrophoneCapture } from './audio/capture';
+import { Playback } from './audio/playback';
 import { h, icon } from './dom';
 import { actions, connectionBadge, providersSection, storageSection, versionsSection } from './statusView';
 import { transcriptView } from './transcript';
@@ -13,7 +15,11 @@ const transcript = h('section', { class: 'transcript', 'aria-label': 'Conversati
 const input = h('textarea', { id: 'composer-input', rows: '2', placeholder: 'Ask Parley… (Enter to send, Shift+Enter for a new line)', 'aria-label': 'Message to Parley' }) as HTMLTextAreaElement;
 const sendButton = h('button', { type: 'submit', class: 'primary', title: 'Send (Enter)' }, icon('send'), ' Send') as HTMLButtonElement;
 const stopButton = h('button', { type: 'button', title: 'Stop the answer (Escape)' }, icon('debug-stop'), ' Stop') as HTMLButtonElement;
-const composer = h('form', { class: 'composer' }, input, h('div', { class: 'composer-actions' }, stopButton, sendButton));
+const micButton = h('button', { type: 'button', id: 'mic', title: 'Start listening (Ctrl+Alt+Space)', 'aria-pressed': 'false' }, icon('mic'), ' Listen') as HTMLButtonElement;
+const muteButton = h('button', { type: 'button', id: 'mute', title: 'Mute the microphone', 'aria-pressed': 'false', hidden: '' }, icon('mute'), ' Mute') as HTMLButtonElement;
+const meter = h('meter', { id: 'level', min: '0', max: '1', value: '0', 'aria-label': 'Microphone level', hidden: '' }) as HTMLMeterElement;
+const partial = h('p', { class: 'partial', 'data-field': 'partial', 'aria-live': 'polite' });
+const composer = h('form', { class: 'composer' }, partial, input, h('div', { class: 'composer-actions' }, micButton, muteButton, meter, h('span', { class: 'spacer' }), stopButton, sendButton));
 const details = h('details', { class: 'server-details' }, h('summary', {}, 'Server and providers')) as HTMLDetailsElement;
 document.getElementById('app')!.append(header, notice, transcript, composer, details);
 
@@ -31,6 +37,18 @@ function render(model: ViewModel): void {
   if (atBottom) transcript.scrollTop = transcript.scrollHeight;
   stopButton.hidden = !model.answering;
   sendButton.disabled = model.live.kind !== 'connected';
+  const listening = model.capture.state === 'listening';
+  micButton.replaceChildren(icon(listening ? 'mic-filled' : 'mic'), listening ? ' Stop listening' : model.capture.state === 'starting' ? ' Starting…' : ' Listen');
+  micButton.setAttribute('aria-pressed', String(listening));
+  micButton.disabled = model.live.kind !== 'connected' || model.capture.state === 'starting';
+  muteButton.hidden = !listening;
+  meter.hidden = !listening;
+  partial.textContent = listening && model.partial ? model.partial : '';
+  // The server ended the capture (or could not start it): release the microphone and say why.
+  if (model.capture.state === 'off' && microphone.active) {
+    void microphone.stop();
+    if (model.capture.reason) model.notice = { level: 'error', message: `Listening stopped: ${model.capture.reason}` };
+  }
   // The server details change rarely; rebuild them only when the report does.
   const key = JSON.stringify(model.report ?? null);
   if (key !== rendered) {
@@ -44,7 +62,55 @@ function render(model: ViewModel): void {
   }
 }
 
-const model = startView(render);
+const playback = new Playback();
+const microphone = new MicrophoneCapture(document.body.dataset.worklet ?? '', {
+  onFrame: (pcm) => model.sendAudio(pcm),
+  onLevel: (level) => (meter.value = Math.min(1, level * 4)),
+});
+
+const model = startView(render, {
+  onAudio: (pcm, sampleRate) => {
+    playback.play(pcm, sampleRate);
+    document.body.dataset.receivedMs = String(Math.round(playback.receivedMs));
+  },
+  onPlayback: (action) => playback[action](),
+  onToggleListening: () => void toggleListening(),
+  onDisconnect: () => void stopListening(),
+});
+
+/** Starts the microphone, then asks the server to listen; the server's answer sets the state. */
+async function startListening(): Promise<void> {
+  model.capture = { state: 'starting' };
+  render(model);
+  try {
+    await microphone.start();
+    model.send({ type: 'capture', action: 'start' });
+  } catch (error) {
+    await microphone.stop();
+    model.capture = { state: 'off' };
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    model.notice = { level: 'error', message: `The microphone is not available here (${reason}). Desktop VS Code gives webviews no microphone; browser-hosted VS Code does. You can type instead.` };
+    render(model);
+  }
+}
+
+async function stopListening(): Promise<void> {
+  await microphone.stop();
+  if (model.capture.state !== 'off') model.send({ type: 'capture', action: 'stop' });
+  model.capture = { state: 'off' };
+  render(model);
+}
+
+function toggleListening(): Promise<void> {
+  return model.capture.state === 'off' ? startListening() : stopListening();
+}
+
+micButton.addEventListener('click', () => void toggleListening());
+muteButton.addEventListener('click', () => {
+  microphone.muted = !microphone.muted;
+  muteButton.setAttribute('aria-pressed', String(microphone.muted));
+  muteButton.replaceChildren(icon(microphone.muted ? 'unmute' : 'mute'), microphone.muted ? ' Unmute' : ' Mute');
+});
 
 function send(): void {
   const text = input.value.trim();

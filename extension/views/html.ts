@@ -26,7 +26,9 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, ki
     `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `font-src ${webview.cspSource}`,
     `img-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
+    // The extension's own resources too: the microphone's AudioWorklet module loads by URL.
+    `script-src 'nonce-${nonce}' ${webview.cspSource}`,
+    `media-src ${webview.cspSource} blob:`,
     `connect-src ${connectSources}`,
   ].join('; ');
   return `<!DOCTYPE html>
@@ -39,7 +41,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, ki
 <link rel="stylesheet" nonce="${nonce}" href="${asset('media', 'parley.css')}">
 <title>${title}</title>
 </head>
-<body class="parley-${kind}">
+<body class="parley-${kind}" data-worklet="${asset('dist', 'webview', 'worklet.js')}">
 <main id="app" aria-live="polite"></main>
 <script nonce="${nonce}" src="${asset('dist', 'webview', `${kind}.js`)}"></script>
 </body>

@@ -1,5 +1,6 @@
 /** The session panel: one per window, revealed if already open, restored after a reload. */
 import * as vscode from 'vscode';
+import type { HostMessage } from '../../protocol/webview';
 import type { Ctx } from '../ctx';
 import { bindWebview } from './host';
 import { liveConnectSources, renderHtml, webviewOptions } from './html';
@@ -24,13 +25,15 @@ export class SessionPanel {
     });
   }
 
-  static show(extensionUri: vscode.Uri, ctx: Ctx): void {
-    if (SessionPanel.current) {
+  /** Shows the panel (creating it if needed) and optionally hands it a message, such as toggle listening. */
+  static show(extensionUri: vscode.Uri, ctx: Ctx, message?: HostMessage): void {
+    if (!SessionPanel.current) {
+      const panel = vscode.window.createWebviewPanel(SESSION_VIEW_TYPE, 'Parley Session', vscode.ViewColumn.Beside, { ...webviewOptions(extensionUri), retainContextWhenHidden: true });
+      SessionPanel.current = new SessionPanel(panel, extensionUri, ctx);
+    } else {
       SessionPanel.current.panel.reveal();
-      return;
     }
-    const panel = vscode.window.createWebviewPanel(SESSION_VIEW_TYPE, 'Parley Session', vscode.ViewColumn.Beside, { ...webviewOptions(extensionUri), retainContextWhenHidden: true });
-    SessionPanel.current = new SessionPanel(panel, extensionUri, ctx);
+    if (message) void SessionPanel.current.panel.webview.postMessage(message);
   }
 
   static serializer(extensionUri: vscode.Uri, ctx: Ctx): vscode.WebviewPanelSerializer {

@@ -19,6 +19,8 @@ export function parseClientFrame(text: string): Parsed {
       return { ok: true, frame: { type: 'refresh' } };
     case 'cancel':
       return { ok: true, frame: { type: 'cancel' } };
+    case 'capture':
+      return frame.action === 'start' || frame.action === 'stop' ? { ok: true, frame: { type: 'capture', action: frame.action } } : { ok: false, error: 'capture without start or stop' };
     case 'say':
       if (typeof frame.text !== 'string' || frame.text.trim() === '') return { ok: false, error: 'say without text' };
       if (frame.text.length > LIVE_MAX_SAY_CHARS) return { ok: false, error: `say longer than ${LIVE_MAX_SAY_CHARS} characters` };

@@ -31,10 +31,20 @@ export interface LiveServerOptions {
   extraOrigins?: readonly string[];
 }
 
-/** What the rest of the server does with a connection: greet it and answer its frames. */
+/** One connected webview, as the rest of the server sees it. */
+export interface LiveClient {
+  send(frame: ServerFrame): void;
+  /** A binary frame: assistant audio for playback (see protocol/live.ts, encodeAudioFrame). */
+  sendBinary(data: Buffer): void;
+  /** Set by whoever opens a capture for this client; binary frames go here, and are refused without it. */
+  onAudio?: (pcm: Buffer) => void;
+}
+
+/** What the rest of the server does with a connection: greet it, answer its frames, end its capture. */
 export interface LiveHandlers {
-  onOpen(send: (frame: ServerFrame) => void): void;
-  onFrame(frame: ClientFrame, send: (frame: ServerFrame) => void): void;
+  onOpen(client: LiveClient): void;
+  onFrame(frame: ClientFrame, client: LiveClient): void;
+  onClose(client: LiveClient): void;
 }
 
 function reject(socket: Duplex, status: number, reason: string): void {
@@ -110,21 +120,32 @@ export class LiveServer {
 
   private accept(ws: WebSocket): void {
     const bucket = new TokenBucket(this.options.framesPerSecond ?? LIVE_MAX_FRAMES_PER_SECOND, this.options.burstFrames ?? LIVE_BURST_FRAMES);
-    const send = (frame: ServerFrame) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    const client: LiveClient = {
+      send: (frame) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+      },
+      sendBinary: (data) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(data, { binary: true });
+      },
     };
-    ws.on('message', (data, isBinary) => this.receive(ws, bucket, data, isBinary, send));
+    ws.on('message', (data, isBinary) => this.receive(ws, bucket, data, isBinary, client));
     // `ws` reports oversize frames and protocol violations here, after it has closed the socket.
     ws.on('error', (error) => this.options.log.warn('Closed a live connection after a protocol error', { error: errorMessage(error) }));
-    this.handlers?.onOpen(send);
+    ws.on('close', () => this.handlers?.onClose(client));
+    this.handlers?.onOpen(client);
   }
 
-  private receive(ws: WebSocket, bucket: TokenBucket, data: RawData, isBinary: boolean, send: (frame: ServerFrame) => void): void {
+  private receive(ws: WebSocket, bucket: TokenBucket, data: RawData, isBinary: boolean, client: LiveClient): void {
     if (!bucket.take()) return this.closeBad(ws, LiveClose.policyViolation, 'too many messages');
-    if (isBinary) return this.closeBad(ws, LiveClose.unsupportedData, 'audio frame without an open capture');
+    if (isBinary) {
+      if (!client.onAudio) return this.closeBad(ws, LiveClose.unsupportedData, 'audio frame without an open capture');
+      const pcm = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
+      if (pcm.length % 2 !== 0) return this.closeBad(ws, LiveClose.unsupportedData, 'audio frame with an odd number of bytes');
+      return client.onAudio(pcm);
+    }
     const parsed = parseClientFrame(data.toString());
     if (!parsed.ok) return this.closeBad(ws, LiveClose.unsupportedData, parsed.error);
-    this.handlers?.onFrame(parsed.frame, send);
+    this.handlers?.onFrame(parsed.frame, client);
   }
 
   private closeBad(ws: WebSocket, code: number, reason: string): void {

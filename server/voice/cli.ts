@@ -91,7 +91,7 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
       toolContext: { folders, editorState: async () => ({ workspaceFolders: [...folders.folders], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false },
     }),
   });
-  const sink = new ClockSink();
+  const sink = new ClockSink(true);
   const session = new VoiceSession({ conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log });
   try {
     await session.start();
@@ -103,7 +103,6 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
     throw new Error(`the voice loop failed: ${errorMessage(error)}`, { cause: error });
   } finally {
     await session.close();
-    await vad.close();
   }
   const reply = values.out ?? join(storage.status.workspaceDir, `reply-${sessionId}.wav`);
   if (sink.played.length > 0) writeReply(reply, sink);

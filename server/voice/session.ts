@@ -57,10 +57,11 @@ export class VoiceSession {
   /** endTurn() was called and the recognizer's final for that turn has not arrived yet. */
   private awaitingFinal = false;
   private endOfSpeechAt: number | undefined;
-  private finalizeMs: number | undefined;
+  /** End of the user's speech → the recognizer's final transcript, for the last turn. */
+  private finalAfterSpeechMs: number | undefined;
   private speaking: Speaking | undefined;
-  /** A pause for possible barge-in: when it started, and the timer that resumes playback. */
-  private pendingBargeIn: { at: number; timer: NodeJS.Timeout } | undefined;
+  /** A pause for possible barge-in: how long from speech onset until playback paused, and the timer that resumes it. */
+  private pendingBargeIn: { stopMs: number; timer: NodeJS.Timeout } | undefined;
   private answers: Promise<void> = Promise.resolve();
   private readonly controller = new AbortController();
 
@@ -98,17 +99,20 @@ export class VoiceSession {
     await this.deps.conversation.cancel();
     await this.speaking?.tts.close();
     await this.stream?.close();
+    await this.deps.vad.close();
   }
 
   private onVad(event: VadEvent): void {
     if (event.type === 'speechStart') {
       this.inSpeech = true;
+      this.endOfSpeechAt = undefined;
       this.stream?.push(this.history.since(event.paddedStartMs));
-      if (this.deps.sink.playing) this.pauseForBargeIn();
+      if (this.deps.sink.playing) this.pauseForBargeIn(event);
       this.deps.onActivity('listening');
     } else if (event.type === 'speechEnd') {
       this.inSpeech = false;
-      this.endOfSpeechAt = performance.now();
+      // Speech really ended at endMs; the VAD confirms it a hangover later, at atMs.
+      this.endOfSpeechAt = performance.now() - (event.atMs - event.endMs);
       this.awaitingFinal = true;
       this.stream?.endTurn('vad');
     }
@@ -122,7 +126,7 @@ export class VoiceSession {
         return;
       case 'endOfTurn':
         this.awaitingFinal = false;
-        this.finalizeMs = event.finalizeMs;
+        this.finalAfterSpeechMs = this.endOfSpeechAt === undefined ? undefined : performance.now() - this.endOfSpeechAt;
         if (!/\w/.test(event.text)) return this.resumeAfterFalseAlarm();
         this.deps.emit({ type: 'transcript', text: event.text, final: true });
         // Words at the end of a turn confirm a barge-in that no interim transcript confirmed yet.
@@ -137,12 +141,12 @@ export class VoiceSession {
     }
   }
 
-  private pauseForBargeIn(): void {
+  private pauseForBargeIn(onset: Extract<VadEvent, { type: 'speechStart' }>): void {
     if (this.pendingBargeIn) return;
-    const at = performance.now();
     this.deps.sink.pause();
-    this.deps.emit({ type: 'playback', action: 'pause' });
-    this.pendingBargeIn = { at, timer: this.falseAlarmTimer() };
+    // Onset to pause: the VAD's confirmation delay (stream time) plus the time to act on it.
+    const stopMs = onset.atMs - onset.startMs + (Date.now() - onset.createdAt);
+    this.pendingBargeIn = { stopMs, timer: this.falseAlarmTimer() };
   }
 
   /**
@@ -162,7 +166,6 @@ export class VoiceSession {
     if (!this.pendingBargeIn) return;
     this.cancelPendingBargeIn();
     this.deps.sink.resume();
-    this.deps.emit({ type: 'playback', action: 'resume' });
     this.deps.onActivity('speaking');
   }
 
@@ -172,8 +175,7 @@ export class VoiceSession {
     this.cancelPendingBargeIn();
     const speaking = this.speaking;
     if (!speaking) return;
-    speaking.metrics.bargeInStopMs = performance.now() - pending.at;
-    this.deps.emit({ type: 'playback', action: 'stop' });
+    speaking.metrics.bargeInStopMs = pending.stopMs;
     await this.deps.conversation.cancel();
   }
 
@@ -185,7 +187,7 @@ export class VoiceSession {
   /** Answers one recognized turn, speaking it, and returns when it has been said or stopped. */
   private async answer(text: string): Promise<void> {
     const speaking: Speaking = { tts: this.deps.tts.stream({ signal: this.controller.signal }), splitter: new ClauseSplitter(), segments: [], metrics: {}, endOfSpeechAt: this.endOfSpeechAt };
-    if (this.endOfSpeechAt !== undefined && this.finalizeMs !== undefined) speaking.metrics.endOfSpeechToFinalMs = this.finalizeMs;
+    if (this.finalAfterSpeechMs !== undefined) speaking.metrics.endOfSpeechToFinalMs = this.finalAfterSpeechMs;
     this.speaking = speaking;
     this.deps.sink.startAnswer();
     const audioDone = this.speak(speaking);

@@ -17,10 +17,13 @@ export class ClockSink implements AudioSink {
   private queuedMs = 0;
   private startedAt: number | undefined;
   private answerPlayed = 0;
-  /** Everything actually played, per chunk with its sample rate. */
+  /** Everything actually played, per chunk with its sample rate, when recording (the command line's reply file). */
   readonly played: Queued[] = [];
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly record = false,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   get playing(): boolean {
     this.advance();
@@ -71,14 +74,14 @@ export class ClockSink implements AudioSink {
       const head = this.queue[0]!;
       if (head.ms <= budget) {
         this.queue.shift();
-        this.played.push(head);
+        if (this.record) this.played.push(head);
         budget -= head.ms;
         this.queuedMs -= head.ms;
         this.answerPlayed += head.ms;
       } else {
         const samples = Math.floor((budget / 1000) * head.sampleRate);
         const playedPart = { pcm: head.pcm.subarray(0, samples), sampleRate: head.sampleRate, ms: (samples / head.sampleRate) * 1000 };
-        this.played.push(playedPart);
+        if (this.record) this.played.push(playedPart);
         this.queue[0] = { pcm: head.pcm.subarray(samples), sampleRate: head.sampleRate, ms: head.ms - playedPart.ms };
         this.queuedMs -= playedPart.ms;
         this.answerPlayed += playedPart.ms;

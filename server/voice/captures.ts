@@ -1,0 +1,87 @@
+/**
+ * Microphone captures from webviews. One capture at a time for the window: starting one stops any
+ * other, since two microphones talking to one conversation would answer everything twice. A
+ * capture that cannot start (no recognizer configured, the VAD model missing) is stopped at once
+ * with the reason, and everything that needs no voice keeps working.
+ */
+import type { ServerFrame } from '../../protocol/live';
+import type { ParleySettings } from '../../protocol/settings';
+import type { Activity } from '../../protocol/status';
+import type { Conversation } from '../conversation/conversation';
+import type { LiveClient } from '../live/server';
+import { errorMessage, type Logger } from '../log';
+import type { Keys } from '../providers/keys';
+import { createSttStage } from '../providers/stt';
+import { createTtsStage } from '../providers/tts/factory';
+import { LiveSink } from './playback/liveSink';
+import { VoiceSession } from './session';
+import { SileroVad } from './vad';
+
+export interface CaptureDeps {
+  conversation: Conversation;
+  settings(): Promise<ParleySettings>;
+  keys: Keys;
+  nativeDir: string;
+  emit(frame: ServerFrame): void;
+  onActivity(activity: Activity): void;
+  log: Logger;
+}
+
+interface Capture {
+  client: LiveClient;
+  session: VoiceSession;
+  /** Pushes run in order; each waits for the one before. */
+  pushing: Promise<void>;
+}
+
+export class Captures {
+  private current: Capture | undefined;
+
+  constructor(private readonly deps: CaptureDeps) {}
+
+  async start(client: LiveClient): Promise<void> {
+    await this.stopCurrent();
+    const { deps } = this;
+    try {
+      const settings = await deps.settings();
+      const vad = await SileroVad.load({ nativeDir: deps.nativeDir });
+      const session = new VoiceSession({
+        conversation: deps.conversation,
+        stt: createSttStage(settings, deps.keys, deps.log),
+        tts: createTtsStage(settings, deps.keys, deps.log),
+        vad,
+        sink: new LiveSink(client),
+        emit: deps.emit,
+        onActivity: deps.onActivity,
+        log: deps.log,
+      });
+      await session.start();
+      const capture: Capture = { client, session, pushing: Promise.resolve() };
+      this.current = capture;
+      client.onAudio = (pcm) => {
+        capture.pushing = capture.pushing.then(() => session.push(pcm)).catch((error: unknown) => deps.log.warn('Voice input failed', { error: errorMessage(error) }));
+      };
+      client.send({ type: 'capture', state: 'listening' });
+      deps.log.info('Listening');
+    } catch (error) {
+      client.send({ type: 'capture', state: 'stopped', reason: errorMessage(error) });
+      deps.log.warn('Listening could not start', { error: errorMessage(error) });
+    }
+  }
+
+  /** Stops the capture of this client (or any, without one). */
+  async stop(client?: LiveClient): Promise<void> {
+    if (!client || this.current?.client === client) await this.stopCurrent();
+  }
+
+  private async stopCurrent(): Promise<void> {
+    const capture = this.current;
+    if (!capture) return;
+    this.current = undefined;
+    capture.client.onAudio = undefined;
+    await capture.pushing;
+    await capture.session.close().catch((error: unknown) => this.deps.log.warn('Closing the voice session failed', { error: errorMessage(error) }));
+    capture.client.send({ type: 'capture', state: 'stopped' });
+    this.deps.onActivity('idle');
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Microphone capture over the live WebSocket of a real server: PCM in as binary frames, the
+ * answer's voice out as binary frames, and bad audio closing only that connection.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { LiveClose, liveUrl, type ServerFrame } from '../../protocol/live';
+import { LiveEndpointRequest } from '../../protocol/lsp';
+import { DEFAULT_SETTINGS } from '../../protocol/settings';
+import { findProgram } from '../../server/providers/programs';
+import { decodeWav } from '../../server/voice/audio/wav';
+import { REPO, tempDir } from '../support/paths';
+import { waitFor } from '../support/poll';
+import { startServer, type TestServer } from '../support/server';
+import { startOpenAIStandIn } from '../support/standins';
+
+const noVoice = findProgram('espeak-ng') ? undefined : 'espeak-ng is not installed (scripts/voice-env.sh installs it)';
+
+describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
+  const dir = tempDir('capture');
+  let model: Awaited<ReturnType<typeof startOpenAIStandIn>>;
+  let server: TestServer;
+
+  before(async () => {
+    model = await startOpenAIStandIn({ latency: { ttfbMs: 10, interTokenMs: 2 } });
+    server = await startServer({
+      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
+      settings: {
+        ...structuredClone(DEFAULT_SETTINGS),
+        llm: { provider: 'openai-compatible', model: 'm', baseUrl: model.baseURL },
+        stt: { provider: 'openai-compatible', model: '', baseUrl: model.baseURL },
+        tts: { provider: 'system', model: '', baseUrl: '' },
+      },
+    });
+    server.editorState = { workspaceFolders: [dir.path], openFiles: [], diagnostics: [] };
+  });
+  after(async () => {
+    await server.stop();
+    await model.close();
+    dir.cleanup();
+  });
+
+  async function connect(): Promise<{ socket: WebSocket; frames: ServerFrame[]; audio: Buffer[] }> {
+    const socket = new WebSocket(liveUrl(await server.connection.sendRequest(LiveEndpointRequest.type)));
+    const frames: ServerFrame[] = [];
+    const audio: Buffer[] = [];
+    socket.on('message', (data: Buffer, isBinary) => (isBinary ? audio.push(data) : frames.push(JSON.parse(data.toString()) as ServerFrame)));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    return { socket, frames, audio };
+  }
+
+  it('turns streamed microphone PCM into a spoken answer', async () => {
+    model.transcripts.push('why is this test failing');
+    model.chat.push({ text: 'Because the list has two items.' });
+    const { socket, frames, audio } = await connect();
+    socket.send(JSON.stringify({ type: 'capture', action: 'start' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'listening'), { what: 'listening' });
+    const pcm = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'why_failing.wav'))).pcm;
+    const speech = Buffer.concat([Buffer.alloc(16_000), pcm, Buffer.alloc(48_000)]);
+    // Faster than real time: the VAD works in stream time.
+    for (let offset = 0; offset < speech.length; offset += 640) socket.send(speech.subarray(offset, offset + 640));
+    const answer = await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant'), { timeoutMs: 30_000, what: 'the answer' });
+    assert.ok(answer.type === 'turn' && answer.turn.text === 'Because the list has two items.');
+    assert.ok(frames.some((frame) => frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.source === 'voice' && frame.turn.text === 'why is this test failing'));
+    // Assistant audio: a 4-byte sample rate, then PCM.
+    assert.ok(audio.length > 0);
+    assert.equal(audio[0]!.readUInt32LE(0), 22_050);
+    socket.send(JSON.stringify({ type: 'capture', action: 'stop' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'stopped' });
+    socket.close();
+  });
+
+  it('closes a connection that sends audio with an odd number of bytes, and keeps serving others', async () => {
+    const { socket, frames } = await connect();
+    socket.send(JSON.stringify({ type: 'capture', action: 'start' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'listening'), { what: 'listening' });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    socket.send(Buffer.from([1, 2, 3]));
+    assert.equal(await closed, LiveClose.unsupportedData);
+    const other = await connect();
+    await waitFor(() => other.frames.find((frame) => frame.type === 'hello'), { what: 'a greeting on a new connection' });
+    other.socket.close();
+  });
+
+  it('says why listening cannot start when no recognizer is usable', async () => {
+    await server.changeSettings({ ...server.settings, stt: { provider: 'deepgram', model: '', baseUrl: '' } });
+    const { socket, frames } = await connect();
+    socket.send(JSON.stringify({ type: 'capture', action: 'start' }));
+    const stopped = await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'a refusal' });
+    socket.close();
+    assert.ok(stopped.type === 'capture' && /Deepgram key/.test(stopped.reason ?? ''), JSON.stringify(stopped));
+  });
+});
