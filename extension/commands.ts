@@ -1,6 +1,7 @@
 /** Parley's commands. Each one that needs the server says so when it is not running. */
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
+import { exportSessionCommand } from './exportSession';
 import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
 import { SessionPanel } from './views/panel';
 
@@ -26,6 +27,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
     'parley.setApiKey': () => setApiKeyCommand(secrets),
     'parley.clearApiKey': () => clearApiKeyCommand(secrets),
     'parley.showLog': () => ctx.log.show(),
+    'parley.exportSession': () => exportSessionCommand(ctx),
     'parley.restartServer': async () => {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Parley server' }, () => ctx.restart());
     },

@@ -15,7 +15,7 @@ import type { Secrets } from './secrets';
 import type { StatusBar } from './status';
 
 /** dist/lspClient.js, next to this bundle; esbuild leaves this require alone (see esbuild.mjs). */
-function loadClientLibrary(): typeof import('./lspClient') {
+export function loadClientLibrary(): typeof import('./lspClient') {
   return require('./lspClient.js') as typeof import('./lspClient');
 }
 

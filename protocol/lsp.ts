@@ -79,3 +79,15 @@ export namespace EditorStateRequest {
   export const method = 'parley/editorState';
   export const type = new RequestType0<EditorState, void>(method);
 }
+
+export interface SessionExport {
+  markdown: string;
+  turns: number;
+  startedAt: number;
+}
+
+/** Client → server: the current session as Markdown, for Parley: Export Session. */
+export namespace ExportSessionRequest {
+  export const method = 'parley/exportSession';
+  export const type = new RequestType0<SessionExport, void>(method);
+}

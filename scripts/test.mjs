@@ -30,7 +30,7 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 step('Build and package the VSIX', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'package']);
 step('Type-check', npx, ['--no-install', 'tsc', '--noEmit', '-p', '.']);
 step('Lint', npx, ['--no-install', 'eslint', '.']);
-if (layers.includes('integration')) step('Prepare the offline speech programs', 'bash', ['scripts/voice-env.sh']);
+if (layers.includes('integration') || layers.includes('e2e')) step('Prepare the offline speech programs', 'bash', ['scripts/voice-env.sh']);
 if (layers.includes('e2e')) step('Prepare code-server and Chromium', 'bash', ['scripts/e2e-env.sh']);
 
 const files = layers.flatMap((layer) => testFiles(join('test', layer)));

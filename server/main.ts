@@ -4,13 +4,14 @@
  */
 import { join } from 'node:path';
 import { createConnection, ProposedFeatures, type InitializeResult } from 'vscode-languageserver/node';
-import { LiveEndpointRequest, ServerStatusNotification, StatusRequest, type InitializationOptions } from '../protocol/lsp';
+import { ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification, StatusRequest, type InitializationOptions } from '../protocol/lsp';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log';
 import { createConversation } from './conversation/wiring';
 import type { Conversation } from './conversation/conversation';
 import { LiveServer, type LiveHandlers } from './live/server';
 import { Captures } from './voice/captures';
+import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
 import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
@@ -130,6 +131,14 @@ connection.onRequest(StatusRequest.type, () => report());
 connection.onRequest(LiveEndpointRequest.type, () => {
   if (!live) throw new Error('Parley is still starting; try again in a moment.');
   return { url: live.url, token: live.token };
+});
+
+connection.onRequest(ExportSessionRequest.type, () => {
+  if (!conversation) throw new Error('Parley is still starting; try again in a moment.');
+  const { store, sessionId } = conversation;
+  const turns = store.turns(sessionId);
+  const startedAt = store.info(sessionId)?.startedAt ?? Date.now();
+  return { markdown: sessionMarkdown(startedAt, turns), turns: turns.length, startedAt };
 });
 
 connection.onShutdown(async () => {

@@ -55,6 +55,10 @@ export class SessionStore {
     return row;
   }
 
+  info(sessionId: string): SessionInfo | undefined {
+    return this.db.prepare('SELECT s.id, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id WHERE s.id = ? GROUP BY s.id').get(sessionId) as SessionInfo | undefined;
+  }
+
   append(sessionId: string, turn: Turn): StoredTurn {
     const result = this.db
       .prepare('INSERT INTO turns (session_id, role, text, interrupted, source, tool_calls, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')

@@ -5,7 +5,7 @@
  * disk changes only then.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -85,5 +85,18 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
     await waitFor(() => readFileSync(file, 'utf8') === 'export const add = (a: number, b: number) => a + b;\n' || undefined, { timeoutMs: 15_000, what: 'the applied edit on disk' });
     assert.match(await answer.locator('[data-field="latency"]').innerText(), /first token \d+ ms/);
     await screenshot(page, 'conversation');
+  });
+
+  it('exports the session as Markdown into the workspace', async () => {
+    await runCommand(page, 'Parley: Export Session', 15_000, { opensQuickInput: true });
+    // The save dialog (VS Code's simple file dialog in the browser) proposes a name in the workspace.
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await waitFor(async () => (await input.inputValue()).endsWith('.md'), { timeoutMs: 15_000, what: 'the save dialog' });
+    await input.press('Enter');
+    const exported = await waitFor(() => readdirSync(workspace.path).find((name) => name.startsWith('parley-session-') && name.endsWith('.md')), { timeoutMs: 15_000, what: 'the exported file' });
+    const markdown = readFileSync(join(workspace.path, exported), 'utf8');
+    assert.match(markdown, /^# Parley session/);
+    assert.match(markdown, /### You · .*\n\nwhy does add return the wrong number\?/);
+    assert.match(markdown, /- `propose_edit` \{"path":"src\/math\.ts"/);
   });
 });
