@@ -36,9 +36,14 @@ export interface VoiceSessionDeps {
 export interface VoiceSessionOptions {
   /** How long after a pause for speech words must come for it to count as a barge-in. */
   falseAlarmMs: number;
+  /**
+   * How long after the user stops the recognizer may take to give the words of that turn. A
+   * recognizer that heard no words says nothing at all, so past this the pause was a false alarm.
+   */
+  finalWaitMs: number;
 }
 
-export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = { falseAlarmMs: 1500 };
+export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = { falseAlarmMs: 1500, finalWaitMs: 3000 };
 
 /** What one answer tracks while it is spoken. */
 interface Speaking {
@@ -54,8 +59,8 @@ export class VoiceSession {
   private stream: SttStream | undefined;
   private readonly history = new PcmHistory(3_000);
   private inSpeech = false;
-  /** endTurn() was called and the recognizer's final for that turn has not arrived yet. */
-  private awaitingFinal = false;
+  /** When endTurn() was called, while the recognizer's final for that turn has not arrived. */
+  private awaitingFinalSince: number | undefined;
   private endOfSpeechAt: number | undefined;
   /** End of the user's speech → the recognizer's final transcript, for the last turn. */
   private finalAfterSpeechMs: number | undefined;
@@ -113,7 +118,7 @@ export class VoiceSession {
       this.inSpeech = false;
       // Speech really ended at endMs; the VAD confirms it a hangover later, at atMs.
       this.endOfSpeechAt = performance.now() - (event.atMs - event.endMs);
-      this.awaitingFinal = true;
+      this.awaitingFinalSince = performance.now();
       this.stream?.endTurn('vad');
     }
   }
@@ -125,7 +130,7 @@ export class VoiceSession {
         if (this.pendingBargeIn && /\w/.test(event.text)) void this.confirmBargeIn();
         return;
       case 'endOfTurn':
-        this.awaitingFinal = false;
+        this.awaitingFinalSince = undefined;
         this.finalAfterSpeechMs = this.endOfSpeechAt === undefined ? undefined : performance.now() - this.endOfSpeechAt;
         if (!/\w/.test(event.text)) return this.resumeAfterFalseAlarm();
         this.deps.emit({ type: 'transcript', text: event.text, final: true });
@@ -157,7 +162,8 @@ export class VoiceSession {
   private falseAlarmTimer(): NodeJS.Timeout {
     return setTimeout(() => {
       if (!this.pendingBargeIn) return;
-      if (this.inSpeech || this.awaitingFinal) this.pendingBargeIn.timer = this.falseAlarmTimer();
+      const awaitingFinal = this.awaitingFinalSince !== undefined && performance.now() - this.awaitingFinalSince < this.options.finalWaitMs;
+      if (this.inSpeech || awaitingFinal) this.pendingBargeIn.timer = this.falseAlarmTimer();
       else this.resumeAfterFalseAlarm();
     }, this.options.falseAlarmMs);
   }

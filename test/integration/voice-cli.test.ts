@@ -28,7 +28,8 @@ const noVoice = findProgram('espeak-ng') ? undefined : 'espeak-ng is not install
 
 function parleyVoice(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_BIN, 'voice', ...args], { env: { PATH: process.env.PATH, ...env } });
+    // A hung pipeline fails the test instead of holding the whole run open.
+    const child = spawn(process.execPath, [CLI_BIN, 'voice', ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 60_000, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -104,6 +105,21 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
       ['user', 'stop'],
       ['assistant', 'Okay.'],
     ]);
+  });
+
+  it('resumes the answer when the sound over it had no words (a false alarm)', async () => {
+    const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three.';
+    standIn.transcripts.push('why is this test failing', '');
+    standIn.chat.push({ text: long });
+    const { code, stdout, stderr } = await parleyVoice(['--wav', DIALOGUE, '--out', join(dir.path, 'resume.wav'), '--json', '--storage', join(dir.path, 's3'), '--workspace', dir.path], env);
+    assert.equal(code, 0, stderr);
+    const run = JSON.parse(stdout) as VoiceRun;
+    assert.deepEqual(run.turns.map((turn) => [turn.role, turn.text, turn.interrupted]), [
+      ['user', 'why is this test failing', false],
+      ['assistant', long, false],
+    ]);
+    const reply = decodeWav(readFileSync(join(dir.path, 'resume.wav')));
+    assert.ok(reply.pcm.length / 2 / reply.sampleRate > 6, 'the whole answer was played after the pause');
   });
 
   it('explains a microphone file it cannot use', async () => {
