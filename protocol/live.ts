@@ -38,7 +38,8 @@ export type ServerFrame =
   /** Playback of the assistant's voice: paused at speech onset, resumed after a false alarm, stopped on barge-in. */
   | { type: 'playback'; action: 'pause' | 'resume' | 'stop' }
   /** This connection's capture: listening, or stopped (with why, when it was not asked for). */
-  | { type: 'capture'; state: 'listening' | 'stopped'; reason?: string }
+  | { type: 'capture'; state: 'listening'; source: CaptureSource; device?: string }
+  | { type: 'capture'; state: 'stopped'; reason?: string }
   /** Something the user should know about the conversation, e.g. that no model is configured. */
   | { type: 'notice'; level: 'error' | 'warning' | 'info'; message: string };
 
@@ -49,8 +50,15 @@ export type ClientFrame =
   | { type: 'say'; text: string }
   /** Stop the answer in progress. */
   | { type: 'cancel' }
-  /** Open or close this connection's microphone capture; while open, binary frames are 16 kHz mono s16le PCM. */
-  | { type: 'capture'; action: 'start' | 'stop' };
+  /**
+   * Open or close this connection's microphone capture. `webview`: the webview records and sends
+   * binary frames of 16 kHz mono s16le PCM. `native`: the server records the default input device
+   * (desktop VS Code, where webviews get no microphone).
+   */
+  | { type: 'capture'; action: 'start'; source: CaptureSource }
+  | { type: 'capture'; action: 'stop' };
+
+export type CaptureSource = 'webview' | 'native';
 
 /** Close codes the server uses, so the webview can tell a bad frame from a restart. */
 export const LiveClose = {

@@ -110,7 +110,7 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
         case 'cancel':
           return void talk.conversation.cancel();
         case 'capture':
-          return void (frame.action === 'start' ? captures.start(client) : captures.stop(client)).catch(failed('The microphone capture failed'));
+          return void (frame.action === 'start' ? captures.start(client, frame.source) : captures.stop(client)).catch(failed('The microphone capture failed'));
       }
     },
     onClose: (client) => void captures.stop(client).catch(failed('Stopping a capture failed')),

@@ -29,7 +29,7 @@ export interface ViewModel extends ViewState {
   notice?: { level: 'error' | 'warning' | 'info'; message: string };
   /** What the user is saying now (partial transcript), while listening. */
   partial?: string;
-  capture: { state: 'off' | 'starting' | 'listening'; reason?: string };
+  capture: { state: 'off' | 'starting' | 'listening'; reason?: string; source?: 'webview' | 'native'; device?: string };
   run(command: ViewCommand): void;
   send(frame: ClientFrame): void;
   sendAudio(pcm: Int16Array): void;
@@ -129,7 +129,7 @@ function apply(model: ViewModel, frame: ServerFrame): void {
       model.partial = frame.final ? undefined : frame.text;
       return;
     case 'capture':
-      model.capture = frame.state === 'listening' ? { state: 'listening' } : { state: 'off', ...(frame.reason ? { reason: frame.reason } : {}) };
+      model.capture = frame.state === 'listening' ? { state: 'listening', source: frame.source, ...(frame.device ? { device: frame.device } : {}) } : { state: 'off', ...(frame.reason ? { reason: frame.reason } : {}) };
       return;
     case 'playback':
     case 'pong':

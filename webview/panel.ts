@@ -39,15 +39,19 @@ function render(model: ViewModel): void {
   sendButton.disabled = model.live.kind !== 'connected';
   const listening = model.capture.state === 'listening';
   micButton.replaceChildren(icon(listening ? 'mic-filled' : 'mic'), listening ? ' Stop listening' : model.capture.state === 'starting' ? ' Starting…' : ' Listen');
+  micButton.title = listening ? `Listening through ${model.capture.source === 'native' ? `the system microphone (${model.capture.device ?? 'recorder'})` : 'this window'}; click to stop` : 'Start listening (Ctrl+Alt+Space)';
   micButton.setAttribute('aria-pressed', String(listening));
   micButton.disabled = model.live.kind !== 'connected' || model.capture.state === 'starting';
-  muteButton.hidden = !listening;
-  meter.hidden = !listening;
+  // Mute and the level meter act on the webview's own microphone.
+  muteButton.hidden = !listening || model.capture.source !== 'webview';
+  meter.hidden = !listening || model.capture.source !== 'webview';
   partial.textContent = listening && model.partial ? model.partial : '';
   // The server ended the capture (or could not start it): release the microphone and say why.
-  if (model.capture.state === 'off' && microphone.active) {
-    void microphone.stop();
-    if (model.capture.reason) model.notice = { level: 'error', message: `Listening stopped: ${model.capture.reason}` };
+  if (model.capture.state === 'off' && microphone.active) void microphone.stop();
+  if (model.capture.state === 'off' && model.capture.reason) {
+    model.notice = { level: 'error', message: `Listening stopped: ${model.capture.reason}` };
+    model.capture = { state: 'off' };
+    render(model);
   }
   // The server details change rarely; rebuild them only when the report does.
   const key = JSON.stringify(model.report ?? null);
@@ -78,18 +82,22 @@ const model = startView(render, {
   onDisconnect: () => void stopListening(),
 });
 
-/** Starts the microphone, then asks the server to listen; the server's answer sets the state. */
+/**
+ * Starts listening: the webview's own microphone where the host grants it (browser-hosted VS
+ * Code), otherwise the system microphone recorded by the server (desktop VS Code). The server's
+ * answer sets the state, or says why it cannot listen.
+ */
 async function startListening(): Promise<void> {
   model.capture = { state: 'starting' };
   render(model);
   try {
     await microphone.start();
-    model.send({ type: 'capture', action: 'start' });
+    model.send({ type: 'capture', action: 'start', source: 'webview' });
   } catch (error) {
     await microphone.stop();
-    model.capture = { state: 'off' };
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    model.notice = { level: 'error', message: `The microphone is not available here (${reason}). Desktop VS Code gives webviews no microphone; browser-hosted VS Code does. You can type instead.` };
+    model.notice = { level: 'info', message: `This window gives the panel no microphone (${reason}); listening through the system microphone instead.` };
+    model.send({ type: 'capture', action: 'start', source: 'native' });
     render(model);
   }
 }

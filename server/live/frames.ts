@@ -20,7 +20,9 @@ export function parseClientFrame(text: string): Parsed {
     case 'cancel':
       return { ok: true, frame: { type: 'cancel' } };
     case 'capture':
-      return frame.action === 'start' || frame.action === 'stop' ? { ok: true, frame: { type: 'capture', action: frame.action } } : { ok: false, error: 'capture without start or stop' };
+      if (frame.action === 'stop') return { ok: true, frame: { type: 'capture', action: 'stop' } };
+      if (frame.action === 'start' && (frame.source === 'webview' || frame.source === 'native')) return { ok: true, frame: { type: 'capture', action: 'start', source: frame.source } };
+      return { ok: false, error: 'capture needs start (with source webview or native) or stop' };
     case 'say':
       if (typeof frame.text !== 'string' || frame.text.trim() === '') return { ok: false, error: 'say without text' };
       if (frame.text.length > LIVE_MAX_SAY_CHARS) return { ok: false, error: `say longer than ${LIVE_MAX_SAY_CHARS} characters` };

@@ -4,7 +4,7 @@
  * capture that cannot start (no recognizer configured, the VAD model missing) is stopped at once
  * with the reason, and everything that needs no voice keeps working.
  */
-import type { ServerFrame } from '../../protocol/live';
+import type { CaptureSource, ServerFrame } from '../../protocol/live';
 import type { ParleySettings } from '../../protocol/settings';
 import type { Activity } from '../../protocol/status';
 import type { Conversation } from '../conversation/conversation';
@@ -13,6 +13,7 @@ import { errorMessage, type Logger } from '../log';
 import type { Keys } from '../providers/keys';
 import { createSttStage } from '../providers/stt';
 import { createTtsStage } from '../providers/tts/factory';
+import { findRecorder, NativeRecorder, NO_RECORDER_HINT } from './capture/native';
 import { LiveSink } from './playback/liveSink';
 import { VoiceSession } from './session';
 import { SileroVad } from './vad';
@@ -30,6 +31,7 @@ export interface CaptureDeps {
 interface Capture {
   client: LiveClient;
   session: VoiceSession;
+  recorder?: NativeRecorder;
   /** Pushes run in order; each waits for the one before. */
   pushing: Promise<void>;
 }
@@ -39,10 +41,12 @@ export class Captures {
 
   constructor(private readonly deps: CaptureDeps) {}
 
-  async start(client: LiveClient): Promise<void> {
+  async start(client: LiveClient, source: CaptureSource): Promise<void> {
     await this.stopCurrent();
     const { deps } = this;
     try {
+      const recorderCommand = source === 'native' ? findRecorder() : undefined;
+      if (source === 'native' && !recorderCommand) throw new Error(NO_RECORDER_HINT);
       const settings = await deps.settings();
       const vad = await SileroVad.load({ nativeDir: deps.nativeDir });
       const session = new VoiceSession({
@@ -58,11 +62,17 @@ export class Captures {
       await session.start();
       const capture: Capture = { client, session, pushing: Promise.resolve() };
       this.current = capture;
-      client.onAudio = (pcm) => {
+      const push = (pcm: Buffer) => {
         capture.pushing = capture.pushing.then(() => session.push(pcm)).catch((error: unknown) => deps.log.warn('Voice input failed', { error: errorMessage(error) }));
       };
-      client.send({ type: 'capture', state: 'listening' });
-      deps.log.info('Listening');
+      if (recorderCommand) {
+        capture.recorder = new NativeRecorder(recorderCommand);
+        capture.recorder.start(push, (reason) => void this.stopCurrent(reason));
+      } else {
+        client.onAudio = push;
+      }
+      client.send({ type: 'capture', state: 'listening', source, ...(recorderCommand ? { device: recorderCommand.program } : {}) });
+      deps.log.info('Listening', { source, recorder: recorderCommand?.program });
     } catch (error) {
       client.send({ type: 'capture', state: 'stopped', reason: errorMessage(error) });
       deps.log.warn('Listening could not start', { error: errorMessage(error) });
@@ -74,14 +84,16 @@ export class Captures {
     if (!client || this.current?.client === client) await this.stopCurrent();
   }
 
-  private async stopCurrent(): Promise<void> {
+  private async stopCurrent(reason?: string): Promise<void> {
     const capture = this.current;
     if (!capture) return;
     this.current = undefined;
     capture.client.onAudio = undefined;
+    capture.recorder?.stop();
     await capture.pushing;
     await capture.session.close().catch((error: unknown) => this.deps.log.warn('Closing the voice session failed', { error: errorMessage(error) }));
-    capture.client.send({ type: 'capture', state: 'stopped' });
+    capture.client.send({ type: 'capture', state: 'stopped', ...(reason ? { reason } : {}) });
+    if (reason) this.deps.log.warn('Listening stopped', { reason });
     this.deps.onActivity('idle');
   }
 }

@@ -3,7 +3,7 @@
  * answer's voice out as binary frames, and bad audio closing only that connection.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
@@ -56,7 +56,7 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     model.transcripts.push('why is this test failing');
     model.chat.push({ text: 'Because the list has two items.' });
     const { socket, frames, audio } = await connect();
-    socket.send(JSON.stringify({ type: 'capture', action: 'start' }));
+    socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'webview' }));
     await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'listening'), { what: 'listening' });
     const pcm = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'why_failing.wav'))).pcm;
     const speech = Buffer.concat([Buffer.alloc(16_000), pcm, Buffer.alloc(48_000)]);
@@ -75,7 +75,7 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
 
   it('closes a connection that sends audio with an odd number of bytes, and keeps serving others', async () => {
     const { socket, frames } = await connect();
-    socket.send(JSON.stringify({ type: 'capture', action: 'start' }));
+    socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'webview' }));
     await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'listening'), { what: 'listening' });
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     socket.send(Buffer.from([1, 2, 3]));
@@ -85,10 +85,45 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     other.socket.close();
   });
 
+  it('records the system microphone itself for desktop VS Code (native capture)', async () => {
+    // No sound device here: a stand-in `arecord` on the server's PATH prints a real recording as
+    // raw PCM, as the real one prints the microphone, and then waits to be stopped.
+    model.transcripts.push('run the tests please');
+    model.chat.push({ text: 'Running them.' });
+    const raw = join(dir.path, 'mic.raw');
+    const pcm = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'run_tests.wav'))).pcm;
+    writeFileSync(raw, Buffer.concat([Buffer.alloc(16_000), pcm, Buffer.alloc(48_000)]));
+    const bin = join(dir.path, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'arecord'), `#!/bin/sh\ncat '${raw}'\nexec sleep 60\n`);
+    chmodSync(join(bin, 'arecord'), 0o755);
+    await server.stop();
+    server = await startServer({ storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') }, env: { PATH: `${bin}:${process.env.PATH}` }, settings: server.settings });
+    server.editorState = { workspaceFolders: [dir.path], openFiles: [], diagnostics: [] };
+    const { socket, frames } = await connect();
+    socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'native' }));
+    const listening = await waitFor(() => frames.find((frame) => frame.type === 'capture'), { what: 'listening' });
+    assert.ok(listening.type === 'capture' && listening.state === 'listening' && listening.source === 'native' && listening.device?.endsWith('arecord'), JSON.stringify(listening));
+    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'Running them.'), { timeoutMs: 30_000, what: 'the answer' });
+    socket.send(JSON.stringify({ type: 'capture', action: 'stop' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'stopped' });
+    socket.close();
+  });
+
+  it('stops listening with the recorder\'s own words when it fails', async () => {
+    writeFileSync(join(dir.path, 'bin', 'arecord'), "#!/bin/sh\necho 'arecord: main:831: audio open error: No such file or directory' >&2\nexit 1\n");
+    const { socket, frames } = await connect();
+    socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'native' }));
+    const stopped = await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'the capture to stop' });
+    socket.close();
+    assert.ok(stopped.type === 'capture' && stopped.state === 'stopped');
+    assert.match(stopped.reason ?? '', /exit code 1: arecord: main:831: audio open error/);
+  });
+
   it('says why listening cannot start when no recognizer is usable', async () => {
     await server.changeSettings({ ...server.settings, stt: { provider: 'deepgram', model: '', baseUrl: '' } });
     const { socket, frames } = await connect();
-    socket.send(JSON.stringify({ type: 'capture', action: 'start' }));
+    socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'webview' }));
     const stopped = await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'a refusal' });
     socket.close();
     assert.ok(stopped.type === 'capture' && /Deepgram key/.test(stopped.reason ?? ''), JSON.stringify(stopped));
