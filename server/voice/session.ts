@@ -62,6 +62,8 @@ export class VoiceSession {
   /** When endTurn() was called, while the recognizer's final for that turn has not arrived. */
   private awaitingFinalSince: number | undefined;
   private endOfSpeechAt: number | undefined;
+  /** Wall-clock time of the last frame the VAD heard as speech: the end of speech when the recognizer ends the turn first. */
+  private lastVoiceAt: number | undefined;
   /** End of the user's speech → the recognizer's final transcript, for the last turn. */
   private finalAfterSpeechMs: number | undefined;
   private speaking: Speaking | undefined;
@@ -114,6 +116,8 @@ export class VoiceSession {
       this.stream?.push(this.history.since(event.paddedStartMs));
       if (this.deps.sink.playing) this.pauseForBargeIn(event);
       this.deps.onActivity('listening');
+    } else if (event.type === 'frame') {
+      if (event.speaking && event.probability >= 0.5) this.lastVoiceAt = performance.now() - (this.deps.vad.streamMs - event.endMs);
     } else if (event.type === 'speechEnd') {
       this.inSpeech = false;
       // Speech really ended at endMs; the VAD confirms it a hangover later, at atMs.
@@ -131,6 +135,8 @@ export class VoiceSession {
         return;
       case 'endOfTurn':
         this.awaitingFinalSince = undefined;
+        // A recognizer with its own endpointing (Deepgram) can end the turn before the VAD does.
+        this.endOfSpeechAt ??= this.lastVoiceAt;
         this.finalAfterSpeechMs = this.endOfSpeechAt === undefined ? undefined : performance.now() - this.endOfSpeechAt;
         if (!/\w/.test(event.text)) return this.resumeAfterFalseAlarm();
         this.deps.emit({ type: 'transcript', text: event.text, final: true });

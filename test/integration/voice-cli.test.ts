@@ -12,7 +12,7 @@ import type { VoiceRun } from '../../server/voice/cli';
 import { decodeWav, encodeWav } from '../../server/voice/audio/wav';
 import { findProgram } from '../../server/providers/programs';
 import { CLI_BIN, REPO, tempDir } from '../support/paths';
-import { startOpenAIStandIn } from '../support/standins';
+import { startDeepgramStandIn, startOpenAIStandIn } from '../support/standins';
 
 const AUDIO = join(REPO, '..', 'shared', 'audio');
 const DIALOGUE = join(AUDIO, 'dialogue.wav');
@@ -120,6 +120,34 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
     ]);
     const reply = decodeWav(readFileSync(join(dir.path, 'resume.wav')));
     assert.ok(reply.pcm.length / 2 / reply.sampleRate > 6, 'the whole answer was played after the pause');
+  });
+
+  it('answers when Deepgram ends the turn by its own endpointing, before the VAD does', async () => {
+    const deepgram = await startDeepgramStandIn({ apiKey: 'dg-test-key' });
+    try {
+      deepgram.listen.push([
+        { atMs: 700, type: 'interim', transcript: 'why is' },
+        { atMs: 1500, type: 'final', transcript: 'why is this test failing', speechFinal: true },
+      ]);
+      standIn.chat.push({ text: 'The list has two items.' });
+      const input = twoTurns(join(dir.path, 'deepgram.wav'));
+      const { code, stdout, stderr } = await parleyVoice(['--wav', input, '--out', join(dir.path, 'dg.wav'), '--json', '--storage', join(dir.path, 's4'), '--workspace', dir.path], {
+        ...env,
+        PARLEY_STT: 'deepgram',
+        PARLEY_STT_BASE_URL: deepgram.baseUrl,
+        DEEPGRAM_API_KEY: 'dg-test-key',
+      });
+      assert.equal(code, 0, stderr);
+      const run = JSON.parse(stdout) as VoiceRun;
+      assert.deepEqual(run.turns.slice(0, 2).map((turn) => [turn.role, turn.text]), [
+        ['user', 'why is this test failing'],
+        ['assistant', 'The list has two items.'],
+      ]);
+      assert.ok(run.turns[1]!.metrics?.voiceToVoiceMs !== undefined, JSON.stringify(run.turns[1]!.metrics));
+      assert.equal(deepgram.listenSessions.length, 1, 'one live session for the whole run');
+    } finally {
+      await deepgram.close();
+    }
   });
 
   it('explains a microphone file it cannot use', async () => {
