@@ -34,7 +34,7 @@ export type ServerFrame =
   /** A tool call of the answer in progress started or finished. */
   | { type: 'toolCall'; call: ToolCallRecord; state: 'running' | 'done' }
   /** What the user is saying: partial while they speak, final when the turn ends. */
-  | { type: 'transcript'; text: string; final: boolean }
+  | { type: 'transcript'; text: string; final: boolean; editable?: boolean }
   /** Playback of the assistant's voice: paused at speech onset, resumed after a false alarm, stopped on barge-in. */
   | { type: 'playback'; action: 'pause' | 'resume' | 'stop' }
   /** This connection's capture: listening, or stopped (with why, when it was not asked for). */
@@ -46,8 +46,10 @@ export type ServerFrame =
 export type ClientFrame =
   | { type: 'ping'; id: number }
   | { type: 'refresh' }
-  /** A typed user turn. */
-  | { type: 'say'; text: string }
+  /** A typed user turn; `spoken` when it is a push-to-talk transcript the user reviewed, to be answered aloud. */
+  | { type: 'say'; text: string; spoken?: boolean }
+  /** Push-to-talk: the talk button went down (a turn starts, and any answer being spoken stops) or up (the turn ends). */
+  | { type: 'talk'; pressed: boolean }
   /** Stop the answer in progress. */
   | { type: 'cancel' }
   /**

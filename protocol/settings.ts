@@ -24,14 +24,33 @@ export interface StageSettings<P extends string> {
   baseUrl: string;
 }
 
-export interface ParleySettings {
+export interface StageSettingsMap {
   llm: StageSettings<LlmProvider>;
   stt: StageSettings<SttProvider>;
   tts: StageSettings<TtsProvider>;
   embeddings: StageSettings<EmbeddingProvider>;
 }
 
-export type Stage = keyof ParleySettings;
+export const VOICE_MODES = ['handsFree', 'pushToTalk'] as const;
+export const CAPTURE_PREFERENCES = ['auto', 'webview', 'native'] as const;
+
+/** How Parley listens. */
+export interface VoiceSettings {
+  /** Hands-free: turns end when the user stops talking. Push-to-talk: while the button is held. */
+  mode: (typeof VOICE_MODES)[number];
+  /** Where the microphone is recorded: auto (the webview where it can, else the server), or one of them. */
+  capture: (typeof CAPTURE_PREFERENCES)[number];
+  /** Speech probability (0–1) above which the VAD hears speech. */
+  vadThreshold: number;
+  /** Silence (ms) after which the VAD decides the user has stopped. */
+  silenceMs: number;
+}
+
+export interface ParleySettings extends StageSettingsMap {
+  voice: VoiceSettings;
+}
+
+export type Stage = keyof StageSettingsMap;
 export const STAGES: readonly Stage[] = ['llm', 'stt', 'tts', 'embeddings'];
 
 export const DEFAULT_SETTINGS: ParleySettings = {
@@ -39,6 +58,7 @@ export const DEFAULT_SETTINGS: ParleySettings = {
   stt: { provider: 'offline', model: '', baseUrl: '' },
   tts: { provider: 'system', model: '', baseUrl: '' },
   embeddings: { provider: 'builtin', model: '', baseUrl: '' },
+  voice: { mode: 'handsFree', capture: 'auto', vadThreshold: 0.5, silenceMs: 550 },
 };
 
 /** The provider names each stage accepts, for validation wherever settings enter Parley. */

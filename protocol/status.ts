@@ -1,4 +1,4 @@
-import type { Stage } from './settings';
+import type { Stage, VoiceSettings } from './settings';
 
 /** How one provider stage stands: what is chosen and whether it can be used as configured. */
 export interface StageStatus {
@@ -32,6 +32,8 @@ export interface StatusReport {
   };
   storage: StorageStatus;
   providers: StageStatus[];
+  /** How Parley listens, so the panel can offer push-to-talk or hands-free and pick the microphone. */
+  voice: VoiceSettings;
   /** The live WebSocket, when this server runs one (the command line does not). */
   live: { port: number; clients: number } | null;
   pid: number;

@@ -105,8 +105,13 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
           return client.send({ type: 'pong', id: frame.id });
         case 'refresh':
           return void report().then((current) => client.send({ type: 'report', report: current }), failed('Could not refresh a live client'));
-        case 'say':
+        case 'say': {
+          const voice = frame.spoken ? captures.sessionOf(client) : undefined;
+          if (voice) return voice.say(frame.text);
           return void talk.conversation.say(frame.text).catch(failed('The conversation failed'));
+        }
+        case 'talk':
+          return void captures.talk(client, frame.pressed);
         case 'cancel':
           return void talk.conversation.cancel();
         case 'capture':

@@ -5,12 +5,15 @@
  * instead of reaching a provider.
  */
 import {
+  CAPTURE_PREFERENCES,
   DEFAULT_SETTINGS,
+  VOICE_MODES,
   PROVIDERS_BY_STAGE,
   STAGES,
   type ParleySettings,
   type Stage,
   type StageSettings,
+  type VoiceSettings,
 } from '../protocol/settings';
 import type { Logger } from './log';
 
@@ -29,12 +32,39 @@ function normalizeStage<S extends Stage>(stage: S, raw: unknown, problems: Probl
   return { provider, model: text('model'), baseUrl: text('baseUrl') } as ParleySettings[S];
 }
 
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T, problems: Problems): T {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (allowed.includes(value as T)) return value as T;
+  problems.push(`parley.${name} "${String(value)}" is not one of ${allowed.join(', ')}; using ${fallback}`);
+  return fallback;
+}
+
+function numberIn(name: string, value: unknown, min: number, max: number, fallback: number, problems: Problems): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const number = Number(value);
+  if (Number.isFinite(number) && number >= min && number <= max) return number;
+  problems.push(`parley.${name} ${JSON.stringify(value)} is not a number from ${min} to ${max}; using ${fallback}`);
+  return fallback;
+}
+
+function normalizeVoice(raw: unknown, problems: Problems): VoiceSettings {
+  const value = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const fallback = DEFAULT_SETTINGS.voice;
+  return {
+    mode: oneOf('voice.mode', value.mode, VOICE_MODES, fallback.mode, problems),
+    capture: oneOf('voice.capture', value.capture, CAPTURE_PREFERENCES, fallback.capture, problems),
+    vadThreshold: numberIn('voice.vadThreshold', value.vadThreshold, 0.05, 0.95, fallback.vadThreshold, problems),
+    silenceMs: numberIn('voice.silenceMs', value.silenceMs, 100, 5000, fallback.silenceMs, problems),
+  };
+}
+
 export function normalizeSettings(raw: unknown, log?: Logger): ParleySettings {
   const source = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const problems: Problems = [];
-  const settings = Object.fromEntries(STAGES.map((stage) => [stage, normalizeStage(stage, source[stage], problems)]));
+  const stages = Object.fromEntries(STAGES.map((stage) => [stage, normalizeStage(stage, source[stage], problems)]));
+  const settings = { ...stages, voice: normalizeVoice(source.voice, problems) } as unknown as ParleySettings;
   for (const problem of problems) log?.warn(problem);
-  return settings as unknown as ParleySettings;
+  return settings;
 }
 
 /** The environment variables the command line reads, with the same meaning as the settings. */
@@ -44,10 +74,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, log?: Logger): ParleySet
     model: env[`PARLEY_${name}_MODEL`],
     baseUrl: env[`PARLEY_${name}_BASE_URL`],
   });
-  return normalizeSettings(
-    { llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS') },
-    log,
-  );
+  const voice = { mode: env.PARLEY_VOICE_MODE, capture: env.PARLEY_VOICE_CAPTURE, vadThreshold: env.PARLEY_VAD_THRESHOLD, silenceMs: env.PARLEY_VAD_SILENCE_MS };
+  return normalizeSettings({ llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS'), voice }, log);
 }
 
 /** Pulls settings from the client for a resource (or the window), caching until they change. */

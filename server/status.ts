@@ -20,6 +20,7 @@ export function buildStatusReport(sources: ReportSources): StatusReport {
     versions: { parley: parleyVersion, node: process.versions.node, ...sources.storage.capabilities() },
     storage: sources.storage.status,
     providers: stageStatuses(sources.settings, sources.keys, sources.env),
+    voice: sources.settings.voice,
     live: sources.live ?? null,
     pid: process.pid,
     startedAt: sources.startedAt,

@@ -40,6 +40,8 @@ export interface ViewHooks {
   onAudio?(pcm: Int16Array, sampleRate: number): void;
   onPlayback?(action: 'pause' | 'resume' | 'stop'): void;
   onToggleListening?(): void;
+  /** Push-to-talk: the transcript of the turn, for the user to review before it is sent. */
+  onEditableTranscript?(text: string): void;
   /** The connection dropped: a capture in progress has ended with it. */
   onDisconnect?(): void;
 }
@@ -62,6 +64,7 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
 
   const onFrame = (frame: ServerFrame) => {
     if (frame.type === 'playback') hooks.onPlayback?.(frame.action);
+    if (frame.type === 'transcript' && frame.final && frame.editable) hooks.onEditableTranscript?.(frame.text);
     apply(model, frame);
     update();
   };

@@ -38,10 +38,12 @@ function render(model: ViewModel): void {
   stopButton.hidden = !model.answering;
   sendButton.disabled = model.live.kind !== 'connected';
   const listening = model.capture.state === 'listening';
-  micButton.replaceChildren(icon(listening ? 'mic-filled' : 'mic'), listening ? ' Stop listening' : model.capture.state === 'starting' ? ' Starting…' : ' Listen');
+  const holdLabel = talking ? ' Talking… (release to send)' : ' Hold to talk';
+  micButton.replaceChildren(icon(listening ? 'mic-filled' : 'mic'), pushToTalk() ? holdLabel : listening ? ' Stop listening' : model.capture.state === 'starting' ? ' Starting…' : ' Listen');
   micButton.title = listening ? `Listening through ${model.capture.source === 'native' ? `the system microphone (${model.capture.device ?? 'recorder'})` : 'this window'}; click to stop` : 'Start listening (Ctrl+Alt+Space)';
   micButton.setAttribute('aria-pressed', String(listening));
-  micButton.disabled = model.live.kind !== 'connected' || model.capture.state === 'starting';
+  // In push-to-talk the button must keep getting pointer events while listening starts.
+  micButton.disabled = model.live.kind !== 'connected' || (!pushToTalk() && model.capture.state === 'starting');
   // Mute and the level meter act on the webview's own microphone.
   muteButton.hidden = !listening || model.capture.source !== 'webview';
   meter.hidden = !listening || model.capture.source !== 'webview';
@@ -78,7 +80,15 @@ const model = startView(render, {
     document.body.dataset.receivedMs = String(Math.round(playback.receivedMs));
   },
   onPlayback: (action) => playback[action](),
-  onToggleListening: () => void toggleListening(),
+  onToggleListening: () => void (pushToTalk() ? toggleTalking() : toggleListening()),
+  onEditableTranscript: (text) => {
+    // Push-to-talk: the user reviews what was heard; Enter sends it to be answered aloud.
+    input.value = text;
+    reviewingSpeech = true;
+    input.focus();
+    model.notice = { level: 'info', message: 'Check what Parley heard, edit it if needed, and press Enter to send.' };
+    render(model);
+  },
   onDisconnect: () => void stopListening(),
 });
 
@@ -88,16 +98,23 @@ const model = startView(render, {
  * answer sets the state, or says why it cannot listen.
  */
 async function startListening(): Promise<void> {
+  const preference = model.report?.voice.capture ?? 'auto';
   model.capture = { state: 'starting' };
   render(model);
+  if (preference === 'native') return model.send({ type: 'capture', action: 'start', source: 'native' });
   try {
     await microphone.start();
     model.send({ type: 'capture', action: 'start', source: 'webview' });
   } catch (error) {
     await microphone.stop();
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    model.notice = { level: 'info', message: `This window gives the panel no microphone (${reason}); listening through the system microphone instead.` };
-    model.send({ type: 'capture', action: 'start', source: 'native' });
+    if (preference === 'webview') {
+      model.capture = { state: 'off' };
+      model.notice = { level: 'error', message: `The microphone is not available in this window (${reason}). Desktop VS Code gives webviews no microphone: set parley.voice.capture to auto or native to record the system microphone. You can type instead.` };
+    } else {
+      model.notice = { level: 'info', message: `This window gives the panel no microphone (${reason}); listening through the system microphone instead.` };
+      model.send({ type: 'capture', action: 'start', source: 'native' });
+    }
     render(model);
   }
 }
@@ -113,7 +130,39 @@ function toggleListening(): Promise<void> {
   return model.capture.state === 'off' ? startListening() : stopListening();
 }
 
-micButton.addEventListener('click', () => void toggleListening());
+const pushToTalk = () => model.report?.voice.mode === 'pushToTalk';
+let talking = false;
+let reviewingSpeech = false;
+
+/** Push-to-talk: the turn lasts while the button is held (or between two presses of the keybinding). */
+async function setTalking(pressed: boolean): Promise<void> {
+  if (pressed === talking) return;
+  talking = pressed;
+  if (pressed && model.capture.state === 'off') {
+    await startListening();
+    // The server opens the voice session asynchronously; a press before that would be lost.
+    const listening = () => (model.capture.state as string) === 'listening';
+    for (let waited = 0; !listening() && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  micButton.classList.toggle('talking', pressed);
+  model.send({ type: 'talk', pressed });
+}
+
+function toggleTalking(): Promise<void> {
+  return setTalking(!talking);
+}
+
+micButton.addEventListener('click', () => {
+  if (!pushToTalk()) void toggleListening();
+});
+micButton.addEventListener('pointerdown', () => {
+  if (pushToTalk()) void setTalking(true);
+});
+for (const type of ['pointerup', 'pointerleave'] as const) {
+  micButton.addEventListener(type, () => {
+    if (pushToTalk()) void setTalking(false);
+  });
+}
 muteButton.addEventListener('click', () => {
   microphone.muted = !microphone.muted;
   muteButton.setAttribute('aria-pressed', String(microphone.muted));
@@ -123,7 +172,8 @@ muteButton.addEventListener('click', () => {
 function send(): void {
   const text = input.value.trim();
   if (!text || model.live.kind !== 'connected') return;
-  model.send({ type: 'say', text });
+  model.send({ type: 'say', text, ...(reviewingSpeech ? { spoken: true } : {}) });
+  reviewingSpeech = false;
   input.value = '';
 }
 

@@ -26,7 +26,9 @@ export function parseClientFrame(text: string): Parsed {
     case 'say':
       if (typeof frame.text !== 'string' || frame.text.trim() === '') return { ok: false, error: 'say without text' };
       if (frame.text.length > LIVE_MAX_SAY_CHARS) return { ok: false, error: `say longer than ${LIVE_MAX_SAY_CHARS} characters` };
-      return { ok: true, frame: { type: 'say', text: frame.text } };
+      return { ok: true, frame: { type: 'say', text: frame.text, ...(frame.spoken === true ? { spoken: true } : {}) } };
+    case 'talk':
+      return typeof frame.pressed === 'boolean' ? { ok: true, frame: { type: 'talk', pressed: frame.pressed } } : { ok: false, error: 'talk without pressed' };
     default:
       return { ok: false, error: `unknown frame type ${JSON.stringify(frame.type)}`.slice(0, 120) };
   }

@@ -15,7 +15,7 @@ import { createSttStage } from '../providers/stt';
 import { createTtsStage } from '../providers/tts/factory';
 import { findRecorder, NativeRecorder, NO_RECORDER_HINT } from './capture/native';
 import { LiveSink } from './playback/liveSink';
-import { VoiceSession } from './session';
+import { DEFAULT_VOICE_OPTIONS, VoiceSession } from './session';
 import { SileroVad } from './vad';
 
 export interface CaptureDeps {
@@ -48,7 +48,9 @@ export class Captures {
       const recorderCommand = source === 'native' ? findRecorder() : undefined;
       if (source === 'native' && !recorderCommand) throw new Error(NO_RECORDER_HINT);
       const settings = await deps.settings();
-      const vad = await SileroVad.load({ nativeDir: deps.nativeDir });
+      const { vadThreshold, silenceMs } = settings.voice;
+      // Hysteresis below the threshold, as Silero's own defaults (0.5 / 0.35).
+      const vad = await SileroVad.load({ nativeDir: deps.nativeDir, positiveThreshold: vadThreshold, negativeThreshold: Math.max(0.01, vadThreshold - 0.15), redemptionMs: silenceMs });
       const session = new VoiceSession({
         conversation: deps.conversation,
         stt: createSttStage(settings, deps.keys, deps.log),
@@ -58,7 +60,7 @@ export class Captures {
         emit: deps.emit,
         onActivity: deps.onActivity,
         log: deps.log,
-      });
+      }, { ...DEFAULT_VOICE_OPTIONS, mode: settings.voice.mode });
       await session.start();
       const capture: Capture = { client, session, pushing: Promise.resolve() };
       this.current = capture;
@@ -77,6 +79,19 @@ export class Captures {
       client.send({ type: 'capture', state: 'stopped', reason: errorMessage(error) });
       deps.log.warn('Listening could not start', { error: errorMessage(error) });
     }
+  }
+
+  /** The capture's voice session, if this client is the one listening. */
+  sessionOf(client: LiveClient): VoiceSession | undefined {
+    return this.current?.client === client ? this.current.session : undefined;
+  }
+
+  /** Push-to-talk, in order with the audio already received: a release ends the turn after its last frame. */
+  talk(client: LiveClient, pressed: boolean): Promise<void> {
+    const capture = this.current?.client === client ? this.current : undefined;
+    if (!capture) return Promise.resolve();
+    capture.pushing = capture.pushing.then(() => capture.session.talk(pressed)).catch((error: unknown) => this.deps.log.warn('Push-to-talk failed', { error: errorMessage(error) }));
+    return capture.pushing;
   }
 
   /** Stops the capture of this client (or any, without one). */

@@ -71,7 +71,8 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
   const llm = createLlmStage(settings, keys, log);
   const stt = createSttStage(settings, keys, log);
   const tts = createTtsStage(settings, keys, log);
-  const vad = await SileroVad.load({ nativeDir });
+  const { vadThreshold, silenceMs } = settings.voice;
+  const vad = await SileroVad.load({ nativeDir, positiveThreshold: vadThreshold, negativeThreshold: Math.max(0.01, vadThreshold - 0.15), redemptionMs: silenceMs });
   const folders = new WorkspaceFolders([resolve(values.workspace ?? process.cwd())]);
   const store = new SessionStore(storage.sessions);
   const sessionId = store.start();

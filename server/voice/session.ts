@@ -34,6 +34,8 @@ export interface VoiceSessionDeps {
 }
 
 export interface VoiceSessionOptions {
+  /** Hands-free (the VAD ends turns) or push-to-talk (the talk button does, and the transcript is offered for editing). */
+  mode: 'handsFree' | 'pushToTalk';
   /** How long after a pause for speech words must come for it to count as a barge-in. */
   falseAlarmMs: number;
   /**
@@ -43,7 +45,7 @@ export interface VoiceSessionOptions {
   finalWaitMs: number;
 }
 
-export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = { falseAlarmMs: 1500, finalWaitMs: 3000 };
+export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = { mode: 'handsFree', falseAlarmMs: 1500, finalWaitMs: 3000 };
 
 /** What one answer tracks while it is spoken. */
 interface Speaking {
@@ -87,10 +89,42 @@ export class VoiceSession {
   /** Microphone audio: 16 kHz mono s16le, any chunk size. */
   async push(pcm: Buffer): Promise<void> {
     this.history.append(pcm);
+    if (this.options.mode === 'pushToTalk') {
+      if (this.talking) this.stream?.push(pcm);
+      return;
+    }
     const wasInSpeech = this.inSpeech;
     for (const event of await this.deps.vad.push(pcm)) this.onVad(event);
     // The chunk that started speech was sent with the padded history in onVad.
     if (this.inSpeech && wasInSpeech) this.stream?.push(pcm);
+  }
+
+  private talking = false;
+
+  /**
+   * Push-to-talk. Pressing starts a turn and stops any answer being spoken at once (an explicit
+   * barge-in); releasing ends the turn, and the transcript goes to the panel to be reviewed.
+   */
+  async talk(pressed: boolean): Promise<void> {
+    if (pressed === this.talking) return;
+    this.talking = pressed;
+    if (pressed) {
+      this.deps.onActivity('listening');
+      if (this.speaking) {
+        this.deps.sink.pause();
+        this.speaking.metrics.bargeInStopMs = 0;
+        await this.deps.conversation.cancel();
+      }
+      return;
+    }
+    this.endOfSpeechAt = performance.now();
+    this.awaitingFinalSince = this.endOfSpeechAt;
+    this.stream?.endTurn('pushToTalk');
+  }
+
+  /** A push-to-talk transcript the user reviewed (and maybe edited): answer it aloud. */
+  say(text: string): void {
+    this.answers = this.answers.then(() => this.answer(text));
   }
 
   /** The input ended: finish the last turn and wait until every answer has been given. */
@@ -139,6 +173,10 @@ export class VoiceSession {
         this.endOfSpeechAt ??= this.lastVoiceAt;
         this.finalAfterSpeechMs = this.endOfSpeechAt === undefined ? undefined : performance.now() - this.endOfSpeechAt;
         if (!/\w/.test(event.text)) return this.resumeAfterFalseAlarm();
+        if (this.options.mode === 'pushToTalk') {
+          this.deps.emit({ type: 'transcript', text: event.text, final: true, editable: true });
+          return;
+        }
         this.deps.emit({ type: 'transcript', text: event.text, final: true });
         // Words at the end of a turn confirm a barge-in that no interim transcript confirmed yet.
         void this.confirmBargeIn();

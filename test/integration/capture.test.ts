@@ -120,6 +120,34 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     assert.match(stopped.reason ?? '', /exit code 1: arecord: main:831: audio open error/);
   });
 
+  it('push-to-talk: the turn lasts while talk is held, and the reviewed transcript is answered aloud', async () => {
+    await server.changeSettings({ ...server.settings, voice: { ...server.settings.voice, mode: 'pushToTalk' } });
+    model.transcripts.push('why is this test failing');
+    model.chat.push({ text: 'Because of the off-by-one.' });
+    const { socket, frames, audio } = await connect();
+    socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'webview' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'listening'), { what: 'listening' });
+    const speech = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'why_failing.wav'))).pcm;
+    // Audio before the press is not part of the turn.
+    socket.send(Buffer.alloc(6400));
+    socket.send(JSON.stringify({ type: 'talk', pressed: true }));
+    for (let offset = 0; offset < speech.length; offset += 640) socket.send(speech.subarray(offset, offset + 640));
+    socket.send(JSON.stringify({ type: 'talk', pressed: false }));
+    const heard = await waitFor(() => frames.find((frame) => frame.type === 'transcript' && frame.final), { timeoutMs: 15_000, what: 'the transcript to review' });
+    assert.ok(heard.type === 'transcript' && heard.editable === true && heard.text === 'why is this test failing');
+    assert.ok(!frames.some((frame) => frame.type === 'turn' && frame.turn.text === 'why is this test failing'), 'nothing is sent before the user confirms');
+    // The upload was exactly the audio between press and release.
+    const upload = model.requests.filter((request) => request.path === '/v1/audio/transcriptions').at(-1)!;
+    const file = (upload.body as { file: { bytes: Buffer } }).file;
+    assert.equal(decodeWav(file.bytes).pcm.length, speech.length);
+    socket.send(JSON.stringify({ type: 'say', text: 'why is this unit test failing', spoken: true }));
+    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'Because of the off-by-one.'), { timeoutMs: 30_000, what: 'the spoken answer' });
+    assert.ok(frames.some((frame) => frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.text === 'why is this unit test failing' && frame.turn.source === 'voice'));
+    await waitFor(() => audio.length > 0 || undefined, { what: 'the answer spoken' });
+    socket.close();
+    await server.changeSettings({ ...server.settings, voice: { ...server.settings.voice, mode: 'handsFree' } });
+  });
+
   it('says why listening cannot start when no recognizer is usable', async () => {
     await server.changeSettings({ ...server.settings, stt: { provider: 'deepgram', model: '', baseUrl: '' } });
     const { socket, frames } = await connect();
