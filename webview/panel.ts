@@ -24,6 +24,10 @@ const details = h('details', { class: 'server-details' }, h('summary', {}, 'Serv
 document.getElementById('app')!.append(header, notice, transcript, composer, details);
 
 let rendered = '';
+// Declared before the first render, which reads them.
+let talking = false;
+let reviewingSpeech = false;
+const pushToTalk = (view: ViewModel) => view.report?.voice.mode === 'pushToTalk';
 let firstReport = true;
 
 function render(model: ViewModel): void {
@@ -39,11 +43,11 @@ function render(model: ViewModel): void {
   sendButton.disabled = model.live.kind !== 'connected';
   const listening = model.capture.state === 'listening';
   const holdLabel = talking ? ' Talking… (release to send)' : ' Hold to talk';
-  micButton.replaceChildren(icon(listening ? 'mic-filled' : 'mic'), pushToTalk() ? holdLabel : listening ? ' Stop listening' : model.capture.state === 'starting' ? ' Starting…' : ' Listen');
+  micButton.replaceChildren(icon(listening ? 'mic-filled' : 'mic'), pushToTalk(model) ? holdLabel : listening ? ' Stop listening' : model.capture.state === 'starting' ? ' Starting…' : ' Listen');
   micButton.title = listening ? `Listening through ${model.capture.source === 'native' ? `the system microphone (${model.capture.device ?? 'recorder'})` : 'this window'}; click to stop` : 'Start listening (Ctrl+Alt+Space)';
   micButton.setAttribute('aria-pressed', String(listening));
   // In push-to-talk the button must keep getting pointer events while listening starts.
-  micButton.disabled = model.live.kind !== 'connected' || (!pushToTalk() && model.capture.state === 'starting');
+  micButton.disabled = model.live.kind !== 'connected' || (!pushToTalk(model) && model.capture.state === 'starting');
   // Mute and the level meter act on the webview's own microphone.
   muteButton.hidden = !listening || model.capture.source !== 'webview';
   meter.hidden = !listening || model.capture.source !== 'webview';
@@ -80,7 +84,7 @@ const model = startView(render, {
     document.body.dataset.receivedMs = String(Math.round(playback.receivedMs));
   },
   onPlayback: (action) => playback[action](),
-  onToggleListening: () => void (pushToTalk() ? toggleTalking() : toggleListening()),
+  onToggleListening: () => void (pushToTalk(model) ? toggleTalking() : toggleListening()),
   onEditableTranscript: (text) => {
     // Push-to-talk: the user reviews what was heard; Enter sends it to be answered aloud.
     input.value = text;
@@ -130,10 +134,6 @@ function toggleListening(): Promise<void> {
   return model.capture.state === 'off' ? startListening() : stopListening();
 }
 
-const pushToTalk = () => model.report?.voice.mode === 'pushToTalk';
-let talking = false;
-let reviewingSpeech = false;
-
 /** Push-to-talk: the turn lasts while the button is held (or between two presses of the keybinding). */
 async function setTalking(pressed: boolean): Promise<void> {
   if (pressed === talking) return;
@@ -153,14 +153,14 @@ function toggleTalking(): Promise<void> {
 }
 
 micButton.addEventListener('click', () => {
-  if (!pushToTalk()) void toggleListening();
+  if (!pushToTalk(model)) void toggleListening();
 });
 micButton.addEventListener('pointerdown', () => {
-  if (pushToTalk()) void setTalking(true);
+  if (pushToTalk(model)) void setTalking(true);
 });
 for (const type of ['pointerup', 'pointerleave'] as const) {
   micButton.addEventListener(type, () => {
-    if (pushToTalk()) void setTalking(false);
+    if (pushToTalk(model)) void setTalking(false);
   });
 }
 muteButton.addEventListener('click', () => {
