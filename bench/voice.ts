@@ -18,8 +18,8 @@ import { SessionStore } from '../server/sessions/store';
 import { openDatabase } from '../server/storage/database';
 import { SESSIONS_MIGRATIONS } from '../server/storage/migrations';
 import { WorkspaceFolders } from '../server/tools/confine';
-import { pcmBytesFor } from '../server/voice/audio/pcm';
 import { decodeWav } from '../server/voice/audio/wav';
+import { feedRealTime } from '../server/voice/cli';
 import { ClockSink } from '../server/voice/playback/clockSink';
 import { DEFAULT_VOICE_OPTIONS, VoiceSession } from '../server/voice/session';
 import { DEFAULT_VAD_OPTIONS, SileroVad } from '../server/voice/vad';
@@ -37,16 +37,6 @@ const log = stderrLogger('error');
 function p95(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!;
-}
-
-async function feed(session: VoiceSession, pcm: Buffer): Promise<void> {
-  const step = pcmBytesFor(20);
-  const started = performance.now();
-  for (let offset = 0; offset < pcm.length; offset += step) {
-    const wait = started + (offset / step) * 20 - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    await session.push(pcm.subarray(offset, offset + step));
-  }
 }
 
 /** One conversation over `microphone`; returns its committed turns. */
@@ -79,7 +69,7 @@ async function converse(microphone: Buffer, transcripts: string[], answers: stri
     const sink = new ClockSink();
     const session = new VoiceSession({ conversation, stt: createSttStage(settings, keys, log), tts: createTtsStage(settings, keys, log), vad: await SileroVad.load(), sink, emit: () => undefined, onActivity: () => undefined, log }, DEFAULT_VOICE_OPTIONS);
     await session.start();
-    await feed(session, microphone);
+    await feedRealTime(session, microphone);
     await session.finish();
     while (sink.playing) await new Promise((resolve) => setTimeout(resolve, 20));
     await session.close();

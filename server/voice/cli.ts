@@ -51,7 +51,8 @@ function writeReply(path: string, sink: ClockSink): void {
   writeFileSync(path, encodeWav(pcm, rate));
 }
 
-async function feed(session: VoiceSession, pcm: Buffer): Promise<void> {
+/** Plays `pcm` into the session as a microphone would: 20 ms chunks at real-time pace. */
+export async function feedRealTime(session: VoiceSession, pcm: Buffer): Promise<void> {
   const step = pcmBytesFor(CHUNK_MS);
   const started = performance.now();
   for (let offset = 0; offset < pcm.length; offset += step) {
@@ -96,7 +97,7 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
   const session = new VoiceSession({ conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log });
   try {
     await session.start();
-    await feed(session, microphone);
+    await feedRealTime(session, microphone);
     await session.finish();
     // Let the last answer play out, as the user would hear it.
     while (sink.playing) await new Promise((resolve) => setTimeout(resolve, 50));
