@@ -61,7 +61,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'chrome120',
-    entryPoints: { panel: 'webview/panel.ts', sidebar: 'webview/sidebar.ts', worklet: 'webview/audio/worklet.ts' },
+    entryPoints: { panel: 'webview/panel.ts', sidebar: 'webview/sidebar.ts', worklet: 'webview/audio/worklet.ts', 'capture-page': 'webview/capturePage.ts' },
     outdir: 'dist/webview',
   },
 ];

@@ -1,6 +1,6 @@
 /** Parley's commands. Each one that needs the server says so when it is not running. */
 import * as vscode from 'vscode';
-import type { Ctx } from './ctx';
+import { loadClientLibrary, type Ctx } from './ctx';
 import { exportSessionCommand } from './exportSession';
 import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
 import { SessionPanel } from './views/panel';
@@ -28,6 +28,11 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
     'parley.clearApiKey': () => clearApiKeyCommand(secrets),
     'parley.showLog': () => ctx.log.show(),
     'parley.exportSession': () => exportSessionCommand(ctx),
+    'parley.openCapturePage': async () => {
+      const { url } = await ctx.requireClient().sendRequest(loadClientLibrary().CapturePageRequest.type);
+      // Mapped for remote windows; on a local window this is the loopback address itself.
+      await vscode.env.openExternal(await vscode.env.asExternalUri(vscode.Uri.parse(url)));
+    },
     'parley.restartServer': async () => {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Parley server' }, () => ctx.restart());
     },

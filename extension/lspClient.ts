@@ -4,4 +4,4 @@
  * pay for loading them when Parley activates.
  */
 export { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-export { EditorStateRequest, ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification } from '../protocol/lsp';
+export { CapturePageRequest, EditorStateRequest, ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification } from '../protocol/lsp';

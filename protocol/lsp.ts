@@ -91,3 +91,9 @@ export namespace ExportSessionRequest {
   export const method = 'parley/exportSession';
   export const type = new RequestType0<SessionExport, void>(method);
 }
+
+/** Client → server: the address of the browser capture page (with the token), for the user's browser. */
+export namespace CapturePageRequest {
+  export const method = 'parley/capturePage';
+  export const type = new RequestType0<{ url: string }, void>(method);
+}

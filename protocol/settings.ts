@@ -32,7 +32,7 @@ export interface StageSettingsMap {
 }
 
 export const VOICE_MODES = ['handsFree', 'pushToTalk'] as const;
-export const CAPTURE_PREFERENCES = ['auto', 'webview', 'native'] as const;
+export const CAPTURE_PREFERENCES = ['auto', 'webview', 'native', 'browser'] as const;
 
 /** How Parley listens. */
 export interface VoiceSettings {

@@ -16,5 +16,5 @@ export type ViewMessage =
   | { type: 'runCommand'; command: ViewCommand };
 
 /** The only commands a webview may ask the extension to run. */
-export const VIEW_COMMANDS = ['parley.setApiKey', 'parley.showLog', 'parley.restartServer', 'parley.openSession'] as const;
+export const VIEW_COMMANDS = ['parley.setApiKey', 'parley.showLog', 'parley.restartServer', 'parley.openSession', 'parley.openCapturePage'] as const;
 export type ViewCommand = (typeof VIEW_COMMANDS)[number];

@@ -4,12 +4,14 @@
  */
 import { join } from 'node:path';
 import { createConnection, ProposedFeatures, type InitializeResult } from 'vscode-languageserver/node';
-import { ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification, StatusRequest, type InitializationOptions } from '../protocol/lsp';
+import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification, StatusRequest, type InitializationOptions } from '../protocol/lsp';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log';
 import { createConversation } from './conversation/wiring';
 import type { Conversation } from './conversation/conversation';
 import { LiveServer, type LiveHandlers } from './live/server';
+import { CAPTURE_PAGE_PATH } from './live/capturePage';
+import { LIVE_TOKEN_PARAM } from '../protocol/live';
 import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
@@ -72,7 +74,7 @@ async function publishReport(): Promise<void> {
 connection.onInitialize(async (params): Promise<InitializeResult> => {
   const options = parseOptions(params.initializationOptions);
   storage = Storage.open({ globalDir: options.globalStoragePath, workspaceDir: options.workspaceStoragePath }, NATIVE_DIR, log);
-  live = await LiveServer.start({ log });
+  live = await LiveServer.start({ log, assetsDir: join(__dirname, 'webview') });
   const server = live;
   const store = new SessionStore(storage.sessions);
   conversation = { store, ...createConversation({ connection, store, settings: () => settings.get(), keys, log, emit: (frame) => server.broadcast(frame) }) };
@@ -136,6 +138,11 @@ connection.onRequest(StatusRequest.type, () => report());
 connection.onRequest(LiveEndpointRequest.type, () => {
   if (!live) throw new Error('Parley is still starting; try again in a moment.');
   return { url: live.url, token: live.token };
+});
+
+connection.onRequest(CapturePageRequest.type, () => {
+  if (!live) throw new Error('Parley is still starting; try again in a moment.');
+  return { url: `http://127.0.0.1:${live.port}${CAPTURE_PAGE_PATH}?${LIVE_TOKEN_PARAM}=${encodeURIComponent(live.token)}` };
 });
 
 connection.onRequest(ExportSessionRequest.type, () => {

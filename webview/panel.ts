@@ -106,6 +106,12 @@ async function startListening(): Promise<void> {
   model.capture = { state: 'starting' };
   render(model);
   if (preference === 'native') return model.send({ type: 'capture', action: 'start', source: 'native' });
+  if (preference === 'browser') {
+    model.capture = { state: 'off' };
+    model.notice = { level: 'info', message: 'Talk in the browser tab Parley opened; answers appear here too.' };
+    model.run('parley.openCapturePage');
+    return render(model);
+  }
   try {
     await microphone.start();
     model.send({ type: 'capture', action: 'start', source: 'webview' });

@@ -18,6 +18,7 @@ import {
 } from '../../protocol/live';
 import { errorMessage, type Logger } from '../log';
 import { newToken, originAllowed, tokenMatches } from './access';
+import { serveCapturePage } from './capturePage';
 import { parseClientFrame } from './frames';
 import { TokenBucket } from './rateLimit';
 
@@ -29,6 +30,8 @@ export interface LiveServerOptions {
   framesPerSecond?: number;
   burstFrames?: number;
   extraOrigins?: readonly string[];
+  /** Where the browser capture page's scripts are (dist/webview); without it the page is not served. */
+  assetsDir?: string;
 }
 
 /** One connected webview, as the rest of the server sees it. */
@@ -62,7 +65,14 @@ export class LiveServer {
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? LIVE_MAX_FRAME_BYTES });
     http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
-    http.on('request', (_request, response) => response.writeHead(404).end());
+    http.on('request', (request, response) => {
+      const assets = options.assetsDir;
+      const served = assets ? serveCapturePage(request, response, this.token, this.port, assets) : Promise.resolve(false);
+      served.then(
+        (handled) => handled || response.writeHead(404).end(),
+        () => response.writeHead(500).end(),
+      );
+    });
   }
 
   static async start(options: LiveServerOptions): Promise<LiveServer> {

@@ -38,7 +38,7 @@ export function findRecorder(env: NodeJS.ProcessEnv = process.env, platform = pr
   return undefined;
 }
 
-export const NO_RECORDER_HINT = 'No microphone recorder is installed: install alsa-utils (arecord) or sox, or use VS Code in a browser, where the panel records itself.';
+export const NO_RECORDER_HINT = 'No microphone recorder is installed: install alsa-utils (arecord) or sox, or run "Parley: Listen in the Browser" to talk through a browser tab.';
 
 /** The environment a recorder may see: enough to find the sound server, never a key. */
 function recorderEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
