@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { CapturePageRequest } from '../../protocol/lsp';
-import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { findProgram } from '../../server/providers/programs';
 import { decodeWav, encodeWav } from '../../server/voice/audio/wav';
 import { REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
-import { startServer, type TestServer } from '../support/server';
+import { startVoiceServer, type TestServer } from '../support/server';
 import { startOpenAIStandIn } from '../support/standins';
 import { CHROMIUM, launchBrowser, screenshot } from '../support/workbench';
 
@@ -35,16 +34,7 @@ describe('browser capture page', { skip: unavailable, timeout: 180_000 }, () => 
     model = await startOpenAIStandIn({ latency: { ttfbMs: 20, interTokenMs: 2 } });
     model.transcripts.push('why is this test failing');
     model.chat.push({ text: 'The loop stops one item early.' });
-    server = await startServer({
-      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
-      settings: {
-        ...structuredClone(DEFAULT_SETTINGS),
-        llm: { provider: 'openai-compatible', model: 'm', baseUrl: model.baseURL },
-        stt: { provider: 'openai-compatible', model: '', baseUrl: model.baseURL },
-        tts: { provider: 'system', model: '', baseUrl: '' },
-      },
-    });
-    server.editorState = { workspaceFolders: [dir.path], openFiles: [], diagnostics: [] };
+    server = await startVoiceServer(dir.path, model.baseURL);
     url = (await server.connection.sendRequest(CapturePageRequest.type)).url;
     browser = await launchBrowser({ fakeAudioCapture: `${microphone}%noloop` });
   });

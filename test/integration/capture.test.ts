@@ -9,12 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { LiveClose, liveUrl, type ServerFrame } from '../../protocol/live';
 import { LiveEndpointRequest } from '../../protocol/lsp';
-import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { findProgram } from '../../server/providers/programs';
 import { decodeWav } from '../../server/voice/audio/wav';
 import { REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
-import { startServer, type TestServer } from '../support/server';
+import { startVoiceServer, type TestServer } from '../support/server';
 import { startOpenAIStandIn } from '../support/standins';
 
 const noVoice = findProgram('espeak-ng') ? undefined : 'espeak-ng is not installed (scripts/voice-env.sh installs it)';
@@ -26,16 +25,7 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
 
   before(async () => {
     model = await startOpenAIStandIn({ latency: { ttfbMs: 10, interTokenMs: 2 } });
-    server = await startServer({
-      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
-      settings: {
-        ...structuredClone(DEFAULT_SETTINGS),
-        llm: { provider: 'openai-compatible', model: 'm', baseUrl: model.baseURL },
-        stt: { provider: 'openai-compatible', model: '', baseUrl: model.baseURL },
-        tts: { provider: 'system', model: '', baseUrl: '' },
-      },
-    });
-    server.editorState = { workspaceFolders: [dir.path], openFiles: [], diagnostics: [] };
+    server = await startVoiceServer(dir.path, model.baseURL);
   });
   after(async () => {
     await server.stop();
@@ -98,8 +88,7 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     writeFileSync(join(bin, 'arecord'), `#!/bin/sh\ncat '${raw}'\nexec sleep 60\n`);
     chmodSync(join(bin, 'arecord'), 0o755);
     await server.stop();
-    server = await startServer({ storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') }, env: { PATH: `${bin}:${process.env.PATH}` }, settings: server.settings });
-    server.editorState = { workspaceFolders: [dir.path], openFiles: [], diagnostics: [] };
+    server = await startVoiceServer(dir.path, model.baseURL, { PATH: `${bin}:${process.env.PATH}` });
     const { socket, frames } = await connect();
     socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'native' }));
     const listening = await waitFor(() => frames.find((frame) => frame.type === 'capture'), { what: 'listening' });

@@ -4,6 +4,7 @@
  * records the notifications the server sends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { EditorStateRequest, ServerStatusNotification, type EditorState, type InitializationOptions } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS, type ParleySettings } from '../../protocol/settings';
@@ -100,4 +101,23 @@ export async function initialize(server: TestServer, storage: StartOptions['stor
   });
   await server.connection.sendNotification('initialized', {});
   await waitFor(() => server.statuses.find((status) => status.health !== 'starting'), { what: 'the server to report ready' });
+}
+
+/**
+ * A server for voice tests in `dir`: the OpenAI-compatible stand-in at `baseUrl` as model and
+ * recognizer, espeak-ng as the voice, and an editor showing `dir` as the workspace.
+ */
+export async function startVoiceServer(dir: string, baseUrl: string, env?: NodeJS.ProcessEnv): Promise<TestServer> {
+  const server = await startServer({
+    storage: { globalStoragePath: join(dir, 'g'), workspaceStoragePath: join(dir, 'w') },
+    ...(env ? { env } : {}),
+    settings: {
+      ...structuredClone(DEFAULT_SETTINGS),
+      llm: { provider: 'openai-compatible', model: 'm', baseUrl },
+      stt: { provider: 'openai-compatible', model: '', baseUrl },
+      tts: { provider: 'system', model: '', baseUrl: '' },
+    },
+  });
+  server.editorState = { workspaceFolders: [dir], openFiles: [], diagnostics: [] };
+  return server;
 }
