@@ -13,12 +13,10 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   };
 }
 
-/** Origins the live WebSocket may be reached at, for connect-src. */
-export function liveConnectSources(externalOrigins: readonly string[]): string {
-  return ['ws://127.0.0.1:*', ...externalOrigins].join(' ');
-}
+/** Where the live WebSocket is: the server's loopback port, which changes with every restart. */
+const LIVE_CONNECT_SOURCE = 'ws://127.0.0.1:*';
 
-export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: ViewKind, title: string, connectSources: string): string {
+export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: ViewKind, title: string): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
   const csp = [
@@ -29,7 +27,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, ki
     // The extension's own resources too: the microphone's AudioWorklet module loads by URL.
     `script-src 'nonce-${nonce}' ${webview.cspSource}`,
     `media-src ${webview.cspSource} blob:`,
-    `connect-src ${connectSources}`,
+    `connect-src ${LIVE_CONNECT_SOURCE}`,
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { HostMessage } from '../../protocol/webview';
 import type { Ctx } from '../ctx';
 import { bindWebview } from './host';
-import { liveConnectSources, renderHtml, webviewOptions } from './html';
+import { renderHtml, webviewOptions } from './html';
 
 export const SESSION_VIEW_TYPE = 'parley.session';
 
@@ -17,7 +17,7 @@ export class SessionPanel {
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'parley.svg');
     panel.webview.options = webviewOptions(extensionUri);
-    panel.webview.html = renderHtml(panel.webview, extensionUri, 'panel', 'Parley Session', liveConnectSources([]));
+    panel.webview.html = renderHtml(panel.webview, extensionUri, 'panel', 'Parley Session');
     const binding = bindWebview(panel.webview, ctx);
     panel.onDidDispose(() => {
       binding.dispose();

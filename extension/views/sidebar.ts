@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { bindWebview } from './host';
-import { liveConnectSources, renderHtml, webviewOptions } from './html';
+import { renderHtml, webviewOptions } from './html';
 
 export const KNOWLEDGE_VIEW_ID = 'parley.knowledgeBase';
 
@@ -14,7 +14,7 @@ export class KnowledgeBaseView implements vscode.WebviewViewProvider {
 
   resolveWebviewView(view: vscode.WebviewView): void {
     view.webview.options = webviewOptions(this.extensionUri);
-    view.webview.html = renderHtml(view.webview, this.extensionUri, 'sidebar', 'Parley Knowledge Base', liveConnectSources([]));
+    view.webview.html = renderHtml(view.webview, this.extensionUri, 'sidebar', 'Parley Knowledge Base');
     const binding = bindWebview(view.webview, this.ctx);
     view.onDidDispose(() => binding.dispose());
   }
