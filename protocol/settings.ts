@@ -44,6 +44,11 @@ export interface VoiceSettings {
   vadThreshold: number;
   /** Silence (ms) after which the VAD decides the user has stopped. */
   silenceMs: number;
+  /**
+   * Start the answer when the recognizer says the turn is probably over (Deepgram Flux's
+   * EagerEndOfTurn), holding it back until the turn is confirmed and dropping it if the user goes on.
+   */
+  eagerEndOfTurn: boolean;
 }
 
 export interface ParleySettings extends StageSettingsMap {
@@ -58,7 +63,7 @@ export const DEFAULT_SETTINGS: ParleySettings = {
   stt: { provider: 'offline', model: '', baseUrl: '' },
   tts: { provider: 'system', model: '', baseUrl: '' },
   embeddings: { provider: 'builtin', model: '', baseUrl: '' },
-  voice: { mode: 'handsFree', capture: 'auto', vadThreshold: 0.5, silenceMs: 550 },
+  voice: { mode: 'handsFree', capture: 'auto', vadThreshold: 0.5, silenceMs: 550, eagerEndOfTurn: false },
 };
 
 /** The provider names each stage accepts, for validation wherever settings enter Parley. */

@@ -47,6 +47,15 @@ function numberIn(name: string, value: unknown, min: number, max: number, fallba
   return fallback;
 }
 
+function flag(name: string, value: unknown, fallback: boolean, problems: Problems): boolean {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  problems.push(`parley.${name} "${String(value)}" is not true or false; using ${fallback}`);
+  return fallback;
+}
+
 function normalizeVoice(raw: unknown, problems: Problems): VoiceSettings {
   const value = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const fallback = DEFAULT_SETTINGS.voice;
@@ -55,6 +64,7 @@ function normalizeVoice(raw: unknown, problems: Problems): VoiceSettings {
     capture: oneOf('voice.capture', value.capture, CAPTURE_PREFERENCES, fallback.capture, problems),
     vadThreshold: numberIn('voice.vadThreshold', value.vadThreshold, 0.05, 0.95, fallback.vadThreshold, problems),
     silenceMs: numberIn('voice.silenceMs', value.silenceMs, 100, 5000, fallback.silenceMs, problems),
+    eagerEndOfTurn: flag('voice.eagerEndOfTurn', value.eagerEndOfTurn, fallback.eagerEndOfTurn, problems),
   };
 }
 
@@ -74,7 +84,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, log?: Logger): ParleySet
     model: env[`PARLEY_${name}_MODEL`],
     baseUrl: env[`PARLEY_${name}_BASE_URL`],
   });
-  const voice = { mode: env.PARLEY_VOICE_MODE, capture: env.PARLEY_VOICE_CAPTURE, vadThreshold: env.PARLEY_VAD_THRESHOLD, silenceMs: env.PARLEY_VAD_SILENCE_MS };
+  const voice = {
+    mode: env.PARLEY_VOICE_MODE,
+    capture: env.PARLEY_VOICE_CAPTURE,
+    vadThreshold: env.PARLEY_VAD_THRESHOLD,
+    silenceMs: env.PARLEY_VAD_SILENCE_MS,
+    eagerEndOfTurn: env.PARLEY_VOICE_EAGER_END_OF_TURN,
+  };
   return normalizeSettings({ llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS'), voice }, log);
 }
 

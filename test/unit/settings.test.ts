@@ -55,13 +55,15 @@ describe('settings', () => {
 describe('voice settings', () => {
   it('keeps valid choices and replaces out-of-range values with the defaults, saying so', () => {
     const log = recordingLogger();
-    const { voice } = normalizeSettings({ voice: { mode: 'pushToTalk', capture: 'telepathy', vadThreshold: 2, silenceMs: '800' } }, log);
-    assert.deepEqual(voice, { mode: 'pushToTalk', capture: 'auto', vadThreshold: 0.5, silenceMs: 800 });
-    assert.equal(log.warnings.length, 2);
-    assert.match(log.warnings.join('\n'), /parley\.voice\.capture "telepathy"[\s\S]*parley\.voice\.vadThreshold 2 is not a number from 0\.05 to 0\.95/);
+    const { voice } = normalizeSettings({ voice: { mode: 'pushToTalk', capture: 'telepathy', vadThreshold: 2, silenceMs: '800', eagerEndOfTurn: 'sometimes' } }, log);
+    assert.deepEqual(voice, { mode: 'pushToTalk', capture: 'auto', vadThreshold: 0.5, silenceMs: 800, eagerEndOfTurn: false });
+    assert.equal(log.warnings.length, 3);
+    assert.match(log.warnings.join('\n'), /parley\.voice\.capture "telepathy"[\s\S]*parley\.voice\.vadThreshold 2 is not a number from 0\.05 to 0\.95[\s\S]*parley\.voice\.eagerEndOfTurn "sometimes" is not true or false/);
   });
 
   it('reads the voice choices from the command line environment', () => {
-    assert.deepEqual(settingsFromEnv({ PARLEY_VOICE_MODE: 'pushToTalk', PARLEY_VAD_SILENCE_MS: '300' }).voice, { mode: 'pushToTalk', capture: 'auto', vadThreshold: 0.5, silenceMs: 300 });
+    assert.deepEqual(settingsFromEnv({ PARLEY_VOICE_MODE: 'pushToTalk', PARLEY_VAD_SILENCE_MS: '300' }).voice, { mode: 'pushToTalk', capture: 'auto', vadThreshold: 0.5, silenceMs: 300, eagerEndOfTurn: false });
+    assert.equal(settingsFromEnv({ PARLEY_VOICE_EAGER_END_OF_TURN: 'true' }).voice.eagerEndOfTurn, true);
+    assert.equal(normalizeSettings({ voice: { eagerEndOfTurn: true } }).voice.eagerEndOfTurn, true);
   });
 });

@@ -12,10 +12,12 @@ import type { ProviderError } from '../errors';
 
 /**
  * Why a turn ended: the provider heard enough silence after speech (`endpointing`, Deepgram
- * speech_final), the provider saw a gap after the last word (`utteranceEnd`), Parley's own voice
- * activity detection ended it (`vad`), or the user released push-to-talk (`pushToTalk`).
+ * speech_final), the provider saw a gap after the last word (`utteranceEnd`), the provider's
+ * turn-taking model judged the turn over (`turnDetection`, Flux EndOfTurn) or gave up waiting for
+ * more (`timeout`, Flux eot_timeout_ms), Parley's own voice activity detection ended it (`vad`),
+ * or the user released push-to-talk (`pushToTalk`).
  */
-export type EndOfTurnReason = 'endpointing' | 'utteranceEnd' | 'vad' | 'pushToTalk';
+export type EndOfTurnReason = 'endpointing' | 'utteranceEnd' | 'turnDetection' | 'timeout' | 'vad' | 'pushToTalk';
 
 /** The reasons a caller can give `endTurn()`: the ones Parley decides, not the provider. */
 export type LocalEndOfTurnReason = Extract<EndOfTurnReason, 'vad' | 'pushToTalk'>;
@@ -25,6 +27,14 @@ export type SttEvent =
   | { type: 'speechStarted'; createdAt: number; provider: SttProvider; atMs?: number }
   | { type: 'interim'; createdAt: number; provider: SttProvider; text: string }
   | { type: 'final'; createdAt: number; provider: SttProvider; text: string; confidence?: number }
+  /**
+   * The provider thinks the turn is probably over (Flux EagerEndOfTurn): `text` is the whole turn
+   * so far, enough to start preparing an answer. Either an `endOfTurn` with the same text or a
+   * `turnResumed` follows.
+   */
+  | { type: 'eagerEndOfTurn'; createdAt: number; provider: SttProvider; text: string }
+  /** The user went on after an `eagerEndOfTurn`: whatever was started on that text is stale. */
+  | { type: 'turnResumed'; createdAt: number; provider: SttProvider; text: string }
   | {
       type: 'endOfTurn';
       createdAt: number;

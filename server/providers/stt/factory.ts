@@ -10,6 +10,7 @@ import type { Keys } from '../keys';
 import { findProgram } from '../programs';
 import { stageStatuses } from '../status';
 import { DeepgramStt, type DeepgramSttOptions } from './deepgram/deepgram';
+import { DeepgramFluxStt, isFluxModel, type DeepgramFluxOptions } from './deepgram/flux';
 import { PocketsphinxStt, type PocketsphinxOptions } from './offline/pocketsphinx';
 import { OpenAIStt, type OpenAISttOptions } from './openai/openai';
 import type { STT } from './stt';
@@ -18,6 +19,8 @@ import type { STT } from './stt';
 export interface SttStageOptions {
   env?: NodeJS.ProcessEnv;
   deepgram?: Omit<DeepgramSttOptions, 'apiKey' | 'baseUrl' | 'model'>;
+  /** Tuning for Deepgram when the model is a Flux model. */
+  flux?: Omit<DeepgramFluxOptions, 'apiKey' | 'baseUrl' | 'model' | 'eagerEndOfTurn'>;
   openai?: Omit<OpenAISttOptions, 'provider' | 'apiKey' | 'baseUrl' | 'model'>;
   offline?: Omit<PocketsphinxOptions, 'program' | 'env'>;
 }
@@ -32,6 +35,8 @@ export function createSttStage(settings: ParleySettings, keys: Keys, log: Logger
   if (!status?.configured) throw new ProviderError('stt', provider, status?.hint ?? `Speech to text (${provider}) is not configured.`, false);
   switch (provider) {
     case 'deepgram':
+      // A Flux model speaks /v2/listen; eager end-of-turn events are asked for only when the voice loop uses them.
+      if (isFluxModel(model)) return new DeepgramFluxStt({ ...options.flux, apiKey: keys.get('deepgram')!, baseUrl, model, eagerEndOfTurn: settings.voice.eagerEndOfTurn }, log);
       return new DeepgramStt({ ...options.deepgram, apiKey: keys.get('deepgram')!, baseUrl, model }, log);
     case 'openai':
     case 'openai-compatible':

@@ -28,6 +28,11 @@ export abstract class STT {
   abstract readonly model: string;
   /** True when text arrives while the user speaks; false when each turn is transcribed once it ends. */
   abstract readonly streaming: boolean;
+  /**
+   * True when the provider should hear the whole microphone stream, silence included, because it
+   * finds the turns itself (Flux); false when it gets only the speech Parley's VAD found.
+   */
+  readonly continuous: boolean = false;
 
   constructor(
     /** The provider's timeout, retries and circuit breaker (one per provider instance). */
@@ -135,6 +140,17 @@ export abstract class SttStream extends EventEmitter<{ event: [SttEvent] }> {
   protected interim(unsettled: string): void {
     const text = [...this.#settled, unsettled.trim()].filter(Boolean).join(' ');
     if (text) this.#emit(sttEvent('interim', this.provider, { text }));
+  }
+
+  /** The provider expects the turn to end here; the text is the whole turn so far. */
+  protected eagerEndOfTurn(text: string): void {
+    const turn = text.trim();
+    if (turn) this.#emit(sttEvent('eagerEndOfTurn', this.provider, { text: turn }));
+  }
+
+  /** The user went on after an eager end of turn. */
+  protected turnResumed(text: string): void {
+    this.#emit(sttEvent('turnResumed', this.provider, { text: text.trim() }));
   }
 
   /** A piece of the turn the provider will not change any more. */

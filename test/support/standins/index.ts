@@ -13,6 +13,7 @@ export { OPENAI_SPEECH_SAMPLE_RATE } from './openai/speech';
 export { startAnthropicStandIn, type AnthropicStandIn, type AnthropicStandInOptions } from './anthropic';
 export { startDeepgramStandIn, type DeepgramStandIn, type DeepgramStandInOptions } from './deepgram';
 export { DEEPGRAM_IDLE_TIMEOUT_MS, type ListenCue, type ListenRecord } from './deepgram/listen';
+export { FLUX_UPDATE_MS, type FluxCue, type FluxRecord } from './deepgram/flux';
 export type { SpeakRecord } from './deepgram/speak';
 export type { Closed } from './deepgram/session-socket';
 

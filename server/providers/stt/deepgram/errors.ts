@@ -43,3 +43,12 @@ export function unexpectedCloseError(code: number, reason: string, lastError: st
   const what = code === 1006 ? 'dropped the connection' : `closed the connection (code ${code})`;
   return new ProviderError('stt', 'deepgram', `Deepgram ${what}${detail ? `: ${detail}` : ''}.`, !refused);
 }
+
+/**
+ * Flux reports a failure as an `Error` message (`code`, `description`) before it closes. Only an
+ * internal failure is worth a new session; anything else is about what Parley sent or asked for.
+ */
+export function fluxError(code: string, description: string): ProviderError {
+  const retryable = /INTERNAL|UNAVAILABLE|TIMEOUT/i.test(code);
+  return new ProviderError('stt', 'deepgram', `Deepgram Flux stopped the session (${code}): ${description}`, retryable);
+}

@@ -6,91 +6,35 @@
 import type { Deepgram, DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../../log';
 import type { LocalEndOfTurnReason } from '../events';
-import { SttStream } from '../stt';
-import { handshakeError, unexpectedCloseError } from './errors';
+import { DeepgramSocketStream, type DeepgramStreamTiming } from './socket';
 
+export type { DeepgramStreamTiming } from './socket';
 export type ListenSocket = Awaited<ReturnType<DeepgramClient['listen']['v1']['connect']>>;
 type Message = Deepgram.listen.ListenV1Results | Deepgram.listen.ListenV1UtteranceEnd | Deepgram.listen.ListenV1SpeechStarted | { type: string };
 
-const OPEN = 1;
-
-export interface DeepgramStreamTiming {
-  /** A KeepAlive goes out after this long without audio (Deepgram closes idle sockets at 10 s). */
-  keepAliveMs: number;
-  /** How long close() waits for Deepgram's last results after CloseStream. */
-  closeTimeoutMs: number;
-}
-
-export class DeepgramStream extends SttStream {
-  readonly #keepAlive: NodeJS.Timeout;
+export class DeepgramStream extends DeepgramSocketStream<ListenSocket> {
   /** Why the turn is being finalized, between endTurn() and Deepgram's from_finalize answer. */
   #finalizing: LocalEndOfTurnReason | undefined;
-  #open = false;
-  #closingByUs = false;
-  #lastError: string | undefined;
-  #serverClosed: () => void = () => undefined;
-  readonly #serverClose = new Promise<void>((resolve) => (this.#serverClosed = resolve));
 
-  constructor(
-    private readonly socket: ListenSocket,
-    log: Logger,
-    private readonly timing: DeepgramStreamTiming,
-  ) {
-    super('deepgram', log);
+  constructor(socket: ListenSocket, log: Logger, timing: DeepgramStreamTiming) {
+    super(socket, log, timing);
     socket.on('message', (message) => this.#receive(message as Message));
-    socket.on('error', (error) => (this.#lastError = error.message));
-    socket.on('close', (event) => this.#closedByServer(event.code, event.reason ?? ''));
-    this.#keepAlive = setTimeout(() => this.#sendKeepAlive(), timing.keepAliveMs).unref();
-  }
-
-  /** Connects; rejects with a ProviderError (and leaves no socket behind) if the handshake fails or `signal` aborts. */
-  async start(signal: AbortSignal): Promise<void> {
-    this.socket.connect();
-    const aborted = new Promise<never>((_resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      await Promise.race([this.socket.waitForOpen(), aborted]);
-      this.#open = true;
-      this.#keepAlive.refresh();
-    } catch (error) {
-      this.#discard();
-      throw signal.aborted ? error : handshakeError(error);
-    }
-  }
-
-  protected override sendAudio(pcm: Buffer): void {
-    if (!this.#sendable()) return;
-    this.socket.sendMedia(pcm);
-    this.#keepAlive.refresh();
+    socket.on('error', (error) => this.socketError(error));
+    socket.on('close', (event) => this.socketClosed(event.code, event.reason ?? ''));
   }
 
   protected override finishTurn(reason: LocalEndOfTurnReason): void {
-    if (!this.#sendable()) return;
+    if (!this.sendable()) return;
     this.#finalizing = reason;
     this.socket.sendFinalize({ type: 'Finalize' });
   }
 
-  protected override async shutdown(): Promise<void> {
-    clearTimeout(this.#keepAlive);
-    this.#closingByUs = true;
-    if (this.#sendable()) {
-      this.socket.sendCloseStream({ type: 'CloseStream' });
-      await Promise.race([this.#serverClose, new Promise((resolve) => setTimeout(resolve, this.timing.closeTimeoutMs).unref())]);
-    }
-    this.#discard();
-  }
-
-  #sendable(): boolean {
-    return this.#open && this.socket.readyState === OPEN;
-  }
-
-  #sendKeepAlive(): void {
-    if (!this.#sendable() || this.#closingByUs) return;
+  protected override sendKeepAlive(): void {
     this.socket.sendKeepAlive({ type: 'KeepAlive' });
-    this.#keepAlive.refresh();
+  }
+
+  protected override sendCloseStream(): void {
+    this.socket.sendCloseStream({ type: 'CloseStream' });
   }
 
   #receive(message: Message): void {
@@ -120,23 +64,5 @@ export class DeepgramStream extends SttStream {
     } else if (message.speech_final) {
       this.completeTurn('endpointing');
     }
-  }
-
-  /**
-   * The SDK reports a failing socket as a synthetic close followed by the error, in the same tick,
-   * so the verdict waits a turn of the event loop to include the error's message.
-   */
-  #closedByServer(code: number, reason: string): void {
-    this.#serverClosed();
-    if (!this.#open || this.#closingByUs) return;
-    this.#open = false;
-    setImmediate(() => this.fail(unexpectedCloseError(code, reason, this.#lastError), true));
-  }
-
-  /** Drops the socket without a word to Deepgram: no reconnects, no events. */
-  #discard(): void {
-    clearTimeout(this.#keepAlive);
-    this.#closingByUs = true;
-    this.socket.close();
   }
 }

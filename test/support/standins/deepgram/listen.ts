@@ -47,15 +47,22 @@ interface ListenConfig {
   utteranceEnd: boolean;
 }
 
-function listenConfig(query: Record<string, string>): ListenConfig | HttpError {
+/** Bytes per second of the raw audio a live socket's query describes (both /v1 and /v2 listen). */
+export function rawAudioRate(query: Record<string, string>, channels = 1): number | HttpError {
   const bytesPerSample = BYTES_PER_SAMPLE[query.encoding ?? ''];
   const sampleRate = Number(query.sample_rate);
   // Containerized audio (no `encoding`) would need sniffing; the stand-in asks for raw audio instead.
   if (!bytesPerSample) return new HttpError(400, `The stand-in needs encoding=linear16|mulaw|alaw, not '${query.encoding ?? ''}'.`);
   if (!Number.isInteger(sampleRate) || sampleRate <= 0) return new HttpError(400, 'sample_rate is required when encoding is given.');
+  return sampleRate * channels * bytesPerSample;
+}
+
+function listenConfig(query: Record<string, string>): ListenConfig | HttpError {
   const channels = Number(query.channels ?? 1);
+  const bytesPerSecond = rawAudioRate(query, channels);
+  if (bytesPerSecond instanceof HttpError) return bytesPerSecond;
   return {
-    bytesPerSecond: sampleRate * channels * bytesPerSample,
+    bytesPerSecond,
     channels,
     interim: query.interim_results === 'true',
     vadEvents: query.vad_events === 'true',

@@ -34,8 +34,11 @@ export class SessionSocket {
     this.#send(chunk);
   }
 
-  close(code: number, reason = ''): void {
-    if (this.open) this.ws.close(code, reason);
+  /** Without a code the close frame carries no status (the client sees 1005), as Flux closes after CloseStream. */
+  close(code?: number, reason = ''): void {
+    if (!this.open) return;
+    if (code === undefined) this.ws.close();
+    else this.ws.close(code, reason);
   }
 
   #send(data: string | Buffer): void {
