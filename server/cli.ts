@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StatusReport } from '../protocol/status';
 import { errorMessage, stderrLogger } from './log';
+import { KB_USAGE, KbUsageError, kbCommand } from './knowledge/cli';
 import { Keys } from './providers/keys';
 import { settingsFromEnv } from './settings';
 import { buildStatusReport } from './status';
@@ -23,6 +24,7 @@ Commands:
                                       the voice loop headless: the WAV is the microphone (16 kHz
                                       mono, played in at real-time pace), answers are spoken into
                                       <reply.wav>; prints the turns with their latencies
+${KB_USAGE}
 
 Provider choices come from PARLEY_LLM, PARLEY_STT, PARLEY_TTS, PARLEY_EMBEDDINGS (with _MODEL and
 _BASE_URL), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY.`;
@@ -78,7 +80,11 @@ function voice(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
-const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice };
+function kb(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return kbCommand(args, env, join(defaultStorageDir(env), 'knowledge.db'), NATIVE_DIR);
+}
+
+const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice, kb };
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const [command, ...rest] = argv;
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
     process.stdout.write((await run(process.argv.slice(2), process.env)) + '\n');
   } catch (error) {
     process.stderr.write(`parley: ${errorMessage(error).split('\n')[0]}\n`);
-    process.exitCode = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    process.exitCode = error instanceof UsageError || error instanceof KbUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
   }
 }
 

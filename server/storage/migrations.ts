@@ -53,7 +53,84 @@ function withPurpose(purpose: string): Migration {
   };
 }
 
-export const KNOWLEDGE_MIGRATIONS: readonly Migration[] = [withPurpose('knowledge')];
+/**
+ * Notes and their passages. The vector table is not here: its width depends on the embedder,
+ * so the knowledge store creates it (and re-creates it when the embedder changes).
+ * Votes and corrections are keyed by the passage's text hash, so they survive re-indexing,
+ * renames and moves of an unchanged passage.
+ */
+const knowledgeDocuments: Migration = {
+  version: 2,
+  description: 'knowledge sources, documents, chunks, full-text index and feedback',
+  up(db) {
+    db.exec(`
+      CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('folder', 'file', 'note')),
+        path TEXT NOT NULL UNIQUE,
+        added_at INTEGER NOT NULL,
+        synced_at INTEGER
+      ) STRICT;
+      CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        path TEXT NOT NULL UNIQUE,
+        rel_path TEXT NOT NULL,
+        title TEXT NOT NULL,
+        aliases TEXT NOT NULL DEFAULT '[]',
+        tags TEXT NOT NULL DEFAULT '[]',
+        visibility TEXT NOT NULL DEFAULT 'private' CHECK (visibility IN ('private', 'shared', 'public')),
+        size INTEGER NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        indexed_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX documents_by_source ON documents (source_id);
+      CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        heading TEXT NOT NULL,
+        heading_path TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        passage TEXT NOT NULL,
+        embedded_with TEXT
+      ) STRICT;
+      CREATE INDEX chunks_by_document ON chunks (document_id, ord);
+      CREATE INDEX chunks_by_passage ON chunks (passage);
+      CREATE INDEX chunks_to_embed ON chunks (embedded_with);
+      CREATE VIRTUAL TABLE chunks_fts USING fts5 (
+        title, heading, text, tags, correction,
+        tokenize = 'porter unicode61 remove_diacritics 2'
+      );
+      CREATE TABLE votes (
+        id INTEGER PRIMARY KEY,
+        passage TEXT NOT NULL,
+        vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX votes_by_passage ON votes (passage);
+      CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        passage TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        original TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (passage, version)
+      ) STRICT;
+      CREATE TABLE document_tags (
+        path TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (path, tag)
+      ) STRICT;
+    `);
+  },
+};
+
+export const KNOWLEDGE_MIGRATIONS: readonly Migration[] = [withPurpose('knowledge'), knowledgeDocuments];
 const sessionTurns: Migration = {
   version: 2,
   description: 'sessions and their turns',

@@ -1,0 +1,103 @@
+/** The knowledge base as the extension, the sidebar and the command line see it. */
+
+export type Visibility = 'private' | 'shared' | 'public';
+export const VISIBILITY_LEVELS: readonly Visibility[] = ['private', 'shared', 'public'];
+
+export interface KbSearchFilters {
+  /** Which visibilities may appear; default: all. A shared search passes ['shared', 'public']. */
+  visibility?: Visibility[];
+  /** Only passages with this tag (a nested tag `a/b` also matches `a`). */
+  tag?: string;
+  /** Only documents under this folder (absolute path). */
+  folder?: string;
+}
+
+export interface KbSearchParams {
+  query: string;
+  k?: number;
+  filters?: KbSearchFilters;
+  /** Treat the last word as a prefix, for search as you type. */
+  prefix?: boolean;
+}
+
+export interface KbCorrection {
+  text: string;
+  version: number;
+  createdAt: number;
+}
+
+export interface KbPassage {
+  chunkId: number;
+  documentId: number;
+  /** Absolute path of the note. */
+  path: string;
+  /** Path relative to the folder it was added with (the file name for single files). */
+  relPath: string;
+  title: string;
+  /** The deepest heading, '' before the first heading. */
+  heading: string;
+  /** Note title › h1 › h2 … */
+  headingPath: string[];
+  /** 0-based line of the heading in the file. */
+  line: number;
+  snippet: string;
+  /** [start, end) character ranges of `snippet` that matched the query. */
+  highlights: [number, number][];
+  tags: string[];
+  visibility: Visibility;
+  score: number;
+  /** The vote-based quality, 0.5 when nobody voted. */
+  quality: number;
+  votes: { up: number; down: number };
+  correction?: KbCorrection;
+}
+
+export interface KbSearchResult {
+  passages: KbPassage[];
+  tookMs: number;
+}
+
+export interface KbSourceInfo {
+  id: number;
+  kind: 'folder' | 'file' | 'note';
+  path: string;
+  documents: number;
+  syncedAt: number | null;
+  watching: boolean;
+}
+
+export interface KbStats {
+  documents: number;
+  chunks: number;
+  embedded: number;
+  embedder: string;
+  sources: KbSourceInfo[];
+  byVisibility: Record<Visibility, number>;
+  votes: number;
+  corrections: number;
+  lastSyncAt: number | null;
+  /** The file the knowledge base lives in. */
+  database: string;
+  /** Set while a sync or re-embedding runs. */
+  busy?: string;
+}
+
+export interface KbIngestResult {
+  indexed: number;
+  unchanged: number;
+  removed: number;
+  skipped: { path: string; reason: string }[];
+  embedded: number;
+  embeddingError?: string;
+  elapsedMs: number;
+  cancelled?: boolean;
+}
+
+export interface KbContribution {
+  kind: 'vote' | 'correction' | 'tag' | 'note';
+  createdAt: number;
+  /** What it was about: the passage's note and heading, or the note's path. */
+  title: string;
+  path?: string;
+  detail: string;
+}

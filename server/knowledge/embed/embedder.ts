@@ -1,0 +1,39 @@
+/**
+ * The embeddings stage: text in, unit vectors out. Every embedder names itself with an `id`
+ * that changes whenever its vectors would (model, dimension, feature version), so the store can
+ * tell that stored vectors are stale and re-embed them.
+ */
+export interface Embedder {
+  /** For example "builtin:hash-v1:384" or "openai:text-embedding-3-small:1536". */
+  readonly id: string;
+  readonly dimensions: number;
+  /** How many texts one call should carry at most. */
+  readonly batchSize: number;
+  /** Unit-length vectors, one per text, in order. Rejects with a ProviderError when a provider fails. */
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
+/** Scales a vector to unit length in place; the zero vector stays zero. */
+export function normalizeInPlace(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (const value of vector) sum += value * value;
+  if (sum === 0) return vector;
+  const scale = 1 / Math.sqrt(sum);
+  for (let i = 0; i < vector.length; i++) vector[i]! *= scale;
+  return vector;
+}
+
+/** Embeds many texts in batches of the embedder's size, reporting each finished batch. */
+export async function embedAll(
+  embedder: Embedder,
+  texts: readonly string[],
+  options: { signal?: AbortSignal; onBatch?: (done: number) => void } = {},
+): Promise<Float32Array[]> {
+  const vectors: Float32Array[] = [];
+  for (let start = 0; start < texts.length; start += embedder.batchSize) {
+    options.signal?.throwIfAborted();
+    vectors.push(...(await embedder.embed(texts.slice(start, start + embedder.batchSize), options.signal)));
+    options.onBatch?.(vectors.length);
+  }
+  return vectors;
+}

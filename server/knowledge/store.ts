@@ -1,0 +1,234 @@
+/**
+ * The knowledge base on disk: sources (folders, files, notes made from a selection), their
+ * documents and passages, with the full-text index and the vector index kept in step. Every
+ * document is written in one transaction, so a crash mid-ingest leaves whole documents only and
+ * the next sync continues with the rest.
+ */
+import type { Database } from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import type { Visibility } from '../../protocol/knowledge';
+import type { NoteChunk, ParsedNote } from './ingest/note';
+import { VectorIndex } from './vectors';
+
+export type SourceKind = 'folder' | 'file' | 'note';
+export type { Visibility };
+
+export interface Source {
+  id: number;
+  kind: SourceKind;
+  path: string;
+  addedAt: number;
+  syncedAt: number | null;
+}
+
+export interface StoredDocument {
+  id: number;
+  path: string;
+  relPath: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface DocumentFile {
+  path: string;
+  relPath: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** A passage's identity for feedback: the hash of its text, whatever note or heading holds it. */
+export function passageKey(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** What the embedder sees: the breadcrumb gives a passage the context of its note and headings. */
+export function embeddingText(chunk: Pick<NoteChunk, 'headingPath' | 'text'>): string {
+  return `${chunk.headingPath.join(' › ')}\n${chunk.text}`;
+}
+
+interface ChunkRow {
+  id: number;
+  passage: string;
+  embedded_with: string | null;
+}
+
+export class KnowledgeStore {
+  readonly vectors: VectorIndex;
+
+  constructor(readonly db: Database) {
+    this.vectors = new VectorIndex(db);
+  }
+
+  addSource(kind: SourceKind, path: string): Source {
+    this.db.prepare('INSERT INTO sources (kind, path, added_at) VALUES (?, ?, ?) ON CONFLICT (path) DO NOTHING').run(kind, path, Date.now());
+    return this.sourceByPath(path)!;
+  }
+
+  sourceByPath(path: string): Source | undefined {
+    const row = this.db.prepare('SELECT id, kind, path, added_at AS addedAt, synced_at AS syncedAt FROM sources WHERE path = ?').get(path);
+    return row as Source | undefined;
+  }
+
+  sources(): Source[] {
+    return this.db.prepare('SELECT id, kind, path, added_at AS addedAt, synced_at AS syncedAt FROM sources ORDER BY id').all() as Source[];
+  }
+
+  markSynced(sourceId: number): void {
+    this.db.prepare('UPDATE sources SET synced_at = ? WHERE id = ?').run(Date.now(), sourceId);
+  }
+
+  removeSource(sourceId: number): void {
+    this.db.transaction(() => {
+      for (const doc of this.documents(sourceId)) this.deleteDocumentRows(doc.id);
+      this.db.prepare('DELETE FROM sources WHERE id = ?').run(sourceId);
+    })();
+  }
+
+  /** The documents of a source, keyed by absolute path. */
+  documentsByPath(sourceId: number): Map<string, StoredDocument> {
+    return new Map(this.documents(sourceId).map((doc) => [doc.path, doc]));
+  }
+
+  private documents(sourceId: number): StoredDocument[] {
+    const sql = 'SELECT id, path, rel_path AS relPath, size, mtime_ms AS mtimeMs FROM documents WHERE source_id = ?';
+    return this.db.prepare(sql).all(sourceId) as StoredDocument[];
+  }
+
+  /** Passages already stored for a path whose vectors are current: these need no embedding. */
+  embeddedPassages(path: string): Set<string> {
+    const sql = 'SELECT c.passage FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = ? AND c.embedded_with = ?';
+    const rows = this.db.prepare(sql).all(path, this.vectors.embedderId ?? '') as { passage: string }[];
+    return new Set(rows.map((row) => row.passage));
+  }
+
+  /**
+   * Writes one document and its passages. Passages whose text is unchanged keep their row and
+   * vector; `vectors` holds new vectors by passage key (missing ones are embedded later).
+   */
+  writeDocument(sourceId: number, file: DocumentFile, note: ParsedNote, vectors: ReadonlyMap<string, Float32Array>): number {
+    return this.db.transaction(() => {
+      const documentId = this.upsertDocument(sourceId, file, note);
+      const visibility = this.visibilityOf(documentId);
+      const kept = this.reusableChunks(documentId);
+      const userTags = this.db.prepare('SELECT tag FROM document_tags WHERE path = ?').pluck().all(file.path) as string[];
+      const used = new Set<number>();
+      note.chunks.forEach((chunk, ord) => {
+        const passage = passageKey(chunk.text);
+        const reuse = kept.get(passage)?.find((row) => !used.has(row.id));
+        const chunkId = reuse ? this.updateChunk(reuse.id, ord, chunk) : this.insertChunk(documentId, ord, chunk, passage);
+        used.add(chunkId);
+        this.indexText(chunkId, note, chunk, passage, userTags);
+        const vector = vectors.get(passage);
+        if (vector && !(reuse && reuse.embedded_with === this.vectors.embedderId)) this.setVector(chunkId, vector, visibility, passage);
+      });
+      for (const rows of kept.values()) for (const row of rows) if (!used.has(row.id)) this.deleteChunk(row.id);
+      return documentId;
+    })();
+  }
+
+  private upsertDocument(sourceId: number, file: DocumentFile, note: ParsedNote): number {
+    const row = this.db
+      .prepare(
+        `INSERT INTO documents (source_id, path, rel_path, title, aliases, tags, size, mtime_ms, indexed_at)
+         VALUES (@sourceId, @path, @relPath, @title, @aliases, @tags, @size, @mtimeMs, @now)
+         ON CONFLICT (path) DO UPDATE SET source_id = excluded.source_id, rel_path = excluded.rel_path, title = excluded.title,
+           aliases = excluded.aliases, tags = excluded.tags, size = excluded.size, mtime_ms = excluded.mtime_ms, indexed_at = excluded.indexed_at
+         RETURNING id`,
+      )
+      .get({ sourceId, ...file, mtimeMs: Math.trunc(file.mtimeMs), title: note.title, aliases: JSON.stringify(note.aliases), tags: JSON.stringify(note.tags), now: Date.now() }) as { id: number };
+    return row.id;
+  }
+
+  private visibilityOf(documentId: number): Visibility {
+    return (this.db.prepare('SELECT visibility FROM documents WHERE id = ?').get(documentId) as { visibility: Visibility }).visibility;
+  }
+
+  private reusableChunks(documentId: number): Map<string, ChunkRow[]> {
+    const rows = this.db.prepare('SELECT id, passage, embedded_with FROM chunks WHERE document_id = ? ORDER BY ord').all(documentId) as ChunkRow[];
+    const byPassage = new Map<string, ChunkRow[]>();
+    for (const row of rows) byPassage.set(row.passage, [...(byPassage.get(row.passage) ?? []), row]);
+    return byPassage;
+  }
+
+  private insertChunk(documentId: number, ord: number, chunk: NoteChunk, passage: string): number {
+    const sql = `INSERT INTO chunks (document_id, ord, heading, heading_path, line, text, tags, passage) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`;
+    const row = this.db.prepare(sql).get(documentId, ord, chunk.heading, JSON.stringify(chunk.headingPath), chunk.line, chunk.text, JSON.stringify(chunk.tags), passage) as { id: number };
+    return row.id;
+  }
+
+  private updateChunk(chunkId: number, ord: number, chunk: NoteChunk): number {
+    const sql = 'UPDATE chunks SET ord = ?, heading = ?, heading_path = ?, line = ?, tags = ? WHERE id = ?';
+    this.db.prepare(sql).run(ord, chunk.heading, JSON.stringify(chunk.headingPath), chunk.line, JSON.stringify(chunk.tags), chunkId);
+    return chunkId;
+  }
+
+  /** (Re)writes a passage's full-text row: title and aliases, breadcrumb, text, tags, latest correction. */
+  private indexText(chunkId: number, note: ParsedNote, chunk: NoteChunk, passage: string, userTags: readonly string[]): void {
+    this.db.prepare('DELETE FROM chunks_fts WHERE rowid = ?').run(chunkId);
+    const title = [note.title, ...note.aliases].join(' · ');
+    const heading = chunk.headingPath.slice(1).join(' › ');
+    const correction = (this.db.prepare('SELECT text FROM corrections WHERE passage = ? ORDER BY version DESC LIMIT 1').pluck().get(passage) as string | undefined) ?? '';
+    const tags = [...chunk.tags, ...userTags];
+    this.db.prepare('INSERT INTO chunks_fts (rowid, title, heading, text, tags, correction) VALUES (?, ?, ?, ?, ?, ?)').run(chunkId, title, heading, chunk.text, tags.join(' '), correction);
+  }
+
+  private setVector(chunkId: number, vector: Float32Array, visibility: Visibility, passage: string): void {
+    this.vectors.put(chunkId, vector, visibility, this.qualityOf(passage));
+    this.db.prepare('UPDATE chunks SET embedded_with = ? WHERE id = ?').run(this.vectors.embedderId, chunkId);
+  }
+
+  /** The passage's vote-based quality (see feedback.ts); 0.5 when nobody has voted. */
+  qualityOf(passage: string): number {
+    const { up, down } = votesFor(this.db, passage);
+    return qualityScore(up, down);
+  }
+
+  private deleteChunk(chunkId: number): void {
+    this.db.prepare('DELETE FROM chunks_fts WHERE rowid = ?').run(chunkId);
+    this.vectors.delete(chunkId);
+    this.db.prepare('DELETE FROM chunks WHERE id = ?').run(chunkId);
+  }
+
+  deleteDocument(documentId: number): void {
+    this.db.transaction(() => this.deleteDocumentRows(documentId))();
+  }
+
+  private deleteDocumentRows(documentId: number): void {
+    const chunkIds = this.db.prepare('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
+    for (const chunkId of chunkIds) this.deleteChunk(chunkId);
+    this.db.prepare('DELETE FROM documents WHERE id = ?').run(documentId);
+  }
+
+  /** Passages still without a current vector (new, or the embedder changed), oldest first. */
+  chunksToEmbed(limit: number): { id: number; passage: string; text: string; visibility: Visibility }[] {
+    const sql = `SELECT c.id, c.passage, c.heading_path AS headingPath, c.text, d.visibility FROM chunks c JOIN documents d ON d.id = c.document_id
+                 WHERE c.embedded_with IS NOT ? ORDER BY c.id LIMIT ?`;
+    const rows = this.db.prepare(sql).all(this.vectors.embedderId ?? '', limit) as { id: number; passage: string; headingPath: string; text: string; visibility: Visibility }[];
+    return rows.map((row) => ({ ...row, text: embeddingText({ headingPath: JSON.parse(row.headingPath) as string[], text: row.text }) }));
+  }
+
+  storeVectors(rows: readonly { id: number; passage: string; visibility: Visibility }[], vectors: readonly Float32Array[]): void {
+    this.db.transaction(() => rows.forEach((row, i) => this.setVector(row.id, vectors[i]!, row.visibility, row.passage)))();
+  }
+
+  counts(): { sources: number; documents: number; chunks: number; embedded: number } {
+    const sql = `SELECT (SELECT count(*) FROM sources) AS sources, (SELECT count(*) FROM documents) AS documents,
+                 (SELECT count(*) FROM chunks) AS chunks, (SELECT count(*) FROM chunks WHERE embedded_with = ?) AS embedded`;
+    return this.db.prepare(sql).get(this.vectors.embedderId ?? '') as { sources: number; documents: number; chunks: number; embedded: number };
+  }
+}
+
+/**
+ * A passage's quality from its votes: the mean of a Beta posterior with a Beta(2, 2) prior,
+ * (up + 2) / (up + down + 4). No votes gives the neutral 0.5, and a few votes move it only a
+ * little (one up: 0.6, ten up: 0.86), so a single click cannot bury or crown a passage. Unlike a
+ * Wilson lower bound, an unvoted passage is not ranked below a once-upvoted one by default.
+ */
+export function qualityScore(up: number, down: number): number {
+  return (up + 2) / (up + down + 4);
+}
+
+export function votesFor(db: Database, passage: string): { up: number; down: number } {
+  const sql = 'SELECT coalesce(sum(vote = 1), 0) AS up, coalesce(sum(vote = -1), 0) AS down FROM votes WHERE passage = ?';
+  return db.prepare(sql).get(passage) as { up: number; down: number };
+}
