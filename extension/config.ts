@@ -13,7 +13,13 @@ export function readSettings(scope?: vscode.Uri): ParleySettings {
     baseUrl: config.get<string>(`${name}.baseUrl`) ?? '',
   });
   // The server validates provider names again; here we only give the values their shape.
-  const voice = { mode: config.get('voice.mode'), capture: config.get('voice.capture'), vadThreshold: config.get('voice.vadThreshold'), silenceMs: config.get('voice.silenceMs') };
+  const voice = {
+    mode: config.get('voice.mode'),
+    capture: config.get('voice.capture'),
+    vadThreshold: config.get('voice.vadThreshold'),
+    silenceMs: config.get('voice.silenceMs'),
+    eagerEndOfTurn: config.get('voice.eagerEndOfTurn'),
+  };
   return { ...Object.fromEntries(STAGES.map((name) => [name, stage(name)])), voice } as unknown as ParleySettings;
 }
 

@@ -1,7 +1,8 @@
 /**
  * One conversation: a user turn in, an answer streamed out with tool calls run along the way, and
  * both turns committed to history as they complete. A new turn or a cancel stops the answer in
- * progress; what was produced so far is kept, marked interrupted.
+ * progress; what was produced so far is kept, marked interrupted. A held (speculative) answer
+ * shows, commits and runs tools only once its turn is confirmed, and leaves no trace if dropped.
  */
 import type { ServerFrame } from '../../protocol/live';
 import type { ToolCallRecord, Turn, TurnMetrics } from '../../protocol/session';
@@ -10,6 +11,7 @@ import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from '../providers/
 import type { SessionStore } from '../sessions/store';
 import { runTool } from '../tools/registry';
 import type { Tool, ToolContext } from '../tools/types';
+import { HeldOutput } from './held';
 import { historyMessages } from './history';
 import { SYSTEM_PROMPT } from './prompt';
 
@@ -50,6 +52,12 @@ export interface AnswerHooks {
   heard?(): string | undefined;
   /** Metrics measured outside the conversation (speech to text, audio), merged into the turn's. */
   metrics?(): TurnMetrics;
+  /**
+   * A speculative answer, started before the user's turn was confirmed: the model runs, but the
+   * user turn, the answer's text (onText and the panel), tool calls and the commit wait until this
+   * resolves. True releases them in order; false stops the answer and drops every trace of it.
+   */
+  held?: Promise<boolean>;
 }
 
 /** Rounds of tool calls one answer may take before Parley stops it. */
@@ -60,6 +68,7 @@ interface Answer {
   toolCalls: ToolCallRecord[];
   ttftMs?: number;
   onText?: (text: string) => void;
+  output: HeldOutput;
 }
 
 export class Conversation {
@@ -75,6 +84,12 @@ export class Conversation {
   async say(text: string, source: Turn['source'] = 'typed', hooks: AnswerHooks = {}): Promise<void> {
     await this.cancel();
     const controller = new AbortController();
+    hooks.held?.then(
+      (confirmed) => {
+        if (!confirmed) controller.abort();
+      },
+      () => controller.abort(),
+    );
     const done = this.answer(text, source, controller.signal, hooks);
     this.current = { controller, done };
     try {
@@ -94,29 +109,36 @@ export class Conversation {
   private async answer(text: string, source: Turn['source'], signal: AbortSignal, hooks: AnswerHooks): Promise<void> {
     const { store, sessionId, emit } = this.deps;
     const history = historyMessages(store.turns(sessionId));
-    emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) });
-    emit({ type: 'answering', active: true });
-    const answer: Answer = { text: '', toolCalls: [], onText: hooks.onText };
+    const output = new HeldOutput(hooks.held, signal);
+    output.run(() => emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) }));
+    output.run(() => emit({ type: 'answering', active: true }));
+    const answer: Answer = { text: '', toolCalls: [], onText: hooks.onText, output };
     try {
       await this.run([...history, { role: 'user', text }], answer, signal);
     } catch (error) {
       if (!signal.aborted) {
         this.deps.log.warn('The answer failed', { error: errorMessage(error) });
-        emit({ type: 'notice', level: 'error', message: errorMessage(error) });
+        output.run(() => emit({ type: 'notice', level: 'error', message: errorMessage(error) }));
       }
-    } finally {
-      await hooks.onModelDone?.(signal.aborted, signal).catch((error: unknown) => this.deps.log.warn('Finishing the spoken answer failed', { error: errorMessage(error) }));
-      // Read after the answer was played: the user may have cut in while it was.
-      const interrupted = signal.aborted;
-      const said = (interrupted ? hooks.heard?.() : undefined) ?? answer.text;
-      if (said || answer.toolCalls.length > 0) {
-        const metrics: TurnMetrics = { ...(answer.ttftMs === undefined ? {} : { llmTtftMs: answer.ttftMs }), ...hooks.metrics?.() };
-        const turn = { role: 'assistant' as const, text: said, interrupted, toolCalls: answer.toolCalls, ...(Object.keys(metrics).length ? { metrics } : {}), createdAt: Date.now() };
-        emit({ type: 'turn', turn: store.append(sessionId, turn) });
-        if (turn.metrics) this.deps.log.info('Turn metrics', { ...turn.metrics });
-      }
-      emit({ type: 'answering', active: false });
     }
+    // A dropped speculative answer was never seen: there is nothing to finish or commit.
+    if (await output.released) await this.finish(answer, signal, hooks);
+  }
+
+  /** After the model: the spoken answer plays out, then the answer is committed as heard. */
+  private async finish(answer: Answer, signal: AbortSignal, hooks: AnswerHooks): Promise<void> {
+    const { store, sessionId, emit } = this.deps;
+    await hooks.onModelDone?.(signal.aborted, signal).catch((error: unknown) => this.deps.log.warn('Finishing the spoken answer failed', { error: errorMessage(error) }));
+    // Read after the answer was played: the user may have cut in while it was.
+    const interrupted = signal.aborted;
+    const said = (interrupted ? hooks.heard?.() : undefined) ?? answer.text;
+    if (said || answer.toolCalls.length > 0) {
+      const metrics: TurnMetrics = { ...(answer.ttftMs === undefined ? {} : { llmTtftMs: answer.ttftMs }), ...hooks.metrics?.() };
+      const turn = { role: 'assistant' as const, text: said, interrupted, toolCalls: answer.toolCalls, ...(Object.keys(metrics).length ? { metrics } : {}), createdAt: Date.now() };
+      emit({ type: 'turn', turn: store.append(sessionId, turn) });
+      if (turn.metrics) this.deps.log.info('Turn metrics', { ...turn.metrics });
+    }
+    emit({ type: 'answering', active: false });
   }
 
   /** Model rounds until an answer without tool calls, running the tools in between. */
@@ -127,6 +149,8 @@ export class Conversation {
       const { text, calls } = await this.stream(model, { system: SYSTEM_PROMPT, context, messages, tools: this.deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) }, answer, signal);
       answer.ttftMs ??= answer.text || calls.length ? performance.now() - started : undefined;
       if (signal.aborted || calls.length === 0) return;
+      // Tools act on the editor (open a file, propose an edit): a held answer runs them only once confirmed.
+      if (!(await answer.output.released)) return;
       messages.push({ role: 'assistant', text, toolCalls: calls });
       for (const call of calls) messages.push(await this.runCall(call, toolContext, answer, signal));
     }
@@ -140,8 +164,10 @@ export class Conversation {
       if (event.type === 'text') {
         text += event.text;
         answer.text += event.text;
-        answer.onText?.(event.text);
-        this.deps.emit({ type: 'assistantDelta', text: event.text });
+        answer.output.run(() => {
+          answer.onText?.(event.text);
+          this.deps.emit({ type: 'assistantDelta', text: event.text });
+        });
       } else if (event.type === 'toolCall') {
         calls.push({ id: event.id, name: event.name, input: event.input });
       }

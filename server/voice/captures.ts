@@ -60,7 +60,7 @@ export class Captures {
         emit: deps.emit,
         onActivity: deps.onActivity,
         log: deps.log,
-      }, { ...DEFAULT_VOICE_OPTIONS, mode: settings.voice.mode });
+      }, { ...DEFAULT_VOICE_OPTIONS, mode: settings.voice.mode, eagerEndOfTurn: settings.voice.eagerEndOfTurn });
       await session.start();
       const capture: Capture = { client, session, pushing: Promise.resolve() };
       this.current = capture;

@@ -23,7 +23,7 @@ import { BUILTIN_TOOLS } from '../tools/registry';
 import { pcmBytesFor, SAMPLE_RATE } from './audio/pcm';
 import { decodeWav, encodeWav } from './audio/wav';
 import { ClockSink } from './playback/clockSink';
-import { VoiceSession } from './session';
+import { DEFAULT_VOICE_OPTIONS, VoiceSession } from './session';
 import { SileroVad } from './vad';
 
 /** Microphone chunks of 20 ms, as a capture device would deliver them. */
@@ -94,7 +94,7 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
     }),
   });
   const sink = new ClockSink(true);
-  const session = new VoiceSession({ conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log });
+  const session = new VoiceSession({ conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log }, { ...DEFAULT_VOICE_OPTIONS, eagerEndOfTurn: settings.voice.eagerEndOfTurn });
   try {
     await session.start();
     await feedRealTime(session, microphone);

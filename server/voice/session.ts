@@ -5,6 +5,13 @@
  *                      └ speech end ──→ endTurn(): the recognizer finalizes
  *   STT endOfTurn(text) → the conversation answers; its text is split into clauses → TTS → sink
  *
+ * A recognizer that finds turns itself (Flux, `stt.continuous`) hears the whole microphone stream
+ * instead, and its end of turn is what answers; the VAD then serves barge-in.
+ *
+ * Eager end of turn: when the recognizer says a turn is probably over, the answer starts at once
+ * but is held — nothing spoken, shown or committed — until the end of turn confirms the same
+ * words; a resumed turn or different words drop it unseen, and the final words are answered.
+ *
  * Barge-in: speech starting while the answer plays pauses playback at once. If words follow, the
  * answer is stopped (model and TTS aborted, Clear sent) and only what was heard is kept in
  * history, marked interrupted; if none follow within `falseAlarmMs`, playback resumes.
@@ -43,9 +50,11 @@ export interface VoiceSessionOptions {
    * recognizer that heard no words says nothing at all, so past this the pause was a false alarm.
    */
   finalWaitMs: number;
+  /** Start answers on the recognizer's eager end of turn (hands-free only), held until the turn is confirmed. */
+  eagerEndOfTurn: boolean;
 }
 
-export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = { mode: 'handsFree', falseAlarmMs: 1500, finalWaitMs: 3000 };
+export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = { mode: 'handsFree', falseAlarmMs: 1500, finalWaitMs: 3000, eagerEndOfTurn: false };
 
 /** What one answer tracks while it is spoken. */
 interface Speaking {
@@ -55,6 +64,12 @@ interface Speaking {
   metrics: TurnMetrics;
   endOfSpeechAt?: number;
   firstTextAt?: number;
+}
+
+/** An answer started on an eager end of turn, waiting for the recognizer to confirm or drop it. */
+interface Speculation {
+  text: string;
+  settle(confirmed: boolean): void;
 }
 
 export class VoiceSession {
@@ -71,6 +86,7 @@ export class VoiceSession {
   private speaking: Speaking | undefined;
   /** A pause for possible barge-in: how long from speech onset until playback paused, and the timer that resumes it. */
   private pendingBargeIn: { stopMs: number; timer: NodeJS.Timeout } | undefined;
+  private speculation: Speculation | undefined;
   private answers: Promise<void> = Promise.resolve();
   private readonly controller = new AbortController();
 
@@ -93,10 +109,12 @@ export class VoiceSession {
       if (this.talking) this.stream?.push(pcm);
       return;
     }
+    // A recognizer that finds turns itself hears everything, without waiting for the VAD.
+    if (this.deps.stt.continuous) this.stream?.push(pcm);
     const wasInSpeech = this.inSpeech;
     for (const event of await this.deps.vad.push(pcm)) this.onVad(event);
     // The chunk that started speech was sent with the padded history in onVad.
-    if (this.inSpeech && wasInSpeech) this.stream?.push(pcm);
+    if (this.inSpeech && wasInSpeech && !this.deps.stt.continuous) this.stream?.push(pcm);
   }
 
   private talking = false;
@@ -109,6 +127,7 @@ export class VoiceSession {
     if (pressed === this.talking) return;
     this.talking = pressed;
     if (pressed) {
+      this.settleSpeculation(false);
       this.deps.onActivity('listening');
       if (this.speaking) {
         this.deps.sink.pause();
@@ -131,11 +150,14 @@ export class VoiceSession {
   async finish(): Promise<void> {
     for (const event of await this.deps.vad.flush()) this.onVad(event);
     await this.stream?.close();
+    // A closed recognizer confirms nothing more.
+    this.settleSpeculation(false);
     await this.answers;
   }
 
   async close(): Promise<void> {
     this.controller.abort();
+    this.settleSpeculation(false);
     this.cancelPendingBargeIn();
     await this.deps.conversation.cancel();
     await this.speaking?.tts.close();
@@ -147,7 +169,7 @@ export class VoiceSession {
     if (event.type === 'speechStart') {
       this.inSpeech = true;
       this.endOfSpeechAt = undefined;
-      this.stream?.push(this.history.since(event.paddedStartMs));
+      if (!this.deps.stt.continuous) this.stream?.push(this.history.since(event.paddedStartMs));
       if (this.deps.sink.playing) this.pauseForBargeIn(event);
       this.deps.onActivity('listening');
     } else if (event.type === 'frame') {
@@ -167,27 +189,57 @@ export class VoiceSession {
         this.deps.emit({ type: 'transcript', text: event.text, final: false });
         if (this.pendingBargeIn && /\w/.test(event.text)) void this.confirmBargeIn();
         return;
+      case 'eagerEndOfTurn':
+        return this.speculate(event.text);
+      case 'turnResumed':
+        return this.settleSpeculation(false);
       case 'endOfTurn':
-        this.awaitingFinalSince = undefined;
-        // A recognizer with its own endpointing (Deepgram) can end the turn before the VAD does.
-        this.endOfSpeechAt ??= this.lastVoiceAt;
-        this.finalAfterSpeechMs = this.endOfSpeechAt === undefined ? undefined : performance.now() - this.endOfSpeechAt;
-        if (!/\w/.test(event.text)) return this.resumeAfterFalseAlarm();
-        if (this.options.mode === 'pushToTalk') {
-          this.deps.emit({ type: 'transcript', text: event.text, final: true, editable: true });
-          return;
-        }
-        this.deps.emit({ type: 'transcript', text: event.text, final: true });
-        // Words at the end of a turn confirm a barge-in that no interim transcript confirmed yet.
-        void this.confirmBargeIn();
-        this.answers = this.answers.then(() => this.answer(event.text));
-        return;
+        return this.onEndOfTurn(event.text);
       case 'error':
+        // A recognizer that failed for good will not confirm a held answer.
+        if (event.fatal) this.settleSpeculation(false);
         this.deps.emit({ type: 'notice', level: 'error', message: event.error.message });
         return;
       default:
         return;
     }
+  }
+
+  private onEndOfTurn(text: string): void {
+    this.awaitingFinalSince = undefined;
+    // A recognizer with its own endpointing (Deepgram) can end the turn before the VAD does.
+    this.endOfSpeechAt ??= this.lastVoiceAt;
+    this.finalAfterSpeechMs = this.endOfSpeechAt === undefined ? undefined : performance.now() - this.endOfSpeechAt;
+    const speculation = this.speculation;
+    this.settleSpeculation(speculation !== undefined && sameWords(speculation.text, text));
+    if (!/\w/.test(text)) return this.resumeAfterFalseAlarm();
+    if (this.options.mode === 'pushToTalk') {
+      this.deps.emit({ type: 'transcript', text, final: true, editable: true });
+      return;
+    }
+    this.deps.emit({ type: 'transcript', text, final: true });
+    // Words at the end of a turn confirm a barge-in that no interim transcript confirmed yet.
+    void this.confirmBargeIn();
+    // A confirmed speculation is this turn's answer already.
+    if (speculation && sameWords(speculation.text, text)) return;
+    this.answers = this.answers.then(() => this.answer(text));
+  }
+
+  /** Starts answering a turn the recognizer expects to be over, held until it is confirmed. */
+  private speculate(text: string): void {
+    if (!this.options.eagerEndOfTurn || this.options.mode !== 'handsFree') return;
+    this.settleSpeculation(false);
+    let settle: (confirmed: boolean) => void = () => undefined;
+    const decided = new Promise<boolean>((resolve) => (settle = resolve));
+    this.speculation = { text, settle };
+    // Words that end a turn also confirm a barge-in, as in onEndOfTurn.
+    void this.confirmBargeIn();
+    this.answers = this.answers.then(() => this.answer(text, decided));
+  }
+
+  private settleSpeculation(confirmed: boolean): void {
+    this.speculation?.settle(confirmed);
+    this.speculation = undefined;
   }
 
   private pauseForBargeIn(onset: Extract<VadEvent, { type: 'speechStart' }>): void {
@@ -234,16 +286,22 @@ export class VoiceSession {
     this.pendingBargeIn = undefined;
   }
 
-  /** Answers one recognized turn, speaking it, and returns when it has been said or stopped. */
-  private async answer(text: string): Promise<void> {
-    const speaking: Speaking = { tts: this.deps.tts.stream({ signal: this.controller.signal }), splitter: new ClauseSplitter(), segments: [], metrics: {}, endOfSpeechAt: this.endOfSpeechAt };
-    if (this.finalAfterSpeechMs !== undefined) speaking.metrics.endOfSpeechToFinalMs = this.finalAfterSpeechMs;
-    this.speaking = speaking;
-    this.deps.sink.startAnswer();
+  /**
+   * Answers one recognized turn, speaking it, and returns when it has been said or stopped. A held
+   * answer (`held`, a speculation) takes the stage only once confirmed; dropped, it never does.
+   */
+  private async answer(text: string, held?: Promise<boolean>): Promise<void> {
+    const speaking: Speaking = { tts: this.deps.tts.stream({ signal: this.controller.signal }), splitter: new ClauseSplitter(), segments: [], metrics: {} };
     const audioDone = this.speak(speaking);
-    this.deps.onActivity('thinking');
+    // Confirmation takes the stage before the conversation releases the held text to onText.
+    const released = held?.then((confirmed) => {
+      if (confirmed) this.takeStage(speaking);
+      return confirmed;
+    });
+    if (!released) this.takeStage(speaking);
     try {
       await this.deps.conversation.say(text, 'voice', {
+        held: released,
         onText: (delta) => {
           speaking.firstTextAt ??= performance.now();
           for (const clause of speaking.splitter.push(delta)) speaking.tts.pushText(clause);
@@ -267,9 +325,20 @@ export class VoiceSession {
       this.deps.log.warn('A spoken answer failed', { error: errorMessage(error) });
     } finally {
       await speaking.tts.close();
-      if (this.speaking === speaking) this.speaking = undefined;
-      this.deps.onActivity('listening');
+      if (this.speaking === speaking) {
+        this.speaking = undefined;
+        this.deps.onActivity('listening');
+      }
     }
+  }
+
+  /** The answer becomes the one being spoken; its latencies count from this turn's end of speech. */
+  private takeStage(speaking: Speaking): void {
+    speaking.endOfSpeechAt = this.endOfSpeechAt;
+    if (this.finalAfterSpeechMs !== undefined) speaking.metrics.endOfSpeechToFinalMs = this.finalAfterSpeechMs;
+    this.speaking = speaking;
+    this.deps.sink.startAnswer();
+    this.deps.onActivity('thinking');
   }
 
   /** Resolves when the sink has played everything queued, or when the answer is stopped. */
@@ -304,4 +373,10 @@ export class VoiceSession {
       speaking.tts.on('error', (event) => this.deps.emit({ type: 'notice', level: 'warning', message: `Voice reply: ${event.error.message}` }));
     });
   }
+}
+
+/** The same words, whatever the spacing: an end of turn that confirms an eager one. */
+function sameWords(a: string, b: string): boolean {
+  const words = (text: string) => text.trim().split(/\s+/).join(' ');
+  return words(a) === words(b);
 }

@@ -1,0 +1,83 @@
+/**
+ * The whole voice loop in-process, for tests and the voice benchmark: a recording played in as
+ * the microphone at real-time pace → Silero VAD → the configured STT → the conversation and its
+ * model → TTS → a clock-driven sink, with the turns stored in a throwaway SQLite database.
+ */
+import { join } from 'node:path';
+import type { ServerFrame } from '../../protocol/live';
+import type { StoredTurn } from '../../protocol/session';
+import type { ParleySettings } from '../../protocol/settings';
+import { Conversation } from '../../server/conversation/conversation';
+import { createLogger, type Logger } from '../../server/log';
+import type { Keys } from '../../server/providers/keys';
+import { createLlmStage } from '../../server/providers/llm';
+import { createSttStage, type SttStageOptions } from '../../server/providers/stt';
+import { createTtsStage } from '../../server/providers/tts/factory';
+import { SessionStore } from '../../server/sessions/store';
+import { openDatabase } from '../../server/storage/database';
+import { SESSIONS_MIGRATIONS } from '../../server/storage/migrations';
+import { WorkspaceFolders } from '../../server/tools/confine';
+import { feedRealTime } from '../../server/voice/cli';
+import { ClockSink } from '../../server/voice/playback/clockSink';
+import { DEFAULT_VOICE_OPTIONS, VoiceSession } from '../../server/voice/session';
+import { SileroVad } from '../../server/voice/vad';
+import { tempDir } from './paths';
+import { waitFor } from './poll';
+
+export interface VoiceLoopOptions {
+  settings: ParleySettings;
+  keys: Keys;
+  /** 16 kHz mono s16le, played in at real-time pace. */
+  microphone: Buffer;
+  stt?: SttStageOptions;
+  log?: Logger;
+}
+
+export interface VoiceLoopRun {
+  /** What the session committed, in order. */
+  turns: StoredTurn[];
+  /** Every frame the session and conversation sent towards the panel. */
+  frames: ServerFrame[];
+  /** What the sink played. */
+  sink: ClockSink;
+}
+
+const quiet = createLogger(() => undefined);
+
+/** Runs one conversation over the microphone recording and returns once the last answer has played. */
+export async function runVoiceLoop({ settings, keys, microphone, stt, log = quiet }: VoiceLoopOptions): Promise<VoiceLoopRun> {
+  const dir = tempDir('voice-loop');
+  const { db } = openDatabase({ file: join(dir.path, 'sessions.db'), migrations: SESSIONS_MIGRATIONS, nativeDir: '/nonexistent', log, label: 'voice loop' });
+  try {
+    const store = new SessionStore(db);
+    const sessionId = store.start();
+    const frames: ServerFrame[] = [];
+    const emit = (frame: ServerFrame) => frames.push(frame);
+    const folders = new WorkspaceFolders([dir.path]);
+    const model = createLlmStage(settings, keys, log);
+    const conversation = new Conversation({
+      store,
+      sessionId,
+      tools: [],
+      emit,
+      log,
+      prepare: async () => ({ model, context: '', toolContext: { folders, editorState: async () => ({ workspaceFolders: [], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false } }),
+    });
+    const sink = new ClockSink(true);
+    const options = { ...DEFAULT_VOICE_OPTIONS, mode: settings.voice.mode, eagerEndOfTurn: settings.voice.eagerEndOfTurn };
+    const deps = { conversation, stt: createSttStage(settings, keys, log, stt), tts: createTtsStage(settings, keys, log), vad: await SileroVad.load(), sink, emit, onActivity: () => undefined, log };
+    const session = new VoiceSession(deps, options);
+    try {
+      await session.start();
+      await feedRealTime(session, microphone);
+      await session.finish();
+      await waitFor(() => !sink.playing, { what: 'the last answer to play out', timeoutMs: 30_000 });
+    } finally {
+      await session.close();
+    }
+    return { turns: store.turns(sessionId), frames, sink };
+  } finally {
+    db.close();
+    dir.cleanup();
+  }
+}
