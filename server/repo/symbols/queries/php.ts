@@ -1,0 +1,25 @@
+/** Tags for PHP. */
+export const PHP = String.raw`
+(class_declaration name: (name) @def.class)
+(interface_declaration name: (name) @def.interface)
+(trait_declaration name: (name) @def.class)
+(enum_declaration name: (name) @def.enum)
+(function_definition name: (name) @def.function)
+(method_declaration name: (name) @def.method)
+(const_element (name) @def.constant)
+
+(function_call_expression function: (name) @ref)
+(function_call_expression function: (qualified_name (name) @ref))
+(member_call_expression name: (name) @ref)
+(nullsafe_member_call_expression name: (name) @ref)
+(scoped_call_expression name: (name) @ref)
+(scoped_call_expression scope: (name) @ref)
+(object_creation_expression (name) @ref)
+(object_creation_expression (qualified_name (name) @ref))
+(class_constant_access_expression (name) @ref)
+(base_clause (name) @ref)
+(class_interface_clause (name) @ref)
+(named_type (name) @ref)
+(namespace_use_clause (qualified_name (name) @ref))
+(namespace_use_clause (name) @ref)
+`;

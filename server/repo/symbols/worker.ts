@@ -1,0 +1,33 @@
+/**
+ * A parser thread: answers each batch of files with their symbols. A file that cannot be read or
+ * parsed gets an error of its own instead of failing the batch.
+ */
+import { readFile } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage } from '../../log';
+import { TagParser } from './parser';
+import type { BatchRequest, BatchResponse, ParseJob, ParseResult, WorkerInit } from './protocol';
+
+const parser = TagParser.create((workerData as WorkerInit).wasm);
+
+async function parseOne(job: ParseJob): Promise<ParseResult> {
+  try {
+    const source = await readFile(job.file, 'utf8');
+    return { symbols: await (await parser).symbols(job.language, source) };
+  } catch (error) {
+    return { error: errorMessage(error) };
+  }
+}
+
+async function answer(request: BatchRequest): Promise<BatchResponse> {
+  const results: ParseResult[] = [];
+  for (const job of request.jobs) results.push(await parseOne(job));
+  return { id: request.id, results };
+}
+
+parentPort!.on('message', (request: BatchRequest) => {
+  answer(request).then(
+    (response) => parentPort!.postMessage(response),
+    (error: unknown) => parentPort!.postMessage({ id: request.id, results: request.jobs.map(() => ({ error: errorMessage(error) })) }),
+  );
+});
