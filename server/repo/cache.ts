@@ -1,0 +1,78 @@
+/**
+ * Symbols by content hash: a file whose bytes did not change is never parsed again, whatever its
+ * mtime or path says (a branch switch back, a copy, a touch). The cache can live in one JSON file so
+ * the command line benefits as much as the server. Entries are written as tuples because a large
+ * repository has hundreds of thousands of references and repeated keys would double the file.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ParsedLanguage } from './languages';
+import { QUERY_VERSION } from './symbols/queries';
+import type { Definition, FileSymbols, SymbolKind } from './symbols/types';
+
+type DefTuple = [name: string, kind: SymbolKind, line: number, signature: string];
+type RefTuple = [name: string, line: number];
+
+interface CacheFile {
+  version: number;
+  entries: Record<string, [DefTuple[], RefTuple[]]>;
+}
+
+export function cacheKey(hash: string, language: ParsedLanguage): string {
+  return `${language}:${hash}`;
+}
+
+function encode(symbols: FileSymbols): [DefTuple[], RefTuple[]] {
+  return [symbols.defs.map((def) => [def.name, def.kind, def.line, def.signature]), symbols.refs.map((ref) => [ref.name, ref.line])];
+}
+
+function decode([defs, refs]: [DefTuple[], RefTuple[]]): FileSymbols {
+  return {
+    defs: defs.map(([name, kind, line, signature]): Definition => ({ name, kind, line, signature })),
+    refs: refs.map(([name, line]) => ({ name, line })),
+  };
+}
+
+export class SymbolCache {
+  private readonly entries = new Map<string, FileSymbols>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): FileSymbols | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, symbols: FileSymbols): void {
+    this.entries.set(key, symbols);
+  }
+
+  /** Forgets every entry not in `live`, so the cache does not grow with each edit. */
+  retain(live: Set<string>): void {
+    for (const key of this.entries.keys()) if (!live.has(key)) this.entries.delete(key);
+  }
+
+  /** A cache from `file`; empty when the file is missing, unreadable or from other queries. */
+  static load(file: string): SymbolCache {
+    const cache = new SymbolCache();
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+      if (data.version !== QUERY_VERSION) return cache;
+      for (const [key, entry] of Object.entries(data.entries)) cache.entries.set(key, decode(entry));
+    } catch {
+      // No cache yet, or a damaged one: parsing again is the recovery.
+    }
+    return cache;
+  }
+
+  /** Writes through a temporary file so a crash never leaves half a cache behind. */
+  save(file: string): void {
+    const data: CacheFile = { version: QUERY_VERSION, entries: {} };
+    for (const [key, symbols] of this.entries) data.entries[key] = encode(symbols);
+    mkdirSync(dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(data));
+    renameSync(temporary, file);
+  }
+}

@@ -1,0 +1,100 @@
+/** RepoIndex over a real git repository: parse once, re-parse only what changed, keep the map current. */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { RepoIndex } from '../../../server/repo';
+import { REPO, tempDir } from '../../support/paths';
+
+const FIXTURES = join(REPO, 'test', 'fixtures', 'repo', 'symbols');
+/** The fixture files Parley parses (every one of them is source in a supported language). */
+const SOURCE_FILES = 25;
+
+/** A git repository holding the symbol fixtures; `use` gets its path and an index over it. */
+async function withRepository(use: (root: string, cacheFile: string) => Promise<void>): Promise<void> {
+  const dir = tempDir('repo-index');
+  const root = join(dir.path, 'repo');
+  cpSync(FIXTURES, root, { recursive: true });
+  writeFileSync(join(root, '.gitignore'), 'scratch/\n');
+  execFileSync('git', ['-C', root, 'init', '-q']);
+  try {
+    await use(root, join(dir.path, 'cache', 'symbols.json'));
+  } finally {
+    dir.cleanup();
+  }
+}
+
+async function withIndex(root: string, cacheFile: string | undefined, use: (index: RepoIndex) => Promise<void>): Promise<void> {
+  const index = new RepoIndex(root, { cacheFile, poolSize: 2 });
+  try {
+    await use(index);
+  } finally {
+    await index.dispose();
+  }
+}
+
+describe('RepoIndex', { timeout: 120_000 }, () => {
+  it('parses every source file once, then only the file that was edited', () =>
+    withRepository((root) =>
+      withIndex(root, undefined, async (index) => {
+        const first = await index.refresh();
+        assert.deepEqual([first.parsed, first.failed], [SOURCE_FILES, []]);
+        assert.equal(index.parseCount, SOURCE_FILES);
+
+        appendFileSync(join(root, 'shapes.py'), '\n\ndef make_square(side):\n    return side * side\n');
+        const edited = await index.refresh([join(root, 'shapes.py')]);
+        assert.equal(edited.parsed, 1);
+        assert.equal(index.parseCount, SOURCE_FILES + 1);
+        assert.ok(index.symbols('shapes.py')?.defs.some((def) => def.name === 'make_square'));
+
+        await index.refresh(['shapes.py']);
+        await index.refresh();
+        assert.equal(index.parseCount, SOURCE_FILES + 1, 'nothing changed, nothing parsed');
+
+        appendFileSync(join(root, 'main.go'), '\n// touched\n');
+        assert.equal((await index.refresh()).parsed, 1, 'a full refresh re-parses only the changed file');
+      }),
+    ));
+
+  it('keeps symbols between runs in the cache file', () =>
+    withRepository(async (root, cacheFile) => {
+      await withIndex(root, cacheFile, async (index) => void (await index.refresh()));
+      appendFileSync(join(root, 'shapes.ts'), '\nexport const UNIT = 1;\n');
+      await withIndex(root, cacheFile, async (index) => {
+        assert.equal((await index.refresh()).parsed, 1);
+        assert.ok(index.symbols('shapes.ts')?.defs.some((def) => def.name === 'UNIT'));
+        assert.ok(index.symbols('Circle.java')?.defs.some((def) => def.name === 'Circle'), 'cached symbols are used');
+      });
+    }));
+
+  it('follows created, deleted and ignored files', () =>
+    withRepository((root) =>
+      withIndex(root, undefined, async (index) => {
+        await index.refresh();
+        writeFileSync(join(root, 'extra.ts'), 'export function extra(): void {}\n');
+        cpSync(join(root, 'extra.ts'), join(root, 'scratch', 'notes.ts'));
+        rmSync(join(root, 'main.rb'));
+        const result = await index.refresh(['extra.ts', 'scratch/notes.ts', 'main.rb', '/elsewhere/outside.ts']);
+        assert.deepEqual([result.parsed, result.removed], [1, 1]);
+        const paths = index.scan().files.map((file) => file.path);
+        assert.ok(paths.includes('extra.ts'));
+        assert.ok(!paths.includes('scratch/notes.ts'), 'ignored by .gitignore');
+        assert.ok(!paths.includes('main.rb'));
+      }),
+    ));
+
+  it('maps the repository and follows the focus', () =>
+    withRepository((root) =>
+      withIndex(root, undefined, async (index) => {
+        await index.refresh();
+        const map = index.map({ tokens: 400 });
+        assert.ok(map.tokens <= 400);
+        const again = index.map({ tokens: 400 });
+        assert.deepEqual([again.text, again.files, again.ranking], [map.text, map.files, map.ranking]);
+        const focused = index.map({ tokens: 400, focus: ['main.go'] });
+        assert.deepEqual(focused.ranking.slice(0, 2).map((entry) => entry.path), ['main.go', 'shapes.go'], 'the focused file, then what it uses');
+        assert.match(focused.text, /^shapes\.go:\n/);
+      }),
+    ));
+});
