@@ -2,16 +2,17 @@
 import * as vscode from 'vscode';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { exportSessionCommand } from './exportSession';
+import * as kb from './knowledge';
 import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
 import { SessionPanel } from './views/panel';
 
-type Handler = () => unknown;
+type Handler = (...args: never[]) => unknown;
 
 /** Runs a command and turns a failure into a message with a way to the log. */
 function guarded(ctx: Ctx, name: string, handler: Handler): Handler {
-  return async () => {
+  return async (...args: never[]) => {
     try {
-      await handler();
+      await handler(...args);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       ctx.log.error(`${name}: ${message}`);
@@ -37,6 +38,14 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Parley server' }, () => ctx.restart());
     },
     'parley.toggleListening': () => SessionPanel.show(context.extensionUri, ctx, { type: 'toggleListening' }),
+    'parley.kb.addFolder': (uri?: vscode.Uri) => kb.addFolderCommand(ctx, uri),
+    'parley.kb.addFile': (uri?: vscode.Uri) => kb.addFileCommand(ctx, uri),
+    'parley.kb.addSelection': () => kb.addSelectionCommand(ctx),
+    'parley.kb.sync': () => kb.syncCommand(ctx),
+    'parley.kb.setVisibility': (uri?: vscode.Uri) => kb.setVisibilityCommand(ctx, uri),
+    'parley.kb.stats': () => kb.statsCommand(ctx),
+    'parley.kb.contributions': () => kb.contributionsCommand(ctx),
+    'parley.kb.removeSource': () => kb.removeSourceCommand(ctx),
   };
   for (const [name, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(name, guarded(ctx, name, handler)));

@@ -4,4 +4,18 @@
  * pay for loading them when Parley activates.
  */
 export { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-export { CapturePageRequest, EditorStateRequest, ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification } from '../protocol/lsp';
+export {
+  CapturePageRequest,
+  EditorStateRequest,
+  ExportSessionRequest,
+  KbAddNoteRequest,
+  KbAddRequest,
+  KbContributionsRequest,
+  KbRemoveSourceRequest,
+  KbSetVisibilityRequest,
+  KbStatsRequest,
+  KbSyncRequest,
+  LiveEndpointRequest,
+  ServerStatusNotification,
+} from '../protocol/lsp';
+export { WorkDoneProgress } from 'vscode-languageclient/node';

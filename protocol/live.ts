@@ -2,6 +2,7 @@
  * Frames on the live WebSocket between a webview and the server. JSON text frames carry these
  * messages; binary frames are reserved for PCM audio while a capture is open.
  */
+import type { KbCorrection, KbPassage, KbSearchFilters, KbStats, Visibility } from './knowledge';
 import type { StoredTurn, ToolCallRecord } from './session';
 import type { ServerStatus, StatusReport } from './status';
 
@@ -41,7 +42,32 @@ export type ServerFrame =
   | { type: 'capture'; state: 'listening'; source: CaptureSource; device?: string }
   | { type: 'capture'; state: 'stopped'; reason?: string }
   /** Something the user should know about the conversation, e.g. that no model is configured. */
-  | { type: 'notice'; level: 'error' | 'warning' | 'info'; message: string };
+  | { type: 'notice'; level: 'error' | 'warning' | 'info'; message: string }
+  /** The answer to a knowledge-base request of this connection. */
+  | { type: 'kbReply'; id: number; reply: KbReply }
+  | { type: 'kbError'; id: number; message: string }
+  /** The knowledge base changed (a sync, a new source): its current figures. */
+  | { type: 'kbStats'; stats: KbStats };
+
+/** Requests the Knowledge Base sidebar makes; each gets a kbReply or a kbError with its id. */
+export type KbOperation =
+  | { op: 'search'; query: string; k?: number; filters?: KbSearchFilters }
+  | { op: 'vote'; chunkId: number; vote: 1 | -1 }
+  | { op: 'correct'; chunkId: number; text: string }
+  | { op: 'tag'; documentId: number; tag: string }
+  | { op: 'visibility'; documentId: number; visibility: Visibility }
+  | { op: 'stats' };
+
+export type KbReply =
+  | { op: 'search'; query: string; passages: KbPassage[]; tookMs: number }
+  | { op: 'vote'; chunkId: number; quality: number; up: number; down: number }
+  | { op: 'correct'; chunkId: number; correction: KbCorrection }
+  | { op: 'tag'; documentId: number; tags: string[] }
+  | { op: 'visibility'; documentId: number; visibility: Visibility }
+  | { op: 'stats'; stats: KbStats };
+
+/** Longest search query the server accepts, in characters. */
+export const LIVE_MAX_QUERY_CHARS = 2_000;
 
 export type ClientFrame =
   | { type: 'ping'; id: number }
@@ -58,7 +84,9 @@ export type ClientFrame =
    * (desktop VS Code, where webviews get no microphone).
    */
   | { type: 'capture'; action: 'start'; source: CaptureSource }
-  | { type: 'capture'; action: 'stop' };
+  | { type: 'capture'; action: 'stop' }
+  /** A knowledge-base request; a newer search from the same connection cancels an older one. */
+  | { type: 'kb'; id: number; request: KbOperation };
 
 export type CaptureSource = 'webview' | 'native';
 

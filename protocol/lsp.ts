@@ -2,7 +2,8 @@
  * Every custom LSP message between the extension and the server, declared once.
  * Standard LSP carries what LSP already has; these carry the rest.
  */
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0, type WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+import type { KbContribution, KbIngestResult, KbStats, Visibility } from './knowledge';
 import type { ServerStatus, StatusReport } from './status';
 
 /** What the extension passes in `initialize`; the server creates these folders if missing. */
@@ -96,4 +97,46 @@ export namespace ExportSessionRequest {
 export namespace CapturePageRequest {
   export const method = 'parley/capturePage';
   export const type = new RequestType0<{ url: string }, void>(method);
+}
+
+/** Client → server: add a folder or a note file to the knowledge base and index it (with work-done progress; cancellable). */
+export namespace KbAddRequest {
+  export const method = 'parley/kb/add';
+  export const type = new RequestType<{ path: string } & WorkDoneProgressParams, KbIngestResult, void>(method);
+}
+
+/** Client → server: keep the editor selection as a new note in the knowledge base. */
+export namespace KbAddNoteRequest {
+  export const method = 'parley/kb/addNote';
+  export const type = new RequestType<{ title: string; text: string }, { path: string; result: KbIngestResult }, void>(method);
+}
+
+/** Client → server: sync every source now (with work-done progress; cancellable). */
+export namespace KbSyncRequest {
+  export const method = 'parley/kb/sync';
+  export const type = new RequestType<WorkDoneProgressParams, KbStats, void>(method);
+}
+
+/** Client → server: what the knowledge base holds. */
+export namespace KbStatsRequest {
+  export const method = 'parley/kb/stats';
+  export const type = new RequestType0<KbStats, void>(method);
+}
+
+/** Client → server: what this user added (votes, corrections, tags, notes), newest first. */
+export namespace KbContributionsRequest {
+  export const method = 'parley/kb/contributions';
+  export const type = new RequestType0<KbContribution[], void>(method);
+}
+
+/** Client → server: the visibility of the document at `path` (a file in the knowledge base). */
+export namespace KbSetVisibilityRequest {
+  export const method = 'parley/kb/setVisibility';
+  export const type = new RequestType<{ path: string; visibility: Visibility }, { title: string }, void>(method);
+}
+
+/** Client → server: stop indexing a source and remove its documents (the files are untouched). */
+export namespace KbRemoveSourceRequest {
+  export const method = 'parley/kb/removeSource';
+  export const type = new RequestType<{ sourceId: number }, KbStats, void>(method);
 }

@@ -13,8 +13,22 @@ export type HostMessage =
 /** Webview → extension. */
 export type ViewMessage =
   | { type: 'ready' }
-  | { type: 'runCommand'; command: ViewCommand };
+  | { type: 'runCommand'; command: ViewCommand }
+  /** Open a knowledge-base note at a line (a search result's heading). */
+  | { type: 'openNote'; path: string; line: number };
 
 /** The only commands a webview may ask the extension to run. */
-export const VIEW_COMMANDS = ['parley.setApiKey', 'parley.showLog', 'parley.restartServer', 'parley.openSession', 'parley.openCapturePage'] as const;
+export const VIEW_COMMANDS = [
+  'parley.setApiKey',
+  'parley.showLog',
+  'parley.restartServer',
+  'parley.openSession',
+  'parley.openCapturePage',
+  'parley.kb.addFolder',
+  'parley.kb.addFile',
+  'parley.kb.addSelection',
+  'parley.kb.sync',
+  'parley.kb.stats',
+  'parley.kb.contributions',
+] as const;
 export type ViewCommand = (typeof VIEW_COMMANDS)[number];

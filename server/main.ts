@@ -9,12 +9,13 @@ import type { ServerStatus, StatusReport } from '../protocol/status';
 import { createLogger, errorMessage, type Logger, type LogLevel } from './log';
 import { createConversation } from './conversation/wiring';
 import type { Conversation } from './conversation/conversation';
-import { LiveServer, type LiveHandlers } from './live/server';
+import { LiveServer, type LiveClient, type LiveHandlers } from './live/server';
 import { CAPTURE_PAGE_PATH } from './live/capturePage';
-import { LIVE_TOKEN_PARAM } from '../protocol/live';
+import { LIVE_TOKEN_PARAM, type KbOperation } from '../protocol/live';
 import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
+import { KnowledgeService } from './knowledge/service';
 import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
 import { buildStatusReport } from './status';
@@ -29,6 +30,7 @@ const keys = new Keys(process.env);
 const settings = new SettingsStore((scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'parley' }), log);
 
 let storage: Storage | undefined;
+let knowledge: KnowledgeService | undefined;
 let live: LiveServer | undefined;
 let conversation: { conversation: Conversation; store: SessionStore; sessionId: string } | undefined;
 let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Parley is starting' };
@@ -76,6 +78,15 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   storage = Storage.open({ globalDir: options.globalStoragePath, workspaceDir: options.workspaceStoragePath }, NATIVE_DIR, log);
   live = await LiveServer.start({ log, assetsDir: join(__dirname, 'webview') });
   const server = live;
+  knowledge = new KnowledgeService({
+    db: storage.knowledge,
+    file: storage.status.knowledgeDb,
+    globalDir: options.globalStoragePath,
+    keys,
+    log,
+    onStats: (stats) => server.broadcast({ type: 'kbStats', stats }),
+  });
+  knowledge.register(connection);
   const store = new SessionStore(storage.sessions);
   conversation = { store, ...createConversation({ connection, store, settings: () => settings.get(), keys, log, emit: (frame) => server.broadcast(frame) }) };
   const captures = new Captures({
@@ -89,16 +100,23 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     },
     log,
   });
-  live.setHandlers(liveHandlers(conversation, captures));
+  live.setHandlers(liveHandlers(conversation, captures, knowledge));
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
   return { capabilities: {}, serverInfo: { name: 'parley', version: parleyVersion } };
 });
 
-function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures): LiveHandlers {
+function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures, kb: KnowledgeService): LiveHandlers {
   const failed = (what: string) => (error: unknown) => log.error(what, { error: errorMessage(error) });
+  const answerKb = (client: LiveClient, id: number, request: KbOperation) =>
+    kb.handle(request, client).then(
+      (reply) => client.send({ type: 'kbReply', id, reply }),
+      // A search replaced by a newer one is not an error the user needs to see.
+      (error: unknown) => (error instanceof Error && error.name === 'AbortError' ? undefined : client.send({ type: 'kbError', id, message: errorMessage(error) })),
+    );
   return {
     onOpen: (client) => {
       client.send({ type: 'history', turns: talk.store.turns(talk.sessionId) });
+      answerKb(client, 0, { op: 'stats' }).catch(failed('Could not send the knowledge base figures'));
       report().then((current) => client.send({ type: 'hello', report: current, status }), failed('Could not greet a live client'));
     },
     onFrame: (frame, client) => {
@@ -118,19 +136,31 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
           return void talk.conversation.cancel();
         case 'capture':
           return void (frame.action === 'start' ? captures.start(client, frame.source) : captures.stop(client)).catch(failed('The microphone capture failed'));
+        case 'kb':
+          return void answerKb(client, frame.id, frame.request).catch(failed('A knowledge base request failed'));
       }
     },
-    onClose: (client) => void captures.stop(client).catch(failed('Stopping a capture failed')),
+    onClose: (client) => {
+      kb.forget(client);
+      void captures.stop(client).catch(failed('Stopping a capture failed'));
+    },
   };
+}
+
+/** Builds or rebuilds the knowledge base for the embeddings settings; a new embedder re-embeds with progress. */
+async function configureKnowledge(): Promise<void> {
+  await knowledge?.configure((await settings.get()).embeddings, () => connection.window.createWorkDoneProgress());
 }
 
 connection.onInitialized(() => {
   publishReport().catch((error: unknown) => setStatus({ health: 'error', activity: 'idle', message: errorMessage(error) }));
+  configureKnowledge().catch((error: unknown) => log.error('The knowledge base could not start', { error: errorMessage(error) }));
 });
 
 connection.onDidChangeConfiguration(() => {
   settings.invalidate();
   publishReport().catch((error: unknown) => log.error('Could not apply the new settings', { error: errorMessage(error) }));
+  configureKnowledge().catch((error: unknown) => log.error('Could not apply the knowledge base settings', { error: errorMessage(error) }));
 });
 
 connection.onRequest(StatusRequest.type, () => report());
@@ -154,6 +184,7 @@ connection.onRequest(ExportSessionRequest.type, () => {
 });
 
 connection.onShutdown(async () => {
+  knowledge?.dispose();
   await live?.close();
   storage?.close();
 });

@@ -3,6 +3,7 @@
  * server reports (kept in webview state, so a reopened view shows it at once), and update
  * notifications for the view to re-render what changed.
  */
+import type { KbStats } from '../protocol/knowledge';
 import type { ClientFrame, ServerFrame } from '../protocol/live';
 import type { StoredTurn, ToolCallRecord } from '../protocol/session';
 import type { ServerStatus, StatusReport } from '../protocol/status';
@@ -30,7 +31,11 @@ export interface ViewModel extends ViewState {
   /** What the user is saying now (partial transcript), while listening. */
   partial?: string;
   capture: { state: 'off' | 'starting' | 'listening'; reason?: string; source?: 'webview' | 'native'; device?: string };
+  /** The knowledge base's figures, as the server last sent them. */
+  kbStats?: KbStats;
   run(command: ViewCommand): void;
+  /** Asks the extension to open a note at a line. */
+  openNote(path: string, line: number): void;
   send(frame: ClientFrame): void;
   sendAudio(pcm: Int16Array): void;
 }
@@ -44,6 +49,8 @@ export interface ViewHooks {
   onEditableTranscript?(text: string): void;
   /** The connection dropped: a capture in progress has ended with it. */
   onDisconnect?(): void;
+  /** The answer to a knowledge-base request. */
+  onKb?(frame: Extract<ServerFrame, { type: 'kbReply' | 'kbError' }>): void;
 }
 
 export function startView(render: (model: ViewModel) => void, hooks: ViewHooks = {}): ViewModel {
@@ -54,6 +61,7 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
     answering: false,
     capture: { state: 'off' },
     run: (command) => host.postMessage({ type: 'runCommand', command }),
+    openNote: (path, line) => host.postMessage({ type: 'openNote', path, line }),
     send: (frame) => connection.send(frame),
     sendAudio: (pcm) => connection.sendAudio(pcm),
   };
@@ -65,6 +73,11 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
   const onFrame = (frame: ServerFrame) => {
     if (frame.type === 'playback') hooks.onPlayback?.(frame.action);
     if (frame.type === 'transcript' && frame.final && frame.editable) hooks.onEditableTranscript?.(frame.text);
+    if (frame.type === 'kbReply' || frame.type === 'kbError') {
+      hooks.onKb?.(frame);
+      if (frame.type === 'kbError' || frame.reply.op !== 'stats') return;
+      model.kbStats = frame.reply.stats;
+    }
     apply(model, frame);
     update();
   };
@@ -134,6 +147,11 @@ function apply(model: ViewModel, frame: ServerFrame): void {
     case 'capture':
       model.capture = frame.state === 'listening' ? { state: 'listening', source: frame.source, ...(frame.device ? { device: frame.device } : {}) } : { state: 'off', ...(frame.reason ? { reason: frame.reason } : {}) };
       return;
+    case 'kbStats':
+      model.kbStats = frame.stats;
+      return;
+    case 'kbReply':
+    case 'kbError':
     case 'playback':
     case 'pong':
       return;

@@ -1,20 +1,40 @@
-/** The Knowledge Base sidebar. */
-import { h } from './dom';
+/**
+ * The Knowledge Base sidebar: search first (it keeps its focus and results while the rest
+ * re-renders), then the index figures, the add actions and the embedder's configuration.
+ */
 import { startView } from './app';
-import { actions, connectionBadge, providersSection, versionsSection } from './statusView';
+import { h } from './dom';
+import { KnowledgeSearch, indexStatus } from './knowledge';
+import { button, connectionBadge, providersSection } from './statusView';
 
 const app = document.getElementById('app')!;
+const header = h('header', {});
+const details = h('div', { class: 'kb-details' });
 
-startView((model) =>
-  app.replaceChildren(
-    h('header', {}, h('h1', {}, 'Knowledge Base'), connectionBadge(model.live, model.status)),
-    ...(model.report
-      ? [
-          h('section', { 'aria-label': 'Index' }, h('h2', {}, 'Index'), h('dl', {}, h('div', { class: 'row' }, h('dt', {}, 'Database'), h('dd', { 'data-field': 'knowledgeDb' }, model.report.storage.knowledgeDb)))),
-          providersSection(model.report, model.run, ['embeddings']),
-          versionsSection(model.report),
-        ]
-      : []),
-    actions(model.run),
-  ),
+const model = startView(
+  (current) => {
+    header.replaceChildren(h('h1', {}, 'Knowledge Base'), connectionBadge(current.live, current.status));
+    details.replaceChildren(
+      indexStatus(current.kbStats, current.report?.storage.knowledgeDb),
+      h(
+        'div',
+        { class: 'actions', role: 'toolbar', 'aria-label': 'Add to the knowledge base' },
+        button('new-folder', 'Add Folder', () => current.run('parley.kb.addFolder')),
+        button('new-file', 'Add File', () => current.run('parley.kb.addFile')),
+        button('add', 'Add Selection', () => current.run('parley.kb.addSelection')),
+        button('sync', 'Sync', () => current.run('parley.kb.sync')),
+        button('graph', 'Stats', () => current.run('parley.kb.stats')),
+        button('person', 'My Contributions', () => current.run('parley.kb.contributions')),
+      ),
+      ...(current.report ? [providersSection(current.report, current.run, ['embeddings'])] : []),
+    );
+  },
+  { onKb: (answer) => search.receive(answer) },
 );
+
+const search = new KnowledgeSearch({
+  send: (id, request) => model.send({ type: 'kb', id, request }),
+  openNote: (path, line) => model.openNote(path, line),
+});
+app.replaceChildren(header, search.element, details);
+search.focus();

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { LiveEndpoint } from '../../protocol/lsp';
 import { VIEW_COMMANDS, type HostMessage, type ViewMessage } from '../../protocol/webview';
 import type { Ctx } from '../ctx';
+import { openNote } from '../knowledge';
 
 /** Maps the loopback endpoint to one the webview can reach when VS Code runs remotely or in a browser. */
 async function externalEndpoint(endpoint: LiveEndpoint): Promise<LiveEndpoint> {
@@ -26,6 +27,8 @@ export function bindWebview(webview: vscode.Webview, ctx: Ctx): vscode.Disposabl
     if (message?.type === 'ready') void sendEndpoint(ctx.liveEndpoint);
     else if (message?.type === 'runCommand' && (VIEW_COMMANDS as readonly string[]).includes(message.command)) {
       void vscode.commands.executeCommand(message.command);
+    } else if (message?.type === 'openNote' && typeof message.path === 'string' && Number.isSafeInteger(message.line)) {
+      openNote(message.path, message.line).catch((error: unknown) => ctx.log.error(`Could not open ${message.path}: ${String(error)}`));
     }
   });
   const onEndpoint = ctx.onDidChangeEndpoint((endpoint) => void sendEndpoint(endpoint));

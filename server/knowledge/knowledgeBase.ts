@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { KbContribution, KbIngestResult, KbPassage, KbSearchParams, KbSourceInfo, KbStats, Visibility } from '../../protocol/knowledge';
 import type { Logger } from '../log';
+import { ProviderError } from '../providers/errors';
 import type { Embedder } from './embed/embedder';
 import { Feedback, FeedbackError } from './feedback';
 import { Indexer, type SyncOptions, type SyncResult } from './indexer';
@@ -103,13 +104,20 @@ export class KnowledgeBase {
     });
   }
 
-  search(params: SearchOptions): Promise<KbPassage[]> {
-    return this.searcher.search(params);
+  /** Searches; when the embeddings provider fails, the words alone still find passages (BM25). */
+  async search(params: SearchOptions): Promise<KbPassage[]> {
+    try {
+      return await this.searcher.search(params);
+    } catch (error) {
+      if (!(error instanceof ProviderError) || params.mode === 'bm25' || params.signal?.aborted) throw error;
+      this.options.log.warn('Searching by words only: the embeddings provider failed', { error: error.message });
+      return this.searcher.search({ ...params, mode: 'bm25' });
+    }
   }
 
   async searchTimed(params: KbSearchParams, signal?: AbortSignal): Promise<{ passages: KbPassage[]; tookMs: number }> {
     const startedAt = performance.now();
-    const passages = await this.searcher.search({ ...params, signal });
+    const passages = await this.search({ ...params, signal });
     return { passages, tookMs: performance.now() - startedAt };
   }
 

@@ -84,6 +84,10 @@ export class KnowledgeStore {
     })();
   }
 
+  documentAt(path: string): { id: number; title: string } | undefined {
+    return this.db.prepare('SELECT id, title FROM documents WHERE path = ?').get(path) as { id: number; title: string } | undefined;
+  }
+
   /** The documents of a source, keyed by absolute path. */
   documentsByPath(sourceId: number): Map<string, StoredDocument> {
     return new Map(this.documents(sourceId).map((doc) => [doc.path, doc]));

@@ -1,0 +1,166 @@
+/**
+ * The knowledge base inside the language server: built from the settings' embedder, answering
+ * the extension's requests (add, sync, stats, visibility) over LSP and the sidebar's over the
+ * live WebSocket, and telling every view when the index changes.
+ */
+import type { Database } from 'better-sqlite3';
+import { join } from 'node:path';
+import type { CancellationToken, Connection, WorkDoneProgressReporter, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import type { KbStats } from '../../protocol/knowledge';
+import type { KbOperation, KbReply } from '../../protocol/live';
+import { KbAddNoteRequest, KbAddRequest, KbContributionsRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest } from '../../protocol/lsp';
+import type { ParleySettings } from '../../protocol/settings';
+import { errorMessage, type Logger } from '../log';
+import type { Keys } from '../providers/keys';
+import { createEmbedder } from './embed';
+import type { SyncProgress } from './indexer';
+import { FeedbackError, KnowledgeBase } from './knowledgeBase';
+
+export interface KnowledgeServiceOptions {
+  db: Database;
+  file: string;
+  globalDir: string;
+  keys: Keys;
+  log: Logger;
+  /** Called with fresh figures whenever the index changes. */
+  onStats: (stats: KbStats) => void;
+}
+
+const PHASES: Record<SyncProgress['phase'], string> = { scanning: 'Listing notes', indexing: 'Indexing', embedding: 'Embedding passages' };
+
+export class KnowledgeService {
+  private kb: KnowledgeBase | undefined;
+  private unavailable = 'The knowledge base is starting.';
+  private embeddings: string | undefined;
+  private readonly searches = new Map<object, AbortController>();
+
+  constructor(private readonly options: KnowledgeServiceOptions) {}
+
+  /** (Re)builds the knowledge base when the embeddings settings change; re-embeds with progress if needed. */
+  async configure(settings: ParleySettings['embeddings'], progress?: () => Promise<WorkDoneProgressServerReporter>): Promise<void> {
+    const key = JSON.stringify(settings);
+    if (key === this.embeddings && this.kb) return;
+    this.embeddings = key;
+    const { db, file, globalDir, log } = this.options;
+    try {
+      const embedder = await createEmbedder(settings, this.options.keys, log);
+      this.kb?.dispose();
+      this.kb = new KnowledgeBase({ db, file, embedder, log, notesDir: join(globalDir, 'notes'), watch: true, onChange: () => this.publish() });
+    } catch (error) {
+      this.kb?.dispose();
+      this.kb = undefined;
+      this.unavailable = `The knowledge base cannot embed passages: ${errorMessage(error)}`;
+      log.error(this.unavailable);
+      return;
+    }
+    const kb = this.kb;
+    const reporter = await progress?.().catch(() => undefined);
+    await this.withProgress(reporter, 'Parley: updating the knowledge base', (onProgress, signal) => kb.syncAll({ onProgress, signal }));
+    this.publish();
+  }
+
+  private require(): KnowledgeBase {
+    if (!this.kb) throw new Error(this.unavailable);
+    return this.kb;
+  }
+
+  stats(): KbStats {
+    return this.require().stats();
+  }
+
+  private publish(): void {
+    if (this.kb) this.options.onStats(this.kb.stats());
+  }
+
+  /** A sidebar request. A newer search from the same client aborts its older one. */
+  async handle(operation: KbOperation, client: object): Promise<KbReply> {
+    const kb = this.require();
+    switch (operation.op) {
+      case 'search': {
+        this.searches.get(client)?.abort();
+        const controller = new AbortController();
+        this.searches.set(client, controller);
+        try {
+          const { passages, tookMs } = await kb.searchTimed({ query: operation.query, k: operation.k, filters: operation.filters, prefix: true }, controller.signal);
+          return { op: 'search', query: operation.query, passages, tookMs };
+        } finally {
+          if (this.searches.get(client) === controller) this.searches.delete(client);
+        }
+      }
+      case 'vote':
+        return { op: 'vote', chunkId: operation.chunkId, ...kb.vote(operation.chunkId, operation.vote) };
+      case 'correct':
+        return { op: 'correct', chunkId: operation.chunkId, correction: kb.correct(operation.chunkId, operation.text) };
+      case 'tag':
+        return { op: 'tag', documentId: operation.documentId, tags: kb.addTag(operation.documentId, operation.tag) };
+      case 'visibility':
+        kb.setVisibility(operation.documentId, operation.visibility);
+        this.publish();
+        return { op: 'visibility', documentId: operation.documentId, visibility: operation.visibility };
+      case 'stats':
+        return { op: 'stats', stats: kb.stats() };
+    }
+  }
+
+  forget(client: object): void {
+    this.searches.get(client)?.abort();
+    this.searches.delete(client);
+  }
+
+  register(connection: Connection): void {
+    connection.onRequest(KbAddRequest.type, async (params, token) => {
+      const kb = this.require();
+      const result = await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), `Parley: adding ${params.path}`, (onProgress, signal) => kb.add(params.path, { onProgress, signal }), token);
+      this.publish();
+      return result;
+    });
+    connection.onRequest(KbAddNoteRequest.type, async (params) => {
+      const added = await this.require().addNote(params.title, params.text);
+      this.publish();
+      return added;
+    });
+    connection.onRequest(KbSyncRequest.type, async (params, token) => {
+      const kb = this.require();
+      await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), 'Parley: syncing the knowledge base', (onProgress, signal) => kb.syncAll({ onProgress, signal }), token);
+      return kb.stats();
+    });
+    connection.onRequest(KbStatsRequest.type, () => this.stats());
+    connection.onRequest(KbContributionsRequest.type, () => this.require().contributions());
+    connection.onRequest(KbSetVisibilityRequest.type, (params) => {
+      const kb = this.require();
+      const document = kb.store.documentAt(params.path);
+      if (!document) throw new FeedbackError(`${params.path} is not in the knowledge base. Add its folder or the file first.`);
+      kb.setVisibility(document.id, params.visibility);
+      this.publish();
+      return { title: document.title };
+    });
+    connection.onRequest(KbRemoveSourceRequest.type, (params) => {
+      const kb = this.require();
+      kb.removeSource(params.sourceId);
+      return kb.stats();
+    });
+  }
+
+  /** Runs a sync with work-done progress (a cancellable notification in VS Code) when the client offers one. */
+  private async withProgress<T>(
+    progress: WorkDoneProgressReporter | WorkDoneProgressServerReporter | undefined,
+    title: string,
+    work: (onProgress: (progress: SyncProgress) => void, signal: AbortSignal) => Promise<T>,
+    token?: CancellationToken,
+  ): Promise<T> {
+    const controller = new AbortController();
+    // A request's own token cancels when the client cancels it; a server-made progress has its own.
+    token?.onCancellationRequested(() => controller.abort());
+    if (progress && 'token' in progress) progress.token.onCancellationRequested(() => controller.abort());
+    progress?.begin(title, 0, undefined, true);
+    try {
+      return await work((p) => progress?.report(p.total ? Math.round((100 * p.done) / p.total) : 0, `${PHASES[p.phase]} ${p.total ? `${p.done}/${p.total}` : ''}`.trim()), controller.signal);
+    } finally {
+      progress?.done();
+    }
+  }
+
+  dispose(): void {
+    this.kb?.dispose();
+  }
+}

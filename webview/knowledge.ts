@@ -1,0 +1,266 @@
+/**
+ * Knowledge-base search in the sidebar: a search box that asks as the user types (debounced; an
+ * answer to an older query is dropped), a keyboard-navigable result list, and on each passage
+ * the votes, a correction box, tags and the document's visibility.
+ */
+import type { KbPassage, KbSearchFilters, KbStats, Visibility } from '../protocol/knowledge';
+import { VISIBILITY_LEVELS } from '../protocol/knowledge';
+import type { KbOperation, KbReply, ServerFrame } from '../protocol/live';
+import { h, icon } from './dom';
+
+const DEBOUNCE_MS = 150;
+const RESULTS = 20;
+
+export interface KbSearchHost {
+  send(id: number, request: KbOperation): void;
+  openNote(path: string, line: number): void;
+}
+
+type Answer = Extract<ServerFrame, { type: 'kbReply' | 'kbError' }>;
+
+export class KnowledgeSearch {
+  readonly element: HTMLElement;
+  private readonly input: HTMLInputElement;
+  private readonly scope: HTMLSelectElement;
+  private readonly tag: HTMLInputElement;
+  private readonly list: HTMLElement;
+  private readonly message: HTMLElement;
+  private passages: KbPassage[] = [];
+  private active = -1;
+  private nextId = 1;
+  private latestSearch = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pending = new Map<number, (reply: KbReply) => void>();
+
+  constructor(private readonly host: KbSearchHost) {
+    this.input = h('input', { type: 'search', placeholder: 'Search your notes', 'aria-label': 'Search the knowledge base', 'data-field': 'kbQuery', 'aria-controls': 'kb-results' }) as HTMLInputElement;
+    this.scope = h(
+      'select',
+      { 'aria-label': 'Which notes to search', 'data-field': 'kbScope' },
+      h('option', { value: '' }, 'All notes'),
+      h('option', { value: 'shared,public' }, 'Shared and public'),
+      h('option', { value: 'public' }, 'Public only'),
+      h('option', { value: 'private' }, 'Private only'),
+    ) as HTMLSelectElement;
+    this.tag = h('input', { type: 'text', placeholder: '#tag', 'aria-label': 'Only notes with this tag', class: 'tag-filter', 'data-field': 'kbTag' }) as HTMLInputElement;
+    this.list = h('ul', { id: 'kb-results', role: 'listbox', 'aria-label': 'Matching passages', class: 'kb-results', 'data-field': 'kbResults' });
+    this.message = h('p', { class: 'kb-message', role: 'status', 'data-field': 'kbMessage' });
+    this.element = h('section', { 'aria-label': 'Search', class: 'kb-search' }, this.input, h('div', { class: 'kb-filters' }, this.scope, this.tag), this.message, this.list);
+    this.input.addEventListener('input', () => this.schedule());
+    this.scope.addEventListener('change', () => this.schedule(0));
+    this.tag.addEventListener('input', () => this.schedule());
+    this.input.addEventListener('keydown', (event) => this.onKey(event));
+    this.list.addEventListener('keydown', (event) => this.onKey(event));
+  }
+
+  /** Routes a server answer to the request that asked for it. */
+  receive(answer: Answer): void {
+    if (answer.type === 'kbError') {
+      this.pending.delete(answer.id);
+      this.showMessage(answer.message, 'error');
+      return;
+    }
+    this.pending.get(answer.id)?.(answer.reply);
+    this.pending.delete(answer.id);
+  }
+
+  focus(): void {
+    this.input.focus();
+  }
+
+  private request(operation: KbOperation, onReply: (reply: KbReply) => void): number {
+    const id = this.nextId++;
+    this.pending.set(id, onReply);
+    this.host.send(id, operation);
+    return id;
+  }
+
+  private schedule(delayMs = DEBOUNCE_MS): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.search(), delayMs);
+  }
+
+  private filters(): KbSearchFilters {
+    const visibility = this.scope.value ? (this.scope.value.split(',') as Visibility[]) : undefined;
+    const tag = this.tag.value.trim().replace(/^#/, '');
+    return { ...(visibility ? { visibility } : {}), ...(tag ? { tag } : {}) };
+  }
+
+  private search(): void {
+    const query = this.input.value.trim();
+    if (!query) {
+      this.latestSearch = 0;
+      this.show([]);
+      this.showMessage('');
+      return;
+    }
+    const id = this.request({ op: 'search', query, k: RESULTS, filters: this.filters() }, (reply) => {
+      // Typing on makes older answers stale: only the newest query's results are shown.
+      if (id !== this.latestSearch || reply.op !== 'search') return;
+      this.show(reply.passages);
+      this.showMessage(reply.passages.length ? `${reply.passages.length} passages in ${Math.round(reply.tookMs)} ms` : `Nothing matches “${query}”.`);
+    });
+    this.latestSearch = id;
+  }
+
+  private showMessage(text: string, level: 'info' | 'error' = 'info'): void {
+    this.message.textContent = text;
+    this.message.className = `kb-message ${level}`;
+  }
+
+  private show(passages: KbPassage[]): void {
+    this.passages = passages;
+    this.active = passages.length ? 0 : -1;
+    this.list.replaceChildren(...passages.map((passage, index) => this.item(passage, index)));
+    this.markActive();
+  }
+
+  private item(passage: KbPassage, index: number): HTMLElement {
+    const where = passage.headingPath.slice(1).join(' › ');
+    const item = h(
+      'li',
+      { role: 'option', id: `kb-result-${index}`, class: 'kb-result', tabindex: '-1', 'data-chunk': String(passage.chunkId), 'aria-selected': 'false' },
+      h('div', { class: 'kb-title' }, h('span', { class: 'title' }, passage.title), where ? h('span', { class: 'heading' }, ` › ${where}`) : null),
+      h('div', { class: 'kb-path' }, passage.relPath),
+      highlighted(passage.snippet, passage.highlights),
+      passage.correction ? h('div', { class: 'kb-correction', 'data-field': 'kbCorrection' }, icon('edit'), ` Correction (v${passage.correction.version}): ${passage.correction.text}`) : null,
+      h(
+        'div',
+        { class: 'kb-meta' },
+        h('span', { class: `badge visibility ${passage.visibility}`, title: 'Visibility of this note' }, passage.visibility),
+        ...passage.tags.slice(0, 6).map((tag) => h('span', { class: 'tag' }, `#${tag}`)),
+        h('span', { class: 'score', title: 'Relevance score (higher is better)' }, passage.score.toFixed(3)),
+      ),
+      this.toolbar(passage),
+    );
+    item.addEventListener('click', (event) => {
+      if ((event.target as HTMLElement).closest('button, select, input, textarea')) return;
+      this.active = index;
+      this.markActive();
+      this.open(passage);
+    });
+    return item;
+  }
+
+  private toolbar(passage: KbPassage): HTMLElement {
+    const votes = h('span', { class: 'votes', 'data-field': 'kbVotes' }, `${passage.votes.up}↑ ${passage.votes.down}↓`);
+    const vote = (value: 1 | -1) =>
+      this.request({ op: 'vote', chunkId: passage.chunkId, vote: value }, (reply) => {
+        if (reply.op === 'vote') votes.textContent = `${reply.up}↑ ${reply.down}↓`;
+      });
+    const visibility = h('select', { 'aria-label': `Visibility of ${passage.title}`, 'data-field': 'kbVisibility' }, ...VISIBILITY_LEVELS.map((level) => option(level, level === passage.visibility))) as HTMLSelectElement;
+    visibility.addEventListener('change', () => this.request({ op: 'visibility', documentId: passage.documentId, visibility: visibility.value as Visibility }, () => this.schedule(0)));
+    const bar = h(
+      'div',
+      { class: 'kb-actions', role: 'toolbar', 'aria-label': 'Passage actions' },
+      iconButton('thumbsup', 'Helpful', () => vote(1)),
+      iconButton('thumbsdown', 'Not helpful', () => vote(-1)),
+      votes,
+      iconButton('edit', 'Correct this passage', () => this.correctionBox(passage, bar)),
+      iconButton('tag', 'Add a tag to this note', () => this.tagBox(passage, bar)),
+      visibility,
+    );
+    return bar;
+  }
+
+  private correctionBox(passage: KbPassage, bar: HTMLElement): void {
+    const text = h('textarea', { 'aria-label': 'Correction', rows: '3', 'data-field': 'kbCorrectionText' }, passage.correction?.text ?? '') as HTMLTextAreaElement;
+    const save = iconButton('check', 'Save correction', () =>
+      this.request({ op: 'correct', chunkId: passage.chunkId, text: text.value }, (reply) => {
+        if (reply.op !== 'correct') return;
+        box.replaceWith(h('div', { class: 'kb-correction', 'data-field': 'kbCorrection' }, icon('edit'), ` Correction (v${reply.correction.version}): ${reply.correction.text}`));
+      }),
+    );
+    const box = h('div', { class: 'kb-correction-box' }, text, save);
+    bar.after(box);
+    text.focus();
+  }
+
+  private tagBox(passage: KbPassage, bar: HTMLElement): void {
+    const input = h('input', { type: 'text', 'aria-label': 'New tag', placeholder: 'tag or nested/tag', 'data-field': 'kbNewTag' }) as HTMLInputElement;
+    const box = h('div', { class: 'kb-tag-box' }, input);
+    input.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter') return;
+      event.preventDefault();
+      this.request({ op: 'tag', documentId: passage.documentId, tag: input.value }, (reply) => {
+        if (reply.op === 'tag') box.replaceWith(h('div', { class: 'kb-meta' }, ...reply.tags.map((tag) => h('span', { class: 'tag' }, `#${tag}`))));
+      });
+    });
+    bar.after(box);
+    input.focus();
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if ((event.target as HTMLElement).closest('.kb-actions, .kb-correction-box, .kb-tag-box')) return;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      if (this.passages.length === 0) return;
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      this.active = (this.active + step + this.passages.length) % this.passages.length;
+      this.markActive();
+      if (event.currentTarget === this.list) this.list.querySelector<HTMLElement>(`#kb-result-${this.active}`)?.focus();
+    } else if (event.key === 'Enter' && this.active >= 0) {
+      event.preventDefault();
+      this.open(this.passages[this.active]!);
+    } else if (event.key === 'Escape') {
+      this.input.value = '';
+      this.schedule(0);
+    }
+  }
+
+  private markActive(): void {
+    this.list.querySelectorAll('[role="option"]').forEach((element, index) => element.setAttribute('aria-selected', String(index === this.active)));
+    this.input.setAttribute('aria-activedescendant', this.active >= 0 ? `kb-result-${this.active}` : '');
+    this.list.querySelector(`#kb-result-${this.active}`)?.scrollIntoView({ block: 'nearest' });
+  }
+
+  private open(passage: KbPassage): void {
+    this.host.openNote(passage.path, passage.line);
+  }
+}
+
+function option(value: string, selected: boolean): HTMLElement {
+  const element = h('option', { value }, value);
+  if (selected) element.setAttribute('selected', '');
+  return element;
+}
+
+function iconButton(name: string, label: string, onClick: () => void): HTMLElement {
+  const element = h('button', { type: 'button', class: 'icon', title: label, 'aria-label': label }, icon(name));
+  element.addEventListener('click', onClick);
+  return element;
+}
+
+/** The snippet with its matched words in <mark>, built as text nodes (never parsed as HTML). */
+function highlighted(snippet: string, ranges: [number, number][]): HTMLElement {
+  const parts: (Node | string)[] = [];
+  let at = 0;
+  for (const [start, end] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    if (start < at) continue;
+    parts.push(snippet.slice(at, start), h('mark', {}, snippet.slice(start, end)));
+    at = end;
+  }
+  parts.push(snippet.slice(at));
+  return h('p', { class: 'kb-snippet' }, ...parts);
+}
+
+/** The index figures under the search: documents, passages, embedder, last sync. */
+export function indexStatus(stats: KbStats | undefined, databaseFile: string | undefined): HTMLElement {
+  const rows: [string, string, string][] = stats
+    ? [
+        ['Documents', 'kbDocuments', String(stats.documents)],
+        ['Passages', 'kbChunks', `${stats.chunks} (${stats.embedded} with vectors)`],
+        ['Embedder', 'kbEmbedder', stats.embedder],
+        ['Last sync', 'kbLastSync', stats.lastSyncAt ? new Date(stats.lastSyncAt).toLocaleString() : 'never'],
+      ]
+    : [];
+  return h(
+    'section',
+    { 'aria-label': 'Index' },
+    h('h2', {}, 'Index'),
+    stats?.busy ? h('p', { class: 'badge pending', 'data-field': 'kbBusy' }, icon('loading codicon-modifier-spin'), ` ${stats.busy}…`) : null,
+    stats && stats.documents === 0 ? h('p', { class: 'hint', 'data-field': 'kbEmpty' }, 'No notes yet. Add a folder (an Obsidian vault or Markdown docs), a file, or a selection.') : null,
+    h('dl', {}, ...rows.map(([label, field, value]) => h('div', { class: 'row' }, h('dt', {}, label), h('dd', { 'data-field': field }, value))),
+      databaseFile ? h('div', { class: 'row' }, h('dt', {}, 'Database'), h('dd', { 'data-field': 'knowledgeDb' }, databaseFile)) : null),
+  );
+}
