@@ -21,6 +21,15 @@ export interface ToolCallRecord {
   /** What the tool returned, as shown to the model; absent while it runs. */
   result?: string;
   isError?: boolean;
+  /** Notes the result cites, which the panel offers to open. */
+  citations?: Citation[];
+}
+
+export interface Citation {
+  label: string;
+  path: string;
+  /** 0-based line of the cited heading. */
+  line: number;
 }
 
 export type TurnRole = 'user' | 'assistant';

@@ -88,7 +88,8 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   });
   knowledge.register(connection);
   const store = new SessionStore(storage.sessions);
-  conversation = { store, ...createConversation({ connection, store, settings: () => settings.get(), keys, log, emit: (frame) => server.broadcast(frame) }) };
+  const kb = knowledge;
+  conversation = { store, ...createConversation({ connection, store, settings: () => settings.get(), keys, log, emit: (frame) => server.broadcast(frame), knowledge: () => kb.forTools() }) };
   const captures = new Captures({
     conversation: conversation.conversation,
     settings: () => settings.get(),

@@ -37,7 +37,7 @@ function render(model: ViewModel): void {
   notice.className = `notice ${model.notice?.level ?? 'warning'}`;
   notice.replaceChildren(...(message ? [icon(model.notice?.level === 'error' ? 'error' : 'warning'), ` ${message}`] : []));
   const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
-  transcript.replaceChildren(...((model.turns?.length ?? 0) === 0 && !model.streaming ? [h('p', { class: 'empty' }, 'Ask about the code in front of you: "why is this test failing?"')] : transcriptView(model.turns ?? [], model.streaming)));
+  transcript.replaceChildren(...((model.turns?.length ?? 0) === 0 && !model.streaming ? [h('p', { class: 'empty' }, 'Ask about the code in front of you: "why is this test failing?"')] : transcriptView(model.turns ?? [], model.streaming, model.openNote)));
   if (atBottom) transcript.scrollTop = transcript.scrollHeight;
   stopButton.hidden = !model.answering;
   sendButton.disabled = model.live.kind !== 'connected';

@@ -18,11 +18,27 @@ export function richText(text: string): HTMLElement {
   return container;
 }
 
-function toolChip(call: ToolCallRecord, running: boolean): HTMLElement {
+/** Opens a cited note at its heading. */
+export type OpenCitation = (path: string, line: number) => void;
+
+function citationList(call: ToolCallRecord, onCite: OpenCitation): HTMLElement {
+  return h(
+    'ol',
+    { class: 'citations', 'aria-label': 'Cited notes' },
+    ...(call.citations ?? []).map((citation) => {
+      const link = h('button', { type: 'button', class: 'link', 'data-field': 'citation' }, citation.label);
+      link.addEventListener('click', () => onCite(citation.path, citation.line));
+      return h('li', {}, link);
+    }),
+  );
+}
+
+function toolChip(call: ToolCallRecord, running: boolean, onCite: OpenCitation): HTMLElement {
   const state = running ? 'running' : call.isError ? 'failed' : 'done';
   const name = call.name.replace(/_/g, ' ');
   const detail = typeof call.input === 'object' && call.input && 'path' in call.input ? String((call.input as { path: unknown }).path) : '';
   const chip = h('details', { class: `tool ${state}`, 'data-tool': call.name }, h('summary', {}, icon(running ? 'loading codicon-modifier-spin' : call.isError ? 'error' : 'tools'), ` ${name}${detail ? ` · ${detail}` : ''}`));
+  if (call.citations?.length) chip.append(citationList(call, onCite));
   if (call.result) chip.append(h('pre', {}, call.result));
   return chip;
 }
@@ -40,27 +56,27 @@ function latency(metrics: TurnMetrics | undefined): HTMLElement | null {
   return parts.length ? h('p', { class: 'latency', 'data-field': 'latency' }, icon('dashboard'), ` ${parts.join(' · ')}`) : null;
 }
 
-function turnView(turn: StoredTurn): HTMLElement {
+function turnView(turn: StoredTurn, onCite: OpenCitation): HTMLElement {
   const who = turn.role === 'user' ? 'You' : 'Parley';
   return h(
     'article',
     { class: `turn ${turn.role}${turn.interrupted ? ' interrupted' : ''}`, 'data-turn': String(turn.id), 'aria-label': `${who} said` },
     h('header', {}, h('strong', {}, who), turn.source === 'voice' ? h('span', { class: 'meta' }, ' · spoken') : null, turn.interrupted ? h('span', { class: 'meta' }, ' · interrupted') : null),
-    ...turn.toolCalls.map((call) => toolChip(call, false)),
+    ...turn.toolCalls.map((call) => toolChip(call, false, onCite)),
     richText(turn.text),
     latency(turn.metrics),
   );
 }
 
-export function transcriptView(turns: readonly StoredTurn[], streaming: Streaming | undefined): HTMLElement[] {
-  const views = turns.map(turnView);
+export function transcriptView(turns: readonly StoredTurn[], streaming: Streaming | undefined, onCite: OpenCitation): HTMLElement[] {
+  const views = turns.map((turn) => turnView(turn, onCite));
   if (streaming) {
     views.push(
       h(
         'article',
         { class: 'turn assistant streaming', 'aria-busy': 'true', 'data-turn': 'streaming' },
         h('header', {}, h('strong', {}, 'Parley'), h('span', { class: 'meta' }, ' · answering…')),
-        ...streaming.toolCalls.map((call) => toolChip(call, call.result === undefined)),
+        ...streaming.toolCalls.map((call) => toolChip(call, call.result === undefined, onCite)),
         richText(streaming.text),
       ),
     );

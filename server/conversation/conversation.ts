@@ -180,7 +180,7 @@ export class Conversation {
     answer.toolCalls.push(record);
     this.deps.emit({ type: 'toolCall', call: record, state: 'running' });
     const result = await runTool(this.deps.tools, call.name, call.input, toolContext, signal);
-    Object.assign(record, { result: result.content, ...(result.isError ? { isError: true } : {}) });
+    Object.assign(record, { result: result.content, ...(result.isError ? { isError: true } : {}), ...(result.citations?.length ? { citations: result.citations } : {}) });
     this.deps.emit({ type: 'toolCall', call: record, state: 'done' });
     return { role: 'tool', toolCallId: call.id, content: result.content, ...(result.isError ? { isError: true } : {}) };
   }

@@ -15,6 +15,7 @@ import type { SessionStore } from '../sessions/store';
 import { WorkspaceFolders } from '../tools/confine';
 import { lspToolContext } from '../tools/lspContext';
 import { BUILTIN_TOOLS } from '../tools/registry';
+import type { KnowledgeSearch } from '../tools/types';
 import { editorContext } from './context';
 import { Conversation } from './conversation';
 
@@ -25,6 +26,8 @@ export interface ConversationWiring {
   keys: Keys;
   log: Logger;
   emit(frame: ServerFrame): void;
+  /** The knowledge base for the search_knowledge_base tool, when it is available. */
+  knowledge?: () => KnowledgeSearch | undefined;
 }
 
 export function createConversation(wiring: ConversationWiring): { conversation: Conversation; sessionId: string } {
@@ -47,7 +50,8 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
       const stage = await model();
       const state = await connection.sendRequest(EditorStateRequest.type);
       const folders = new WorkspaceFolders(state.workspaceFolders);
-      return { model: stage, context: editorContext(state, folders), toolContext: lspToolContext(connection, folders) };
+      const knowledge = wiring.knowledge?.();
+      return { model: stage, context: editorContext(state, folders), toolContext: { ...lspToolContext(connection, folders), ...(knowledge ? { knowledge } : {}) } };
     },
   });
   return { conversation, sessionId };

@@ -100,7 +100,8 @@ async function search(kb: KnowledgeBase, positionals: string[], values: Values):
   const run = async (query: string) => briefly(await kb.search({ query, k, mode, filters: { visibility, tag } }));
   if (values.queries) {
     if (positionals.length > 0) throw new KbUsageError('kb search takes a query or --queries <file>, not both.');
-    const queries = (await readFile(values.queries, 'utf8')).split('\n').filter((line) => line.trim());
+    // Every line gets an answer line, a blank one too ([]), so line n of the output answers line n.
+    const queries = (await readFile(values.queries, 'utf8')).replace(/\r?\n$/, '').split(/\r?\n/);
     const lines: string[] = [];
     for (const query of queries) lines.push(JSON.stringify(await run(query)));
     return lines.join('\n');

@@ -12,6 +12,7 @@ import { KbAddNoteRequest, KbAddRequest, KbContributionsRequest, KbRemoveSourceR
 import type { ParleySettings } from '../../protocol/settings';
 import { errorMessage, type Logger } from '../log';
 import type { Keys } from '../providers/keys';
+import type { KnowledgeSearch } from '../tools/types';
 import { createEmbedder } from './embed';
 import type { SyncProgress } from './indexer';
 import { FeedbackError, KnowledgeBase } from './knowledgeBase';
@@ -66,6 +67,12 @@ export class KnowledgeService {
 
   stats(): KbStats {
     return this.require().stats();
+  }
+
+  /** The assistant's view: search only, and only while the knowledge base is available. */
+  forTools(): KnowledgeSearch | undefined {
+    const kb = this.kb;
+    return kb ? { search: (query, k, signal) => kb.search({ query, k, signal }) } : undefined;
   }
 
   private publish(): void {

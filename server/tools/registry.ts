@@ -4,12 +4,13 @@ import { listDiagnostics } from './builtin/listDiagnostics';
 import { openFile } from './builtin/openFile';
 import { proposeEdit } from './builtin/proposeEdit';
 import { readFile } from './builtin/readFile';
+import { searchKnowledgeBase } from './builtin/searchKnowledgeBase';
 import { searchWorkspace } from './builtin/searchWorkspace';
 import { OutsideWorkspaceError } from './confine';
 import { UnreadableFileError } from './files';
 import { ToolInputError, type Tool, type ToolContext, type ToolResult } from './types';
 
-export const BUILTIN_TOOLS: readonly Tool[] = [openFile, readFile, searchWorkspace, listDiagnostics, proposeEdit];
+export const BUILTIN_TOOLS: readonly Tool[] = [openFile, readFile, searchWorkspace, listDiagnostics, proposeEdit, searchKnowledgeBase];
 
 const EXPECTED_FAILURES = [ToolInputError, OutsideWorkspaceError, UnreadableFileError];
 

@@ -1,5 +1,7 @@
 /** What a tool is to the conversation: a definition the model sees and a run the server performs. */
+import type { KbPassage } from '../../protocol/knowledge';
 import type { EditorState, TextRange } from '../../protocol/lsp';
+import type { Citation } from '../../protocol/session';
 import type { WorkspaceFolders } from './confine';
 
 import type { ToolInputSchema } from '../providers/llm/types';
@@ -8,6 +10,12 @@ export interface ToolResult {
   /** What the model reads back. Text from the workspace is data, never instructions. */
   content: string;
   isError?: boolean;
+  citations?: Citation[];
+}
+
+/** The knowledge base as tools see it: search only. */
+export interface KnowledgeSearch {
+  search(query: string, k: number, signal: AbortSignal): Promise<KbPassage[]>;
 }
 
 /** What tools may touch: the workspace folders on disk and the editor, through the client. */
@@ -17,6 +25,8 @@ export interface ToolContext {
   showDocument(path: string, selection?: TextRange): Promise<boolean>;
   /** Asks VS Code to preview an edit; resolves true only if the user accepted it. */
   applyEdit(label: string, path: string, edit: { range?: TextRange; newText: string; create?: boolean }): Promise<boolean>;
+  /** Absent when the knowledge base is not available (e.g. its embedder is misconfigured). */
+  knowledge?: KnowledgeSearch;
 }
 
 export interface Tool {

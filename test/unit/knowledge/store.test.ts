@@ -139,10 +139,12 @@ describe('knowledge base store', () => {
     assert.equal(qualityScore(0, 1), 0.4);
     assert.ok(Math.abs(qualityScore(10, 0) - 12 / 14) < 1e-12);
     const before = await kb.search({ query: 'image', k: 10 });
-    const last = before.at(-1)!;
+    const last = before.filter((p) => p.score > 0).at(-1)!;
     for (let i = 0; i < 20; i++) kb.vote(last.chunkId, 1);
     const after = await kb.search({ query: 'image', k: 10 });
-    assert.ok(after.findIndex((p) => p.chunkId === last.chunkId) < before.length - 1 || before.length === 1);
+    const raised = after.find((p) => p.chunkId === last.chunkId)!;
+    assert.ok(raised.score > last.score, `upvotes raise the passage score (${JSON.stringify([last.score, raised.score, last.quality, raised.quality, before.length])})`);
+    assert.ok(Math.abs(raised.quality - 22 / 24) < 1e-9);
     const stored = db.prepare('SELECT quality FROM chunks_vec WHERE chunk_id = ?').pluck().get(BigInt(last.chunkId)) as number;
     assert.ok(Math.abs(stored - 22 / 24) < 1e-6, 'the vector index holds the new quality');
   });
@@ -185,7 +187,7 @@ describe('knowledge base store', () => {
     assert.equal(other.stats().embedded, 0, 'vectors of the old embedder are dropped');
     await other.syncAll();
     const stats = other.stats();
-    assert.equal(stats.embedder, 'builtin:hash-v1:128');
+    assert.match(stats.embedder, /^builtin:.*:128$/);
     assert.equal(stats.embedded, stats.chunks);
     assertConsistent(db);
   });

@@ -1,0 +1,128 @@
+/**
+ * The knowledge base through the real server: folders added over LSP with work-done progress,
+ * the sidebar's requests over the live WebSocket, the folder watcher, malformed requests, and
+ * the assistant's search_knowledge_base tool with the OpenAI-compatible stand-in as the model.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import type { KbPassage } from '../../protocol/knowledge';
+import { LiveClose, liveUrl, type KbOperation, type KbReply, type ServerFrame } from '../../protocol/live';
+import { KbAddRequest, KbContributionsRequest, KbSetVisibilityRequest, KbStatsRequest, LiveEndpointRequest } from '../../protocol/lsp';
+import { DEFAULT_SETTINGS } from '../../protocol/settings';
+import { tempDir } from '../support/paths';
+import { waitFor } from '../support/poll';
+import { startServer, type TestServer } from '../support/server';
+import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
+
+interface Client {
+  socket: WebSocket;
+  frames: ServerFrame[];
+  ask(request: KbOperation): Promise<KbReply>;
+}
+
+let nextId = 1;
+
+async function connect(server: TestServer): Promise<Client> {
+  const endpoint = await server.connection.sendRequest(LiveEndpointRequest.type);
+  const socket = new WebSocket(liveUrl(endpoint));
+  const frames: ServerFrame[] = [];
+  socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as ServerFrame));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const ask = async (request: KbOperation) => {
+    const id = nextId++;
+    socket.send(JSON.stringify({ type: 'kb', id, request }));
+    const answer = await waitFor(() => frames.find((frame) => (frame.type === 'kbReply' || frame.type === 'kbError') && frame.id === id), { what: `the answer to kb ${request.op}` });
+    if (answer.type === 'kbError') throw new Error(answer.message);
+    return (answer as Extract<ServerFrame, { type: 'kbReply' }>).reply;
+  };
+  return { socket, frames, ask };
+}
+
+async function search(client: Client, query: string): Promise<KbPassage[]> {
+  const reply = await client.ask({ op: 'search', query, k: 10 });
+  assert.equal(reply.op, 'search');
+  return reply.op === 'search' ? reply.passages : [];
+}
+
+describe('knowledge base in the server', () => {
+  const dir = tempDir('kb-server');
+  const vault = join(dir.path, 'vault');
+  let model: OpenAIStandIn;
+  let server: TestServer;
+  let client: Client;
+
+  before(async () => {
+    mkdirSync(join(vault, 'ops'), { recursive: true });
+    writeFileSync(join(vault, 'ops', 'Deploy.md'), '# Deploy\n\n## With Docker\n\nBuild the image with docker build, then push it to the registry. #ops\n');
+    writeFileSync(join(vault, 'Cooking.md'), '# Cooking\n\nSlow simmered onion soup.\n');
+    model = await startOpenAIStandIn({ latency: { ttfbMs: 10, interTokenMs: 1 } });
+    server = await startServer({
+      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
+      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL } },
+    });
+    server.editorState = { workspaceFolders: [dir.path], openFiles: [], diagnostics: [] };
+    client = await connect(server);
+  });
+  after(async () => {
+    client.socket.close();
+    await server.stop();
+    await model.close();
+    dir.cleanup();
+  });
+
+  it('adds a folder over LSP and tells the sidebar the new figures', async () => {
+    const result = await server.connection.sendRequest(KbAddRequest.type, { path: vault });
+    assert.equal(result.indexed, 2);
+    const stats = await server.connection.sendRequest(KbStatsRequest.type);
+    assert.equal(stats.documents, 2);
+    assert.match(stats.embedder, /^builtin:.*:\d+$/);
+    assert.ok(stats.sources[0]!.watching, 'the folder is watched');
+    await waitFor(() => client.frames.some((frame) => frame.type === 'kbStats' && frame.stats.documents === 2), { what: 'a kbStats frame' });
+  });
+
+  it('answers the sidebar: search, vote, correction, visibility', async () => {
+    const [top] = await search(client, 'push the docker image');
+    assert.equal(top!.relPath, 'ops/Deploy.md');
+    assert.equal(top!.heading, 'With Docker');
+    const vote = await client.ask({ op: 'vote', chunkId: top!.chunkId, vote: 1 });
+    assert.deepEqual(vote, { op: 'vote', chunkId: top!.chunkId, quality: 0.6, up: 1, down: 0 });
+    const corrected = await client.ask({ op: 'correct', chunkId: top!.chunkId, text: 'We push with podman now.' });
+    assert.equal(corrected.op === 'correct' && corrected.correction.version, 1);
+    assert.equal((await search(client, 'podman'))[0]?.chunkId, top!.chunkId);
+    await server.connection.sendRequest(KbSetVisibilityRequest.type, { path: top!.path, visibility: 'public' });
+    const shared = await client.ask({ op: 'search', query: 'docker onion', filters: { visibility: ['shared', 'public'] } });
+    assert.deepEqual(shared.op === 'search' && shared.passages.map((p) => p.relPath), ['ops/Deploy.md']);
+    const contributions = await server.connection.sendRequest(KbContributionsRequest.type);
+    assert.deepEqual(contributions.map((c) => c.kind).sort(), ['correction', 'vote']);
+  });
+
+  it('picks up notes added, edited and deleted in a watched folder', async () => {
+    writeFileSync(join(vault, 'Kubernetes.md'), '# Kubernetes\n\nRoll out with kubectl apply and watch the pods.\n');
+    await waitFor(async () => (await search(client, 'kubectl rollout')).some((p) => p.relPath === 'Kubernetes.md'), { timeoutMs: 15_000, what: 'the new note to be indexed' });
+    rmSync(join(vault, 'Cooking.md'));
+    await waitFor(async () => !(await search(client, 'onion soup')).some((p) => p.relPath === 'Cooking.md'), { timeoutMs: 15_000, what: 'the deleted note to leave the index' });
+  });
+
+  it('answers a bad request with an error and closes on a malformed frame', async () => {
+    await assert.rejects(client.ask({ op: 'vote', chunkId: 999_999, vote: 1 }), /No passage 999999/);
+    const other = await connect(server);
+    const closed = new Promise<number>((resolve) => other.socket.once('close', (code) => resolve(code)));
+    other.socket.send(JSON.stringify({ type: 'kb', id: 1, request: { op: 'search', query: 42 } }));
+    assert.equal(await closed, LiveClose.unsupportedData);
+  });
+
+  it('gives the assistant a search_knowledge_base tool with citations', async () => {
+    model.chat.push({ toolCalls: [{ name: 'search_knowledge_base', input: { query: 'how do we push images' } }] });
+    model.chat.push({ text: 'You push with podman now, per your deploy note [1].' });
+    client.socket.send(JSON.stringify({ type: 'say', text: 'How do we push images?' }));
+    const turn = await waitFor(() => client.frames.flatMap((frame) => (frame.type === 'turn' && frame.turn.role === 'assistant' ? [frame.turn] : [])).at(-1), { timeoutMs: 15_000, what: 'the answer' });
+    const call = turn.toolCalls[0]!;
+    assert.equal(call.name, 'search_knowledge_base');
+    assert.match(call.result!, /\[1\] Deploy › With Docker \(ops\/Deploy\.md, line 3\)/);
+    assert.match(call.result!, /Correction by the user \(v1\): We push with podman now\./);
+    assert.deepEqual(call.citations?.[0], { label: 'Deploy › With Docker', path: join(vault, 'ops', 'Deploy.md'), line: 2 });
+  });
+});
