@@ -73,6 +73,11 @@ describe('symbols', () => {
     assert.deepEqual(refs, [{ name: 'Box', line: 3 }]);
   });
 
+  it('reads names exactly after non-ASCII text', async () => {
+    const { defs } = await parser.symbols('python', '# café 🙂\ndef naïve_größe():\n    return "ü"\n\nclass Zoë:\n    pass\n');
+    assert.deepEqual(defs.map((def) => def.name), ['naïve_größe', 'Zoë']);
+  });
+
   it('still tags a file with syntax errors', async () => {
     const { defs } = await parser.symbols('python', 'def good():\n    pass\n\ndef broken(:\n');
     assert.ok(defs.some((def) => def.name === 'good'));

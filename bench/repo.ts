@@ -1,0 +1,171 @@
+/**
+ * Repository map figures on a large real code base: about 4,000 TypeScript and JavaScript files
+ * (the openai, @anthropic-ai/sdk, @typescript-eslint and eslint packages from node_modules, copied
+ * into a fresh git repository with their dist/ folders renamed so the scanner does not skip them
+ * as vendored). The baseline is universal-ctags on exactly the files Parley scanned, in the same
+ * run: ctags gives definitions only, Parley definitions and references plus the ranked map.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { RepoIndex, scanRepository } from '../server/repo';
+import { REPO, tempDir } from '../test/support/paths';
+import { median, printTable } from './stats';
+
+const RUNS = Number(process.env.BENCH_REPO_RUNS ?? 3);
+const EDITS_PER_RUN = 5;
+const PACKAGES = ['openai', '@anthropic-ai/sdk', '@typescript-eslint', 'eslint'];
+const SOURCE = /\.(ts|js)$/;
+const RENAMED_DIRS: Record<string, string> = { dist: 'lib', build: 'lib', out: 'lib', node_modules: 'deps' };
+
+function walk(dir: string, found: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path, found);
+    else if (entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith('.min.js')) found.push(path);
+  }
+  return found;
+}
+
+/** The corpus as a git repository of its own. */
+function buildCorpus(root: string): void {
+  const modules = join(REPO, 'node_modules');
+  for (const pkg of PACKAGES) {
+    for (const file of walk(join(modules, pkg))) {
+      const target = join(root, file.slice(modules.length + 1).split('/').map((part) => RENAMED_DIRS[part] ?? part).join('/'));
+      mkdirSync(dirname(target), { recursive: true });
+      copyFileSync(file, target);
+    }
+  }
+  const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '-A');
+  git('-c', 'user.email=bench@parley', '-c', 'user.name=bench', 'commit', '-qm', 'corpus');
+}
+
+function hasCtags(): boolean {
+  return spawnSync('ctags', ['--version'], { encoding: 'utf8' }).stdout?.includes('Universal Ctags') ?? false;
+}
+
+/** Installs universal-ctags when it is missing and apt can; false when the baseline cannot run. */
+function ensureCtags(): boolean {
+  if (hasCtags()) return true;
+  console.log('universal-ctags is missing; trying apt-get install -y universal-ctags …');
+  spawnSync('apt-get', ['install', '-y', 'universal-ctags'], { stdio: 'ignore' });
+  return hasCtags();
+}
+
+const TIME = '/usr/bin/time';
+
+/** One ctags run over the list: wall time, tag count and peak RSS (when /usr/bin/time exists). */
+function runCtags(root: string, list: string, tags: string): { ms: number; tags: number; rssMb?: number } {
+  const timed = spawnSync(TIME, ['--version'], { stdio: 'ignore' }).status === 0;
+  const [command, args] = timed ? [TIME, ['-f', 'maxrss=%M', 'ctags', '-L', list, '-f', tags]] : ['ctags', ['-L', list, '-f', tags]];
+  const started = performance.now();
+  const run = spawnSync(command, args as string[], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - started;
+  const rss = /maxrss=(\d+)/.exec(run.stderr ?? '')?.[1];
+  const count = readFileSync(tags, 'utf8').split('\n').filter((line) => line && !line.startsWith('!_')).length;
+  return { ms, tags: count, rssMb: rss ? Number(rss) / 1024 : undefined };
+}
+
+/** Samples this process's RSS (main thread and parser threads together) until stopped. */
+function rssSampler(): () => number {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024;
+  };
+}
+
+interface ParleyRun {
+  fullMs: number;
+  rssMb: number;
+  files: number;
+  defs: number;
+  refs: number;
+  incrementalMs: number[];
+  cachedMs: number;
+}
+
+/** Full extraction and map, then edits of the most central file, then a second index from the cache file. */
+async function runParley(root: string, cacheFile: string): Promise<ParleyRun> {
+  const stopSampling = rssSampler();
+  const started = performance.now();
+  const index = new RepoIndex(root, { cacheFile });
+  const incrementalMs: number[] = [];
+  try {
+    await index.refresh();
+    const map = index.map({ tokens: 1024 });
+    const fullMs = performance.now() - started;
+    const rssMb = stopSampling();
+    const central = map.files[0]!.path;
+    for (let edit = 0; edit < EDITS_PER_RUN; edit++) {
+      appendFileSync(join(root, central), `\n// edit ${edit}\n`);
+      const editStarted = performance.now();
+      await index.refresh([central]);
+      index.map({ tokens: 1024, focus: [central] });
+      incrementalMs.push(performance.now() - editStarted);
+    }
+    return { fullMs, rssMb, files: map.stats.files, defs: map.stats.definitions, refs: map.stats.references, incrementalMs, cachedMs: await cachedRun(root, cacheFile) };
+  } finally {
+    await index.dispose();
+    execFileSync('git', ['-C', root, 'checkout', '-q', '--', '.']);
+  }
+}
+
+async function cachedRun(root: string, cacheFile: string): Promise<number> {
+  const started = performance.now();
+  const index = new RepoIndex(root, { cacheFile });
+  try {
+    await index.refresh();
+    index.map({ tokens: 1024 });
+    return performance.now() - started;
+  } finally {
+    await index.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = tempDir('bench-repo');
+  try {
+    const root = join(dir.path, 'corpus');
+    buildCorpus(root);
+    const list = join(dir.path, 'files.txt');
+    const scan = await scanRepository(root);
+    writeFileSync(list, scan.files.map((file) => file.path).join('\n'));
+    const megabytes = scan.files.reduce((sum, file) => sum + file.bytes, 0) / 1e6;
+    const ctags = ensureCtags();
+    if (!ctags) console.log('universal-ctags is not available (install it with apt-get install universal-ctags): the ctags ratio is skipped.');
+    const parley: ParleyRun[] = [];
+    const baseline: ReturnType<typeof runCtags>[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      // Alternate who goes first: on a shared machine the load drifts within a run.
+      if (ctags && run % 2 === 1) baseline.push(runCtags(root, list, join(dir.path, 'tags')));
+      parley.push(await runParley(root, join(dir.path, `cache-${run}.json`)));
+      if (ctags && run % 2 === 0) baseline.push(runCtags(root, list, join(dir.path, 'tags')));
+    }
+    report(parley, baseline, { files: scan.files.length, megabytes });
+  } finally {
+    dir.cleanup();
+  }
+}
+
+function report(parley: ParleyRun[], ctags: ReturnType<typeof runCtags>[], corpus: { files: number; megabytes: number }): void {
+  const full = median(parley.map((run) => run.fullMs));
+  const ctagsMs = ctags.length > 0 ? median(ctags.map((run) => run.ms)) : undefined;
+  const ctagsRss = ctags.flatMap((run) => (run.rssMb === undefined ? [] : [run.rssMb]));
+  const first = parley[0]!;
+  console.log(`\nCorpus: ${corpus.files} files, ${corpus.megabytes.toFixed(1)} MB; ${first.defs} definitions and ${first.refs} references; ctags: ${ctags[0]?.tags ?? '—'} tags (definitions only). ${availableParallelism()} cores, ${RUNS} runs.`);
+  printTable(`Repository map (${RUNS} runs, ${corpus.files} files)`, [
+    { metric: 'full symbol extraction + map (1,024 tokens)', median: full, unit: 'ms', ...(ctagsMs ? { baseline: { name: 'ctags -L (same files)', median: ctagsMs }, budget: Math.round(1.5 * ctagsMs) } : {}) },
+    { metric: 'files per second', median: corpus.files / (full / 1000), unit: 'files/s', ...(ctagsMs ? { baseline: { name: 'ctags', median: corpus.files / (ctagsMs / 1000) } } : {}) },
+    { metric: 'incremental update (one file edited: refresh + map)', median: median(parley.flatMap((run) => run.incrementalMs)), unit: 'ms', budget: 100 },
+    { metric: 'second run from the symbol cache (scan + map)', median: median(parley.map((run) => run.cachedMs)), unit: 'ms', ...(ctagsMs ? { baseline: { name: 'ctags -L', median: ctagsMs } } : {}) },
+    { metric: 'peak RSS during the full build (incl. parser threads)', median: median(parley.map((run) => run.rssMb)), unit: 'MB', ...(ctagsRss.length > 0 ? { baseline: { name: 'ctags', median: median(ctagsRss) } } : {}) },
+  ]);
+}
+
+void main();
