@@ -1,113 +1,176 @@
 /**
  * Voice figures: the whole loop in-process (Silero VAD → STT → LLM → TTS → a clock-driven sink)
  * with the provider stand-ins set to typical vendor latencies — final transcript 300 ms after the
- * turn ends, LLM first token 450 ms, TTS first byte 150 ms — and a real recording as the
+ * end of speech, LLM first token 450 ms, TTS first byte 150 ms — and a real recording as the
  * microphone at real-time pace. The baseline is the sum of the configured provider latencies.
+ *
+ * Three recognizers, each with eager end of turn off and on:
+ *   per utterance  OpenAI-compatible transcription of the VAD's utterance (the turn ends at the VAD's hangover)
+ *   Deepgram v1    live nova-3; its endpointing (speech_final) ends the turn
+ *   Deepgram Flux  live flux-general-en; EndOfTurn ends the turn, EagerEndOfTurn 200 ms before it
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, type ParleySettings } from '../protocol/settings';
 import type { StoredTurn } from '../protocol/session';
-import { Conversation } from '../server/conversation/conversation';
 import { stderrLogger } from '../server/log';
 import { Keys } from '../server/providers/keys';
-import { createLlmStage } from '../server/providers/llm';
-import { createSttStage } from '../server/providers/stt';
-import { createTtsStage } from '../server/providers/tts/factory';
-import { SessionStore } from '../server/sessions/store';
-import { openDatabase } from '../server/storage/database';
-import { SESSIONS_MIGRATIONS } from '../server/storage/migrations';
-import { WorkspaceFolders } from '../server/tools/confine';
 import { decodeWav } from '../server/voice/audio/wav';
-import { feedRealTime } from '../server/voice/cli';
-import { ClockSink } from '../server/voice/playback/clockSink';
-import { DEFAULT_VOICE_OPTIONS, VoiceSession } from '../server/voice/session';
-import { DEFAULT_VAD_OPTIONS, SileroVad } from '../server/voice/vad';
-import { REPO, tempDir } from '../test/support/paths';
-import { startOpenAIStandIn } from '../test/support/standins';
-import { median, printTable } from './stats';
+import { DEFAULT_VAD_OPTIONS, SileroVad, type VadEvent } from '../server/voice/vad';
+import { REPO } from '../test/support/paths';
+import { startDeepgramStandIn, startOpenAIStandIn, type FluxCue, type ListenCue } from '../test/support/standins';
+import { runVoiceLoop } from '../test/support/voice-loop';
+import { median, printTable, type Row } from './stats';
 
 const STT_MS = 300;
 const LLM_MS = 450;
 const TTS_MS = 150;
+/** Flux's EagerEndOfTurn comes this much before its EndOfTurn (Deepgram's partners quote 150–250 ms saved). */
+const EAGER_LEAD_MS = 200;
+/** Flux's network and processing time: every message arrives this long after the audio it is about. */
+const FLUX_LATENCY_MS = STT_MS - EAGER_LEAD_MS;
+const PROVIDERS_MS = STT_MS + LLM_MS + TTS_MS;
 const RUNS = Number(process.env.BENCH_VOICE_RUNS ?? 7);
 const AUDIO = join(REPO, '..', 'shared', 'audio');
 const log = stderrLogger('error');
+const keys = new Keys({ OPENAI_API_KEY: 'sk-bench-0123456789abcdefghij', DEEPGRAM_API_KEY: 'dg-bench' });
+
+const TRANSCRIPT = 'why is this test failing';
+const ANSWER = 'The assertion expects three.';
+const clip = (name: string) => decodeWav(readFileSync(join(AUDIO, name))).pcm;
+const silence = (seconds: number) => Buffer.alloc(Math.round(seconds * 16_000) * 2);
+const MICROPHONE = Buffer.concat([silence(0.5), clip('why_failing.wav'), silence(3)]);
+
+type Recognizer = 'perUtterance' | 'deepgram' | 'flux';
 
 function p95(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!;
 }
 
-/** One conversation over `microphone`; returns its committed turns. */
-async function converse(microphone: Buffer, transcripts: string[], answers: string[]): Promise<StoredTurn[]> {
-  const [stt, llm, tts] = await Promise.all([STT_MS, LLM_MS, TTS_MS].map((ttfbMs) => startOpenAIStandIn({ latency: { ttfbMs, interTokenMs: 5 } })));
-  const dir = tempDir('bench-voice');
+/** Where the VAD puts the speech in the microphone recording: the padded start sent to a gated recognizer, and the end. */
+async function speechBounds(microphone: Buffer): Promise<{ paddedStartMs: number; endMs: number }> {
+  const vad = await SileroVad.load();
+  const events = [];
+  for (let offset = 0; offset < microphone.length; offset += 640) events.push(...(await vad.push(microphone.subarray(offset, offset + 640))));
+  events.push(...(await vad.flush()));
+  await vad.close();
+  const start = events.find((event): event is Extract<VadEvent, { type: 'speechStart' }> => event.type === 'speechStart');
+  const voiced = events.filter((event): event is Extract<VadEvent, { type: 'frame' }> => event.type === 'frame' && event.speaking && event.probability >= 0.5);
+  if (!start || voiced.length === 0) throw new Error('the VAD found no speech in the benchmark recording');
+  return { paddedStartMs: start.paddedStartMs, endMs: voiced.at(-1)!.endMs };
+}
+
+/** One conversation over `microphone` with the given recognizer; returns its committed turns. */
+async function converse(recognizer: Recognizer, eager: boolean, microphone: Buffer, transcripts: string[], answers: string[]): Promise<StoredTurn[]> {
+  const bounds = recognizer === 'perUtterance' ? undefined : await speechBounds(microphone);
+  const llm = await startOpenAIStandIn({ latency: { ttfbMs: LLM_MS, interTokenMs: 5 } });
+  const tts = await startOpenAIStandIn({ latency: { ttfbMs: TTS_MS, interTokenMs: 5 } });
+  const transcription = await startOpenAIStandIn({ latency: { ttfbMs: STT_MS, interTokenMs: 5 } });
+  const deepgram = await startDeepgramStandIn({ latency: { ttfbMs: recognizer === 'flux' ? FLUX_LATENCY_MS : STT_MS, interTokenMs: 0 } });
   try {
-    stt!.transcripts.push(...transcripts);
-    for (const text of answers) llm!.chat.push({ text });
+    transcription.transcripts.push(...transcripts);
+    for (const text of answers) llm.chat.push({ text });
+    // A gated recognizer hears the speech from its padded start; Flux hears the whole recording.
+    if (bounds && recognizer === 'deepgram') deepgram.listen.push(listenCues(bounds.endMs - bounds.paddedStartMs));
+    if (bounds && recognizer === 'flux') deepgram.flux.push(fluxCues(bounds.endMs));
+    const stt: ParleySettings['stt'] =
+      recognizer === 'perUtterance'
+        ? { provider: 'openai-compatible', model: 'whisper-1', baseUrl: transcription.baseURL }
+        : { provider: 'deepgram', model: recognizer === 'flux' ? 'flux-general-en' : 'nova-3', baseUrl: deepgram.baseUrl };
     const settings: ParleySettings = {
       ...structuredClone(DEFAULT_SETTINGS),
-      llm: { provider: 'openai-compatible', model: 'bench', baseUrl: llm!.baseURL },
-      stt: { provider: 'openai-compatible', model: 'whisper-1', baseUrl: stt!.baseURL },
-      tts: { provider: 'openai', model: 'tts-1', baseUrl: tts!.baseURL },
+      llm: { provider: 'openai-compatible', model: 'bench', baseUrl: llm.baseURL },
+      stt,
+      tts: { provider: 'openai', model: 'tts-1', baseUrl: tts.baseURL },
+      voice: { ...DEFAULT_SETTINGS.voice, eagerEndOfTurn: eager },
     };
-    const keys = new Keys({ OPENAI_API_KEY: 'sk-bench-0123456789abcdefghij' });
-    const db = openDatabase({ file: join(dir.path, 'sessions.db'), migrations: SESSIONS_MIGRATIONS, nativeDir: '/nonexistent', log, label: 'bench' }).db;
-    const store = new SessionStore(db);
-    const sessionId = store.start();
-    const folders = new WorkspaceFolders([dir.path]);
-    const model = createLlmStage(settings, keys, log);
-    const conversation = new Conversation({
-      store,
-      sessionId,
-      tools: [],
-      emit: () => undefined,
-      log,
-      prepare: async () => ({ model, context: '', toolContext: { folders, editorState: async () => ({ workspaceFolders: [], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false } }),
-    });
-    const sink = new ClockSink();
-    const session = new VoiceSession({ conversation, stt: createSttStage(settings, keys, log), tts: createTtsStage(settings, keys, log), vad: await SileroVad.load(), sink, emit: () => undefined, onActivity: () => undefined, log }, DEFAULT_VOICE_OPTIONS);
-    await session.start();
-    await feedRealTime(session, microphone);
-    await session.finish();
-    while (sink.playing) await new Promise((resolve) => setTimeout(resolve, 20));
-    await session.close();
-    const turns = store.turns(sessionId);
-    db.close();
-    return turns;
+    return (await runVoiceLoop({ settings, keys, microphone, log })).turns;
   } finally {
-    await Promise.all([stt, llm, tts].map((standIn) => standIn!.close()));
-    dir.cleanup();
+    await Promise.all([llm, tts, transcription, deepgram].map((standIn) => standIn.close()));
   }
 }
 
-const clip = (name: string) => decodeWav(readFileSync(join(AUDIO, name))).pcm;
-const silence = (seconds: number) => Buffer.alloc(Math.round(seconds * 16_000) * 2);
+/** Deepgram v1: an interim halfway, then the final with speech_final at the end of speech (it arrives STT_MS later). */
+function listenCues(speechEndMs: number): ListenCue[] {
+  return [
+    { atMs: speechEndMs / 2, type: 'interim', transcript: 'why is this' },
+    { atMs: speechEndMs, type: 'final', transcript: TRANSCRIPT, speechFinal: true },
+  ];
+}
+
+/** Flux: EagerEndOfTurn at the end of speech, EndOfTurn EAGER_LEAD_MS later; each arrives FLUX_LATENCY_MS after its audio. */
+function fluxCues(speechEndMs: number): FluxCue[] {
+  return [
+    { atMs: speechEndMs / 2, event: 'Update', transcript: 'why is this' },
+    { atMs: speechEndMs, event: 'EagerEndOfTurn', transcript: TRANSCRIPT },
+    { atMs: speechEndMs + EAGER_LEAD_MS, event: 'EndOfTurn', transcript: TRANSCRIPT },
+  ];
+}
+
+async function voiceToVoice(recognizer: Recognizer, eager: boolean): Promise<number[]> {
+  const measured: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const turns = await converse(recognizer, eager, MICROPHONE, [TRANSCRIPT], [ANSWER]);
+    const metrics = turns.find((turn) => turn.role === 'assistant')?.metrics;
+    if (metrics?.voiceToVoiceMs !== undefined) measured.push(metrics.voiceToVoiceMs);
+  }
+  return measured;
+}
+
+async function bargeIns(): Promise<number[]> {
+  const stops: number[] = [];
+  const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three.';
+  for (let run = 0; run < RUNS; run++) {
+    const barged = await converse('perUtterance', false, clip('dialogue.wav'), [TRANSCRIPT, 'stop'], [long, 'Okay.']);
+    const stop = barged.find((turn) => turn.role === 'assistant' && turn.interrupted)?.metrics?.bargeInStopMs;
+    if (stop !== undefined) stops.push(stop);
+  }
+  return stops;
+}
+
+/**
+ * The provider latency on the path to the first audio. Sequentially it is the sum; with Flux's
+ * eager end of turn the model starts FLUX_LATENCY_MS after the end of speech and its first token
+ * is released at the EndOfTurn at the earliest, so the path is the later of the two, then TTS.
+ */
+function providerPathMs(recognizer: Recognizer, eager: boolean): number {
+  return eager && recognizer === 'flux' ? Math.max(STT_MS, FLUX_LATENCY_MS + LLM_MS) + TTS_MS : PROVIDERS_MS;
+}
+
+function rows(label: string, v2v: number[], pathMs: number, hangoverMs: number): Row[] {
+  const baseline = { name: 'sum of provider latencies', median: PROVIDERS_MS };
+  const overhead = v2v.map((ms) => ms - pathMs - hangoverMs);
+  const excluded = [...(pathMs === PROVIDERS_MS ? [] : [`vs the ${pathMs} ms eager provider path`]), ...(hangoverMs ? ['excl. VAD hangover'] : [])];
+  return [
+    { metric: `${label}: voice-to-voice p50`, median: median(v2v), unit: 'ms', baseline },
+    { metric: `${label}: voice-to-voice p95`, median: p95(v2v), unit: 'ms', baseline },
+    { metric: `${label}: pipeline overhead p95${excluded.length ? ` (${excluded.join('; ')})` : ''}`, median: p95(overhead), unit: 'ms', budget: 30 },
+  ];
+}
 
 async function main(): Promise<void> {
-  const v2v: number[] = [];
-  const bargeIn: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    const turns = await converse(Buffer.concat([silence(0.5), clip('why_failing.wav'), silence(3)]), ['why is this test failing'], ['The assertion expects three.']);
-    const metrics = turns.find((turn) => turn.role === 'assistant')?.metrics;
-    if (metrics?.voiceToVoiceMs !== undefined) v2v.push(metrics.voiceToVoiceMs);
-    const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three.';
-    const barged = await converse(clip('dialogue.wav'), ['why is this test failing', 'stop'], [long, 'Okay.']);
-    const stop = barged.find((turn) => turn.role === 'assistant' && turn.interrupted)?.metrics?.bargeInStopMs;
-    if (stop !== undefined) bargeIn.push(stop);
-  }
-  const providers = STT_MS + LLM_MS + TTS_MS;
   const hangover = DEFAULT_VAD_OPTIONS.redemptionMs;
-  const overhead = v2v.map((ms) => ms - providers);
-  console.log(`\n${v2v.length}/${RUNS} turns measured, ${bargeIn.length}/${RUNS} barge-ins.`);
-  printTable(`Voice (${RUNS} runs; stand-ins: final ${STT_MS} ms, first token ${LLM_MS} ms, first audio ${TTS_MS} ms; VAD hangover ${hangover} ms)`, [
-    { metric: 'voice-to-voice p50', median: median(v2v), unit: 'ms', baseline: { name: 'sum of provider latencies', median: providers } },
-    { metric: 'voice-to-voice p95', median: p95(v2v), unit: 'ms', baseline: { name: 'sum of provider latencies', median: providers } },
-    { metric: 'pipeline overhead p95 (incl. VAD hangover)', median: p95(overhead), unit: 'ms', budget: 30 },
-    { metric: 'pipeline overhead p95 (excl. VAD hangover)', median: p95(overhead) - hangover, unit: 'ms', budget: 30 },
-    { metric: 'barge-in stop p95 (onset → playback paused)', median: p95(bargeIn), unit: 'ms', budget: 150 },
-  ]);
+  const table: Row[] = [];
+  const counts: string[] = [];
+  // The first conversation in a process pays for loading and connecting; it is not measured.
+  await converse('perUtterance', false, MICROPHONE, [TRANSCRIPT], [ANSWER]);
+  for (const [recognizer, label, hangoverMs] of [
+    ['perUtterance', 'per utterance', hangover],
+    ['deepgram', 'Deepgram v1', 0],
+    ['flux', 'Deepgram Flux', 0],
+  ] as const) {
+    for (const eager of [false, true]) {
+      const v2v = await voiceToVoice(recognizer, eager);
+      const name = `${label}, eager ${eager ? 'on' : 'off'}`;
+      counts.push(`${name}: ${v2v.length}/${RUNS}`);
+      table.push(...rows(name, v2v, providerPathMs(recognizer, eager), hangoverMs));
+    }
+  }
+  const stops = await bargeIns();
+  table.push({ metric: 'barge-in stop p95 (onset → playback paused)', median: p95(stops), unit: 'ms', budget: 150 });
+  console.log(`\nTurns measured — ${counts.join('; ')}; barge-ins ${stops.length}/${RUNS}.`);
+  printTable(`Voice (${RUNS} runs; stand-ins: final ${STT_MS} ms after the end of speech, first token ${LLM_MS} ms, first audio ${TTS_MS} ms; Flux eager ${EAGER_LEAD_MS} ms before its end of turn; VAD hangover ${hangover} ms)`, table);
 }
 
 void main();
