@@ -77,7 +77,8 @@ export class Searcher {
     const lexical = mode === 'vector' ? [] : this.bm25(terms, filters, depth, options.prefix === true);
     const semantic = mode === 'bm25' ? [] : await this.nearest(options.query, filters, depth, options.signal);
     options.signal?.throwIfAborted();
-    const fused = fuse(lexical, semantic, options.weights ?? DEFAULT_WEIGHTS, (id) => this.quality(id));
+    const quality = this.qualities([...lexical, ...semantic].map((hit) => hit.chunkId));
+    const fused = fuse(lexical, semantic, options.weights ?? DEFAULT_WEIGHTS, (id) => quality.get(id) ?? qualityScore(0, 0));
     return fused.slice(0, options.k ?? 10).map(({ chunkId, score }) => this.passage(chunkId, score, terms));
   }
 
@@ -150,9 +151,14 @@ export class Searcher {
     return chunkIds.filter((id) => kept.has(id));
   }
 
-  private quality(chunkId: number): number {
-    const passage = this.db.prepare('SELECT passage FROM chunks WHERE id = ?').pluck().get(chunkId) as string;
-    return this.store.qualityOf(passage);
+  /** The vote-based quality of the passages that have votes, in one query for all candidates. */
+  private qualities(chunkIds: number[]): Map<number, number> {
+    if (chunkIds.length === 0) return new Map();
+    const marks = chunkIds.map(() => '?').join(', ');
+    const sql = `SELECT c.id, sum(v.vote = 1) AS up, sum(v.vote = -1) AS down FROM chunks c JOIN votes v ON v.passage = c.passage
+                 WHERE c.id IN (${marks}) GROUP BY c.id`;
+    const rows = this.db.prepare(sql).all(...chunkIds) as { id: number; up: number; down: number }[];
+    return new Map(rows.map((row) => [row.id, qualityScore(row.up, row.down)]));
   }
 
   private passage(chunkId: number, score: number, terms: string[]): KbPassage {
