@@ -65,6 +65,15 @@ export class Ctx implements vscode.Disposable {
     return this.client;
   }
 
+  /**
+   * The client once a start in progress has finished: a command run right after VS Code starts
+   * (from a menu, before the server is up) waits for it instead of failing.
+   */
+  async readyClient(): Promise<LanguageClient> {
+    await this.queue;
+    return this.requireClient();
+  }
+
   private enqueue(operation: () => Promise<void>): Promise<void> {
     const next = this.queue.then(operation);
     this.queue = next.catch(() => undefined);

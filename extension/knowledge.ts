@@ -6,13 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { KbIngestResult, KbStats, Visibility } from '../protocol/knowledge';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { loadClientLibrary, type Ctx } from './ctx';
 
 type ProgressValue = { kind: 'begin' | 'report' | 'end'; message?: string; percentage?: number };
 
 /** Runs a server request that reports work-done progress, shown as a notification with Cancel. */
-async function withServerProgress<T>(ctx: Ctx, title: string, send: (workDoneToken: string, token: vscode.CancellationToken) => Promise<T>): Promise<T> {
-  const client = ctx.requireClient();
+async function withServerProgress<T>(ctx: Ctx, title: string, send: (client: LanguageClient, workDoneToken: string, token: vscode.CancellationToken) => Promise<T>): Promise<T> {
+  const client = await ctx.readyClient();
   const { WorkDoneProgress } = loadClientLibrary();
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const workDoneToken = randomUUID();
@@ -23,7 +24,7 @@ async function withServerProgress<T>(ctx: Ctx, title: string, send: (workDoneTok
       reported = Math.max(reported, percentage);
     });
     try {
-      return await send(workDoneToken, token);
+      return await send(client, workDoneToken, token);
     } finally {
       listener.dispose();
     }
@@ -42,8 +43,8 @@ function ingestSummary(what: string, result: KbIngestResult): string {
 async function addPath(ctx: Ctx, uri: vscode.Uri): Promise<void> {
   const { KbAddRequest } = loadClientLibrary();
   const label = vscode.workspace.asRelativePath(uri, false);
-  const result = await withServerProgress(ctx, `Parley: adding ${label} to the knowledge base`, (workDoneToken, token) =>
-    ctx.requireClient().sendRequest(KbAddRequest.type, { path: uri.fsPath, workDoneToken }, token),
+  const result = await withServerProgress(ctx, `Parley: adding ${label} to the knowledge base`, (client, workDoneToken, token) =>
+    client.sendRequest(KbAddRequest.type, { path: uri.fsPath, workDoneToken }, token),
   );
   for (const skipped of result.skipped) ctx.log.warn(`Knowledge base skipped ${skipped.path}: ${skipped.reason}`);
   const message = ingestSummary(label, result);
@@ -71,14 +72,14 @@ export async function addSelectionCommand(ctx: Ctx): Promise<void> {
   const title = await vscode.window.showInputBox({ title: 'Title of the new note', value: firstLine, prompt: 'The selection is kept as a note with this title.' });
   if (title === undefined) return;
   const { KbAddNoteRequest } = loadClientLibrary();
-  const added = await ctx.requireClient().sendRequest(KbAddNoteRequest.type, { title, text });
+  const added = await (await ctx.readyClient()).sendRequest(KbAddNoteRequest.type, { title, text });
   const choice = await vscode.window.showInformationMessage(`Parley: "${title}" is now a note in the knowledge base.`, 'Open Note');
   if (choice === 'Open Note') await vscode.window.showTextDocument(vscode.Uri.file(added.path));
 }
 
 export async function syncCommand(ctx: Ctx): Promise<void> {
   const { KbSyncRequest } = loadClientLibrary();
-  const stats = await withServerProgress(ctx, 'Parley: syncing the knowledge base', (workDoneToken, token) => ctx.requireClient().sendRequest(KbSyncRequest.type, { workDoneToken }, token));
+  const stats = await withServerProgress(ctx, 'Parley: syncing the knowledge base', (client, workDoneToken, token) => client.sendRequest(KbSyncRequest.type, { workDoneToken }, token));
   void vscode.window.showInformationMessage(`Parley: the knowledge base is in sync — ${stats.documents} documents, ${stats.chunks} passages.`);
 }
 
@@ -93,7 +94,7 @@ export async function setVisibilityCommand(ctx: Ctx, given?: vscode.Uri): Promis
   const picked = await vscode.window.showQuickPick(items, { title: `Visibility of ${vscode.workspace.asRelativePath(uri)}` });
   if (!picked) return;
   const { KbSetVisibilityRequest } = loadClientLibrary();
-  const { title } = await ctx.requireClient().sendRequest(KbSetVisibilityRequest.type, { path: uri.fsPath, visibility: picked.value });
+  const { title } = await (await ctx.readyClient()).sendRequest(KbSetVisibilityRequest.type, { path: uri.fsPath, visibility: picked.value });
   void vscode.window.showInformationMessage(`Parley: "${title}" is now ${picked.value}.`);
 }
 
@@ -119,14 +120,14 @@ function statsMarkdown(stats: KbStats): string {
 
 export async function statsCommand(ctx: Ctx): Promise<void> {
   const { KbStatsRequest } = loadClientLibrary();
-  const stats = await ctx.requireClient().sendRequest(KbStatsRequest.type);
+  const stats = await (await ctx.readyClient()).sendRequest(KbStatsRequest.type);
   const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: statsMarkdown(stats) });
   await vscode.window.showTextDocument(document, { preview: true });
 }
 
 export async function contributionsCommand(ctx: Ctx): Promise<void> {
   const { KbContributionsRequest } = loadClientLibrary();
-  const contributions = await ctx.requireClient().sendRequest(KbContributionsRequest.type);
+  const contributions = await (await ctx.readyClient()).sendRequest(KbContributionsRequest.type);
   if (contributions.length === 0) {
     void vscode.window.showInformationMessage('Parley: no contributions yet. Vote on passages, correct them, tag notes or add selections from the Knowledge Base view.');
     return;
@@ -138,14 +139,14 @@ export async function contributionsCommand(ctx: Ctx): Promise<void> {
 
 export async function removeSourceCommand(ctx: Ctx): Promise<void> {
   const { KbStatsRequest, KbRemoveSourceRequest } = loadClientLibrary();
-  const stats = await ctx.requireClient().sendRequest(KbStatsRequest.type);
+  const stats = await (await ctx.readyClient()).sendRequest(KbStatsRequest.type);
   if (stats.sources.length === 0) throw new Error('The knowledge base has no folders or files yet.');
   const picked = await vscode.window.showQuickPick(
     stats.sources.map((source) => ({ label: source.path, description: `${source.kind}, ${source.documents} documents`, id: source.id })),
     { title: 'Remove from the knowledge base (the files stay where they are)' },
   );
   if (!picked) return;
-  await ctx.requireClient().sendRequest(KbRemoveSourceRequest.type, { sourceId: picked.id });
+  await (await ctx.readyClient()).sendRequest(KbRemoveSourceRequest.type, { sourceId: picked.id });
   void vscode.window.showInformationMessage(`Parley: ${picked.label} is no longer in the knowledge base.`);
 }
 

@@ -34,8 +34,13 @@ export class KnowledgeService {
   private unavailable = 'The knowledge base is starting.';
   private embeddings: string | undefined;
   private readonly searches = new Map<object, AbortController>();
+  /** Settles when the first configuration is done, so requests made during start-up wait for it. */
+  private readonly started: Promise<void>;
+  private markStarted!: () => void;
 
-  constructor(private readonly options: KnowledgeServiceOptions) {}
+  constructor(private readonly options: KnowledgeServiceOptions) {
+    this.started = new Promise((resolve) => (this.markStarted = resolve));
+  }
 
   /** (Re)builds the knowledge base when the embeddings settings change; re-embeds with progress if needed. */
   async configure(settings: ParleySettings['embeddings'], progress?: () => Promise<WorkDoneProgressServerReporter>): Promise<void> {
@@ -53,6 +58,8 @@ export class KnowledgeService {
       this.unavailable = `The knowledge base cannot embed passages: ${errorMessage(error)}`;
       log.error(this.unavailable);
       return;
+    } finally {
+      this.markStarted();
     }
     const kb = this.kb;
     const reporter = await progress?.().catch(() => undefined);
@@ -60,13 +67,11 @@ export class KnowledgeService {
     this.publish();
   }
 
-  private require(): KnowledgeBase {
+  /** The knowledge base, once start-up has built it; an error saying why when it could not be built. */
+  private async require(): Promise<KnowledgeBase> {
+    await this.started;
     if (!this.kb) throw new Error(this.unavailable);
     return this.kb;
-  }
-
-  stats(): KbStats {
-    return this.require().stats();
   }
 
   /** The assistant's view: search only, and only while the knowledge base is available. */
@@ -81,7 +86,7 @@ export class KnowledgeService {
 
   /** A sidebar request. A newer search from the same client aborts its older one. */
   async handle(operation: KbOperation, client: object): Promise<KbReply> {
-    const kb = this.require();
+    const kb = await this.require();
     switch (operation.op) {
       case 'search': {
         this.searches.get(client)?.abort();
@@ -116,33 +121,33 @@ export class KnowledgeService {
 
   register(connection: Connection): void {
     connection.onRequest(KbAddRequest.type, async (params, token) => {
-      const kb = this.require();
+      const kb = await this.require();
       const result = await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), `Parley: adding ${params.path}`, (onProgress, signal) => kb.add(params.path, { onProgress, signal }), token);
       this.publish();
       return result;
     });
     connection.onRequest(KbAddNoteRequest.type, async (params) => {
-      const added = await this.require().addNote(params.title, params.text);
+      const added = await (await this.require()).addNote(params.title, params.text);
       this.publish();
       return added;
     });
     connection.onRequest(KbSyncRequest.type, async (params, token) => {
-      const kb = this.require();
+      const kb = await this.require();
       await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), 'Parley: syncing the knowledge base', (onProgress, signal) => kb.syncAll({ onProgress, signal }), token);
       return kb.stats();
     });
-    connection.onRequest(KbStatsRequest.type, () => this.stats());
-    connection.onRequest(KbContributionsRequest.type, () => this.require().contributions());
-    connection.onRequest(KbSetVisibilityRequest.type, (params) => {
-      const kb = this.require();
+    connection.onRequest(KbStatsRequest.type, async () => (await this.require()).stats());
+    connection.onRequest(KbContributionsRequest.type, async () => (await this.require()).contributions());
+    connection.onRequest(KbSetVisibilityRequest.type, async (params) => {
+      const kb = await this.require();
       const document = kb.store.documentAt(params.path);
       if (!document) throw new FeedbackError(`${params.path} is not in the knowledge base. Add its folder or the file first.`);
       kb.setVisibility(document.id, params.visibility);
       this.publish();
       return { title: document.title };
     });
-    connection.onRequest(KbRemoveSourceRequest.type, (params) => {
-      const kb = this.require();
+    connection.onRequest(KbRemoveSourceRequest.type, async (params) => {
+      const kb = await this.require();
       kb.removeSource(params.sourceId);
       return kb.stats();
     });

@@ -1,0 +1,91 @@
+/**
+ * The knowledge base in the real VS Code: the user adds a folder of notes from the explorer's
+ * context menu, types a question in the Knowledge Base sidebar, sees the matching passages with
+ * highlights, presses Enter, and the note opens at the heading.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
+import { DIST, REPO, tempDir } from '../support/paths';
+import { closeWorkbench, openWorkbench, screenshot, waitFor, webviewFrame } from '../support/workbench';
+
+const unavailable = e2eUnavailable();
+if (unavailable && process.env.CI) throw new Error(unavailable);
+
+const DEPLOY = '# Deploy\n\nHow releases reach production.\n\n## Staging\n\nEvery merge goes to staging first.\n\n## With Docker\n\nBuild the image with docker build and push it to the registry. #ops\n';
+
+describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 }, () => {
+  const workspace = tempDir('e2e-kb');
+  const notes = join(workspace.path, 'notes');
+  let codeServer: CodeServer;
+  let page: Page;
+  let sidebar: Frame;
+
+  before(async () => {
+    mkdirSync(notes);
+    writeFileSync(join(notes, 'Deploy.md'), DEPLOY);
+    cpSync(join(REPO, '..', 'shared', 'corpora', 'obsidian-hub', '05 - Concepts'), join(notes, 'Concepts'), { recursive: true });
+    codeServer = await startCodeServer({ vsix: join(DIST, 'parley.vsix'), workspace: workspace.path });
+    page = await openWorkbench(codeServer.url);
+  });
+
+  after(async () => {
+    if (page) await closeWorkbench(page);
+    if (codeServer) await codeServer.stop();
+    workspace.cleanup();
+  });
+
+  it('adds a folder from the explorer context menu, with a notification when done', async () => {
+    const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^notes$/ });
+    await waitFor(async () => (await folder.count()) > 0, { timeoutMs: 30_000, what: 'the notes folder in the explorer' });
+    const item = page.locator('.context-view .action-label', { hasText: 'Add Folder to Knowledge Base' });
+    await waitFor(
+      async () => {
+        await folder.first().click({ button: 'right' });
+        if (await item.first().isVisible().catch(() => false)) return true;
+        await page.keyboard.press('Escape');
+        return false;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: 'the context menu entry (Parley activates on start-up)' },
+    );
+    await item.first().click();
+    const done = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'is in the knowledge base' });
+    await waitFor(async () => (await done.count()) > 0, { timeoutMs: 60_000, what: 'the notification that the folder was added' }).catch(async (error: unknown) => {
+      await screenshot(page, 'kb-add-failed');
+      const parleyLog = codeServer.vscodeLogs().split('\n').filter((line) => /parley/i.test(line)).slice(-30).join('\n');
+      throw new Error(`${String(error)}; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '(none)')}\n${parleyLog}`);
+    });
+    assert.match(await done.first().innerText(), /notes is in the knowledge base — \d+ indexed/);
+    await screenshot(page, 'kb-added');
+  });
+
+  it('searches as the user types and opens the note at the heading on Enter', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Parley"]').first().click();
+    sidebar = await webviewFrame(page, 'Knowledge Base', 60_000);
+    await waitFor(async () => /\d+/.test(await sidebar.locator('[data-field="kbDocuments"]').innerText().catch(() => '')), { timeoutMs: 60_000, what: 'the index figures' });
+    assert.ok(Number(await sidebar.locator('[data-field="kbDocuments"]').innerText()) > 10);
+    const input = sidebar.locator('[data-field="kbQuery"]');
+    await input.click();
+    await input.pressSequentially('push the docker image', { delay: 30 });
+    const first = sidebar.locator('.kb-result').first();
+    await waitFor(async () => (await first.count()) > 0 && (await first.innerText()).includes('With Docker'), { timeoutMs: 15_000, what: 'the Docker passage first' });
+    assert.equal(await first.getAttribute('aria-selected'), 'true');
+    const marks = await first.locator('mark').allInnerTexts();
+    assert.ok(marks.map((m) => m.toLowerCase()).includes('docker'), `highlights: ${marks.join(', ')}`);
+    await screenshot(page, 'kb-search');
+    await input.press('Enter');
+    await waitFor(async () => (await page.locator('.tab.active', { hasText: 'Deploy.md' }).count()) > 0, { timeoutMs: 15_000, what: 'Deploy.md to open' });
+    const selection = page.locator('.statusbar-item[id$="status.editor.selection"]');
+    await waitFor(async () => /Ln 9,/.test(await selection.innerText().catch(() => '')), { timeoutMs: 10_000, what: 'the cursor on the heading line (9)' });
+    await screenshot(page, 'kb-opened');
+  });
+
+  it('records a vote from the result list', async () => {
+    const first = sidebar.locator('.kb-result').first();
+    await first.locator('button[aria-label="Helpful"]').click();
+    await waitFor(async () => (await first.locator('[data-field="kbVotes"]').innerText()).startsWith('1↑'), { timeoutMs: 10_000, what: 'the vote to count' });
+  });
+});
