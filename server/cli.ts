@@ -10,6 +10,7 @@ import type { StatusReport } from '../protocol/status';
 import { errorMessage, stderrLogger } from './log';
 import { KB_USAGE, KbUsageError, kbCommand } from './knowledge/cli';
 import { Keys } from './providers/keys';
+import { REPOMAP_USAGE, repomapCommand } from './repo/cli';
 import { settingsFromEnv } from './settings';
 import { buildStatusReport } from './status';
 import { Storage } from './storage/storage';
@@ -25,6 +26,9 @@ Commands:
                                       mono, played in at real-time pace), answers are spoken into
                                       <reply.wav>; prints the turns with their latencies
 ${KB_USAGE}
+  ${REPOMAP_USAGE.replace(/^parley /, '')}
+                                      the repository's files and symbols ranked by PageRank,
+                                      within a token budget (the map the assistant sees)
 
 Provider choices come from PARLEY_LLM, PARLEY_STT, PARLEY_TTS, PARLEY_EMBEDDINGS (with _MODEL and
 _BASE_URL), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY.`;
@@ -84,7 +88,7 @@ function kb(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return kbCommand(args, env, join(defaultStorageDir(env), 'knowledge.db'), NATIVE_DIR);
 }
 
-const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice, kb };
+const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice, kb, repomap: repomapCommand };
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const [command, ...rest] = argv;
