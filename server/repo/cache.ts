@@ -10,7 +10,7 @@ import type { ParsedLanguage } from './languages';
 import { QUERY_VERSION } from './symbols/queries';
 import type { Definition, FileSymbols, SymbolKind } from './symbols/types';
 
-type DefTuple = [name: string, kind: SymbolKind, line: number, signature: string];
+type DefTuple = [name: string, kind: SymbolKind, line: number, signature: string, endLine?: number];
 type RefTuple = [name: string, line: number];
 
 interface CacheFile {
@@ -23,12 +23,12 @@ export function cacheKey(hash: string, language: ParsedLanguage): string {
 }
 
 function encode(symbols: FileSymbols): [DefTuple[], RefTuple[]] {
-  return [symbols.defs.map((def) => [def.name, def.kind, def.line, def.signature]), symbols.refs.map((ref) => [ref.name, ref.line])];
+  return [symbols.defs.map((def) => (def.endLine === undefined ? [def.name, def.kind, def.line, def.signature] : [def.name, def.kind, def.line, def.signature, def.endLine])), symbols.refs.map((ref) => [ref.name, ref.line])];
 }
 
 function decode([defs, refs]: [DefTuple[], RefTuple[]]): FileSymbols {
   return {
-    defs: defs.map(([name, kind, line, signature]): Definition => ({ name, kind, line, signature })),
+    defs: defs.map(([name, kind, line, signature, endLine]): Definition => (endLine === undefined ? { name, kind, line, signature } : { name, kind, line, endLine, signature })),
     refs: refs.map(([name, line]) => ({ name, line })),
   };
 }

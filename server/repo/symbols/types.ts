@@ -6,6 +6,11 @@ export interface Definition {
   name: string;
   kind: SymbolKind;
   line: number;
+  /**
+   * The last line of the whole definition (a function's closing brace), for size checks. Absent
+   * in symbols cached before it was extracted.
+   */
+  endLine?: number;
   /** The definition's source line, trimmed and shortened: what the repo map shows. */
   signature: string;
 }
