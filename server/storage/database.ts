@@ -41,6 +41,9 @@ function openRaw(options: OpenOptions): Database {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Reads through the OS page cache instead of SQLite's own: a brute-force vector scan over
+    // 100k passages takes about half the time (measured in the knowledge-base benchmark notes).
+    db.pragma(`mmap_size = ${1024 * 1024 * 1024}`);
     const applied = migrate(db, options.migrations);
     if (applied.length > 0) options.log.info(`Migrated the ${options.label} database`, { file: options.file, versions: applied });
     return db;
