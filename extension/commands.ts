@@ -1,5 +1,6 @@
 /** Parley's commands. Each one that needs the server says so when it is not running. */
 import * as vscode from 'vscode';
+import { ExplainProblemCommand, explainQuestion, type ExplainProblemArgs } from '../protocol/fixes';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { exportSessionCommand } from './exportSession';
 import * as kb from './knowledge';
@@ -38,6 +39,11 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Parley server' }, () => ctx.restart());
     },
     'parley.toggleListening': () => SessionPanel.show(context.extensionUri, ctx, { type: 'toggleListening' }),
+    [ExplainProblemCommand.command]: (args?: ExplainProblemArgs) => {
+      if (!args?.problems?.length) throw new Error('Explain with Parley works from the lightbulb on an error or warning.');
+      const path = vscode.workspace.asRelativePath(vscode.Uri.parse(args.uri), false);
+      SessionPanel.show(context.extensionUri, ctx, { type: 'ask', text: explainQuestion(path, args) });
+    },
     'parley.kb.addFolder': (uri?: vscode.Uri) => kb.addFolderCommand(ctx, uri),
     'parley.kb.addFile': (uri?: vscode.Uri) => kb.addFileCommand(ctx, uri),
     'parley.kb.addSelection': () => kb.addSelectionCommand(ctx),

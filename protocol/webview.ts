@@ -8,7 +8,9 @@ export type HostMessage =
   | { type: 'connect'; endpoint: LiveEndpoint }
   | { type: 'serverStopped'; reason: string }
   /** The toggle-listening command (keybinding): start or stop the microphone. */
-  | { type: 'toggleListening' };
+  | { type: 'toggleListening' }
+  /** A question from the editor (Explain with Parley), sent as a typed turn once the panel is connected. */
+  | { type: 'ask'; text: string };
 
 /** Webview → extension. */
 export type ViewMessage =

@@ -16,6 +16,7 @@ import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
 import { KnowledgeService } from './knowledge/service';
+import { FIXES_CODE_ACTION_PROVIDER, registerFixes, type Fixes } from './repo/fixes/codeActions';
 import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
 import { buildStatusReport } from './status';
@@ -33,6 +34,7 @@ let storage: Storage | undefined;
 let knowledge: KnowledgeService | undefined;
 let live: LiveServer | undefined;
 let conversation: { conversation: Conversation; store: SessionStore; sessionId: string } | undefined;
+let fixes: Fixes | undefined;
 let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Parley is starting' };
 
 function parseOptions(raw: unknown): InitializationOptions {
@@ -102,8 +104,9 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     log,
   });
   live.setHandlers(liveHandlers(conversation, captures, knowledge));
+  fixes = registerFixes(connection, { settings: () => settings.get(), keys, log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath, knowledge: () => kb.forTools() });
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
-  return { capabilities: {}, serverInfo: { name: 'parley', version: parleyVersion } };
+  return { capabilities: { codeActionProvider: FIXES_CODE_ACTION_PROVIDER }, serverInfo: { name: 'parley', version: parleyVersion } };
 });
 
 function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures, kb: KnowledgeService): LiveHandlers {
@@ -154,6 +157,7 @@ async function configureKnowledge(): Promise<void> {
 }
 
 connection.onInitialized(() => {
+  fixes?.syncDocuments().catch((error: unknown) => log.warn('The editor does not share open documents; fixes read files from disk', { error: errorMessage(error) }));
   publishReport().catch((error: unknown) => setStatus({ health: 'error', activity: 'idle', message: errorMessage(error) }));
   configureKnowledge().catch((error: unknown) => log.error('The knowledge base could not start', { error: errorMessage(error) }));
 });
@@ -186,6 +190,7 @@ connection.onRequest(ExportSessionRequest.type, () => {
 
 connection.onShutdown(async () => {
   knowledge?.dispose();
+  await fixes?.dispose();
   await live?.close();
   storage?.close();
 });

@@ -82,6 +82,14 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
     update();
   };
 
+  // A question from the editor waits here until the connection is up (a new panel is still connecting).
+  let asked: string | undefined;
+  const sendAsked = () => {
+    if (asked === undefined || !connection.open) return;
+    connection.send({ type: 'say', text: asked } satisfies ClientFrame);
+    asked = undefined;
+  };
+
   const connection = new LiveConnection({
     onFrame,
     onAudio: (pcm, sampleRate) => hooks.onAudio?.(pcm, sampleRate),
@@ -89,6 +97,7 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
       if (model.live.kind === 'connected' && next.kind !== 'connected') hooks.onDisconnect?.();
       model.live = next;
       update();
+      if (next.kind === 'connected') sendAsked();
     },
     requestEndpoint: () => host.postMessage({ type: 'ready' }),
   });
@@ -97,6 +106,10 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
     if (message.type === 'connect') connection.connect(message.endpoint);
     else if (message.type === 'serverStopped') connection.serverStopped(message.reason);
     else if (message.type === 'toggleListening') hooks.onToggleListening?.();
+    else if (message.type === 'ask') {
+      asked = message.text;
+      sendAsked();
+    }
   });
   update();
   host.postMessage({ type: 'ready' });

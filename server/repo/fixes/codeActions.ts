@@ -1,0 +1,134 @@
+/**
+ * Inline fixes over standard LSP: `textDocument/codeAction` lists "Fix with Parley" and "Explain
+ * with Parley" on errors and warnings of every file, and `codeAction/resolve` computes the fix
+ * only when the user picks it. The server keeps the editor's copy of open documents (incremental
+ * sync) so a fix is made against what the user sees, unsaved changes included.
+ *
+ *   // in onInitialize:   const fixes = registerFixes(connection, { settings, keys, log, ... });
+ *   //                    capabilities: { codeActionProvider: FIXES_CODE_ACTION_PROVIDER }
+ *   // in onInitialized:  await fixes.syncDocuments();
+ */
+import {
+  CodeActionKind,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  MessageType,
+  ShowMessageNotification,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CodeAction,
+  type CodeActionParams,
+  type CodeActionRegistrationOptions,
+  type Connection,
+  type DocumentSelector,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { EditorStateRequest } from '../../../protocol/lsp';
+import type { ParleySettings } from '../../../protocol/settings';
+import { errorMessage, type Logger } from '../../log';
+import type { Keys } from '../../providers/keys';
+import type { KnowledgeSearch } from '../../tools/types';
+import { fixActions, isFixData } from './actions';
+import { FixRejected } from './edit';
+import { Fixer } from './fixer';
+import { RelatedDefinitions } from './related';
+
+/** Files on disk and unsaved new files: every language, since Parley's fixes are not tied to one. */
+const DOCUMENTS: DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
+
+/**
+ * The code-action capability. It names its documents itself because Parley's client declares no
+ * document selector (it is not a language's server), and vscode-languageclient registers a
+ * provider only for a selector.
+ */
+export const FIXES_CODE_ACTION_PROVIDER: CodeActionRegistrationOptions = { documentSelector: DOCUMENTS, codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true };
+
+export interface FixesDeps {
+  settings(): Promise<ParleySettings>;
+  keys: Keys;
+  log: Logger;
+  /** The server bundle's native folder, for the repo map's grammars. */
+  nativeDir?: string;
+  /** Where the repo map keeps its symbol cache (the workspace storage folder). */
+  cacheDir?: string;
+  knowledge?: () => KnowledgeSearch | undefined;
+}
+
+export interface Fixes {
+  /** Asks the client to send open documents and their changes (call once `initialized` has arrived). */
+  syncDocuments(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** Whether a request limited to some kinds (`context.only`) wants quick fixes at all. */
+function wantsQuickFixes(only: readonly string[] | undefined): boolean {
+  return !only || only.some((kind) => kind === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${kind}.`) || kind === CodeActionKind.Empty);
+}
+
+export function listFixes(params: CodeActionParams): CodeAction[] {
+  if (!wantsQuickFixes(params.context.only)) return [];
+  return fixActions(params.textDocument.uri, params.range, params.context.diagnostics);
+}
+
+export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
+  const documents = new TextDocuments(TextDocument);
+  documents.listen(connection);
+  const related = new RelatedDefinitions({ log: deps.log, ...(deps.nativeDir ? { nativeDir: deps.nativeDir } : {}), ...(deps.cacheDir ? { cacheDir: deps.cacheDir } : {}) });
+  const fixer = new Fixer({
+    settings: deps.settings,
+    keys: deps.keys,
+    log: deps.log,
+    related,
+    ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
+    document: (uri) => {
+      const document = documents.get(uri);
+      return document && { text: document.getText(), version: document.version, languageId: document.languageId };
+    },
+    workspaceFolders: async () => (await connection.sendRequest(EditorStateRequest.type)).workspaceFolders,
+  });
+
+  connection.onCodeAction(listFixes);
+  connection.onCodeActionResolve(async (action, token) => {
+    if (!isFixData(action.data)) return action;
+    const controller = new AbortController();
+    const cancel = token.onCancellationRequested(() => controller.abort());
+    const progress = await connection.window.createWorkDoneProgress();
+    progress.begin('Parley', undefined, 'Computing a fix…');
+    try {
+      const fix = await fixer.fix(action.data, controller.signal);
+      deps.log.info('Fix with Parley proposed an edit', { summary: fix.summary });
+      return { ...action, edit: fix.edit };
+    } catch (error) {
+      return failed(action, error, controller.signal.aborted);
+    } finally {
+      progress.done();
+      cancel.dispose();
+    }
+  });
+
+  /**
+   * A fix that cannot be shown returns the action unchanged, marked disabled with the reason, and
+   * the reason is shown: VS Code would otherwise apply nothing without a word.
+   */
+  function failed(action: CodeAction, error: unknown, cancelled: boolean): CodeAction {
+    if (cancelled) return action;
+    const reason = error instanceof FixRejected ? error.message : `Fix with Parley failed: ${errorMessage(error)}`;
+    if (error instanceof FixRejected) deps.log.info('Fix with Parley proposed nothing', { reason });
+    else deps.log.error('Fix with Parley failed', { error: errorMessage(error) });
+    // A notification, not window.showErrorMessage, which is a request that waits for a button.
+    connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: reason }).catch(() => undefined);
+    return { ...action, disabled: { reason } };
+  }
+
+  return {
+    async syncDocuments() {
+      await Promise.all([
+        connection.client.register(DidOpenTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
+        connection.client.register(DidChangeTextDocumentNotification.type, { documentSelector: DOCUMENTS, syncKind: TextDocumentSyncKind.Incremental }),
+        connection.client.register(DidCloseTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
+      ]);
+    },
+    dispose: () => related.dispose(),
+  };
+}
