@@ -20,7 +20,8 @@ export function readSettings(scope?: vscode.Uri): ParleySettings {
     silenceMs: config.get('voice.silenceMs'),
     eagerEndOfTurn: config.get('voice.eagerEndOfTurn'),
   };
-  return { ...Object.fromEntries(STAGES.map((name) => [name, stage(name)])), voice } as unknown as ParleySettings;
+  const review = { exclude: config.get('review.exclude') };
+  return { ...Object.fromEntries(STAGES.map((name) => [name, stage(name)])), voice, review } as unknown as ParleySettings;
 }
 
 type Middleware = NonNullable<LanguageClientOptions['middleware']>;

@@ -4,6 +4,7 @@
  */
 import { NotificationType, RequestType, RequestType0, type WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import type { KbContribution, KbIngestResult, KbStats, Visibility } from './knowledge';
+import type { ReviewResult } from './review';
 import type { ServerStatus, StatusReport } from './status';
 
 /** What the extension passes in `initialize`; the server creates these folders if missing. */
@@ -139,4 +140,20 @@ export namespace KbSetVisibilityRequest {
 export namespace KbRemoveSourceRequest {
   export const method = 'parley/kb/removeSource';
   export const type = new RequestType<{ sourceId: number }, KbStats, void>(method);
+}
+
+export interface ReviewParams extends WorkDoneProgressParams {
+  /** The folder to review (absolute); default: the first workspace folder. */
+  folder?: string;
+  /** Leave out the model review even when a model is configured. */
+  staticOnly?: boolean;
+}
+
+/**
+ * Client → server: review a repository (with work-done progress; cancellable). The server writes
+ * the Markdown report and publishes the findings as diagnostics with source "Parley".
+ */
+export namespace ReviewRequest {
+  export const method = 'parley/review';
+  export const type = new RequestType<ReviewParams, ReviewResult, void>(method);
 }

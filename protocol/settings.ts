@@ -51,8 +51,15 @@ export interface VoiceSettings {
   eagerEndOfTurn: boolean;
 }
 
+/** What Parley: Review Repository reads. */
+export interface ReviewSettings {
+  /** Gitignore-style patterns of files the review (and the repo map) leaves out. */
+  exclude: string[];
+}
+
 export interface ParleySettings extends StageSettingsMap {
   voice: VoiceSettings;
+  review: ReviewSettings;
 }
 
 export type Stage = keyof StageSettingsMap;
@@ -64,6 +71,7 @@ export const DEFAULT_SETTINGS: ParleySettings = {
   tts: { provider: 'system', model: '', baseUrl: '' },
   embeddings: { provider: 'builtin', model: '', baseUrl: '' },
   voice: { mode: 'handsFree', capture: 'auto', vadThreshold: 0.5, silenceMs: 550, eagerEndOfTurn: false },
+  review: { exclude: [] },
 };
 
 /** The provider names each stage accepts, for validation wherever settings enter Parley. */

@@ -11,6 +11,7 @@ import { errorMessage, stderrLogger } from './log';
 import { KB_USAGE, KbUsageError, kbCommand } from './knowledge/cli';
 import { Keys } from './providers/keys';
 import { REPOMAP_USAGE, repomapCommand } from './repo/cli';
+import { REVIEW_USAGE, ReviewUsageError, reviewCommand } from './repo/review/cli';
 import { settingsFromEnv } from './settings';
 import { buildStatusReport } from './status';
 import { Storage } from './storage/storage';
@@ -29,6 +30,10 @@ ${KB_USAGE}
   ${REPOMAP_USAGE.replace(/^parley /, '')}
                                       the repository's files and symbols ranked by PageRank,
                                       within a token budget (the map the assistant sees)
+  ${REVIEW_USAGE.replace(/^parley /, '')}
+                                      the repository review: static checks (hotspots, cycles,
+                                      size, TODOs, untested busy modules) and, with a model
+                                      configured, a review of each main module; findings ranked
 
 Provider choices come from PARLEY_LLM, PARLEY_STT, PARLEY_TTS, PARLEY_EMBEDDINGS (with _MODEL and
 _BASE_URL), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY.`;
@@ -88,7 +93,7 @@ function kb(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return kbCommand(args, env, join(defaultStorageDir(env), 'knowledge.db'), NATIVE_DIR);
 }
 
-const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice, kb, repomap: repomapCommand };
+const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice, kb, repomap: repomapCommand, review: reviewCommand };
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const [command, ...rest] = argv;
@@ -104,7 +109,7 @@ async function main(): Promise<void> {
     process.stdout.write((await run(process.argv.slice(2), process.env)) + '\n');
   } catch (error) {
     process.stderr.write(`parley: ${errorMessage(error).split('\n')[0]}\n`);
-    process.exitCode = error instanceof UsageError || error instanceof KbUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    process.exitCode = error instanceof UsageError || error instanceof KbUsageError || error instanceof ReviewUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
   }
 }
 

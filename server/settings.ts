@@ -11,6 +11,7 @@ import {
   PROVIDERS_BY_STAGE,
   STAGES,
   type ParleySettings,
+  type ReviewSettings,
   type Stage,
   type StageSettings,
   type VoiceSettings,
@@ -68,11 +69,24 @@ function normalizeVoice(raw: unknown, problems: Problems): VoiceSettings {
   };
 }
 
+function patterns(name: string, value: unknown, problems: Problems): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  const list = typeof value === 'string' ? value.split(',') : value;
+  if (Array.isArray(list) && list.every((item) => typeof item === 'string')) return list.map((item: string) => item.trim()).filter(Boolean);
+  problems.push(`parley.${name} ${JSON.stringify(value)} is not a list of glob patterns; using none`);
+  return [];
+}
+
+function normalizeReview(raw: unknown, problems: Problems): ReviewSettings {
+  const value = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  return { exclude: patterns('review.exclude', value.exclude, problems) };
+}
+
 export function normalizeSettings(raw: unknown, log?: Logger): ParleySettings {
   const source = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const problems: Problems = [];
   const stages = Object.fromEntries(STAGES.map((stage) => [stage, normalizeStage(stage, source[stage], problems)]));
-  const settings = { ...stages, voice: normalizeVoice(source.voice, problems) } as unknown as ParleySettings;
+  const settings = { ...stages, voice: normalizeVoice(source.voice, problems), review: normalizeReview(source.review, problems) } as unknown as ParleySettings;
   for (const problem of problems) log?.warn(problem);
   return settings;
 }
@@ -91,7 +105,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, log?: Logger): ParleySet
     silenceMs: env.PARLEY_VAD_SILENCE_MS,
     eagerEndOfTurn: env.PARLEY_VOICE_EAGER_END_OF_TURN,
   };
-  return normalizeSettings({ llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS'), voice }, log);
+  const review = { exclude: env.PARLEY_REVIEW_EXCLUDE };
+  return normalizeSettings({ llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS'), voice, review }, log);
 }
 
 /** Pulls settings from the client for a resource (or the window), caching until they change. */

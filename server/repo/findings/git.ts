@@ -1,0 +1,103 @@
+/**
+ * What the review asks git: the commit under review, whether the work tree is clean, and how
+ * often each file changed. git runs with a short allow-listed environment (no provider keys) and a
+ * timeout; a folder outside a work tree, or a machine without git, simply has no history.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const GIT_TIMEOUT_MS = 30_000;
+const GIT_BUFFER = 256 * 1024 * 1024;
+/** What git needs to find itself and the user's configuration (safe.directory, excludes). */
+const GIT_ENV_NAMES = ['PATH', 'HOME', 'USERPROFILE', 'SYSTEMROOT', 'XDG_CONFIG_HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TEMP', 'TMP'];
+
+function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const allowed: NodeJS.ProcessEnv = { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
+  for (const name of GIT_ENV_NAMES) if (env[name] !== undefined) allowed[name] = env[name];
+  return allowed;
+}
+
+export async function git(root: string, args: string[], signal?: AbortSignal): Promise<string> {
+  const { stdout } = await run('git', ['-C', root, ...args], { maxBuffer: GIT_BUFFER, timeout: GIT_TIMEOUT_MS, signal, encoding: 'utf8', env: gitEnv() });
+  return stdout;
+}
+
+export interface HeadState {
+  commit: string;
+  /** No staged, unstaged or untracked-but-not-ignored changes under the root. */
+  clean: boolean;
+  /** HEAD's commit time, in milliseconds. */
+  committedAt: number;
+}
+
+/** The commit checked out at `root` and whether the tree is clean; undefined outside git. */
+export async function headState(root: string, signal?: AbortSignal): Promise<HeadState | undefined> {
+  try {
+    const [commit, time] = (await git(root, ['log', '-1', '--format=%H %ct'], signal)).trim().split(' ');
+    if (!commit || !time) return undefined;
+    const status = await git(root, ['status', '--porcelain', '--untracked-files=normal', '--', '.'], signal);
+    return { commit, clean: status.trim() === '', committedAt: Number(time) * 1000 };
+  } catch {
+    signal?.throwIfAborted();
+    return undefined;
+  }
+}
+
+export interface FileChurn {
+  /** Commits in the window that touched the file. */
+  commits: number;
+  added: number;
+  deleted: number;
+}
+
+export interface Churn {
+  files: Map<string, FileChurn>;
+  /** Commits read (merges left out). */
+  commits: number;
+  /** The window, ending at HEAD's commit time. */
+  days: number;
+}
+
+export interface ChurnOptions {
+  /** How far back from HEAD's commit (not from today, so an old project still has a history). */
+  days?: number;
+  maxCommits?: number;
+  signal?: AbortSignal;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Parses `git log --numstat --format=%x00%ct` output; paths are those git prints (relative with --relative). */
+export function parseNumstat(output: string, sinceMs: number): Omit<Churn, 'days'> {
+  const files = new Map<string, FileChurn>();
+  let commits = 0;
+  for (const block of output.split('\0').slice(1)) {
+    const [header, ...lines] = block.split('\n');
+    if (Number(header) * 1000 < sinceMs) continue;
+    commits++;
+    for (const line of lines) {
+      const [added, deleted, path] = line.split('\t');
+      if (!path) continue;
+      const entry = files.get(path) ?? { commits: 0, added: 0, deleted: 0 };
+      entry.commits++;
+      // Binary files show "-" for both counts.
+      entry.added += Number(added) || 0;
+      entry.deleted += Number(deleted) || 0;
+      files.set(path, entry);
+    }
+  }
+  return { files, commits };
+}
+
+/** How often each file under `root` changed in the window; undefined without git history. */
+export async function churn(root: string, head: HeadState, options: ChurnOptions = {}): Promise<Churn | undefined> {
+  const days = options.days ?? 180;
+  try {
+    const output = await git(root, ['log', '--no-merges', '--no-renames', '--numstat', '--relative', '--format=%x00%ct', '-n', String(options.maxCommits ?? 2000), 'HEAD', '--', '.'], options.signal);
+    return { ...parseNumstat(output, head.committedAt - days * DAY_MS), days };
+  } catch {
+    options.signal?.throwIfAborted();
+    return undefined;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Parley: Review Repository inside the language server: answers `parley/review` with work-done
+ * progress and cancellation, writes the Markdown report to the workspace storage folder and
+ * publishes the findings as diagnostics with source "Parley", replacing the previous review's.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type Diagnostic } from 'vscode-languageserver/node';
+import { EditorStateRequest, ReviewRequest, type EditorState, type ReviewParams } from '../../../protocol/lsp';
+import type { ReviewFinding, ReviewResult, ReviewSeverity } from '../../../protocol/review';
+import type { ParleySettings } from '../../../protocol/settings';
+import { errorMessage, type Logger } from '../../log';
+import type { Keys } from '../../providers/keys';
+import { REVIEW_SOURCE } from '../findings';
+import { RepoIndex } from '../index';
+import { runReview } from './review';
+
+export interface ReviewServiceOptions {
+  settings: (scopeUri?: string) => Promise<ParleySettings>;
+  keys: Keys;
+  log: Logger;
+  /** The workspace storage folder: reports, the review cache and the symbol cache go under it. */
+  storageDir: string;
+  /** The server bundle's native folder (grammars). */
+  nativeDir?: string;
+}
+
+const SEVERITY: Record<ReviewSeverity, DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information };
+/** Past any line's end: VS Code clamps it, so the squiggle covers the finding's first line. */
+const LINE_END = 10_000;
+const NO_EDITOR: EditorState = { workspaceFolders: [], openFiles: [], diagnostics: [] };
+
+function uriOf(root: string, file: string): string {
+  return pathToFileURL(join(root, file)).href;
+}
+
+export function toDiagnostic(root: string, finding: ReviewFinding): Diagnostic {
+  const line = finding.line - 1;
+  return {
+    range: { start: { line, character: 0 }, end: { line, character: LINE_END } },
+    severity: SEVERITY[finding.severity],
+    source: REVIEW_SOURCE,
+    code: finding.kind,
+    message: `${finding.title}\n${finding.message}`,
+    ...(finding.related?.length
+      ? { relatedInformation: finding.related.map((r) => ({ location: { uri: uriOf(root, r.file), range: { start: { line: r.line - 1, character: 0 }, end: { line: r.line - 1, character: LINE_END } } }, message: r.note })) }
+      : {}),
+    data: { kind: finding.kind, fix: finding.fix },
+  };
+}
+
+export class ReviewService {
+  private readonly indexes = new Map<string, { exclude: string; index: RepoIndex }>();
+  /** The URIs each folder's last review put diagnostics on, to clear them on the next. */
+  private readonly published = new Map<string, Set<string>>();
+
+  constructor(private readonly options: ReviewServiceOptions) {}
+
+  register(connection: Connection): void {
+    connection.onRequest(ReviewRequest.type, (params, token) => this.review(connection, params, token));
+  }
+
+  async review(connection: Connection, params: ReviewParams, token?: CancellationToken): Promise<ReviewResult> {
+    // The editor's diagnostics go into the review; without an editor (a test, a client that does not answer) there are none.
+    const state = await connection.sendRequest(EditorStateRequest.type).catch(() => NO_EDITOR);
+    const root = params.folder ?? state.workspaceFolders[0];
+    if (!root) throw new Error('Open a folder first: Parley reviews the repository of a workspace folder.');
+    if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a folder.`);
+    const settings = await this.options.settings(pathToFileURL(root).href);
+    const reportDir = join(this.options.storageDir, 'review');
+    const controller = new AbortController();
+    token?.onCancellationRequested(() => controller.abort());
+    const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
+    progress.begin(`Parley: reviewing ${basename(root)}`, 0, 'Starting', true);
+    let result: ReviewResult;
+    try {
+      result = await runReview({
+        index: this.indexFor(root, settings.review.exclude),
+        settings,
+        keys: this.options.keys,
+        log: this.options.log,
+        staticOnly: params.staticOnly === true,
+        diagnostics: state.diagnostics,
+        cacheDir: reportDir,
+        linkBase: { dir: reportDir },
+        signal: controller.signal,
+        onProgress: (p) => progress.report(p.percentage, p.message),
+      });
+    } catch (error) {
+      if (controller.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The review was cancelled.');
+      throw error;
+    } finally {
+      progress.done();
+    }
+    const reportPath = join(reportDir, `${basename(root) || 'repository'}-review.md`);
+    mkdirSync(reportDir, { recursive: true });
+    writeFileSync(reportPath, result.markdown);
+    await this.publish(connection, root, result.findings);
+    this.options.log.info('Repository reviewed', { root, findings: result.findings.length, cached: result.summary.cached, ms: result.summary.durationMs });
+    return { ...result, reportPath };
+  }
+
+  /** Sends each file's findings, and empties the files the previous review of `root` had findings in. */
+  private async publish(connection: Connection, root: string, findings: ReviewFinding[]): Promise<void> {
+    const byUri = new Map<string, Diagnostic[]>();
+    for (const finding of findings) {
+      const uri = uriOf(root, finding.file);
+      byUri.set(uri, [...(byUri.get(uri) ?? []), toDiagnostic(root, finding)]);
+    }
+    for (const uri of this.published.get(root) ?? []) if (!byUri.has(uri)) byUri.set(uri, []);
+    this.published.set(root, new Set([...byUri].filter(([, list]) => list.length > 0).map(([uri]) => uri)));
+    await Promise.all([...byUri].map(([uri, diagnostics]) => connection.sendDiagnostics({ uri, diagnostics })));
+  }
+
+  /** One index per folder, kept between reviews so a second review parses only what changed. */
+  private indexFor(root: string, exclude: string[]): RepoIndex {
+    const key = JSON.stringify(exclude);
+    const known = this.indexes.get(root);
+    if (known?.exclude === key) return known.index;
+    known?.index.dispose().catch((error: unknown) => this.options.log.warn('Could not stop a repository index', { error: errorMessage(error) }));
+    const cacheFile = join(this.options.storageDir, 'review', `symbols-${createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`);
+    const index = new RepoIndex(root, { exclude, cacheFile, nativeDir: this.options.nativeDir });
+    this.indexes.set(root, { exclude: key, index });
+    return index;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.indexes.values()].map(({ index }) => index.dispose()));
+    this.indexes.clear();
+  }
+}
