@@ -22,9 +22,14 @@ function checkStage(stage: Stage, settings: ParleySettings, keys: Keys, env: Nod
         ? OK
         : needs('Set an Anthropic key (Parley: Set API Key), or point Parley at a local OpenAI-compatible server (parley.llm.provider = openai-compatible).');
     case 'openai':
+      // Speech at a base URL is usually a local OpenAI-style server, which needs no key.
+      if (stage === 'tts' && baseUrl) return OK;
       return keys.has('openai') ? OK : needs('Set an OpenAI key (Parley: Set API Key).');
     case 'openai-compatible':
-      return baseUrl ? OK : needs(COMPATIBLE_HINT(stage));
+      if (!baseUrl) return needs(COMPATIBLE_HINT(stage));
+      // A compatible server has no default model Parley could know, for chat and for embeddings.
+      if ((stage === 'llm' || stage === 'embeddings') && !settings[stage].model) return needs(`Set parley.${stage}.model to a model your OpenAI-compatible server serves.`);
+      return OK;
     case 'deepgram':
       return keys.has('deepgram') ? OK : needs('Set a Deepgram key (Parley: Set API Key).');
     case 'offline':

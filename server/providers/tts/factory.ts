@@ -12,6 +12,7 @@ import { stageStatuses } from '../status';
 import { AuraStage, type FlushLimit } from './deepgram';
 import { SilentStage } from './none';
 import { OpenAITtsStage } from './openai';
+import { PLACEHOLDER_KEY } from '../llm/openai';
 import type { TtsStage } from './stage';
 import { SystemTtsStage, findSystemVoice } from './system';
 
@@ -35,7 +36,8 @@ export function createTtsStage(settings: ParleySettings, keys: Keys, log: Logger
     case 'deepgram':
       return new AuraStage({ apiKey: keys.get('deepgram')!, baseUrl, model, log, resilience, flushLimit: options.flushLimit });
     case 'openai':
-      return new OpenAITtsStage({ apiKey: keys.get('openai')!, baseUrl, model, log, resilience });
+      // A local speech server at a base URL may take no key; the SDK still wants one to send.
+      return new OpenAITtsStage({ apiKey: keys.get('openai') ?? PLACEHOLDER_KEY, baseUrl, model, log, resilience });
     case 'system': {
       // The status check accepts any known program; only this platform's voice will do.
       const voice = findSystemVoice(env);
