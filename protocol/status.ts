@@ -34,6 +34,8 @@ export interface StatusReport {
   providers: StageStatus[];
   /** How Parley listens, so the panel can offer push-to-talk or hands-free and pick the microphone. */
   voice: VoiceSettings;
+  /** The program the server records the system microphone with, or null when the machine has none. */
+  recorder: string | null;
   /** The live WebSocket, when this server runs one (the command line does not). */
   live: { port: number; clients: number } | null;
   pid: number;

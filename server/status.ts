@@ -5,6 +5,7 @@ import type { Keys } from './providers/keys';
 import { stageStatuses } from './providers/status';
 import type { Storage } from './storage/storage';
 import { parleyVersion } from './version';
+import { findRecorder } from './voice/capture/native';
 
 export interface ReportSources {
   storage: Storage;
@@ -21,6 +22,7 @@ export function buildStatusReport(sources: ReportSources): StatusReport {
     storage: sources.storage.status,
     providers: stageStatuses(sources.settings, sources.keys, sources.env),
     voice: sources.settings.voice,
+    recorder: findRecorder(sources.env)?.program ?? null,
     live: sources.live ?? null,
     pid: process.pid,
     startedAt: sources.startedAt,

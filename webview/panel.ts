@@ -121,6 +121,11 @@ async function startListening(): Promise<void> {
     if (preference === 'webview') {
       model.capture = { state: 'off' };
       model.notice = { level: 'error', message: `The microphone is not available in this window (${reason}). Desktop VS Code gives webviews no microphone: set parley.voice.capture to auto or native to record the system microphone. You can type instead.` };
+    } else if (model.report?.recorder === null) {
+      // Neither this window nor the machine can record: the user's browser can.
+      model.capture = { state: 'off' };
+      model.notice = { level: 'info', message: `This window gives the panel no microphone (${reason}) and no recorder is installed; talk in the browser tab Parley opened instead. Answers appear here too.` };
+      model.run('parley.openCapturePage');
     } else {
       model.notice = { level: 'info', message: `This window gives the panel no microphone (${reason}); listening through the system microphone instead.` };
       model.send({ type: 'capture', action: 'start', source: 'native' });

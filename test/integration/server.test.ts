@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { StatusRequest } from '../../protocol/lsp';
 import type { StatusReport } from '../../protocol/status';
+import { findRecorder } from '../../server/voice/capture/native';
 import { startServer, type TestServer } from '../support/server';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
@@ -38,6 +39,7 @@ describe('server over stdio', () => {
     assert.equal(report.providers.find((stage) => stage.stage === 'llm')?.configured, true);
     assert.equal(report.providers.find((stage) => stage.stage === 'embeddings')?.configured, true);
     assert.ok(report.live && report.live.port > 0);
+    assert.equal(report.recorder, findRecorder()?.program ?? null, 'the panel learns whether the machine can record');
     assert.ok(!JSON.stringify(report).includes(FAKE_ANTHROPIC_KEY), 'the report has no key');
     assert.ok(!server.logs.join('\n').includes(FAKE_ANTHROPIC_KEY) && !server.stderr().includes(FAKE_ANTHROPIC_KEY), 'the log has no key');
   });
