@@ -16,7 +16,7 @@ import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
 import { KnowledgeService } from './knowledge/service';
-import { FIXES_CODE_ACTION_PROVIDER, registerFixes, type Fixes } from './repo/fixes/codeActions';
+import { registerFixes, type Fixes } from './repo/fixes/codeActions';
 import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
 import { buildStatusReport } from './status';
@@ -104,9 +104,9 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     log,
   });
   live.setHandlers(liveHandlers(conversation, captures, knowledge));
-  fixes = registerFixes(connection, { settings: () => settings.get(), keys, log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath, knowledge: () => kb.forTools() });
+  fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), keys, log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath, knowledge: () => kb.forTools() });
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
-  return { capabilities: { codeActionProvider: FIXES_CODE_ACTION_PROVIDER }, serverInfo: { name: 'parley', version: parleyVersion } };
+  return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
 });
 
 function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures, kb: KnowledgeService): LiveHandlers {
@@ -157,7 +157,7 @@ async function configureKnowledge(): Promise<void> {
 }
 
 connection.onInitialized(() => {
-  fixes?.syncDocuments().catch((error: unknown) => log.warn('The editor does not share open documents; fixes read files from disk', { error: errorMessage(error) }));
+  fixes?.registerWithClient().catch((error: unknown) => log.error('Could not offer Fix with Parley to the editor', { error: errorMessage(error) }));
   publishReport().catch((error: unknown) => setStatus({ health: 'error', activity: 'idle', message: errorMessage(error) }));
   configureKnowledge().catch((error: unknown) => log.error('The knowledge base could not start', { error: errorMessage(error) }));
 });

@@ -4,12 +4,13 @@
  * only when the user picks it. The server keeps the editor's copy of open documents (incremental
  * sync) so a fix is made against what the user sees, unsaved changes included.
  *
- *   // in onInitialize:   const fixes = registerFixes(connection, { settings, keys, log, ... });
- *   //                    capabilities: { codeActionProvider: FIXES_CODE_ACTION_PROVIDER }
- *   // in onInitialized:  await fixes.syncDocuments();
+ *   // in onInitialize:   const fixes = registerFixes(connection, { client: params.capabilities, settings, keys, log, ... });
+ *   //                    return { capabilities: { ...fixes.capabilities } };
+ *   // in onInitialized:  await fixes.registerWithClient();
  */
 import {
   CodeActionKind,
+  CodeActionRequest,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
@@ -19,9 +20,11 @@ import {
   TextDocumentSyncKind,
   type CodeAction,
   type CodeActionParams,
+  type ClientCapabilities,
   type CodeActionRegistrationOptions,
   type Connection,
   type DocumentSelector,
+  type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EditorStateRequest } from '../../../protocol/lsp';
@@ -37,14 +40,11 @@ import { RelatedDefinitions } from './related';
 /** Files on disk and unsaved new files: every language, since Parley's fixes are not tied to one. */
 const DOCUMENTS: DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
 
-/**
- * The code-action capability. It names its documents itself because Parley's client declares no
- * document selector (it is not a language's server), and vscode-languageclient registers a
- * provider only for a selector.
- */
-export const FIXES_CODE_ACTION_PROVIDER: CodeActionRegistrationOptions = { documentSelector: DOCUMENTS, codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true };
+const CODE_ACTIONS: CodeActionRegistrationOptions = { documentSelector: DOCUMENTS, codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: true };
 
 export interface FixesDeps {
+  /** What the client said it supports in `initialize`. */
+  client: ClientCapabilities;
   settings(): Promise<ParleySettings>;
   keys: Keys;
   log: Logger;
@@ -56,9 +56,27 @@ export interface FixesDeps {
 }
 
 export interface Fixes {
-  /** Asks the client to send open documents and their changes (call once `initialized` has arrived). */
-  syncDocuments(): Promise<void>;
+  /** For the `initialize` result: what the client cannot be asked for later by registration. */
+  capabilities: ServerCapabilities;
+  /** Registers code actions and document sync with a client that allows it (once `initialized` has arrived). */
+  registerWithClient(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/**
+ * Parley's client declares no document selector (it is not one language's server), and
+ * vscode-languageclient turns a static capability into a provider only for that selector. So
+ * code actions and document sync are registered dynamically, with their own selector, when the
+ * client allows it (VS Code does), and declared statically otherwise; never both, or a client with
+ * a selector would list every action twice.
+ */
+function registrationPlan(client: ClientCapabilities) {
+  const dynamic = { codeActions: client.textDocument?.codeAction?.dynamicRegistration === true, sync: client.textDocument?.synchronization?.dynamicRegistration === true };
+  const capabilities: ServerCapabilities = {
+    ...(dynamic.codeActions ? {} : { codeActionProvider: CODE_ACTIONS }),
+    ...(dynamic.sync ? {} : { textDocumentSync: TextDocumentSyncKind.Incremental }),
+  };
+  return { dynamic, capabilities };
 }
 
 /** Whether a request limited to some kinds (`context.only`) wants quick fixes at all. */
@@ -121,12 +139,19 @@ export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
     return { ...action, disabled: { reason } };
   }
 
+  const plan = registrationPlan(deps.client);
   return {
-    async syncDocuments() {
+    capabilities: plan.capabilities,
+    async registerWithClient() {
       await Promise.all([
-        connection.client.register(DidOpenTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
-        connection.client.register(DidChangeTextDocumentNotification.type, { documentSelector: DOCUMENTS, syncKind: TextDocumentSyncKind.Incremental }),
-        connection.client.register(DidCloseTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
+        ...(plan.dynamic.codeActions ? [connection.client.register(CodeActionRequest.type, CODE_ACTIONS)] : []),
+        ...(plan.dynamic.sync
+          ? [
+              connection.client.register(DidOpenTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
+              connection.client.register(DidChangeTextDocumentNotification.type, { documentSelector: DOCUMENTS, syncKind: TextDocumentSyncKind.Incremental }),
+              connection.client.register(DidCloseTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
+            ]
+          : []),
       ]);
     },
     dispose: () => related.dispose(),
