@@ -4,6 +4,7 @@ import { ExplainProblemCommand, explainQuestion, type ExplainProblemArgs } from 
 import { loadClientLibrary, type Ctx } from './ctx';
 import { exportSessionCommand } from './exportSession';
 import * as kb from './knowledge';
+import { reviewCommand } from './review';
 import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
 import { SessionPanel } from './views/panel';
 
@@ -52,6 +53,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
     'parley.kb.stats': () => kb.statsCommand(ctx),
     'parley.kb.contributions': () => kb.contributionsCommand(ctx),
     'parley.kb.removeSource': () => kb.removeSourceCommand(ctx),
+    'parley.review': () => reviewCommand(ctx),
   };
   for (const [name, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(name, guarded(ctx, name, handler)));

@@ -16,6 +16,7 @@ export {
   KbStatsRequest,
   KbSyncRequest,
   LiveEndpointRequest,
+  ReviewRequest,
   ServerStatusNotification,
 } from '../protocol/lsp';
 export { WorkDoneProgress } from 'vscode-languageclient/node';

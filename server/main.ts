@@ -17,6 +17,7 @@ import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
 import { KnowledgeService } from './knowledge/service';
 import { registerFixes, type Fixes } from './repo/fixes/codeActions';
+import { ReviewService } from './repo/review/service';
 import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
 import { buildStatusReport } from './status';
@@ -35,6 +36,7 @@ let knowledge: KnowledgeService | undefined;
 let live: LiveServer | undefined;
 let conversation: { conversation: Conversation; store: SessionStore; sessionId: string } | undefined;
 let fixes: Fixes | undefined;
+let review: ReviewService | undefined;
 let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Parley is starting' };
 
 function parseOptions(raw: unknown): InitializationOptions {
@@ -105,6 +107,8 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   });
   live.setHandlers(liveHandlers(conversation, captures, knowledge));
   fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), keys, log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath, knowledge: () => kb.forTools() });
+  review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), keys, log, storageDir: options.workspaceStoragePath, nativeDir: NATIVE_DIR });
+  review.register(connection);
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
 });
@@ -191,6 +195,7 @@ connection.onRequest(ExportSessionRequest.type, () => {
 connection.onShutdown(async () => {
   knowledge?.dispose();
   await fixes?.dispose();
+  await review?.dispose();
   await live?.close();
   storage?.close();
 });

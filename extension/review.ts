@@ -1,0 +1,83 @@
+/**
+ * Parley: Review Repository: asks the server to review a workspace folder (a cancellable
+ * progress notification), then opens the report in the Markdown preview. The findings reach the
+ * Problems panel from the server as diagnostics.
+ */
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { ReviewResult } from '../protocol/review';
+import { loadClientLibrary, type Ctx } from './ctx';
+
+type ProgressValue = { kind: 'begin' | 'report' | 'end'; message?: string; percentage?: number };
+
+/**
+ * Runs a server request that reports work-done progress, shown as a notification with Cancel.
+ * The same as the knowledge base commands' (extension/knowledge.ts); both belong in one shared helper.
+ */
+async function withServerProgress<T>(ctx: Ctx, title: string, send: (client: LanguageClient, workDoneToken: string, token: vscode.CancellationToken) => Promise<T>): Promise<T> {
+  const client = await ctx.readyClient();
+  const { WorkDoneProgress } = loadClientLibrary();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const workDoneToken = randomUUID();
+    let reported = 0;
+    const listener = client.onProgress(WorkDoneProgress.type, workDoneToken, (value: ProgressValue) => {
+      const percentage = value.percentage ?? reported;
+      progress.report({ message: value.message, increment: Math.max(0, percentage - reported) });
+      reported = Math.max(reported, percentage);
+    });
+    try {
+      return await send(client, workDoneToken, token);
+    } finally {
+      listener.dispose();
+    }
+  });
+}
+
+async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
+  if (folders.length === 0) throw new Error('Open a folder first: Parley reviews the repository of a workspace folder.');
+  if (folders.length === 1) return folders[0];
+  return vscode.window.showWorkspaceFolderPick({ placeHolder: 'Which folder should Parley review?' });
+}
+
+function outcome(result: ReviewResult): string {
+  const { summary } = result;
+  const { error, warning, information } = summary.findings;
+  const counts = `${error} errors, ${warning} warnings, ${information} information`;
+  const cached = summary.cached ? ' (unchanged since the last review of this commit)' : '';
+  return `Parley reviewed ${summary.files} files: ${counts}${cached}. The findings are in the Problems panel.`;
+}
+
+async function openReport(result: ReviewResult): Promise<void> {
+  const uri = result.reportPath ? vscode.Uri.file(result.reportPath) : (await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown })).uri;
+  await vscode.commands.executeCommand('markdown.showPreview', uri);
+}
+
+export async function reviewCommand(ctx: Ctx): Promise<void> {
+  const folder = await pickFolder();
+  if (!folder) return;
+  const { ReviewRequest } = loadClientLibrary();
+  let cancelled = false;
+  let result: ReviewResult;
+  try {
+    result = await withServerProgress(ctx, `Parley: reviewing ${folder.name}`, (client, workDoneToken, token) => {
+      token.onCancellationRequested(() => (cancelled = true));
+      return client.sendRequest(ReviewRequest.type, { folder: folder.uri.fsPath, workDoneToken }, token);
+    });
+  } catch (error) {
+    if (cancelled) return void vscode.window.showInformationMessage('Parley: the review was cancelled.');
+    throw error;
+  }
+  await openReport(result);
+  const { llm } = result.summary;
+  if (llm.state === 'not-configured') {
+    const choice = await vscode.window.showWarningMessage(`${outcome(result)} No language model is configured, so the review has the static checks only.`, 'Set API Key', 'Open Settings');
+    if (choice === 'Set API Key') await vscode.commands.executeCommand('parley.setApiKey');
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'parley.llm');
+  } else if (llm.errors.length > 0) {
+    void vscode.window.showWarningMessage(`${outcome(result)} The model could not review ${llm.errors.length} module(s); the report says why.`);
+  } else {
+    void vscode.window.showInformationMessage(outcome(result));
+  }
+}

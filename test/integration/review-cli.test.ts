@@ -1,0 +1,97 @@
+/** `npx parley review` as a user runs it: the built bin, JSON with paths relative to <dir>, one-line errors. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CLI_BIN, tempDir } from '../support/paths';
+import { plantRepository } from '../support/review-repo';
+import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
+
+const TIMEOUT_MS = 60_000;
+
+/** Runs the bin without blocking this process, so the stand-in in it can answer. */
+function parley(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: TIMEOUT_MS });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface ReviewJson {
+  summary: { root: string; files: number; llm: { state: string; modules: number; hint?: string }; findings: Record<string, number>; cached: boolean };
+  findings: { file: string; line: number; severity: string; title: string; message: string }[];
+}
+
+describe('parley review', { timeout: 180_000 }, () => {
+  const dir = tempDir('review-cli');
+  const root = join(dir.path, 'planted');
+  const cache = join(dir.path, 'cache');
+  let model: OpenAIStandIn;
+
+  before(async () => {
+    plantRepository(root);
+    model = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 0 } });
+  });
+  after(async () => {
+    await model.close();
+    dir.cleanup();
+  });
+
+  it('prints the static review as JSON with paths relative to the folder', async () => {
+    const { code, stdout, stderr } = await parley(['review', root, '--json', '--static-only'], { XDG_CACHE_HOME: cache });
+    assert.equal(code, 0, stderr);
+    const review = JSON.parse(stdout) as ReviewJson;
+    assert.equal(review.summary.root, root);
+    assert.equal(review.summary.llm.state, 'skipped');
+    assert.ok(review.findings.length >= 5);
+    for (const finding of review.findings) {
+      assert.deepEqual(Object.keys(finding), ['file', 'line', 'severity', 'title', 'message']);
+      assert.ok(!finding.file.startsWith('/') && !finding.file.startsWith('.'), finding.file);
+    }
+    const kinds = review.findings.map((f) => `${f.file}: ${f.title}`);
+    assert.ok(kinds.includes('src/core/registry.ts: Dependency cycle between modules src/core → src/ui → src/core'), kinds.join('\n'));
+    assert.ok(kinds.some((k) => k.startsWith('src/core/engine.ts: Change hotspot')));
+    assert.equal(review.summary.findings.warning, review.findings.filter((f) => f.severity === 'warning').length);
+  });
+
+  it('adds the model review when PARLEY_LLM names one, and says how to configure one when none is', async () => {
+    const env = { XDG_CACHE_HOME: cache, PARLEY_LLM: 'openai-compatible', PARLEY_LLM_BASE_URL: model.baseURL, PARLEY_LLM_MODEL: 'reviewer' };
+    const bug = { title: 'Engines leak in the registry', explanation: 'Nothing removes them.', file: 'src/core/registry.ts', startLine: 4, endLine: 4, severity: 'error', fix: 'Remove them.' };
+    model.chat.push({ text: JSON.stringify({ findings: [bug] }) });
+    const { code, stdout, stderr } = await parley(['review', root, '--json', '--max-modules', '1'], env);
+    assert.equal(code, 0, stderr);
+    const review = JSON.parse(stdout) as ReviewJson;
+    assert.equal(review.summary.llm.state, 'reviewed');
+    assert.equal(review.summary.llm.modules, 1);
+    assert.deepEqual(review.findings[0], { file: 'src/core/registry.ts', line: 4, severity: 'error', title: 'Engines leak in the registry', message: 'Nothing removes them. Suggested fix: Remove them.' });
+
+    const none = JSON.parse((await parley(['review', root, '--json'], { XDG_CACHE_HOME: cache })).stdout) as ReviewJson;
+    assert.equal(none.summary.llm.state, 'not-configured');
+    assert.match(none.summary.llm.hint!, /ANTHROPIC_API_KEY/);
+  });
+
+  it('prints the Markdown report without --json, its links relative to the folder', async () => {
+    const { code, stdout } = await parley(['review', root, '--static-only', '--no-cache']);
+    assert.equal(code, 0);
+    assert.match(stdout, /^# Repository review: planted\n/);
+    assert.match(stdout, /\[src\/core\/registry\.ts:2\]\(src\/core\/registry\.ts#L2\)/);
+  });
+
+  it('exits non-zero with one line for a folder that does not exist or a bad option', async () => {
+    const missing = await parley(['review', join(dir.path, 'nope'), '--json']);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stdout, '');
+    assert.match(missing.stderr, /^parley: parley review: .*nope is not a folder\.\n$/);
+    const bad = await parley(['review', root, '--colour']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^parley: parley review: Unknown option '--colour'\. Usage: parley review <dir>[^\n]*\n$/);
+    const none = await parley(['review']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /which folder\?/);
+  });
+});
