@@ -4,15 +4,16 @@
  * the assistant's search_knowledge_base tool with the OpenAI-compatible stand-in as the model.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { KbPassage } from '../../protocol/knowledge';
 import { LiveClose, liveUrl, type KbOperation, type KbReply, type ServerFrame } from '../../protocol/live';
-import { KbAddRequest, KbContributionsRequest, KbSetVisibilityRequest, KbStatsRequest, LiveEndpointRequest } from '../../protocol/lsp';
+import { CancellationTokenSource } from 'vscode-languageserver-protocol';
+import { KbAddRequest, KbContributionsRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest, LiveEndpointRequest } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
-import { tempDir } from '../support/paths';
+import { REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startServer, type TestServer } from '../support/server';
 import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
@@ -112,6 +113,25 @@ describe('knowledge base in the server', () => {
     const closed = new Promise<number>((resolve) => other.socket.once('close', (code) => resolve(code)));
     other.socket.send(JSON.stringify({ type: 'kb', id: 1, request: { op: 'search', query: 42 } }));
     assert.equal(await closed, LiveClose.unsupportedData);
+  });
+
+  it('stops an ingest the user cancels, keeps what was indexed, and the next sync completes it', async () => {
+    const big = join(dir.path, 'plugins');
+    cpSync(join(REPO, '..', 'shared', 'corpora', 'obsidian-hub', '02 - Community Expansions', '02.05 All Community Expansions', 'Plugins'), big, { recursive: true });
+    const total = readdirSync(big, { recursive: true }).filter((name) => /\.(md|markdown|txt)$/.test(String(name))).length;
+    const cancel = new CancellationTokenSource();
+    const adding = server.connection.sendRequest(KbAddRequest.type, { path: big }, cancel.token);
+    await waitFor(async () => (await server.connection.sendRequest(KbStatsRequest.type)).documents > 100, { timeoutMs: 30_000, what: 'the ingest to be under way' });
+    cancel.cancel();
+    assert.equal((await adding).cancelled, true, 'the server stopped and said so');
+    const partial = await waitFor(async () => {
+      const stats = await server.connection.sendRequest(KbStatsRequest.type);
+      return !stats.busy && stats;
+    }, { timeoutMs: 30_000, what: 'the ingest to stop' });
+    const folder = partial.sources.find((source) => source.path === big)!;
+    assert.ok(folder.documents > 0 && folder.documents < total, `stopped part-way (${folder.documents} of ${total})`);
+    const synced = await server.connection.sendRequest(KbSyncRequest.type, {});
+    assert.equal(synced.sources.find((source) => source.path === big)!.documents, total);
   });
 
   it('gives the assistant a search_knowledge_base tool with citations', async () => {
