@@ -4,13 +4,17 @@
  * into a fresh git repository with their dist/ folders renamed so the scanner does not skip them
  * as vendored). The baseline is universal-ctags on exactly the files Parley scanned, in the same
  * run: ctags gives definitions only, Parley definitions and references plus the ranked map.
+ * Also: listing code actions (Fix / Explain with Parley) through the built server over stdio.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CodeActionKind, CodeActionRequest, type Diagnostic } from 'vscode-languageserver-protocol';
 import { RepoIndex, scanRepository } from '../server/repo';
 import { REPO, tempDir } from '../test/support/paths';
+import { startServer } from '../test/support/server';
 import { median, printTable } from './stats';
 
 const RUNS = Number(process.env.BENCH_REPO_RUNS ?? 3);
@@ -18,6 +22,8 @@ const EDITS_PER_RUN = 5;
 const PACKAGES = ['openai', '@anthropic-ai/sdk', '@typescript-eslint', 'eslint'];
 const SOURCE = /\.(ts|js)$/;
 const RENAMED_DIRS: Record<string, string> = { dist: 'lib', build: 'lib', out: 'lib', node_modules: 'deps' };
+const LISTING_REQUESTS = 500;
+const LISTING_DIAGNOSTICS = 200;
 
 function walk(dir: string, found: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -128,6 +134,52 @@ async function cachedRun(root: string, cacheFile: string): Promise<number> {
   }
 }
 
+interface ListingRun {
+  ms: number[];
+  /** The same requests with `only: ['source']`, which the server answers empty: transport and JSON alone. */
+  baselineMs: number[];
+}
+
+/**
+ * Listing code actions through the built server over stdio, as the lightbulb asks: each request
+ * carries many problems in range. Alternated with the baseline so load drifts hit both alike.
+ */
+async function codeActionListing(root: string): Promise<ListingRun> {
+  const dir = tempDir('bench-fixes');
+  const server = await startServer({ storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') } });
+  try {
+    const uri = pathToFileURL(join(root, 'src', 'index.ts')).href;
+    const diagnostics: Diagnostic[] = Array.from({ length: LISTING_DIAGNOSTICS }, (_, index) => ({
+      range: { start: { line: index % 50, character: 4 }, end: { line: index % 50, character: 12 } },
+      message: `Type 'string' is not assignable to type 'number'. (${index})`,
+      severity: index % 3 === 0 ? 2 : 1,
+      source: 'ts',
+      code: 2322,
+    }));
+    const range = { start: { line: 0, character: 0 }, end: { line: 50, character: 0 } };
+    const timed = async (only?: string[]) => {
+      const started = performance.now();
+      await server.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
+      return performance.now() - started;
+    };
+    for (let warm = 0; warm < 20; warm++) await timed();
+    const run: ListingRun = { ms: [], baselineMs: [] };
+    for (let request = 0; request < LISTING_REQUESTS; request++) {
+      run.ms.push(await timed());
+      run.baselineMs.push(await timed([CodeActionKind.Source]));
+    }
+    return run;
+  } finally {
+    await server.stop();
+    dir.cleanup();
+  }
+}
+
+function percentile(values: number[], share: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
+}
+
 async function main(): Promise<void> {
   const dir = tempDir('bench-repo');
   try {
@@ -148,6 +200,7 @@ async function main(): Promise<void> {
       if (ctags && run % 2 === 0) baseline.push(runCtags(root, list, join(dir.path, 'tags')));
     }
     report(parley, baseline, { files: scan.files.length, megabytes });
+    reportListing(await codeActionListing(root));
   } finally {
     dir.cleanup();
   }
@@ -165,6 +218,14 @@ function report(parley: ParleyRun[], ctags: ReturnType<typeof runCtags>[], corpu
     { metric: 'incremental update (one file edited: refresh + map)', median: median(parley.flatMap((run) => run.incrementalMs)), unit: 'ms', budget: 100 },
     { metric: 'second run from the symbol cache (scan + map)', median: median(parley.map((run) => run.cachedMs)), unit: 'ms', ...(ctagsMs ? { baseline: { name: 'ctags -L', median: ctagsMs } } : {}) },
     { metric: 'peak RSS during the full build (incl. parser threads)', median: median(parley.map((run) => run.rssMb)), unit: 'MB', ...(ctagsRss.length > 0 ? { baseline: { name: 'ctags', median: median(ctagsRss) } } : {}) },
+  ]);
+}
+
+function reportListing(run: ListingRun): void {
+  const baseline = 'same request answered empty';
+  printTable(`Code-action listing (${LISTING_REQUESTS} requests, ${LISTING_DIAGNOSTICS} problems in range each, real server over stdio)`, [
+    { metric: 'listing, median', median: median(run.ms), unit: 'ms', baseline: { name: baseline, median: median(run.baselineMs) }, budget: 10 },
+    { metric: 'listing, p95', median: percentile(run.ms, 0.95), unit: 'ms', baseline: { name: baseline, median: percentile(run.baselineMs, 0.95) }, budget: 10 },
   ]);
 }
 
