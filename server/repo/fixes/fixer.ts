@@ -5,7 +5,7 @@
  * confirmation, so VS Code shows it as a preview the user accepts or rejects.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename, extname, isAbsolute, relative } from 'node:path';
+import { basename, isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { ParleySettings } from '../../../protocol/settings';
@@ -15,6 +15,7 @@ import type { Keys } from '../../providers/keys';
 import { createLlmStage, type LlmChat } from '../../providers/llm';
 import { WorkspaceFolders } from '../../tools/confine';
 import type { KnowledgeSearch } from '../../tools/types';
+import { languageOf } from '../languages';
 import { messageText, type FixData } from './actions';
 import { checkEdits, FixRejected, parseFixAnswer, toTextEdits } from './edit';
 import { excerptAround, fixRequest, mentionedNames } from './prompt';
@@ -59,8 +60,6 @@ interface Source {
   path?: string;
   folder?: string;
 }
-
-const LANGUAGE_BY_EXTENSION: Record<string, string> = { '.ts': 'typescript', '.tsx': 'typescriptreact', '.js': 'javascript', '.jsx': 'javascriptreact', '.py': 'python', '.go': 'go', '.rs': 'rust', '.java': 'java', '.cs': 'csharp', '.rb': 'ruby', '.php': 'php', '.c': 'c', '.h': 'c', '.cpp': 'cpp', '.hpp': 'cpp' };
 
 export class Fixer {
   private cached: { key: string; model: LlmChat } | undefined;
@@ -113,8 +112,7 @@ export class Fixer {
     if (!located.path) throw new FixRejected('Parley reads only files inside the workspace folders, or files open in the editor; open the file and try again.');
     const size = (await stat(located.path)).size;
     if (size > MAX_FILE_BYTES) throw new FixRejected(`The file is too large for Fix with Parley (${Math.round(size / 1e6)} MB).`);
-    const language = LANGUAGE_BY_EXTENSION[extname(located.path).toLowerCase()] ?? '';
-    return { text: await readFile(located.path, 'utf8'), version: null, languageId: language, ...located };
+    return { text: await readFile(located.path, 'utf8'), version: null, languageId: languageOf(located.path) ?? '', ...located };
   }
 
   private async folders(): Promise<WorkspaceFolders> {
