@@ -23,6 +23,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import { ExplainProblemCommand } from '../../../protocol/fixes';
+import { KbAddNoteRequest } from '../../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../../protocol/settings';
 import { tempDir } from '../../support/paths';
 import { waitFor } from '../../support/poll';
@@ -130,6 +131,16 @@ describe('inline fixes through the server', () => {
     assert.match(sent, /line 4, column 9: error \[ts 2322\]: Type 'string' is not assignable/);
     assert.match(sent, /src\/main\.ts, lines 1–7/);
     assert.match(sent, /src\/util\.ts:.*export function total/);
+  });
+
+  it('gives the model what the knowledge base knows about the problem', async () => {
+    const note = 'Number formatting: toFixed returns a string, never a number; declare the result as a string or wrap it in Number().';
+    await server.connection.sendRequest(KbAddNoteRequest.type, { title: 'toFixed returns a string', text: note });
+    model.chat.push({ text: fixReply(4) });
+    await resolve(await fixFor(typeError(3)));
+    const sent = JSON.stringify(chatRequests().at(-1)!.body);
+    assert.match(sent, /Notes from the user's knowledge base/);
+    assert.match(sent, /toFixed returns a string, never a number/);
   });
 
   it('fixes what the editor shows, unsaved changes included', async () => {
