@@ -20,11 +20,13 @@ import {
   TextDocumentSyncKind,
   type CodeAction,
   type CodeActionParams,
+  type CancellationToken,
   type ClientCapabilities,
   type CodeActionRegistrationOptions,
   type Connection,
   type DocumentSelector,
   type ServerCapabilities,
+  type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EditorStateRequest } from '../../../protocol/lsp';
@@ -32,7 +34,7 @@ import type { ParleySettings } from '../../../protocol/settings';
 import { errorMessage, type Logger } from '../../log';
 import type { Keys } from '../../providers/keys';
 import type { KnowledgeSearch } from '../../tools/types';
-import { fixActions, isFixData } from './actions';
+import { fixActions, isFixData, type FixData } from './actions';
 import { FixRejected } from './edit';
 import { Fixer } from './fixer';
 import { RelatedDefinitions } from './related';
@@ -107,53 +109,56 @@ export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
   });
 
   connection.onCodeAction(listFixes);
-  connection.onCodeActionResolve(async (action, token) => {
-    if (!isFixData(action.data)) return action;
-    const controller = new AbortController();
-    const cancel = token.onCancellationRequested(() => controller.abort());
-    const progress = await connection.window.createWorkDoneProgress();
-    progress.begin('Parley', undefined, 'Computing a fix…');
-    try {
-      const fix = await fixer.fix(action.data, controller.signal);
-      deps.log.info('Fix with Parley proposed an edit', { summary: fix.summary });
-      return { ...action, edit: fix.edit };
-    } catch (error) {
-      return failed(action, error, controller.signal.aborted);
-    } finally {
-      progress.done();
-      cancel.dispose();
-    }
-  });
-
-  /**
-   * A fix that cannot be shown returns the action unchanged, marked disabled with the reason, and
-   * the reason is shown: VS Code would otherwise apply nothing without a word.
-   */
-  function failed(action: CodeAction, error: unknown, cancelled: boolean): CodeAction {
-    if (cancelled) return action;
-    const reason = error instanceof FixRejected ? error.message : `Fix with Parley failed: ${errorMessage(error)}`;
-    if (error instanceof FixRejected) deps.log.info('Fix with Parley proposed nothing', { reason });
-    else deps.log.error('Fix with Parley failed', { error: errorMessage(error) });
-    // A notification, not window.showErrorMessage, which is a request that waits for a button.
-    connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: reason }).catch(() => undefined);
-    return { ...action, disabled: { reason } };
-  }
-
+  connection.onCodeActionResolve((action, token) => (isFixData(action.data) ? resolveFix(connection, fixer, deps.log, { ...action, data: action.data }, token) : action));
   const plan = registrationPlan(deps.client);
   return {
     capabilities: plan.capabilities,
-    async registerWithClient() {
-      await Promise.all([
-        ...(plan.dynamic.codeActions ? [connection.client.register(CodeActionRequest.type, CODE_ACTIONS)] : []),
-        ...(plan.dynamic.sync
-          ? [
-              connection.client.register(DidOpenTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
-              connection.client.register(DidChangeTextDocumentNotification.type, { documentSelector: DOCUMENTS, syncKind: TextDocumentSyncKind.Incremental }),
-              connection.client.register(DidCloseTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
-            ]
-          : []),
-      ]);
-    },
+    registerWithClient: () => registerWithClient(connection, plan.dynamic),
     dispose: () => related.dispose(),
   };
+}
+
+/** Computes the picked fix, with progress in the status bar; cancelled when VS Code cancels. */
+async function resolveFix(connection: Connection, fixer: Fixer, log: Logger, action: CodeAction & { data: FixData }, token: CancellationToken): Promise<CodeAction> {
+  const controller = new AbortController();
+  const cancel = token.onCancellationRequested(() => controller.abort());
+  let progress: WorkDoneProgressServerReporter | undefined;
+  try {
+    progress = await connection.window.createWorkDoneProgress();
+    progress.begin('Parley', undefined, 'Computing a fix…');
+    const fix = await fixer.fix(action.data, controller.signal);
+    log.info('Fix with Parley proposed an edit', { summary: fix.summary });
+    return { ...action, edit: fix.edit };
+  } catch (error) {
+    return controller.signal.aborted ? action : failed(connection, log, action, error);
+  } finally {
+    progress?.done();
+    cancel.dispose();
+  }
+}
+
+/**
+ * A fix that cannot be shown returns the action unchanged, marked disabled with the reason, and
+ * the reason is shown: VS Code would otherwise apply nothing without a word.
+ */
+function failed(connection: Connection, log: Logger, action: CodeAction, error: unknown): CodeAction {
+  const reason = error instanceof FixRejected ? error.message : `Fix with Parley failed: ${errorMessage(error)}`;
+  if (error instanceof FixRejected) log.info('Fix with Parley proposed nothing', { reason });
+  else log.error('Fix with Parley failed', { error: errorMessage(error) });
+  // A notification, not window.showErrorMessage, which is a request that waits for a button.
+  connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: reason }).catch(() => undefined);
+  return { ...action, disabled: { reason } };
+}
+
+async function registerWithClient(connection: Connection, dynamic: { codeActions: boolean; sync: boolean }): Promise<void> {
+  const registrations: Promise<unknown>[] = [];
+  if (dynamic.codeActions) registrations.push(connection.client.register(CodeActionRequest.type, CODE_ACTIONS));
+  if (dynamic.sync) {
+    registrations.push(
+      connection.client.register(DidOpenTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
+      connection.client.register(DidChangeTextDocumentNotification.type, { documentSelector: DOCUMENTS, syncKind: TextDocumentSyncKind.Incremental }),
+      connection.client.register(DidCloseTextDocumentNotification.type, { documentSelector: DOCUMENTS }),
+    );
+  }
+  await Promise.all(registrations);
 }
