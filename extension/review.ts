@@ -44,7 +44,8 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
 function outcome(result: ReviewResult): string {
   const { summary } = result;
   const { error, warning, information } = summary.findings;
-  const counts = `${error} errors, ${warning} warnings, ${information} information`;
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const counts = `${plural(error, 'error')}, ${plural(warning, 'warning')}, ${information} information`;
   const cached = summary.cached ? ' (unchanged since the last review of this commit)' : '';
   return `Parley reviewed ${summary.files} files: ${counts}${cached}. The findings are in the Problems panel.`;
 }
