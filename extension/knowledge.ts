@@ -3,33 +3,12 @@
  * notification), sync, visibility, stats and contributions. The server does the work; these
  * gather the user's choice and report the outcome.
  */
-import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { KbIngestResult, KbStats, Visibility } from '../protocol/knowledge';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { loadClientLibrary, type Ctx } from './ctx';
+import { withServerProgress } from './progress';
 
-type ProgressValue = { kind: 'begin' | 'report' | 'end'; message?: string; percentage?: number };
 
-/** Runs a server request that reports work-done progress, shown as a notification with Cancel. */
-async function withServerProgress<T>(ctx: Ctx, title: string, send: (client: LanguageClient, workDoneToken: string, token: vscode.CancellationToken) => Promise<T>): Promise<T> {
-  const client = await ctx.readyClient();
-  const { WorkDoneProgress } = loadClientLibrary();
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const workDoneToken = randomUUID();
-    let reported = 0;
-    const listener = client.onProgress(WorkDoneProgress.type, workDoneToken, (value: ProgressValue) => {
-      const percentage = value.percentage ?? reported;
-      progress.report({ message: value.message, increment: Math.max(0, percentage - reported) });
-      reported = Math.max(reported, percentage);
-    });
-    try {
-      return await send(client, workDoneToken, token);
-    } finally {
-      listener.dispose();
-    }
-  });
-}
 
 function ingestSummary(what: string, result: KbIngestResult): string {
   if (result.cancelled) return `Parley: adding ${what} was cancelled; the notes indexed so far are kept and the rest follow on the next sync.`;

@@ -3,36 +3,16 @@
  * progress notification), then opens the report in the Markdown preview. The findings reach the
  * Problems panel from the server as diagnostics.
  */
-import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ReviewResult } from '../protocol/review';
 import { loadClientLibrary, type Ctx } from './ctx';
+import { withServerProgress } from './progress';
 
-type ProgressValue = { kind: 'begin' | 'report' | 'end'; message?: string; percentage?: number };
 
 /**
  * Runs a server request that reports work-done progress, shown as a notification with Cancel.
  * The same as the knowledge base commands' (extension/knowledge.ts); both belong in one shared helper.
  */
-async function withServerProgress<T>(ctx: Ctx, title: string, send: (client: LanguageClient, workDoneToken: string, token: vscode.CancellationToken) => Promise<T>): Promise<T> {
-  const client = await ctx.readyClient();
-  const { WorkDoneProgress } = loadClientLibrary();
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const workDoneToken = randomUUID();
-    let reported = 0;
-    const listener = client.onProgress(WorkDoneProgress.type, workDoneToken, (value: ProgressValue) => {
-      const percentage = value.percentage ?? reported;
-      progress.report({ message: value.message, increment: Math.max(0, percentage - reported) });
-      reported = Math.max(reported, percentage);
-    });
-    try {
-      return await send(client, workDoneToken, token);
-    } finally {
-      listener.dispose();
-    }
-  });
-}
 
 async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   const folders = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file');
