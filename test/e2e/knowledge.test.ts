@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
 import { DIST, REPO, tempDir } from '../support/paths';
-import { closeWorkbench, openWorkbench, screenshot, waitFor, webviewFrame } from '../support/workbench';
+import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -87,5 +87,21 @@ describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 
     const first = sidebar.locator('.kb-result').first();
     await first.locator('button[aria-label="Helpful"]').click();
     await waitFor(async () => (await first.locator('[data-field="kbVotes"]').innerText()).startsWith('1↑'), { timeoutMs: 10_000, what: 'the vote to count' });
+  });
+
+  it('finds everything as it was after the window reloads (extension host and server restarted)', async () => {
+    const documents = await sidebar.locator('[data-field="kbDocuments"]').innerText();
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await waitFor(async () => (await page.locator('.activitybar .action-item a[aria-label^="Parley"]').count()) > 0, { timeoutMs: 60_000, what: 'the Parley icon after the reload' });
+    await page.locator('.activitybar .action-item a[aria-label^="Parley"]').first().click();
+    sidebar = await webviewFrame(page, 'Knowledge Base', 60_000);
+    await waitFor(async () => (await sidebar.locator('[data-field="kbDocuments"]').innerText().catch(() => '')) === documents, { timeoutMs: 60_000, what: `the same ${documents} documents` });
+    const input = sidebar.locator('[data-field="kbQuery"]');
+    await input.click();
+    await input.pressSequentially('push the docker image', { delay: 30 });
+    const first = sidebar.locator('.kb-result').first();
+    await waitFor(async () => (await first.count()) > 0 && (await first.innerText()).includes('With Docker'), { timeoutMs: 15_000, what: 'the Docker passage again' });
+    assert.ok((await first.locator('[data-field="kbVotes"]').innerText()).startsWith('1↑'), 'the vote is still there');
   });
 });
