@@ -75,6 +75,21 @@ export class VectorIndex {
     return this.db.prepare(sql).all(query, Math.min(k, MAX_K), ...visibilities) as VectorHit[];
   }
 
+  /**
+   * The stored vectors of these passages, among the given visibilities. One primary-key lookup
+   * each: vec0 answers `chunk_id = ?` from its rowid index, but scans for `chunk_id IN (…)`.
+   */
+  vectorsOf(chunkIds: readonly number[], visibilities: readonly Visibility[]): Map<number, Float32Array> {
+    if (!this.exists() || visibilities.length === 0) return new Map();
+    const lookup = this.db.prepare('SELECT embedding, visibility FROM chunks_vec WHERE chunk_id = ?');
+    const vectors = new Map<number, Float32Array>();
+    for (const chunkId of chunkIds) {
+      const row = lookup.get(BigInt(chunkId)) as { embedding: Buffer; visibility: Visibility } | undefined;
+      if (row && visibilities.includes(row.visibility)) vectors.set(chunkId, new Float32Array(row.embedding.buffer, row.embedding.byteOffset, row.embedding.byteLength / 4));
+    }
+    return vectors;
+  }
+
   private exists(): boolean {
     return this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'chunks_vec'").get() !== undefined;
   }

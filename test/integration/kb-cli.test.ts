@@ -60,7 +60,7 @@ describe('parley kb', () => {
     const { code, stdout } = parley(['kb', 'search', 'typesetting math formulas', '--db', db, '--k', '5', '--json']);
     assert.equal(code, 0);
     const results = JSON.parse(stdout) as { path: string; heading: string; score: number; snippet: string }[];
-    assert.equal(results.length, 5);
+    assert.ok(results.length > 0 && results.length <= 5, `at most k results (${results.length})`);
     assert.ok(results.some((r) => r.path === 'Concepts/LaTeX.md'), 'the LaTeX note is among the best five');
     assert.ok(results.every((r, i) => i === 0 || r.score <= results[i - 1]!.score));
     assert.ok(!results[0]!.path.startsWith('/'));
