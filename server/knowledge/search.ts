@@ -72,7 +72,7 @@ export interface Scored {
 
 export class Searcher {
   private vocabulary: Statement | undefined;
-  private frequencies: { total: number; byStem: Map<string, number> } = { total: -1, byStem: new Map() };
+  private frequencies: { newest: number; total: number; byStem: Map<string, number> } = { newest: -1, total: 0, byStem: new Map() };
 
   constructor(
     private readonly store: KnowledgeStore,
@@ -206,10 +206,16 @@ export class Searcher {
     return frequency;
   }
 
-  /** Once per search: the cached frequencies stay while the number of passages is the same. */
+  /**
+   * Once per search: the cached frequencies stay until passages are added. The newest passage
+   * id is an index lookup, where counting 100k passages costs milliseconds; deletions alone leave
+   * the counts a little high, which ranks the same.
+   */
   private checkFrequencies(): void {
+    const newest = (this.db.prepare('SELECT max(id) FROM chunks').pluck().get() as number | null) ?? 0;
+    if (newest === this.frequencies.newest) return;
     const total = this.db.prepare('SELECT count(*) FROM chunks').pluck().get() as number;
-    if (total !== this.frequencies.total) this.frequencies = { total, byStem: new Map() };
+    this.frequencies = { newest, total, byStem: new Map() };
   }
 
   private openVocabulary(): Statement {
