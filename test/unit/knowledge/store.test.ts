@@ -168,6 +168,8 @@ describe('knowledge base store', () => {
     assert.throws(() => kb.addTag(tls!.documentId, '#1984'), /not a tag/);
     assert.deepEqual((await kb.search({ query: 'renew', k: 5, filters: { tag: 'security' } })).map((p) => p.relPath), ['todo.txt']);
     assert.ok((await kb.search({ query: 'image', k: 5, filters: { tag: 'infra' } })).every((p) => p.relPath === 'Deploy.md'));
+    const inRecipes = await kb.search({ query: 'knead yeast docker image', k: 10, filters: { folder: join(vault, 'Recipes') } });
+    assert.ok(inRecipes.length > 0 && inRecipes.every((p) => p.relPath.startsWith('Recipes/')), 'the folder filter keeps only notes under it');
     const contributions = kb.contributions();
     assert.deepEqual([...new Set(contributions.map((c) => c.kind))].sort(), ['correction', 'tag', 'vote']);
   });
