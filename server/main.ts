@@ -17,6 +17,7 @@ import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
 import { KnowledgeService } from './knowledge/service';
 import { registerFixes, type Fixes } from './repo/fixes/codeActions';
+import { RelatedDefinitions } from './repo/fixes/related';
 import { ReviewService } from './repo/review/service';
 import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
@@ -93,7 +94,21 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   knowledge.register(connection);
   const store = new SessionStore(storage.sessions);
   const kb = knowledge;
-  conversation = { store, ...createConversation({ connection, store, settings: () => settings.get(), keys, log, emit: (frame) => server.broadcast(frame), knowledge: () => kb.forTools() }) };
+  // One repo map per workspace folder, shared by the conversation's context and Fix with Parley.
+  const related = new RelatedDefinitions({ log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath });
+  conversation = {
+    store,
+    ...createConversation({
+      connection,
+      store,
+      settings: () => settings.get(),
+      keys,
+      log,
+      emit: (frame) => server.broadcast(frame),
+      knowledge: () => kb.forTools(),
+      repoMap: (folder, path, waitMs) => related.around(folder, path, [], waitMs),
+    }),
+  };
   const captures = new Captures({
     conversation: conversation.conversation,
     settings: () => settings.get(),
@@ -106,7 +121,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     log,
   });
   live.setHandlers(liveHandlers(conversation, captures, knowledge));
-  fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), keys, log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath, knowledge: () => kb.forTools() });
+  fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), keys, log, related, knowledge: () => kb.forTools() });
   review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), keys, log, storageDir: options.workspaceStoragePath, nativeDir: NATIVE_DIR });
   review.register(connection);
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });

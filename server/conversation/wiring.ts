@@ -8,7 +8,8 @@ import type { Connection } from 'vscode-languageserver/node';
 import { EditorStateRequest } from '../../protocol/lsp';
 import type { ServerFrame } from '../../protocol/live';
 import type { ParleySettings } from '../../protocol/settings';
-import type { Logger } from '../log';
+import { sep } from 'node:path';
+import { errorMessage, type Logger } from '../log';
 import type { Keys } from '../providers/keys';
 import { createLlmStage, type LlmStage } from '../providers/llm';
 import type { SessionStore } from '../sessions/store';
@@ -28,7 +29,12 @@ export interface ConversationWiring {
   emit(frame: ServerFrame): void;
   /** The knowledge base for the search_knowledge_base tool, when it is available. */
   knowledge?: () => KnowledgeSearch | undefined;
+  /** The repository map around a file of a workspace folder, '' when it is not ready in time. */
+  repoMap?: (folder: string, path: string, waitMs: number) => Promise<string>;
 }
+
+/** A voice turn waits this long at most for the repository map; it is ready for the next turn. */
+const REPO_MAP_WAIT_MS = 150;
 
 export function createConversation(wiring: ConversationWiring): { conversation: Conversation; sessionId: string } {
   const { connection, store, keys, log } = wiring;
@@ -51,8 +57,23 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
       const state = await connection.sendRequest(EditorStateRequest.type);
       const folders = new WorkspaceFolders(state.workspaceFolders);
       const knowledge = wiring.knowledge?.();
-      return { model: stage, context: editorContext(state, folders), toolContext: { ...lspToolContext(connection, folders), ...(knowledge ? { knowledge } : {}) } };
+      const repoMap = await repoMapFor(wiring, state.activeEditor?.path, folders);
+      const context = editorContext(state, folders) + (repoMap ? `\n\n## Repository map (files and symbols ranked by how central they are, around the active file)\n${repoMap}` : '');
+      return { model: stage, context, toolContext: { ...lspToolContext(connection, folders), ...(knowledge ? { knowledge } : {}) } };
     },
   });
   return { conversation, sessionId };
+}
+
+/** The map around the active file, when it lies in a workspace folder. */
+async function repoMapFor(wiring: ConversationWiring, active: string | undefined, folders: WorkspaceFolders): Promise<string> {
+  if (!wiring.repoMap || !active) return '';
+  const folder = folders.folders.find((root) => active === root || active.startsWith(root + sep));
+  if (!folder) return '';
+  try {
+    return await wiring.repoMap(folder, active, REPO_MAP_WAIT_MS);
+  } catch (error) {
+    wiring.log.warn('The repository map is not available for this turn', { error: errorMessage(error) });
+    return '';
+  }
 }

@@ -96,6 +96,26 @@ describe('typed conversation', () => {
     assert.equal(history.turns.at(-1)!.text, 'Fixed: add now adds. The change is in the panel.');
   });
 
+  it('gives the model the repository map around the active file', async () => {
+    writeFileSync(join(workspace, 'src', 'geometry.ts'), "import { add } from './math';\nexport function perimeter(a: number, b: number): number {\n  return add(add(a, b), add(a, b));\n}\n");
+    const { socket, frames } = await client(server);
+    // The map is built in the background; a turn waits for it only briefly, so ask until it is there.
+    const sawMap = await waitFor(
+      async () => {
+        const before = turnsOf(frames).length;
+        model.chat.push({ text: 'Noted.' });
+        socket.send(JSON.stringify({ type: 'say', text: 'what uses add?' }));
+        await waitFor(() => turnsOf(frames).length >= before + 2, { what: 'the answer' });
+        const last = model.requests.filter((request) => request.path === '/v1/chat/completions').at(-1)!.body;
+        return JSON.stringify(last).includes('Repository map') && JSON.stringify(last);
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'a turn with the repository map' },
+    );
+    socket.close();
+    assert.match(sawMap, /src\/math\.ts/);
+    assert.match(sawMap, /export const add/);
+  });
+
   it('keeps what was said when the user cancels mid-answer, marked interrupted', async () => {
     model.latency.interTokenMs = 40;
     model.chat.push({ text: 'This is a long explanation that goes on and on about many details of the code.' });

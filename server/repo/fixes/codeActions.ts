@@ -55,6 +55,8 @@ export interface FixesDeps {
   /** Where the repo map keeps its symbol cache (the workspace storage folder). */
   cacheDir?: string;
   knowledge?: () => KnowledgeSearch | undefined;
+  /** The server's repo maps, shared with the conversation; made here when not given. */
+  related?: RelatedDefinitions;
 }
 
 export interface Fixes {
@@ -94,7 +96,7 @@ export function listFixes(params: CodeActionParams): CodeAction[] {
 export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
   const documents = new TextDocuments(TextDocument);
   documents.listen(connection);
-  const related = new RelatedDefinitions({ log: deps.log, ...(deps.nativeDir ? { nativeDir: deps.nativeDir } : {}), ...(deps.cacheDir ? { cacheDir: deps.cacheDir } : {}) });
+  const related = deps.related ?? new RelatedDefinitions({ log: deps.log, ...(deps.nativeDir ? { nativeDir: deps.nativeDir } : {}), ...(deps.cacheDir ? { cacheDir: deps.cacheDir } : {}) });
   const fixer = new Fixer({
     settings: deps.settings,
     keys: deps.keys,

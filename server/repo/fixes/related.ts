@@ -44,9 +44,9 @@ export class RelatedDefinitions {
   constructor(private readonly options: RelatedOptions) {}
 
   /** The repo map around `path` (absolute, inside `folder`), or '' when the index is not ready in time. */
-  async around(folder: string, path: string, mentioned: string[]): Promise<string> {
+  async around(folder: string, path: string, mentioned: string[], waitMs = this.options.waitMs ?? RELATED_WAIT_MS): Promise<string> {
     const entry = this.refreshed(folder, path);
-    if (!(await settlesWithin(entry.ready, this.options.waitMs ?? RELATED_WAIT_MS))) {
+    if (!(await settlesWithin(entry.ready, waitMs))) {
       this.options.log.info('The repository index is still being built; this fix goes without related definitions', { folder });
       return '';
     }
