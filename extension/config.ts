@@ -21,7 +21,7 @@ export function readSettings(scope?: vscode.Uri): ParleySettings {
     eagerEndOfTurn: config.get('voice.eagerEndOfTurn'),
   };
   const review = { exclude: config.get('review.exclude') };
-  return { ...Object.fromEntries(STAGES.map((name) => [name, stage(name)])), voice, review } as unknown as ParleySettings;
+  return { ...Object.fromEntries(STAGES.map((name) => [name, stage(name)])), llmFallbacks: config.get('llm.fallbacks'), voice, review } as unknown as ParleySettings;
 }
 
 type Middleware = NonNullable<LanguageClientOptions['middleware']>;

@@ -58,6 +58,11 @@ export interface ReviewSettings {
 }
 
 export interface ParleySettings extends StageSettingsMap {
+  /**
+   * Language models to try, in order, when the configured one fails with an error worth a retry
+   * elsewhere (down, rate-limited, timing out): a local server behind a cloud model, say.
+   */
+  llmFallbacks: StageSettings<LlmProvider>[];
   voice: VoiceSettings;
   review: ReviewSettings;
 }
@@ -70,6 +75,7 @@ export const DEFAULT_SETTINGS: ParleySettings = {
   stt: { provider: 'offline', model: '', baseUrl: '' },
   tts: { provider: 'system', model: '', baseUrl: '' },
   embeddings: { provider: 'builtin', model: '', baseUrl: '' },
+  llmFallbacks: [],
   voice: { mode: 'handsFree', capture: 'auto', vadThreshold: 0.5, silenceMs: 550, eagerEndOfTurn: false },
   review: { exclude: [] },
 };

@@ -82,11 +82,28 @@ function normalizeReview(raw: unknown, problems: Problems): ReviewSettings {
   return { exclude: patterns('review.exclude', value.exclude, problems) };
 }
 
+/** Fallback models: each entry a provider, model and base URL like parley.llm.*; malformed entries are dropped. */
+function normalizeFallbacks(raw: unknown, problems: Problems): ParleySettings['llmFallbacks'] {
+  if (raw === undefined || raw === null || raw === '') return [];
+  if (!Array.isArray(raw)) {
+    problems.push(`parley.llm.fallbacks ${JSON.stringify(raw)} is not a list of models; using none`);
+    return [];
+  }
+  return raw.flatMap((entry, i) => {
+    const provider = (entry as { provider?: unknown } | null)?.provider;
+    if (typeof provider !== 'string' || !(PROVIDERS_BY_STAGE.llm as readonly string[]).includes(provider)) {
+      problems.push(`parley.llm.fallbacks[${i}] needs a provider (one of ${PROVIDERS_BY_STAGE.llm.join(', ')}); it is left out`);
+      return [];
+    }
+    return [normalizeStage('llm', entry, problems)];
+  });
+}
+
 export function normalizeSettings(raw: unknown, log?: Logger): ParleySettings {
   const source = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const problems: Problems = [];
   const stages = Object.fromEntries(STAGES.map((stage) => [stage, normalizeStage(stage, source[stage], problems)]));
-  const settings = { ...stages, voice: normalizeVoice(source.voice, problems), review: normalizeReview(source.review, problems) } as unknown as ParleySettings;
+  const settings = { ...stages, llmFallbacks: normalizeFallbacks(source.llmFallbacks, problems), voice: normalizeVoice(source.voice, problems), review: normalizeReview(source.review, problems) } as unknown as ParleySettings;
   for (const problem of problems) log?.warn(problem);
   return settings;
 }
@@ -106,7 +123,18 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, log?: Logger): ParleySet
     eagerEndOfTurn: env.PARLEY_VOICE_EAGER_END_OF_TURN,
   };
   const review = { exclude: env.PARLEY_REVIEW_EXCLUDE };
-  return normalizeSettings({ llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS'), voice, review }, log);
+  const llmFallbacks = env.PARLEY_LLM_FALLBACKS ? parseFallbacks(env.PARLEY_LLM_FALLBACKS, log) : [];
+  return normalizeSettings({ llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS'), llmFallbacks, voice, review }, log);
+}
+
+/** PARLEY_LLM_FALLBACKS holds the same list as parley.llm.fallbacks, as JSON. */
+function parseFallbacks(text: string, log?: Logger): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    log?.warn('PARLEY_LLM_FALLBACKS is not JSON (a list of {"provider", "model", "baseUrl"}); using none');
+    return [];
+  }
 }
 
 /** Pulls settings from the client for a resource (or the window), caching until they change. */

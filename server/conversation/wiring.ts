@@ -42,7 +42,7 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
   let cached: { key: string; stage: LlmStage } | undefined;
   const model = async () => {
     const settings = await wiring.settings();
-    const key = JSON.stringify(settings.llm);
+    const key = JSON.stringify([settings.llm, settings.llmFallbacks]);
     if (cached?.key !== key) cached = { key, stage: createLlmStage(settings, keys, log) };
     return cached.stage;
   };

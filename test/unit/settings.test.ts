@@ -52,6 +52,29 @@ describe('settings', () => {
   });
 });
 
+describe('language model fallbacks', () => {
+  it('keeps well-formed entries in order and leaves out the others, saying so', () => {
+    const log = recordingLogger();
+    const settings = normalizeSettings(
+      { llmFallbacks: [{ provider: 'openai-compatible', model: ' qwen ', baseUrl: 'http://127.0.0.1:11434/v1' }, { model: 'x' }, { provider: 'skynet' }, { provider: 'openai' }] },
+      log,
+    );
+    assert.deepEqual(settings.llmFallbacks, [
+      { provider: 'openai-compatible', model: 'qwen', baseUrl: 'http://127.0.0.1:11434/v1' },
+      { provider: 'openai', model: '', baseUrl: '' },
+    ]);
+    assert.equal(log.warnings.filter((w) => /parley\.llm\.fallbacks\[\d\]/.test(w)).length, 2);
+    assert.deepEqual(normalizeSettings({ llmFallbacks: 'ollama' }, log).llmFallbacks, []);
+  });
+
+  it('reads them from PARLEY_LLM_FALLBACKS as JSON on the command line', () => {
+    const log = recordingLogger();
+    assert.deepEqual(settingsFromEnv({ PARLEY_LLM_FALLBACKS: '[{"provider":"openai-compatible","model":"m","baseUrl":"http://h/v1"}]' }).llmFallbacks, [{ provider: 'openai-compatible', model: 'm', baseUrl: 'http://h/v1' }]);
+    assert.deepEqual(settingsFromEnv({ PARLEY_LLM_FALLBACKS: 'not json' }, log).llmFallbacks, []);
+    assert.match(log.warnings.join('\n'), /PARLEY_LLM_FALLBACKS is not JSON/);
+  });
+});
+
 describe('voice settings', () => {
   it('keeps valid choices and replaces out-of-range values with the defaults, saying so', () => {
     const log = recordingLogger();

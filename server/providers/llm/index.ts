@@ -89,7 +89,7 @@ function createProvider(llm: LlmSettings, keys: Keys, log: Logger, options: LlmO
  * configured OpenAI-compatible server has no model named.
  */
 export function createLlmStage(settings: ParleySettings, keys: Keys, log: Logger, options: LlmStageOptions = {}): LlmStage {
-  const { fallbacks, ...llmOptions } = options;
+  const { fallbacks = settings.llmFallbacks, ...llmOptions } = options;
   const candidates = llmCandidates(settings, keys, fallbacks);
   if (candidates.length === 0) {
     const status = llmStatus(settings, keys);

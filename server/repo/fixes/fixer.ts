@@ -93,7 +93,7 @@ export class Fixer {
   /** The configured model, kept while the settings stay the same so its circuit breaker remembers. */
   private async model(): Promise<LlmChat> {
     const settings = await this.deps.settings();
-    const key = JSON.stringify(settings.llm);
+    const key = JSON.stringify([settings.llm, settings.llmFallbacks]);
     if (this.cached?.key === key) return this.cached.model;
     try {
       this.cached = { key, model: createLlmStage(settings, this.deps.keys, this.deps.log) };

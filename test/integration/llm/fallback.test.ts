@@ -24,6 +24,11 @@ describe('LLM stage: which providers, in which order', () => {
     assert.deepEqual(labels(withLlm(anthropic), ANTHROPIC_KEY), ['Anthropic']);
   });
 
+  it('takes the fallbacks from the settings (parley.llm.fallbacks) when none are passed', () => {
+    const anthropic: LlmSettings = { provider: 'anthropic', model: '', baseUrl: '' };
+    assert.deepEqual(labels({ ...withLlm(anthropic), llmFallbacks: [LOCAL] }, ANTHROPIC_KEY), ['Anthropic', 'OpenAI-compatible server at http://127.0.0.1:11434/v1']);
+  });
+
   it('never falls back from a local server to a cloud vendor by itself', () => {
     assert.deepEqual(labels(withLlm(LOCAL), BOTH_KEYS), ['OpenAI-compatible server at http://127.0.0.1:11434/v1']);
   });
