@@ -93,9 +93,19 @@ describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 
     const documents = await sidebar.locator('[data-field="kbDocuments"]').innerText();
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-    await waitFor(async () => (await page.locator('.activitybar .action-item a[aria-label^="Parley"]').count()) > 0, { timeoutMs: 60_000, what: 'the Parley icon after the reload' });
-    await page.locator('.activitybar .action-item a[aria-label^="Parley"]').first().click();
-    sidebar = await webviewFrame(page, 'Knowledge Base', 60_000);
+    const parley = page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="Parley"]') }).first();
+    await waitFor(async () => (await parley.count()) > 0, { timeoutMs: 60_000, what: 'the Parley icon after the reload' });
+    // VS Code restores the open side bar after a reload, at its own pace; clicking the icon while
+    // the view is open would close it. So: look for the view, and open it only when it is not there.
+    sidebar = await waitFor(
+      async () => {
+        const frame = await webviewFrame(page, 'Knowledge Base', 5_000).catch(() => undefined);
+        if (frame) return frame;
+        if (!((await parley.getAttribute('class')) ?? '').includes('checked')) await parley.locator('a').click();
+        return undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 500, what: 'the Knowledge Base view after the reload' },
+    );
     await waitFor(async () => (await sidebar.locator('[data-field="kbDocuments"]').innerText().catch(() => '')) === documents, { timeoutMs: 60_000, what: `the same ${documents} documents` });
     const input = sidebar.locator('[data-field="kbQuery"]');
     await input.click();
