@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
 import { DIST, tempDir } from '../support/paths';
 import { startOpenAIStandIn } from '../support/standins';
-import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
+import { closeWorkbench, openFileByName, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -45,11 +45,7 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
   });
 
   it('answers a typed question with a previewed edit that the user applies', async () => {
-    await runCommand(page, 'Go to File...', 15_000, { opensQuickInput: true });
-    await page.keyboard.type('math.ts');
-    await waitFor(async () => (await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'math.ts' }).count()) > 0, { timeoutMs: 15_000, what: 'math.ts in quick open' });
-    await page.keyboard.press('Enter');
-    await waitFor(async () => (await page.locator('.tab.active', { hasText: 'math.ts' }).count()) > 0, { timeoutMs: 15_000, what: 'math.ts to open' });
+    await openFileByName(page, 'math.ts');
     const quickInput = page.locator('.quick-input-widget .quick-input-box input');
     await waitFor(async () => {
       if (!(await quickInput.isVisible())) return true;

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
 import { DIST, tempDir } from '../support/paths';
 import { startOpenAIStandIn } from '../support/standins';
-import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
+import { closeWorkbench, openFileByName, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -70,11 +70,7 @@ describe('inline fixes in code-server', { skip: unavailable, timeout: 600_000 },
   });
 
   it('fixes a type error from the lightbulb with a previewed edit, and the error goes away', async () => {
-    await runCommand(page, 'Go to File...', 15_000, { opensQuickInput: true });
-    await page.keyboard.type('label.ts');
-    await waitFor(async () => (await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'label.ts' }).count()) > 0, { timeoutMs: 15_000, what: 'label.ts in quick open' });
-    await page.keyboard.press('Enter');
-    await waitFor(async () => (await page.locator('.tab.active', { hasText: 'label.ts' }).count()) > 0, { timeoutMs: 15_000, what: 'label.ts to open' });
+    await openFileByName(page, 'label.ts');
     // The built-in TypeScript server starts and reports TS2322 on line 2.
     await waitFor(async () => (await errorSquiggles()) > 0, { timeoutMs: 120_000, what: "TypeScript's type error" });
 

@@ -196,3 +196,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/** Opens a workspace file by name through Go to File, and waits for its editor tab to be active. */
+export async function openFileByName(page: Page, name: string): Promise<void> {
+  await runCommand(page, 'Go to File...', 15_000, { opensQuickInput: true });
+  await page.keyboard.type(name);
+  await waitFor(async () => (await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).count()) > 0, { timeoutMs: 15_000, what: `${name} in quick open` });
+  await page.keyboard.press('Enter');
+  await waitFor(async () => (await page.locator('.tab.active', { hasText: name }).count()) > 0, { timeoutMs: 15_000, what: `${name} to open` });
+}
