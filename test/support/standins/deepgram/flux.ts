@@ -116,7 +116,6 @@ class FluxSession {
   #lastCueMs = 0;
   #nextUpdateMs = FLUX_UPDATE_MS;
   #sentSinceUpdate = false;
-  #idle: NodeJS.Timeout | undefined;
 
   constructor(
     ws: WebSocket,
@@ -131,7 +130,6 @@ class FluxSession {
     ws.on('message', (data: Buffer, isBinary) => this.#receive(data, isBinary));
     ws.on('close', (code, reason) => {
       record.closed = { code, reason: reason.toString() };
-      clearTimeout(this.#idle);
     });
     this.#armIdle();
     this.#emit(connectedMessage(exchange.request.id, this.#sequence++));
@@ -142,9 +140,7 @@ class FluxSession {
   }
 
   #armIdle(): void {
-    clearTimeout(this.#idle);
-    const reason = 'Deepgram did not receive audio data or a text message within the timeout window. See https://dpgr.am/net0001';
-    this.#idle = setTimeout(() => this.#socket.close(1011, reason), this.idleTimeoutMs).unref();
+    this.#socket.keepAlive(this.idleTimeoutMs);
   }
 
   #receive(data: Buffer, isBinary: boolean): void {

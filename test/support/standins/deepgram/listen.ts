@@ -99,7 +99,6 @@ class ListenSession {
   /** The latest interim transcript since the last final: what Finalize or CloseStream finalizes. */
   #pending: string | undefined;
   #lastWordEndMs = 0;
-  #idle: NodeJS.Timeout | undefined;
 
   constructor(
     ws: WebSocket,
@@ -113,15 +112,12 @@ class ListenSession {
     ws.on('message', (data: Buffer, isBinary) => this.#receive(data, isBinary));
     ws.on('close', (code, reason) => {
       record.closed = { code, reason: reason.toString() };
-      clearTimeout(this.#idle);
     });
     this.#armIdle();
   }
 
   #armIdle(): void {
-    clearTimeout(this.#idle);
-    const reason = 'Deepgram did not receive audio data or a text message within the timeout window. See https://dpgr.am/net0001';
-    this.#idle = setTimeout(() => this.#socket.close(1011, reason), this.idleTimeoutMs).unref();
+    this.#socket.keepAlive(this.idleTimeoutMs);
   }
 
   #receive(data: Buffer, isBinary: boolean): void {

@@ -16,11 +16,24 @@ export class SessionSocket {
   #sent = 0;
   /** Set once the fault is due: later messages are dropped, as a broken connection would. */
   #broken = false;
+  #idle: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly fault: StreamFault | undefined,
-  ) {}
+  ) {
+    ws.on('close', () => clearTimeout(this.#idle));
+  }
+
+  /**
+   * (Re)starts Deepgram's idle deadline: a session that hears nothing for `timeoutMs` is closed
+   * with 1011 and NET-0001, as the real service does. Call it on every message received.
+   */
+  keepAlive(timeoutMs: number): void {
+    clearTimeout(this.#idle);
+    const reason = 'Deepgram did not receive audio data or a text message within the timeout window. See https://dpgr.am/net0001';
+    this.#idle = setTimeout(() => this.close(1011, reason), timeoutMs).unref();
+  }
 
   get open(): boolean {
     return this.ws.readyState === this.ws.OPEN;
