@@ -52,11 +52,6 @@ export interface KbPassage {
   correction?: KbCorrection;
 }
 
-export interface KbSearchResult {
-  passages: KbPassage[];
-  tookMs: number;
-}
-
 export interface KbSourceInfo {
   id: number;
   kind: 'folder' | 'file' | 'note';

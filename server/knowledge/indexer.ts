@@ -125,7 +125,8 @@ export class Indexer {
 
   /** Embeds passages left without a vector: after an embedder change or an earlier failure. */
   async embedMissing(result: Pick<SyncResult, 'embedded' | 'embeddingError'>, options: SyncOptions = {}): Promise<void> {
-    const total = this.store.counts().chunks - this.store.counts().embedded;
+    const counts = this.store.counts();
+    const total = counts.chunks - counts.embedded;
     let done = 0;
     for (;;) {
       options.signal?.throwIfAborted();

@@ -270,7 +270,7 @@ interface PassageRow {
   passage: string;
 }
 
-export function toPassage(feedback: Feedback, row: PassageRow, score: number, terms: string[]): KbPassage {
+function toPassage(feedback: Feedback, row: PassageRow, score: number, terms: string[]): KbPassage {
   const votes = feedback.votesOf(row.passage);
   const correction = feedback.correctionOf(row.passage);
   const userTags = feedback.userTags(row.path);

@@ -191,7 +191,7 @@ export class KnowledgeStore {
   }
 
   /** The passage's vote-based quality (see feedback.ts); 0.5 when nobody has voted. */
-  qualityOf(passage: string): number {
+  private qualityOf(passage: string): number {
     const { up, down } = votesFor(this.db, passage);
     return qualityScore(up, down);
   }

@@ -22,18 +22,3 @@ export function normalizeInPlace(vector: Float32Array): Float32Array {
   for (let i = 0; i < vector.length; i++) vector[i]! *= scale;
   return vector;
 }
-
-/** Embeds many texts in batches of the embedder's size, reporting each finished batch. */
-export async function embedAll(
-  embedder: Embedder,
-  texts: readonly string[],
-  options: { signal?: AbortSignal; onBatch?: (done: number) => void } = {},
-): Promise<Float32Array[]> {
-  const vectors: Float32Array[] = [];
-  for (let start = 0; start < texts.length; start += embedder.batchSize) {
-    options.signal?.throwIfAborted();
-    vectors.push(...(await embedder.embed(texts.slice(start, start + embedder.batchSize), options.signal)));
-    options.onBatch?.(vectors.length);
-  }
-  return vectors;
-}

@@ -4,7 +4,7 @@
  * failing embeddings provider (the OpenAI stand-in) that loses nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from 'better-sqlite3';
@@ -49,10 +49,11 @@ function assertConsistent(db: Database): void {
   assert.equal(count('SELECT count(*) FROM chunks WHERE document_id NOT IN (SELECT id FROM documents)'), 0);
 }
 
-const later = (path: string) => {
+/** Moves a file's modification time ahead, so a sync sees the edit even within the same millisecond. */
+function later(path: string): void {
   const future = new Date(Date.now() + 5_000);
-  return import('node:fs').then((fs) => fs.utimesSync(path, future, future));
-};
+  utimesSync(path, future, future);
+}
 
 describe('knowledge base store', () => {
   const dir = tempDir('kb-store');
@@ -93,7 +94,7 @@ describe('knowledge base store', () => {
   it('re-indexes only the edited note and keeps its unchanged passages', async () => {
     const rollbackId = db.prepare("SELECT id FROM chunks WHERE heading = 'Rollback'").pluck().get() as number;
     writeFileSync(join(vault, 'Deploy.md'), NOTES['Deploy.md']!.replace('push it to the registry', 'push it to the company registry'));
-    await later(join(vault, 'Deploy.md'));
+    later(join(vault, 'Deploy.md'));
     const result = await kb.add(vault);
     assert.equal(result.indexed, 1);
     assert.equal(result.unchanged, 3);
