@@ -4,7 +4,7 @@
  * the command line benefits as much as the server. Entries are written as tuples because a large
  * repository has hundreds of thousands of references and repeated keys would double the file.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ParsedLanguage } from './languages';
 import { QUERY_VERSION } from './symbols/queries';
@@ -35,6 +35,8 @@ function decode([defs, refs]: [DefTuple[], RefTuple[]]): FileSymbols {
 
 export class SymbolCache {
   private readonly entries = new Map<string, FileSymbols>();
+  /** Entries changed since the cache was loaded or saved. */
+  private changed = false;
 
   get size(): number {
     return this.entries.size;
@@ -46,11 +48,16 @@ export class SymbolCache {
 
   set(key: string, symbols: FileSymbols): void {
     this.entries.set(key, symbols);
+    this.changed = true;
   }
 
   /** Forgets every entry not in `live`, so the cache does not grow with each edit. */
   retain(live: Set<string>): void {
-    for (const key of this.entries.keys()) if (!live.has(key)) this.entries.delete(key);
+    for (const key of this.entries.keys()) {
+      if (live.has(key)) continue;
+      this.entries.delete(key);
+      this.changed = true;
+    }
   }
 
   /** A cache from `file`; empty when the file is missing, unreadable or from other queries. */
@@ -66,13 +73,18 @@ export class SymbolCache {
     return cache;
   }
 
-  /** Writes through a temporary file so a crash never leaves half a cache behind. */
+  /**
+   * Writes through a temporary file so a crash never leaves half a cache behind; a cache that has
+   * not changed since it was loaded or saved is not written again.
+   */
   save(file: string): void {
+    if (!this.changed && existsSync(file)) return;
     const data: CacheFile = { version: QUERY_VERSION, entries: {} };
     for (const [key, symbols] of this.entries) data.entries[key] = encode(symbols);
     mkdirSync(dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(data));
     renameSync(temporary, file);
+    this.changed = false;
   }
 }

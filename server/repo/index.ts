@@ -11,12 +11,12 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { cacheKey, SymbolCache } from './cache';
 import { buildGraph, fileNode, NameTable, type FileNode, type ReferenceGraph } from './graph';
-import { isParsed } from './languages';
+import { isParsed, type ParsedLanguage } from './languages';
 import { isIgnored } from './list';
 import { buildRepoMap, type MapOptions, type RepoMap } from './repomap';
 import { excluder, scanOne, scanRepository, vendoredDir, type ScannedFile, type ScanResult, type SkipReason } from './scan';
 import { ParserPool } from './symbols/pool';
-import type { ParseJob } from './symbols/protocol';
+import type { ParseJob, ParseResult } from './symbols/protocol';
 import type { FileSymbols } from './symbols/types';
 
 export interface RepoIndexOptions {
@@ -113,8 +113,14 @@ export class RepoIndex {
 
   private async refreshAll(signal?: AbortSignal): Promise<RefreshResult> {
     const started = performance.now();
-    const scan = await scanRepository(this.root, { exclude: this.options.exclude, signal });
-    const { entries, parsed, failed } = await this.index(scan.files, new Map(), signal);
+    // Parsing starts with the first file read rather than after the whole scan.
+    const early = new Map<string, Promise<ParseResult>>();
+    const onFile = (file: ScannedFile) => {
+      const job = this.jobFor(file);
+      if (job) early.set(file.path, quiet(this.pool.parseOne(job, signal)));
+    };
+    const scan = await scanRepository(this.root, { exclude: this.options.exclude, signal, onFile });
+    const { entries, parsed, failed } = await this.index(scan.files, new Map(), signal, early);
     const removed = [...this.entries.keys()].filter((path) => !entries.has(path)).length;
     this.entries = entries;
     this.skipped = new Map(scan.skipped.map(({ path, reason }) => [path, reason]));
@@ -155,26 +161,38 @@ export class RepoIndex {
     return result;
   }
 
-  /** Adds `files` to a copy of `base`, taking symbols from the cache and parsing the rest. */
-  private async index(files: ScannedFile[], base: Map<string, Entry>, signal?: AbortSignal) {
+  /** Symbols known without parsing: cached, or none for a language Parley does not parse. */
+  private known(file: ScannedFile): FileSymbols | undefined {
+    const key = cacheKeyOf(file);
+    return key === undefined ? NO_SYMBOLS : this.cache.get(key);
+  }
+
+  private jobFor(file: ScannedFile): ParseJob | undefined {
+    return this.known(file) ? undefined : { file: `${this.root}/${file.path}`, language: file.language as ParsedLanguage };
+  }
+
+  /**
+   * Adds `files` to a copy of `base`, taking symbols from the cache and parsing the rest (or
+   * awaiting the parses `early` already started).
+   */
+  private async index(files: ScannedFile[], base: Map<string, Entry>, signal?: AbortSignal, early = new Map<string, Promise<ParseResult>>()) {
     const entries = new Map(base);
-    const jobs: { file: ScannedFile; job: ParseJob }[] = [];
+    const parsing: { file: ScannedFile; result: Promise<ParseResult> }[] = [];
     for (const file of files) {
-      const key = cacheKeyOf(file);
-      const cached = key && this.cache.get(key);
-      if (cached || !isParsed(file.language)) entries.set(file.path, this.entry(file, cached || NO_SYMBOLS));
-      else jobs.push({ file, job: { file: `${this.root}/${file.path}`, language: file.language } });
+      const job = this.jobFor(file);
+      if (job) parsing.push({ file, result: early.get(file.path) ?? this.pool.parseOne(job, signal) });
+      else entries.set(file.path, this.entry(file, this.known(file)!));
     }
-    this.parseCount += jobs.length;
-    const results = await this.pool.parse(jobs.map(({ job }) => job), signal);
+    this.parseCount += parsing.length;
+    const results = await Promise.all(parsing.map(({ result }) => result));
     const failed: RefreshResult['failed'] = [];
     results.forEach((result, index) => {
-      const { file } = jobs[index]!;
+      const { file } = parsing[index]!;
       if ('error' in result) failed.push({ path: file.path, error: result.error });
       else this.cache.set(cacheKeyOf(file)!, result.symbols);
       entries.set(file.path, this.entry(file, 'error' in result ? NO_SYMBOLS : result.symbols));
     });
-    return { entries, parsed: jobs.length, failed };
+    return { entries, parsed: parsing.length, failed };
   }
 
   private entry(file: ScannedFile, symbols: FileSymbols): Entry {
@@ -186,6 +204,12 @@ export class RepoIndex {
     if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return undefined;
     return inside.split(sep).join('/');
   }
+}
+
+/** Marks a promise as handled, so one left behind by a failed scan cannot crash the process; awaiting it still throws. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function cacheKeyOf(file: ScannedFile): string | undefined {

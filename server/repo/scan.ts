@@ -39,6 +39,8 @@ export interface ScanOptions {
   /** Gitignore-style patterns of files to leave out (the `parley.review.exclude` setting). */
   exclude?: string[];
   signal?: AbortSignal;
+  /** Called with each file as soon as it is read, so its parsing can start while the scan goes on. */
+  onFile?: (file: ScannedFile) => void;
 }
 
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -137,8 +139,13 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
     if (reason) addSkip(skipped, path, reason);
     else candidates.push(path);
   }
+  const examined = async (path: string) => {
+    const result = await examine(root, path);
+    if (result && !('reason' in result)) options.onFile?.(result);
+    return result;
+  };
   const files: ScannedFile[] = [];
-  for (const result of await mapLimited(candidates, READ_CONCURRENCY, (path) => examine(root, path), options.signal)) {
+  for (const result of await mapLimited(candidates, READ_CONCURRENCY, examined, options.signal)) {
     if (result && 'reason' in result) addSkip(skipped, result.path, result.reason);
     else if (result) files.push(result);
   }

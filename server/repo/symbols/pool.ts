@@ -1,9 +1,9 @@
 /**
  * A small pool of parser threads, so tree-sitter's parsing (CPU-bound, in wasm) never blocks the
- * language server's event loop and uses every core up to four. Files go out in small batches that
- * idle threads pull, which keeps all threads busy when file sizes vary a lot. Threads are unref'd
- * while idle, so they can never keep a process alive, and stop after a quiet spell to give their
- * memory back.
+ * language server's event loop and uses every core up to four. Files wait in one queue and go out
+ * in small batches; each thread holds a second batch while it parses the first, so it never waits
+ * for the main thread between batches. Threads are unref'd while idle, so they can never keep a
+ * process alive, and stop after a quiet spell to give their memory back.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -22,6 +22,8 @@ export interface PoolOptions {
 }
 
 const BATCH_FILES = 8;
+/** Batches a thread holds at once: the one it parses and the next. */
+const IN_FLIGHT = 2;
 const DEFAULT_IDLE_MS = 30_000;
 
 /** The bundled worker next to dist/server.js, or the TypeScript source under tsx (tests, bench). */
@@ -30,15 +32,16 @@ function workerScript(): string {
   return existsSync(bundled) ? bundled : join(__dirname, 'worker.ts');
 }
 
-interface Batch {
-  request: BatchRequest;
-  resolve(results: ParseResult[]): void;
+/** One file waiting for its symbols. */
+interface Pending {
+  job: ParseJob;
+  resolve(result: ParseResult): void;
   reject(error: Error): void;
 }
 
 class Thread {
   private readonly worker: Worker;
-  current: Batch | undefined;
+  readonly inFlight = new Map<number, Pending[]>();
 
   constructor(wasm: WasmPaths, onFree: (thread: Thread) => void, onDead: (thread: Thread, error: Error) => void) {
     this.worker = new Worker(workerScript(), { workerData: { wasm } satisfies WorkerInit });
@@ -48,18 +51,28 @@ class Thread {
     this.worker.on('exit', (code) => onDead(this, new Error(`a parser thread stopped (exit code ${code})`)));
   }
 
-  run(batch: Batch): void {
-    this.current = batch;
+  get hasRoom(): boolean {
+    return this.inFlight.size < IN_FLIGHT;
+  }
+
+  run(id: number, batch: Pending[]): void {
+    this.inFlight.set(id, batch);
     this.worker.ref();
-    this.worker.postMessage(batch.request);
+    this.worker.postMessage({ id, jobs: batch.map((pending) => pending.job) } satisfies BatchRequest);
   }
 
   private finish(response: BatchResponse, onFree: (thread: Thread) => void): void {
-    const batch = this.current;
-    this.current = undefined;
-    this.worker.unref();
-    if (batch?.request.id === response.id) batch.resolve(response.results);
+    const batch = this.inFlight.get(response.id);
+    this.inFlight.delete(response.id);
+    if (this.inFlight.size === 0) this.worker.unref();
+    batch?.forEach((pending, index) => pending.resolve(response.results[index] ?? { error: 'the parser thread gave no answer for this file' }));
     onFree(this);
+  }
+
+  /** Fails every file this thread still holds. */
+  fail(error: Error): void {
+    for (const batch of this.inFlight.values()) for (const pending of batch) pending.reject(error);
+    this.inFlight.clear();
   }
 
   async stop(): Promise<void> {
@@ -73,8 +86,7 @@ export class ParserPool {
   private readonly wasm: WasmPaths;
   private readonly idleMs: number;
   private readonly threads: Thread[] = [];
-  private readonly idle: Thread[] = [];
-  private readonly queue: Batch[] = [];
+  private readonly queue: Pending[] = [];
   private nextId = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -91,80 +103,75 @@ export class ParserPool {
   }
 
   /** Each job's symbols or error, in the order of `jobs`. */
-  async parse(jobs: ParseJob[], signal?: AbortSignal): Promise<ParseResult[]> {
-    if (this.disposed) throw new Error('The parser pool has been shut down.');
-    // Small requests are spread over every thread too.
-    const batchSize = Math.max(1, Math.min(BATCH_FILES, Math.ceil(jobs.length / this.size)));
-    const batches: Promise<ParseResult[]>[] = [];
-    for (let start = 0; start < jobs.length; start += batchSize) batches.push(this.submit(jobs.slice(start, start + batchSize), signal));
-    return (await Promise.all(batches)).flat();
+  parse(jobs: ParseJob[], signal?: AbortSignal): Promise<ParseResult[]> {
+    return Promise.all(jobs.map((job) => this.parseOne(job, signal)));
   }
 
-  private submit(jobs: ParseJob[], signal?: AbortSignal): Promise<ParseResult[]> {
+  /** One file's symbols or error; files queued one by one are still sent to the threads in batches. */
+  parseOne(job: ParseJob, signal?: AbortSignal): Promise<ParseResult> {
+    if (this.disposed) return Promise.reject(new Error('The parser pool has been shut down.'));
     return new Promise((resolve, reject) => {
-      const batch: Batch = { request: { id: this.nextId++, jobs }, resolve, reject };
       if (signal?.aborted) return reject(signal.reason as Error);
-      signal?.addEventListener('abort', () => this.cancel(batch, signal.reason as Error), { once: true });
-      this.queue.push(batch);
-      this.dispatch();
+      const pending: Pending = { job, resolve, reject };
+      signal?.addEventListener('abort', () => this.cancel(pending, signal.reason as Error), { once: true });
+      this.queue.push(pending);
+      queueMicrotask(() => this.dispatch());
     });
   }
 
-  private cancel(batch: Batch, reason: Error): void {
-    const index = this.queue.indexOf(batch);
+  private cancel(pending: Pending, reason: Error): void {
+    const index = this.queue.indexOf(pending);
     if (index >= 0) this.queue.splice(index, 1);
-    batch.reject(reason);
+    pending.reject(reason);
   }
 
   private dispatch(): void {
     clearTimeout(this.idleTimer);
     while (this.queue.length > 0) {
-      const thread = this.idle.pop() ?? this.spawn();
-      if (!thread) return;
-      thread.run(this.queue.shift()!);
+      const thread = this.roomiest();
+      if (!thread) break;
+      // A short queue is spread over every thread rather than sent to the first in one batch.
+      const size = Math.max(1, Math.min(BATCH_FILES, Math.ceil(this.queue.length / this.size)));
+      thread.run(this.nextId++, this.queue.splice(0, size));
     }
-    if (this.idle.length === this.threads.length) this.idleTimer = setTimeout(() => void this.stopThreads(), this.idleMs).unref();
+    if (this.threads.every((thread) => thread.inFlight.size === 0)) this.idleTimer = setTimeout(() => void this.stopThreads(), this.idleMs).unref();
   }
 
-  private spawn(): Thread | undefined {
-    if (this.threads.length >= this.size) return undefined;
-    const thread = new Thread(this.wasm, (free) => this.onFree(free), (dead, error) => this.onDead(dead, error));
+  /** The thread holding the fewest batches, starting one while the pool has room. */
+  private roomiest(): Thread | undefined {
+    const free = this.threads.find((thread) => thread.inFlight.size === 0);
+    if (free) return free;
+    if (this.threads.length < this.size) return this.spawn();
+    return this.threads.find((thread) => thread.hasRoom);
+  }
+
+  private spawn(): Thread {
+    const thread = new Thread(this.wasm, () => this.dispatch(), (dead, error) => this.onDead(dead, error));
     this.threads.push(thread);
     return thread;
   }
 
-  private onFree(thread: Thread): void {
-    this.idle.push(thread);
-    this.dispatch();
-  }
-
-  /** A crashed thread fails only the batch it was running; the next batch starts a new thread. */
+  /** A crashed thread fails only the files it held; the next batch starts a new thread. */
   private onDead(thread: Thread, error: Error): void {
-    remove(this.threads, thread);
-    remove(this.idle, thread);
-    thread.current?.reject(error);
-    thread.current = undefined;
+    const index = this.threads.indexOf(thread);
+    if (index >= 0) this.threads.splice(index, 1);
+    thread.fail(error);
     void thread.stop().catch(() => undefined);
     if (!this.disposed) this.dispatch();
   }
 
   private async stopThreads(): Promise<void> {
     const stopping = this.threads.splice(0);
-    this.idle.length = 0;
     await Promise.all(stopping.map((thread) => thread.stop()));
   }
 
-  /** Stops every thread; batches still queued fail. */
+  /** Stops every thread; files still queued or being parsed fail. */
   async dispose(): Promise<void> {
     this.disposed = true;
     clearTimeout(this.idleTimer);
-    for (const batch of this.queue.splice(0)) batch.reject(new Error('The parser pool was shut down.'));
-    for (const thread of this.threads) thread.current?.reject(new Error('The parser pool was shut down.'));
+    const error = new Error('The parser pool was shut down.');
+    for (const pending of this.queue.splice(0)) pending.reject(error);
+    for (const thread of this.threads) thread.fail(error);
     await this.stopThreads();
   }
-}
-
-function remove<T>(list: T[], item: T): void {
-  const index = list.indexOf(item);
-  if (index >= 0) list.splice(index, 1);
 }

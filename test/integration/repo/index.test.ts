@@ -1,7 +1,7 @@
 /** RepoIndex over a real git repository: parse once, re-parse only what changed, keep the map current. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RepoIndex } from '../../../server/repo';
@@ -66,6 +66,12 @@ describe('RepoIndex', { timeout: 120_000 }, () => {
         assert.ok(index.symbols('shapes.ts')?.defs.some((def) => def.name === 'UNIT'));
         assert.ok(index.symbols('Circle.java')?.defs.some((def) => def.name === 'Circle'), 'cached symbols are used');
       });
+      const written = statSync(cacheFile).mtimeMs;
+      await withIndex(root, cacheFile, async (index) => assert.equal((await index.refresh()).parsed, 0));
+      assert.equal(statSync(cacheFile).mtimeMs, written, 'a run that changed nothing does not rewrite the cache');
+      rmSync(join(root, 'main.go'));
+      await withIndex(root, cacheFile, async (index) => void (await index.refresh()));
+      assert.ok(statSync(cacheFile).mtimeMs > written, 'a deleted file leaves the cache');
     }));
 
   it('follows created, deleted and ignored files', () =>
