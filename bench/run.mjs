@@ -9,7 +9,9 @@ if (unknown.length > 0) {
   console.error(`bench: unknown suite ${unknown.join(', ')}; known: ${Object.keys(suites).join(', ')}`);
   process.exit(2);
 }
-if (!existsSync('dist/server.js') || !existsSync('dist/parley.vsix')) execFileSync('npm', ['run', '--silent', 'package'], { stdio: 'inherit' });
+// The suites measure the shipped bundles (server, parser threads): build them from the current source.
+if (!existsSync('dist/parley.vsix')) execFileSync('npm', ['run', '--silent', 'package'], { stdio: 'inherit' });
+else execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) {
   execFileSync(process.execPath, ['--import', 'tsx', suites[name]], { stdio: 'inherit' });
 }

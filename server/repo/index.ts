@@ -148,7 +148,7 @@ export class RepoIndex {
 
   /** A changed path as the full scan would see it, or undefined when it no longer belongs in the index. */
   private async rescan(path: string, signal?: AbortSignal): Promise<ScannedFile | undefined> {
-    const result = await scanOne(this.root, path, this.excluded);
+    const result = scanOne(this.root, path, this.excluded);
     this.skipped.delete(path);
     if (!result) return undefined;
     if ('reason' in result) {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { wasmPaths, type WasmPaths } from './grammars';
 import type { BatchRequest, BatchResponse, ParseJob, ParseResult, WorkerInit } from './protocol';
@@ -26,10 +26,13 @@ const BATCH_FILES = 8;
 const IN_FLIGHT = 2;
 const DEFAULT_IDLE_MS = 30_000;
 
-/** The bundled worker next to dist/server.js, or the TypeScript source under tsx (tests, bench). */
-function workerScript(): string {
-  const bundled = join(__dirname, 'repoWorker.js');
-  return existsSync(bundled) ? bundled : join(__dirname, 'worker.ts');
+/**
+ * The bundled worker beside the server bundle (whose `native` folder the caller names, or the
+ * bundle this module is part of), else the TypeScript source under tsx (tests).
+ */
+function workerScript(nativeDir?: string): string {
+  const bundled = [nativeDir && join(dirname(nativeDir), 'repoWorker.js'), join(__dirname, 'repoWorker.js')].find((file) => file && existsSync(file));
+  return bundled || join(__dirname, 'worker.ts');
 }
 
 /** One file waiting for its symbols. */
@@ -43,8 +46,8 @@ class Thread {
   private readonly worker: Worker;
   readonly inFlight = new Map<number, Pending[]>();
 
-  constructor(wasm: WasmPaths, onFree: (thread: Thread) => void, onDead: (thread: Thread, error: Error) => void) {
-    this.worker = new Worker(workerScript(), { workerData: { wasm } satisfies WorkerInit });
+  constructor(script: string, wasm: WasmPaths, onFree: (thread: Thread) => void, onDead: (thread: Thread, error: Error) => void) {
+    this.worker = new Worker(script, { workerData: { wasm } satisfies WorkerInit });
     this.worker.unref();
     this.worker.on('message', (response: BatchResponse) => this.finish(response, onFree));
     this.worker.on('error', (error) => onDead(this, error));
@@ -84,6 +87,7 @@ class Thread {
 export class ParserPool {
   private readonly size: number;
   private readonly wasm: WasmPaths;
+  private readonly script: string;
   private readonly idleMs: number;
   private readonly threads: Thread[] = [];
   private readonly queue: Pending[] = [];
@@ -94,6 +98,7 @@ export class ParserPool {
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? Math.min(availableParallelism(), 4));
     this.wasm = wasmPaths(options.nativeDir);
+    this.script = workerScript(options.nativeDir);
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   }
 
@@ -146,7 +151,7 @@ export class ParserPool {
   }
 
   private spawn(): Thread {
-    const thread = new Thread(this.wasm, () => this.dispatch(), (dead, error) => this.onDead(dead, error));
+    const thread = new Thread(this.script, this.wasm, () => this.dispatch(), (dead, error) => this.onDead(dead, error));
     this.threads.push(thread);
     return thread;
   }
