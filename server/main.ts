@@ -18,6 +18,7 @@ import { SessionStore } from './sessions/store';
 import { KnowledgeService } from './knowledge/service';
 import { registerFixes, type Fixes } from './repo/fixes/codeActions';
 import { RelatedDefinitions } from './repo/fixes/related';
+import { RepoIndexes } from './repo/indexes';
 import { ReviewService } from './repo/review/service';
 import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
@@ -38,6 +39,7 @@ let live: LiveServer | undefined;
 let conversation: { conversation: Conversation; store: SessionStore; sessionId: string } | undefined;
 let fixes: Fixes | undefined;
 let review: ReviewService | undefined;
+let repoIndexes: RepoIndexes | undefined;
 let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Parley is starting' };
 
 function parseOptions(raw: unknown): InitializationOptions {
@@ -94,8 +96,9 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   knowledge.register(connection);
   const store = new SessionStore(storage.sessions);
   const kb = knowledge;
-  // One repo map per workspace folder, shared by the conversation's context and Fix with Parley.
-  const related = new RelatedDefinitions({ log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath });
+  // One repository index per workspace folder, shared by the review, Fix with Parley and the conversation's context.
+  repoIndexes = new RepoIndexes({ log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath });
+  const related = new RelatedDefinitions({ log, indexes: repoIndexes });
   conversation = {
     store,
     ...createConversation({
@@ -122,7 +125,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   });
   live.setHandlers(liveHandlers(conversation, captures, knowledge));
   fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), keys, log, related, knowledge: () => kb.forTools() });
-  review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), keys, log, storageDir: options.workspaceStoragePath, nativeDir: NATIVE_DIR });
+  review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), keys, log, storageDir: options.workspaceStoragePath, indexes: repoIndexes });
   review.register(connection);
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
@@ -209,8 +212,7 @@ connection.onRequest(ExportSessionRequest.type, () => {
 
 connection.onShutdown(async () => {
   knowledge?.dispose();
-  await fixes?.dispose();
-  await review?.dispose();
+  await repoIndexes?.dispose();
   await live?.close();
   storage?.close();
 });

@@ -26,8 +26,10 @@ export interface RepoIndexOptions {
   cacheFile?: string;
   /** The server bundle's native folder (the packaged extension keeps the grammars there). */
   nativeDir?: string;
-  /** Parser threads; default min(cores, 4). */
+  /** Parser threads; default min(cores, 4). Ignored with `pool`. */
   poolSize?: number;
+  /** Parser threads shared with other indexes; the index then leaves stopping them to their owner. */
+  pool?: ParserPool;
 }
 
 export interface RefreshResult {
@@ -58,6 +60,9 @@ export class RepoIndex {
   private graph: ReferenceGraph | undefined;
   private readonly cache: SymbolCache;
   private readonly pool: ParserPool;
+  private readonly ownsPool: boolean;
+  /** Whether a full refresh has completed: refreshing paths before that builds the whole index. */
+  private built = false;
   private readonly excluded: (path: string) => boolean;
   private readonly names = new NameTable();
   private queue: Promise<unknown> = Promise.resolve();
@@ -69,16 +74,18 @@ export class RepoIndex {
     private readonly options: RepoIndexOptions = {},
   ) {
     this.cache = options.cacheFile ? SymbolCache.load(options.cacheFile) : new SymbolCache();
-    this.pool = new ParserPool({ size: options.poolSize, nativeDir: options.nativeDir });
+    this.ownsPool = !options.pool;
+    this.pool = options.pool ?? new ParserPool({ size: options.poolSize, nativeDir: options.nativeDir });
     this.excluded = excluder(options.exclude);
   }
 
   /**
    * Brings the index up to date: the whole repository, or only `changedPaths` (absolute or
-   * relative; created, changed or deleted). Refreshes run one at a time in call order.
+   * relative; created, changed or deleted) once the index has been built. Refreshes run one at a
+   * time in call order.
    */
   refresh(changedPaths?: string[], signal?: AbortSignal): Promise<RefreshResult> {
-    const run = () => (changedPaths ? this.refreshPaths(changedPaths, signal) : this.refreshAll(signal));
+    const run = () => (changedPaths && this.built ? this.refreshPaths(changedPaths, signal) : this.refreshAll(signal));
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
@@ -108,7 +115,7 @@ export class RepoIndex {
   }
 
   async dispose(): Promise<void> {
-    await this.pool.dispose();
+    if (this.ownsPool) await this.pool.dispose();
   }
 
   private async refreshAll(signal?: AbortSignal): Promise<RefreshResult> {
@@ -128,6 +135,7 @@ export class RepoIndex {
     this.graph = undefined;
     this.cache.retain(new Set(scan.files.map(cacheKeyOf).filter((key) => key !== undefined)));
     this.saveCache();
+    this.built = true;
     return { files: entries.size, parsed, removed, failed, ms: performance.now() - started };
   }
 

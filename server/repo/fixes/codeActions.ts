@@ -37,7 +37,7 @@ import type { KnowledgeSearch } from '../../tools/types';
 import { fixActions, isFixData, type FixData } from './actions';
 import { FixRejected } from './edit';
 import { Fixer } from './fixer';
-import { RelatedDefinitions } from './related';
+import type { RelatedDefinitions } from './related';
 
 /** Files on disk and unsaved new files: every language, since Parley's fixes are not tied to one. */
 const DOCUMENTS: DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
@@ -50,13 +50,9 @@ export interface FixesDeps {
   settings(): Promise<ParleySettings>;
   keys: Keys;
   log: Logger;
-  /** The server bundle's native folder, for the repo map's grammars. */
-  nativeDir?: string;
-  /** Where the repo map keeps its symbol cache (the workspace storage folder). */
-  cacheDir?: string;
   knowledge?: () => KnowledgeSearch | undefined;
-  /** The server's repo maps, shared with the conversation; made here when not given. */
-  related?: RelatedDefinitions;
+  /** The server's repo maps, shared with the conversation and the review. */
+  related: RelatedDefinitions;
 }
 
 export interface Fixes {
@@ -64,7 +60,6 @@ export interface Fixes {
   capabilities: ServerCapabilities;
   /** Registers code actions and document sync with a client that allows it (once `initialized` has arrived). */
   registerWithClient(): Promise<void>;
-  dispose(): Promise<void>;
 }
 
 /**
@@ -96,12 +91,11 @@ export function listFixes(params: CodeActionParams): CodeAction[] {
 export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
   const documents = new TextDocuments(TextDocument);
   documents.listen(connection);
-  const related = deps.related ?? new RelatedDefinitions({ log: deps.log, ...(deps.nativeDir ? { nativeDir: deps.nativeDir } : {}), ...(deps.cacheDir ? { cacheDir: deps.cacheDir } : {}) });
   const fixer = new Fixer({
     settings: deps.settings,
     keys: deps.keys,
     log: deps.log,
-    related,
+    related: deps.related,
     ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
     document: (uri) => {
       const document = documents.get(uri);
@@ -116,7 +110,6 @@ export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
   return {
     capabilities: plan.capabilities,
     registerWithClient: () => registerWithClient(connection, plan.dynamic),
-    dispose: () => related.dispose(),
   };
 }
 

@@ -3,7 +3,6 @@
  * progress and cancellation, writes the Markdown report to the workspace storage folder and
  * publishes the findings as diagnostics with source "Parley", replacing the previous review's.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,20 +10,20 @@ import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToke
 import { EditorStateRequest, ReviewRequest, type EditorState, type ReviewParams } from '../../../protocol/lsp';
 import type { ReviewFinding, ReviewResult, ReviewSeverity } from '../../../protocol/review';
 import type { ParleySettings } from '../../../protocol/settings';
-import { errorMessage, type Logger } from '../../log';
+import type { Logger } from '../../log';
 import type { Keys } from '../../providers/keys';
 import { REVIEW_SOURCE } from '../findings';
-import { RepoIndex } from '../index';
+import type { RepoIndexes } from '../indexes';
 import { runReview } from './review';
 
 export interface ReviewServiceOptions {
   settings: (scopeUri?: string) => Promise<ParleySettings>;
   keys: Keys;
   log: Logger;
-  /** The workspace storage folder: reports, the review cache and the symbol cache go under it. */
+  /** The workspace storage folder: reports and the review cache go under it. */
   storageDir: string;
-  /** The server bundle's native folder (grammars). */
-  nativeDir?: string;
+  /** The server's repository indexes, shared with Fix with Parley and the conversation. */
+  indexes: RepoIndexes;
 }
 
 const SEVERITY: Record<ReviewSeverity, DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information };
@@ -52,7 +51,6 @@ export function toDiagnostic(root: string, finding: ReviewFinding): Diagnostic {
 }
 
 export class ReviewService {
-  private readonly indexes = new Map<string, { exclude: string; index: RepoIndex }>();
   /** The URIs each folder's last review put diagnostics on, to clear them on the next. */
   private readonly published = new Map<string, Set<string>>();
 
@@ -77,7 +75,7 @@ export class ReviewService {
     let result: ReviewResult;
     try {
       result = await runReview({
-        index: this.indexFor(root, settings.review.exclude),
+        index: this.options.indexes.get(root, settings.review.exclude),
         settings,
         keys: this.options.keys,
         log: this.options.log,
@@ -112,22 +110,5 @@ export class ReviewService {
     for (const uri of this.published.get(root) ?? []) if (!byUri.has(uri)) byUri.set(uri, []);
     this.published.set(root, new Set([...byUri].filter(([, list]) => list.length > 0).map(([uri]) => uri)));
     await Promise.all([...byUri].map(([uri, diagnostics]) => connection.sendDiagnostics({ uri, diagnostics })));
-  }
-
-  /** One index per folder, kept between reviews so a second review parses only what changed. */
-  private indexFor(root: string, exclude: string[]): RepoIndex {
-    const key = JSON.stringify(exclude);
-    const known = this.indexes.get(root);
-    if (known?.exclude === key) return known.index;
-    known?.index.dispose().catch((error: unknown) => this.options.log.warn('Could not stop a repository index', { error: errorMessage(error) }));
-    const cacheFile = join(this.options.storageDir, 'review', `symbols-${createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`);
-    const index = new RepoIndex(root, { exclude, cacheFile, nativeDir: this.options.nativeDir });
-    this.indexes.set(root, { exclude: key, index });
-    return index;
-  }
-
-  async dispose(): Promise<void> {
-    await Promise.all([...this.indexes.values()].map(({ index }) => index.dispose()));
-    this.indexes.clear();
   }
 }

@@ -2,9 +2,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { createLogger } from '../../../server/log';
 import { RepoIndex } from '../../../server/repo';
+import { RepoIndexes } from '../../../server/repo/indexes';
 import { REPO, tempDir } from '../../support/paths';
 
 const FIXTURES = join(REPO, 'test', 'fixtures', 'repo', 'symbols');
@@ -103,4 +105,26 @@ describe('RepoIndex', { timeout: 120_000 }, () => {
         assert.match(focused.text, /^shapes\.go:\n/);
       }),
     ));
+});
+
+describe('RepoIndexes', { timeout: 120_000 }, () => {
+  it('keeps one index per folder for every user, replaced only when the review asks for other exclusions', () =>
+    withRepository(async (root, cacheFile) => {
+      const indexes = new RepoIndexes({ log: createLogger(() => undefined), cacheDir: dirname(cacheFile), poolSize: 1 });
+      try {
+        const forFixes = indexes.get(root);
+        assert.equal(indexes.get(root, []), forFixes, 'the same patterns keep the index');
+        const first = await forFixes.refresh([join(root, 'shapes.ts')]);
+        assert.equal(first.parsed, SOURCE_FILES, 'an index never built is built whole, even for one path');
+
+        const forReview = indexes.get(root, ['*.py']);
+        assert.notEqual(forReview, forFixes);
+        assert.equal(indexes.get(root), forReview, 'without patterns, whatever the folder has');
+        const rebuilt = await forReview.refresh();
+        assert.equal(rebuilt.parsed, 0, 'the replacement takes every symbol from the shared cache');
+        assert.ok(!forReview.scan().files.some((file) => file.path.endsWith('.py')));
+      } finally {
+        await indexes.dispose();
+      }
+    }));
 });
