@@ -124,7 +124,8 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     log,
   });
   live.setHandlers(liveHandlers(conversation, captures, knowledge));
-  fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), keys, log, related, knowledge: () => kb.forTools() });
+  const indexes = repoIndexes;
+  fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), keys, log, related, knowledge: () => kb.forTools(), syntax: (job, signal) => indexes.syntax(job, signal) });
   review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), keys, log, storageDir: options.workspaceStoragePath, indexes: repoIndexes });
   review.register(connection);
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { errorMessage, type Logger } from '../log';
 import { RepoIndex } from './index';
 import { ParserPool } from './symbols/pool';
+import type { SyntaxJob, SyntaxResult } from './symbols/protocol';
 
 export interface RepoIndexesOptions {
   log: Logger;
@@ -45,6 +46,11 @@ export class RepoIndexes {
     const index = new RepoIndex(folder, { exclude, pool: this.pool, ...(this.options.cacheDir ? { cacheFile: this.cacheFile(folder) } : {}) });
     this.folders.set(folder, { exclude: key ?? '[]', index });
     return index;
+  }
+
+  /** The syntax errors in a text, parsed on the same threads. */
+  syntax(job: SyntaxJob, signal?: AbortSignal): Promise<SyntaxResult> {
+    return this.pool.syntax(job, signal);
   }
 
   private cacheFile(folder: string): string {

@@ -60,3 +60,14 @@ export function languageOf(path: string): string | undefined {
 export function isParsed(language: string | undefined): language is ParsedLanguage {
   return language !== undefined && Object.hasOwn(GRAMMARS, language);
 }
+
+/** VS Code's language ids for the parsed languages, where they differ from Parley's names. */
+const EDITOR_LANGUAGES: Record<string, ParsedLanguage> = { typescriptreact: 'tsx', javascriptreact: 'javascript' };
+
+/** The grammar for an editor document: by its language id, else by its file name. */
+export function parsedLanguageOf(languageId: string, path?: string): ParsedLanguage | undefined {
+  const byId = EDITOR_LANGUAGES[languageId] ?? languageId;
+  if (isParsed(byId)) return byId;
+  const byName = path === undefined ? undefined : languageOf(path);
+  return isParsed(byName) ? byName : undefined;
+}

@@ -36,7 +36,7 @@ import type { Keys } from '../../providers/keys';
 import type { KnowledgeSearch } from '../../tools/types';
 import { fixActions, isFixData, type FixData } from './actions';
 import { FixRejected } from './edit';
-import { Fixer } from './fixer';
+import { Fixer, type FixerDeps } from './fixer';
 import type { RelatedDefinitions } from './related';
 
 /** Files on disk and unsaved new files: every language, since Parley's fixes are not tied to one. */
@@ -53,6 +53,8 @@ export interface FixesDeps {
   knowledge?: () => KnowledgeSearch | undefined;
   /** The server's repo maps, shared with the conversation and the review. */
   related: RelatedDefinitions;
+  /** Syntax errors in a text (the parser threads), to reject fixes that break the file. */
+  syntax?: FixerDeps['syntax'];
 }
 
 export interface Fixes {
@@ -96,6 +98,7 @@ export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
     keys: deps.keys,
     log: deps.log,
     related: deps.related,
+    ...(deps.syntax ? { syntax: deps.syntax } : {}),
     ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),
     document: (uri) => {
       const document = documents.get(uri);

@@ -120,6 +120,18 @@ export function checkEdits(proposal: FixProposal, bounds: EditBounds): LineEdit[
   return edits;
 }
 
+/** The document's lines once `edits` (in document order, as checkEdits returns them) are applied. */
+export function applyLineEdits(lines: readonly string[], edits: readonly LineEdit[]): string[] {
+  const result: string[] = [];
+  let next = 1;
+  for (const edit of edits) {
+    result.push(...lines.slice(next - 1, edit.startLine - 1), ...edit.lines);
+    next = edit.endLine + 1;
+  }
+  result.push(...lines.slice(next - 1));
+  return result;
+}
+
 /** The edits as LSP text edits on whole lines, written with the document's own line break. */
 export function toTextEdits(edits: readonly LineEdit[], lines: readonly string[], eol: string, annotationId: string): AnnotatedTextEdit[] {
   const end = (line: number) => ({ line: line - 1, character: lines[line - 1]!.length });

@@ -15,9 +15,10 @@ import type { Keys } from '../../providers/keys';
 import { createLlmStage, type LlmChat } from '../../providers/llm';
 import { WorkspaceFolders } from '../../tools/confine';
 import type { KnowledgeSearch } from '../../tools/types';
-import { languageOf } from '../languages';
+import { languageOf, parsedLanguageOf } from '../languages';
+import type { SyntaxJob, SyntaxResult } from '../symbols/protocol';
 import { messageText, type FixData } from './actions';
-import { checkEdits, FixRejected, parseFixAnswer, toTextEdits } from './edit';
+import { applyLineEdits, checkEdits, FixRejected, parseFixAnswer, toTextEdits, type LineEdit } from './edit';
 import { excerptAround, fixRequest, mentionedNames } from './prompt';
 import type { RelatedDefinitions } from './related';
 
@@ -45,6 +46,8 @@ export interface FixerDeps {
   related?: RelatedDefinitions;
   /** The knowledge base, when it is available. */
   knowledge?: () => KnowledgeSearch | undefined;
+  /** Syntax errors in a text, from tree-sitter: a fix that adds some is rejected. */
+  syntax?: (job: SyntaxJob, signal?: AbortSignal) => Promise<SyntaxResult>;
 }
 
 export interface Fix {
@@ -80,6 +83,7 @@ export class Fixer {
     const answer = await this.ask(model, request, signal);
     const proposal = parseFixAnswer(answer);
     const edits = checkEdits(proposal, { lines, first: excerpt.first, last: excerpt.last, masked: excerpt.masked });
+    await this.checkSyntax(source, lines, edits, signal);
     const summary = proposal.summary || 'Fix with Parley';
     return {
       summary,
@@ -158,6 +162,24 @@ export class Fixer {
     } catch (error) {
       if (!signal.aborted) this.deps.log.info('No knowledge-base notes for this fix', { error: String(error) });
       return [];
+    }
+  }
+
+  /**
+   * Rejects an edit that leaves the file with more syntax errors than it had (the problem being
+   * fixed may itself be one). Languages without a grammar, and a parser that fails, skip the check:
+   * the user still sees the edit before it is applied.
+   */
+  private async checkSyntax(source: Source, lines: string[], edits: LineEdit[], signal: AbortSignal): Promise<void> {
+    const language = parsedLanguageOf(source.languageId, source.path);
+    if (!this.deps.syntax || !language) return;
+    const [before, after] = await Promise.all([lines, applyLineEdits(lines, edits)].map((text) => this.deps.syntax!({ text: text.join('\n'), language }, signal)));
+    if ('error' in before! || 'error' in after!) {
+      this.deps.log.warn('Could not check the syntax of a fix; it is shown unchecked', { error: 'error' in before! ? before.error : (after as { error: string }).error });
+      return;
+    }
+    if (after.errors > before.errors) {
+      throw new FixRejected(`The model's edit would break the file's syntax (${after.errors} syntax error${after.errors === 1 ? '' : 's'} where there ${before.errors === 1 ? 'was 1' : `were ${before.errors}`}, the first at line ${after.firstLine}), so nothing was changed.`);
     }
   }
 

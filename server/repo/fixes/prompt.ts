@@ -8,6 +8,7 @@ import type { KbPassage } from '../../../protocol/knowledge';
 import { redactText } from '../../log';
 import type { ChatRequest } from '../../providers/llm';
 import { redactForModel } from '../../tools/redact';
+import { REVIEW_SOURCE } from '../findings';
 import { messageText } from './actions';
 import { MAX_REPLACED_LINES } from './edit';
 
@@ -16,6 +17,7 @@ export const EXCERPT_RADIUS = 20;
 export const MAX_EXCERPT_LINES = 120;
 const MAX_ANSWER_TOKENS = 2048;
 const NOTE_CHARS = 600;
+const SUGGESTION_CHARS = 800;
 
 export interface Excerpt {
   /** First and last line shown, 1-based. */
@@ -79,10 +81,18 @@ export function mentionedNames(lines: readonly string[], diagnostics: readonly D
   return [...names].slice(0, 40);
 }
 
+/** The fix a review finding suggested (its diagnostic carries it back in `data`), if any. */
+export function reviewSuggestion(diagnostic: Diagnostic): string | undefined {
+  const fix = diagnostic.source === REVIEW_SOURCE ? (diagnostic.data as { fix?: unknown } | undefined)?.fix : undefined;
+  return typeof fix === 'string' && fix.trim() !== '' ? fix.trim().slice(0, SUGGESTION_CHARS) : undefined;
+}
+
 function problemLine(diagnostic: Diagnostic): string {
   const severity = diagnostic.severity === 2 ? 'warning' : 'error';
   const origin = [diagnostic.source, diagnostic.code].filter((part) => part !== undefined && part !== '').join(' ');
-  return `- line ${diagnostic.range.start.line + 1}, column ${diagnostic.range.start.character + 1}: ${severity}${origin ? ` [${origin}]` : ''}: ${messageText(diagnostic)}`;
+  const line = `- line ${diagnostic.range.start.line + 1}, column ${diagnostic.range.start.character + 1}: ${severity}${origin ? ` [${origin}]` : ''}: ${messageText(diagnostic)}`;
+  const suggestion = reviewSuggestion(diagnostic);
+  return suggestion ? `${line}\n  The repository review suggested this fix: ${redactText(suggestion)}` : line;
 }
 
 function noteText(note: KbPassage): string {

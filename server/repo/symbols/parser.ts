@@ -5,16 +5,43 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Language, Parser, Query } from 'web-tree-sitter';
+import { Language, Parser, Query, type Node } from 'web-tree-sitter';
 import { GRAMMARS, type ParsedLanguage } from '../languages';
 import { extractSymbols } from './extract';
 import type { WasmPaths } from './grammars';
 import { TAG_QUERIES } from './queries';
+import type { SyntaxReport } from './protocol';
 import type { FileSymbols } from './types';
 
 interface Loaded {
   language: Language;
   query: Query;
+}
+
+function countErrors(root: Node): SyntaxReport {
+  const report: SyntaxReport = { errors: 0 };
+  const cursor = root.walk();
+  try {
+    for (let more = true; more; ) {
+      const node = cursor.currentNode;
+      const broken = node.type === 'ERROR' || node.isMissing;
+      if (broken) {
+        report.errors++;
+        report.firstLine ??= node.startPosition.row + 1;
+      }
+      // Only subtrees holding an error are entered; an ERROR node's insides count as one error.
+      if (!broken && node.hasError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          more = false;
+          break;
+        }
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+  return report;
 }
 
 export class TagParser {
@@ -35,6 +62,19 @@ export class TagParser {
     if (!tree) throw new Error(`tree-sitter could not parse this ${language} file`);
     try {
       return extractSymbols(tree.rootNode, query, source);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /** ERROR and MISSING nodes in `text`: none at all for most files, so the tree is walked only when it has some. */
+  async syntaxErrors(language: ParsedLanguage, text: string): Promise<SyntaxReport> {
+    const { language: grammar } = await this.load(language);
+    this.parser.setLanguage(grammar);
+    const tree = this.parser.parse(text);
+    if (!tree) throw new Error(`tree-sitter could not parse this ${language} text`);
+    try {
+      return tree.rootNode.hasError ? countErrors(tree.rootNode) : { errors: 0 };
     } finally {
       tree.delete();
     }

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { wasmPaths, type WasmPaths } from './grammars';
-import type { BatchRequest, BatchResponse, ParseJob, ParseResult, WorkerInit } from './protocol';
+import type { BatchRequest, BatchResponse, ParseJob, ParseResult, SyntaxJob, SyntaxResult, WorkerInit, WorkerJob, WorkerResult } from './protocol';
 
 export interface PoolOptions {
   /** Default: min(cores, 4). */
@@ -35,10 +35,10 @@ function workerScript(nativeDir?: string): string {
   return bundled || join(__dirname, 'worker.ts');
 }
 
-/** One file waiting for its symbols. */
+/** One job waiting for its answer. */
 interface Pending {
-  job: ParseJob;
-  resolve(result: ParseResult): void;
+  job: WorkerJob;
+  resolve(result: WorkerResult): void;
   reject(error: Error): void;
 }
 
@@ -68,7 +68,7 @@ class Thread {
     const batch = this.inFlight.get(response.id);
     this.inFlight.delete(response.id);
     if (this.inFlight.size === 0) this.worker.unref();
-    batch?.forEach((pending, index) => pending.resolve(response.results[index] ?? { error: 'the parser thread gave no answer for this file' }));
+    batch?.forEach((pending, index) => pending.resolve(response.results[index] ?? { error: 'the parser thread gave no answer for this job' }));
     onFree(this);
   }
 
@@ -114,6 +114,15 @@ export class ParserPool {
 
   /** One file's symbols or error; files queued one by one are still sent to the threads in batches. */
   parseOne(job: ParseJob, signal?: AbortSignal): Promise<ParseResult> {
+    return this.submit(job, signal) as Promise<ParseResult>;
+  }
+
+  /** The syntax errors in a text, or why it could not be parsed. */
+  syntax(job: SyntaxJob, signal?: AbortSignal): Promise<SyntaxResult> {
+    return this.submit(job, signal) as Promise<SyntaxResult>;
+  }
+
+  private submit(job: WorkerJob, signal?: AbortSignal): Promise<WorkerResult> {
     if (this.disposed) return Promise.reject(new Error('The parser pool has been shut down.'));
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason as Error);

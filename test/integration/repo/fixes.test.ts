@@ -182,6 +182,31 @@ describe('inline fixes through the server', () => {
     assert.match(outside.disabled?.reason ?? '', /not lines of this file/);
   });
 
+  it('rejects an edit that would break the file\'s syntax', async () => {
+    model.chat.push({ text: JSON.stringify({ summary: 'string it is', edits: [{ startLine: 4, endLine: 4, lines: ['  const sum: string = total(values.toFixed(2);'] }] }) });
+    const broken = await resolve(await fixFor(typeError(3)));
+    assert.equal(broken.edit, undefined);
+    assert.match(broken.disabled?.reason ?? '', /would break the file's syntax \(\d+ syntax errors? where there were 0, the first at line \d+\), so nothing was changed/);
+  });
+
+  it('gives the model the fix the repository review suggested for its own finding', async () => {
+    // VS Code sends a diagnostic's data back with the code-action request, as the review published it.
+    const finding: Diagnostic = {
+      range: { start: { line: 3, character: 0 }, end: { line: 3, character: 10_000 } },
+      message: 'Number formatted into a number\ntoFixed gives a string, so the declared type is wrong.',
+      severity: DiagnosticSeverity.Warning,
+      source: 'Parley',
+      code: 'llm',
+      data: { kind: 'llm', fix: 'Declare sum as a string, since toFixed returns one.' },
+    };
+    model.chat.push({ text: fixReply(4) });
+    const resolved = await resolve(await fixFor(finding));
+    assert.ok(resolved.edit, resolved.disabled?.reason);
+    const sent = JSON.stringify(chatRequests().at(-1)!.body);
+    assert.match(sent, /warning \[Parley llm\]: Number formatted into a number/);
+    assert.match(sent, /The repository review suggested this fix: Declare sum as a string, since toFixed returns one\./);
+  });
+
   it('says what to configure when no model is set up, without a request', async () => {
     const before = chatRequests().length;
     await server.changeSettings({ ...server.settings, llm: { provider: 'anthropic', model: '', baseUrl: '' } });

@@ -30,6 +30,22 @@ describe('ParserPool', { timeout: 60_000 }, () => {
     assert.equal(pool.threadCount, 0);
   });
 
+  it('counts the syntax errors in a text, and none in a clean one', async () => {
+    const pool = new ParserPool({ size: 1 });
+    try {
+      const [clean, broken, missing] = await Promise.all([
+        pool.syntax({ language: 'typescript', text: 'export const a: number = 1;\n' }),
+        pool.syntax({ language: 'python', text: 'def f(:\n    return 1\n\nx = 2\n' }),
+        pool.syntax({ language: 'javascript', text: 'function f() {\n  return g(1;\n}\n' }),
+      ]);
+      assert.deepEqual(clean, { errors: 0 });
+      assert.ok(broken && 'errors' in broken && broken.errors >= 1 && broken.firstLine === 1, JSON.stringify(broken));
+      assert.ok(missing && 'errors' in missing && missing.errors >= 1 && missing.firstLine === 2, JSON.stringify(missing));
+    } finally {
+      await pool.dispose();
+    }
+  });
+
   it('stops idle threads and starts them again when work comes', async () => {
     const pool = new ParserPool({ size: 1, idleMs: 50 });
     try {

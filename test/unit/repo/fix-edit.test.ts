@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
-import { checkEdits, FixRejected, parseFixAnswer, toTextEdits, type EditBounds } from '../../../server/repo/fixes/edit';
+import { applyLineEdits, checkEdits, FixRejected, parseFixAnswer, toTextEdits, type EditBounds } from '../../../server/repo/fixes/edit';
 import { excerptAround, fixRequest, mentionedNames } from '../../../server/repo/fixes/prompt';
 
 const FILE = ['import { total } from "./util";', '', 'export function count(items: string[]): number {', '  const n: number = "zero";', '  return n + items.length;', '}'];
@@ -35,6 +35,18 @@ describe('checking a proposed fix', () => {
   it('deletes lines with their line breaks, also at the end of the file', () => {
     assert.equal(applied(FILE, answer([{ startLine: 2, endLine: 2, lines: [] }])).split('\n').length, FILE.length - 1);
     assert.equal(applied(FILE, answer([{ startLine: 6, endLine: 6, lines: [] }])), FILE.slice(0, 5).join('\n'));
+  });
+
+  it('applies line edits to the lines exactly as the editor applies the text edits (what the syntax check parses)', () => {
+    const proposals = [
+      [{ startLine: 4, endLine: 4, lines: ['  const n: number = 0;'] }],
+      [{ startLine: 2, endLine: 2, lines: [] }, { startLine: 4, endLine: 5, lines: ['  return items.length;'] }],
+      [{ startLine: 1, endLine: 1, lines: ['import { total, sum } from "./util";', '// added'] }, { startLine: 6, endLine: 6, lines: [] }],
+    ];
+    for (const edits of proposals) {
+      const text = answer(edits);
+      assert.equal(applyLineEdits(FILE, checkEdits(parseFixAnswer(text), bounds())).join('\n'), applied(FILE, text));
+    }
   });
 
   it('rejects prose, a diff or a cut-off object with a clear message', () => {
