@@ -145,9 +145,7 @@ export class Conversation {
   private async run(messages: ChatMessage[], answer: Answer, signal: AbortSignal): Promise<void> {
     const { model, context, toolContext } = await this.deps.prepare();
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
-      const started = performance.now();
       const { text, calls } = await this.stream(model, { system: SYSTEM_PROMPT, context, messages, tools: this.deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) }, answer, signal);
-      answer.ttftMs ??= answer.text || calls.length ? performance.now() - started : undefined;
       if (signal.aborted || calls.length === 0) return;
       // Tools act on the editor (open a file, propose an edit): a held answer runs them only once confirmed.
       if (!(await answer.output.released)) return;
@@ -157,10 +155,13 @@ export class Conversation {
     this.deps.emit({ type: 'notice', level: 'warning', message: `Parley stopped after ${MAX_TOOL_ROUNDS} rounds of tool calls.` });
   }
 
+  /** One model round; the answer's time to first token is taken at the first text or tool call of its first round. */
   private async stream(model: ChatModel, request: ChatRequest, answer: Answer, signal: AbortSignal): Promise<{ text: string; calls: ToolCall[] }> {
     let text = '';
     const calls: ToolCall[] = [];
+    const started = performance.now();
     for await (const event of model.chat(request, signal)) {
+      if (event.type === 'text' || event.type === 'toolCall') answer.ttftMs ??= performance.now() - started;
       if (event.type === 'text') {
         text += event.text;
         answer.text += event.text;

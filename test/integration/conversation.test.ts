@@ -131,6 +131,22 @@ describe('typed conversation', () => {
     assert.ok(answer.text.length > 0 && answer.text.length < 'This is a long explanation that goes on and on about many details of the code.'.length, answer.text);
   });
 
+  it('times the model\'s first token, not the end of its answer', async () => {
+    Object.assign(model.latency, { ttfbMs: 60, interTokenMs: 40 });
+    model.chat.push({ text: 'One two three four five six seven eight nine ten.' });
+    try {
+      const { socket, frames } = await client(server);
+      socket.send(JSON.stringify({ type: 'say', text: 'count to ten' }));
+      const answer = await waitFor(() => turnsOf(frames).find((turn) => turn.role === 'assistant'), { what: 'the answer' });
+      socket.close();
+      const ttft = answer.metrics?.llmTtftMs ?? NaN;
+      // The first token comes at 60 ms (plus one 40 ms tick after the role chunk); the whole answer takes over 450 ms.
+      assert.ok(ttft >= 60 && ttft < 300, `llm ttft ${ttft} ms`);
+    } finally {
+      Object.assign(model.latency, { ttfbMs: 20, interTokenMs: 2 });
+    }
+  });
+
   it('says what to set up when no model is configured', async () => {
     await server.changeSettings({ ...server.settings, llm: { provider: 'anthropic', model: '', baseUrl: '' } });
     const { socket, frames } = await client(server);
