@@ -7,50 +7,23 @@
  * Also: listing code actions (Fix / Explain with Parley) through the built server over stdio.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodeActionKind, CodeActionRequest, type Diagnostic } from 'vscode-languageserver-protocol';
 import { RepoIndex, scanRepository } from '../server/repo';
 import { REPO, tempDir } from '../test/support/paths';
 import { startServer } from '../test/support/server';
+import { buildCorpus } from './corpus';
 import { median, printTable } from './stats';
 
 /** The built server's native folder: the parser threads run the shipped worker bundle and grammars. */
 const NATIVE_DIR = join(REPO, 'dist', 'native');
 const RUNS = Number(process.env.BENCH_REPO_RUNS ?? 3);
 const EDITS_PER_RUN = 5;
-const PACKAGES = ['openai', '@anthropic-ai/sdk', '@typescript-eslint', 'eslint'];
-const SOURCE = /\.(ts|js)$/;
-const RENAMED_DIRS: Record<string, string> = { dist: 'lib', build: 'lib', out: 'lib', node_modules: 'deps' };
 const LISTING_REQUESTS = 500;
 const LISTING_DIAGNOSTICS = 200;
-
-function walk(dir: string, found: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) walk(path, found);
-    else if (entry.isFile() && SOURCE.test(entry.name) && !entry.name.endsWith('.min.js')) found.push(path);
-  }
-  return found;
-}
-
-/** The corpus as a git repository of its own. */
-function buildCorpus(root: string): void {
-  const modules = join(REPO, 'node_modules');
-  for (const pkg of PACKAGES) {
-    for (const file of walk(join(modules, pkg))) {
-      const target = join(root, file.slice(modules.length + 1).split('/').map((part) => RENAMED_DIRS[part] ?? part).join('/'));
-      mkdirSync(dirname(target), { recursive: true });
-      copyFileSync(file, target);
-    }
-  }
-  const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: 'ignore' });
-  git('init', '-q');
-  git('add', '-A');
-  git('-c', 'user.email=bench@parley', '-c', 'user.name=bench', 'commit', '-qm', 'corpus');
-}
 
 function hasCtags(): boolean {
   return spawnSync('ctags', ['--version'], { encoding: 'utf8' }).stdout?.includes('Universal Ctags') ?? false;
