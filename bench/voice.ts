@@ -16,9 +16,11 @@ import type { StoredTurn } from '../protocol/session';
 import { stderrLogger } from '../server/log';
 import { Keys } from '../server/providers/keys';
 import { decodeWav } from '../server/voice/audio/wav';
+import { ClauseSplitter } from '../server/voice/speech';
 import { DEFAULT_VAD_OPTIONS, SileroVad, type VadEvent } from '../server/voice/vad';
 import { REPO } from '../test/support/paths';
 import { startDeepgramStandIn, startOpenAIStandIn, type FluxCue, type ListenCue } from '../test/support/standins';
+import { textTokens } from '../test/support/standins/chat-reply';
 import { runVoiceLoop } from '../test/support/voice-loop';
 import { median, printTable, type Row } from './stats';
 
@@ -30,6 +32,10 @@ const EAGER_LEAD_MS = 200;
 /** Flux's network and processing time: every message arrives this long after the audio it is about. */
 const FLUX_LATENCY_MS = STT_MS - EAGER_LEAD_MS;
 const PROVIDERS_MS = STT_MS + LLM_MS + TTS_MS;
+/** The stand-in model's pace after its first token. */
+const INTER_TOKEN_MS = 5;
+/** What ends an OpenAI-compatible stream after the last token: the finish chunk and [DONE]. */
+const STREAM_END_EVENTS = 2;
 const RUNS = Number(process.env.BENCH_VOICE_RUNS ?? 7);
 const AUDIO = join(REPO, '..', 'shared', 'audio');
 const log = stderrLogger('error');
@@ -64,7 +70,7 @@ async function speechBounds(microphone: Buffer): Promise<{ paddedStartMs: number
 /** One conversation over `microphone` with the given recognizer; returns its committed turns. */
 async function converse(recognizer: Recognizer, eager: boolean, microphone: Buffer, transcripts: string[], answers: string[]): Promise<StoredTurn[]> {
   const bounds = recognizer === 'perUtterance' ? undefined : await speechBounds(microphone);
-  const llm = await startOpenAIStandIn({ latency: { ttfbMs: LLM_MS, interTokenMs: 5 } });
+  const llm = await startOpenAIStandIn({ latency: { ttfbMs: LLM_MS, interTokenMs: INTER_TOKEN_MS } });
   const tts = await startOpenAIStandIn({ latency: { ttfbMs: TTS_MS, interTokenMs: 5 } });
   const transcription = await startOpenAIStandIn({ latency: { ttfbMs: STT_MS, interTokenMs: 5 } });
   const deepgram = await startDeepgramStandIn({ latency: { ttfbMs: recognizer === 'flux' ? FLUX_LATENCY_MS : STT_MS, interTokenMs: 0 } });
@@ -130,18 +136,32 @@ async function bargeIns(): Promise<number[]> {
 }
 
 /**
- * The provider latency on the path to the first audio. Sequentially it is the sum; with Flux's
- * eager end of turn the model starts FLUX_LATENCY_MS after the end of speech and its first token
- * is released at the EndOfTurn at the earliest, so the path is the later of the two, then TTS.
+ * The model's writing time for the first clause, at the stand-in's pace: nothing can be spoken
+ * before the clause is certain, which is at the token after its end, or at the end of the stream
+ * when the clause is the whole reply (as ANSWER is).
+ */
+function firstClauseMs(answer: string): number {
+  const splitter = new ClauseSplitter();
+  const tokens = textTokens(answer);
+  const certainAt = tokens.findIndex((token) => splitter.push(token).length > 0);
+  return (certainAt >= 0 ? certainAt : tokens.length - 1 + STREAM_END_EVENTS) * INTER_TOKEN_MS;
+}
+
+/**
+ * The provider latency on the path to the first audio: the final transcript, the model's first
+ * token and its writing of the first clause, the first audio. With Flux's eager end of turn the
+ * model starts FLUX_LATENCY_MS after the end of speech and its text is released at the EndOfTurn
+ * at the earliest, so the path is the later of the two, then TTS.
  */
 function providerPathMs(recognizer: Recognizer, eager: boolean): number {
-  return eager && recognizer === 'flux' ? Math.max(STT_MS, FLUX_LATENCY_MS + LLM_MS) + TTS_MS : PROVIDERS_MS;
+  const model = LLM_MS + firstClauseMs(ANSWER);
+  return (eager && recognizer === 'flux' ? Math.max(STT_MS, FLUX_LATENCY_MS + model) : STT_MS + model) + TTS_MS;
 }
 
 function rows(label: string, v2v: number[], pathMs: number, hangoverMs: number): Row[] {
   const baseline = { name: 'sum of provider latencies', median: PROVIDERS_MS };
   const overhead = v2v.map((ms) => ms - pathMs - hangoverMs);
-  const excluded = [...(pathMs === PROVIDERS_MS ? [] : [`vs the ${pathMs} ms eager provider path`]), ...(hangoverMs ? ['excl. VAD hangover'] : [])];
+  const excluded = [`vs the ${pathMs} ms provider path`, ...(hangoverMs ? ['excl. VAD hangover'] : [])];
   return [
     { metric: `${label}: voice-to-voice p50`, median: median(v2v), unit: 'ms', baseline },
     { metric: `${label}: voice-to-voice p95`, median: p95(v2v), unit: 'ms', baseline },
@@ -170,7 +190,7 @@ async function main(): Promise<void> {
   const stops = await bargeIns();
   table.push({ metric: 'barge-in stop p95 (onset → playback paused)', median: p95(stops), unit: 'ms', budget: 150 });
   console.log(`\nTurns measured — ${counts.join('; ')}; barge-ins ${stops.length}/${RUNS}.`);
-  printTable(`Voice (${RUNS} runs; stand-ins: final ${STT_MS} ms after the end of speech, first token ${LLM_MS} ms, first audio ${TTS_MS} ms; Flux eager ${EAGER_LEAD_MS} ms before its end of turn; VAD hangover ${hangover} ms)`, table);
+  printTable(`Voice (${RUNS} runs; stand-ins: final ${STT_MS} ms after the end of speech, first token ${LLM_MS} ms then one every ${INTER_TOKEN_MS} ms (the first clause is written ${firstClauseMs(ANSWER)} ms after the first token), first audio ${TTS_MS} ms; Flux eager ${EAGER_LEAD_MS} ms before its end of turn; VAD hangover ${hangover} ms)`, table);
 }
 
 void main();

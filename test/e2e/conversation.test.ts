@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
 import { DIST, tempDir } from '../support/paths';
 import { startOpenAIStandIn } from '../support/standins';
-import { closeWorkbench, openFileByName, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
+import { closeWorkbench, openFileByName, openSessionPanel, openWorkbench, runCommand, screenshot, waitFor } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -57,9 +57,7 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
     model.chat.push({ toolCalls: [{ name: 'propose_edit', input: { path: 'src/math.ts', oldText: 'a - b', newText: 'a + b', summary: 'Make add add' } }] });
     model.chat.push({ text: 'add subtracted b. The fix is in `math.ts`:\n\n```ts\nexport const add = (a: number, b: number) => a + b;\n```' });
 
-    await runCommand(page, 'Parley: Open Session');
-    const panel = await webviewFrame(page, 'Parley Session', 60_000);
-    await waitFor(async () => (await panel.locator('[data-field="connection"]').innerText()).includes('Connected'), { timeoutMs: 60_000, what: 'the panel to connect' });
+    const panel = await openSessionPanel(page);
     await panel.locator('#composer-input').fill('why does add return the wrong number?');
     await panel.locator('#composer-input').press('Enter');
 

@@ -8,9 +8,10 @@
  *   await screenshot(page, 'panel');
  *   await closeWorkbench(page);
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { decodeWav, encodeWav } from '../../server/voice/audio/wav';
 import { waitFor } from './poll';
 
 export { waitFor };
@@ -187,6 +188,26 @@ async function isActiveWebviewFrame(frame: Frame): Promise<boolean> {
   } finally {
     await element.dispose();
   }
+}
+
+/** Opens Parley's session panel from the palette and resolves with its frame once it is connected to the server. */
+export async function openSessionPanel(page: Page): Promise<Frame> {
+  await runCommand(page, 'Parley: Open Session');
+  const panel = await webviewFrame(page, 'Parley Session', 60_000);
+  await waitFor(async () => (await panel.locator('[data-field="connection"]').innerText()).includes('Connected'), { timeoutMs: 60_000, what: 'the panel to connect' });
+  return panel;
+}
+
+/**
+ * Writes a recording from ../shared/audio with silence around it, for Chromium's fake microphone
+ * (`fakeAudioCapture`), which plays it once from the moment the page first captures.
+ */
+export function fakeMicrophone(dir: string, clip: string, leadSeconds: number, tailSeconds: number): string {
+  const speech = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', clip))).pcm;
+  const silence = (seconds: number) => Buffer.alloc(seconds * 16_000 * 2);
+  const file = join(dir, `microphone-${leadSeconds}s-${clip}`);
+  writeFileSync(file, encodeWav(Buffer.concat([silence(leadSeconds), speech, silence(tailSeconds)])));
+  return file;
 }
 
 /** Saves a full-page PNG as test-results/<name>.png and returns its path. */
