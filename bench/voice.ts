@@ -161,7 +161,7 @@ function providerPathMs(recognizer: Recognizer, eager: boolean): number {
 function rows(label: string, v2v: number[], pathMs: number, hangoverMs: number): Row[] {
   const baseline = { name: 'sum of provider latencies', median: PROVIDERS_MS };
   const overhead = v2v.map((ms) => ms - pathMs - hangoverMs);
-  const excluded = [`vs the ${pathMs} ms provider path`, ...(hangoverMs ? ['excl. VAD hangover'] : [])];
+  const excluded = [`vs the ${pathMs} ms provider path`, ...(hangoverMs ? [`excl. the VAD's ${hangoverMs} ms hangover`] : [])];
   return [
     { metric: `${label}: voice-to-voice p50`, median: median(v2v), unit: 'ms', baseline },
     { metric: `${label}: voice-to-voice p95`, median: p95(v2v), unit: 'ms', baseline },
@@ -170,7 +170,10 @@ function rows(label: string, v2v: number[], pathMs: number, hangoverMs: number):
 }
 
 async function main(): Promise<void> {
-  const hangover = DEFAULT_VAD_OPTIONS.redemptionMs;
+  // The VAD counts silence in whole frames: the hangover ends at the first frame boundary past redemptionMs.
+  const vad = await SileroVad.load();
+  const hangover = Math.ceil(DEFAULT_VAD_OPTIONS.redemptionMs / vad.frameMs) * vad.frameMs;
+  await vad.close();
   const table: Row[] = [];
   const counts: string[] = [];
   // The first conversation in a process pays for loading and connecting; it is not measured.
