@@ -126,8 +126,14 @@ export class ParserPool {
     if (this.disposed) return Promise.reject(new Error('The parser pool has been shut down.'));
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason as Error);
-      const pending: Pending = { job, resolve, reject };
-      signal?.addEventListener('abort', () => this.cancel(pending, signal.reason as Error), { once: true });
+      const onAbort = () => this.cancel(pending, signal!.reason as Error);
+      // A settled job lets go of the signal, which may outlive thousands of jobs.
+      const settled = <T>(settle: (value: T) => void) => (value: T) => {
+        signal?.removeEventListener('abort', onAbort);
+        settle(value);
+      };
+      const pending: Pending = { job, resolve: settled(resolve), reject: settled(reject) };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(pending);
       queueMicrotask(() => this.dispatch());
     });
