@@ -16,7 +16,7 @@ import { createLlmStage, type LlmChat } from '../../providers/llm';
 import { WorkspaceFolders } from '../../tools/confine';
 import type { KnowledgeSearch } from '../../tools/types';
 import { languageOf, parsedLanguageOf } from '../languages';
-import type { SyntaxJob, SyntaxResult } from '../symbols/protocol';
+import type { SyntaxJob, SyntaxReport, SyntaxResult } from '../symbols/protocol';
 import { messageText, type FixData } from './actions';
 import { applyLineEdits, checkEdits, FixRejected, parseFixAnswer, toTextEdits, type LineEdit } from './edit';
 import { excerptAround, fixRequest, mentionedNames } from './prompt';
@@ -173,11 +173,13 @@ export class Fixer {
   private async checkSyntax(source: Source, lines: string[], edits: LineEdit[], signal: AbortSignal): Promise<void> {
     const language = parsedLanguageOf(source.languageId, source.path);
     if (!this.deps.syntax || !language) return;
-    const [before, after] = await Promise.all([lines, applyLineEdits(lines, edits)].map((text) => this.deps.syntax!({ text: text.join('\n'), language }, signal)));
-    if ('error' in before! || 'error' in after!) {
-      this.deps.log.warn('Could not check the syntax of a fix; it is shown unchecked', { error: 'error' in before! ? before.error : (after as { error: string }).error });
+    const reports = await Promise.all([lines, applyLineEdits(lines, edits)].map((text) => this.deps.syntax!({ text: text.join('\n'), language }, signal)));
+    const failed = reports.find((report) => 'error' in report);
+    if (failed) {
+      this.deps.log.warn('Could not check the syntax of a fix; it is shown unchecked', { error: failed.error });
       return;
     }
+    const [before, after] = reports as [SyntaxReport, SyntaxReport];
     if (after.errors > before.errors) {
       throw new FixRejected(`The model's edit would break the file's syntax (${after.errors} syntax error${after.errors === 1 ? '' : 's'} where there ${before.errors === 1 ? 'was 1' : `were ${before.errors}`}, the first at line ${after.firstLine}), so nothing was changed.`);
     }

@@ -56,25 +56,22 @@ export class TagParser {
   }
 
   async symbols(language: ParsedLanguage, source: string): Promise<FileSymbols> {
-    const { language: grammar, query } = await this.load(language);
-    this.parser.setLanguage(grammar);
-    const tree = this.parser.parse(source);
-    if (!tree) throw new Error(`tree-sitter could not parse this ${language} file`);
-    try {
-      return extractSymbols(tree.rootNode, query, source);
-    } finally {
-      tree.delete();
-    }
+    return this.withTree(language, source, (root, query) => extractSymbols(root, query, source));
   }
 
   /** ERROR and MISSING nodes in `text`: none at all for most files, so the tree is walked only when it has some. */
   async syntaxErrors(language: ParsedLanguage, text: string): Promise<SyntaxReport> {
-    const { language: grammar } = await this.load(language);
+    return this.withTree(language, text, (root) => (root.hasError ? countErrors(root) : { errors: 0 }));
+  }
+
+  /** Parses `text` and hands its root (and the language's tag query) to `use`; the tree is freed right after. */
+  private async withTree<T>(language: ParsedLanguage, text: string, use: (root: Node, query: Query) => T): Promise<T> {
+    const { language: grammar, query } = await this.load(language);
     this.parser.setLanguage(grammar);
     const tree = this.parser.parse(text);
     if (!tree) throw new Error(`tree-sitter could not parse this ${language} text`);
     try {
-      return tree.rootNode.hasError ? countErrors(tree.rootNode) : { errors: 0 };
+      return use(tree.rootNode, query);
     } finally {
       tree.delete();
     }
