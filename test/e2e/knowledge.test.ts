@@ -42,14 +42,22 @@ describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 
     const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^notes$/ });
     await waitFor(async () => (await folder.count()) > 0, { timeoutMs: 30_000, what: 'the notes folder in the explorer' });
     const item = page.locator('.context-view .action-label', { hasText: 'Add Folder to Knowledge Base' });
+    // The menu renders a moment after the click, and lists Parley's entries only once the workbench
+    // has read the extension's manifest (slow on a cold first start). So each try waits for the menu
+    // itself, looks for the entry, and otherwise closes the menu for certain before the next try: a
+    // menu left open swallows every later click.
+    const menu = page.locator('.context-view .monaco-menu');
     await waitFor(
       async () => {
-        await folder.first().click({ button: 'right' });
+        await folder.first().click({ button: 'right', timeout: 5_000 });
+        await menu.first().waitFor({ state: 'visible', timeout: 5_000 });
         if (await item.first().isVisible().catch(() => false)) return true;
         await page.keyboard.press('Escape');
+        const closed = await menu.first().waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+        if (!closed) await page.locator('.context-view-block').first().click({ timeout: 2_000 }).catch(() => undefined);
         return false;
       },
-      { timeoutMs: 60_000, intervalMs: 1_000, what: 'the context menu entry (Parley activates on start-up)' },
+      { timeoutMs: 90_000, intervalMs: 1_000, what: 'the context menu entry (Parley activates on start-up)' },
     );
     await item.first().click();
     const done = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'is in the knowledge base' });
