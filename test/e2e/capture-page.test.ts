@@ -56,10 +56,17 @@ describe('browser capture page', { skip: unavailable, timeout: 180_000 }, () => 
 
   it('records the microphone in the browser and plays the spoken answer', async () => {
     const page = await (await browser.newContext()).newPage();
+    const logged: string[] = [];
+    page.on('console', (message) => void logged.push(`${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => void logged.push(`error: ${error.message}`));
     await page.goto(url);
     await page.locator('#toggle').click();
     // The first capture of a fresh machine loads the VAD model and Chromium's capture pipeline from a cold disk.
-    await waitFor(async () => (await page.locator('#status').innerText()) === 'Listening', { timeoutMs: 60_000, what: 'listening' });
+    await waitFor(async () => (await page.locator('#status').innerText()) === 'Listening', { timeoutMs: 60_000, what: 'listening' }).catch(async (error: unknown) => {
+      await screenshot(page, 'capture-page-not-listening');
+      const status = await page.locator('#status').innerText().catch(() => '(none)');
+      throw new Error(`${String(error)}; status "${status}"\npage console:\n${logged.join('\n')}\nserver log:\n${server.logs.slice(-30).join('\n')}`);
+    });
     await waitFor(async () => (await page.locator('#turns').innerText()).includes('Parley: The loop stops one item early.'), { timeoutMs: 60_000, what: 'the answer on the page' });
     assert.match(await page.locator('#turns').innerText(), /You: why is this test failing/);
     await waitFor(async () => Number(await page.locator('body').getAttribute('data-received-ms')) > 500, { timeoutMs: 30_000, what: 'the answer spoken in the page' });
