@@ -9,6 +9,7 @@
  *   await index.dispose();
  */
 import { isAbsolute, relative, sep } from 'node:path';
+import { errorMessage, type Logger } from '../log';
 import { cacheKey, SymbolCache } from './cache';
 import { buildGraph, fileNode, NameTable, type FileNode, type ReferenceGraph } from './graph';
 import { isParsed, type ParsedLanguage } from './languages';
@@ -22,7 +23,10 @@ import type { FileSymbols } from './symbols/types';
 export interface RepoIndexOptions {
   /** Gitignore-style patterns to leave out (`parley.review.exclude`). */
   exclude?: string[];
-  /** A JSON file where symbols persist, so the next run (or the command line) parses only what changed. */
+  /**
+   * A JSON file where symbols persist, so the next run (or the command line) parses only what
+   * changed. A full refresh writes it right after its result has been used (see `saveCache`).
+   */
   cacheFile?: string;
   /** The server bundle's native folder (the packaged extension keeps the grammars there). */
   nativeDir?: string;
@@ -30,6 +34,8 @@ export interface RepoIndexOptions {
   poolSize?: number;
   /** Parser threads shared with other indexes; the index then leaves stopping them to their owner. */
   pool?: ParserPool;
+  /** Where a cache that could not be written is reported. */
+  log?: Logger;
 }
 
 export interface RefreshResult {
@@ -66,6 +72,9 @@ export class RepoIndex {
   private readonly excluded: (path: string) => boolean;
   private readonly names = new NameTable();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Parses in flight by cache key: files with the same content (and the same refresh) share one. */
+  private readonly parsing = new Map<string, { signal?: AbortSignal; result: Promise<ParseResult> }>();
+  private pendingSave: NodeJS.Immediate | undefined;
   /** Files handed to a parser since the index was created: an edit should add exactly one. */
   parseCount = 0;
 
@@ -109,32 +118,39 @@ export class RepoIndex {
     return this.entries.get(path)?.symbols;
   }
 
-  /** Writes the symbol cache (a full refresh does this itself). */
+  /**
+   * Writes the symbol cache now if it changed. A full refresh asks for it on the next turn of the
+   * event loop, so whoever awaits the refresh gets the map before the cache is serialised; this
+   * writes at once (before another index loads the same file, or the process ends).
+   */
   saveCache(): void {
+    clearImmediate(this.pendingSave);
+    this.pendingSave = undefined;
     if (this.options.cacheFile) this.cache.save(this.options.cacheFile);
   }
 
+  /** Writes a pending cache and stops the parser threads the index owns. */
   async dispose(): Promise<void> {
-    if (this.ownsPool) await this.pool.dispose();
+    try {
+      if (this.pendingSave) this.saveCache();
+    } finally {
+      if (this.ownsPool) await this.pool.dispose();
+    }
   }
 
   private async refreshAll(signal?: AbortSignal): Promise<RefreshResult> {
     const started = performance.now();
     // Parsing starts with the first file read rather than after the whole scan.
-    const early = new Map<string, Promise<ParseResult>>();
-    const onFile = (file: ScannedFile) => {
-      const job = this.jobFor(file);
-      if (job) early.set(file.path, quiet(this.pool.parseOne(job, signal)));
-    };
+    const onFile = (file: ScannedFile) => void (this.known(file) || quiet(this.parse(file, signal)));
     const scan = await scanRepository(this.root, { exclude: this.options.exclude, signal, onFile });
-    const { entries, parsed, failed } = await this.index(scan.files, new Map(), signal, early);
+    const { entries, parsed, failed } = await this.index(scan.files, new Map(), signal);
     const removed = [...this.entries.keys()].filter((path) => !entries.has(path)).length;
     this.entries = entries;
     this.skipped = new Map(scan.skipped.map(({ path, reason }) => [path, reason]));
     this.git = scan.git;
     this.graph = undefined;
     this.cache.retain(new Set(scan.files.map(cacheKeyOf).filter((key) => key !== undefined)));
-    this.saveCache();
+    this.saveSoon();
     this.built = true;
     return { files: entries.size, parsed, removed, failed, ms: performance.now() - started };
   }
@@ -175,32 +191,58 @@ export class RepoIndex {
     return key === undefined ? NO_SYMBOLS : this.cache.get(key);
   }
 
-  private jobFor(file: ScannedFile): ParseJob | undefined {
-    return this.known(file) ? undefined : { file: `${this.root}/${file.path}`, language: file.language as ParsedLanguage };
+  /** A file's symbols from a parser thread; a file whose content is already being parsed waits for that parse. */
+  private parse(file: ScannedFile, signal?: AbortSignal): Promise<ParseResult> {
+    const key = cacheKeyOf(file)!;
+    const inFlight = this.parsing.get(key);
+    if (inFlight && inFlight.signal === signal) return inFlight.result;
+    const job: ParseJob = { file: `${this.root}/${file.path}`, language: file.language as ParsedLanguage };
+    const result = this.pool.parseOne(job, signal).finally(() => {
+      if (this.parsing.get(key)?.result === result) this.parsing.delete(key);
+    });
+    this.parsing.set(key, { signal, result });
+    this.parseCount++;
+    return result;
   }
 
   /**
    * Adds `files` to a copy of `base`, taking symbols from the cache and parsing the rest (or
-   * awaiting the parses `early` already started).
+   * joining the parses the scan already started). Each file's entry is made as its symbols
+   * arrive, while the threads parse the others.
    */
-  private async index(files: ScannedFile[], base: Map<string, Entry>, signal?: AbortSignal, early = new Map<string, Promise<ParseResult>>()) {
+  private async index(files: ScannedFile[], base: Map<string, Entry>, signal?: AbortSignal) {
     const entries = new Map(base);
-    const parsing: { file: ScannedFile; result: Promise<ParseResult> }[] = [];
-    for (const file of files) {
-      const job = this.jobFor(file);
-      if (job) parsing.push({ file, result: early.get(file.path) ?? this.pool.parseOne(job, signal) });
-      else entries.set(file.path, this.entry(file, this.known(file)!));
-    }
-    this.parseCount += parsing.length;
-    const results = await Promise.all(parsing.map(({ result }) => result));
     const failed: RefreshResult['failed'] = [];
-    results.forEach((result, index) => {
-      const { file } = parsing[index]!;
-      if ('error' in result) failed.push({ path: file.path, error: result.error });
-      else this.cache.set(cacheKeyOf(file)!, result.symbols);
-      entries.set(file.path, this.entry(file, 'error' in result ? NO_SYMBOLS : result.symbols));
-    });
+    const parsing: Promise<void>[] = [];
+    for (const file of files) {
+      const known = this.known(file);
+      if (known) {
+        entries.set(file.path, this.entry(file, known));
+        continue;
+      }
+      const added = this.parse(file, signal).then((result) => {
+        if ('error' in result) failed.push({ path: file.path, error: result.error });
+        else this.cache.set(cacheKeyOf(file)!, result.symbols);
+        entries.set(file.path, this.entry(file, 'error' in result ? NO_SYMBOLS : result.symbols));
+      });
+      parsing.push(added);
+    }
+    await Promise.all(parsing);
+    failed.sort((a, b) => (a.path < b.path ? -1 : 1));
     return { entries, parsed: parsing.length, failed };
+  }
+
+  /** The cache is written on the next turn of the event loop, after the refresh's caller has its result. */
+  private saveSoon(): void {
+    if (!this.options.cacheFile || this.pendingSave) return;
+    this.pendingSave = setImmediate(() => {
+      this.pendingSave = undefined;
+      try {
+        this.saveCache();
+      } catch (error) {
+        this.options.log?.warn('Could not write the repository symbol cache', { file: this.options.cacheFile, error: errorMessage(error) });
+      }
+    });
   }
 
   private entry(file: ScannedFile, symbols: FileSymbols): Entry {

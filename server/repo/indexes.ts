@@ -42,8 +42,9 @@ export class RepoIndexes {
     const known = this.folders.get(folder);
     const key = exclude && JSON.stringify(exclude);
     if (known && (key === undefined || known.exclude === key)) return known.index;
+    // Disposing writes the old index's pending cache at once, before the new index reads the file.
     known?.index.dispose().catch((error: unknown) => this.options.log.warn('Could not stop a repository index', { folder, error: errorMessage(error) }));
-    const index = new RepoIndex(folder, { exclude, pool: this.pool, ...(this.options.cacheDir ? { cacheFile: this.cacheFile(folder) } : {}) });
+    const index = new RepoIndex(folder, { exclude, pool: this.pool, log: this.options.log, ...(this.options.cacheDir ? { cacheFile: this.cacheFile(folder) } : {}) });
     this.folders.set(folder, { exclude: key ?? '[]', index });
     return index;
   }

@@ -47,7 +47,7 @@ class Thread {
   readonly inFlight = new Map<number, Pending[]>();
 
   constructor(script: string, wasm: WasmPaths, onFree: (thread: Thread) => void, onDead: (thread: Thread, error: Error) => void) {
-    this.worker = new Worker(script, { workerData: { wasm } satisfies WorkerInit });
+    this.worker = new Worker(script, { workerData: { wasm } satisfies WorkerInit, execArgv: script.endsWith('.js') ? [] : undefined });
     this.worker.unref();
     this.worker.on('message', (response: BatchResponse) => this.finish(response, onFree));
     this.worker.on('error', (error) => onDead(this, error));

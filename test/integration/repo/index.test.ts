@@ -1,7 +1,7 @@
 /** RepoIndex over a real git repository: parse once, re-parse only what changed, keep the map current. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../server/log';
@@ -58,6 +58,41 @@ describe('RepoIndex', { timeout: 120_000 }, () => {
         assert.equal((await index.refresh()).parsed, 1, 'a full refresh re-parses only the changed file');
       }),
     ));
+
+  it('parses identical files once and gives each of them the symbols', () =>
+    withRepository((root) =>
+      withIndex(root, undefined, async (index) => {
+        cpSync(join(root, 'shapes.py'), join(root, 'copy_of_shapes.py'));
+        cpSync(join(root, 'shapes.py'), join(root, 'again.py'));
+        const first = await index.refresh();
+        assert.equal(first.parsed, SOURCE_FILES + 2, 'every file gets symbols');
+        assert.equal(index.parseCount, SOURCE_FILES, 'the two copies shared the original parse');
+        assert.deepEqual(index.symbols('copy_of_shapes.py'), index.symbols('shapes.py'));
+        assert.deepEqual(index.symbols('again.py'), index.symbols('shapes.py'));
+      }),
+    ));
+
+  it('writes the cache after the refresh result has been used, and at once when asked or disposed', () =>
+    withRepository(async (root, cacheFile) => {
+      const index = new RepoIndex(root, { cacheFile, poolSize: 1 });
+      try {
+        await index.refresh();
+        assert.equal(existsSync(cacheFile), false, 'not yet: the caller maps first');
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(existsSync(cacheFile), true, 'written on the next turn of the event loop');
+        rmSync(cacheFile);
+        appendFileSync(join(root, 'main.go'), '\n// touched\n');
+        await index.refresh();
+        index.saveCache();
+        assert.equal(existsSync(cacheFile), true, 'saveCache writes a pending cache at once');
+        rmSync(cacheFile);
+        appendFileSync(join(root, 'main.go'), '\n// touched again\n');
+        await index.refresh();
+      } finally {
+        await index.dispose();
+      }
+      assert.equal(existsSync(cacheFile), true, 'dispose writes a pending cache');
+    }));
 
   it('keeps symbols between runs in the cache file', () =>
     withRepository(async (root, cacheFile) => {
