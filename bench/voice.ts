@@ -70,7 +70,10 @@ async function speechBounds(microphone: Buffer): Promise<{ paddedStartMs: number
 /** One conversation over `microphone` with the given recognizer; returns its committed turns. */
 async function converse(recognizer: Recognizer, eager: boolean, microphone: Buffer, transcripts: string[], answers: string[]): Promise<StoredTurn[]> {
   const bounds = recognizer === 'perUtterance' ? undefined : await speechBounds(microphone);
-  const llm = await startOpenAIStandIn({ latency: { ttfbMs: LLM_MS, interTokenMs: INTER_TOKEN_MS } });
+  // The chat stand-in streams as the API does: a role chunk first, the first token one interval
+  // later. Its first byte is therefore set one interval early, so that the first token comes LLM_MS
+  // after the request, as the path below counts it.
+  const llm = await startOpenAIStandIn({ latency: { ttfbMs: LLM_MS - INTER_TOKEN_MS, interTokenMs: INTER_TOKEN_MS } });
   const tts = await startOpenAIStandIn({ latency: { ttfbMs: TTS_MS, interTokenMs: 5 } });
   const transcription = await startOpenAIStandIn({ latency: { ttfbMs: STT_MS, interTokenMs: 5 } });
   const deepgram = await startDeepgramStandIn({ latency: { ttfbMs: recognizer === 'flux' ? FLUX_LATENCY_MS : STT_MS, interTokenMs: 0 } });

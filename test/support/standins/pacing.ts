@@ -31,8 +31,10 @@ export function whenAborted(signal: AbortSignal): Promise<void> {
 
 /**
  * Spaces out the pieces of one answer: the first `tick()` returns `ttfbMs` after `startedAt`,
- * every later one `interTokenMs` after the previous. The latency is read at each tick, so a
- * test may change it on a running stand-in.
+ * every later one `interTokenMs` after the previous one was due. Counting from when each was due,
+ * not from when the timer woke, keeps a long answer at the configured pace: timers wake late by
+ * a millisecond or so, and that used to add up over hundreds of tokens. The latency is read at
+ * each tick, so a test may change it on a running stand-in.
  */
 export class Pacer {
   #next: number;
@@ -49,7 +51,7 @@ export class Pacer {
   async tick(): Promise<void> {
     const gap = this.#first ? this.latency.ttfbMs : this.latency.interTokenMs;
     this.#first = false;
-    await waitUntil(this.#next + gap, this.signal);
-    this.#next = performance.now();
+    this.#next += gap;
+    await waitUntil(this.#next, this.signal);
   }
 }
