@@ -47,6 +47,8 @@ class Thread {
   readonly inFlight = new Map<number, Pending[]>();
 
   constructor(script: string, wasm: WasmPaths, onFree: (thread: Thread) => void, onDead: (thread: Thread, error: Error) => void) {
+    // The bundled worker needs none of the server's own flags (a loader, an inspector port); the
+    // TypeScript source (tests without a build) needs the parent's loader.
     this.worker = new Worker(script, { workerData: { wasm } satisfies WorkerInit, execArgv: script.endsWith('.js') ? [] : undefined });
     this.worker.unref();
     this.worker.on('message', (response: BatchResponse) => this.finish(response, onFree));
