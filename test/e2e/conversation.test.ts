@@ -9,10 +9,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
-import { DIST, tempDir } from '../support/paths';
-import { startOpenAIStandIn } from '../support/standins';
-import { closeWorkbench, openFileByName, openSessionPanel, openWorkbench, runCommand, screenshot, waitFor } from '../support/workbench';
+import { e2eUnavailable } from '../support/codeserver';
+import { startModelWorkbench, type ModelWorkbench } from '../support/model-workbench';
+import { tempDir } from '../support/paths';
+import { openFileByName, openSessionPanel, runCommand, screenshot, waitFor } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -20,27 +20,19 @@ if (unavailable && process.env.CI) throw new Error(unavailable);
 describe('typed conversation in code-server', { skip: unavailable, timeout: 600_000 }, () => {
   const workspace = tempDir('e2e-chat');
   const file = join(workspace.path, 'src', 'math.ts');
-  let model: Awaited<ReturnType<typeof startOpenAIStandIn>>;
-  let codeServer: CodeServer;
+  let workbench: ModelWorkbench | undefined;
+  let model: ModelWorkbench['model'];
   let page: Page;
 
   before(async () => {
     mkdirSync(join(workspace.path, 'src'));
     writeFileSync(file, 'export const add = (a: number, b: number) => a - b;\n');
-    model = await startOpenAIStandIn({ latency: { ttfbMs: 30, interTokenMs: 5 } });
-    codeServer = await startCodeServer({
-      vsix: join(DIST, 'parley.vsix'),
-      workspace: workspace.path,
-      // Auto-save, so that an applied edit reaches the disk without the test pressing keys in the editor.
-      settings: { 'parley.llm.provider': 'openai-compatible', 'parley.llm.baseUrl': model.baseURL, 'parley.llm.model': 'local-coder', 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': 200 },
-    });
-    page = await openWorkbench(codeServer.url);
+    workbench = await startModelWorkbench(workspace.path, { interTokenMs: 5 });
+    ({ model, page } = workbench);
   });
 
   after(async () => {
-    if (page) await closeWorkbench(page);
-    if (codeServer) await codeServer.stop();
-    await model?.close();
+    await workbench?.close();
     workspace.cleanup();
   });
 

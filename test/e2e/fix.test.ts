@@ -9,10 +9,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
-import { DIST, tempDir } from '../support/paths';
-import { startOpenAIStandIn } from '../support/standins';
-import { closeWorkbench, openFileByName, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
+import { e2eUnavailable, type CodeServer } from '../support/codeserver';
+import { startModelWorkbench, type ModelWorkbench } from '../support/model-workbench';
+import { tempDir } from '../support/paths';
+import { openFileByName, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -23,7 +23,8 @@ const FIXED = 'export function label(count: number): string {\n  const text: str
 describe('inline fixes in code-server', { skip: unavailable, timeout: 600_000 }, () => {
   const workspace = tempDir('e2e-fix');
   const file = join(workspace.path, 'src', 'label.ts');
-  let model: Awaited<ReturnType<typeof startOpenAIStandIn>>;
+  let workbench: ModelWorkbench | undefined;
+  let model: ModelWorkbench['model'];
   let codeServer: CodeServer;
   let page: Page;
 
@@ -52,20 +53,12 @@ describe('inline fixes in code-server', { skip: unavailable, timeout: 600_000 },
     mkdirSync(join(workspace.path, 'src'));
     writeFileSync(file, BROKEN);
     writeFileSync(join(workspace.path, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext' }, include: ['src'] }));
-    model = await startOpenAIStandIn({ latency: { ttfbMs: 30, interTokenMs: 2 } });
-    codeServer = await startCodeServer({
-      vsix: join(DIST, 'parley.vsix'),
-      workspace: workspace.path,
-      // Auto-save, so that the applied fix reaches the disk without the test pressing keys in the editor.
-      settings: { 'parley.llm.provider': 'openai-compatible', 'parley.llm.baseUrl': model.baseURL, 'parley.llm.model': 'local-coder', 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': 200 },
-    });
-    page = await openWorkbench(codeServer.url);
+    workbench = await startModelWorkbench(workspace.path, { interTokenMs: 2 });
+    ({ model, codeServer, page } = workbench);
   });
 
   after(async () => {
-    if (page) await closeWorkbench(page);
-    if (codeServer) await codeServer.stop();
-    await model?.close();
+    await workbench?.close();
     workspace.cleanup();
   });
 
