@@ -1,9 +1,10 @@
 /**
  * Microphone capture over the live WebSocket of a real server: PCM in as binary frames, the
- * answer's voice out as binary frames, and bad audio closing only that connection.
+ * answer's voice out as binary frames, and bad audio closing only that connection. Native capture
+ * runs the real arecord against ALSA devices that test/support/alsa.ts defines.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
@@ -11,25 +12,32 @@ import { LiveClose, liveUrl, type ServerFrame } from '../../protocol/live';
 import { LiveEndpointRequest } from '../../protocol/lsp';
 import { findProgram } from '../../server/providers/programs';
 import { decodeWav } from '../../server/voice/audio/wav';
+import { absentMicrophone, virtualMicrophone, type VirtualMicrophone } from '../support/alsa';
 import { REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startVoiceServer, type TestServer } from '../support/server';
 import { startOpenAIStandIn } from '../support/standins';
 
 const noVoice = findProgram('espeak-ng') ? undefined : 'espeak-ng is not installed (scripts/voice-env.sh installs it)';
+const noRecorder = findProgram('arecord') ? undefined : 'arecord is not installed (scripts/voice-env.sh installs alsa-utils)';
 
 describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
   const dir = tempDir('capture');
   let model: Awaited<ReturnType<typeof startOpenAIStandIn>>;
   let server: TestServer;
+  let microphone: VirtualMicrophone;
 
   before(async () => {
     model = await startOpenAIStandIn({ latency: { ttfbMs: 10, interTokenMs: 2 } });
-    server = await startVoiceServer(dir.path, model.baseURL);
+    // No sound card to count on: the server's home gives the real arecord a default capture
+    // device that plays what the test writes.
+    microphone = virtualMicrophone(dir.path);
+    server = await startVoiceServer(dir.path, model.baseURL, { PATH: process.env.PATH, HOME: microphone.home });
   });
   after(async () => {
     await server.stop();
     await model.close();
+    microphone.close();
     dir.cleanup();
   });
 
@@ -75,38 +83,35 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     other.socket.close();
   });
 
-  it('records the system microphone itself for desktop VS Code (native capture)', async () => {
-    // No sound device here: a stand-in `arecord` on the server's PATH prints a real recording as
-    // raw PCM, as the real one prints the microphone, and then waits to be stopped.
+  it('records the system microphone itself for desktop VS Code (native capture)', { skip: noRecorder }, async () => {
     model.transcripts.push('run the tests please');
     model.chat.push({ text: 'Running them.' });
-    const raw = join(dir.path, 'mic.raw');
-    const pcm = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'run_tests.wav'))).pcm;
-    writeFileSync(raw, Buffer.concat([Buffer.alloc(16_000), pcm, Buffer.alloc(48_000)]));
-    const bin = join(dir.path, 'bin');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'arecord'), `#!/bin/sh\ncat '${raw}'\nexec sleep 60\n`);
-    chmodSync(join(bin, 'arecord'), 0o755);
-    await server.stop();
-    server = await startVoiceServer(dir.path, model.baseURL, { PATH: `${bin}:${process.env.PATH}` });
     const { socket, frames } = await connect();
     socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'native' }));
     const listening = await waitFor(() => frames.find((frame) => frame.type === 'capture'), { what: 'listening' });
-    assert.ok(listening.type === 'capture' && listening.state === 'listening' && listening.source === 'native' && listening.device?.endsWith('arecord'), JSON.stringify(listening));
+    assert.ok(listening.type === 'capture' && listening.state === 'listening' && listening.source === 'native' && listening.device === findProgram('arecord'), JSON.stringify(listening));
+    const pcm = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'run_tests.wav'))).pcm;
+    const played = Buffer.concat([Buffer.alloc(16_000), pcm, Buffer.alloc(48_000)]);
+    await microphone.play(played);
     await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'Running them.'), { timeoutMs: 30_000, what: 'the answer' });
+    // The recognizer got a stretch of what the microphone played, sample for sample.
+    const upload = model.requests.filter((request) => request.path === '/v1/audio/transcriptions').at(-1)!;
+    const heard = decodeWav((upload.body as { file: { bytes: Buffer } }).file.bytes).pcm;
+    assert.ok(heard.length >= pcm.length / 2 && played.includes(heard), `${heard.length} bytes uploaded`);
     socket.send(JSON.stringify({ type: 'capture', action: 'stop' }));
     await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'stopped' });
     socket.close();
   });
 
-  it('stops listening with the recorder\'s own words when it fails', async () => {
-    writeFileSync(join(dir.path, 'bin', 'arecord'), "#!/bin/sh\necho 'arecord: main:831: audio open error: No such file or directory' >&2\nexit 1\n");
+  it('stops listening with the recorder\'s own words when it fails', { skip: noRecorder }, async () => {
+    await server.stop();
+    server = await startVoiceServer(dir.path, model.baseURL, { PATH: process.env.PATH, HOME: absentMicrophone(dir.path) });
     const { socket, frames } = await connect();
     socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'native' }));
     const stopped = await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'the capture to stop' });
     socket.close();
     assert.ok(stopped.type === 'capture' && stopped.state === 'stopped');
-    assert.match(stopped.reason ?? '', /exit code 1: arecord: main:831: audio open error/);
+    assert.match(stopped.reason ?? '', /exit code 1: arecord: .*audio open error: No such device/);
   });
 
   it('push-to-talk: the turn lasts while talk is held, and the reviewed transcript is answered aloud', async () => {
