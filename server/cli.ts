@@ -16,16 +16,18 @@ import { settingsFromEnv } from './settings';
 import { buildStatusReport } from './status';
 import { Storage } from './storage/storage';
 import { parleyVersion } from './version';
-import { formatVoiceRun, runVoice } from './voice/cli';
+import { formatVoiceRun, runVoice, voiceTurnsJson } from './voice/cli';
 
 const USAGE = `Usage: parley <command> [options]
 
 Commands:
   status [--json] [--storage <dir>]   versions, storage and provider configuration
-  voice --wav <file> [--out <reply.wav>] [--workspace <dir>] [--json] [--storage <dir>]
+  voice --input <file.wav> [--output <reply.wav>] [--workspace <dir>] [--json] [--storage <dir>]
                                       the voice loop headless: the WAV is the microphone (16 kHz
-                                      mono, played in at real-time pace), answers are spoken into
-                                      <reply.wav>; prints the turns with their latencies
+                                      mono, played in at real-time pace), the workspace (default:
+                                      the current directory) is the context, answers are spoken
+                                      into <reply.wav>; prints the turns with their latencies
+                                      (--json: one object per line for each thing said)
 ${KB_USAGE}
   ${REPOMAP_USAGE.replace(/^parley /, '')}
                                       the repository's files and symbols ranked by PageRank,
@@ -85,7 +87,7 @@ function status(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
 function voice(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return withStorage(args, env, async (storage, json) => {
     const result = await runVoice(args, env, storage, NATIVE_DIR, stderrLogger(env.PARLEY_LOG === 'info' ? 'info' : 'warn'));
-    return json ? JSON.stringify(result, null, 2) : formatVoiceRun(result);
+    return json ? voiceTurnsJson(result).map((turn) => JSON.stringify(turn)).join('\n') : formatVoiceRun(result);
   });
 }
 

@@ -15,6 +15,8 @@ import { redactForModel } from '../tools/redact';
 /** A rough token estimate for budgeting (English text and code run near 4 characters a token). */
 export const CHARS_PER_TOKEN = 4;
 export const DEFAULT_CONTEXT_TOKENS = 6_000;
+/** A voice turn waits this long at most for the repository map; it is ready for the next turn. */
+export const REPO_MAP_WAIT_MS = 150;
 
 function fit(text: string, budget: { chars: number }): string {
   if (budget.chars <= 0) return '';

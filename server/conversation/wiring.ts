@@ -17,7 +17,7 @@ import { WorkspaceFolders } from '../tools/confine';
 import { lspToolContext } from '../tools/lspContext';
 import { BUILTIN_TOOLS } from '../tools/registry';
 import type { KnowledgeSearch } from '../tools/types';
-import { editorContext } from './context';
+import { editorContext, REPO_MAP_WAIT_MS } from './context';
 import { Conversation } from './conversation';
 
 export interface ConversationWiring {
@@ -32,9 +32,6 @@ export interface ConversationWiring {
   /** The repository map around a file of a workspace folder, '' when it is not ready in time. */
   repoMap?: (folder: string, path: string, waitMs: number) => Promise<string>;
 }
-
-/** A voice turn waits this long at most for the repository map; it is ready for the next turn. */
-const REPO_MAP_WAIT_MS = 150;
 
 export function createConversation(wiring: ConversationWiring): { conversation: Conversation; sessionId: string } {
   const { connection, store, keys, log } = wiring;

@@ -27,7 +27,8 @@ function list(value: string | boolean | undefined): string[] {
   return typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : [];
 }
 
-function defaultCacheFile(root: string, env: NodeJS.ProcessEnv): string {
+/** Where `parley repomap` and `parley voice` keep a folder's symbol cache. */
+export function defaultCacheFile(root: string, env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'parley', 'repomap', `${createHash('sha1').update(root).digest('hex').slice(0, 16)}.json`);
 }

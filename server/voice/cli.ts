@@ -1,21 +1,28 @@
 /**
- * `parley voice --wav <file>`: the whole voice loop headless. The WAV is played in as the
+ * `parley voice --input <file.wav>`: the whole voice loop headless. The WAV is played in as the
  * microphone at real-time pace, the answers are spoken into a clock-driven sink (so barge-in and
- * latencies behave as they would live) and written to a WAV file; the turns and their metrics are
- * printed. Providers come from PARLEY_* variables like every subcommand.
+ * latencies behave as they would live) and, with `--output`, written to a WAV file; the turns and
+ * their metrics are printed (with `--json`, one object per line for each thing the user said).
+ * The workspace (the current directory, or `--workspace`) is the context: the model gets its
+ * repository map and its tools read and search there. Providers come from PARLEY_* variables like
+ * every subcommand.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ServerFrame } from '../../protocol/live';
 import type { StoredTurn } from '../../protocol/session';
+import { REPO_MAP_WAIT_MS } from '../conversation/context';
 import { Conversation } from '../conversation/conversation';
 import { errorMessage, type Logger } from '../log';
 import { Keys } from '../providers/keys';
 import { createLlmStage } from '../providers/llm';
 import { createSttStage } from '../providers/stt';
 import { createTtsStage } from '../providers/tts/factory';
+import { defaultCacheFile } from '../repo/cli';
+import { RepoIndex } from '../repo/index';
 import { SessionStore } from '../sessions/store';
+import { settlesWithin } from '../settles';
 import { settingsFromEnv } from '../settings';
 import type { Storage } from '../storage/storage';
 import { WorkspaceFolders } from '../tools/confine';
@@ -28,6 +35,8 @@ import { SileroVad } from './vad';
 
 /** Microphone chunks of 20 ms, as a capture device would deliver them. */
 const CHUNK_MS = 20;
+/** The repository map's budget in the command line's context. */
+const MAP_TOKENS = 1024;
 
 export interface VoiceRun {
   turns: StoredTurn[];
@@ -63,10 +72,20 @@ export async function feedRealTime(session: VoiceSession, pcm: Buffer): Promise<
   }
 }
 
+/** What the model knows of the workspace without an editor: where it is, and its repository map when ready. */
+function workspaceContext(folder: string, index: RepoIndex, built: Promise<unknown>): () => Promise<string> {
+  const intro = `The developer is using Parley from the command line: there is no editor. Workspace folder: ${folder}.`;
+  return async () => {
+    if (!(await settlesWithin(built, REPO_MAP_WAIT_MS))) return intro;
+    const map = index.map({ tokens: MAP_TOKENS }).text;
+    return map ? `${intro}\n\n## Repository map (files and symbols ranked by how central they are)\n${map}` : intro;
+  };
+}
+
 export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: Storage, nativeDir: string, log: Logger): Promise<VoiceRun> {
-  const { values } = parseArgs({ args, options: { wav: { type: 'string' }, out: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, storage: { type: 'string' } }, strict: true });
-  if (!values.wav) throw new Error('voice needs --wav <file>: a 16 kHz mono WAV played in as the microphone');
-  const microphone = readMicrophoneWav(values.wav);
+  const { values } = parseArgs({ args, options: { input: { type: 'string' }, output: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, storage: { type: 'string' } }, strict: true });
+  if (!values.input) throw new Error('voice needs --input <file.wav>: a 16 kHz mono WAV played in as the microphone');
+  const microphone = readMicrophoneWav(values.input);
   const settings = settingsFromEnv(env, log);
   const keys = new Keys(env);
   const llm = createLlmStage(settings, keys, log);
@@ -74,7 +93,13 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
   const tts = createTtsStage(settings, keys, log);
   const { vadThreshold, silenceMs } = settings.voice;
   const vad = await SileroVad.load({ nativeDir, positiveThreshold: vadThreshold, negativeThreshold: Math.max(0.01, vadThreshold - 0.15), redemptionMs: silenceMs });
-  const folders = new WorkspaceFolders([resolve(values.workspace ?? process.cwd())]);
+  const folder = resolve(values.workspace ?? process.cwd());
+  const folders = new WorkspaceFolders([folder]);
+  // The repository is indexed while the recording plays; a turn that comes first goes without the map.
+  const index = new RepoIndex(folder, { cacheFile: defaultCacheFile(folder, env), nativeDir, log });
+  const indexing = new AbortController();
+  const built = index.refresh(undefined, indexing.signal).catch((error: unknown) => log.warn('The repository map is not available', { folder, error: errorMessage(error) }));
+  const context = workspaceContext(folder, index, built);
   const store = new SessionStore(storage.sessions);
   const sessionId = store.start();
   const notices: string[] = [];
@@ -89,7 +114,7 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
     log,
     prepare: async () => ({
       model: llm,
-      context: `The developer is using Parley from the command line: there is no editor. Workspace folder: ${folders.folders[0]}.`,
+      context: await context(),
       toolContext: { folders, editorState: async () => ({ workspaceFolders: [...folders.folders], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false },
     }),
   });
@@ -105,10 +130,49 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
     throw new Error(`the voice loop failed: ${errorMessage(error)}`, { cause: error });
   } finally {
     await session.close();
+    indexing.abort();
+    await built;
+    await index.dispose();
   }
-  const reply = values.out ?? join(storage.status.workspaceDir, `reply-${sessionId}.wav`);
-  if (sink.played.length > 0) writeReply(reply, sink);
-  return { turns: store.turns(sessionId), notices, ...(sink.played.length > 0 ? { reply } : {}) };
+  if (values.output && sink.played.length > 0) writeReply(values.output, sink);
+  return { turns: store.turns(sessionId), notices, ...(values.output && sink.played.length > 0 ? { reply: values.output } : {}) };
+}
+
+/** One line of `parley voice --json`: something the user said, the answer and its latencies. */
+export interface VoiceTurnJson {
+  transcript: string;
+  /** What was actually spoken of the answer ('' when there was none). */
+  reply: string;
+  interrupted: boolean;
+  metrics: { sttFinalMs?: number; llmFirstTokenMs?: number; ttsFirstByteMs?: number; voiceToVoiceMs?: number; bargeInStopMs?: number };
+}
+
+function rounded(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : Math.round(ms);
+}
+
+/** The run as one object per user turn, each with the answer that followed it. */
+export function voiceTurnsJson(run: VoiceRun): VoiceTurnJson[] {
+  const turns: VoiceTurnJson[] = [];
+  for (const [at, turn] of run.turns.entries()) {
+    if (turn.role !== 'user') continue;
+    const next = run.turns[at + 1];
+    const answer = next?.role === 'assistant' ? next : undefined;
+    const metrics = answer?.metrics ?? {};
+    turns.push({
+      transcript: turn.text,
+      reply: answer?.text ?? '',
+      interrupted: answer?.interrupted ?? false,
+      metrics: {
+        sttFinalMs: rounded(metrics.endOfSpeechToFinalMs),
+        llmFirstTokenMs: rounded(metrics.llmTtftMs),
+        ttsFirstByteMs: rounded(metrics.ttsTtfbMs),
+        voiceToVoiceMs: rounded(metrics.voiceToVoiceMs),
+        bargeInStopMs: rounded(metrics.bargeInStopMs),
+      },
+    });
+  }
+  return turns;
 }
 
 export function formatVoiceRun(run: VoiceRun): string {

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { VoiceRun } from '../../server/voice/cli';
+import type { VoiceTurnJson } from '../../server/voice/cli';
 import { decodeWav, encodeWav } from '../../server/voice/audio/wav';
 import { findProgram } from '../../server/providers/programs';
 import { CLI_BIN, REPO, tempDir } from '../support/paths';
@@ -25,6 +25,11 @@ function twoTurns(path: string): string {
   return path;
 }
 const noVoice = findProgram('espeak-ng') ? undefined : 'espeak-ng is not installed (scripts/voice-env.sh installs it)';
+
+/** `--json` prints one object per line, for each thing the user said. */
+function turnsOf(stdout: string): VoiceTurnJson[] {
+  return stdout.trim().split('\n').map((line) => JSON.parse(line) as VoiceTurnJson);
+}
 
 function parleyVoice(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -45,7 +50,12 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
 
   before(async () => {
     standIn = await startOpenAIStandIn({ latency: { ttfbMs: 50, interTokenMs: 5 } });
+    // The workspace the runs talk about (--workspace): its repository map goes to the model.
+    mkdirSync(join(dir.path, 'src'));
+    writeFileSync(join(dir.path, 'src', 'invoice.ts'), 'export function computeInvoiceTotal(lines: number[]): number {\n  return lines.reduce((sum, line) => sum + line, 0);\n}\n');
+    writeFileSync(join(dir.path, 'src', 'checkout.ts'), "import { computeInvoiceTotal } from './invoice';\n\nexport const total = computeInvoiceTotal([1, 2]);\n");
     env = {
+      XDG_CACHE_HOME: join(dir.path, 'cache'),
       PARLEY_LLM: 'openai-compatible',
       PARLEY_LLM_BASE_URL: standIn.baseURL,
       PARLEY_LLM_MODEL: 'local-coder',
@@ -64,20 +74,21 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
     standIn.chat.push({ text: 'The assertion expects three.' }, { text: 'Running them now.' });
     const out = join(dir.path, 'reply.wav');
     const input = twoTurns(join(dir.path, 'two-turns.wav'));
-    const { code, stdout, stderr } = await parleyVoice(['--wav', input, '--out', out, '--json', '--storage', join(dir.path, 's1'), '--workspace', dir.path], env);
+    const { code, stdout, stderr } = await parleyVoice(['--input', input, '--output', out, '--json', '--storage', join(dir.path, 's1'), '--workspace', dir.path], env);
     assert.equal(code, 0, stderr);
-    const run = JSON.parse(stdout) as VoiceRun;
-    assert.deepEqual(run.turns.map((turn) => [turn.role, turn.text, turn.interrupted]), [
-      ['user', 'why is this test failing', false],
-      ['assistant', 'The assertion expects three.', false],
-      ['user', 'run the tests please', false],
-      ['assistant', 'Running them now.', false],
+    const turns = turnsOf(stdout);
+    assert.deepEqual(turns.map((turn) => [turn.transcript, turn.reply, turn.interrupted]), [
+      ['why is this test failing', 'The assertion expects three.', false],
+      ['run the tests please', 'Running them now.', false],
     ]);
-    for (const turn of run.turns.filter((t) => t.role === 'assistant')) {
-      const metrics = turn.metrics!;
-      assert.ok(metrics.llmTtftMs! >= 50, `llm ttft ${metrics.llmTtftMs}`);
-      assert.ok(metrics.ttsTtfbMs! > 0 && metrics.voiceToVoiceMs! > metrics.ttsTtfbMs!, JSON.stringify(metrics));
+    for (const { metrics } of turns) {
+      assert.ok(metrics.sttFinalMs! > 0, `final transcript ${metrics.sttFinalMs}`);
+      assert.ok(metrics.llmFirstTokenMs! >= 50, `llm first token ${metrics.llmFirstTokenMs}`);
+      assert.ok(metrics.ttsFirstByteMs! > 0 && metrics.voiceToVoiceMs! > metrics.ttsFirstByteMs!, JSON.stringify(metrics));
     }
+    // The workspace is the context: the model saw its repository map.
+    const asked = standIn.requests.filter((request) => request.path === '/v1/chat/completions');
+    assert.match(JSON.stringify(asked[0]!.body), /Repository map[^]*invoice\.ts[^]*computeInvoiceTotal/);
     // Each utterance reached the recognizer as one WAV of about its length.
     const uploads = standIn.requests.filter((request) => request.path === '/v1/audio/transcriptions');
     assert.equal(uploads.length, 2);
@@ -92,32 +103,23 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
     const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three. You can fix it by copying the list first.';
     standIn.transcripts.push('why is this test failing', 'stop');
     standIn.chat.push({ text: long }, { text: 'Okay.' });
-    const { code, stdout, stderr } = await parleyVoice(['--wav', DIALOGUE, '--out', join(dir.path, 'barge.wav'), '--json', '--storage', join(dir.path, 's2'), '--workspace', dir.path], env);
+    const { code, stdout, stderr } = await parleyVoice(['--input', DIALOGUE, '--output', join(dir.path, 'barge.wav'), '--json', '--storage', join(dir.path, 's2'), '--workspace', dir.path], env);
     assert.equal(code, 0, stderr);
-    const run = JSON.parse(stdout) as VoiceRun;
-    const first = run.turns[1]!;
-    assert.equal(first.role, 'assistant');
-    assert.equal(first.interrupted, true);
-    assert.ok(first.text.length > 0 && first.text.length < long.length, `heard: ${first.text}`);
-    assert.ok(long.startsWith(first.text.split(' ').slice(0, 3).join(' ')), 'what was heard is the start of the answer');
-    assert.ok(first.metrics?.bargeInStopMs !== undefined, JSON.stringify(first.metrics));
-    assert.deepEqual(run.turns.slice(2).map((turn) => [turn.role, turn.text]), [
-      ['user', 'stop'],
-      ['assistant', 'Okay.'],
-    ]);
+    const [first, second] = turnsOf(stdout);
+    assert.equal(first!.interrupted, true);
+    assert.ok(first!.reply.length > 0 && first!.reply.length < long.length, `heard: ${first!.reply}`);
+    assert.ok(long.startsWith(first!.reply.split(' ').slice(0, 3).join(' ')), 'what was heard is the start of the answer');
+    assert.ok(first!.metrics.bargeInStopMs !== undefined, JSON.stringify(first!.metrics));
+    assert.deepEqual([second!.transcript, second!.reply, second!.interrupted], ['stop', 'Okay.', false]);
   });
 
   it('resumes the answer when the sound over it had no words (a false alarm)', async () => {
     const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three.';
     standIn.transcripts.push('why is this test failing', '');
     standIn.chat.push({ text: long });
-    const { code, stdout, stderr } = await parleyVoice(['--wav', DIALOGUE, '--out', join(dir.path, 'resume.wav'), '--json', '--storage', join(dir.path, 's3'), '--workspace', dir.path], env);
+    const { code, stdout, stderr } = await parleyVoice(['--input', DIALOGUE, '--output', join(dir.path, 'resume.wav'), '--json', '--storage', join(dir.path, 's3'), '--workspace', dir.path], env);
     assert.equal(code, 0, stderr);
-    const run = JSON.parse(stdout) as VoiceRun;
-    assert.deepEqual(run.turns.map((turn) => [turn.role, turn.text, turn.interrupted]), [
-      ['user', 'why is this test failing', false],
-      ['assistant', long, false],
-    ]);
+    assert.deepEqual(turnsOf(stdout).map((turn) => [turn.transcript, turn.reply, turn.interrupted]), [['why is this test failing', long, false]]);
     const reply = decodeWav(readFileSync(join(dir.path, 'resume.wav')));
     assert.ok(reply.pcm.length / 2 / reply.sampleRate > 6, 'the whole answer was played after the pause');
   });
@@ -131,19 +133,16 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
       ]);
       standIn.chat.push({ text: 'The list has two items.' });
       const input = twoTurns(join(dir.path, 'deepgram.wav'));
-      const { code, stdout, stderr } = await parleyVoice(['--wav', input, '--out', join(dir.path, 'dg.wav'), '--json', '--storage', join(dir.path, 's4'), '--workspace', dir.path], {
+      const { code, stdout, stderr } = await parleyVoice(['--input', input, '--output', join(dir.path, 'dg.wav'), '--json', '--storage', join(dir.path, 's4'), '--workspace', dir.path], {
         ...env,
         PARLEY_STT: 'deepgram',
         PARLEY_STT_BASE_URL: deepgram.baseUrl,
         DEEPGRAM_API_KEY: 'dg-test-key',
       });
       assert.equal(code, 0, stderr);
-      const run = JSON.parse(stdout) as VoiceRun;
-      assert.deepEqual(run.turns.slice(0, 2).map((turn) => [turn.role, turn.text]), [
-        ['user', 'why is this test failing'],
-        ['assistant', 'The list has two items.'],
-      ]);
-      assert.ok(run.turns[1]!.metrics?.voiceToVoiceMs !== undefined, JSON.stringify(run.turns[1]!.metrics));
+      const [first] = turnsOf(stdout);
+      assert.deepEqual([first!.transcript, first!.reply], ['why is this test failing', 'The list has two items.']);
+      assert.ok(first!.metrics.voiceToVoiceMs !== undefined, JSON.stringify(first!.metrics));
       assert.equal(deepgram.listenSessions.length, 1, 'one live session for the whole run');
     } finally {
       await deepgram.close();
@@ -151,7 +150,7 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
   });
 
   it('explains a microphone file it cannot use', async () => {
-    const { code, stderr } = await parleyVoice(['--wav', join(REPO, 'package.json')], env);
+    const { code, stderr } = await parleyVoice(['--input', join(REPO, 'package.json')], env);
     assert.equal(code, 1);
     assert.equal(stderr.trim().split('\n').length, 1);
     assert.match(stderr, /not a RIFF\/WAVE file/);

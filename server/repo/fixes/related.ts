@@ -6,6 +6,7 @@
  */
 import { relative, sep } from 'node:path';
 import { errorMessage, type Logger } from '../../log';
+import { settlesWithin } from '../../settles';
 import type { RepoIndexes } from '../indexes';
 
 export interface RelatedOptions {
@@ -18,17 +19,6 @@ export interface RelatedOptions {
 
 export const RELATED_WAIT_MS = 3000;
 const RELATED_TOKENS = 700;
-
-/** Resolves true when `promise` settles within `ms`, false otherwise (the promise runs on). */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export class RelatedDefinitions {
   constructor(private readonly options: RelatedOptions) {}

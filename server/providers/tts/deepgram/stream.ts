@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import type { DeepgramClient } from '@deepgram/sdk';
 import { errorMessage } from '../../../log';
+import { settlesWithin } from '../../../settles';
 import { ProviderError, isRetryableStatus } from '../../errors';
 import type { Guard } from '../../resilience';
 import { TtsStream, type Segment, type TtsStreamOptions } from '../stream';
@@ -294,16 +295,4 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
     if (signal.aborted) abort();
     else signal.addEventListener('abort', abort, { once: true });
   });
-}
-
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
