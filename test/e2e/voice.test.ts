@@ -4,7 +4,9 @@
  * to the server; Silero VAD finds the utterance, the OpenAI-compatible stand-in transcribes it and
  * answers, espeak-ng speaks the answer, and the webview plays it. Then push-to-talk: the user holds
  * the mic button while the recording plays, lets go, corrects the transcript Parley put in the
- * composer and presses Enter; the corrected question is answered and marked spoken.
+ * composer and presses Enter; the corrected question is answered and marked spoken. Last, as in
+ * desktop VS Code, the server records the system microphone itself: the real arecord, whose ALSA
+ * default device plays a recording the test writes (test/support/alsa.ts).
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,13 +14,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { findProgram } from '../../server/providers/programs';
+import { decodeWav } from '../../server/voice/audio/wav';
+import { virtualMicrophone, type VirtualMicrophone } from '../support/alsa';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
-import { DIST, tempDir } from '../support/paths';
+import { DIST, REPO, tempDir } from '../support/paths';
 import { startOpenAIStandIn } from '../support/standins';
 import { closeWorkbench, fakeMicrophone, openSessionPanel, openWorkbench, screenshot, waitFor } from '../support/workbench';
 
 const unavailable = e2eUnavailable() ?? (findProgram('espeak-ng') ? undefined : 'espeak-ng is not installed (scripts/voice-env.sh)');
 if (unavailable && process.env.CI) throw new Error(unavailable);
+const noRecorder = findProgram('arecord') ? undefined : 'arecord is not installed (scripts/voice-env.sh installs alsa-utils)';
 
 /** Push-to-talk: silence before the words (the fake microphone starts when the button is pressed), and how long the button is held: the lead, the words (1.9 s) and a little after them. */
 const PTT_LEAD_SECONDS = 1;
@@ -29,15 +34,25 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
   let model: Awaited<ReturnType<typeof startOpenAIStandIn>>;
   let codeServer: CodeServer;
   let page: Page;
+  let systemMicrophone: VirtualMicrophone;
+
+  /** What the user does in the Settings editor: code-server applies settings.json changes at once. */
+  function changeUserSettings(changes: Record<string, unknown>): void {
+    const settingsFile = join(codeServer.userDataDir, 'User', 'settings.json');
+    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), ...changes }, null, 2));
+  }
 
   before(async () => {
     const microphone = fakeMicrophone(dir.path, 'why_failing.wav', 2, 8);
+    // The server records with arecord from code-server's home, whose ALSA default device plays what the test writes.
+    systemMicrophone = virtualMicrophone();
     model = await startOpenAIStandIn({ latency: { ttfbMs: 30, interTokenMs: 5 } });
     model.transcripts.push('why is this test failing');
     model.chat.push({ text: 'The assertion expects three items but gets two.' });
     codeServer = await startCodeServer({
       vsix: join(DIST, 'parley.vsix'),
       workspace: dir.path,
+      env: { HOME: systemMicrophone.home },
       settings: {
         'parley.llm.provider': 'openai-compatible',
         'parley.llm.baseUrl': model.baseURL,
@@ -54,6 +69,7 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
     if (page) await closeWorkbench(page);
     if (codeServer) await codeServer.stop();
     await model?.close();
+    systemMicrophone?.close();
     dir.cleanup();
   });
 
@@ -87,8 +103,7 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
     const heard = () => model.requests.filter((request) => request.path === '/v1/audio/transcriptions').length;
     const [askedBefore, heardBefore] = [asked(), heard()];
     // The user switches the setting; a new browser, because Chromium plays its fake microphone once.
-    const settingsFile = join(codeServer.userDataDir, 'User', 'settings.json');
-    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), 'parley.voice.mode': 'pushToTalk' }, null, 2));
+    changeUserSettings({ 'parley.voice.mode': 'pushToTalk' });
     await closeWorkbench(page);
     page = await openWorkbench(codeServer.url, { fakeAudioCapture: `${fakeMicrophone(dir.path, 'why_failing.wav', PTT_LEAD_SECONDS, 10)}%noloop` });
     const panel = await openSessionPanel(page);
@@ -119,5 +134,32 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
     await waitFor(async () => (await answer.count()) > 0 && (await answer.innerText()).includes('expects three tokens'), { timeoutMs: 60_000, what: 'the answer' });
     assert.match(JSON.stringify(model.requests.filter((request) => request.path === '/v1/chat/completions').at(-1)!.body), /why is this test failing in the parser/);
     await screenshot(page, 'ptt-answer');
+  });
+
+  it('with the system microphone (desktop VS Code), hears a question through arecord and answers it', { skip: noRecorder }, async () => {
+    model.transcripts.push('run the tests please');
+    model.chat.push({ text: 'Running the whole suite now.' });
+    changeUserSettings({ 'parley.voice.mode': 'handsFree', 'parley.voice.capture': 'native' });
+    // A new window, whose panel is not still listening from push-to-talk.
+    await closeWorkbench(page);
+    page = await openWorkbench(codeServer.url);
+    const panel = await openSessionPanel(page);
+    const mic = panel.locator('#mic');
+    // Both settings arrive in one report: once the button no longer offers holding, capture is native too.
+    await waitFor(async () => (await mic.innerText()).trim() === 'Listen', { timeoutMs: 30_000, what: 'the mic button to offer listening' });
+    await mic.click();
+    await waitFor(async () => /system microphone \(\/.*arecord\)/.test((await mic.getAttribute('title')) ?? ''), { timeoutMs: 30_000, what: 'listening through arecord' });
+
+    const speech = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'run_tests.wav'))).pcm;
+    await systemMicrophone.play(Buffer.concat([Buffer.alloc(16_000), speech, Buffer.alloc(48_000)]));
+    const user = panel.locator('.turn.user').last();
+    await waitFor(async () => (await user.innerText()).includes('run the tests please'), { timeoutMs: 60_000, what: 'the spoken question in the transcript' });
+    assert.match(await user.innerText(), /spoken/);
+    const answer = panel.locator('.turn.assistant:not(.streaming)').last();
+    await waitFor(async () => (await answer.innerText()).includes('Running the whole suite'), { timeoutMs: 60_000, what: 'the answer' });
+    await screenshot(page, 'voice-native-answer');
+
+    await mic.click();
+    await waitFor(async () => (await mic.getAttribute('aria-pressed')) === 'false', { timeoutMs: 15_000, what: 'listening to stop' });
   });
 });

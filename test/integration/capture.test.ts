@@ -31,7 +31,7 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     model = await startOpenAIStandIn({ latency: { ttfbMs: 10, interTokenMs: 2 } });
     // No sound card to count on: the server's home gives the real arecord a default capture
     // device that plays what the test writes.
-    microphone = virtualMicrophone(dir.path);
+    microphone = virtualMicrophone();
     server = await startVoiceServer(dir.path, model.baseURL, { PATH: process.env.PATH, HOME: microphone.home });
   });
   after(async () => {

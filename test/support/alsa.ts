@@ -8,6 +8,7 @@ import { closeSync, constants, mkdirSync, openSync, writeFileSync, writeSync } f
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pcmBytesFor } from '../../server/voice/audio/pcm';
+import { tempDir } from './paths';
 import { Pacer } from './standins/pacing';
 
 /**
@@ -24,22 +25,25 @@ export interface VirtualMicrophone {
   home: string;
   /** Plays 16 kHz mono s16le PCM at real-time pace; resolves once the last of it is played. */
   play(pcm: Buffer): Promise<void>;
+  /** Closes the FIFO and removes the home. */
   close(): void;
 }
 
 /**
  * A microphone that hears what the test plays: the default capture device is ALSA's file plugin
  * over the null device, its samples replaced by what a FIFO delivers. When nothing is playing the
- * FIFO is empty and the recorder waits, as it waits for a sound card's next period.
+ * FIFO is empty and the recorder waits, as it waits for a sound card's next period. The home is a
+ * temporary folder of its own rather than part of a workspace, where something listing or
+ * indexing files could open the FIFO and take the audio.
  */
-export function virtualMicrophone(dir: string): VirtualMicrophone {
-  const home = alsaHome(dir, 'microphone');
+export function virtualMicrophone(): VirtualMicrophone {
+  const { path: home, cleanup } = tempDir('microphone');
   const fifo = join(home, 'microphone.pcm');
   execFileSync('mkfifo', [fifo]);
   writeFileSync(join(home, '.asoundrc'), `pcm.!default {\n  type file\n  slave.pcm "null"\n  file "/dev/null"\n  infile "${fifo}"\n}\n`);
-  // Read and write: opening does not wait for the recorder, and the recorder never reaches the
-  // end of the file, after which the plugin would repeat stale samples as fast as it can.
-  // Non-blocking: a recorder that stops reading fails the test instead of hanging it.
+  // Read and write: opening does not wait for the recorder, and while this end is open the
+  // recorder never reads end of file, after which the plugin would repeat stale samples as fast
+  // as it can. Non-blocking: a recorder that stops reading fails the test instead of hanging it.
   const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
   return {
     home,
@@ -55,19 +59,17 @@ export function virtualMicrophone(dir: string): VirtualMicrophone {
         }
       }
     },
-    close: () => closeSync(fd),
+    close() {
+      closeSync(fd);
+      cleanup();
+    },
   };
 }
 
 /** A home whose default capture device is a sound card that is not there. */
 export function absentMicrophone(dir: string): string {
-  const home = alsaHome(dir, 'no-microphone');
-  writeFileSync(join(home, '.asoundrc'), 'pcm.!default {\n  type hw\n  card "NoMicrophone"\n}\n');
-  return home;
-}
-
-function alsaHome(dir: string, name: string): string {
-  const home = join(dir, name);
+  const home = join(dir, 'no-microphone');
   mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, '.asoundrc'), 'pcm.!default {\n  type hw\n  card "NoMicrophone"\n}\n');
   return home;
 }
