@@ -32,6 +32,7 @@ const turnsOf = (frames: ServerFrame[]) => frames.flatMap((frame) => (frame.type
 describe('typed conversation', () => {
   const dir = tempDir('conversation');
   const workspace = join(dir.path, 'ws');
+  const storage = { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') };
   let model: OpenAIStandIn;
   let server: TestServer;
 
@@ -40,7 +41,7 @@ describe('typed conversation', () => {
     writeFileSync(join(workspace, 'src', 'math.ts'), 'export const add = (a: number, b: number) => a - b;\n');
     model = await startOpenAIStandIn({ latency: { ttfbMs: 20, interTokenMs: 2 } });
     server = await startServer({
-      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
+      storage,
       settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL } },
     });
     const file = join(realpathSync(workspace), 'src', 'math.ts');
@@ -129,6 +130,31 @@ describe('typed conversation', () => {
     model.latency.interTokenMs = 2;
     assert.equal(answer.interrupted, true);
     assert.ok(answer.text.length > 0 && answer.text.length < 'This is a long explanation that goes on and on about many details of the code.'.length, answer.text);
+  });
+
+  it('loses nothing said when the server dies mid-answer: a new server shows the question and goes on', async () => {
+    model.latency.interTokenMs = 40;
+    model.chat.push({ text: 'Renaming add breaks geometry.ts, which calls it three times, and nothing else.' });
+    const { socket, frames } = await client(server);
+    const seen = frames.length;
+    socket.send(JSON.stringify({ type: 'say', text: 'what breaks if I rename add?' }));
+    await waitFor(() => frames.slice(seen).some((frame) => frame.type === 'assistantDelta'), { what: 'the answer to start' });
+    server.process.kill('SIGKILL');
+    await server.exited;
+    server.connection.dispose();
+    socket.terminate();
+    model.latency.interTokenMs = 2;
+    const { editorState } = server;
+    server = await startServer({ storage, settings: server.settings });
+    server.editorState = editorState;
+    const again = await client(server);
+    const history = await waitFor(() => again.frames.find((frame) => frame.type === 'history'), { what: 'history from the new server' });
+    assert.ok(history.type === 'history');
+    assert.deepEqual([history.turns.at(-1)!.role, history.turns.at(-1)!.text], ['user', 'what breaks if I rename add?'], 'the question is kept; the unfinished answer is not passed off as complete');
+    model.chat.push({ text: 'Only geometry.ts.' });
+    again.socket.send(JSON.stringify({ type: 'say', text: 'and now?' }));
+    await waitFor(() => turnsOf(again.frames).find((turn) => turn.role === 'assistant' && turn.text === 'Only geometry.ts.'), { what: 'the next answer' });
+    again.socket.close();
   });
 
   it('times the model\'s first token, not the end of its answer', async () => {
