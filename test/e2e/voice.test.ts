@@ -6,7 +6,8 @@
  * the mic button while the recording plays, lets go, corrects the transcript Parley put in the
  * composer and presses Enter; the corrected question is answered and marked spoken. Last, as in
  * desktop VS Code, the server records the system microphone itself: the real arecord, whose ALSA
- * default device plays a recording the test writes (test/support/alsa.ts).
+ * default device plays a recording the test writes (test/support/alsa.ts); and the user talks over
+ * a long answer, which stops at once, is kept as far as it was heard and shows its barge-in time.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -158,6 +159,33 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
     const answer = panel.locator('.turn.assistant:not(.streaming)').last();
     await waitFor(async () => (await answer.innerText()).includes('Running the whole suite'), { timeoutMs: 60_000, what: 'the answer' });
     await screenshot(page, 'voice-native-answer');
+
+    await mic.click();
+    await waitFor(async () => (await mic.getAttribute('aria-pressed')) === 'false', { timeoutMs: 15_000, what: 'listening to stop' });
+  });
+
+  // In dialogue.wav the second utterance starts 1.5 s after the first ends: over the spoken answer.
+  it('stops speaking when the user talks over the answer, keeps what was heard and shows the barge-in time', { skip: noRecorder }, async () => {
+    const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three. You can fix it by copying the list first.';
+    model.transcripts.push('why is this test failing', 'stop');
+    model.chat.push({ text: long }, { text: 'Okay, stopping.' });
+    const panel = await openSessionPanel(page);
+    const mic = panel.locator('#mic');
+    await mic.click();
+    await waitFor(async () => (await mic.getAttribute('aria-pressed')) === 'true', { timeoutMs: 30_000, what: 'listening to start' });
+    const dialogue = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'dialogue.wav'))).pcm;
+    await systemMicrophone.play(Buffer.concat([dialogue, Buffer.alloc(64_000)]));
+
+    const reply = panel.locator('.turn.assistant:not(.streaming)').last();
+    await waitFor(async () => (await reply.innerText()).includes('Okay, stopping.'), { timeoutMs: 60_000, what: 'the answer to the words said over the first one' });
+    const cut = panel.locator('.turn.assistant.interrupted').last();
+    const heard = await cut.innerText();
+    const transcript = await panel.locator('section.transcript').innerText().catch(() => '');
+    assert.match(heard, /interrupted/, transcript);
+    assert.match(heard, /Here is/, transcript);
+    assert.ok(!heard.includes('copying the list first'), `only what was heard is kept: ${heard}`);
+    assert.match(await cut.locator('[data-field="latency"]').innerText(), /barge-in \d+ ms/);
+    await screenshot(page, 'voice-barge-in');
 
     await mic.click();
     await waitFor(async () => (await mic.getAttribute('aria-pressed')) === 'false', { timeoutMs: 15_000, what: 'listening to stop' });
