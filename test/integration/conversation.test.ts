@@ -117,13 +117,19 @@ describe('typed conversation', () => {
     assert.match(sawMap, /export const add/);
   });
 
-  it('keeps what was said when the user cancels mid-answer, marked interrupted', async () => {
+  /** Asks `question` of a model that answers slowly, and returns once the answer has started (frames from `seen` on are this exchange's). */
+  async function askSlowly(question: string, answer: string): Promise<{ socket: WebSocket; frames: ServerFrame[]; seen: number }> {
     model.latency.interTokenMs = 40;
-    model.chat.push({ text: 'This is a long explanation that goes on and on about many details of the code.' });
+    model.chat.push({ text: answer });
     const { socket, frames } = await client(server);
     const seen = frames.length;
-    socket.send(JSON.stringify({ type: 'say', text: 'explain everything' }));
+    socket.send(JSON.stringify({ type: 'say', text: question }));
     await waitFor(() => frames.slice(seen).some((frame) => frame.type === 'assistantDelta'), { what: 'the answer to start' });
+    return { socket, frames, seen };
+  }
+
+  it('keeps what was said when the user cancels mid-answer, marked interrupted', async () => {
+    const { socket, frames, seen } = await askSlowly('explain everything', 'This is a long explanation that goes on and on about many details of the code.');
     socket.send(JSON.stringify({ type: 'cancel' }));
     const answer = await waitFor(() => turnsOf(frames.slice(seen)).find((turn) => turn.role === 'assistant'), { what: 'the interrupted turn' });
     socket.close();
@@ -133,12 +139,7 @@ describe('typed conversation', () => {
   });
 
   it('loses nothing said when the server dies mid-answer: a new server shows the question and goes on', async () => {
-    model.latency.interTokenMs = 40;
-    model.chat.push({ text: 'Renaming add breaks geometry.ts, which calls it three times, and nothing else.' });
-    const { socket, frames } = await client(server);
-    const seen = frames.length;
-    socket.send(JSON.stringify({ type: 'say', text: 'what breaks if I rename add?' }));
-    await waitFor(() => frames.slice(seen).some((frame) => frame.type === 'assistantDelta'), { what: 'the answer to start' });
+    const { socket } = await askSlowly('what breaks if I rename add?', 'Renaming add breaks geometry.ts, which calls it three times, and nothing else.');
     server.process.kill('SIGKILL');
     await server.exited;
     server.connection.dispose();
