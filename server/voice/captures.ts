@@ -32,9 +32,14 @@ interface Capture {
   client: LiveClient;
   session: VoiceSession;
   recorder?: NativeRecorder;
+  /** Feeds the client's audio into the session (absent for a recorder). */
+  push?: (pcm: Buffer) => void;
   /** Pushes run in order; each waits for the one before. */
   pushing: Promise<void>;
 }
+
+/** Audio kept while a capture opens: a client starts its microphone when it asks, not when the server answers. */
+const MAX_EARLY_AUDIO_BYTES = 30 * 32_000;
 
 export class Captures {
   private current: Capture | undefined;
@@ -42,6 +47,16 @@ export class Captures {
   constructor(private readonly deps: CaptureDeps) {}
 
   async start(client: LiveClient, source: CaptureSource): Promise<void> {
+    // Audio that arrives while the session opens (settings, VAD, recognizer) is kept and fed in
+    // first, so the first words are not lost and the client is not closed for sending them.
+    const early: Buffer[] = [];
+    let earlyBytes = 0;
+    const hold = (pcm: Buffer) => {
+      if (earlyBytes + pcm.length > MAX_EARLY_AUDIO_BYTES) return;
+      early.push(pcm);
+      earlyBytes += pcm.length;
+    };
+    if (source !== 'native') client.onAudio = hold;
     await this.stopCurrent();
     const { deps } = this;
     try {
@@ -71,11 +86,14 @@ export class Captures {
         capture.recorder = new NativeRecorder(recorderCommand);
         capture.recorder.start(push, (reason) => void this.stopCurrent(reason));
       } else {
+        early.splice(0).forEach(push);
+        capture.push = push;
         client.onAudio = push;
       }
       client.send({ type: 'capture', state: 'listening', source, ...(recorderCommand ? { device: recorderCommand.program } : {}) });
       deps.log.info('Listening', { source, recorder: recorderCommand?.program });
     } catch (error) {
+      if (client.onAudio === hold) client.onAudio = undefined;
       client.send({ type: 'capture', state: 'stopped', reason: errorMessage(error) });
       deps.log.warn('Listening could not start', { error: errorMessage(error) });
     }
@@ -103,7 +121,8 @@ export class Captures {
     const capture = this.current;
     if (!capture) return;
     this.current = undefined;
-    capture.client.onAudio = undefined;
+    // Only this capture's feed: the same client may already be opening the next one.
+    if (capture.client.onAudio === capture.push) capture.client.onAudio = undefined;
     capture.recorder?.stop();
     await capture.pushing;
     await capture.session.close().catch((error: unknown) => this.deps.log.warn('Closing the voice session failed', { error: errorMessage(error) }));

@@ -71,6 +71,30 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     socket.close();
   });
 
+  it('keeps the audio a client sends before the server says it is listening', async () => {
+    model.transcripts.push('why is this test failing');
+    model.chat.push({ text: 'The list has two items.' });
+    const { socket, frames } = await connect();
+    const uploads = model.requests.filter((request) => request.path === '/v1/audio/transcriptions').length;
+    const pcm = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'why_failing.wav'))).pcm;
+    const speech = Buffer.concat([Buffer.alloc(16_000), pcm, Buffer.alloc(48_000)]);
+    // The microphone starts with the request: its first frames reach the server while the capture
+    // opens, which takes a while when the editor is slow to hand over the settings.
+    server.configurationDelayMs = 300;
+    socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'webview' }));
+    for (let offset = 0; offset < speech.length; offset += 640) socket.send(speech.subarray(offset, offset + 640));
+    await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'listening'), { what: 'listening' });
+    server.configurationDelayMs = 0;
+    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'The list has two items.'), { timeoutMs: 30_000, what: 'the answer' });
+    assert.equal(socket.readyState, WebSocket.OPEN);
+    const upload = model.requests.filter((request) => request.path === '/v1/audio/transcriptions').slice(uploads);
+    assert.equal(upload.length, 1);
+    assert.ok(speech.includes(decodeWav((upload[0]!.body as { file: { bytes: Buffer } }).file.bytes).pcm), 'the recognizer got the audio as sent');
+    socket.send(JSON.stringify({ type: 'capture', action: 'stop' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'stopped' });
+    socket.close();
+  });
+
   it('closes a connection that sends audio with an odd number of bytes, and keeps serving others', async () => {
     const { socket, frames } = await connect();
     socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'webview' }));

@@ -29,6 +29,8 @@ export interface TestServer {
   shown: unknown[];
   edits: unknown[];
   acceptEdits: boolean;
+  /** How long the client takes to answer `workspace/configuration` (0: at once), as a busy editor might. */
+  configurationDelayMs: number;
 }
 
 export interface StartOptions {
@@ -61,6 +63,7 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
     shown: [],
     edits: [],
     acceptEdits: true,
+    configurationDelayMs: 0,
     async stop() {
       if (child.exitCode === null) {
         await connection.sendRequest('shutdown').catch(() => undefined);
@@ -71,7 +74,10 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
       connection.dispose();
     },
   };
-  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((item) => (item.section === 'parley' ? server.settings : null)));
+  connection.onRequest('workspace/configuration', async (params: { items: { section?: string }[] }) => {
+    if (server.configurationDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, server.configurationDelayMs));
+    return params.items.map((item) => (item.section === 'parley' ? server.settings : null));
+  });
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest(EditorStateRequest.method, () => server.editorState);
   connection.onRequest('window/showDocument', (params: unknown) => {
