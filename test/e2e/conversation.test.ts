@@ -79,8 +79,14 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await waitFor(async () => (await input.inputValue()).endsWith('.md'), { timeoutMs: 15_000, what: 'the save dialog' });
     await input.press('Enter');
-    const exported = await waitFor(() => readdirSync(workspace.path).find((name) => name.startsWith('parley-session-') && name.endsWith('.md')), { timeoutMs: 15_000, what: 'the exported file' });
-    const markdown = readFileSync(join(workspace.path, exported), 'utf8');
+    // The file can appear empty a moment before its content lands.
+    const markdown = await waitFor(
+      () => {
+        const exported = readdirSync(workspace.path).find((name) => name.startsWith('parley-session-') && name.endsWith('.md'));
+        return exported && readFileSync(join(workspace.path, exported), 'utf8');
+      },
+      { timeoutMs: 15_000, what: 'the exported file with its content' },
+    );
     assert.match(markdown, /^# Parley session/);
     assert.match(markdown, /### You · .*\n\nwhy does add return the wrong number\?/);
     assert.match(markdown, /- `propose_edit` \{"path":"src\/math\.ts"/);
