@@ -13,6 +13,7 @@ import { errorMessage, type Logger } from '../log';
 import type { Keys } from '../providers/keys';
 import { createSttStage } from '../providers/stt';
 import { createTtsStage } from '../providers/tts/factory';
+import { pcmBytesFor } from './audio/pcm';
 import { findRecorder, NativeRecorder, NO_RECORDER_HINT } from './capture/native';
 import { LiveSink } from './playback/liveSink';
 import { DEFAULT_VOICE_OPTIONS, VoiceSession } from './session';
@@ -39,7 +40,7 @@ interface Capture {
 }
 
 /** Audio kept while a capture opens: a client starts its microphone when it asks, not when the server answers. */
-const MAX_EARLY_AUDIO_BYTES = 30 * 32_000;
+const MAX_EARLY_AUDIO_BYTES = pcmBytesFor(30_000);
 
 export class Captures {
   private current: Capture | undefined;
