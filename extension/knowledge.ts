@@ -8,8 +8,6 @@ import type { KbIngestResult, KbStats, Visibility } from '../protocol/knowledge'
 import { loadClientLibrary, type Ctx } from './ctx';
 import { withServerProgress } from './progress';
 
-
-
 function ingestSummary(what: string, result: KbIngestResult): string {
   if (result.cancelled) return `Parley: adding ${what} was cancelled; the notes indexed so far are kept and the rest follow on the next sync.`;
   const parts = [`${result.indexed} indexed`, `${result.unchanged} unchanged`];
@@ -22,11 +20,13 @@ function ingestSummary(what: string, result: KbIngestResult): string {
 async function addPath(ctx: Ctx, uri: vscode.Uri): Promise<void> {
   const { KbAddRequest } = loadClientLibrary();
   const label = vscode.workspace.asRelativePath(uri, false);
+  ctx.log.info(`Adding ${uri.fsPath} to the knowledge base`);
   const result = await withServerProgress(ctx, `Parley: adding ${label} to the knowledge base`, (client, workDoneToken, token) =>
     client.sendRequest(KbAddRequest.type, { path: uri.fsPath, workDoneToken }, token),
   );
   for (const skipped of result.skipped) ctx.log.warn(`Knowledge base skipped ${skipped.path}: ${skipped.reason}`);
   const message = ingestSummary(label, result);
+  ctx.log.info(message);
   if (result.embeddingError) void vscode.window.showWarningMessage(message);
   else void vscode.window.showInformationMessage(message);
 }

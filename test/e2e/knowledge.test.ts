@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
 import { DIST, REPO, tempDir } from '../support/paths';
-import { closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
+import { chooseFromContextMenu, closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -41,30 +41,13 @@ describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 
   it('adds a folder from the explorer context menu, with a notification when done', async () => {
     const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^notes$/ });
     await waitFor(async () => (await folder.count()) > 0, { timeoutMs: 30_000, what: 'the notes folder in the explorer' });
-    const item = page.locator('.context-view .action-label', { hasText: 'Add Folder to Knowledge Base' });
-    // The menu renders a moment after the click, and lists Parley's entries only once the workbench
-    // has read the extension's manifest (slow on a cold first start). So each try waits for the menu
-    // itself, looks for the entry, and otherwise closes the menu for certain before the next try: a
-    // menu left open swallows every later click.
-    const menu = page.locator('.context-view .monaco-menu');
-    await waitFor(
-      async () => {
-        await folder.first().click({ button: 'right', timeout: 5_000 });
-        await menu.first().waitFor({ state: 'visible', timeout: 5_000 });
-        if (await item.first().isVisible().catch(() => false)) return true;
-        await page.keyboard.press('Escape');
-        const closed = await menu.first().waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
-        if (!closed) await page.locator('.context-view-block').first().click({ timeout: 2_000 }).catch(() => undefined);
-        return false;
-      },
-      { timeoutMs: 90_000, intervalMs: 1_000, what: 'the context menu entry (Parley activates on start-up)' },
-    );
-    await item.first().click();
+    await chooseFromContextMenu(page, folder.first(), 'Add Folder to Knowledge Base');
     const done = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'is in the knowledge base' });
     await waitFor(async () => (await done.count()) > 0, { timeoutMs: 60_000, what: 'the notification that the folder was added' }).catch(async (error: unknown) => {
       await screenshot(page, 'kb-add-failed');
       const parleyLog = codeServer.vscodeLogs().split('\n').filter((line) => /parley/i.test(line)).slice(-30).join('\n');
-      throw new Error(`${String(error)}; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '(none)')}\n${parleyLog}`);
+      const menuOpen = await page.locator('.context-view .monaco-menu').first().isVisible().catch(() => false);
+      throw new Error(`${String(error)}; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '(none)')}; context menu ${menuOpen ? 'still open' : 'closed'}\n${parleyLog}`);
     });
     assert.match(await done.first().innerText(), /notes is in the knowledge base — \d+ indexed/);
     await screenshot(page, 'kb-added');

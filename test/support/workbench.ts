@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { decodeWav, encodeWav } from '../../server/voice/audio/wav';
 import { waitFor } from './poll';
 
@@ -133,6 +133,41 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000, 
   await row.first().click();
   if (opensQuickInput) await waitFor(async () => (await row.count()) === 0, { timeoutMs: timeoutMs, what: `"${title}" to take over the quick input` });
   else await waitFor(async () => !(await input.isVisible()), { timeoutMs: timeoutMs, what: 'the command palette to close' });
+}
+
+/**
+ * Right-clicks target and chooses the context-menu entry labelled label. The workbench lists an
+ * extension's entries only once it has read the extension's manifest (slow on a cold first start),
+ * so each try opens the menu, looks for the entry, and otherwise closes the menu for certain before
+ * the next try: a menu left open swallows every later click. A chosen entry closes the menu; if the
+ * click did not take (the menu is still open), the entry is chosen again from the keyboard.
+ */
+export async function chooseFromContextMenu(page: Page, target: Locator, label: string, timeoutMs = 90_000): Promise<void> {
+  const menu = page.locator('.context-view .monaco-menu').first();
+  const item = page.locator('.context-view .action-item', { has: page.locator('.action-label', { hasText: label }) }).first();
+  const closed = () => menu.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
+  const close = async () => {
+    await page.keyboard.press('Escape');
+    if (!(await closed())) await page.locator('.context-view-block').first().click({ timeout: 2_000 }).catch(() => undefined);
+  };
+  await waitFor(
+    async () => {
+      await target.click({ button: 'right', timeout: 5_000 });
+      await menu.waitFor({ state: 'visible', timeout: 5_000 });
+      if (!(await item.isVisible().catch(() => false))) {
+        await close();
+        return false;
+      }
+      await item.click({ timeout: 5_000 });
+      if (await closed()) return true;
+      await item.hover({ timeout: 2_000 });
+      await page.keyboard.press('Enter');
+      if (await closed()) return true;
+      await close();
+      return false;
+    },
+    { timeoutMs, intervalMs: 1_000, what: `"${label}" in the context menu` },
+  );
 }
 
 function escapeRegExp(text: string): string {
