@@ -139,8 +139,9 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000, 
  * Right-clicks target and chooses the context-menu entry labelled label. The workbench lists an
  * extension's entries only once it has read the extension's manifest (slow on a cold first start),
  * so each try opens the menu, looks for the entry, and otherwise closes the menu for certain before
- * the next try: a menu left open swallows every later click. A chosen entry closes the menu; if the
- * click did not take (the menu is still open), the entry is chosen again from the keyboard.
+ * the next try: a menu left open swallows every later click. The menu's entries take mouse-ups only
+ * from 100 ms after they render (a timer, late on a busy machine), so a click can land before they
+ * listen; then the menu stays open and the entry is clicked again.
  */
 export async function chooseFromContextMenu(page: Page, target: Locator, label: string, timeoutMs = 90_000): Promise<void> {
   const menu = page.locator('.context-view .monaco-menu').first();
@@ -158,11 +159,10 @@ export async function chooseFromContextMenu(page: Page, target: Locator, label: 
         await close();
         return false;
       }
-      await item.click({ timeout: 5_000 });
-      if (await closed()) return true;
-      await item.hover({ timeout: 2_000 });
-      await page.keyboard.press('Enter');
-      if (await closed()) return true;
+      for (let click = 0; click < 2; click++) {
+        await item.click({ timeout: 5_000 });
+        if (await closed()) return true;
+      }
       await close();
       return false;
     },
