@@ -3,7 +3,7 @@
  * previewing an edit, the diagnostics list) is recorded here; the end-to-end tests cover it in VS Code.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EditorState } from '../../protocol/lsp';
@@ -14,6 +14,7 @@ import { tempDir } from '../support/paths';
 
 describe('assistant tools', () => {
   const dir = tempDir('tools');
+  const outside = tempDir('tools-outside');
   const shown: unknown[] = [];
   const edits: unknown[] = [];
   let accept = true;
@@ -29,6 +30,14 @@ describe('assistant tools', () => {
     writeFileSync(join(dir.path, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]));
     writeFileSync(join(dir.path, '.env'), 'DATABASE_URL=postgres://me:hunter2@db/app\nexport OPENAI_API_KEY=sk-live-abcdefghijklmnopqrstuv\n');
     writeFileSync(join(dir.path, 'huge.log'), Buffer.alloc(3 * 1024 * 1024, 'a'));
+    writeFileSync(join(dir.path, 'bundle.min.js'), `var x=1;${'x'.repeat(1_900_000)}`);
+    writeFileSync(join(dir.path, 'wide.txt'), Array.from({ length: 400 }, (_, index) => `${index + 1}:${'w'.repeat(998)}`).join('\n'));
+    writeFileSync(join(dir.path, 'late-nul.txt'), Buffer.concat([Buffer.alloc(100 * 1024, 'total '), Buffer.from([0]), Buffer.from('more')]));
+    writeFileSync(join(dir.path, 'latin1.txt'), Buffer.from('caf\xe9 total\n', 'latin1'));
+    const deep = join(dir.path, 'd'.repeat(200), 'e'.repeat(200), 'f'.repeat(200));
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(deep, 'many.txt'), 'needle\n'.repeat(100));
+    symlinkSync(join(outside.path, 'planted.ts'), join(dir.path, 'src', 'planted.ts'));
     const folders = new WorkspaceFolders([dir.path]);
     const main = join(folders.folders[0]!, 'src', 'main.ts');
     const state: EditorState = {
@@ -49,7 +58,10 @@ describe('assistant tools', () => {
       },
     };
   });
-  after(() => dir.cleanup());
+  after(() => {
+    dir.cleanup();
+    outside.cleanup();
+  });
 
   it('reads numbered lines of a file', async () => {
     const result = await run('read_file', { path: 'src/main.ts', startLine: 2, endLine: 3 });
@@ -61,6 +73,35 @@ describe('assistant tools', () => {
     assert.match((await run('read_file', { path: 'huge.log' })).content, /huge\.log is 3072 KB, more than Parley reads/);
     assert.deepEqual(await run('read_file', { path: 'nope.ts' }), { content: 'nope.ts does not exist.', isError: true });
     assert.match((await run('read_file', { path: '../../etc/passwd' })).content, /outside the workspace folders/);
+  });
+
+  it('cuts long lines and stops a read at a character cap, saying where to read on', async () => {
+    const minified = (await run('read_file', { path: 'bundle.min.js' })).content;
+    assert.ok(minified.length < 3_000, `a 1.9 MB one-line file came back as ${minified.length} characters`);
+    assert.match(minified, /^bundle\.min\.js lines 1–1 of 1:\n1  var x=1;x+… \[1898008 more characters on this line not shown\]$/);
+    const wide = await run('read_file', { path: 'wide.txt' });
+    assert.ok(wide.content.length <= 100_200, `400 lines of 1,000 characters came back as ${wide.content.length} characters`);
+    assert.match(wide.content, /^wide\.txt lines 1–99 of 400:\n/);
+    assert.match(wide.content, /\n\(lines 100–400 not shown: this read stopped at 100000 characters; read on from startLine 100\)$/);
+  });
+
+  it('refuses files with a NUL byte anywhere or that are not UTF-8, and searches neither', async () => {
+    assert.deepEqual(await run('read_file', { path: 'late-nul.txt' }), { content: 'late-nul.txt is a binary file.', isError: true });
+    assert.deepEqual(await run('read_file', { path: 'latin1.txt' }), { content: 'latin1.txt is not UTF-8 text.', isError: true });
+    const found = (await run('search_workspace', { query: 'total' })).content;
+    assert.ok(!found.includes('late-nul.txt') && !found.includes('latin1.txt'), found);
+  });
+
+  it('keeps a search result within a character cap however long the paths', async () => {
+    const result = (await run('search_workspace', { query: 'needle' })).content;
+    assert.ok(result.length <= 20_100, `the search came back as ${result.length} characters`);
+    assert.match(result, /\n\(stopped at 20000 characters\)$/);
+  });
+
+  it('refuses to create a file through a dangling symlink that points outside', async () => {
+    const before = edits.length;
+    assert.match((await run('propose_edit', { path: 'src/planted.ts', oldText: '', newText: 'x' })).content, /outside the workspace folders/);
+    assert.equal(edits.length, before, 'no edit was offered');
   });
 
   it('never hands secrets from .env files to the model', async () => {

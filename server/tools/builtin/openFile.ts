@@ -1,5 +1,5 @@
+import { isWorkspaceFile } from '../files';
 import { optionalLine, stringField, type Tool } from '../types';
-import { stat } from 'node:fs/promises';
 
 export const openFile: Tool = {
   name: 'open_file',
@@ -16,7 +16,7 @@ export const openFile: Tool = {
   async run(input, { folders, showDocument }) {
     const path = folders.resolve(stringField(input, 'path'));
     const display = folders.display(path);
-    if (!(await stat(path).catch(() => undefined))?.isFile()) return { content: `${display} does not exist.`, isError: true };
+    if (!(await isWorkspaceFile(folders, path))) return { content: `${display} does not exist.`, isError: true };
     const line = optionalLine(input, 'line');
     const endLine = optionalLine(input, 'endLine') ?? line;
     const selection = line ? { start: { line: line - 1, character: 0 }, end: { line: (endLine ?? line) - 1, character: endLine && endLine !== line ? Number.MAX_SAFE_INTEGER : 0 } } : undefined;

@@ -3,8 +3,7 @@
  * without that. The edit replaces one exact, unique occurrence of `oldText`, or creates a new file
  * when `oldText` is empty and the file does not exist.
  */
-import { stat } from 'node:fs/promises';
-import { readTextFile } from '../files';
+import { isWorkspaceFile, readTextFile } from '../files';
 import { optionalString, stringField, ToolInputError, type Tool } from '../types';
 
 function positionAt(text: string, offset: number): { line: number; character: number } {
@@ -33,13 +32,12 @@ export const proposeEdit: Tool = {
     const newText = optionalString(input, 'newText');
     if (newText === undefined) throw new ToolInputError('"newText" must be a string');
     const label = optionalString(input, 'summary') ?? `Parley: edit ${display}`;
-    const exists = (await stat(path).catch(() => undefined))?.isFile() ?? false;
     if (oldText === '') {
-      if (exists) return { content: `${display} already exists; give the exact text to replace.`, isError: true };
+      if (await isWorkspaceFile(folders, path)) return { content: `${display} already exists; give the exact text to replace.`, isError: true };
       const accepted = await applyEdit(label, path, { newText, create: true });
       return { content: accepted ? `The user accepted: created ${display}.` : `The user rejected creating ${display}.` };
     }
-    const text = await readTextFile(path, display);
+    const { text } = await readTextFile(folders, path);
     const first = text.indexOf(oldText);
     if (first < 0) return { content: `oldText was not found in ${display}; read the file and copy the text exactly.`, isError: true };
     if (text.indexOf(oldText, first + 1) >= 0) return { content: `oldText occurs more than once in ${display}; include more surrounding lines.`, isError: true };
