@@ -17,6 +17,10 @@ import { REPO, tempDir } from '../test/support/paths';
 import { startServer } from '../test/support/server';
 import { buildCorpus } from './corpus';
 import { median, printTable } from './stats';
+import { setWorkspaceTrusted } from '../server/process/trust';
+
+// The benchmarks measure a trusted workspace, where git lists the files and reads the history.
+setWorkspaceTrusted(true);
 
 /** The built server's native folder: the parser threads run the shipped worker bundle and grammars. */
 const NATIVE_DIR = join(REPO, 'dist', 'native');

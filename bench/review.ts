@@ -20,6 +20,10 @@ import { startOpenAIStandIn, type Latency, type OpenAIStandIn, type RecordedRequ
 import { textTokens } from '../test/support/standins/chat-reply';
 import { buildCorpus } from './corpus';
 import { median, printTable } from './stats';
+import { setWorkspaceTrusted } from '../server/process/trust';
+
+// The benchmarks measure a trusted workspace, where git lists the files and reads the history.
+setWorkspaceTrusted(true);
 
 /** The built server's native folder: the parser threads run the shipped worker bundle and grammars. */
 const NATIVE_DIR = join(REPO, 'dist', 'native');

@@ -82,13 +82,16 @@ export class Ctx implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.statusBar.starting();
-    const { LanguageClient, TransportKind, ServerStatusNotification, EditorStateRequest } = loadClientLibrary();
+    const { LanguageClient, TransportKind, ServerStatusNotification, EditorStateRequest, WorkspaceTrustNotification } = loadClientLibrary();
     const client = new LanguageClient('parley', 'Parley', await this.serverOptions(TransportKind.stdio), this.clientOptions());
     this.client = client;
     this.clientDisposables.push(
       client.onDidChangeState(() => void this.onState(client)),
       client.onNotification(ServerStatusNotification.type, (status) => this.statusBar.update(status)),
       client.onRequest(EditorStateRequest.type, () => editorState()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        client.sendNotification(WorkspaceTrustNotification.type, { trusted: true }).catch((error: unknown) => this.log.warn(`Telling the server about workspace trust: ${String(error)}`));
+      }),
     );
     try {
       await client.start();
@@ -144,6 +147,7 @@ export class Ctx implements vscode.Disposable {
       // Without a folder open there is no workspace storage; sessions then go under global storage.
       workspaceStoragePath: (this.context.storageUri ?? vscode.Uri.joinPath(this.context.globalStorageUri, 'no-workspace')).fsPath,
       extensionVersion: String(this.context.extension.packageJSON.version),
+      workspaceTrusted: vscode.workspace.isTrusted,
     };
     return {
       outputChannel: this.log,

@@ -18,5 +18,6 @@ export {
   LiveEndpointRequest,
   ReviewRequest,
   ServerStatusNotification,
+  WorkspaceTrustNotification,
 } from '../protocol/lsp';
 export { WorkDoneProgress } from 'vscode-languageclient/node';

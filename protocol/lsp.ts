@@ -12,6 +12,11 @@ export interface InitializationOptions {
   globalStoragePath: string;
   workspaceStoragePath: string;
   extensionVersion: string;
+  /**
+   * VS Code's workspace trust at start. Without it the server runs no git and no commands; a
+   * missing value counts as untrusted.
+   */
+  workspaceTrusted: boolean;
 }
 
 /** Where a webview reaches the live WebSocket. The token is per server launch, not a provider key. */
@@ -30,6 +35,12 @@ export namespace StatusRequest {
 export namespace LiveEndpointRequest {
   export const method = 'parley/liveEndpoint';
   export const type = new RequestType0<LiveEndpoint, void>(method);
+}
+
+/** Client → server: the user granted workspace trust (VS Code never takes it back without a reload). */
+export namespace WorkspaceTrustNotification {
+  export const method = 'parley/workspaceTrust';
+  export const type = new NotificationType<{ trusted: boolean }>(method);
 }
 
 /** Server → client: the server's health and activity changed. */

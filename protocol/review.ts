@@ -97,6 +97,8 @@ export interface ReviewSummary {
   };
   /** Whether git history was available for change hotspots. */
   churn: boolean;
+  /** git was not run at all: the workspace is not trusted, and a repository's git config can run programs. */
+  gitWithheld: boolean;
   reviewedAt: number;
   durationMs: number;
   /** This result came from the cache of an earlier review of the same commit. */

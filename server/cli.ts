@@ -16,6 +16,7 @@ import { settingsFromEnv } from './settings';
 import { buildStatusReport } from './status';
 import { Storage } from './storage/storage';
 import { parleyVersion } from './version';
+import { setWorkspaceTrusted } from './process/trust';
 import { formatVoiceRun, runVoice, voiceTurnsJson } from './voice/cli';
 
 const USAGE = `Usage: parley <command> [options]
@@ -107,6 +108,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<strin
 }
 
 async function main(): Promise<void> {
+  // The user ran this command in a folder of their choosing: that is the trust VS Code would ask for.
+  setWorkspaceTrusted(true);
   try {
     process.stdout.write((await run(process.argv.slice(2), process.env)) + '\n');
   } catch (error) {

@@ -4,15 +4,11 @@
  * every nested .gitignore. git answers in milliseconds where a walk takes several times longer,
  * and it already knows global excludes and .git/info/exclude.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import ignore, { type Ignore } from 'ignore';
-
-const run = promisify(execFile);
-const GIT_BUFFER = 512 * 1024 * 1024;
+import { git as runGit } from '../process/git';
 
 export interface Listing {
   git: boolean;
@@ -25,14 +21,14 @@ export interface Listing {
 /** Says whether a folder (relative, trailing slash) should not be entered, and why. */
 export type Prune = (dir: string) => boolean;
 
-async function git(root: string, args: string[], signal?: AbortSignal): Promise<string> {
-  const { stdout } = await run('git', ['-C', root, ...args], { maxBuffer: GIT_BUFFER, signal, encoding: 'utf8' });
-  return stdout;
+function git(root: string, args: string[], signal?: AbortSignal): Promise<string> {
+  return runGit(root, args, { signal });
 }
 
 /**
  * True when git can list `root`: inside a work tree and not itself ignored (a folder under an
- * ignored node_modules is in a work tree, but git would list nothing there).
+ * ignored node_modules is in a work tree, but git would list nothing there). False in an
+ * untrusted workspace, where Parley runs no git: the walk lists the files instead.
  */
 export async function isGitListable(root: string, signal?: AbortSignal): Promise<boolean> {
   try {

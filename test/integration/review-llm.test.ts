@@ -17,6 +17,10 @@ import { tempDir } from '../support/paths';
 import { plantRepository } from '../support/review-repo';
 import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
 import type { RecordedRequest } from '../support/standins/exchange';
+import { setWorkspaceTrusted } from '../../server/process/trust';
+
+// These repositories are read as in a trusted workspace; the untrusted case has tests of its own.
+setWorkspaceTrusted(true);
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -12,6 +12,10 @@ import { gatherFacts, staticFindings } from '../../server/repo/findings';
 import { RepoIndex } from '../../server/repo/index';
 import { tempDir } from '../support/paths';
 import { HOTSPOT_COMMITS, plantRepository } from '../support/review-repo';
+import { setWorkspaceTrusted } from '../../server/process/trust';
+
+// These repositories are read as in a trusted workspace; the untrusted case has tests of its own.
+setWorkspaceTrusted(true);
 
 async function review(root: string, options: { exclude?: string[]; diagnostics?: WorkspaceDiagnostic[] } = {}) {
   const index = new RepoIndex(root, { exclude: options.exclude ?? [], poolSize: 1 });

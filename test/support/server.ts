@@ -39,6 +39,8 @@ export interface StartOptions {
   settings?: ParleySettings;
   /** Skip `initialize`, for tests of what happens before or without it. */
   initialize?: boolean;
+  /** Whether the editor trusts the workspace (default: it does). */
+  trusted?: boolean;
 }
 
 export async function startServer(options: StartOptions): Promise<TestServer> {
@@ -93,12 +95,12 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
   // The connection reports a dead peer as an error; tests that kill the server expect that.
   connection.onError(() => undefined);
   connection.listen();
-  if (options.initialize !== false) await initialize(server, options.storage);
+  if (options.initialize !== false) await initialize(server, options.storage, options.trusted ?? true);
   return server;
 }
 
-export async function initialize(server: TestServer, storage: StartOptions['storage']): Promise<void> {
-  const initializationOptions: InitializationOptions = { ...storage, extensionVersion: 'test' };
+export async function initialize(server: TestServer, storage: StartOptions['storage'], trusted = true): Promise<void> {
+  const initializationOptions: InitializationOptions = { ...storage, extensionVersion: 'test', workspaceTrusted: trusted };
   await server.connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: null,

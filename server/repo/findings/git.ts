@@ -1,27 +1,10 @@
 /**
  * What the review asks git: the commit under review, whether the work tree is clean, and how
- * often each file changed. git runs with a short allow-listed environment (no provider keys) and a
- * timeout; a folder outside a work tree, or a machine without git, simply has no history.
+ * often each file changed. git runs through process/git.ts (nothing the repository configures
+ * runs, no keys in its environment, a timeout); a folder outside a work tree, a machine without
+ * git, or an untrusted workspace simply has no history.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const GIT_TIMEOUT_MS = 30_000;
-const GIT_BUFFER = 256 * 1024 * 1024;
-/** What git needs to find itself and the user's configuration (safe.directory, excludes). */
-const GIT_ENV_NAMES = ['PATH', 'HOME', 'USERPROFILE', 'SYSTEMROOT', 'XDG_CONFIG_HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TEMP', 'TMP'];
-
-function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const allowed: NodeJS.ProcessEnv = { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
-  for (const name of GIT_ENV_NAMES) if (env[name] !== undefined) allowed[name] = env[name];
-  return allowed;
-}
-
-export async function git(root: string, args: string[], signal?: AbortSignal): Promise<string> {
-  const { stdout } = await run('git', ['-C', root, ...args], { maxBuffer: GIT_BUFFER, timeout: GIT_TIMEOUT_MS, signal, encoding: 'utf8', env: gitEnv() });
-  return stdout;
-}
+import { git, NO_DIFF_PROGRAMS } from '../../process/git';
 
 export interface HeadState {
   commit: string;
@@ -34,9 +17,9 @@ export interface HeadState {
 /** The commit checked out at `root` and whether the tree is clean; undefined outside git. */
 export async function headState(root: string, signal?: AbortSignal): Promise<HeadState | undefined> {
   try {
-    const [commit, time] = (await git(root, ['log', '-1', '--format=%H %ct'], signal)).trim().split(' ');
+    const [commit, time] = (await git(root, ['log', '-1', '--format=%H %ct'], { signal })).trim().split(' ');
     if (!commit || !time) return undefined;
-    const status = await git(root, ['status', '--porcelain', '--untracked-files=normal', '--', '.'], signal);
+    const status = await git(root, ['status', '--porcelain', '--untracked-files=normal', '--ignore-submodules=all', '--', '.'], { signal, readsFiles: true });
     return { commit, clean: status.trim() === '', committedAt: Number(time) * 1000 };
   } catch {
     signal?.throwIfAborted();
@@ -94,7 +77,8 @@ export function parseNumstat(output: string, sinceMs: number): Omit<Churn, 'days
 export async function churn(root: string, head: HeadState, options: ChurnOptions = {}): Promise<Churn | undefined> {
   const days = options.days ?? 180;
   try {
-    const output = await git(root, ['log', '--no-merges', '--no-renames', '--numstat', '--relative', '--format=%x00%ct', '-n', String(options.maxCommits ?? 2000), 'HEAD', '--', '.'], options.signal);
+    const args = ['log', ...NO_DIFF_PROGRAMS, '--no-merges', '--no-renames', '--numstat', '--relative', '--format=%x00%ct', '-n', String(options.maxCommits ?? 2000), 'HEAD', '--', '.'];
+    const output = await git(root, args, { signal: options.signal });
     return { ...parseNumstat(output, head.committedAt - days * DAY_MS), days };
   } catch {
     options.signal?.throwIfAborted();

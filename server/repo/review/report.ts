@@ -59,9 +59,14 @@ function llmLine(summary: ReviewSummary): string[] {
   }
 }
 
+function noHistory(summary: ReviewSummary): string {
+  if (!summary.gitWithheld) return 'Change hotspots need git history; this folder has none, so they were not checked.';
+  return 'Change hotspots need git history, which Parley reads only in a trusted workspace (a repository\'s git configuration can name programs that git runs); trust the workspace to check them.';
+}
+
 function header(summary: ReviewSummary): string[] {
   const when = new Date(summary.reviewedAt).toISOString().replace('T', ' ').slice(0, 16);
-  const commit = summary.commit ? `commit ${summary.commit.slice(0, 10)}${summary.clean ? '' : ' with uncommitted changes'}` : 'not a git repository';
+  const commit = summary.commit ? `commit ${summary.commit.slice(0, 10)}${summary.clean ? '' : ' with uncommitted changes'}` : summary.gitWithheld ? 'git not read (Restricted Mode)' : 'not a git repository';
   const cached = summary.cached ? ' · opened from the cache of this commit' : '';
   return [
     `# Repository review: ${safe(basename(summary.root))}`,
@@ -71,7 +76,7 @@ function header(summary: ReviewSummary): string[] {
     counts(summary),
     '',
     ...llmLine(summary),
-    ...(summary.churn ? [] : ['', 'Change hotspots need git history; this folder has none, so they were not checked.']),
+    ...(summary.churn ? [] : ['', noHistory(summary)]),
   ];
 }
 

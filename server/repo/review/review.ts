@@ -13,6 +13,7 @@ import type { Keys } from '../../providers/keys';
 import { createLlmStage, type LlmChat } from '../../providers/llm';
 import { diagnosticFindings, gatherFacts, staticFindings, type RepoFacts } from '../findings';
 import { headState } from '../findings/git';
+import { isWorkspaceTrusted } from '../../process/trust';
 import type { RepoIndex } from '../index';
 import { ReviewCache, reviewCacheKey } from './cache';
 import { reviewModules, type ModuleReview } from './llm';
@@ -102,6 +103,7 @@ function summarize(facts: RepoFacts, findings: ReviewFinding[], llm: ReviewSumma
     findings: severityCounts(findings),
     llm,
     churn: facts.churn !== undefined,
+    gitWithheld: !isWorkspaceTrusted(),
     reviewedAt: Date.now(),
     durationMs: Math.round(performance.now() - started),
     cached: false,

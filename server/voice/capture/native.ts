@@ -4,10 +4,9 @@
  * mono s16le PCM to stdout; it runs without a shell and with an allow-listed environment, and is
  * killed when listening stops.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { CAPTURE_SAMPLE_RATE } from '../../../protocol/live';
 import { findProgram } from '../../providers/programs';
+import { spawnChild, type Child } from '../../process/spawn';
 
 export interface RecorderCommand {
   program: string;
@@ -40,21 +39,16 @@ export function findRecorder(env: NodeJS.ProcessEnv = process.env, platform = pr
 
 export const NO_RECORDER_HINT = 'No microphone recorder is installed: install alsa-utils (arecord) or sox, or run "Parley: Listen in the Browser" to talk through a browser tab.';
 
-/** The environment a recorder may see: enough to find the sound server, never a key. */
-function recorderEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const allowed = ['PATH', 'HOME', 'LANG', 'XDG_RUNTIME_DIR', 'PULSE_SERVER', 'PULSE_RUNTIME_PATH', 'DBUS_SESSION_BUS_ADDRESS', 'AUDIODEV', 'SystemRoot', 'TEMP', 'TMP'];
-  return Object.fromEntries(allowed.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
-}
-
 export class NativeRecorder {
-  private child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  private child: Child | undefined;
   private stopping = false;
 
   constructor(readonly command: RecorderCommand) {}
 
   /** Starts recording; `onExit` gets a reason when the recorder ends without being asked to. */
   start(onPcm: (pcm: Buffer) => void, onExit: (reason: string) => void, env: NodeJS.ProcessEnv = process.env): void {
-    const child = spawn(this.command.program, this.command.args, { env: recorderEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    // The 'audio' environment is enough to find the sound server, and never holds a key.
+    const child = spawnChild(this.command.program, this.command.args, { purpose: 'audio', env });
     this.child = child;
     let stderr = '';
     let odd: Buffer | undefined;

@@ -8,6 +8,10 @@ import { createLogger } from '../../../server/log';
 import { RepoIndex } from '../../../server/repo';
 import { RepoIndexes } from '../../../server/repo/indexes';
 import { REPO, tempDir } from '../../support/paths';
+import { setWorkspaceTrusted } from '../../../server/process/trust';
+
+// These repositories are read as in a trusted workspace; the untrusted case has tests of its own.
+setWorkspaceTrusted(true);
 
 const FIXTURES = join(REPO, 'test', 'fixtures', 'repo', 'symbols');
 /** The fixture files Parley parses (every one of them is source in a supported language). */

@@ -6,6 +6,10 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { scanRepository, type ScanResult } from '../../../server/repo/scan';
 import { tempDir } from '../../support/paths';
+import { setWorkspaceTrusted } from '../../../server/process/trust';
+
+// These repositories are read as in a trusted workspace; the untrusted case has tests of its own.
+setWorkspaceTrusted(true);
 
 function write(root: string, files: Record<string, string | Buffer>): void {
   for (const [path, content] of Object.entries(files)) {

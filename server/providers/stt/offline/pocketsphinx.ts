@@ -5,7 +5,6 @@
  * text per utterance it finds. The child process sees an allow-listed environment (no keys), is
  * killed when the turn's deadline passes or the stream closes, and its files are removed after.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilie
 import { STT, type SttOpenOptions } from '../stt';
 import { UtteranceSttStream, type Transcript } from '../utterance';
 import { phraseGrammar } from './grammar';
+import { spawnChild } from '../../../process/spawn';
 
 export interface PocketsphinxOptions {
   /** Path of pocketsphinx_continuous (see findProgram / OFFLINE_STT_PROGRAMS). */
@@ -31,14 +31,8 @@ export interface PocketsphinxOptions {
   resilience?: ResilienceOptions;
 }
 
-/** Variables a recognizer may need to find its libraries and write temporary files; nothing else. */
-const CHILD_ENV = ['PATH', 'LANG', 'LC_ALL', 'LC_CTYPE', 'HOME', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'LD_LIBRARY_PATH'];
 /** More output than any turn's text; past it the child is misbehaving. */
 const MAX_OUTPUT_BYTES = 1 << 20;
-
-export function childEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(CHILD_ENV.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
-}
 
 export class PocketsphinxStt extends STT {
   readonly provider = 'offline';
@@ -54,7 +48,7 @@ export class PocketsphinxStt extends STT {
     super(new Guard('stt', 'offline', options.resilience ?? { ...DEFAULT_RESILIENCE, timeoutMs: 30_000, retries: 0 }), log);
     this.#grammar = options.phrases ? phraseGrammar(options.phrases) : undefined;
     this.model = this.#grammar ? 'pocketsphinx (phrase list)' : 'pocketsphinx (en-us)';
-    this.#env = childEnvironment(options.env ?? process.env);
+    this.#env = options.env ?? process.env;
   }
 
   protected override async openStream(options: Required<SttOpenOptions>): Promise<UtteranceSttStream> {
@@ -79,7 +73,7 @@ export class PocketsphinxStt extends STT {
   /** Runs the recognizer; resolves with its stdout, rejects with a ProviderError if it fails. */
   #run(args: string[], signal: AbortSignal): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.program, args, { env: this.#env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL', windowsHide: true });
+      const child = spawnChild(this.options.program, args, { purpose: 'speech', env: this.#env, signal });
       const stdout = collect(child.stdout);
       const stderr = collect(child.stderr);
       child.on('error', (error) => reject(signal.aborted ? error : this.#failure(`could not run ${this.options.program}: ${error.message}`)));

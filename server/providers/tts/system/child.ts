@@ -1,22 +1,10 @@
 /**
- * Running a local speech program safely: no shell (the text is one argument, never parsed by a
- * shell), an allow-listed environment (never a key), killed at once when its signal aborts, and
- * reaped before `exited` settles, so a cleared clause leaves no process behind.
+ * Running a local speech program: through the one spawn helper (no shell, so the text is one
+ * argument and never parsed; an allow-listed environment, never a key), killed at once when its
+ * signal aborts, and reaped before `exited` settles, so a cleared clause leaves no process behind.
  */
-import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-
-/** What a speech program may see of Parley's environment; keys are never in it. */
-export const CHILD_ENV_NAMES = ['PATH', 'HOME', 'LANG'] as const;
-/** Windows needs these for PowerShell and .NET to start at all. */
-const WINDOWS_ENV_NAMES = ['SystemRoot', 'windir', 'TEMP', 'TMP', 'USERPROFILE', 'PATHEXT', 'ComSpec'] as const;
-
-export function childEnv(env: NodeJS.ProcessEnv, extra: Record<string, string> = {}, platform = process.platform): NodeJS.ProcessEnv {
-  const names: readonly string[] = platform === 'win32' ? [...CHILD_ENV_NAMES, ...WINDOWS_ENV_NAMES] : CHILD_ENV_NAMES;
-  const picked: NodeJS.ProcessEnv = {};
-  for (const name of names) if (env[name] !== undefined) picked[name] = env[name];
-  return { ...picked, ...extra };
-}
+import { spawnChild } from '../../../process/spawn';
 
 export interface RunningProgram {
   readonly stdout: Readable;
@@ -30,8 +18,17 @@ export interface RunningProgram {
 /** Last bytes of stderr kept for the error message. */
 const STDERR_KEEP = 2048;
 
-export function startProgram(program: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; signal: AbortSignal; name: string }): RunningProgram {
-  const child = spawn(program, args, { env: options.env, signal: options.signal, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'], shell: false, windowsHide: true });
+export interface ProgramOptions {
+  /** Parley's environment; the program sees only its allow-listed part. */
+  env: NodeJS.ProcessEnv;
+  /** Paths the program reads its input from or writes to (never a secret). */
+  extraEnv?: Record<string, string>;
+  signal: AbortSignal;
+  name: string;
+}
+
+export function startProgram(program: string, args: readonly string[], options: ProgramOptions): RunningProgram {
+  const child = spawnChild(program, args, { purpose: 'speech', env: options.env, extraEnv: options.extraEnv, signal: options.signal });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {

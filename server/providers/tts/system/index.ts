@@ -13,11 +13,10 @@ import { ClauseQueueStream, type ClauseAudio } from '../sequential';
 import { TtsStage, type TtsStreamRequest } from '../stage';
 import type { TtsStream } from '../stream';
 import { WavError, WavReader } from '../wav';
-import { childEnv, startProgram, type RunningProgram } from './child';
+import { startProgram, type RunningProgram } from './child';
 import type { SystemVoice } from './voices';
 
 export { SYSTEM_TTS_SAMPLE_RATE, findSystemVoice, type SystemVoice } from './voices';
-export { CHILD_ENV_NAMES, childEnv } from './child';
 
 export interface SystemTtsOptions {
   voice: SystemVoice;
@@ -61,8 +60,7 @@ class SystemVoiceStream extends ClauseQueueStream {
 
   /** Streams the WAV from stdout: audio is available while the program is still speaking. */
   async #fromStdout(text: string, signal: AbortSignal): Promise<ClauseAudio> {
-    const env = childEnv(this.env);
-    const program = startProgram(this.voice.program, this.voice.args({ text, textFile: '', wavFile: '' }), { env, signal, name: this.voice.name });
+    const program = startProgram(this.voice.program, this.voice.args({ text, textFile: '', wavFile: '' }), { env: this.env, signal, name: this.voice.name });
     const wav = new WavReader();
     const output = program.stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     try {
@@ -112,8 +110,7 @@ class SystemVoiceStream extends ClauseQueueStream {
     try {
       const files = { text, textFile: join(dir, 'text.txt'), wavFile: join(dir, 'speech.wav') };
       await writeFile(files.textFile, text, 'utf8');
-      const env = childEnv(this.env, this.voice.env?.(files));
-      const program = startProgram(this.voice.program, this.voice.args(files), { env, signal, name: this.voice.name });
+      const program = startProgram(this.voice.program, this.voice.args(files), { env: this.env, extraEnv: this.voice.env?.(files), signal, name: this.voice.name });
       program.stdout.resume();
       await program.exited.catch((error: unknown) => {
         throw this.#programError(error);
