@@ -24,14 +24,17 @@ function testFiles(dir) {
 }
 
 const only = process.argv.slice(2);
-const layers = only.length > 0 ? only : ['unit', 'integration', 'e2e'];
+const layers = only.length > 0 ? only : ['unit', 'integration', 'security', 'e2e'];
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 step('Build and package the VSIX', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'package']);
 step('Type-check', npx, ['--no-install', 'tsc', '--noEmit', '-p', '.']);
 step('Lint', npx, ['--no-install', 'eslint', '.']);
-if (layers.includes('integration') || layers.includes('e2e')) step('Prepare the offline speech programs', 'bash', ['scripts/voice-env.sh']);
+if (layers.some((layer) => ['integration', 'security', 'e2e'].includes(layer))) step('Prepare the offline speech programs', 'bash', ['scripts/voice-env.sh']);
 if (layers.includes('e2e')) step('Prepare code-server and Chromium', 'bash', ['scripts/e2e-env.sh']);
 
 const files = layers.flatMap((layer) => testFiles(join('test', layer)));
-step(`Tests (${layers.join(', ')})`, process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files]);
+// The security suite's table of hostile cases prints after the spec output when its layer runs.
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
+if (layers.includes('security')) reporters.push('--test-reporter=./test/security/table.mjs', '--test-reporter-destination=stdout');
+step(`Tests (${layers.join(', ')})`, process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...reporters, ...files]);
