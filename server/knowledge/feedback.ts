@@ -1,11 +1,18 @@
 /**
  * What users add to the knowledge base besides files: votes, corrections, tags and visibility.
- * Votes and corrections belong to a passage's text (its hash), so they outlive re-indexing and
- * moves; a correction is a new version, and the original text is kept with it.
+ * Votes and corrections belong to a passage of the note they were given on, keyed by the note's
+ * path and the hash of the passage's text, so they outlive re-indexing (and a move the indexer
+ * recognises); a correction is a new version, and the original text is kept with it.
+ *
+ * A vote or correction does not count for the same paragraph in another note. When they were
+ * keyed by the text alone, a correction written on a private note was shown and searched with a
+ * shared note's copy of the paragraph, so a search limited to shared content revealed private
+ * text, and votes given in private moved shared rankings where anyone could infer them. A twin
+ * can also be right in one note and wrong in the other, whose context gives it another meaning.
  */
 import type { KbContribution, KbCorrection, Visibility } from '../../protocol/knowledge';
 import { VISIBILITY_LEVELS } from '../../protocol/knowledge';
-import { qualityScore, votesFor, type KnowledgeStore } from './store';
+import { latestCorrection, qualityScore, votesFor, type KnowledgeStore } from './store';
 
 const MAX_CORRECTION_CHARS = 8_000;
 const TAG = /^[\p{L}\p{N}_\-/]*[\p{L}_\-/][\p{L}\p{N}_\-/]*$/u;
@@ -28,13 +35,14 @@ export class Feedback {
     return this.store.db;
   }
 
-  votesOf(passage: string): { up: number; down: number } {
-    return votesFor(this.db, passage);
+  /** The votes on a passage of the note at `path`. */
+  votesOf(path: string, passage: string): { up: number; down: number } {
+    return votesFor(this.db, path, passage);
   }
 
-  correctionOf(passage: string): KbCorrection | undefined {
-    const sql = 'SELECT text, version, created_at AS createdAt FROM corrections WHERE passage = ? ORDER BY version DESC LIMIT 1';
-    return this.db.prepare(sql).get(passage) as KbCorrection | undefined;
+  /** The newest correction of a passage of the note at `path`. */
+  correctionOf(path: string, passage: string): KbCorrection | undefined {
+    return latestCorrection(this.db, path, passage);
   }
 
   userTags(path: string): string[] {
@@ -46,10 +54,10 @@ export class Feedback {
     if (vote !== 1 && vote !== -1) throw new FeedbackError('A vote is +1 (helpful) or -1 (not helpful).');
     const chunk = this.chunk(chunkId);
     return this.db.transaction(() => {
-      this.db.prepare('INSERT INTO votes (passage, vote, created_at) VALUES (?, ?, ?)').run(chunk.passage, vote, Date.now());
-      const votes = this.votesOf(chunk.passage);
+      this.db.prepare('INSERT INTO votes (path, passage, vote, created_at) VALUES (?, ?, ?, ?)').run(chunk.path, chunk.passage, vote, Date.now());
+      const votes = this.votesOf(chunk.path, chunk.passage);
       const quality = qualityScore(votes.up, votes.down);
-      this.store.vectors.setQuality(this.chunksOf(chunk.passage), quality);
+      this.store.vectors.setQuality(this.chunksOf(chunk), quality);
       return { quality, ...votes };
     })();
   }
@@ -61,10 +69,11 @@ export class Feedback {
     if (trimmed.length > MAX_CORRECTION_CHARS) throw new FeedbackError(`A correction can be at most ${MAX_CORRECTION_CHARS} characters; this one has ${trimmed.length}.`);
     const chunk = this.chunk(chunkId);
     return this.db.transaction(() => {
-      const version = ((this.db.prepare('SELECT max(version) FROM corrections WHERE passage = ?').pluck().get(chunk.passage) as number | null) ?? 0) + 1;
+      const version = (this.correctionOf(chunk.path, chunk.passage)?.version ?? 0) + 1;
       const createdAt = Date.now();
-      this.db.prepare('INSERT INTO corrections (passage, version, text, original, created_at) VALUES (?, ?, ?, ?, ?)').run(chunk.passage, version, trimmed, chunk.text, createdAt);
-      for (const id of this.chunksOf(chunk.passage)) this.db.prepare('UPDATE chunks_fts SET correction = ? WHERE rowid = ?').run(trimmed, id);
+      const insert = 'INSERT INTO corrections (path, passage, version, text, original, created_at) VALUES (?, ?, ?, ?, ?, ?)';
+      this.db.prepare(insert).run(chunk.path, chunk.passage, version, trimmed, chunk.text, createdAt);
+      for (const id of this.chunksOf(chunk)) this.db.prepare('UPDATE chunks_fts SET correction = ? WHERE rowid = ?').run(trimmed, id);
       return { text: trimmed, version, createdAt };
     })();
   }
@@ -92,8 +101,8 @@ export class Feedback {
 
   /** What this user added, newest first: votes, corrections, tags, and notes made from selections. */
   contributions(limit = 200): KbContribution[] {
-    const passageTitle = `(SELECT d.title || CASE WHEN c.heading <> '' THEN ' › ' || c.heading ELSE '' END FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.passage = x.passage LIMIT 1)`;
-    const passagePath = `(SELECT d.path FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.passage = x.passage LIMIT 1)`;
+    const passageTitle = `(SELECT d.title || CASE WHEN c.heading <> '' THEN ' › ' || c.heading ELSE '' END FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = x.path AND c.passage = x.passage LIMIT 1)`;
+    const passagePath = `(SELECT d.path FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = x.path AND c.passage = x.passage LIMIT 1)`;
     const sql = `
       SELECT 'vote' AS kind, x.created_at AS createdAt, ${passageTitle} AS title, ${passagePath} AS path, CASE x.vote WHEN 1 THEN 'helpful' ELSE 'not helpful' END AS detail FROM votes x
       UNION ALL SELECT 'correction', x.created_at, ${passageTitle}, ${passagePath}, 'version ' || x.version || ': ' || x.text FROM corrections x
@@ -111,8 +120,10 @@ export class Feedback {
     return row;
   }
 
-  private chunksOf(passage: string): number[] {
-    return this.db.prepare('SELECT id FROM chunks WHERE passage = ?').pluck().all(passage) as number[];
+  /** The chunks holding this passage in the same note: a paragraph repeated within a note shares its feedback. */
+  private chunksOf(chunk: ChunkRef): number[] {
+    const sql = 'SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = ? AND c.passage = ?';
+    return this.db.prepare(sql).pluck().all(chunk.path, chunk.passage) as number[];
   }
 
   private documentPath(documentId: number): string {

@@ -3,6 +3,11 @@
  * modification time), re-chunks it, embeds only passages whose text is new, and removes what
  * was deleted. Documents are committed one by one as they complete, so cancelling or crashing
  * keeps everything done so far, and the next sync picks up the rest.
+ *
+ * Votes and corrections belong to a note's path (see feedback.ts), so a sync that sees a note
+ * vanish and a new one appear with exactly the same passages takes it for a move, and the
+ * feedback goes along. The new path starts private, as every new document does, so a move can
+ * never show private feedback to more people than before.
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -11,7 +16,7 @@ import { errorMessage } from '../log';
 import type { Embedder } from './embed/embedder';
 import { listNoteFiles, noteKind, readNote, type NoteFile, type SkippedFile } from './ingest/files';
 import type { ParsedNote } from './ingest/note';
-import { embeddingText, passageKey, type KnowledgeStore, type Source } from './store';
+import { embeddingText, passageKey, type KnowledgeStore, type Source, type StoredDocument } from './store';
 
 /** How many documents share one round of embedding requests. */
 const GROUP_SIZE = 64;
@@ -61,13 +66,10 @@ export class Indexer {
     const stored = this.store.documentsByPath(source.id);
     const changed = files.filter((file) => isChanged(file, stored.get(file.path)));
     const result: SyncResult = { indexed: 0, unchanged: files.length - changed.length, removed: 0, skipped, embedded: 0, elapsedMs: 0 };
-    for (const path of removedPaths(stored, files)) {
-      this.store.deleteDocument(stored.get(path)!.id);
-      result.removed++;
-    }
+    const moves = this.removeGone(stored, files, result);
     for (let start = 0; start < changed.length; start += GROUP_SIZE) {
       options.signal?.throwIfAborted();
-      await this.indexGroup(source, changed.slice(start, start + GROUP_SIZE), result, options.signal);
+      await this.indexGroup(source, changed.slice(start, start + GROUP_SIZE), result, options.signal, moves);
       options.onProgress?.({ phase: 'indexing', done: Math.min(start + GROUP_SIZE, changed.length), total: changed.length });
     }
     if (!result.embeddingError) await this.embedMissing(result, options);
@@ -81,7 +83,19 @@ export class Indexer {
     return singleFile(source.path);
   }
 
-  private async indexGroup(source: Source, files: readonly NoteFile[], result: SyncResult, signal: AbortSignal | undefined): Promise<void> {
+  /** Deletes the documents whose files are gone, remembering their passages to recognise moves. */
+  private removeGone(stored: ReadonlyMap<string, StoredDocument>, files: readonly NoteFile[], result: SyncResult): Moves {
+    const moves = new Moves(stored);
+    for (const path of removedPaths(stored, files)) {
+      const { id } = stored.get(path)!;
+      moves.removed(path, this.store.passagesOf(id));
+      this.store.deleteDocument(id);
+      result.removed++;
+    }
+    return moves;
+  }
+
+  private async indexGroup(source: Source, files: readonly NoteFile[], result: SyncResult, signal: AbortSignal | undefined, moves: Moves): Promise<void> {
     const documents: ReadDocument[] = [];
     for (const file of files) {
       const read = await readNote(file);
@@ -90,9 +104,16 @@ export class Indexer {
     }
     const vectors = await this.embedNew(documents, result, signal);
     for (const { file, note } of documents) {
+      this.followMove(moves, file, note);
       this.store.writeDocument(source.id, file, note, vectors);
       result.indexed++;
     }
+  }
+
+  /** A new note that is a removed one moved: its feedback comes along before its passages are written. */
+  private followMove(moves: Moves, file: NoteFile, note: ParsedNote): void {
+    const from = moves.claim(file.path, note.chunks.map((chunk) => passageKey(chunk.text)));
+    if (from && this.store.moveFeedback(from, file.path)) this.log.info('Knowledge base feedback followed a moved note', { from, to: file.path });
   }
 
   /** Vectors for the passages of these documents that the store has no current vector for. */
@@ -143,6 +164,33 @@ export class Indexer {
       result.embedded += rows.length;
       options.onProgress?.({ phase: 'embedding', done, total });
     }
+  }
+}
+
+/**
+ * The notes removed in one sync, by their passages, for recognising a new note as one of them
+ * moved. Two removed notes with the same passages are ambiguous, and neither is followed; a
+ * removed note is claimed by one new note at most, and a note that was already indexed at its
+ * path claims none (it was edited, not moved).
+ */
+class Moves {
+  private readonly byPassages = new Map<string, string | undefined>();
+
+  constructor(private readonly stored: ReadonlyMap<string, unknown>) {}
+
+  removed(path: string, passages: readonly string[]): void {
+    if (passages.length === 0) return;
+    const key = passages.join(' ');
+    this.byPassages.set(key, this.byPassages.has(key) ? undefined : path);
+  }
+
+  /** The removed note that the new note at `path` is, moved. */
+  claim(path: string, passages: readonly string[]): string | undefined {
+    if (this.stored.has(path)) return undefined;
+    const key = passages.join(' ');
+    const from = this.byPassages.get(key);
+    if (from) this.byPassages.set(key, undefined);
+    return from;
   }
 }
 

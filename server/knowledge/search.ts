@@ -232,11 +232,15 @@ export class Searcher {
     return chunkIds.filter((id) => kept.has(id));
   }
 
-  /** The vote-based quality of the passages that have votes, in one query for all candidates. */
+  /**
+   * The vote-based quality of the passages that have votes, in one query for all candidates.
+   * Only the votes given on a passage in its own note count (see feedback.ts).
+   */
   private qualities(chunkIds: number[]): Map<number, number> {
     if (chunkIds.length === 0) return new Map();
     const marks = chunkIds.map(() => '?').join(', ');
-    const sql = `SELECT c.id, sum(v.vote = 1) AS up, sum(v.vote = -1) AS down FROM chunks c JOIN votes v ON v.passage = c.passage
+    const sql = `SELECT c.id, sum(v.vote = 1) AS up, sum(v.vote = -1) AS down
+                 FROM chunks c JOIN documents d ON d.id = c.document_id JOIN votes v ON v.path = d.path AND v.passage = c.passage
                  WHERE c.id IN (${marks}) GROUP BY c.id`;
     const rows = this.db.prepare(sql).all(...chunkIds) as { id: number; up: number; down: number }[];
     return new Map(rows.map((row) => [row.id, qualityScore(row.up, row.down)]));
@@ -271,8 +275,8 @@ interface PassageRow {
 }
 
 function toPassage(feedback: Feedback, row: PassageRow, score: number, terms: string[]): KbPassage {
-  const votes = feedback.votesOf(row.passage);
-  const correction = feedback.correctionOf(row.passage);
+  const votes = feedback.votesOf(row.path, row.passage);
+  const correction = feedback.correctionOf(row.path, row.passage);
   const userTags = feedback.userTags(row.path);
   const tags = [...new Set([...(JSON.parse(row.docTags) as string[]), ...(JSON.parse(row.chunkTags) as string[]), ...userTags])];
   const { snippet, highlights } = snippetOf(row.text, terms);

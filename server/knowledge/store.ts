@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import type { Visibility } from '../../protocol/knowledge';
+import type { KbCorrection, Visibility } from '../../protocol/knowledge';
 import type { NoteChunk, ParsedNote } from './ingest/note';
 import { VectorIndex } from './vectors';
 
@@ -36,7 +36,10 @@ export interface DocumentFile {
   mtimeMs: number;
 }
 
-/** A passage's identity for feedback: the hash of its text, whatever note or heading holds it. */
+/**
+ * A passage's identity within its note: the hash of its text, whatever heading holds it. Feedback
+ * is keyed by the note's path and this key (see feedback.ts).
+ */
 export function passageKey(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
@@ -53,6 +56,15 @@ export function embeddingText(chunk: Pick<NoteChunk, 'headingPath' | 'text'>): s
     .replace(/https?:\/\/\S+/g, ' ')
     .replace(/<[^>]+>/g, ' ');
   return `${chunk.headingPath.join(' › ')}\n${text}`;
+}
+
+/** A passage waiting for a vector, with the text the embedder sees and what its vector row needs. */
+export interface ChunkToEmbed {
+  id: number;
+  path: string;
+  passage: string;
+  text: string;
+  visibility: Visibility;
 }
 
 interface ChunkRow {
@@ -130,9 +142,9 @@ export class KnowledgeStore {
         const reuse = kept.get(passage)?.find((row) => !used.has(row.id));
         const chunkId = reuse ? this.updateChunk(reuse.id, ord, chunk) : this.insertChunk(documentId, ord, chunk, passage);
         used.add(chunkId);
-        this.indexText(chunkId, note, chunk, passage, userTags);
+        this.indexText(chunkId, note, chunk, latestCorrection(this.db, file.path, passage)?.text ?? '', userTags);
         const vector = vectors.get(passage);
-        if (vector && !(reuse && reuse.embedded_with === this.vectors.embedderId)) this.setVector(chunkId, vector, visibility, passage);
+        if (vector && !(reuse && reuse.embedded_with === this.vectors.embedderId)) this.setVector(chunkId, vector, visibility, this.qualityOf(file.path, passage));
       });
       for (const rows of kept.values()) for (const row of rows) if (!used.has(row.id)) this.deleteChunk(row.id);
       return documentId;
@@ -176,24 +188,44 @@ export class KnowledgeStore {
   }
 
   /** (Re)writes a passage's full-text row: title and aliases, breadcrumb, text, tags, latest correction. */
-  private indexText(chunkId: number, note: ParsedNote, chunk: NoteChunk, passage: string, userTags: readonly string[]): void {
+  private indexText(chunkId: number, note: ParsedNote, chunk: NoteChunk, correction: string, userTags: readonly string[]): void {
     this.db.prepare('DELETE FROM chunks_fts WHERE rowid = ?').run(chunkId);
     const title = [note.title, ...note.aliases].join(' · ');
     const heading = chunk.headingPath.slice(1).join(' › ');
-    const correction = (this.db.prepare('SELECT text FROM corrections WHERE passage = ? ORDER BY version DESC LIMIT 1').pluck().get(passage) as string | undefined) ?? '';
     const tags = [...chunk.tags, ...userTags];
     this.db.prepare('INSERT INTO chunks_fts (rowid, title, heading, text, tags, correction) VALUES (?, ?, ?, ?, ?, ?)').run(chunkId, title, heading, chunk.text, tags.join(' '), correction);
   }
 
-  private setVector(chunkId: number, vector: Float32Array, visibility: Visibility, passage: string): void {
-    this.vectors.put(chunkId, vector, visibility, this.qualityOf(passage));
+  private setVector(chunkId: number, vector: Float32Array, visibility: Visibility, quality: number): void {
+    this.vectors.put(chunkId, vector, visibility, quality);
     this.db.prepare('UPDATE chunks SET embedded_with = ? WHERE id = ?').run(this.vectors.embedderId, chunkId);
   }
 
-  /** The passage's vote-based quality (see feedback.ts); 0.5 when nobody has voted. */
-  private qualityOf(passage: string): number {
-    const { up, down } = votesFor(this.db, passage);
+  /** The vote-based quality of a note's passage (see feedback.ts); 0.5 when nobody has voted. */
+  private qualityOf(path: string, passage: string): number {
+    const { up, down } = votesFor(this.db, path, passage);
     return qualityScore(up, down);
+  }
+
+  /**
+   * Gives the votes and corrections of a note that moved to its new path, before the note is
+   * written there. Nothing moves onto a path that is already a document (its visibility may be
+   * wider than the moved note's) or already has feedback of its own (a note once deleted there),
+   * which would mix two notes' feedback.
+   */
+  moveFeedback(from: string, to: string): boolean {
+    return this.db.transaction(() => {
+      const taken = this.db.prepare('SELECT 1 FROM documents WHERE path = ? UNION ALL SELECT 1 FROM votes WHERE path = ? UNION ALL SELECT 1 FROM corrections WHERE path = ?').get(to, to, to);
+      if (taken) return false;
+      this.db.prepare('UPDATE votes SET path = ? WHERE path = ?').run(to, from);
+      this.db.prepare('UPDATE corrections SET path = ? WHERE path = ?').run(to, from);
+      return true;
+    })();
+  }
+
+  /** A document's passage keys in order: what the indexer compares to recognise a moved note. */
+  passagesOf(documentId: number): string[] {
+    return this.db.prepare('SELECT passage FROM chunks WHERE document_id = ? ORDER BY ord').pluck().all(documentId) as string[];
   }
 
   private deleteChunk(chunkId: number): void {
@@ -213,15 +245,15 @@ export class KnowledgeStore {
   }
 
   /** Passages still without a current vector (new, or the embedder changed), oldest first. */
-  chunksToEmbed(limit: number): { id: number; passage: string; text: string; visibility: Visibility }[] {
-    const sql = `SELECT c.id, c.passage, c.heading_path AS headingPath, c.text, d.visibility FROM chunks c JOIN documents d ON d.id = c.document_id
+  chunksToEmbed(limit: number): ChunkToEmbed[] {
+    const sql = `SELECT c.id, d.path, c.passage, c.heading_path AS headingPath, c.text, d.visibility FROM chunks c JOIN documents d ON d.id = c.document_id
                  WHERE c.embedded_with IS NOT ? ORDER BY c.id LIMIT ?`;
-    const rows = this.db.prepare(sql).all(this.vectors.embedderId ?? '', limit) as { id: number; passage: string; headingPath: string; text: string; visibility: Visibility }[];
-    return rows.map((row) => ({ ...row, text: embeddingText({ headingPath: JSON.parse(row.headingPath) as string[], text: row.text }) }));
+    const rows = this.db.prepare(sql).all(this.vectors.embedderId ?? '', limit) as (ChunkToEmbed & { headingPath: string })[];
+    return rows.map(({ headingPath, ...row }) => ({ ...row, text: embeddingText({ headingPath: JSON.parse(headingPath) as string[], text: row.text }) }));
   }
 
-  storeVectors(rows: readonly { id: number; passage: string; visibility: Visibility }[], vectors: readonly Float32Array[]): void {
-    this.db.transaction(() => rows.forEach((row, i) => this.setVector(row.id, vectors[i]!, row.visibility, row.passage)))();
+  storeVectors(rows: readonly Omit<ChunkToEmbed, 'text'>[], vectors: readonly Float32Array[]): void {
+    this.db.transaction(() => rows.forEach((row, i) => this.setVector(row.id, vectors[i]!, row.visibility, this.qualityOf(row.path, row.passage))))();
   }
 
   counts(): { sources: number; documents: number; chunks: number; embedded: number } {
@@ -241,7 +273,14 @@ export function qualityScore(up: number, down: number): number {
   return (up + 2) / (up + down + 4);
 }
 
-export function votesFor(db: Database, passage: string): { up: number; down: number } {
-  const sql = 'SELECT coalesce(sum(vote = 1), 0) AS up, coalesce(sum(vote = -1), 0) AS down FROM votes WHERE passage = ?';
-  return db.prepare(sql).get(passage) as { up: number; down: number };
+/** The votes given on this passage of the note at this path (never those on a twin elsewhere). */
+export function votesFor(db: Database, path: string, passage: string): { up: number; down: number } {
+  const sql = 'SELECT coalesce(sum(vote = 1), 0) AS up, coalesce(sum(vote = -1), 0) AS down FROM votes WHERE path = ? AND passage = ?';
+  return db.prepare(sql).get(path, passage) as { up: number; down: number };
+}
+
+/** The newest correction of this passage of the note at this path. */
+export function latestCorrection(db: Database, path: string, passage: string): KbCorrection | undefined {
+  const sql = 'SELECT text, version, created_at AS createdAt FROM corrections WHERE path = ? AND passage = ? ORDER BY version DESC LIMIT 1';
+  return db.prepare(sql).get(path, passage) as KbCorrection | undefined;
 }

@@ -4,6 +4,7 @@
  * the last complete version and the next start continues from there.
  */
 import type { Database } from 'better-sqlite3';
+import { qualityScore } from '../knowledge/store';
 
 export interface Migration {
   version: number;
@@ -130,7 +131,82 @@ const knowledgeDocuments: Migration = {
   },
 };
 
-export const KNOWLEDGE_MIGRATIONS: readonly Migration[] = [withPurpose('knowledge'), knowledgeDocuments];
+/**
+ * Votes and corrections belong to the note they were given on (server/knowledge/feedback.ts
+ * says why): keyed by the text alone, a correction on a private note showed with a shared copy
+ * of the paragraph. Each existing row goes to the notes that hold its passage now, but only to
+ * the most private of them: to all when they have one visibility, otherwise only to the private
+ * ones (or the shared ones, when the rest are public), so feedback given in private never lands
+ * on a twin that more people can see. A row whose passage no note holds keeps no note (path
+ * NULL) and stays in My Contributions. The full-text correction column and the vectors' quality
+ * are derived from these rows, and are recomputed for every passage that had feedback.
+ */
+const feedbackPerNote: Migration = {
+  version: 3,
+  description: 'votes and corrections belong to a passage of one note',
+  up(db) {
+    db.exec(`
+      CREATE TEMP TABLE feedback_owners AS
+        WITH holders AS (
+          SELECT DISTINCT c.passage, d.path, CASE d.visibility WHEN 'private' THEN 0 WHEN 'shared' THEN 1 ELSE 2 END AS openness
+          FROM chunks c JOIN documents d ON d.id = c.document_id
+          WHERE c.passage IN (SELECT passage FROM votes UNION SELECT passage FROM corrections)
+        )
+        SELECT passage, path FROM holders h WHERE openness = (SELECT min(openness) FROM holders o WHERE o.passage = h.passage);
+      CREATE TABLE votes_per_note (
+        id INTEGER PRIMARY KEY,
+        path TEXT,
+        passage TEXT NOT NULL,
+        vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO votes_per_note (path, passage, vote, created_at)
+        SELECT o.path, v.passage, v.vote, v.created_at FROM votes v LEFT JOIN feedback_owners o ON o.passage = v.passage ORDER BY v.id, o.path;
+      DROP TABLE votes;
+      ALTER TABLE votes_per_note RENAME TO votes;
+      CREATE INDEX votes_by_note ON votes (path, passage);
+      CREATE TABLE corrections_per_note (
+        id INTEGER PRIMARY KEY,
+        path TEXT,
+        passage TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        original TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (path, passage, version)
+      ) STRICT;
+      INSERT INTO corrections_per_note (path, passage, version, text, original, created_at)
+        SELECT o.path, x.passage, x.version, x.text, x.original, x.created_at FROM corrections x LEFT JOIN feedback_owners o ON o.passage = x.passage ORDER BY x.id, o.path;
+      DROP TABLE corrections;
+      ALTER TABLE corrections_per_note RENAME TO corrections;
+      DROP TABLE temp.feedback_owners;
+    `);
+    reindexCorrections(db);
+    requalifyVectors(db);
+  },
+};
+
+/** Every passage that had a correction gets its own note's newest one in the full-text index, or none. */
+function reindexCorrections(db: Database): void {
+  db.exec(`
+    UPDATE chunks_fts SET correction = coalesce((
+      SELECT x.text FROM chunks c JOIN documents d ON d.id = c.document_id JOIN corrections x ON x.path = d.path AND x.passage = c.passage
+      WHERE c.id = chunks_fts.rowid ORDER BY x.version DESC LIMIT 1), '')
+    WHERE rowid IN (SELECT id FROM chunks WHERE passage IN (SELECT passage FROM corrections))
+  `);
+}
+
+/** Every passage that had votes gets the quality of its own note's votes in the vector index, if there is one. */
+function requalifyVectors(db: Database): void {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'chunks_vec'").get()) return;
+  const sql = `SELECT c.id, coalesce(sum(v.vote = 1), 0) AS up, coalesce(sum(v.vote = -1), 0) AS down
+               FROM chunks c JOIN documents d ON d.id = c.document_id LEFT JOIN votes v ON v.path = d.path AND v.passage = c.passage
+               WHERE c.passage IN (SELECT passage FROM votes) GROUP BY c.id`;
+  const update = db.prepare('UPDATE chunks_vec SET quality = ? WHERE chunk_id = ?');
+  for (const row of db.prepare(sql).all() as { id: number; up: number; down: number }[]) update.run(qualityScore(row.up, row.down), BigInt(row.id));
+}
+
+export const KNOWLEDGE_MIGRATIONS: readonly Migration[] = [withPurpose('knowledge'), knowledgeDocuments, feedbackPerNote];
 const sessionTurns: Migration = {
   version: 2,
   description: 'sessions and their turns',

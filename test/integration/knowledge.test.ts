@@ -145,4 +145,21 @@ describe('knowledge base in the server', () => {
     assert.match(call.result!, /Correction by the user \(v1\): We push with podman now\./);
     assert.deepEqual(call.citations?.[0], { label: 'Deploy › With Docker', path: join(vault, 'ops', 'Deploy.md'), line: 2 });
   });
+
+  it("keeps a private note's correction and votes out of a shared search of the same paragraph", async () => {
+    const twins = join(dir.path, 'twins');
+    const paragraph = 'The staging database password rotates every Monday at noon.';
+    mkdirSync(twins);
+    writeFileSync(join(twins, 'Private.md'), `# Private\n\n${paragraph}\n`);
+    writeFileSync(join(twins, 'Shared.md'), `# Shared\n\n${paragraph}\n`);
+    await server.connection.sendRequest(KbAddRequest.type, { path: twins });
+    await server.connection.sendRequest(KbSetVisibilityRequest.type, { path: join(twins, 'Shared.md'), visibility: 'shared' });
+    const own = (await search(client, 'staging database password')).find((p) => p.relPath === 'Private.md')!;
+    await client.ask({ op: 'correct', chunkId: own.chunkId, text: 'The staging password is hunter2.' });
+    await client.ask({ op: 'vote', chunkId: own.chunkId, vote: 1 });
+    const reply = await client.ask({ op: 'search', query: 'staging database password hunter2', filters: { visibility: ['shared', 'public'] } });
+    const shared = reply.op === 'search' ? reply.passages : [];
+    assert.deepEqual(shared.map((p) => [p.relPath, p.correction, p.votes]), [['Shared.md', undefined, { up: 0, down: 0 }]]);
+    assert.ok(!JSON.stringify(shared).includes('hunter2'), 'the private correction appears nowhere in the shared results');
+  });
 });

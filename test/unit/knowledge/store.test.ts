@@ -105,7 +105,7 @@ describe('knowledge base store', () => {
     assertConsistent(db);
   });
 
-  it('follows a rename and a delete, and votes stay with the passage text', async () => {
+  it('follows a rename and a delete, and the renamed note keeps its votes', async () => {
     const [bread] = await kb.search({ query: 'knead yeast', k: 1 });
     kb.vote(bread!.chunkId, 1);
     renameSync(join(vault, 'Recipes/Bread.md'), join(vault, 'Recipes/Sourdough.md'));
