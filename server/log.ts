@@ -19,11 +19,24 @@ export type LogSink = (level: LogLevel, line: string) => void;
 
 const SENSITIVE_FIELD = /key|token|secret|password|authorization|cookie/i;
 
-// Vendor key shapes (sk-…, sk-ant-…, 40-hex Deepgram keys) and bearer credentials.
-const KEY_SHAPED = /\b(sk-[A-Za-z0-9_-]{16,}|sk-ant-[A-Za-z0-9_-]{16,}|[a-f0-9]{40})\b|(Bearer|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+/**
+ * Key shapes masked in every log line. A log line is written at once, so this is a synchronous
+ * pattern list rather than the full rule set that text bound for a model passes through
+ * (secrets/redact.ts); it covers the same named shapes, and a test holds both to one list of keys:
+ * vendor keys (sk-…, sk-ant-…, 40-hex Deepgram keys), AWS key ids, GitHub, GitLab, Slack, npm,
+ * Google and Stripe tokens, private-key blocks, and bearer credentials.
+ */
+const KEY_SHAPED = new RegExp(
+  [
+    String.raw`\b(?:sk-[A-Za-z0-9_-]{16,}|[a-f0-9]{40}|(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{36}|AIza[0-9A-Za-z_-]{35}|(?:sk|rk)_live_[0-9A-Za-z]{10,})\b`,
+    String.raw`-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)`,
+    String.raw`(Bearer|Token)\s+[A-Za-z0-9._~+/=-]{8,}`,
+  ].join('|'),
+  'g',
+);
 
 export function redactText(text: string): string {
-  return text.replace(KEY_SHAPED, (_match, _key, scheme?: string) => (scheme ? `${scheme} [redacted]` : '[redacted]'));
+  return text.replace(KEY_SHAPED, (_match, scheme?: string) => (scheme ? `${scheme} [redacted]` : '[redacted]'));
 }
 
 export function redactFields(fields: LogFields): LogFields {

@@ -12,6 +12,7 @@ import type { Vendor } from '../../providers/llm/errors';
 import { sdkLogger } from '../../providers/llm/sdk-logger';
 import { Guard } from '../../providers/resilience';
 import { normalizeInPlace, type Embedder } from './embedder';
+import { redactSecrets } from '../../secrets/redact';
 
 export const OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
 /** OpenAI accepts up to 2,048 inputs per request; smaller batches keep each request well under its token cap. */
@@ -82,8 +83,10 @@ export class OpenAIEmbedder implements Embedder {
     if (this.#dimensions === undefined) await this.embed(['dimension probe'], signal);
   }
 
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    return this.guard.run((attemptSignal) => this.request(texts, attemptSignal), signal);
+  /** Notes are sent with their key-shaped strings masked, as everything bound for a model is. */
+  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const masked = await Promise.all(texts.map(redactSecrets));
+    return this.guard.run((attemptSignal) => this.request(masked, attemptSignal), signal);
   }
 
   private async request(texts: readonly string[], signal: AbortSignal): Promise<Float32Array[]> {

@@ -8,6 +8,7 @@
  * - After that the answer streams on its own (stream.ts) and a failure is surfaced, not retried:
  *   a retry would speak the beginning of the answer twice.
  * - Aborting the caller's signal (barge-in) cancels the HTTP stream and ends the iteration.
+ * - Key-shaped strings anywhere in the request are masked before it leaves (redact.ts).
  */
 import { performance } from 'node:perf_hooks';
 import type { LlmProvider } from '../../../protocol/settings';
@@ -15,6 +16,7 @@ import type { Logger } from '../../log';
 import { ProviderError } from '../errors';
 import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../resilience';
 import { emptyAnswer, incomplete, type Vendor } from './errors';
+import { redactRequest } from './redact';
 import { AnswerStream, type OpenedStream } from './stream';
 import type { ChatRequest, LlmChat, LlmEvent, ProviderChunk } from './types';
 
@@ -61,7 +63,8 @@ export abstract class LLM implements LlmChat {
    * first token counts from: after a fallback, the stage's start, since the user waited all along.
    */
   async open(request: ChatRequest, signal?: AbortSignal, startedAt = performance.now()): Promise<AnswerStream> {
-    const opened = await this.guard.run((attempt) => this.attempt(request, attempt), signal);
+    const outgoing = await redactRequest(request);
+    const opened = await this.guard.run((attempt) => this.attempt(outgoing, attempt), signal);
     const toProviderError = (error: unknown) => this.toProviderError(error);
     return new AnswerStream(opened, { provider: this.provider, model: this.model, vendor: this.vendor, startedAt, stallTimeoutMs: this.stallTimeoutMs, signal, toProviderError });
   }
