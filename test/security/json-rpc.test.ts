@@ -1,0 +1,159 @@
+/**
+ * JSON-RPC over stdio: what a client sends the built server (an unknown method, params of the
+ * wrong shape, requests before `initialize`, garbage notifications, a burst) is answered or
+ * refused, never crashes it, hangs it, or is taken for something it did not say. After each case
+ * a plain `parley/status` request must still be answered.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
+import { KbAddNoteRequest, KbAddRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbStatsRequest, LiveEndpointRequest, ReviewRequest, StatusRequest, WorkspaceTrustNotification } from '../../protocol/lsp';
+import { DEFAULT_SETTINGS } from '../../protocol/settings';
+import { tempDir } from '../support/paths';
+import { initialize, startServer, type TestServer } from '../support/server';
+import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
+
+/** Sends a request as a hostile client would: any method, any params, unchecked by the types. */
+function send(server: TestServer, method: string, params?: unknown): Promise<unknown> {
+  return params === undefined ? server.connection.sendRequest(method) : server.connection.sendRequest(method, params);
+}
+
+/** `request` is answered with a JSON-RPC error response (not left unanswered, not a dead connection). */
+async function assertErrorResponse(request: Promise<unknown>, what: string, code?: number): Promise<ResponseError<unknown>> {
+  const settled = await request.then(
+    (result) => ({ accepted: true as const, result }),
+    (error: unknown) => ({ accepted: false as const, error }),
+  );
+  if (settled.accepted) assert.fail(`${what} was accepted: ${JSON.stringify(settled.result)?.slice(0, 300)}`);
+  assert.ok(settled.error instanceof ResponseError, `${what} got no error response: ${String(settled.error)}`);
+  if (code !== undefined) assert.equal(settled.error.code, code, what);
+  return settled.error;
+}
+
+/** The server process is alive and answers a normal status request. */
+async function assertAnswersStatus(server: TestServer): Promise<void> {
+  assert.equal(server.process.exitCode, null, `the server exited: ${server.stderr()}`);
+  const report = await server.connection.sendRequest(StatusRequest.type);
+  assert.ok(report.versions.sqlite, 'the status report names the SQLite version');
+}
+
+describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
+  const dir = tempDir('security-rpc');
+  const repo = join(dir.path, 'repo');
+  let model: OpenAIStandIn;
+  let server: TestServer;
+  const storage = (name: string) => ({ globalStoragePath: join(dir.path, name, 'g'), workspaceStoragePath: join(dir.path, name, 'w') });
+
+  before(async () => {
+    mkdirSync(join(repo, 'src'), { recursive: true });
+    writeFileSync(join(repo, 'src', 'main.ts'), 'export function main(): number {\n  return 1;\n}\n');
+    // A model is configured, so a review that should have been static would show up as a request here.
+    model = await startOpenAIStandIn({ defaultReply: { text: '{"findings": []}' } });
+    server = await startServer({ storage: storage('main'), settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'm', baseUrl: model.baseURL } } });
+    server.editorState = { workspaceFolders: [repo], openFiles: [], diagnostics: [] };
+    server.connection.onRequest('window/workDoneProgress/create', () => null);
+  });
+  after(async () => {
+    await server.stop();
+    await model.close();
+    dir.cleanup();
+  });
+
+  it('an unknown method (parley/doesNotExist, workspace/executeCommand of `rm -rf /`) → error -32601 (method not found); the server keeps answering', async () => {
+    await assertErrorResponse(send(server, 'parley/doesNotExist', { path: '/etc/passwd' }), 'parley/doesNotExist', ErrorCodes.MethodNotFound);
+    await assertErrorResponse(send(server, 'workspace/executeCommand', { command: 'rm', arguments: ['-rf', '/'] }), 'workspace/executeCommand', ErrorCodes.MethodNotFound);
+    await assertAnswersStatus(server);
+  });
+
+  it(
+    'parley/review with { staticOnly: "yes" } → an error response; no review runs and the model is not asked',
+    { todo: 'accepted: only `staticOnly === true` counts, so "yes" runs the full review and sends the code to the configured model, the review the caller asked to leave out' },
+    async () => {
+      const asked = model.requests.length;
+      await assertErrorResponse(send(server, ReviewRequest.method, { folder: repo, staticOnly: 'yes' }), 'staticOnly "yes"');
+      assert.equal(model.requests.length, asked, 'the model was asked for a review');
+      await assertAnswersStatus(server);
+    },
+  );
+
+  it('parley/review with a number for the folder, null params, a file for the folder → an error response, not a crash; the model is not asked', async () => {
+    const asked = model.requests.length;
+    await assertErrorResponse(send(server, ReviewRequest.method, { folder: 42, staticOnly: true }), 'folder 42');
+    await assertErrorResponse(send(server, ReviewRequest.method, null), 'null params');
+    await assertErrorResponse(send(server, ReviewRequest.method, { folder: join(repo, 'src', 'main.ts'), staticOnly: true }), 'a file as the folder');
+    assert.equal(model.requests.length, asked, 'the model was asked for a review');
+    await assertAnswersStatus(server);
+  });
+
+  it('the knowledge-base requests with numbers, objects and arrays for text (kb/add, kb/addNote, kb/setVisibility) → error responses, nothing added', async () => {
+    const documents = (await server.connection.sendRequest(KbStatsRequest.type)).documents;
+    await assertErrorResponse(send(server, KbAddRequest.method, { path: 42 }), 'kb/add path 42');
+    await assertErrorResponse(send(server, KbAddRequest.method, { path: ['/etc'] }), 'kb/add path ["/etc"]');
+    await assertErrorResponse(send(server, KbAddNoteRequest.method, { title: 5, text: 'note' }), 'kb/addNote title 5');
+    await assertErrorResponse(send(server, KbAddNoteRequest.method, { title: 'note', text: { toString: 'x' } }), 'kb/addNote text an object');
+    const note = (await server.connection.sendRequest(KbAddNoteRequest.type, { title: 'Deploys', text: 'We deploy on Fridays.' })).path;
+    await assertErrorResponse(send(server, KbSetVisibilityRequest.method, { path: note, visibility: 'everyone' }), 'kb/setVisibility "everyone"');
+    await assertErrorResponse(send(server, KbSetVisibilityRequest.method, { path: note, visibility: 7 }), 'kb/setVisibility 7');
+    const stats = await server.connection.sendRequest(KbStatsRequest.type);
+    assert.equal(stats.documents, documents + 1, 'only the well-formed note was added');
+    assert.deepEqual(stats.byVisibility, { private: documents + 1, shared: 0, public: 0 }, 'a visibility changed');
+    await assertAnswersStatus(server);
+  });
+
+  it(
+    'parley/kb/removeSource with { sourceId: "abc" } → an error response',
+    { todo: 'accepted: the id is passed to SQL unchecked, matches no source, and the server answers with the figures as if it had removed one' },
+    async () => {
+      await assertErrorResponse(send(server, KbRemoveSourceRequest.method, { sourceId: 'abc' }), 'sourceId "abc"');
+      await assertAnswersStatus(server);
+    },
+  );
+
+  it('1,000 requests in one burst (status, knowledge-base figures, unknown methods) → every one answered or refused; the server answers after', async () => {
+    const methods = [StatusRequest.method, KbStatsRequest.method, 'parley/doesNotExist', LiveEndpointRequest.method];
+    const requests = Array.from({ length: 1_000 }, (_, index) => send(server, methods[index % methods.length]!));
+    const settled = await Promise.allSettled(requests);
+    const answered = settled.filter((outcome) => outcome.status === 'fulfilled').length;
+    const refused = settled.filter((outcome) => outcome.status === 'rejected' && outcome.reason instanceof ResponseError && outcome.reason.code === ErrorCodes.MethodNotFound).length;
+    assert.deepEqual({ answered, refused }, { answered: 750, refused: 250 });
+    await assertAnswersStatus(server);
+  });
+
+  it('requests before `initialize` (parley/status, parley/liveEndpoint, parley/review) → error responses and no live token; `initialize` then works', async () => {
+    const early = await startServer({ storage: storage('early'), initialize: false });
+    try {
+      await assertErrorResponse(send(early, StatusRequest.method), 'parley/status before initialize');
+      const endpoint = await assertErrorResponse(send(early, LiveEndpointRequest.method), 'parley/liveEndpoint before initialize');
+      assert.doesNotMatch(JSON.stringify(endpoint), /ws:\/\//, 'a live endpoint was handed out');
+      await assertErrorResponse(send(early, ReviewRequest.method, { folder: repo, staticOnly: true }), 'parley/review before initialize');
+      assert.equal(early.process.exitCode, null, `the server exited: ${early.stderr()}`);
+      await initialize(early, storage('early'));
+      await assertAnswersStatus(early);
+    } finally {
+      await early.stop();
+    }
+  });
+
+  it('notifications with garbage params (parley/workspaceTrust null, a string, { trusted: "yes" }, { trusted: 1 }; didChangeConfiguration 17; an unknown one) → ignored: an untrusted workspace stays untrusted, the server answers', async () => {
+    const untrusted = await startServer({ storage: storage('untrusted'), trusted: false });
+    try {
+      untrusted.editorState = { workspaceFolders: [repo], openFiles: [], diagnostics: [] };
+      untrusted.connection.onRequest('window/workDoneProgress/create', () => null);
+      const notify = (method: string, params: unknown) => untrusted.connection.sendNotification(method, params);
+      for (const params of [null, 'garbage', { trusted: 'yes' }, { trusted: 1 }, [true], { trusted: { valueOf: true } }]) await notify(WorkspaceTrustNotification.method, params);
+      await notify('workspace/didChangeConfiguration', 17);
+      await notify('parley/doesNotExist', { a: [1, { b: null }] });
+      // Messages are handled in order, so this review runs after every notification above.
+      const review = await untrusted.connection.sendRequest(ReviewRequest.type, { folder: repo, staticOnly: true });
+      assert.equal(review.summary.gitWithheld, true, 'a garbage notification made the workspace trusted');
+      await assertAnswersStatus(untrusted);
+      // The well-formed notification is still heard: the check above would see a change of trust.
+      await notify(WorkspaceTrustNotification.method, { trusted: true });
+      assert.equal((await untrusted.connection.sendRequest(ReviewRequest.type, { folder: repo, staticOnly: true })).summary.gitWithheld, false);
+    } finally {
+      await untrusted.stop();
+    }
+  });
+});
