@@ -14,6 +14,7 @@ import type { Tool, ToolContext } from '../tools/types';
 import { HeldOutput } from './held';
 import { historyMessages } from './history';
 import { SYSTEM_PROMPT } from './prompt';
+import { redactSecrets } from '../secrets/redact';
 
 /** The model as the conversation needs it; the LLM stage provides this with fallback and retries. */
 export interface ChatModel {
@@ -106,8 +107,10 @@ export class Conversation {
     await current.done;
   }
 
-  private async answer(text: string, source: Turn['source'], signal: AbortSignal, hooks: AnswerHooks): Promise<void> {
+  private async answer(said: string, source: Turn['source'], signal: AbortSignal, hooks: AnswerHooks): Promise<void> {
     const { store, sessionId, emit } = this.deps;
+    // A key the user typed or read out is masked before it is stored, shown or sent anywhere.
+    const text = await redactSecrets(said);
     const history = historyMessages(store.turns(sessionId));
     const output = new HeldOutput(hooks.held, signal);
     output.run(() => emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) }));
@@ -134,7 +137,7 @@ export class Conversation {
     const said = (interrupted ? hooks.heard?.() : undefined) ?? answer.text;
     if (said || answer.toolCalls.length > 0) {
       const metrics: TurnMetrics = { ...(answer.ttftMs === undefined ? {} : { llmTtftMs: answer.ttftMs }), ...hooks.metrics?.() };
-      const turn = { role: 'assistant' as const, text: said, interrupted, toolCalls: answer.toolCalls, ...(Object.keys(metrics).length ? { metrics } : {}), createdAt: Date.now() };
+      const turn = { role: 'assistant' as const, text: await redactSecrets(said), interrupted, toolCalls: answer.toolCalls, ...(Object.keys(metrics).length ? { metrics } : {}), createdAt: Date.now() };
       emit({ type: 'turn', turn: store.append(sessionId, turn) });
       if (turn.metrics) this.deps.log.info('Turn metrics', { ...turn.metrics });
     }
@@ -181,6 +184,8 @@ export class Conversation {
     answer.toolCalls.push(record);
     this.deps.emit({ type: 'toolCall', call: record, state: 'running' });
     const result = await runTool(this.deps.tools, call.name, call.input, toolContext, signal);
+    // Masked here too, not only on the way to the model: the result is stored with the session and shown in the panel.
+    result.content = await redactSecrets(result.content);
     Object.assign(record, { result: result.content, ...(result.isError ? { isError: true } : {}), ...(result.citations?.length ? { citations: result.citations } : {}) });
     this.deps.emit({ type: 'toolCall', call: record, state: 'done' });
     return { role: 'tool', toolCallId: call.id, content: result.content, ...(result.isError ? { isError: true } : {}) };
