@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { join } from 'node:path';
-import type { CancellationToken, Connection, WorkDoneProgressReporter, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { ErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import type { KbStats } from '../../protocol/knowledge';
 import type { KbOperation, KbReply } from '../../protocol/live';
 import { KbAddNoteRequest, KbAddRequest, KbContributionsRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest } from '../../protocol/lsp';
@@ -147,6 +147,7 @@ export class KnowledgeService {
       return { title: document.title };
     });
     connection.onRequest(KbRemoveSourceRequest.type, async (params) => {
+      if (!Number.isSafeInteger(params?.sourceId)) throw new ResponseError(ErrorCodes.InvalidParams, 'sourceId must be the number of an added source.');
       const kb = await this.require();
       kb.removeSource(params.sourceId);
       return kb.stats();

@@ -69,7 +69,6 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
 
   it(
     'parley/review with { staticOnly: "yes" } → an error response; no review runs and the model is not asked',
-    { todo: 'accepted: only `staticOnly === true` counts, so "yes" runs the full review and sends the code to the configured model, the review the caller asked to leave out' },
     async () => {
       const asked = model.requests.length;
       await assertErrorResponse(send(server, ReviewRequest.method, { folder: repo, staticOnly: 'yes' }), 'staticOnly "yes"');
@@ -104,7 +103,6 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
 
   it(
     'parley/kb/removeSource with { sourceId: "abc" } → an error response',
-    { todo: 'accepted: the id is passed to SQL unchecked, matches no source, and the server answers with the figures as if it had removed one' },
     async () => {
       await assertErrorResponse(send(server, KbRemoveSourceRequest.method, { sourceId: 'abc' }), 'sourceId "abc"');
       await assertAnswersStatus(server);
