@@ -140,12 +140,13 @@ describe('file tools', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a FIFO in the workspace → read_file, open_file and propose_edit refuse it and search_workspace skips it, none hangs', { timeout: 15_000 }, async () => {
+  it('a FIFO in the workspace → read_file, open_file and propose_edit (an edit, or a create over it) refuse it and search_workspace skips it, none hangs', { timeout: 15_000 }, async () => {
     const made = spawnSync('mkfifo', [fifo]);
     assert.equal(made.status, 0, `mkfifo failed: ${made.stderr?.toString()}`);
     assert.deepEqual(await run('read_file', { path: 'pipe' }), { content: 'pipe is not a file.', isError: true });
     assert.deepEqual(await run('open_file', { path: 'pipe' }), { content: 'pipe does not exist.', isError: true });
     assert.deepEqual(await run('propose_edit', { path: 'pipe', oldText: 'a', newText: 'b' }), { content: 'pipe is not a file.', isError: true });
+    assert.deepEqual(await run('propose_edit', { path: 'pipe', oldText: '', newText: 'b' }), { content: 'pipe exists and is not a file; Parley only creates new files.', isError: true });
     assert.equal((await run('search_workspace', { query: 'answer' })).content, 'src/main.ts:1: export const answer = 42;');
   });
 

@@ -3,7 +3,8 @@
  * without that. The edit replaces one exact, unique occurrence of `oldText`, or creates a new file
  * when `oldText` is empty and the file does not exist.
  */
-import { isWorkspaceFile, readTextFile } from '../files';
+import { lstat } from 'node:fs/promises';
+import { readTextFile } from '../files';
 import { optionalString, stringField, ToolInputError, type Tool } from '../types';
 
 function positionAt(text: string, offset: number): { line: number; character: number } {
@@ -33,7 +34,10 @@ export const proposeEdit: Tool = {
     if (newText === undefined) throw new ToolInputError('"newText" must be a string');
     const label = optionalString(input, 'summary') ?? `Parley: edit ${display}`;
     if (oldText === '') {
-      if (await isWorkspaceFile(folders, path)) return { content: `${display} already exists; give the exact text to replace.`, isError: true };
+      // Anything at the path (a file, a folder, a FIFO) rules out a create, not only a readable file.
+      const existing = await lstat(path).catch(() => undefined);
+      if (existing?.isFile()) return { content: `${display} already exists; give the exact text to replace.`, isError: true };
+      if (existing) return { content: `${display} exists and is not a file; Parley only creates new files.`, isError: true };
       const accepted = await applyEdit(label, path, { newText, create: true });
       return { content: accepted ? `The user accepted: created ${display}.` : `The user rejected creating ${display}.` };
     }
