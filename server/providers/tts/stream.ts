@@ -11,7 +11,7 @@
  * process killed, or Aura's `Cleared` received).
  */
 import { performance } from 'node:perf_hooks';
-import { errorMessage, type Logger } from '../../log';
+import { errorMessage, redactText, type Logger } from '../../log';
 import { hasSpeech, splitLong } from '../../voice/speech';
 import { ProviderError, isRetryable } from '../errors';
 import { ttsEvent, type TtsEvent, type TtsEventOf, type TtsEventType } from './events';
@@ -102,10 +102,12 @@ export abstract class TtsStream {
   /**
    * Queues one clause for speech. Whitespace-only or unspeakable text (no letter or digit) is
    * ignored; a clause over MAX_CLAUSE_CHARS is cut at word boundaries into several segments.
+   * A key-shaped string the model wrote is masked before any provider hears it (the log's mask:
+   * a clause is pushed as it is written, and the model saw only masked text to begin with).
    */
   pushText(text: string): void {
     this.#assertOpen();
-    const clean = text.replace(/\s+/g, ' ').trim();
+    const clean = redactText(text).replace(/\s+/g, ' ').trim();
     if (!hasSpeech(clean)) return;
     for (const piece of splitLong(clean, MAX_CLAUSE_CHARS)) this.speak(this.#newSegment(piece));
   }

@@ -10,6 +10,7 @@ import { CODE_HINT, ClauseSplitter } from '../../../server/voice/speech';
 import { waitFor } from '../../support/poll';
 import { OPENAI_SPEECH_SAMPLE_RATE, speechFor, speechMsFor, startOpenAIStandIn, toWav, tone, type OpenAIStandIn } from '../../support/standins';
 import { FAST_RESILIENCE, Recording, capturingLog } from './record';
+import { KEY_SAMPLES } from '../../support/secrets';
 
 function speechStage(baseUrl: string, key = 'sk-test') {
   const settings: ParleySettings = { ...DEFAULT_SETTINGS, tts: { provider: 'openai', model: '', baseUrl } };
@@ -169,6 +170,21 @@ describe('OpenAI speech against the stand-in', () => {
       assert.ok(inputs.length > 1 && inputs.every((input) => input.length <= MAX_CLAUSE_CHARS), `inputs of ${inputs.map((i) => i.length).join(', ')} characters`);
       assert.equal(got.done.map((d) => d.text).join(' '), long, 'nothing lost, no word cut, in order');
       assert.equal(got.done.length, inputs.length);
+    } finally {
+      await tts.close();
+    }
+  });
+
+  it('never sends a key-shaped string the model wrote to the speech provider', async () => {
+    const before = speechRequests(standIn).length;
+    const tts = speechStage(standIn.baseURL).stream();
+    const got = new Recording(tts);
+    try {
+      tts.pushText(`Your token is ${KEY_SAMPLES['GitHub token']}, keep it safe.`);
+      tts.flush();
+      await waitFor(() => got.metrics.length > 0, { what: 'metrics' });
+      const inputs = speechRequests(standIn).slice(before).map((r) => (r.body as { input: string }).input);
+      assert.deepEqual(inputs, ['Your token is [redacted], keep it safe.']);
     } finally {
       await tts.close();
     }
