@@ -51,6 +51,17 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
   'window.restoreWindows': 'none',
 };
 
+/**
+ * User settings for a run with workspace trust on (`workspaceTrust`): the folder opens in Restricted
+ * Mode, as a cloned repository does, without the modal "Do you trust the authors" dialog that would
+ * block every click, and with the Restricted Mode banner showing, as a user sees it.
+ */
+export const TRUST_SETTINGS: Readonly<Record<string, unknown>> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'always',
+};
+
 export interface CodeServerOptions {
   /** A packaged extension to install (with `--install-extension`) before the server starts. */
   vsix?: string;
@@ -64,7 +75,13 @@ export interface CodeServerOptions {
   workspace: string;
   /** Extra environment for code-server and so for the extension host (and the servers it spawns). */
   env?: Record<string, string>;
-  /** User settings merged over DEFAULT_SETTINGS. */
+  /**
+   * Keep VS Code's workspace trust on (TRUST_SETTINGS, no --disable-workspace-trust), so the folder
+   * opens untrusted, in Restricted Mode, until the test grants trust as a user would. Default false:
+   * trust is switched off and every folder counts as trusted.
+   */
+  workspaceTrust?: boolean;
+  /** User settings merged over DEFAULT_SETTINGS (and TRUST_SETTINGS). */
   settings?: Record<string, unknown>;
   /** Port to listen on (default: a free one). */
   port?: number;
@@ -222,7 +239,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const config = join(root, 'config.yaml');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...(options.workspaceTrust ? TRUST_SETTINGS : {}), ...options.settings }, null, 2));
   const output = { text: '' };
   const env = childEnv(options.env);
   const keep = options.keep ?? process.env.PARLEY_E2E_KEEP === '1';
@@ -284,7 +301,7 @@ async function launch(launcher: string, common: string[], port: number, options:
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     resolve(options.workspace),
