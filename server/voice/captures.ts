@@ -18,6 +18,10 @@ import { findRecorder, NativeRecorder, NO_RECORDER_HINT } from './capture/native
 import { LiveSink } from './playback/liveSink';
 import { DEFAULT_VOICE_OPTIONS, VoiceSession } from './session';
 import { SileroVad } from './vad';
+import { settlesWithin } from '../settles';
+
+/** How long a stopped capture waits for the recognizer to finish the last turn. */
+const END_INPUT_WAIT_MS = 15_000;
 
 export interface CaptureDeps {
   conversation: Conversation;
@@ -126,6 +130,10 @@ export class Captures {
     if (capture.client.onAudio === capture.push) capture.client.onAudio = undefined;
     capture.recorder?.stop();
     await capture.pushing;
+    // The microphone stopped (the user, a recorder that exited, a page that closed): the words
+    // said up to here are still transcribed and committed as a turn, within a bound.
+    const ended = capture.session.endInput().catch((error: unknown) => this.deps.log.warn('Finishing the last turn failed', { error: errorMessage(error) }));
+    if (!(await settlesWithin(ended, END_INPUT_WAIT_MS))) this.deps.log.warn('The last turn was still being transcribed when listening stopped; it was dropped', { waitedMs: END_INPUT_WAIT_MS });
     await capture.session.close().catch((error: unknown) => this.deps.log.warn('Closing the voice session failed', { error: errorMessage(error) }));
     capture.client.send({ type: 'capture', state: 'stopped', ...(reason ? { reason } : {}) });
     if (reason) this.deps.log.warn('Listening stopped', { reason });

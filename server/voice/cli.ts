@@ -27,7 +27,7 @@ import { settingsFromEnv } from '../settings';
 import type { Storage } from '../storage/storage';
 import { WorkspaceFolders } from '../tools/confine';
 import { BUILTIN_TOOLS } from '../tools/registry';
-import { pcmBytesFor, SAMPLE_RATE } from './audio/pcm';
+import { pcmBytesFor, pcmDurationMs, peakDbfs, SAMPLE_RATE } from './audio/pcm';
 import { decodeWav, encodeWav } from './audio/wav';
 import { ClockSink } from './playback/clockSink';
 import { DEFAULT_VOICE_OPTIONS, VoiceSession } from './session';
@@ -50,6 +50,18 @@ function readMicrophoneWav(path: string): Buffer {
     throw new Error(`${path} is ${wav.sampleRate} Hz with ${wav.channels} channel(s); Parley listens to 16 kHz mono (sox in.wav -r 16000 -c 1 out.wav)`);
   }
   return wav.pcm;
+}
+
+/**
+ * Why a run ended without a single turn, said so that the user knows what to fix: no speech at
+ * all (a muted microphone, a wrong file), or speech the recognizer made no words of.
+ */
+function nothingHeard(path: string, pcm: Buffer, heardSpeech: boolean, notices: readonly string[]): string {
+  const peak = peakDbfs(pcm);
+  const level = `${(pcmDurationMs(pcm.length) / 1000).toFixed(1)} s, peak ${Number.isFinite(peak) ? `${peak < 0 ? '−' : ''}${Math.abs(Math.round(peak))}` : '−∞'} dBFS`;
+  if (!heardSpeech) return `no speech found in ${path} (${level}); check that the recording has someone talking in it, or lower parley.voice.vadThreshold`;
+  const why = notices[0] ? `: ${notices[0]}` : '';
+  return `speech was heard in ${path} (${level}) but the recognizer returned no words${why}`;
 }
 
 /** Writes what was played as one WAV (a provider speaks at one rate, so every chunk shares it). */
@@ -134,8 +146,10 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
     await built;
     await index.dispose();
   }
+  const turns = store.turns(sessionId);
+  if (!turns.some((turn) => turn.role === 'user')) throw new Error(nothingHeard(values.input, microphone, session.heardSpeech, notices));
   if (values.output && sink.played.length > 0) writeReply(values.output, sink);
-  return { turns: store.turns(sessionId), notices, ...(values.output && sink.played.length > 0 ? { reply: values.output } : {}) };
+  return { turns, notices, ...(values.output && sink.played.length > 0 ? { reply: values.output } : {}) };
 }
 
 /** One line of `parley voice --json`: something the user said, the answer and its latencies. */

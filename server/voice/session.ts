@@ -76,6 +76,7 @@ export class VoiceSession {
   private stream: SttStream | undefined;
   private readonly history = new PcmHistory(3_000);
   private inSpeech = false;
+  private speechHeard = false;
   /** When endTurn() was called, while the recognizer's final for that turn has not arrived. */
   private awaitingFinalSince: number | undefined;
   private endOfSpeechAt: number | undefined;
@@ -146,12 +147,26 @@ export class VoiceSession {
     this.answers = this.answers.then(() => this.answer(text));
   }
 
-  /** The input ended: finish the last turn and wait until every answer has been given. */
-  async finish(): Promise<void> {
+  /** Whether the VAD has heard speech since the session started. */
+  get heardSpeech(): boolean {
+    return this.speechHeard;
+  }
+
+  /**
+   * The microphone stopped (the input ended, a recorder exited, the page closed): speech still in
+   * progress ends here, and the recognizer finishes the last turn, which is answered like any
+   * other. Resolves once the recognizer is done.
+   */
+  async endInput(): Promise<void> {
     for (const event of await this.deps.vad.flush()) this.onVad(event);
-    await this.stream?.close();
+    await this.stream?.finishInput();
     // A closed recognizer confirms nothing more.
     this.settleSpeculation(false);
+  }
+
+  /** The input ended: finish the last turn and wait until every answer has been given. */
+  async finish(): Promise<void> {
+    await this.endInput();
     await this.answers;
   }
 
@@ -168,6 +183,7 @@ export class VoiceSession {
   private onVad(event: VadEvent): void {
     if (event.type === 'speechStart') {
       this.inSpeech = true;
+      this.speechHeard = true;
       this.endOfSpeechAt = undefined;
       if (!this.deps.stt.continuous) this.stream?.push(this.history.since(event.paddedStartMs));
       if (this.deps.sink.playing) this.pauseForBargeIn(event);

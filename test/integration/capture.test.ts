@@ -71,6 +71,35 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     socket.close();
   });
 
+  it('keeps what was said when listening stops right after the last word, or the page closes', async () => {
+    const pcm = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'why_failing.wav'))).pcm;
+    const speech = Buffer.concat([Buffer.alloc(16_000), pcm]);
+    for (const ending of ['stop', 'close'] as const) {
+      const question = ending === 'stop' ? 'why is this test failing' : 'why does the page matter';
+      // No scripted answer: the answer is cut short when listening stops, so it may not be asked for.
+      model.transcripts.push(question);
+      const { socket, frames } = await connect();
+      socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'webview' }));
+      await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'listening'), { what: 'listening' });
+      for (let offset = 0; offset < speech.length; offset += 640) socket.send(speech.subarray(offset, offset + 640));
+      if (ending === 'stop') {
+        socket.send(JSON.stringify({ type: 'capture', action: 'stop' }));
+        await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'stopped' });
+      }
+      socket.close();
+      // A panel that opens next shows the question: in its history, or as the turn arrives.
+      const next = await connect();
+      const heard = (frame: ServerFrame) =>
+        (frame.type === 'history' && frame.turns.some((turn) => turn.role === 'user' && turn.text === question)) || (frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.text === question);
+      try {
+        await waitFor(() => next.frames.some(heard), { timeoutMs: 20_000, what: `the question, kept after the ${ending}` });
+      } finally {
+        next.socket.close();
+      }
+      assert.equal(model.transcripts.pending, 0, 'the last turn was transcribed');
+    }
+  });
+
   it('keeps the audio a client sends before the server says it is listening', async () => {
     model.transcripts.push('why is this test failing');
     model.chat.push({ text: 'The list has two items.' });

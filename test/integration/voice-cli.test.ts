@@ -149,6 +149,42 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
     }
   });
 
+  // A clip cut from a microphone ends right after the last word: the end of the input is the end of speech.
+  it('answers a recording that ends on its last word, without trailing silence', async () => {
+    const speech = decodeWav(readFileSync(DIALOGUE)).pcm.subarray(0, Math.round(2.861 * 16_000) * 2);
+    const input = join(dir.path, 'cut.wav');
+    writeFileSync(input, encodeWav(speech));
+    standIn.transcripts.push('why is this test failing');
+    standIn.chat.push({ text: 'The assertion expects three.' });
+    const { code, stdout, stderr } = await parleyVoice(['--input', input, '--json', '--storage', join(dir.path, 's5'), '--workspace', dir.path], env);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(turnsOf(stdout).map((turn) => [turn.transcript, turn.reply]), [['why is this test failing', 'The assertion expects three.']]);
+  });
+
+  it('answers speech that starts only at the very end of the recording', async () => {
+    const clip = decodeWav(readFileSync(join(AUDIO, 'run_tests.wav'))).pcm;
+    const input = join(dir.path, 'late.wav');
+    writeFileSync(input, encodeWav(Buffer.concat([Buffer.alloc(3 * 16_000 * 2), clip.subarray(0, clip.length - 0.15 * 16_000 * 2)])));
+    standIn.transcripts.push('run the tests please');
+    standIn.chat.push({ text: 'Running them now.' });
+    const { code, stdout, stderr } = await parleyVoice(['--input', input, '--json', '--storage', join(dir.path, 's6'), '--workspace', dir.path], env);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(turnsOf(stdout).map((turn) => [turn.transcript, turn.reply]), [['run the tests please', 'Running them now.']]);
+  });
+
+  it('says so, and fails, when the recording holds no speech at all', async () => {
+    const input = join(dir.path, 'silent.wav');
+    const hum = Buffer.alloc(Math.round(1.9 * 16_000) * 2);
+    for (let i = 0; i < hum.length / 2; i++) hum.writeInt16LE(Math.round(300 * Math.sin((2 * Math.PI * 50 * i) / 16_000)), i * 2);
+    writeFileSync(input, encodeWav(hum));
+    const asked = standIn.requests.length;
+    const { code, stdout, stderr } = await parleyVoice(['--input', input, '--json', '--storage', join(dir.path, 's7'), '--workspace', dir.path], env);
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    assert.match(stderr, /^parley: no speech found in .*silent\.wav \(1\.9 s, peak −41 dBFS\)/);
+    assert.equal(standIn.requests.length, asked, 'nothing was sent to a provider');
+  });
+
   it('explains a microphone file it cannot use', async () => {
     const { code, stderr } = await parleyVoice(['--input', join(REPO, 'package.json')], env);
     assert.equal(code, 1);

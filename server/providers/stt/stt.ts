@@ -112,6 +112,20 @@ export abstract class SttStream extends EventEmitter<{ event: [SttEvent] }> {
     return this.#closing;
   }
 
+  /**
+   * The input ended (the microphone stopped): turns already ended are still transcribed, then the
+   * stream closes. close() instead drops work in progress, as a cancelled session must.
+   */
+  async finishInput(): Promise<void> {
+    if (!this.closed) await this.drain();
+    await this.close();
+  }
+
+  /** Waits until the turns already ended have been transcribed; nothing to wait for by default. */
+  protected drain(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** @internal Used by STT.open: closes the stream when the opener's signal aborts. */
   closeOn(signal: AbortSignal | undefined): void {
     signal?.addEventListener('abort', () => void this.close(), { once: true });

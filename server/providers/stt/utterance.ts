@@ -55,6 +55,11 @@ export class UtteranceSttStream extends SttStream {
     this.#work = this.#work.then(() => this.#transcribeTurn(pcm, reason, turn));
   }
 
+  /** The turns already ended, transcribed one after another, are the work to wait for. */
+  protected override drain(): Promise<void> {
+    return this.#work;
+  }
+
   protected override async shutdown(): Promise<void> {
     this.#abort.abort();
     await this.#work;

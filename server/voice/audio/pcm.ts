@@ -16,6 +16,13 @@ export function pcmBytesFor(ms: number, sampleRate = SAMPLE_RATE): number {
   return Math.round((ms / 1000) * sampleRate) * BYTES_PER_SAMPLE;
 }
 
+/** The loudest sample, in dB relative to full scale (-Infinity for digital silence). */
+export function peakDbfs(pcm: Buffer): number {
+  let peak = 0;
+  for (let i = 0; i + 1 < pcm.length; i += BYTES_PER_SAMPLE) peak = Math.max(peak, Math.abs(pcm.readInt16LE(i)));
+  return 20 * Math.log10(peak / 32768);
+}
+
 /** s16le samples as floats in [-1, 1), the input of neural models such as Silero. */
 export function toFloat32(pcm: Buffer, out = new Float32Array(pcm.length / BYTES_PER_SAMPLE)): Float32Array {
   for (let i = 0; i < out.length; i++) out[i] = pcm.readInt16LE(i * BYTES_PER_SAMPLE) / 32768;
