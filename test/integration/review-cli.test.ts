@@ -1,6 +1,7 @@
 /** `npx parley review` as a user runs it: the built bin, JSON with paths relative to <dir>, one-line errors. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI_BIN, tempDir } from '../support/paths';
@@ -80,6 +81,22 @@ describe('parley review', { timeout: 180_000 }, () => {
     assert.equal(code, 0);
     assert.match(stdout, /^# Repository review: planted\n/);
     assert.match(stdout, /\[src\/core\/registry\.ts:2\]\(src\/core\/registry\.ts#L2\)/);
+  });
+
+  it('reviews a tiny repository whose files use none of each other and have no tests', async () => {
+    const tiny = join(dir.path, 'tiny');
+    mkdirSync(tiny);
+    writeFileSync(join(tiny, 'math.ts'), 'export function addNumbers(a: number, b: number) {\n  return a + b;\n}\n');
+    writeFileSync(join(tiny, 'greet.ts'), 'export function greetPerson(name: string) {\n  return `hello ${name}`;\n}\n');
+    writeFileSync(join(tiny, 'counter.ts'), 'export class Counter {\n  count = 0;\n  bump() {\n    this.count++;\n  }\n}\n');
+    const { code, stdout, stderr } = await parley(['review', tiny, '--json'], { XDG_CACHE_HOME: cache });
+    assert.equal(code, 0, stderr);
+    const review = JSON.parse(stdout) as ReviewJson;
+    assert.equal(review.summary.files, 3);
+    const untested = review.findings.find((f) => f.title === 'No tests found in the repository');
+    assert.ok(untested, JSON.stringify(review.findings));
+    assert.equal(untested.file, 'counter.ts', 'the file with the most code: a class and its method');
+    assert.match(untested.message, /Start with counter\.ts \(no file uses another/);
   });
 
   it('exits non-zero with one line for a folder that does not exist or a bad option', async () => {

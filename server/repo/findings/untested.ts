@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import type { ReviewFinding } from '../../../protocol/review';
 import { isParsed } from '../languages';
+import type { Definition } from '../symbols/types';
 import type { RepoFacts } from './facts';
 import { finding, plural } from './finding';
 
@@ -29,9 +30,13 @@ function stem(path: string): string {
     .toLowerCase();
 }
 
-/** Code worth a test: something that runs (a function, a class, a method), not only types and constants. */
+/** Code worth a test: what runs (functions, classes, methods), not types and constants. */
+function behaviours(facts: RepoFacts, path: string): Definition[] {
+  return facts.symbols(path).defs.filter((def) => def.kind === 'function' || def.kind === 'method' || def.kind === 'class');
+}
+
 function hasBehaviour(facts: RepoFacts, path: string): boolean {
-  return facts.symbols(path).defs.some((def) => def.kind === 'function' || def.kind === 'method' || def.kind === 'class');
+  return behaviours(facts, path).length > 0;
 }
 
 function dependents(facts: RepoFacts): Map<string, number> {
@@ -57,22 +62,34 @@ function busyFiles(facts: RepoFacts, sources: string[]): { path: string; why: st
   return [...busy].map(([path, why]) => ({ path, why }));
 }
 
+/**
+ * Where a repository without tests should start: its busiest file. A few independent scripts have
+ * no busy file (none uses another, none changed often), so there it is the one with the most code.
+ */
+function firstToTest(facts: RepoFacts, sources: string[]): { path: string; reason: string } {
+  const busiest = busyFiles(facts, sources)[0];
+  if (busiest) return { path: busiest.path, reason: `the busiest module, ${busiest.path} (${busiest.why})` };
+  const count = (path: string) => behaviours(facts, path).length;
+  const path = [...sources].sort((a, b) => count(b) - count(a) || (a < b ? -1 : 1))[0]!;
+  return { path, reason: `${path} (no file uses another, and it defines the most code: ${plural(count(path), 'function or class', 'functions and classes')})` };
+}
+
 export function untestedModules(facts: RepoFacts): ReviewFinding[] {
   const parsed = facts.files.filter((file) => isParsed(file.language));
   const tests = parsed.filter((file) => isTestFile(file.path)).map((file) => file.path);
   const sources = parsed.filter((file) => !isTestFile(file.path) && hasBehaviour(facts, file.path)).map((file) => file.path);
   if (sources.length === 0) return [];
   if (tests.length === 0) {
-    const top = busyFiles(facts, sources)[0]!;
+    const start = firstToTest(facts, sources);
     return [
       finding({
-        file: top.path,
+        file: start.path,
         line: 1,
         severity: 'warning',
         kind: 'untested',
         title: 'No tests found in the repository',
         why: `None of the ${plural(sources.length, 'source file')} has a test beside it (no *.test.*, *_test.*, test_*.py or tests/ folder), so every change is verified by hand, if at all.`,
-        fix: `Start with the busiest module, ${top.path} (${top.why}): write tests for its main entry points and run them in CI.`,
+        fix: `Start with ${start.reason}: write tests for its main entry points and run them in CI.`,
       }),
     ];
   }
@@ -83,7 +100,7 @@ export function untestedModules(facts: RepoFacts): ReviewFinding[] {
     .filter(({ path }) => !tested(path))
     .slice(0, MAX_REPORTED)
     .map(({ path, why }) => {
-      const entryPoints = facts.symbols(path).defs.filter((def) => def.kind === 'function' || def.kind === 'class' || def.kind === 'method').slice(0, 3);
+      const entryPoints = behaviours(facts, path).slice(0, 3);
       return finding({
         file: path,
         line: entryPoints[0]?.line ?? 1,
