@@ -3,10 +3,10 @@
  * each piece lives in its own module.
  */
 import { join } from 'node:path';
-import { createConnection, ProposedFeatures, type InitializeResult } from 'vscode-languageserver/node';
+import type { InitializeResult } from 'vscode-languageserver/node';
 import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification, StatusRequest, type InitializationOptions } from '../protocol/lsp';
 import type { ServerStatus, StatusReport } from '../protocol/status';
-import { createLogger, errorMessage, type Logger, type LogLevel } from './log';
+import { errorMessage } from './log';
 import { createConversation } from './conversation/wiring';
 import type { Conversation } from './conversation/conversation';
 import { LiveServer, type LiveClient, type LiveHandlers } from './live/server';
@@ -24,12 +24,12 @@ import { Keys } from './providers/keys';
 import { SettingsStore } from './settings';
 import { buildStatusReport } from './status';
 import { Storage } from './storage/storage';
+import { stdioConnection } from './stdio';
 import { parleyVersion } from './version';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
-const connection = createConnection(ProposedFeatures.all);
-const log: Logger = createLogger((level: LogLevel, line) => connection.console[level === 'warn' ? 'warn' : level](line));
+const { connection, log } = stdioConnection();
 const keys = new Keys(process.env);
 const settings = new SettingsStore((scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'parley' }), log);
 
