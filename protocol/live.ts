@@ -12,6 +12,14 @@ export const LIVE_MAX_FRAME_BYTES = 256 * 1024;
 export const LIVE_MAX_FRAMES_PER_SECOND = 200;
 /** How long a burst above the average rate may last, in frames. */
 export const LIVE_BURST_FRAMES = 400;
+/**
+ * Typed turns (`say` frames) per second a connection may send on average; more are refused with
+ * an error notice. Each turn costs a model request. A person sends one every few seconds, so this
+ * leaves room to correct a message at once, while a runaway client costs two requests a second.
+ */
+export const LIVE_MAX_TURNS_PER_SECOND = 2;
+/** Turns a connection may send at once above that rate: a message and a quick correction or two. */
+export const LIVE_BURST_TURNS = 3;
 
 /** Query parameter that carries the per-launch token in the WebSocket URL. */
 export const LIVE_TOKEN_PARAM = 'token';

@@ -1,11 +1,14 @@
 /**
  * One conversation: a user turn in, an answer streamed out with tool calls run along the way, and
  * both turns committed to history as they complete. A new turn or a cancel stops the answer in
- * progress; what was produced so far is kept, marked interrupted. A held (speculative) answer
- * shows, commits and runs tools only once its turn is confirmed, and leaves no trace if dropped.
+ * progress; what was produced so far is kept, marked interrupted. New turns take over one at a
+ * time, in order; a turn arriving while too many wait for that is refused with a notice. A held
+ * (speculative) answer shows, commits and runs tools only once its turn is confirmed, and leaves
+ * no trace if dropped.
  */
 import type { ServerFrame } from '../../protocol/live';
 import type { ToolCallRecord, Turn, TurnMetrics } from '../../protocol/session';
+import { notSent } from '../live/refusal';
 import { errorMessage, type Logger } from '../log';
 import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from '../providers/llm/types';
 import type { SessionStore } from '../sessions/store';
@@ -64,6 +67,13 @@ export interface AnswerHooks {
 /** Rounds of tool calls one answer may take before Parley stops it. */
 export const MAX_TOOL_ROUNDS = 8;
 
+/**
+ * User turns that may wait for the answer in progress to stop. Stopping takes milliseconds (a
+ * spoken answer clears its audio), so more waiting means turns come faster than answers can start;
+ * each would commit a turn and start an answer only for the next to stop it.
+ */
+export const MAX_WAITING_TURNS = 2;
+
 interface Answer {
   text: string;
   toolCalls: ToolCallRecord[];
@@ -74,6 +84,10 @@ interface Answer {
 
 export class Conversation {
   private current: { controller: AbortController; done: Promise<void> } | undefined;
+  /** Turns waiting for the answer in progress to stop. */
+  private waiting = 0;
+  /** Settles once the latest turn has taken over (or failed to): the next one waits for it. */
+  private lastTakeover: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: ConversationDeps) {}
 
@@ -81,9 +95,9 @@ export class Conversation {
     return this.current !== undefined;
   }
 
-  /** A user turn: stops any answer in progress, commits the turn, answers it. */
+  /** A user turn: stops any answer in progress, commits the turn, answers it; or refuses it when too many turns wait. */
   async say(text: string, source: Turn['source'] = 'typed', hooks: AnswerHooks = {}): Promise<void> {
-    await this.cancel();
+    if (this.waiting >= MAX_WAITING_TURNS) return this.refuse(text);
     const controller = new AbortController();
     hooks.held?.then(
       (confirmed) => {
@@ -91,8 +105,7 @@ export class Conversation {
       },
       () => controller.abort(),
     );
-    const done = this.answer(text, source, controller.signal, hooks);
-    this.current = { controller, done };
+    const { done } = await this.takeOver(controller, () => this.answer(text, source, controller.signal, hooks));
     try {
       await done;
     } finally {
@@ -100,11 +113,38 @@ export class Conversation {
     }
   }
 
+  /**
+   * Starts an answer once every turn before it has started its own, and the answer in progress
+   * has stopped. Turns arriving together would otherwise all wait for the same answer to stop
+   * and then answer at once.
+   */
+  private takeOver(controller: AbortController, answer: () => Promise<void>): Promise<{ done: Promise<void> }> {
+    this.waiting++;
+    const started = this.lastTakeover.then(async () => {
+      try {
+        await this.cancel();
+      } finally {
+        this.waiting--;
+      }
+      const done = answer();
+      this.current = { controller, done };
+      return { done };
+    });
+    this.lastTakeover = started.catch(() => undefined);
+    return started;
+  }
+
+  private refuse(text: string): void {
+    this.deps.log.warn('Refused a user turn: too many turns are waiting for the answer in progress to stop', { waiting: this.waiting });
+    this.deps.emit(notSent('Parley is still stopping an answer for your earlier messages', text));
+  }
+
+  /** Stops the answer in progress; how it ended is for its own turn to report. */
   async cancel(): Promise<void> {
     const current = this.current;
     if (!current) return;
     current.controller.abort();
-    await current.done;
+    await current.done.catch(() => undefined);
   }
 
   private async answer(said: string, source: Turn['source'], signal: AbortSignal, hooks: AnswerHooks): Promise<void> {
@@ -147,6 +187,8 @@ export class Conversation {
   /** Model rounds until an answer without tool calls, running the tools in between. */
   private async run(messages: ChatMessage[], answer: Answer, signal: AbortSignal): Promise<void> {
     const { model, context, toolContext } = await this.deps.prepare();
+    // A turn that took over while this one was preparing: the model need not hear this one.
+    if (signal.aborted) return;
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
       const { text, calls } = await this.stream(model, { system: SYSTEM_PROMPT, context, messages, tools: this.deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) }, answer, signal);
       if (signal.aborted || calls.length === 0) return;

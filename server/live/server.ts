@@ -1,7 +1,8 @@
 /**
  * The live WebSocket that webviews connect to directly: 127.0.0.1 only, a random port, a
  * per-launch token, an Origin check, a frame-size cap and a message-rate limit. Anything malformed
- * closes that one connection; the server and other connections carry on.
+ * closes that one connection; the server and other connections carry on. Typed turns have a rate
+ * of their own, much lower: a turn over it is refused with a notice, and the connection stays.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   LIVE_BURST_FRAMES,
+  LIVE_BURST_TURNS,
   LIVE_MAX_FRAMES_PER_SECOND,
+  LIVE_MAX_TURNS_PER_SECOND,
   LIVE_MAX_FRAME_BYTES,
   LIVE_TOKEN_PARAM,
   LiveClose,
@@ -21,6 +24,7 @@ import { newToken, originAllowed, tokenMatches } from './access';
 import { serveCapturePage } from './capturePage';
 import { parseClientFrame } from './frames';
 import { TokenBucket } from './rateLimit';
+import { notSent } from './refusal';
 
 export const LIVE_PATH = '/live';
 
@@ -48,6 +52,12 @@ export interface LiveHandlers {
   onOpen(client: LiveClient): void;
   onFrame(frame: ClientFrame, client: LiveClient): void;
   onClose(client: LiveClient): void;
+}
+
+/** One connection's rates: every frame, and the typed turns among them. */
+interface Limits {
+  frames: TokenBucket;
+  turns: TokenBucket;
 }
 
 function reject(socket: Duplex, status: number, reason: string): void {
@@ -129,7 +139,10 @@ export class LiveServer {
   }
 
   private accept(ws: WebSocket): void {
-    const bucket = new TokenBucket(this.options.framesPerSecond ?? LIVE_MAX_FRAMES_PER_SECOND, this.options.burstFrames ?? LIVE_BURST_FRAMES);
+    const limits: Limits = {
+      frames: new TokenBucket(this.options.framesPerSecond ?? LIVE_MAX_FRAMES_PER_SECOND, this.options.burstFrames ?? LIVE_BURST_FRAMES),
+      turns: new TokenBucket(LIVE_MAX_TURNS_PER_SECOND, LIVE_BURST_TURNS),
+    };
     const client: LiveClient = {
       send: (frame) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
@@ -138,15 +151,15 @@ export class LiveServer {
         if (ws.readyState === WebSocket.OPEN) ws.send(data, { binary: true });
       },
     };
-    ws.on('message', (data, isBinary) => this.receive(ws, bucket, data, isBinary, client));
+    ws.on('message', (data, isBinary) => this.receive(ws, limits, data, isBinary, client));
     // `ws` reports oversize frames and protocol violations here, after it has closed the socket.
     ws.on('error', (error) => this.options.log.warn('Closed a live connection after a protocol error', { error: errorMessage(error) }));
     ws.on('close', () => this.handlers?.onClose(client));
     this.handlers?.onOpen(client);
   }
 
-  private receive(ws: WebSocket, bucket: TokenBucket, data: RawData, isBinary: boolean, client: LiveClient): void {
-    if (!bucket.take()) return this.closeBad(ws, LiveClose.policyViolation, 'too many messages');
+  private receive(ws: WebSocket, limits: Limits, data: RawData, isBinary: boolean, client: LiveClient): void {
+    if (!limits.frames.take()) return this.closeBad(ws, LiveClose.policyViolation, 'too many messages');
     if (isBinary) {
       if (!client.onAudio) return this.closeBad(ws, LiveClose.unsupportedData, 'audio frame without an open capture');
       const pcm = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
@@ -155,7 +168,13 @@ export class LiveServer {
     }
     const parsed = parseClientFrame(data.toString());
     if (!parsed.ok) return this.closeBad(ws, LiveClose.unsupportedData, parsed.error);
+    if (parsed.frame.type === 'say' && !limits.turns.take()) return this.refuseTurn(client, parsed.frame.text);
     this.handlers?.onFrame(parsed.frame, client);
+  }
+
+  private refuseTurn(client: LiveClient, text: string): void {
+    this.options.log.warn('Refused a typed turn over the turn rate', { turnsPerSecond: LIVE_MAX_TURNS_PER_SECOND, burst: LIVE_BURST_TURNS });
+    client.send(notSent(`Parley takes at most ${LIVE_MAX_TURNS_PER_SECOND} messages a second`, text));
   }
 
   private closeBad(ws: WebSocket, code: number, reason: string): void {
