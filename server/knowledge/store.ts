@@ -252,8 +252,19 @@ export class KnowledgeStore {
     return rows.map(({ headingPath, ...row }) => ({ ...row, text: embeddingText({ headingPath: JSON.parse(headingPath) as string[], text: row.text }) }));
   }
 
+  /**
+   * Stores vectors an embedder returned. The embedder may have taken seconds, so each passage's
+   * visibility is read again here, not taken from when it was sent: a note made private meanwhile
+   * must not keep a shared vector. A passage deleted meanwhile gets none.
+   */
   storeVectors(rows: readonly Omit<ChunkToEmbed, 'text'>[], vectors: readonly Float32Array[]): void {
-    this.db.transaction(() => rows.forEach((row, i) => this.setVector(row.id, vectors[i]!, row.visibility, this.qualityOf(row.path, row.passage))))();
+    const current = this.db.prepare('SELECT d.visibility FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?');
+    this.db.transaction(() =>
+      rows.forEach((row, i) => {
+        const now = current.get(row.id) as { visibility: Visibility } | undefined;
+        if (now) this.setVector(row.id, vectors[i]!, now.visibility, this.qualityOf(row.path, row.passage));
+      }),
+    )();
   }
 
   counts(): { sources: number; documents: number; chunks: number; embedded: number } {
