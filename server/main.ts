@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { InitializeResult } from 'vscode-languageserver/node';
-import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification, StatusRequest, type InitializationOptions } from '../protocol/lsp';
+import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification, type InitializationOptions } from '../protocol/lsp';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { errorMessage } from './log';
 import { createConversation } from './conversation/wiring';
@@ -26,6 +26,7 @@ import { buildStatusReport } from './status';
 import { Storage } from './storage/storage';
 import { stdioConnection } from './stdio';
 import { parleyVersion } from './version';
+import { isWorkspaceTrusted, setWorkspaceTrusted } from './process/trust';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
@@ -47,7 +48,12 @@ function parseOptions(raw: unknown): InitializationOptions {
   if (typeof options.globalStoragePath !== 'string' || typeof options.workspaceStoragePath !== 'string') {
     throw new Error('initializationOptions must name globalStoragePath and workspaceStoragePath');
   }
-  return { globalStoragePath: options.globalStoragePath, workspaceStoragePath: options.workspaceStoragePath, extensionVersion: options.extensionVersion ?? parleyVersion };
+  return {
+    globalStoragePath: options.globalStoragePath,
+    workspaceStoragePath: options.workspaceStoragePath,
+    extensionVersion: options.extensionVersion ?? parleyVersion,
+    workspaceTrusted: options.workspaceTrusted === true,
+  };
 }
 
 async function report(): Promise<StatusReport> {
@@ -75,13 +81,17 @@ async function publishReport(): Promise<void> {
   if (recovered.length > 0) {
     setStatus({ health: 'warning', activity: status.activity, message: `A damaged database was moved aside to ${recovered.join(', ')}; a new one was created.` });
   } else {
-    setStatus({ health: 'ready', activity: status.activity, message: llm?.configured ? 'Parley is ready' : 'Parley is ready; no language model is configured yet' });
+    const ready = llm?.configured ? 'Parley is ready' : 'Parley is ready; no language model is configured yet';
+    // Restricted Mode changes what Parley does; the status says so rather than leave it to the review report.
+    setStatus({ health: 'ready', activity: status.activity, message: isWorkspaceTrusted() ? ready : `${ready} (Restricted Mode: no git, no commands)` });
   }
   live?.broadcast({ type: 'report', report: current });
 }
 
 connection.onInitialize(async (params): Promise<InitializeResult> => {
   const options = parseOptions(params.initializationOptions);
+  setWorkspaceTrusted(options.workspaceTrusted);
+  log.info('Workspace trust', { trusted: options.workspaceTrusted });
   storage = Storage.open({ globalDir: options.globalStoragePath, workspaceDir: options.workspaceStoragePath }, NATIVE_DIR, log);
   live = await LiveServer.start({ log, assetsDir: join(__dirname, 'webview') });
   const server = live;
@@ -189,6 +199,14 @@ connection.onDidChangeConfiguration(() => {
   settings.invalidate();
   publishReport().catch((error: unknown) => log.error('Could not apply the new settings', { error: errorMessage(error) }));
   configureKnowledge().catch((error: unknown) => log.error('Could not apply the knowledge base settings', { error: errorMessage(error) }));
+});
+
+connection.onNotification(WorkspaceTrustNotification.type, (params) => {
+  // Only a literal true grants trust: anything else a client might send leaves it as it is.
+  if (params?.trusted !== true) return log.warn('Ignored a workspace trust notification without trusted: true');
+  log.info('Workspace trust granted');
+  setWorkspaceTrusted(true);
+  publishReport().catch((error: unknown) => log.warn('Could not report the status', { error: errorMessage(error) }));
 });
 
 connection.onRequest(StatusRequest.type, () => report());
