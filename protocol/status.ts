@@ -12,6 +12,18 @@ export interface StageStatus {
   hint?: string;
 }
 
+/** A program on the machine that a part of Parley runs. */
+export interface ProgramStatus {
+  id: 'recognizer' | 'voice' | 'recorder' | 'git';
+  name: string;
+  /** What it is for, naming the setting that chooses it. */
+  usedFor: string;
+  /** Where it was found on PATH, or null when it is missing. */
+  path: string | null;
+  /** When missing: the command that installs it on this platform (or why there is none). */
+  install?: string;
+}
+
 export interface StorageStatus {
   globalDir: string;
   workspaceDir: string;
@@ -36,6 +48,8 @@ export interface StatusReport {
   voice: VoiceSettings;
   /** The program the server records the system microphone with, or null when the machine has none. */
   recorder: string | null;
+  /** The local programs parts of Parley run, found or missing. */
+  programs: ProgramStatus[];
   /** The live WebSocket, when this server runs one (the command line does not). */
   live: { port: number; clients: number } | null;
   pid: number;

@@ -58,6 +58,8 @@ function formatStatus(report: StatusReport): string {
       const what = [stage.provider, stage.model, stage.baseUrl].filter(Boolean).join(' · ');
       return `${stage.stage.padEnd(10)} ${what} — ${stage.configured ? 'configured' : `not configured: ${stage.hint}`}`;
     }),
+    'Programs:',
+    ...report.programs.map((program) => `  ${program.name} — ${program.path ? `found: ${program.path}` : `missing; install: ${program.install}`} — for ${program.usedFor}`),
   ];
   return lines.join('\n');
 }

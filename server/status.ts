@@ -2,6 +2,7 @@
 import type { ParleySettings } from '../protocol/settings';
 import type { StatusReport } from '../protocol/status';
 import type { Keys } from './providers/keys';
+import { programStatuses } from './providers/localPrograms';
 import { stageStatuses } from './providers/status';
 import type { Storage } from './storage/storage';
 import { parleyVersion } from './version';
@@ -23,6 +24,7 @@ export function buildStatusReport(sources: ReportSources): StatusReport {
     providers: stageStatuses(sources.settings, sources.keys, sources.env),
     voice: sources.settings.voice,
     recorder: findRecorder(sources.env)?.program ?? null,
+    programs: programStatuses(sources.env),
     live: sources.live ?? null,
     pid: process.pid,
     startedAt: sources.startedAt,

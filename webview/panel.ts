@@ -6,7 +6,7 @@ import { startView, type ViewModel } from './app';
 import { MicrophoneCapture } from './audio/capture';
 import { Playback } from './audio/playback';
 import { h, icon } from './dom';
-import { actions, connectionBadge, providersSection, storageSection, versionsSection } from './statusView';
+import { actions, connectionBadge, programsSection, providersSection, storageSection, versionsSection } from './statusView';
 import { transcriptView } from './transcript';
 
 const header = h('header', { class: 'session-header' });
@@ -63,7 +63,7 @@ function render(model: ViewModel): void {
   const key = JSON.stringify(model.report ?? null);
   if (key !== rendered) {
     rendered = key;
-    details.replaceChildren(h('summary', {}, 'Server and providers'), ...(model.report ? [providersSection(model.report, model.run), versionsSection(model.report), storageSection(model.report)] : []), actions(model.run));
+    details.replaceChildren(h('summary', {}, 'Server and providers'), ...(model.report ? [providersSection(model.report, model.run), programsSection(model.report), versionsSection(model.report), storageSection(model.report)] : []), actions(model.run));
     // Open at first when something needs setting up; after that the user decides.
     if (model.report && firstReport) {
       firstReport = false;

@@ -1,5 +1,5 @@
 /** Renders what the server reports: connection, versions, storage and provider configuration. */
-import type { ServerStatus, StageStatus, StatusReport } from '../protocol/status';
+import type { ProgramStatus, ServerStatus, StageStatus, StatusReport } from '../protocol/status';
 import type { ViewCommand } from '../protocol/webview';
 import { h, icon } from './dom';
 import type { LiveState } from './live';
@@ -71,6 +71,21 @@ function stageItem(stage: StageStatus, run: RunCommand): HTMLElement {
 export function providersSection(report: StatusReport, run: RunCommand, stages?: readonly string[]): HTMLElement {
   const shown = report.providers.filter((stage) => !stages || stages.includes(stage.stage));
   return h('section', { 'aria-label': 'Providers' }, h('h2', {}, 'Providers'), h('ul', { class: 'providers' }, ...shown.map((stage) => stageItem(stage, run))));
+}
+
+function programItem(program: ProgramStatus): HTMLElement {
+  return h(
+    'li',
+    { class: program.path ? 'configured' : 'missing', 'data-program': program.id },
+    h('span', { class: 'stage' }, icon(program.path ? 'check' : 'circle-slash'), ` ${program.name}`),
+    h('span', { class: 'provider' }, program.usedFor),
+    program.path ? h('span', { class: 'state' }, program.path) : h('span', { class: 'state hint' }, `missing — install: `, h('code', {}, program.install ?? '')),
+  );
+}
+
+/** The local programs parts of Parley run, so a missing one is seen before anything waits for it. */
+export function programsSection(report: StatusReport): HTMLElement {
+  return h('section', { 'aria-label': 'Programs' }, h('h2', {}, 'Programs'), h('ul', { class: 'providers' }, ...report.programs.map(programItem)));
 }
 
 export function button(iconName: string, label: string, onClick: () => void): HTMLElement {

@@ -65,6 +65,9 @@ describe('Parley in code-server', { skip: unavailable, timeout: 600_000 }, () =>
     assert.match(await field(panel, 'knowledgeDb'), /knowledge\.db$/);
     const llm = await panel.locator('[data-stage="llm"]').innerText();
     assert.match(llm, /not configured — Set an Anthropic key/);
+    // The local programs, found or with the command that installs them (the e2e machine has git).
+    assert.match(await panel.locator('[data-program="git"]').innerText(), /git[\s\S]*\/git$/);
+    assert.match(await panel.locator('[data-program="voice"]').innerText(), /system voice/);
     await screenshot(page, 'session-panel');
   });
 

@@ -1,7 +1,7 @@
 /** `npx parley …` as a user runs it: the bin script, the built bundle, the environment. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { StatusReport } from '../../protocol/status';
@@ -36,6 +36,27 @@ describe('parley status', () => {
       assert.equal(report.storage.knowledgeDb, join(dir.path, 'knowledge.db'));
       assert.equal(report.versions.fts5, true);
       assert.ok(!stdout.includes('sk-test-abcdefghijklmnopqrstuvwx'));
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('lists the local programs Parley runs, with the command that installs each missing one', () => {
+    const dir = tempDir('cli-programs');
+    try {
+      const bin = join(dir.path, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'git'), '#!/bin/sh\n');
+      chmodSync(join(bin, 'git'), 0o755);
+      const { code, stdout } = parley(['status', '--json', '--storage', join(dir.path, 's')], { PATH: bin });
+      assert.equal(code, 0);
+      const programs = (JSON.parse(stdout) as StatusReport).programs;
+      assert.deepEqual(programs.map((program) => [program.id, program.path]), [['recognizer', null], ['voice', null], ['recorder', null], ['git', join(bin, 'git')]]);
+      if (process.platform === 'linux') {
+        assert.deepEqual(programs.slice(0, 3).map((program) => program.install), ['sudo apt-get install pocketsphinx pocketsphinx-en-us', 'sudo apt-get install espeak-ng', 'sudo apt-get install alsa-utils']);
+      }
+      const text = parley(['status', '--storage', join(dir.path, 's')], { PATH: bin }).stdout;
+      assert.match(text, /system voice \(espeak-ng, say or SAPI\) — missing; install: sudo apt-get install espeak-ng — for spoken answers/);
     } finally {
       dir.cleanup();
     }
