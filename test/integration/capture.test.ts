@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { LiveClose, liveUrl, type ServerFrame } from '../../protocol/live';
-import { LiveEndpointRequest } from '../../protocol/lsp';
+import { LiveClose, type ServerFrame } from '../../protocol/live';
 import { findProgram } from '../../server/providers/programs';
 import { decodeWav } from '../../server/voice/audio/wav';
 import { absentMicrophone, virtualMicrophone, type VirtualMicrophone } from '../support/alsa';
+import { connectLive } from '../support/live';
 import { REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startVoiceServer, type TestServer } from '../support/server';
@@ -41,14 +41,7 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     dir.cleanup();
   });
 
-  async function connect(): Promise<{ socket: WebSocket; frames: ServerFrame[]; audio: Buffer[] }> {
-    const socket = new WebSocket(liveUrl(await server.connection.sendRequest(LiveEndpointRequest.type)));
-    const frames: ServerFrame[] = [];
-    const audio: Buffer[] = [];
-    socket.on('message', (data: Buffer, isBinary) => (isBinary ? audio.push(data) : frames.push(JSON.parse(data.toString()) as ServerFrame)));
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    return { socket, frames, audio };
-  }
+  const connect = () => connectLive(server);
 
   it('turns streamed microphone PCM into a spoken answer', async () => {
     model.transcripts.push('why is this test failing');

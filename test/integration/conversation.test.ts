@@ -8,24 +8,15 @@ import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { liveUrl, type ServerFrame } from '../../protocol/live';
-import { LiveEndpointRequest } from '../../protocol/lsp';
+import type { ServerFrame } from '../../protocol/live';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
+import { connectLive } from '../support/live';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startServer, type TestServer } from '../support/server';
 import { startOpenAIStandIn } from '../support/standins';
 
 type OpenAIStandIn = Awaited<ReturnType<typeof startOpenAIStandIn>>;
-
-async function client(server: TestServer): Promise<{ socket: WebSocket; frames: ServerFrame[] }> {
-  const endpoint = await server.connection.sendRequest(LiveEndpointRequest.type);
-  const socket = new WebSocket(liveUrl(endpoint));
-  const frames: ServerFrame[] = [];
-  socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as ServerFrame));
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  return { socket, frames };
-}
 
 const turnsOf = (frames: ServerFrame[]) => frames.flatMap((frame) => (frame.type === 'turn' ? [frame.turn] : []));
 
@@ -62,7 +53,7 @@ describe('typed conversation', () => {
     model.chat.push({ toolCalls: [{ name: 'read_file', input: { path: 'src/math.ts' } }] });
     model.chat.push({ toolCalls: [{ name: 'propose_edit', input: { path: 'src/math.ts', oldText: 'a - b', newText: 'a + b', summary: 'Add instead of subtract' } }] });
     model.chat.push({ text: 'Fixed: add now adds. The change is in the panel.' });
-    const { socket, frames } = await client(server);
+    const { socket, frames } = await connectLive(server);
     socket.send(JSON.stringify({ type: 'say', text: 'why does add return the wrong number?' }));
     const turns = await waitFor(() => (turnsOf(frames).length >= 2 ? turnsOf(frames) : undefined), { what: 'both turns' });
     socket.close();
@@ -90,7 +81,7 @@ describe('typed conversation', () => {
   });
 
   it('shows the conversation to a panel that reconnects', async () => {
-    const { socket, frames } = await client(server);
+    const { socket, frames } = await connectLive(server);
     const history = await waitFor(() => frames.find((frame) => frame.type === 'history'), { what: 'history' });
     socket.close();
     assert.ok(history.type === 'history' && history.turns.length >= 2);
@@ -99,7 +90,7 @@ describe('typed conversation', () => {
 
   it('gives the model the repository map around the active file', async () => {
     writeFileSync(join(workspace, 'src', 'geometry.ts'), "import { add } from './math';\nexport function perimeter(a: number, b: number): number {\n  return add(add(a, b), add(a, b));\n}\n");
-    const { socket, frames } = await client(server);
+    const { socket, frames } = await connectLive(server);
     // The map is built in the background; a turn waits for it only briefly, so ask until it is there.
     const sawMap = await waitFor(
       async () => {
@@ -121,7 +112,7 @@ describe('typed conversation', () => {
   async function askSlowly(question: string, answer: string): Promise<{ socket: WebSocket; frames: ServerFrame[]; seen: number }> {
     model.latency.interTokenMs = 40;
     model.chat.push({ text: answer });
-    const { socket, frames } = await client(server);
+    const { socket, frames } = await connectLive(server);
     const seen = frames.length;
     socket.send(JSON.stringify({ type: 'say', text: question }));
     await waitFor(() => frames.slice(seen).some((frame) => frame.type === 'assistantDelta'), { what: 'the answer to start' });
@@ -148,7 +139,7 @@ describe('typed conversation', () => {
     const { editorState } = server;
     server = await startServer({ storage, settings: server.settings });
     server.editorState = editorState;
-    const again = await client(server);
+    const again = await connectLive(server);
     const history = await waitFor(() => again.frames.find((frame) => frame.type === 'history'), { what: 'history from the new server' });
     assert.ok(history.type === 'history');
     assert.deepEqual([history.turns.at(-1)!.role, history.turns.at(-1)!.text], ['user', 'what breaks if I rename add?'], 'the question is kept; the unfinished answer is not passed off as complete');
@@ -162,7 +153,7 @@ describe('typed conversation', () => {
     Object.assign(model.latency, { ttfbMs: 60, interTokenMs: 40 });
     model.chat.push({ text: 'One two three four five six seven eight nine ten.' });
     try {
-      const { socket, frames } = await client(server);
+      const { socket, frames } = await connectLive(server);
       socket.send(JSON.stringify({ type: 'say', text: 'count to ten' }));
       const answer = await waitFor(() => turnsOf(frames).find((turn) => turn.role === 'assistant'), { what: 'the answer' });
       socket.close();
@@ -176,7 +167,7 @@ describe('typed conversation', () => {
 
   it('says what to set up when no model is configured', async () => {
     await server.changeSettings({ ...server.settings, llm: { provider: 'anthropic', model: '', baseUrl: '' } });
-    const { socket, frames } = await client(server);
+    const { socket, frames } = await connectLive(server);
     socket.send(JSON.stringify({ type: 'say', text: 'hello?' }));
     const notice = await waitFor(() => frames.find((frame) => frame.type === 'notice'), { what: 'a notice' });
     socket.close();

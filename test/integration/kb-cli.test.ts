@@ -4,22 +4,20 @@
  * run completes from a consistent database.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import type { KbStats } from '../../protocol/knowledge';
+import { runParley } from '../support/cli';
 import { CLI_BIN, REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 
 const HUB = join(REPO, '..', 'shared', 'corpora', 'obsidian-hub');
 const PLUGINS = join(HUB, '02 - Community Expansions', '02.05 All Community Expansions', 'Plugins');
 
-function parley(args: string[]) {
-  const result = spawnSync(process.execPath, [CLI_BIN, ...args], { env: { PATH: process.env.PATH }, encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const parley = (args: string[]) => runParley(args, { timeoutMs: 120_000 });
 
 function documentsIn(db: string): number {
   try {
@@ -45,19 +43,19 @@ describe('parley kb', () => {
   });
   after(() => dir.cleanup());
 
-  it('indexes a folder and prints the counts as JSON', () => {
-    const { code, stdout, stderr } = parley(['kb', 'index', notes, '--db', db, '--json']);
+  it('indexes a folder and prints the counts as JSON', async () => {
+    const { code, stdout, stderr } = await parley(['kb', 'index', notes, '--db', db, '--json']);
     assert.equal(code, 0, stderr);
     const summary = JSON.parse(stdout) as { indexed: number; documents: number; chunks: number; embedder: string };
     assert.ok(summary.indexed > 50);
     assert.equal(summary.documents, summary.indexed);
     assert.match(summary.embedder, /^builtin:/);
-    const again = JSON.parse(parley(['kb', 'index', notes, '--db', db, '--json']).stdout) as { indexed: number; unchanged: number };
+    const again = JSON.parse((await parley(['kb', 'index', notes, '--db', db, '--json'])).stdout) as { indexed: number; unchanged: number };
     assert.deepEqual([again.indexed, again.unchanged], [0, summary.indexed]);
   });
 
-  it('searches with paths relative to the indexed folder, best first', () => {
-    const { code, stdout } = parley(['kb', 'search', 'typesetting math formulas', '--db', db, '--k', '5', '--json']);
+  it('searches with paths relative to the indexed folder, best first', async () => {
+    const { code, stdout } = await parley(['kb', 'search', 'typesetting math formulas', '--db', db, '--k', '5', '--json']);
     assert.equal(code, 0);
     const results = JSON.parse(stdout) as { path: string; heading: string; score: number; snippet: string }[];
     assert.ok(results.length > 0 && results.length <= 5, `at most k results (${results.length})`);
@@ -66,10 +64,10 @@ describe('parley kb', () => {
     assert.ok(!results[0]!.path.startsWith('/'));
   });
 
-  it('answers one JSON array per line for --queries, in order', () => {
+  it('answers one JSON array per line for --queries, in order', async () => {
     const queries = join(dir.path, 'queries.txt');
     writeFileSync(queries, 'typesetting math formulas\n\nLaTeX\n');
-    const { code, stdout } = parley(['kb', 'search', '--queries', queries, '--db', db, '--k', '3']);
+    const { code, stdout } = await parley(['kb', 'search', '--queries', queries, '--db', db, '--k', '3']);
     assert.equal(code, 0);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { path: string }[]);
     assert.equal(lines.length, 3);
@@ -77,15 +75,15 @@ describe('parley kb', () => {
     assert.equal(lines[2]![0]!.path, 'Concepts/LaTeX.md');
   });
 
-  it('prints stats and rejects bad arguments with a one-line reason', () => {
-    const stats = JSON.parse(parley(['kb', 'stats', '--db', db, '--json']).stdout) as KbStats;
+  it('prints stats and rejects bad arguments with a one-line reason', async () => {
+    const stats = JSON.parse((await parley(['kb', 'stats', '--db', db, '--json'])).stdout) as KbStats;
     assert.equal(stats.embedded, stats.chunks);
     assert.equal(stats.sources.length, 1);
-    const bad = parley(['kb', 'search', 'x', '--db', db, '--k', 'many']);
+    const bad = await parley(['kb', 'search', 'x', '--db', db, '--k', 'many']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^parley: --k must be a whole number/);
-    assert.equal(parley(['kb', 'index', '--db', db]).code, 2);
-    assert.equal(parley(['kb', 'frobnicate']).code, 2);
+    assert.equal((await parley(['kb', 'index', '--db', db])).code, 2);
+    assert.equal((await parley(['kb', 'frobnicate'])).code, 2);
   });
 
   it('finishes an index that was killed half-way, from a consistent database', async () => {
@@ -100,7 +98,7 @@ describe('parley kb', () => {
     await exited;
     const partial = documentsIn(crashDb);
     assert.ok(partial > 0 && partial < total, `killed half-way (${partial} of ${total})`);
-    const resumed = JSON.parse(parley(['kb', 'index', big, '--db', crashDb, '--json']).stdout) as { indexed: number; unchanged: number; documents: number; chunks: number; embeddedTotal: number };
+    const resumed = JSON.parse((await parley(['kb', 'index', big, '--db', crashDb, '--json'])).stdout) as { indexed: number; unchanged: number; documents: number; chunks: number; embeddedTotal: number };
     assert.equal(resumed.documents, total);
     assert.ok(resumed.unchanged >= partial - 64, 'documents committed before the kill are not indexed again');
     assert.equal(resumed.embeddedTotal, resumed.chunks);

@@ -7,31 +7,25 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import type { KbPassage } from '../../protocol/knowledge';
-import { LiveClose, liveUrl, type KbOperation, type KbReply, type ServerFrame } from '../../protocol/live';
+import { LiveClose, type KbOperation, type KbReply, type ServerFrame } from '../../protocol/live';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol';
-import { KbAddRequest, KbContributionsRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest, LiveEndpointRequest } from '../../protocol/lsp';
-import { DEFAULT_SETTINGS } from '../../protocol/settings';
+import { KbAddRequest, KbContributionsRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest } from '../../protocol/lsp';
+import { connectLive, type LiveClient } from '../support/live';
 import { REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
-import { startServer, type TestServer } from '../support/server';
+import { startModelServer, type TestServer } from '../support/server';
 import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
 
-interface Client {
-  socket: WebSocket;
-  frames: ServerFrame[];
+interface Client extends LiveClient {
   ask(request: KbOperation): Promise<KbReply>;
 }
 
 let nextId = 1;
 
 async function connect(server: TestServer): Promise<Client> {
-  const endpoint = await server.connection.sendRequest(LiveEndpointRequest.type);
-  const socket = new WebSocket(liveUrl(endpoint));
-  const frames: ServerFrame[] = [];
-  socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as ServerFrame));
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const live = await connectLive(server);
+  const { socket, frames } = live;
   const ask = async (request: KbOperation) => {
     const id = nextId++;
     socket.send(JSON.stringify({ type: 'kb', id, request }));
@@ -39,7 +33,7 @@ async function connect(server: TestServer): Promise<Client> {
     if (answer.type === 'kbError') throw new Error(answer.message);
     return (answer as Extract<ServerFrame, { type: 'kbReply' }>).reply;
   };
-  return { socket, frames, ask };
+  return Object.assign(live, { ask });
 }
 
 async function search(client: Client, query: string): Promise<KbPassage[]> {
@@ -60,11 +54,7 @@ describe('knowledge base in the server', () => {
     writeFileSync(join(vault, 'ops', 'Deploy.md'), '# Deploy\n\n## With Docker\n\nBuild the image with docker build, then push it to the registry. #ops\n');
     writeFileSync(join(vault, 'Cooking.md'), '# Cooking\n\nSlow simmered onion soup.\n');
     model = await startOpenAIStandIn({ latency: { ttfbMs: 10, interTokenMs: 1 } });
-    server = await startServer({
-      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
-      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL } },
-    });
-    server.editorState = { workspaceFolders: [dir.path], openFiles: [], diagnostics: [] };
+    server = await startModelServer(dir.path, model.baseURL);
     client = await connect(server);
   });
   after(async () => {

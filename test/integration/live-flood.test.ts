@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { liveUrl, type ServerFrame } from '../../protocol/live';
-import { LiveEndpointRequest } from '../../protocol/lsp';
+import type { ServerFrame } from '../../protocol/live';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
+import { connectLive, type LiveClient } from '../support/live';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startServer, type TestServer } from '../support/server';
@@ -20,15 +20,6 @@ const SAYS = 300;
 const SAYS_PER_SECOND = 120;
 /** What the flood may cost at most: the turns the rate lets through in its 2.5 s, and no more. */
 const MAX_MODEL_REQUESTS = 10;
-
-async function client(server: TestServer): Promise<{ socket: WebSocket; frames: ServerFrame[] }> {
-  const endpoint = await server.connection.sendRequest(LiveEndpointRequest.type);
-  const socket = new WebSocket(liveUrl(endpoint));
-  const frames: ServerFrame[] = [];
-  socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as ServerFrame));
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  return { socket, frames };
-}
 
 const userTurns = (frames: ServerFrame[]) => frames.filter((frame) => frame.type === 'turn' && frame.turn.role === 'user').length;
 const refusals = (frames: ServerFrame[]) => frames.flatMap((frame) => (frame.type === 'notice' && frame.level === 'error' && /was not sent/.test(frame.message) ? [frame.message] : []));
@@ -47,7 +38,7 @@ describe('a flood of typed turns', { timeout: 120_000 }, () => {
   const dir = tempDir('live-flood');
   let model: OpenAIStandIn;
   let server: TestServer;
-  let flooder: { socket: WebSocket; frames: ServerFrame[] };
+  let flooder: LiveClient;
   const chatRequests = () => model.requests.filter((request) => request.path === '/v1/chat/completions').length;
 
   before(async () => {
@@ -65,7 +56,7 @@ describe('a flood of typed turns', { timeout: 120_000 }, () => {
   });
 
   it('takes a few turns, refuses the rest with a notice each, and asks the model a bounded number of times', async (t) => {
-    flooder = await client(server);
+    flooder = await connectLive(server);
     const { socket, frames } = flooder;
     await flood(socket, SAYS, SAYS_PER_SECOND, (index) => ({ type: 'say', text: `message ${index}` }));
     // Every say became a turn or was refused, and every turn taken has finished.

@@ -1,27 +1,14 @@
 /** `npx parley review` as a user runs it: the built bin, JSON with paths relative to <dir>, one-line errors. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI_BIN, tempDir } from '../support/paths';
+import { runParley } from '../support/cli';
+import { tempDir } from '../support/paths';
 import { plantRepository } from '../support/review-repo';
 import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
 
-const TIMEOUT_MS = 60_000;
-
-/** Runs the bin without blocking this process, so the stand-in in it can answer. */
-function parley(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: TIMEOUT_MS });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const parley = (args: string[], env: NodeJS.ProcessEnv = {}) => runParley(args, { env: { HOME: process.env.HOME, ...env }, timeoutMs: 60_000 });
 
 interface ReviewJson {
   summary: { root: string; files: number; llm: { state: string; modules: number; hint?: string }; findings: Record<string, number>; cached: boolean };

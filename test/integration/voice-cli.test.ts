@@ -4,14 +4,14 @@
  * stand-in (through the official SDK), espeak-ng speaking the answers into a clock-driven sink.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { VoiceTurnJson } from '../../server/voice/cli';
 import { decodeWav, encodeWav } from '../../server/voice/audio/wav';
 import { findProgram } from '../../server/providers/programs';
-import { CLI_BIN, REPO, tempDir } from '../support/paths';
+import { runParley } from '../support/cli';
+import { REPO, tempDir } from '../support/paths';
 import { startDeepgramStandIn, startOpenAIStandIn } from '../support/standins';
 
 const AUDIO = join(REPO, '..', 'shared', 'audio');
@@ -31,17 +31,8 @@ function turnsOf(stdout: string): VoiceTurnJson[] {
   return stdout.trim().split('\n').map((line) => JSON.parse(line) as VoiceTurnJson);
 }
 
-function parleyVoice(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // A hung pipeline fails the test instead of holding the whole run open.
-    const child = spawn(process.execPath, [CLI_BIN, 'voice', ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 60_000, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+// A hung pipeline fails the test instead of holding the whole run open.
+const parleyVoice = (args: string[], env: NodeJS.ProcessEnv) => runParley(['voice', ...args], { env, timeoutMs: 60_000, killSignal: 'SIGKILL' });
 
 describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
   let standIn: Awaited<ReturnType<typeof startOpenAIStandIn>>;

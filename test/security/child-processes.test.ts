@@ -4,30 +4,21 @@
  * line and the built server over stdio, in a trusted and in an untrusted workspace.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ReviewRequest } from '../../protocol/lsp';
 import { spawnChild } from '../../server/process/spawn';
 import { plantHostileRepository, type HostileRepository } from '../support/hostile-repo';
-import { CLI_BIN, tempDir } from '../support/paths';
+import { runParley } from '../support/cli';
+import { tempDir } from '../support/paths';
 import { startServer } from '../support/server';
 
 const KEYS = { ANTHROPIC_API_KEY: 'sk-ant-api03-childprocesskey0000000000', OPENAI_API_KEY: 'sk-proj-childprocesskey000000000000', DEEPGRAM_API_KEY: '0123456789abcdef0123456789abcdef01234567' };
 const BASE_ENV = { PATH: process.env.PATH, HOME: process.env.HOME };
 
-function parley(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...BASE_ENV, ...env }, cwd, timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const parley = (args: string[], env: NodeJS.ProcessEnv, cwd?: string) => runParley(args, { env: { ...BASE_ENV, ...env }, cwd, timeoutMs: 120_000 });
 
 /** A `git` first on PATH that records each call (its arguments and environment) and runs the real one. */
 function recordingGit(dir: string): { bin: string; calls(): string } {

@@ -6,7 +6,7 @@
  * is recorded, so a refusal can be checked to have offered nothing.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,27 +15,10 @@ import { MAX_LINE_CHARS } from '../../server/tools/files';
 import { BUILTIN_TOOLS, runTool } from '../../server/tools/registry';
 import type { ToolContext, ToolResult } from '../../server/tools/types';
 import { tempDir } from '../support/paths';
-import { waitFor } from '../support/poll';
+import { startSwapper } from '../support/swapper';
 
 const SECRET = 'outside-secret-7f3a9c';
 const INSIDE = 'inside content\n';
-
-/**
- * Keeps `target` always present, one moment a regular file, the next a symlink to the secret, by
- * renames (the approach of test/unit/files-race.test.ts). It prints once it has swapped both ways.
- */
-const SWAPPER = `
-const { renameSync, symlinkSync, writeFileSync, rmSync } = require('node:fs');
-const [target, secret, scratch, inside] = process.argv.slice(1);
-for (let round = 0; ; round++) {
-  rmSync(scratch + '.link', { force: true });
-  symlinkSync(secret, scratch + '.link');
-  renameSync(scratch + '.link', target);
-  writeFileSync(scratch + '.file', inside);
-  renameSync(scratch + '.file', target);
-  if (round === 1) process.stdout.write('swapping\\n');
-}
-`;
 
 describe('file tools', { timeout: 120_000 }, () => {
   const dir = tempDir('security-files');
@@ -171,7 +154,7 @@ describe('file tools', { timeout: 120_000 }, () => {
     const raced = join(ws, 'raced');
     mkdirSync(join(raced, '.swap'), { recursive: true });
     writeFileSync(join(raced, 'target.txt'), INSIDE);
-    const swapper = await startSwapper(join(raced, 'target.txt'), join(outside, 'secret.txt'), join(raced, '.swap', 'scratch'));
+    const swapper = await startSwapper({ target: join(raced, 'target.txt'), secret: realpathSync(join(outside, 'secret.txt')), scratch: join(raced, '.swap', 'scratch'), inside: INSIDE });
     const outcomes = { inside: 0, refused: 0, leaked: 0 };
     try {
       for (let read = 0; read < 400; read++) {
@@ -182,7 +165,7 @@ describe('file tools', { timeout: 120_000 }, () => {
         else outcomes.inside += 1;
       }
     } finally {
-      swapper.kill();
+      await swapper.stop();
     }
     assert.equal(outcomes.leaked, 0, `${outcomes.leaked} of 400 reads returned the outside file (${JSON.stringify(outcomes)})`);
     assert.ok(outcomes.inside > 0, `no read got the inside file, so the race was not exercised (${JSON.stringify(outcomes)})`);
@@ -197,15 +180,6 @@ describe('file tools', { timeout: 120_000 }, () => {
     for (const query of ['hunter2', 'sk-proj-envfile']) assert.equal((await run('search_workspace', { query })).content, `No matches for "${query}".`);
   });
 });
-
-/** Starts the swapping process and waits until it has swapped both ways, so the reads meet a live race. */
-async function startSwapper(target: string, secret: string, scratch: string): Promise<ChildProcess> {
-  const swapper = spawn(process.execPath, ['-e', SWAPPER, target, realpathSync(secret), scratch, INSIDE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  swapper.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(() => output.includes('swapping'), { what: 'the swapper to start' });
-  return swapper;
-}
 
 /**
  * If a tool ever blocked opening the FIFO for reading, opening it for writing lets that open

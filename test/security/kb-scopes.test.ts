@@ -10,26 +10,19 @@ import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
 import type { KbPassage, KbSearchFilters, Visibility } from '../../protocol/knowledge';
-import { liveUrl, type KbOperation, type KbReply, type ServerFrame } from '../../protocol/live';
-import { KbAddRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest, LiveEndpointRequest } from '../../protocol/lsp';
+import type { KbOperation, KbReply, ServerFrame } from '../../protocol/live';
+import { KbAddRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import type { ToolCallRecord } from '../../protocol/session';
+import { connectLive, type LiveClient } from '../support/live';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
-import { startServer, type TestServer } from '../support/server';
+import { startModelServer, startServer, type TestServer } from '../support/server';
 import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
 
 /** What the sidebar's "shared only" search sends. */
 const SHARED_ONLY: KbSearchFilters = { visibility: ['shared', 'public'] };
-
-interface Client {
-  socket: WebSocket;
-  frames: ServerFrame[];
-  /** The close code, once the server closed the connection. */
-  closedWith?: number;
-}
 
 type Answer = { reply: KbReply } | { error: string };
 
@@ -42,17 +35,8 @@ interface Secret {
 
 let nextId = 1;
 
-async function connect(server: TestServer): Promise<Client> {
-  const endpoint = await server.connection.sendRequest(LiveEndpointRequest.type);
-  const client: Client = { socket: new WebSocket(liveUrl(endpoint)), frames: [] };
-  client.socket.on('message', (data) => client.frames.push(JSON.parse(data.toString()) as ServerFrame));
-  client.socket.once('close', (code) => (client.closedWith = code));
-  await new Promise((resolve, reject) => client.socket.once('open', resolve).once('error', reject));
-  return client;
-}
-
 /** Sends a sidebar request and returns its reply or error; a closed connection fails the test. */
-async function send(client: Client, request: KbOperation): Promise<Answer> {
+async function send(client: LiveClient, request: KbOperation): Promise<Answer> {
   const id = nextId++;
   client.socket.send(JSON.stringify({ type: 'kb', id, request }));
   const answer = await waitFor(
@@ -64,13 +48,13 @@ async function send(client: Client, request: KbOperation): Promise<Answer> {
   return { reply: (answer as Extract<ServerFrame, { type: 'kbReply' }>).reply };
 }
 
-async function ask(client: Client, request: KbOperation): Promise<KbReply> {
+async function ask(client: LiveClient, request: KbOperation): Promise<KbReply> {
   const answer = await send(client, request);
   if ('error' in answer) assert.fail(`kb ${request.op} failed: ${answer.error}`);
   return answer.reply;
 }
 
-async function search(client: Client, query: string, filters?: KbSearchFilters): Promise<KbPassage[]> {
+async function search(client: LiveClient, query: string, filters?: KbSearchFilters): Promise<KbPassage[]> {
   const reply = await ask(client, { op: 'search', query, k: 100, ...(filters ? { filters } : {}) });
   assert.equal(reply.op, 'search');
   return reply.op === 'search' ? reply.passages : [];
@@ -117,16 +101,12 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
   const dir = tempDir('security-kb');
   let model: OpenAIStandIn;
   let server: TestServer;
-  let client: Client;
+  let client: LiveClient;
 
   before(async () => {
     model = await startOpenAIStandIn();
-    server = await startServer({
-      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
-      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL } },
-    });
-    server.editorState = { workspaceFolders: [dir.path], openFiles: [], diagnostics: [] };
-    client = await connect(server);
+    server = await startModelServer(dir.path, model.baseURL);
+    client = await connectLive(server);
   });
   after(async () => {
     client.socket.close();
@@ -379,7 +359,7 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
         await addFolder(other, folder, 2);
         await setVisibility(other, merger, 'shared');
         await setVisibility(other, join(folder, 'Newsletter.md'), 'shared');
-        const otherClient = await connect(other);
+        const otherClient = await connectLive(other);
         try {
           await other.changeSettings({ ...structuredClone(DEFAULT_SETTINGS), embeddings: { provider: 'openai-compatible', model: 'embed-small', baseUrl: embeddings.baseURL } });
           await waitFor(() => embeddings.requests.some((r) => JSON.stringify(r.body).includes('Halcyon merger')), { timeoutMs: 15_000, what: 'the re-embedding of the merger note' });

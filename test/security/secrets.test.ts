@@ -6,15 +6,15 @@
  * OpenAI-compatible stand-in as the model, which records every request it is sent.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket } from 'ws';
-import { liveUrl, type ServerFrame } from '../../protocol/live';
-import { ExportSessionRequest, KbAddRequest, LiveEndpointRequest } from '../../protocol/lsp';
+import type { ServerFrame } from '../../protocol/live';
+import { ExportSessionRequest, KbAddRequest } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
-import { CLI_BIN, tempDir } from '../support/paths';
+import { runParley } from '../support/cli';
+import { connectLive, type LiveClient } from '../support/live';
+import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { KEY_SAMPLES, leakedKeys } from '../support/secrets';
 import { startServer, type TestServer } from '../support/server';
@@ -33,8 +33,7 @@ describe('secrets', { timeout: 240_000 }, () => {
   const storage = { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') };
   let model: OpenAIStandIn;
   let server: TestServer;
-  let frames: ServerFrame[] = [];
-  let socket: WebSocket;
+  let live: LiveClient;
 
   before(async () => {
     mkdirSync(join(workspace, 'src'), { recursive: true });
@@ -54,13 +53,10 @@ describe('secrets', { timeout: 240_000 }, () => {
     };
     server.connection.onRequest('window/workDoneProgress/create', () => null);
     await server.connection.sendRequest(KbAddRequest.type, { path: notes });
-    const endpoint = await server.connection.sendRequest(LiveEndpointRequest.type);
-    socket = new WebSocket(liveUrl(endpoint));
-    socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as ServerFrame));
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    live = await connectLive(server);
   });
   after(async () => {
-    socket.close();
+    live.socket.close();
     await server.stop();
     await model.close();
     dir.cleanup();
@@ -70,14 +66,14 @@ describe('secrets', { timeout: 240_000 }, () => {
 
   it('keys in the active file, its selection and diagnostics quoting them, and the user typing one → none reaches the model', async () => {
     model.chat.push({ text: 'I see the configuration.' });
-    socket.send(JSON.stringify({ type: 'say', text: `what is wrong with this? my token is ${KEY_SAMPLES['GitHub token']}` }));
-    await waitFor(() => turnsOf(frames).length >= 2, { what: 'the answer' });
+    live.socket.send(JSON.stringify({ type: 'say', text: `what is wrong with this? my token is ${KEY_SAMPLES['GitHub token']}` }));
+    await waitFor(() => turnsOf(live.frames).length >= 2, { what: 'the answer' });
     assert.ok(modelSaw().includes('Active file'), 'the editor context was sent');
     assert.deepEqual(leakedKeys(modelSaw()), []);
   });
 
   it('the model calls read_file, search_workspace and search_knowledge_base on keyed files, notes and .envrc → the results it reads hold no key', async () => {
-    frames = [];
+    live.frames.length = 0;
     model.chat.push({
       toolCalls: [
         { name: 'read_file', input: { path: 'src/config.ts' } },
@@ -87,8 +83,8 @@ describe('secrets', { timeout: 240_000 }, () => {
       ],
     });
     model.chat.push({ text: 'Those are the settings.' });
-    socket.send(JSON.stringify({ type: 'say', text: 'show me the deploy settings and notes' }));
-    const answer = await waitFor(() => turnsOf(frames).find((turn) => turn.role === 'assistant'), { what: 'the answer with tools' });
+    live.socket.send(JSON.stringify({ type: 'say', text: 'show me the deploy settings and notes' }));
+    const answer = await waitFor(() => turnsOf(live.frames).find((turn) => turn.role === 'assistant'), { what: 'the answer with tools' });
     assert.equal(answer.toolCalls.length, 4);
     assert.ok(answer.toolCalls.every((call) => !call.isError), JSON.stringify(answer.toolCalls));
     assert.match(answer.toolCalls[3]!.result ?? '', /Deploying/, 'the note was found');
@@ -99,10 +95,10 @@ describe('secrets', { timeout: 240_000 }, () => {
   it('the repository map around the keyed file (definition lines with their values) → no key reaches the model', async () => {
     const sawMap = await waitFor(
       async () => {
-        const before = turnsOf(frames).length;
+        const before = turnsOf(live.frames).length;
         model.chat.push({ text: 'Noted.' });
-        socket.send(JSON.stringify({ type: 'say', text: 'what uses the settings?' }));
-        await waitFor(() => turnsOf(frames).length >= before + 2, { what: 'the answer' });
+        live.socket.send(JSON.stringify({ type: 'say', text: 'what uses the settings?' }));
+        await waitFor(() => turnsOf(live.frames).length >= before + 2, { what: 'the answer' });
         const last = JSON.stringify(model.requests.at(-1)!.body);
         return last.includes('Repository map') && last;
       },
@@ -115,15 +111,15 @@ describe('secrets', { timeout: 240_000 }, () => {
   it('the session after all that: the panel\'s turns, Export Session and the server log → no key in any of them', async () => {
     const exported = await server.connection.sendRequest(ExportSessionRequest.type);
     assert.deepEqual(leakedKeys(JSON.stringify(exported)), []);
-    assert.deepEqual(leakedKeys(JSON.stringify(turnsOf(frames))), []);
+    assert.deepEqual(leakedKeys(JSON.stringify(turnsOf(live.frames))), []);
     assert.deepEqual(leakedKeys(server.logs.join('\n') + server.stderr()), []);
   });
 
   it('`parley review` of the keyed workspace with a model → the review prompt holds no key', async () => {
     const reviewer = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 0 } });
     try {
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, PARLEY_LLM: 'openai-compatible', PARLEY_LLM_MODEL: 'local-reviewer', PARLEY_LLM_BASE_URL: reviewer.baseURL, XDG_CACHE_HOME: join(dir.path, 'cache') };
-      const code = await new Promise<number | null>((resolve, reject) => spawn(process.execPath, [CLI_BIN, 'review', workspace, '--json'], { env, stdio: 'ignore', timeout: 120_000 }).on('error', reject).on('close', resolve));
+      const env = { HOME: process.env.HOME, PARLEY_LLM: 'openai-compatible', PARLEY_LLM_MODEL: 'local-reviewer', PARLEY_LLM_BASE_URL: reviewer.baseURL, XDG_CACHE_HOME: join(dir.path, 'cache') };
+      const { code } = await runParley(['review', workspace, '--json'], { env, timeoutMs: 120_000 });
       assert.equal(code, 0);
       const prompts = JSON.stringify(reviewer.requests.map((request) => request.body));
       assert.ok(prompts.includes('SETTING_'), 'the model was asked about the code');

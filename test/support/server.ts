@@ -111,6 +111,16 @@ export async function initialize(server: TestServer, storage: StartOptions['stor
   await waitFor(() => server.statuses.find((status) => status.health !== 'starting'), { what: 'the server to report ready' });
 }
 
+/** A server in `dir` whose model is the OpenAI-compatible stand-in at `baseUrl`, with an editor showing `dir` as the workspace. */
+export async function startModelServer(dir: string, baseUrl: string): Promise<TestServer> {
+  const server = await startServer({
+    storage: { globalStoragePath: join(dir, 'g'), workspaceStoragePath: join(dir, 'w') },
+    settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl } },
+  });
+  server.editorState = { workspaceFolders: [dir], openFiles: [], diagnostics: [] };
+  return server;
+}
+
 /**
  * A server for voice tests in `dir`: the OpenAI-compatible stand-in at `baseUrl` as model and
  * recognizer, espeak-ng as the voice, and an editor showing `dir` as the workspace.

@@ -4,7 +4,6 @@
  * race now and then; every read here must return the inside content or a refusal, never the secret.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,34 +12,17 @@ import { WorkspaceFolders } from '../../server/tools/confine';
 import { sameFileInside } from '../../server/tools/files';
 import { BUILTIN_TOOLS, runTool } from '../../server/tools/registry';
 import type { ToolContext } from '../../server/tools/types';
-import { waitFor } from '../support/poll';
 import { tempDir } from '../support/paths';
+import { startSwapper, type Swapper } from '../support/swapper';
 
 const INSIDE = 'inside content\n';
 const SECRET = 'outside secret content\n';
-
-/**
- * Renames keep `target` always present: one moment a regular file, the next a symlink to the secret.
- * It prints once it has swapped both ways, so the reads start against a live race.
- */
-const SWAPPER = `
-const { renameSync, symlinkSync, writeFileSync, rmSync } = require('node:fs');
-const [target, secret, scratch, inside] = process.argv.slice(1);
-for (let round = 0; ; round++) {
-  rmSync(scratch + '.link', { force: true });
-  symlinkSync(secret, scratch + '.link');
-  renameSync(scratch + '.link', target);
-  writeFileSync(scratch + '.file', inside);
-  renameSync(scratch + '.file', target);
-  if (round === 1) process.stdout.write('swapping\\n');
-}
-`;
 
 describe('reading a file that is being swapped for a symlink', () => {
   const dir = tempDir('race');
   const ws = join(dir.path, 'ws');
   const secret = join(dir.path, 'secret.txt');
-  let swapper: ChildProcess;
+  let swapper: Swapper;
   let context: ToolContext;
   const signal = new AbortController().signal;
   const run = (name: string, input: unknown) => runTool(BUILTIN_TOOLS, name, input, context, signal);
@@ -55,13 +37,10 @@ describe('reading a file that is being swapped for a symlink', () => {
       showDocument: async () => true,
       applyEdit: async () => false,
     };
-    let output = '';
-    swapper = spawn(process.execPath, ['-e', SWAPPER, join(ws, 'target.txt'), secret, join(ws, '.swap', 'scratch'), INSIDE], { stdio: ['ignore', 'pipe', 'inherit'] });
-    swapper.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(() => output.includes('swapping'), { what: 'the swapper to start' });
+    swapper = await startSwapper({ target: join(ws, 'target.txt'), secret, scratch: join(ws, '.swap', 'scratch'), inside: INSIDE });
   });
-  after(() => {
-    swapper.kill();
+  after(async () => {
+    await swapper?.stop();
     dir.cleanup();
   });
 

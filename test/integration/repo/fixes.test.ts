@@ -24,10 +24,9 @@ import {
 } from 'vscode-languageserver-protocol';
 import { ExplainProblemCommand } from '../../../protocol/fixes';
 import { KbAddNoteRequest } from '../../../protocol/lsp';
-import { DEFAULT_SETTINGS } from '../../../protocol/settings';
 import { tempDir } from '../../support/paths';
 import { waitFor } from '../../support/poll';
-import { startServer, type TestServer } from '../../support/server';
+import { startModelServer, type TestServer } from '../../support/server';
 import { startOpenAIStandIn, type OpenAIStandIn } from '../../support/standins';
 
 const MAIN = [
@@ -78,11 +77,7 @@ describe('inline fixes through the server', () => {
     writeFileSync(join(workspace, 'src', 'util.ts'), UTIL);
     uri = pathToFileURL(join(workspace, 'src', 'main.ts')).href;
     model = await startOpenAIStandIn({ latency: { ttfbMs: 10, interTokenMs: 1 } });
-    server = await startServer({
-      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
-      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL } },
-    });
-    server.editorState = { workspaceFolders: [workspace], openFiles: [], diagnostics: [] };
+    server = await startModelServer(workspace, model.baseURL);
     server.connection.onNotification('window/showMessage', (message: { type: number; message: string }) => void messages.push(message));
     await server.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'typescript', version, text } });
   });
