@@ -59,6 +59,12 @@ export class Ctx implements vscode.Disposable {
     });
   }
 
+  /** Tells the server that the remote window's webviews load from `origin`, so it accepts their connections. */
+  async allowRemoteOrigin(origin: string): Promise<void> {
+    const { LiveRemoteOriginNotification } = loadClientLibrary();
+    await this.client?.sendNotification(LiveRemoteOriginNotification.type, { origin });
+  }
+
   /** The running client, or an error that says so, for commands that need the server. */
   requireClient(): LanguageClient {
     if (!this.client || !this.running) throw new Error('The Parley server is not running. Run "Parley: Restart Server", or open the log.');

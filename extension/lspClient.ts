@@ -16,6 +16,7 @@ export {
   KbStatsRequest,
   KbSyncRequest,
   LiveEndpointRequest,
+  LiveRemoteOriginNotification,
   ReviewRequest,
   ServerStatusNotification,
   WorkspaceTrustNotification,

@@ -43,6 +43,15 @@ export namespace WorkspaceTrustNotification {
   export const type = new NotificationType<{ trusted: boolean }>(method);
 }
 
+/**
+ * Client → server: the window is remote, and its webviews load from this origin (the origin of
+ * the live endpoint's external address); their connections from it are accepted.
+ */
+export namespace LiveRemoteOriginNotification {
+  export const method = 'parley/liveRemoteOrigin';
+  export const type = new NotificationType<{ origin: string }>(method);
+}
+
 /** Server → client: the server's health and activity changed. */
 export namespace ServerStatusNotification {
   export const method = 'parley/serverStatus';

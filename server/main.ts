@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { InitializeResult } from 'vscode-languageserver/node';
-import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification, type InitializationOptions } from '../protocol/lsp';
+import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification, type InitializationOptions } from '../protocol/lsp';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { errorMessage } from './log';
 import { createConversation } from './conversation/wiring';
@@ -207,6 +207,12 @@ connection.onNotification(WorkspaceTrustNotification.type, (params) => {
   log.info('Workspace trust granted');
   setWorkspaceTrusted(true);
   publishReport().catch((error: unknown) => log.warn('Could not report the status', { error: errorMessage(error) }));
+});
+
+connection.onNotification(LiveRemoteOriginNotification.type, (params) => {
+  const origin = typeof params?.origin === 'string' ? params.origin : '';
+  if (live?.allowRemoteOrigin(origin)) log.info('Live connections accepted from the remote window', { origin });
+  else log.warn('Ignored a remote origin that is not an http(s) origin', { origin });
 });
 
 connection.onRequest(StatusRequest.type, () => report());

@@ -17,11 +17,26 @@ async function externalEndpoint(endpoint: LiveEndpoint): Promise<LiveEndpoint> {
   return { url: external.with({ scheme }).toString(true), token: endpoint.token };
 }
 
-export function bindWebview(webview: vscode.Webview, ctx: Ctx): vscode.Disposable {
+/** Redraws the webview with these extra sources in its Content-Security-Policy's connect-src. */
+export type RenderWebview = (connectSources: readonly string[]) => void;
+
+export function bindWebview(webview: vscode.Webview, ctx: Ctx, render: RenderWebview): vscode.Disposable {
   const post = (message: HostMessage) => void webview.postMessage(message);
+  const connectSources = new Set<string>();
   const sendEndpoint = async (endpoint: LiveEndpoint | undefined) => {
     if (!endpoint) return post({ type: 'serverStopped', reason: 'The Parley server is not running.' });
-    post({ type: 'connect', endpoint: await externalEndpoint(endpoint) });
+    const external = await externalEndpoint(endpoint);
+    if (external !== endpoint) {
+      // A remote window: the server must accept its webviews' origin, and their policy must allow
+      // the external address. Redrawn, the webview says it is ready again and gets the endpoint then.
+      const address = new URL(external.url);
+      await ctx.allowRemoteOrigin(`${address.protocol === 'wss:' ? 'https:' : 'http:'}//${address.host}`);
+      if (!connectSources.has(address.origin)) {
+        connectSources.add(address.origin);
+        return render([...connectSources]);
+      }
+    }
+    post({ type: 'connect', endpoint: external });
   };
   const onMessage = webview.onDidReceiveMessage((message: ViewMessage) => {
     if (message?.type === 'ready') void sendEndpoint(ctx.liveEndpoint);

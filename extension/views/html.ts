@@ -16,7 +16,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 /** Where the live WebSocket is: the server's loopback port, which changes with every restart. */
 const LIVE_CONNECT_SOURCE = 'ws://127.0.0.1:*';
 
-export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: ViewKind, title: string): string {
+/** `connectSources`: the live endpoint's external origins when the window is remote (see host.ts). */
+export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: ViewKind, title: string, connectSources: readonly string[] = []): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
   const csp = [
@@ -27,7 +28,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, ki
     // The extension's own resources too: the microphone's AudioWorklet module loads by URL.
     `script-src 'nonce-${nonce}' ${webview.cspSource}`,
     `media-src ${webview.cspSource} blob:`,
-    `connect-src ${LIVE_CONNECT_SOURCE}`,
+    `connect-src ${[LIVE_CONNECT_SOURCE, ...connectSources].join(' ')}`,
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -17,8 +17,9 @@ export class SessionPanel {
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'parley.svg');
     panel.webview.options = webviewOptions(extensionUri);
-    panel.webview.html = renderHtml(panel.webview, extensionUri, 'panel', 'Parley Session');
-    const binding = bindWebview(panel.webview, ctx);
+    const render = (connectSources: readonly string[] = []) => (panel.webview.html = renderHtml(panel.webview, extensionUri, 'panel', 'Parley Session', connectSources));
+    render();
+    const binding = bindWebview(panel.webview, ctx, render);
     panel.onDidDispose(() => {
       binding.dispose();
       SessionPanel.current = undefined;

@@ -14,8 +14,9 @@ export class KnowledgeBaseView implements vscode.WebviewViewProvider {
 
   resolveWebviewView(view: vscode.WebviewView): void {
     view.webview.options = webviewOptions(this.extensionUri);
-    view.webview.html = renderHtml(view.webview, this.extensionUri, 'sidebar', 'Parley Knowledge Base');
-    const binding = bindWebview(view.webview, this.ctx);
+    const render = (connectSources: readonly string[] = []) => (view.webview.html = renderHtml(view.webview, this.extensionUri, 'sidebar', 'Parley Knowledge Base', connectSources));
+    render();
+    const binding = bindWebview(view.webview, this.ctx, render);
     view.onDidDispose(() => binding.dispose());
   }
 }

@@ -67,6 +67,7 @@ function reject(socket: Duplex, status: number, reason: string): void {
 export class LiveServer {
   readonly token = newToken();
   private readonly wss: WebSocketServer;
+  private readonly remoteOrigins = new Set<string>();
   private handlers: LiveHandlers | undefined;
 
   private constructor(
@@ -106,6 +107,23 @@ export class LiveServer {
     return this.wss.clients.size;
   }
 
+  /**
+   * Accepts connections from the origin the editor's webviews load from when the window is remote
+   * (code-server on another host, say): the extension learns it from asExternalUri. Only an http(s)
+   * origin is taken, exactly as a browser sends it.
+   */
+  allowRemoteOrigin(origin: string): boolean {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return false;
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) return false;
+    this.remoteOrigins.add(origin);
+    return true;
+  }
+
   setHandlers(handlers: LiveHandlers): void {
     this.handlers = handlers;
   }
@@ -131,7 +149,7 @@ export class LiveServer {
       return reject(socket, 401, 'Unauthorized');
     }
     const origin = request.headers.origin;
-    if (!originAllowed(origin, this.options.extraOrigins)) {
+    if (!originAllowed(origin, [...(this.options.extraOrigins ?? []), ...this.remoteOrigins])) {
       this.options.log.warn('Refused a live connection from a foreign origin', { origin });
       return reject(socket, 403, 'Forbidden');
     }

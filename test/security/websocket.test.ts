@@ -12,7 +12,7 @@ import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { LIVE_BURST_FRAMES, LIVE_MAX_FRAME_BYTES, LiveClose, liveUrl, type ServerFrame } from '../../protocol/live';
-import { LiveEndpointRequest, StatusRequest, type LiveEndpoint } from '../../protocol/lsp';
+import { LiveEndpointRequest, LiveRemoteOriginNotification, StatusRequest, type LiveEndpoint } from '../../protocol/lsp';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startServer, type TestServer } from '../support/server';
@@ -132,6 +132,19 @@ describe('live WebSocket', { timeout: 120_000 }, () => {
       assert.deepEqual(await handshake(liveUrl(endpoint), origin), { opened: false, status: 403 }, origin);
     }
     await assertServerUnharmed();
+  });
+
+  it('a remote window\'s origin: unannounced, then announced by the extension, then announced malformed (javascript:, with a path, not an origin) → 403 until announced, accepted after; the malformed ones change nothing', async () => {
+    const remote = 'http://dev.example.test:8080';
+    assert.deepEqual(await handshake(liveUrl(endpoint), remote), { opened: false, status: 403 });
+    for (const origin of ['javascript:alert(1)', 'https://evil.example/path', 'evil.example', 42]) {
+      await server.connection.sendNotification(LiveRemoteOriginNotification.method, { origin });
+    }
+    await assertServerUnharmed();
+    assert.deepEqual(await handshake(liveUrl(endpoint), 'https://evil.example'), { opened: false, status: 403 });
+    await server.connection.sendNotification(LiveRemoteOriginNotification.method, { origin: remote });
+    await waitFor(async () => (await handshake(liveUrl(endpoint), remote)).opened, { what: 'the announced origin to be accepted' });
+    assert.deepEqual(await handshake(liveUrl(endpoint), 'https://evil.example'), { opened: false, status: 403 });
   });
 
   it('a connection to the live port on any address but 127.0.0.1 (127.0.0.2, ::1, the machine\'s other interfaces) → the endpoint is 127.0.0.1 and nothing else accepts', async () => {

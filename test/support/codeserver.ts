@@ -85,6 +85,12 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Port to listen on (default: a free one). */
   port?: number;
+  /**
+   * The loopback address to listen on and open the workbench by (default 127.0.0.1). Another one,
+   * such as 127.0.0.2, makes the window remote to the extension: asExternalUri then rewrites its
+   * loopback addresses to code-server's proxy, as it does for a code-server on another machine.
+   */
+  host?: string;
   /** Milliseconds to wait for the HTTP server to answer (default 60 s). */
   timeoutMs?: number;
   /** Keep the temporary folders after stop() (also with PARLEY_E2E_KEEP=1), for post-mortems. */
@@ -270,7 +276,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         await stop();
         cleanup();
       };
-      const baseUrl = `http://127.0.0.1:${port}/`;
+      const baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}/`;
       return {
         url: workbenchUrl(baseUrl, resolve(options.workspace)),
         baseUrl,
@@ -294,11 +300,12 @@ type Launched = { ok: true; stop(): Promise<void> } | { ok: false; addressInUse:
 /** Starts code-server on port and waits until it answers HTTP; on failure it is stopped again. */
 async function launch(launcher: string, common: string[], port: number, options: CodeServerOptions, env: NodeJS.ProcessEnv, output: { text: string }): Promise<Launched> {
   const config = common[common.indexOf('--config') + 1]!;
-  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const host = options.host ?? '127.0.0.1';
+  writeFileSync(config, `bind-addr: ${host}:${port}\nauth: none\ncert: false\n`);
   const args = [
     ...common,
     '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--bind-addr', `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
@@ -336,7 +343,7 @@ async function launch(launcher: string, common: string[], port: number, options:
       killTree(child.pid, tree, 'SIGKILL'); // whatever outlived code-server itself
     })());
 
-  const baseUrl = `http://127.0.0.1:${port}/`;
+  const baseUrl = `http://${host}:${port}/`;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
