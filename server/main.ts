@@ -27,6 +27,7 @@ import { Storage } from './storage/storage';
 import { stdioConnection } from './stdio';
 import { parleyVersion } from './version';
 import { isWorkspaceTrusted, setWorkspaceTrusted } from './process/trust';
+import { warmUpSecretScan } from './secrets/redact';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
@@ -91,6 +92,7 @@ async function publishReport(): Promise<void> {
 connection.onInitialize(async (params): Promise<InitializeResult> => {
   const options = parseOptions(params.initializationOptions);
   setWorkspaceTrusted(options.workspaceTrusted);
+  warmUpSecretScan().catch((error: unknown) => log.warn('The secret scan could not start', { error: errorMessage(error) }));
   log.info('Workspace trust', { trusted: options.workspaceTrusted });
   storage = Storage.open({ globalDir: options.globalStoragePath, workspaceDir: options.workspaceStoragePath }, NATIVE_DIR, log);
   live = await LiveServer.start({ log, assetsDir: join(__dirname, 'webview') });

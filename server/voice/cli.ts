@@ -25,6 +25,7 @@ import { SessionStore } from '../sessions/store';
 import { settlesWithin } from '../settles';
 import { settingsFromEnv } from '../settings';
 import type { Storage } from '../storage/storage';
+import { warmUpSecretScan } from '../secrets/redact';
 import { WorkspaceFolders } from '../tools/confine';
 import { BUILTIN_TOOLS } from '../tools/registry';
 import { pcmBytesFor, pcmDurationMs, peakDbfs, SAMPLE_RATE } from './audio/pcm';
@@ -98,6 +99,7 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
   const { values } = parseArgs({ args, options: { input: { type: 'string' }, output: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, storage: { type: 'string' } }, strict: true });
   if (!values.input) throw new Error('voice needs --input <file.wav>: a 16 kHz mono WAV played in as the microphone');
   const microphone = readMicrophoneWav(values.input);
+  const warming = warmUpSecretScan();
   const settings = settingsFromEnv(env, log);
   const keys = new Keys(env);
   const llm = createLlmStage(settings, keys, log);
@@ -133,6 +135,7 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
   const sink = new ClockSink(true);
   const session = new VoiceSession({ conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log }, { ...DEFAULT_VOICE_OPTIONS, eagerEndOfTurn: settings.voice.eagerEndOfTurn });
   try {
+    await warming;
     await session.start();
     await feedRealTime(session, microphone);
     await session.finish();
