@@ -17,6 +17,9 @@ async function externalEndpoint(endpoint: LiveEndpoint): Promise<LiveEndpoint> {
   return { url: external.with({ scheme }).toString(true), token: endpoint.token };
 }
 
+/** The live WebSocket's own host, which every webview's policy allows (html.ts). */
+const LIVE_HOST = '127.0.0.1';
+
 /** Redraws the webview with these extra sources in its Content-Security-Policy's connect-src. */
 export type RenderWebview = (connectSources: readonly string[]) => void;
 
@@ -26,10 +29,12 @@ export function bindWebview(webview: vscode.Webview, ctx: Ctx, render: RenderWeb
   const sendEndpoint = async (endpoint: LiveEndpoint | undefined) => {
     if (!endpoint) return post({ type: 'serverStopped', reason: 'The Parley server is not running.' });
     const external = await externalEndpoint(endpoint);
-    if (external !== endpoint) {
+    const address = new URL(external.url);
+    // code-server on 127.0.0.1 routes the endpoint through its own proxy on the same loopback
+    // address: the policy and the server's origin check allow that already.
+    if (external !== endpoint && !(address.protocol === 'ws:' && address.hostname === LIVE_HOST)) {
       // A remote window: the server must accept its webviews' origin, and their policy must allow
       // the external address. Redrawn, the webview says it is ready again and gets the endpoint then.
-      const address = new URL(external.url);
       await ctx.allowRemoteOrigin(`${address.protocol === 'wss:' ? 'https:' : 'http:'}//${address.host}`);
       if (!connectSources.has(address.origin)) {
         connectSources.add(address.origin);
