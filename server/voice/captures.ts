@@ -126,6 +126,7 @@ export class Captures {
     const capture = this.current;
     if (!capture) return;
     this.current = undefined;
+    this.deps.log.info('Stopping the capture', { reason: reason ?? 'asked to' });
     // Only this capture's feed: the same client may already be opening the next one.
     if (capture.client.onAudio === capture.push) capture.client.onAudio = undefined;
     capture.recorder?.stop();

@@ -4,6 +4,7 @@
  * runs the real arecord against ALSA devices that test/support/alsa.ts defines.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -146,6 +147,23 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     assert.ok(heard.length >= pcm.length / 2 && played.includes(heard), `${heard.length} bytes uploaded`);
     socket.send(JSON.stringify({ type: 'capture', action: 'stop' }));
     await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'stopped' });
+    socket.close();
+  });
+
+  it('keeps what was said when the recorder exits right after the last word (native capture)', { skip: noRecorder }, async () => {
+    const question = 'what did the recorder hear';
+    model.transcripts.push(question);
+    const { socket, frames } = await connect();
+    socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'native' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'listening'), { what: 'listening' });
+    const pcm = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'run_tests.wav'))).pcm;
+    await microphone.play(Buffer.concat([Buffer.alloc(16_000), pcm]));
+    // The recorder dies as it would with a device pulled out mid-sentence (arecord waits on SIGTERM while the device has nothing to read).
+    assert.equal(spawnSync('pkill', ['-KILL', '-x', 'arecord']).status, 0, 'no arecord was running');
+    const stopped = await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { timeoutMs: 40_000, what: `the capture to stop (${JSON.stringify(frames.map((f) => f.type))} ${server.logs.slice(-8).join(' | ')} ${server.stderr().slice(-500)})` });
+    assert.match(stopped.type === 'capture' ? (stopped.reason ?? '') : '', /the recorder \(.*arecord\) stopped/);
+    await waitFor(() => frames.some((frame) => frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.text === question), { timeoutMs: 20_000, what: 'the question, kept after the recorder exited' });
+    assert.equal(model.transcripts.pending, 0);
     socket.close();
   });
 
