@@ -8,11 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { e2eUnavailable, freePort, portInUse } from '../support/codeserver';
+import { descendants, e2eUnavailable, freePort, portInUse } from '../support/codeserver';
 import { REPO, tempDir } from '../support/paths';
 import { closeWorkbench, openWorkbench, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
@@ -28,29 +28,6 @@ interface Started {
    * that outlived it and had to be killed (none, if it cleans up after itself).
    */
   stop(): Promise<number[]>;
-}
-
-/** PIDs of every descendant of pid, read from /proc. */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const out: number[] = [];
-  for (let queue = [pid]; queue.length; ) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      out.push(child);
-      queue.push(child);
-    }
-  }
-  return out;
 }
 
 function alive(pid: number): boolean {

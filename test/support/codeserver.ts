@@ -180,7 +180,7 @@ export function linkExtension(extensionPath: string, extensionsDir: string): str
 }
 
 /** PIDs of every descendant of pid, read from /proc. */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
