@@ -1,11 +1,11 @@
 /**
  * What the model sees for a fix: the problems, a numbered excerpt of the file around them (secrets
  * masked), related definitions from the repo map and notes from the knowledge base, framed as data,
- * and instructions for the strict JSON answer that edit.ts accepts.
+ * and instructions for the strict JSON answer that edit.ts accepts. Key-shaped strings in all of it
+ * are masked on the way out, as in every request to a model (providers/llm/redact.ts).
  */
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { KbPassage } from '../../../protocol/knowledge';
-import { redactText } from '../../log';
 import type { ChatRequest } from '../../providers/llm';
 import { redactForModel } from '../../tools/redact';
 import { REVIEW_SOURCE } from '../findings';
@@ -92,12 +92,12 @@ function problemLine(diagnostic: Diagnostic): string {
   const origin = [diagnostic.source, diagnostic.code].filter((part) => part !== undefined && part !== '').join(' ');
   const line = `- line ${diagnostic.range.start.line + 1}, column ${diagnostic.range.start.character + 1}: ${severity}${origin ? ` [${origin}]` : ''}: ${messageText(diagnostic)}`;
   const suggestion = reviewSuggestion(diagnostic);
-  return suggestion ? `${line}\n  The repository review suggested this fix: ${redactText(suggestion)}` : line;
+  return suggestion ? `${line}\n  The repository review suggested this fix: ${suggestion}` : line;
 }
 
 function noteText(note: KbPassage): string {
   const snippet = note.snippet.length > NOTE_CHARS ? `${note.snippet.slice(0, NOTE_CHARS)}…` : note.snippet;
-  return redactText(`### ${note.headingPath.join(' › ') || note.title}\n${snippet}`);
+  return `### ${note.headingPath.join(' › ') || note.title}\n${snippet}`;
 }
 
 export function fixRequest(material: FixMaterial): ChatRequest {
@@ -106,7 +106,7 @@ export function fixRequest(material: FixMaterial): ChatRequest {
     `## Problems to fix in ${material.displayPath}\n${material.diagnostics.map(problemLine).join('\n')}`,
     `## ${material.displayPath}, lines ${excerpt.first}–${excerpt.last}\n\`\`\`${material.languageId}\n${excerpt.text}\n\`\`\``,
   ];
-  if (material.related) sections.push(`## Related definitions elsewhere in the repository (repo map)\n${redactText(material.related)}`);
+  if (material.related) sections.push(`## Related definitions elsewhere in the repository (repo map)\n${material.related}`);
   if (material.notes.length > 0) sections.push(`## Notes from the user's knowledge base\n${material.notes.map(noteText).join('\n\n')}`);
   const count = material.diagnostics.length;
   return {
