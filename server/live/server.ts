@@ -67,13 +67,15 @@ function reject(socket: Duplex, status: number, reason: string): void {
 export class LiveServer {
   readonly token = newToken();
   private readonly wss: WebSocketServer;
-  private readonly remoteOrigins = new Set<string>();
+  /** Browser origins accepted besides webviews and loopback pages: the options', and a remote window's. */
+  private readonly origins: Set<string>;
   private handlers: LiveHandlers | undefined;
 
   private constructor(
     private readonly http: Server,
     private readonly options: LiveServerOptions,
   ) {
+    this.origins = new Set(options.extraOrigins);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? LIVE_MAX_FRAME_BYTES });
     http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
     http.on('request', (request, response) => {
@@ -120,7 +122,7 @@ export class LiveServer {
       return false;
     }
     if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) return false;
-    this.remoteOrigins.add(origin);
+    this.origins.add(origin);
     return true;
   }
 
@@ -149,7 +151,7 @@ export class LiveServer {
       return reject(socket, 401, 'Unauthorized');
     }
     const origin = request.headers.origin;
-    if (!originAllowed(origin, [...(this.options.extraOrigins ?? []), ...this.remoteOrigins])) {
+    if (!originAllowed(origin, [...this.origins])) {
       this.options.log.warn('Refused a live connection from a foreign origin', { origin });
       return reject(socket, 403, 'Forbidden');
     }
