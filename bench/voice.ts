@@ -15,7 +15,7 @@ import { DEFAULT_SETTINGS, type ParleySettings } from '../protocol/settings';
 import type { StoredTurn } from '../protocol/session';
 import { stderrLogger } from '../server/log';
 import { Keys } from '../server/providers/keys';
-import { decodeWav } from '../server/voice/audio/wav';
+import { decodeWav } from '../server/audio/wav';
 import { ClauseSplitter } from '../server/voice/speech';
 import { DEFAULT_VAD_OPTIONS, SileroVad, type VadEvent } from '../server/voice/vad';
 import { REPO } from '../test/support/paths';

@@ -13,7 +13,7 @@ import { errorMessage, type Logger } from '../log';
 import type { Keys } from '../providers/keys';
 import { createSttStage } from '../providers/stt';
 import { createTtsStage } from '../providers/tts/factory';
-import { pcmBytesFor } from './audio/pcm';
+import { pcmBytesFor } from '../audio/pcm';
 import { findRecorder, NativeRecorder, NO_RECORDER_HINT } from './capture/native';
 import { LiveSink } from './playback/liveSink';
 import { DEFAULT_VOICE_OPTIONS, VoiceSession } from './session';

@@ -24,7 +24,7 @@ import { errorMessage, type Logger } from '../log';
 import type { STT, SttEvent, SttStream } from '../providers/stt';
 import type { TtsStage } from '../providers/tts/stage';
 import type { TtsStream } from '../providers/tts/stream';
-import { PcmHistory } from './audio/history';
+import { PcmHistory } from '../audio/history';
 import type { AudioSink } from './playback/sink';
 import { ClauseSplitter, heardText, type SpokenSegment } from './speech';
 import type { VoiceActivityDetector, VadEvent } from './vad';

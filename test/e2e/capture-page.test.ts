@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { CapturePageRequest } from '../../protocol/lsp';
 import { findProgram } from '../../server/providers/programs';
-import { decodeWav, encodeWav } from '../../server/voice/audio/wav';
+import { decodeWav, encodeWav } from '../../server/audio/wav';
 import { REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startVoiceServer, type TestServer } from '../support/server';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { findProgram } from '../../server/providers/programs';
-import { decodeWav } from '../../server/voice/audio/wav';
+import { decodeWav } from '../../server/audio/wav';
 import { virtualMicrophone, type VirtualMicrophone } from '../support/alsa';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
 import { DIST, REPO, tempDir } from '../support/paths';

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { LiveClose, type ServerFrame } from '../../protocol/live';
 import { findProgram } from '../../server/providers/programs';
-import { decodeWav } from '../../server/voice/audio/wav';
+import { decodeWav } from '../../server/audio/wav';
 import { absentMicrophone, virtualMicrophone, type VirtualMicrophone } from '../support/alsa';
 import { connectLive } from '../support/live';
 import { REPO, tempDir } from '../support/paths';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { VoiceTurnJson } from '../../server/voice/cli';
-import { decodeWav, encodeWav } from '../../server/voice/audio/wav';
+import { decodeWav, encodeWav } from '../../server/audio/wav';
 import { findProgram } from '../../server/providers/programs';
 import { runParley } from '../support/cli';
 import { REPO, tempDir } from '../support/paths';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, type ParleySettings } from '../../protocol/settings';
 import { Keys } from '../../server/providers/keys';
-import { decodeWav } from '../../server/voice/audio/wav';
+import { decodeWav } from '../../server/audio/wav';
 import { REPO } from '../support/paths';
 import { startDeepgramStandIn, startOpenAIStandIn, type DeepgramStandIn, type FluxCue } from '../support/standins';
 import type { RecordedRequest } from '../support/standins/exchange';

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pcmBytesFor } from '../../server/voice/audio/pcm';
+import { pcmBytesFor } from '../../server/audio/pcm';
 import { tempDir } from './paths';
 import { Pacer } from './standins/pacing';
 

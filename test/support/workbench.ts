@@ -11,7 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
-import { decodeWav, encodeWav } from '../../server/voice/audio/wav';
+import { decodeWav, encodeWav } from '../../server/audio/wav';
 import { waitFor } from './poll';
 
 export { waitFor };

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { SttProvider } from '../../../protocol/settings';
 import { errorMessage, type Logger } from '../../log';
-import { pcmDurationMs, SampleAligner } from '../../voice/audio/pcm';
+import { pcmDurationMs, SampleAligner } from '../../audio/pcm';
 import { ProviderError } from '../errors';
 import type { Guard } from '../resilience';
 import { sttEvent, type EndOfTurnReason, type LocalEndOfTurnReason, type SttEvent } from './events';

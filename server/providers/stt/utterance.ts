@@ -5,7 +5,7 @@
  */
 import type { SttProvider } from '../../../protocol/settings';
 import type { Logger } from '../../log';
-import { pcmBytesFor } from '../../voice/audio/pcm';
+import { pcmBytesFor } from '../../audio/pcm';
 import { isRetryable, ProviderError } from '../errors';
 import type { LocalEndOfTurnReason } from './events';
 import { SttStream, turnTooLongError, type TurnAudio } from './stt';

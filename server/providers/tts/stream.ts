@@ -15,7 +15,7 @@ import { errorMessage, redactText, type Logger } from '../../log';
 import { hasSpeech, splitLong } from '../../voice/speech';
 import { ProviderError, isRetryable } from '../errors';
 import { ttsEvent, type TtsEvent, type TtsEventOf, type TtsEventType } from './events';
-import { SampleAssembler, pcmDurationMs, slices } from './pcm';
+import { SampleAligner, samplesDurationMs, slices, toInt16 } from '../../audio/pcm';
 
 /** Longer clauses are cut at word boundaries (about 25 s of speech), keeping each request short. */
 export const MAX_CLAUSE_CHARS = 400;
@@ -46,7 +46,7 @@ export interface Segment {
 
 interface SegmentState extends Segment {
   readonly turn: Turn;
-  readonly samples: SampleAssembler;
+  readonly samples: SampleAligner;
   settled: boolean;
 }
 
@@ -171,11 +171,11 @@ export abstract class TtsStream {
   protected deliver(segment: Segment, bytes: Uint8Array, sampleRate = this.sampleRate): void {
     const state = segment as SegmentState;
     if (!this.isCurrent(state) || state.settled) return;
-    const samples = state.samples.push(bytes);
+    const samples = toInt16(state.samples.push(bytes));
     if (samples.length === 0) return;
     state.turn.firstAudioAt ??= performance.now();
     for (const pcm of slices(samples, sampleRate, MAX_AUDIO_EVENT_MS)) {
-      const durationMs = pcmDurationMs(pcm.length, sampleRate);
+      const durationMs = samplesDurationMs(pcm.length, sampleRate);
       state.audioMs += durationMs;
       state.turn.audioMs += durationMs;
       this.#emit(ttsEvent('audio', { segmentId: state.id, pcm, sampleRate, durationMs }));
@@ -227,7 +227,7 @@ export abstract class TtsStream {
     turn.pending++;
     turn.segments++;
     turn.characters += text.length;
-    return { id: this.#nextSegmentId++, text, generation: this.#generation, turnId: turn.id, turn, audioMs: 0, samples: new SampleAssembler(), settled: false };
+    return { id: this.#nextSegmentId++, text, generation: this.#generation, turnId: turn.id, turn, audioMs: 0, samples: new SampleAligner(), settled: false };
   }
 
   #newTurn(): Turn {

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { SAMPLE_RATE } from '../audio/pcm';
+import { SAMPLE_RATE } from '../../audio/pcm';
 import type { VadOptions } from './options';
 import { VoiceActivityDetector } from './vad';
 

@@ -4,7 +4,7 @@
  * only turns one frame into a speech probability (`infer`).
  */
 import { EventEmitter } from 'node:events';
-import { SAMPLE_RATE, SampleAligner } from '../audio/pcm';
+import { SAMPLE_RATE, SampleAligner } from '../../audio/pcm';
 import { SpeechDetector } from './detector';
 import { vadEvent, type VadEvent } from './events';
 import { resolveVadOptions, type VadOptions } from './options';

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { DeepgramClient } from '@deepgram/sdk';
 import { REPO } from '../../support/paths';
 import { waitFor } from '../../support/poll';
-import { chunkPcm, parseWav, silence, startDeepgramStandIn, type DeepgramStandIn, type ListenCue } from '../../support/standins';
+import { decodeWav } from '../../../server/audio/wav';
+import { chunkPcm, silence, startDeepgramStandIn, type DeepgramStandIn, type ListenCue } from '../../support/standins';
 
 type Message = { type: string } & Record<string, unknown>;
 
@@ -54,7 +55,7 @@ describe('Deepgram stand-in: live transcription through the official SDK', () =>
   before(async () => {
     standIn = await startDeepgramStandIn({ apiKey: 'dg-test' });
     client = new DeepgramClient({ apiKey: 'dg-test', baseUrl: standIn.baseUrl });
-    const wav = parseWav(await readFile(CLIP));
+    const wav = decodeWav(await readFile(CLIP));
     assert.equal(wav.sampleRate, 16000);
     speech = Buffer.concat([wav.pcm, silence(500, 16000)]);
   });

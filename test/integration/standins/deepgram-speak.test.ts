@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { DeepgramClient } from '@deepgram/sdk';
 import { waitFor } from '../../support/poll';
-import { parseWav, speechFor, startDeepgramStandIn, type DeepgramStandIn } from '../../support/standins';
+import { decodeWav } from '../../../server/audio/wav';
+import { speechFor, startDeepgramStandIn, type DeepgramStandIn } from '../../support/standins';
 
 /** Everything the speak socket delivered, in order; audio arrives as Blob, control messages as objects. */
 type Received = { audio: Blob; at: number } | { control: { type: string; sequence_id?: number }; at: number };
@@ -94,7 +95,7 @@ describe('Deepgram stand-in: Aura text-to-speech through the official SDK', () =
 
   it('answers REST speak with a WAV at the requested rate', async () => {
     const response = await client.speak.v1.audio.generate({ text: 'Tests pass now.', model: 'aura-2-thalia-en', encoding: 'linear16', container: 'wav', sample_rate: 16000 });
-    const wav = parseWav(Buffer.from(await response.arrayBuffer()));
+    const wav = decodeWav(Buffer.from(await response.arrayBuffer()));
     assert.equal(wav.sampleRate, 16000);
     assert.equal(wav.pcm.length, speechFor('Tests pass now.', 16000).length);
     const request = standIn.requests.at(-1)!;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { toFile } from 'openai';
-import { parseWav, speechMsFor, startOpenAIStandIn, type OpenAIStandIn } from '../../support/standins';
+import { decodeWav } from '../../../server/audio/wav';
+import { speechMsFor, startOpenAIStandIn, type OpenAIStandIn } from '../../support/standins';
 
 const CLIP = '/work/shared/audio/why_failing.wav';
 
@@ -51,7 +52,7 @@ describe('OpenAI stand-in: embeddings and audio through the official SDK', () =>
       assert.equal(json.text, 'why is this test failing');
       const upload = (standIn.requests.at(-1)!.body as { file: { filename: string; bytes: Buffer } }).file;
       assert.equal(upload.filename, 'why_failing.wav');
-      assert.equal(parseWav(upload.bytes).sampleRate, 16000);
+      assert.equal(decodeWav(upload.bytes).sampleRate, 16000);
 
       const text = await client.audio.transcriptions.create({ file, model: 'gpt-4o-transcribe', response_format: 'text' });
       assert.equal(text.trim(), 'run the tests please');
@@ -84,7 +85,7 @@ describe('OpenAI stand-in: embeddings and audio through the official SDK', () =>
 
     it('returns a valid WAV file for response_format wav', async () => {
       const response = await client.audio.speech.create({ model: 'gpt-4o-mini-tts', voice: 'alloy', input: 'Done.', response_format: 'wav' });
-      const wav = parseWav(Buffer.from(await response.arrayBuffer()));
+      const wav = decodeWav(Buffer.from(await response.arrayBuffer()));
       assert.deepEqual([wav.sampleRate, wav.channels, wav.bitsPerSample], [24000, 1, 16]);
       assert.equal(wav.pcm.length, Math.round((speechMsFor('Done.') / 1000) * 24000) * 2);
     });

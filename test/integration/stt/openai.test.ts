@@ -6,7 +6,9 @@ import { createSttStage } from '../../../server/providers/stt/factory';
 import { OpenAIStt, type OpenAISttOptions } from '../../../server/providers/stt/openai/openai';
 import type { SttStream } from '../../../server/providers/stt/stt';
 import { waitFor } from '../../support/poll';
-import { parseWav, pcmDurationMs, startOpenAIStandIn, type OpenAIStandIn, type RecordedRequest } from '../../support/standins';
+import { decodeWav } from '../../../server/audio/wav';
+import { pcmDurationMs } from '../../../server/audio/pcm';
+import { startOpenAIStandIn, type OpenAIStandIn, type RecordedRequest } from '../../support/standins';
 import { clip, FAST_GUARD, feed, ofType, quietLog, record } from './support';
 
 const WHY = clip('why_failing.wav');
@@ -49,7 +51,7 @@ describe('OpenAI transcription per turn against the stand-in, through the SDK', 
     const upload = form(request!);
     assert.equal(upload.model, 'gpt-4o-mini-transcribe');
     assert.equal(upload.stream, 'true');
-    const wav = parseWav(upload.file.bytes);
+    const wav = decodeWav(upload.file.bytes);
     assert.deepEqual([wav.sampleRate, wav.channels, wav.bitsPerSample], [16000, 1, 16]);
     assert.equal(wav.pcm.length, WHY.length);
     assert.ok(wav.pcm.equals(WHY), 'the audio arrives unchanged');

@@ -5,7 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createLogger } from '../../../server/log';
 import type { SttEvent, SttEventType } from '../../../server/providers/stt/events';
 import type { SttStream } from '../../../server/providers/stt/stt';
-import { decodeWav } from '../../../server/voice/audio/wav';
+import { decodeWav } from '../../../server/audio/wav';
 import { REPO } from '../../support/paths';
 
 export const AUDIO = join(REPO, '..', 'shared', 'audio');

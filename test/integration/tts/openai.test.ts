@@ -8,7 +8,8 @@ import { Keys } from '../../../server/providers/keys';
 import { MAX_CLAUSE_CHARS, createTtsStage } from '../../../server/providers/tts';
 import { CODE_HINT, ClauseSplitter } from '../../../server/voice/speech';
 import { waitFor } from '../../support/poll';
-import { OPENAI_SPEECH_SAMPLE_RATE, speechFor, speechMsFor, startOpenAIStandIn, toWav, tone, type OpenAIStandIn } from '../../support/standins';
+import { encodeWav } from '../../../server/audio/wav';
+import { OPENAI_SPEECH_SAMPLE_RATE, speechFor, speechMsFor, startOpenAIStandIn, tone, type OpenAIStandIn } from '../../support/standins';
 import { FAST_RESILIENCE, Recording, capturingLog } from './record';
 import { KEY_SAMPLES } from '../../support/secrets';
 
@@ -207,7 +208,7 @@ async function fixedSpeechServer(body: Buffer, contentType: string): Promise<{ u
 describe('OpenAI-compatible speech servers', () => {
   it('reads a WAV answer, at the rate its header gives', async () => {
     const pcm = tone({ ms: 300, sampleRate: 16_000 });
-    const { url, server } = await fixedSpeechServer(toWav(pcm, 16_000), 'audio/wav');
+    const { url, server } = await fixedSpeechServer(encodeWav(pcm, 16_000), 'audio/wav');
     const tts = speechStage(url).stream();
     const got = new Recording(tts);
     try {

@@ -147,7 +147,7 @@ describe('system voice: what the program sees and sends back', { skip: linuxOnly
       tts.pushText('Hello.');
       tts.flush();
       const [error] = await waitFor(() => got.errors.length > 0 && got.errors, { what: 'error' });
-      assert.match(error!.error.message, /espeak-ng did not produce a playable WAV \(not a RIFF\/WAVE stream\)/);
+      assert.match(error!.error.message, /espeak-ng did not produce a playable WAV \(not a RIFF\/WAVE file\)/);
       assert.equal(error!.error.retryable, false);
       assert.equal(got.audio.length, 0);
     } finally {

@@ -1,11 +1,9 @@
 /**
- * Mono 16-bit little-endian PCM helpers for the speech stand-ins and their tests.
- *
- * WAV is written and read by hand: the project has no WAV library, and the 44-byte canonical
- * header plus a chunk walk is all a stand-in needs (no compression, no extensible format).
+ * Mono 16-bit little-endian PCM that the speech stand-ins speak, and their tests send. WAV files
+ * are written and read with Parley's own audio layer (server/audio), as the vendors' formats are
+ * the same canonical PCM WAV.
  */
-
-export const BYTES_PER_SAMPLE = 2;
+import { BYTES_PER_SAMPLE } from '../../../server/audio/pcm';
 
 /** How long synthesized "speech" lasts per character, so longer text gives proportionally more audio. */
 export const SPEECH_MS_PER_CHAR = 40;
@@ -44,65 +42,10 @@ export function speechFor(text: string, sampleRate: number, speed = 1): Buffer {
   return tone({ ms: speechMsFor(text, speed), sampleRate, frequencyHz: 220 });
 }
 
-export function pcmDurationMs(bytes: number, sampleRate: number, channels = 1, bytesPerSample = BYTES_PER_SAMPLE): number {
-  return (bytes / (sampleRate * channels * bytesPerSample)) * 1000;
-}
-
 /** Splits audio into chunks of `ms` (the last may be shorter), as streaming servers send it. */
 export function chunkPcm(pcm: Buffer, ms: number, sampleRate: number): Buffer[] {
   const size = Math.max(BYTES_PER_SAMPLE, Math.round((ms / 1000) * sampleRate) * BYTES_PER_SAMPLE);
   const chunks: Buffer[] = [];
   for (let offset = 0; offset < pcm.length; offset += size) chunks.push(pcm.subarray(offset, offset + size));
   return chunks;
-}
-
-/** The canonical 44-byte header of a PCM WAV file holding `dataBytes` of s16le audio. */
-export function wavHeader(dataBytes: number, sampleRate: number, channels = 1): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + dataBytes, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(channels, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * channels * BYTES_PER_SAMPLE, 28);
-  header.writeUInt16LE(channels * BYTES_PER_SAMPLE, 32);
-  header.writeUInt16LE(BYTES_PER_SAMPLE * 8, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(dataBytes, 40);
-  return header;
-}
-
-export function toWav(pcm: Buffer, sampleRate: number, channels = 1): Buffer {
-  return Buffer.concat([wavHeader(pcm.length, sampleRate, channels), pcm]);
-}
-
-export interface Wav {
-  sampleRate: number;
-  channels: number;
-  bitsPerSample: number;
-  pcm: Buffer;
-}
-
-/** Reads a PCM WAV file by walking its chunks (tools such as sox may add chunks before `data`). */
-export function parseWav(file: Buffer): Wav {
-  if (file.toString('ascii', 0, 4) !== 'RIFF' || file.toString('ascii', 8, 12) !== 'WAVE') {
-    throw new Error('not a RIFF/WAVE file');
-  }
-  let format: Omit<Wav, 'pcm'> | undefined;
-  for (let offset = 12; offset + 8 <= file.length; ) {
-    const id = file.toString('ascii', offset, offset + 4);
-    const size = file.readUInt32LE(offset + 4);
-    const body = offset + 8;
-    if (id === 'fmt ') {
-      format = { channels: file.readUInt16LE(body + 2), sampleRate: file.readUInt32LE(body + 4), bitsPerSample: file.readUInt16LE(body + 14) };
-    } else if (id === 'data') {
-      if (!format) throw new Error('WAV data chunk before fmt chunk');
-      return { ...format, pcm: file.subarray(body, Math.min(file.length, body + size)) };
-    }
-    offset = body + size + (size % 2);
-  }
-  throw new Error('WAV file has no data chunk');
 }

@@ -26,4 +26,4 @@ export type { Script, ScriptEntry } from './script';
 export type { ChatReply, ChatScriptEntry, ScriptedToolCall } from './chat-reply';
 
 export { hashedEmbedding } from './embedding';
-export { chunkPcm, parseWav, pcmDurationMs, silence, speechFor, speechMsFor, tone, toWav, type Wav } from './audio';
+export { chunkPcm, silence, speechFor, speechMsFor, tone } from './audio';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodeWav } from '../../../server/voice/audio/wav';
+import { decodeWav } from '../../../server/audio/wav';
 import type { VadEvent } from '../../../server/voice/vad/events';
 import { SileroVad, sileroRuntime } from '../../../server/voice/vad/silero';
 import { REPO } from '../../support/paths';

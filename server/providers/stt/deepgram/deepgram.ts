@@ -5,7 +5,7 @@
  */
 import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../../log';
-import { SAMPLE_RATE } from '../../../voice/audio/pcm';
+import { SAMPLE_RATE } from '../../../audio/pcm';
 import { Guard, type ResilienceOptions, DEFAULT_RESILIENCE } from '../../resilience';
 import { STT, type SttOpenOptions } from '../stt';
 import { DeepgramStream, type DeepgramStreamTiming } from './stream';

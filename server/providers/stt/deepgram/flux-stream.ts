@@ -9,7 +9,7 @@
  */
 import type { Deepgram, DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../../log';
-import { pcmBytesFor } from '../../../voice/audio/pcm';
+import { pcmBytesFor } from '../../../audio/pcm';
 import type { EndOfTurnReason, LocalEndOfTurnReason } from '../events';
 import { fluxError } from './errors';
 import { DeepgramSocketStream, type DeepgramStreamTiming } from './socket';

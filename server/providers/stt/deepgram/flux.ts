@@ -6,7 +6,7 @@
  */
 import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../../log';
-import { SAMPLE_RATE } from '../../../voice/audio/pcm';
+import { SAMPLE_RATE } from '../../../audio/pcm';
 import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilience';
 import { STT, type SttOpenOptions } from '../stt';
 import { DeepgramFluxStream } from './flux-stream';

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../../log';
-import { encodeWav } from '../../../voice/audio/wav';
+import { encodeWav } from '../../../audio/wav';
 import { ProviderError } from '../../errors';
 import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilience';
 import { STT, type SttOpenOptions } from '../stt';

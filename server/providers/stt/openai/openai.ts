@@ -6,7 +6,7 @@
  */
 import OpenAI, { toFile } from 'openai';
 import type { Logger } from '../../../log';
-import { encodeWav } from '../../../voice/audio/wav';
+import { encodeWav } from '../../../audio/wav';
 import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilience';
 import { STT, type SttOpenOptions } from '../stt';
 import { UtteranceSttStream, type Transcript } from '../utterance';

@@ -10,7 +10,7 @@ import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilie
 import { ClauseQueueStream, type ClauseAudio } from '../sequential';
 import { TtsStage, type TtsStreamRequest } from '../stage';
 import type { TtsStream } from '../stream';
-import { WavError, WavReader } from '../wav';
+import { WavError, WavReader } from '../../../audio/wav';
 
 /** What `response_format: 'pcm'` means at OpenAI: 24 kHz, 16-bit signed little-endian, mono. */
 export const OPENAI_TTS_SAMPLE_RATE = 24_000;

@@ -12,7 +12,7 @@ import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilie
 import { ClauseQueueStream, type ClauseAudio } from '../sequential';
 import { TtsStage, type TtsStreamRequest } from '../stage';
 import type { TtsStream } from '../stream';
-import { WavError, WavReader } from '../wav';
+import { WavError, WavReader } from '../../../audio/wav';
 import { startProgram, type RunningProgram } from './child';
 import type { SystemVoice } from './voices';
 

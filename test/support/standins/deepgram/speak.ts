@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
-import { chunkPcm, speechFor, toWav } from '../audio';
+import { encodeWav } from '../../../../server/audio/wav';
+import { chunkPcm, speechFor } from '../audio';
 import { HttpError, type HttpRoute, type RecordedRequest, type SocketExchange, type SocketRoute } from '../exchange';
 import { Pacer } from '../pacing';
 import { sendChunks } from '../respond';
@@ -165,7 +166,7 @@ export function speakRestRoute(): HttpRoute {
       if (typeof text !== 'string' || !text.trim()) throw new HttpError(400, 'Request body must contain a non-empty text field.');
       const pcm = speechFor(text, format.sampleRate);
       const wav = (query.container ?? 'wav') === 'wav';
-      const bytes = wav ? toWav(pcm, format.sampleRate) : pcm;
+      const bytes = wav ? encodeWav(pcm, format.sampleRate) : pcm;
       const type = wav ? 'audio/wav' : 'application/octet-stream';
       return sendChunks(exchange, chunkPcm(bytes, CHUNK_MS, format.sampleRate), { 'content-type': type });
     },

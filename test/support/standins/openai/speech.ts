@@ -1,4 +1,5 @@
-import { chunkPcm, speechFor, toWav } from '../audio';
+import { encodeWav } from '../../../../server/audio/wav';
+import { chunkPcm, speechFor } from '../audio';
 import { HttpError, type HttpRoute } from '../exchange';
 import { sendChunks } from '../respond';
 
@@ -29,7 +30,7 @@ export function speechRoute(): HttpRoute {
       const format = body.response_format ?? 'mp3';
       const pcm = speechFor(body.input, OPENAI_SPEECH_SAMPLE_RATE, body.speed ?? 1);
       // A WAV is cut into chunks like PCM, header first, as a streamed file arrives.
-      const bytes = format === 'wav' ? toWav(pcm, OPENAI_SPEECH_SAMPLE_RATE) : pcm;
+      const bytes = format === 'wav' ? encodeWav(pcm, OPENAI_SPEECH_SAMPLE_RATE) : pcm;
       return sendChunks(exchange, chunkPcm(bytes, CHUNK_MS, OPENAI_SPEECH_SAMPLE_RATE), { 'content-type': CONTENT_TYPES[format] });
     },
   };

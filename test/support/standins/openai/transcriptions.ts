@@ -1,4 +1,5 @@
-import { parseWav, pcmDurationMs } from '../audio';
+import { pcmDurationMs } from '../../../../server/audio/pcm';
+import { decodeWav, wavDurationMs } from '../../../../server/audio/wav';
 import type { FormFields, UploadedFile } from '../body';
 import { estimateTokens, textTokens } from '../chat-reply';
 import { HttpError, type Exchange, type HttpRoute, type RecordedRequest } from '../exchange';
@@ -49,8 +50,7 @@ function checkForm(body: unknown): TranscriptionForm {
 /** The audio length when the upload is a WAV file; other formats count as 16 kHz PCM bytes. */
 function audioSeconds(file: UploadedFile): number {
   try {
-    const wav = parseWav(file.bytes);
-    return pcmDurationMs(wav.pcm.length, wav.sampleRate, wav.channels, wav.bitsPerSample / 8) / 1000;
+    return wavDurationMs(decodeWav(file.bytes)) / 1000;
   } catch {
     return pcmDurationMs(file.size, 16000) / 1000;
   }

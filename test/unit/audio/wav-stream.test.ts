@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WavError, WavReader } from '../../../server/providers/tts/wav';
-import { tone, toWav } from '../../support/standins';
+import { encodeWav, WavError, WavReader } from '../../../server/audio/wav';
+import { tone } from '../../support/standins';
 
 /** Feeds a file in pieces of `size` bytes and returns all audio bytes read back. */
 function readInPieces(file: Buffer, size: number): { pcm: Buffer; reader: WavReader } {
@@ -14,7 +14,7 @@ function readInPieces(file: Buffer, size: number): { pcm: Buffer; reader: WavRea
 
 /** A header the way `espeak-ng --stdout` writes it while it does not know the length yet. */
 function streamingWav(pcm: Buffer, sampleRate: number): Buffer {
-  const wav = toWav(pcm, sampleRate);
+  const wav = encodeWav(pcm, sampleRate);
   wav.writeUInt32LE(0x7ffff024, 4);
   wav.writeUInt32LE(0x7ffff000, 40);
   return wav;
@@ -25,7 +25,7 @@ describe('reading a streamed WAV', () => {
 
   for (const size of [1, 3, 44, 45, 4096]) {
     it(`returns exactly the audio when the file arrives in pieces of ${size} bytes`, () => {
-      const { pcm: read, reader } = readInPieces(toWav(pcm, 22_050), size);
+      const { pcm: read, reader } = readInPieces(encodeWav(pcm, 22_050), size);
       assert.deepEqual(read, pcm);
       assert.deepEqual(reader.format, { sampleRate: 22_050, channels: 1, bitsPerSample: 16 });
     });
@@ -36,16 +36,16 @@ describe('reading a streamed WAV', () => {
   });
 
   it('skips chunks before the audio and stops at the declared data size', () => {
-    const wav = toWav(pcm, 16_000);
+    const wav = encodeWav(pcm, 16_000);
     const list = Buffer.concat([Buffer.from('LIST'), Buffer.from([3, 0, 0, 0]), Buffer.from('abc'), Buffer.alloc(1)]);
     const file = Buffer.concat([wav.subarray(0, 36), list, wav.subarray(36), Buffer.from('trailing chunk')]);
     assert.deepEqual(readInPieces(file, 7).pcm, pcm);
   });
 
   const refused: { name: string; file: Buffer; error: RegExp }[] = [
-    { name: 'not RIFF at all', file: Buffer.from('this is not a wav file'), error: /not a RIFF\/WAVE stream/ },
-    { name: 'stereo', file: toWav(Buffer.alloc(8), 22_050, 2), error: /16-bit audio with 2 channels, not 16-bit mono/ },
-    { name: 'a header cut short', file: toWav(pcm, 22_050).subarray(0, 30), error: /the WAV header is incomplete/ },
+    { name: 'not RIFF at all', file: Buffer.from('this is not a wav file'), error: /not a RIFF\/WAVE file/ },
+    { name: 'stereo', file: encodeWav(Buffer.alloc(8), 22_050, 2), error: /16-bit audio with 2 channels, not 16-bit mono/ },
+    { name: 'a header cut short', file: encodeWav(pcm, 22_050).subarray(0, 30), error: /the WAV header is incomplete/ },
     { name: 'nothing', file: Buffer.alloc(0), error: /no output/ },
   ];
   for (const { name, file, error } of refused) {

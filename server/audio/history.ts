@@ -3,7 +3,7 @@
  * speech some frames after it began; the pipeline then takes the audio from the padded start
  * out of here, so the first syllable reaches speech-to-text too.
  */
-import { BYTES_PER_SAMPLE, SAMPLE_RATE, pcmBytesFor } from './pcm';
+import { SAMPLE_RATE, pcmBytesFor, pcmDurationMs } from './pcm';
 
 export class PcmHistory {
   #chunks: Buffer[] = [];
@@ -21,7 +21,7 @@ export class PcmHistory {
 
   /** Stream time at the end of the audio appended so far. */
   get endMs(): number {
-    return this.#toMs(this.#firstByte + this.#bytes);
+    return pcmDurationMs(this.#firstByte + this.#bytes, this.sampleRate);
   }
 
   append(pcm: Buffer): void {
@@ -36,8 +36,7 @@ export class PcmHistory {
 
   /** The audio from stream time `ms` to now; from the oldest held sample if `ms` is older. */
   since(ms: number): Buffer {
-    const wanted = Math.round((ms / 1000) * this.sampleRate) * BYTES_PER_SAMPLE;
-    const skip = Math.max(0, wanted - this.#firstByte);
+    const skip = Math.max(0, pcmBytesFor(ms, this.sampleRate) - this.#firstByte);
     return Buffer.concat(this.#chunks, this.#bytes).subarray(Math.min(skip, this.#bytes));
   }
 
@@ -45,9 +44,5 @@ export class PcmHistory {
     this.#firstByte += this.#bytes;
     this.#chunks = [];
     this.#bytes = 0;
-  }
-
-  #toMs(bytes: number): number {
-    return (bytes / (this.sampleRate * BYTES_PER_SAMPLE)) * 1000;
   }
 }
