@@ -46,6 +46,8 @@ export type ServerFrame =
   | { type: 'transcript'; text: string; final: boolean; editable?: boolean }
   /** Playback of the assistant's voice: paused at speech onset, resumed after a false alarm, stopped on barge-in. */
   | { type: 'playback'; action: 'pause' | 'resume' | 'stop' }
+  /** The audio that follows is answer `answer`'s: its playback reports count from zero. */
+  | { type: 'playback'; action: 'start'; answer: number }
   /** This connection's capture: listening, or stopped (with why, when it was not asked for). */
   | { type: 'capture'; state: 'listening'; source: CaptureSource; device?: string }
   | { type: 'capture'; state: 'stopped'; reason?: string }
@@ -94,7 +96,19 @@ export type ClientFrame =
   | { type: 'capture'; action: 'start'; source: CaptureSource }
   | { type: 'capture'; action: 'stop' }
   /** A knowledge-base request; a newer search from the same connection cancels an older one. */
-  | { type: 'kb'; id: number; request: KbOperation };
+  | { type: 'kb'; id: number; request: KbOperation }
+  /**
+   * How much of answer `answer`'s voice this webview has played, by its audio clock: sent as
+   * chunks end (at most every PLAYBACK_REPORT_MS) and at once on pause, resume, stop and when the
+   * queue runs dry, so the server knows what the user heard and when the answer played out.
+   */
+  | { type: 'playback'; answer: number; playedMs: number; state: PlaybackState };
+
+/** `done`: nothing of the answer is left to play (all of it played, or it was stopped). */
+export type PlaybackState = 'playing' | 'paused' | 'done';
+export const PLAYBACK_STATES: readonly PlaybackState[] = ['playing', 'paused', 'done'];
+/** How often a webview reports playback while it plays, at most. */
+export const PLAYBACK_REPORT_MS = 250;
 
 export type CaptureSource = 'webview' | 'native';
 

@@ -43,7 +43,7 @@ export interface ViewModel extends ViewState {
 /** Optional hooks for views that do more than render: audio playback and host commands. */
 export interface ViewHooks {
   onAudio?(pcm: Int16Array, sampleRate: number): void;
-  onPlayback?(action: 'pause' | 'resume' | 'stop'): void;
+  onPlayback?(frame: Extract<ServerFrame, { type: 'playback' }>): void;
   onToggleListening?(): void;
   /** Push-to-talk: the transcript of the turn, for the user to review before it is sent. */
   onEditableTranscript?(text: string): void;
@@ -71,7 +71,7 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
   };
 
   const onFrame = (frame: ServerFrame) => {
-    if (frame.type === 'playback') hooks.onPlayback?.(frame.action);
+    if (frame.type === 'playback') hooks.onPlayback?.(frame);
     if (frame.type === 'transcript' && frame.final && frame.editable) hooks.onEditableTranscript?.(frame.text);
     if (frame.type === 'kbReply' || frame.type === 'kbError') {
       hooks.onKb?.(frame);

@@ -11,7 +11,7 @@ const button = document.getElementById('toggle') as HTMLButtonElement;
 const status = document.getElementById('status') as HTMLElement;
 const partial = document.getElementById('partial') as HTMLElement;
 const turns = document.getElementById('turns') as HTMLElement;
-const playback = new Playback();
+const playback = new Playback((report) => socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify(report)));
 let socket: WebSocket | undefined;
 
 const microphone = new MicrophoneCapture('/capture/worklet.js', {
@@ -26,7 +26,7 @@ function show(frame: ServerFrame): void {
     line.className = 'turn';
     line.textContent = `${frame.turn.role === 'user' ? 'You' : 'Parley'}: ${frame.turn.text}`;
     turns.append(line);
-  } else if (frame.type === 'playback') playback[frame.action]();
+  } else if (frame.type === 'playback') playback.command(frame);
   else if (frame.type === 'capture') status.textContent = frame.state === 'listening' ? 'Listening' : `Not listening${frame.reason ? `: ${frame.reason}` : ''}`;
   else if (frame.type === 'notice') status.textContent = frame.message;
 }

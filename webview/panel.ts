@@ -72,7 +72,7 @@ function render(model: ViewModel): void {
   }
 }
 
-const playback = new Playback();
+const playback = new Playback((report) => model.send(report));
 const microphone = new MicrophoneCapture(document.body.dataset.worklet ?? '', {
   onFrame: (pcm) => model.sendAudio(pcm),
   onLevel: (level) => (meter.value = Math.min(1, level * 4)),
@@ -83,7 +83,7 @@ const model = startView(render, {
     playback.play(pcm, sampleRate);
     document.body.dataset.receivedMs = String(Math.round(playback.receivedMs));
   },
-  onPlayback: (action) => playback[action](),
+  onPlayback: (frame) => playback.command(frame),
   onToggleListening: () => void (pushToTalk(model) ? toggleTalking() : toggleListening()),
   onEditableTranscript: (text) => {
     // Push-to-talk: the user reviews what was heard; Enter sends it to be answered aloud.

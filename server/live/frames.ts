@@ -1,6 +1,6 @@
 /** Validating frames from a webview before anything acts on them. */
 import { VISIBILITY_LEVELS, type KbSearchFilters, type Visibility } from '../../protocol/knowledge';
-import { LIVE_MAX_QUERY_CHARS, LIVE_MAX_SAY_CHARS, type ClientFrame, type KbOperation } from '../../protocol/live';
+import { LIVE_MAX_QUERY_CHARS, LIVE_MAX_SAY_CHARS, PLAYBACK_STATES, type ClientFrame, type KbOperation, type PlaybackState } from '../../protocol/live';
 
 export type Parsed = { ok: true; frame: ClientFrame } | { ok: false; error: string };
 
@@ -30,6 +30,8 @@ export function parseClientFrame(text: string): Parsed {
       return { ok: true, frame: { type: 'say', text: frame.text, ...(frame.spoken === true ? { spoken: true } : {}) } };
     case 'talk':
       return typeof frame.pressed === 'boolean' ? { ok: true, frame: { type: 'talk', pressed: frame.pressed } } : { ok: false, error: 'talk without pressed' };
+    case 'playback':
+      return playbackReport(frame);
     case 'kb': {
       if (!Number.isSafeInteger(frame.id)) return { ok: false, error: 'kb without a numeric id' };
       const request = kbOperation(frame.request);
@@ -41,6 +43,17 @@ export function parseClientFrame(text: string): Parsed {
 }
 
 const isId = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
+
+/** A day of audio: more than any answer plays. */
+const MAX_PLAYED_MS = 86_400_000;
+
+function playbackReport(frame: Record<string, unknown>): Parsed {
+  const { answer, playedMs, state } = frame;
+  if (!Number.isSafeInteger(answer) || (answer as number) < 0) return { ok: false, error: 'playback without a numeric answer' };
+  if (typeof playedMs !== 'number' || !(playedMs >= 0 && playedMs <= MAX_PLAYED_MS)) return { ok: false, error: 'playback playedMs must be 0 to 86400000' };
+  if (!PLAYBACK_STATES.includes(state as PlaybackState)) return { ok: false, error: 'playback state must be playing, paused or done' };
+  return { ok: true, frame: { type: 'playback', answer: answer as number, playedMs, state: state as PlaybackState } };
+}
 const isVisibility = (value: unknown): value is Visibility => VISIBILITY_LEVELS.includes(value as Visibility);
 
 function searchFilters(value: unknown): KbSearchFilters | string {

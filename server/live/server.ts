@@ -45,7 +45,11 @@ export interface LiveClient {
   sendBinary(data: Buffer): void;
   /** Set by whoever opens a capture for this client; binary frames go here, and are refused without it. */
   onAudio?: (pcm: Buffer) => void;
+  /** Set by the sink that plays answers on this client: its playback reports go there. */
+  onPlayback?: (report: PlaybackReport) => void;
 }
+
+export type PlaybackReport = Extract<ClientFrame, { type: 'playback' }>;
 
 /** What the rest of the server does with a connection: greet it, answer its frames, end its capture. */
 export interface LiveHandlers {
@@ -189,6 +193,7 @@ export class LiveServer {
     const parsed = parseClientFrame(data.toString());
     if (!parsed.ok) return this.closeBad(ws, LiveClose.unsupportedData, parsed.error);
     if (parsed.frame.type === 'say' && !limits.turns.take()) return this.refuseTurn(client, parsed.frame.text);
+    if (parsed.frame.type === 'playback') return client.onPlayback?.(parsed.frame);
     this.handlers?.onFrame(parsed.frame, client);
   }
 

@@ -2,13 +2,43 @@
  * Plays the assistant's voice gaplessly: each chunk is scheduled right after the previous one.
  * Pause suspends the audio context at once (speech onset: maybe a barge-in), resume continues,
  * stop drops everything scheduled.
+ *
+ * It also tells the server how much of the answer has played, by the audio context's clock, which
+ * stands still while suspended: the server keeps what the user heard of a stopped answer from these
+ * reports, and knows the answer played out when the queue runs dry.
  */
+import { PLAYBACK_REPORT_MS, type ClientFrame, type PlaybackState, type ServerFrame } from '../../protocol/live';
+
+export type PlaybackReport = Extract<ClientFrame, { type: 'playback' }>;
+export type PlaybackCommand = Extract<ServerFrame, { type: 'playback' }>;
+
+interface Chunk {
+  source: AudioBufferSourceNode;
+  /** Audio-context time the chunk starts at, and its length, in seconds. */
+  startAt: number;
+  duration: number;
+  answer: number | undefined;
+}
+
 export class Playback {
   private context: AudioContext | undefined;
   private nextTime = 0;
-  private sources: AudioBufferSourceNode[] = [];
+  private chunks: Chunk[] = [];
+  /** The answer whose audio comes now, as the server announced it. */
+  private answer: number | undefined;
+  /** Seconds of the answer's chunks that have ended, or played before they were stopped. */
+  private finished = 0;
+  private lastReportAt = -Infinity;
   /** Total audio received, in ms, for tests and the panel. */
   receivedMs = 0;
+
+  constructor(private readonly report: (frame: PlaybackReport) => void = () => undefined) {}
+
+  /** A playback frame from the server. */
+  command(frame: PlaybackCommand): void {
+    if (frame.action === 'start') this.start(frame.answer);
+    else this[frame.action]();
+  }
 
   play(pcm: Int16Array, sampleRate: number): void {
     this.context ??= new AudioContext();
@@ -20,28 +50,66 @@ export class Playback {
     source.connect(context.destination);
     this.nextTime = Math.max(this.nextTime, context.currentTime + 0.02);
     source.start(this.nextTime);
+    const chunk: Chunk = { source, startAt: this.nextTime, duration: buffer.duration, answer: this.answer };
     this.nextTime += buffer.duration;
-    this.sources.push(source);
-    source.onended = () => (this.sources = this.sources.filter((s) => s !== source));
+    this.chunks.push(chunk);
+    source.onended = () => this.ended(chunk);
     this.receivedMs += buffer.duration * 1000;
   }
 
   get playing(): boolean {
-    return this.sources.length > 0 && this.context?.state === 'running';
+    return this.chunks.length > 0 && this.context?.state === 'running';
   }
 
   pause(): void {
-    void this.context?.suspend();
+    this.context?.suspend().then(() => this.send('paused'), () => undefined);
   }
 
   resume(): void {
-    void this.context?.resume();
+    this.context?.resume().then(() => this.send(this.pending() ? 'playing' : 'done'), () => undefined);
   }
 
   stop(): void {
-    for (const source of this.sources) source.stop();
-    this.sources = [];
+    this.finished = this.playedSeconds();
+    for (const { source } of this.chunks) {
+      source.onended = null;
+      source.stop();
+    }
+    this.chunks = [];
     this.nextTime = 0;
-    void this.context?.resume();
+    this.context?.resume().catch(() => undefined);
+    this.send('done');
+  }
+
+  private start(answer: number): void {
+    this.answer = answer;
+    this.finished = 0;
+    this.lastReportAt = -Infinity;
+  }
+
+  private ended(chunk: Chunk): void {
+    this.chunks = this.chunks.filter((other) => other !== chunk);
+    if (chunk.answer !== this.answer) return;
+    this.finished += chunk.duration;
+    if (!this.pending()) this.send('done');
+    else if (performance.now() - this.lastReportAt >= PLAYBACK_REPORT_MS) this.send('playing');
+  }
+
+  /** Whether audio of the current answer is still scheduled. */
+  private pending(): boolean {
+    return this.chunks.some((chunk) => chunk.answer === this.answer);
+  }
+
+  /** How much of the current answer has played, in seconds: its ended chunks, and the part of those under way. */
+  private playedSeconds(): number {
+    const now = this.context?.currentTime ?? 0;
+    const underWay = this.chunks.filter((chunk) => chunk.answer === this.answer).reduce((sum, chunk) => sum + Math.min(chunk.duration, Math.max(0, now - chunk.startAt)), 0);
+    return this.finished + underWay;
+  }
+
+  private send(state: PlaybackState): void {
+    if (this.answer === undefined) return;
+    this.lastReportAt = performance.now();
+    this.report({ type: 'playback', answer: this.answer, playedMs: this.playedSeconds() * 1000, state });
   }
 }
