@@ -4,6 +4,7 @@
  * Problems panel from the server as diagnostics.
  */
 import * as vscode from 'vscode';
+import { Commands } from '../protocol/commands';
 import type { ReviewResult } from '../protocol/review';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { withServerProgress } from './progress';
@@ -54,7 +55,7 @@ export async function reviewCommand(ctx: Ctx): Promise<void> {
   const { llm } = result.summary;
   if (llm.state === 'not-configured') {
     const choice = await vscode.window.showWarningMessage(`${outcome(result)} No language model is configured, so the review has the static checks only.`, 'Set API Key', 'Open Settings');
-    if (choice === 'Set API Key') await vscode.commands.executeCommand('parley.setApiKey');
+    if (choice === 'Set API Key') await vscode.commands.executeCommand(Commands.setApiKey);
     if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'parley.llm');
   } else if (llm.errors.length > 0) {
     void vscode.window.showWarningMessage(`${outcome(result)} The model could not review ${llm.errors.length} module(s); the report says why.`);

@@ -1,5 +1,6 @@
 /** The status bar item, driven by the server's status notification and the client's state. */
 import * as vscode from 'vscode';
+import { Commands } from '../protocol/commands';
 import type { ServerStatus } from '../protocol/status';
 
 const ACTIVITY_ICON = { idle: 'comment-discussion', listening: 'mic-filled', thinking: 'loading~spin', speaking: 'unmute' } as const;
@@ -9,7 +10,7 @@ export class StatusBar implements vscode.Disposable {
 
   constructor() {
     this.item.name = 'Parley';
-    this.item.command = 'parley.openSession';
+    this.item.command = Commands.openSession;
     this.starting();
     this.item.show();
   }
@@ -30,8 +31,8 @@ export class StatusBar implements vscode.Disposable {
 
   private render(text: string, message: string, background: string | undefined): void {
     this.item.text = text;
-    const tooltip = new vscode.MarkdownString(`${message}\n\n[Open Session](command:parley.openSession) · [Show Log](command:parley.showLog) · [Restart Server](command:parley.restartServer)`);
-    tooltip.isTrusted = { enabledCommands: ['parley.openSession', 'parley.showLog', 'parley.restartServer'] };
+    const tooltip = new vscode.MarkdownString(`${message}\n\n[Open Session](command:${Commands.openSession}) · [Show Log](command:${Commands.showLog}) · [Restart Server](command:${Commands.restartServer})`);
+    tooltip.isTrusted = { enabledCommands: [Commands.openSession, Commands.showLog, Commands.restartServer] };
     this.item.tooltip = tooltip;
     this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;
   }

@@ -3,11 +3,12 @@
  * Parley" is plain LSP (`textDocument/codeAction` + `codeAction/resolve`); "Explain with Parley"
  * is a code action whose command the extension runs, handing the problem to the session panel.
  */
+import { Commands } from './commands';
 import type { DiagnosticSeverityName, TextRange } from './lsp';
 
 /** Server → client (as a code action's command): explain a problem in the session panel. */
 export namespace ExplainProblemCommand {
-  export const command = 'parley.explainProblem';
+  export const command = Commands.explainProblem;
 }
 
 /** The problems to explain; one for a single diagnostic, several when the menu groups them. */

@@ -1,4 +1,5 @@
 /** Messages between the extension host and its webviews (postMessage), typed once. */
+import { Commands } from './commands';
 import type { LiveEndpoint } from './lsp';
 
 export type ViewKind = 'panel' | 'sidebar';
@@ -21,16 +22,16 @@ export type ViewMessage =
 
 /** The only commands a webview may ask the extension to run. */
 export const VIEW_COMMANDS = [
-  'parley.setApiKey',
-  'parley.showLog',
-  'parley.restartServer',
-  'parley.openSession',
-  'parley.openCapturePage',
-  'parley.kb.addFolder',
-  'parley.kb.addFile',
-  'parley.kb.addSelection',
-  'parley.kb.sync',
-  'parley.kb.stats',
-  'parley.kb.contributions',
+  Commands.setApiKey,
+  Commands.showLog,
+  Commands.restartServer,
+  Commands.openSession,
+  Commands.openCapturePage,
+  Commands.kbAddFolder,
+  Commands.kbAddFile,
+  Commands.kbAddSelection,
+  Commands.kbSync,
+  Commands.kbStats,
+  Commands.kbContributions,
 ] as const;
 export type ViewCommand = (typeof VIEW_COMMANDS)[number];

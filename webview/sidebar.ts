@@ -2,6 +2,7 @@
  * The Knowledge Base sidebar: search first (it keeps its focus and results while the rest
  * re-renders), then the index figures, the add actions and the embedder's configuration.
  */
+import { Commands } from '../protocol/commands';
 import { startView } from './app';
 import { h } from './dom';
 import { KnowledgeSearch, indexStatus } from './knowledge';
@@ -19,12 +20,12 @@ const model = startView(
       h(
         'div',
         { class: 'actions', role: 'toolbar', 'aria-label': 'Add to the knowledge base' },
-        button('new-folder', 'Add Folder', () => current.run('parley.kb.addFolder')),
-        button('new-file', 'Add File', () => current.run('parley.kb.addFile')),
-        button('add', 'Add Selection', () => current.run('parley.kb.addSelection')),
-        button('sync', 'Sync', () => current.run('parley.kb.sync')),
-        button('graph', 'Stats', () => current.run('parley.kb.stats')),
-        button('person', 'My Contributions', () => current.run('parley.kb.contributions')),
+        button('new-folder', 'Add Folder', () => current.run(Commands.kbAddFolder)),
+        button('new-file', 'Add File', () => current.run(Commands.kbAddFile)),
+        button('add', 'Add Selection', () => current.run(Commands.kbAddSelection)),
+        button('sync', 'Sync', () => current.run(Commands.kbSync)),
+        button('graph', 'Stats', () => current.run(Commands.kbStats)),
+        button('person', 'My Contributions', () => current.run(Commands.kbContributions)),
       ),
       ...(current.report ? [providersSection(current.report, current.run, ['embeddings'])] : []),
     );

@@ -1,4 +1,5 @@
 /** Renders what the server reports: connection, versions, storage and provider configuration. */
+import { Commands } from '../protocol/commands';
 import type { ProgramStatus, ServerStatus, StageStatus, StatusReport } from '../protocol/status';
 import type { ViewCommand } from '../protocol/webview';
 import { h, icon } from './dom';
@@ -64,7 +65,7 @@ function stageItem(stage: StageStatus, run: RunCommand): HTMLElement {
     h('span', { class: 'stage' }, icon(stage.configured ? 'check' : 'circle-slash'), ` ${STAGE_NAMES[stage.stage] ?? stage.stage}`),
     h('span', { class: 'provider' }, what),
     stage.configured ? h('span', { class: 'state' }, 'configured') : h('span', { class: 'state hint' }, `not configured — ${stage.hint ?? ''}`),
-    needsKey ? button('key', 'Set API Key', () => run('parley.setApiKey')) : null,
+    needsKey ? button('key', 'Set API Key', () => run(Commands.setApiKey)) : null,
   );
 }
 
@@ -98,8 +99,8 @@ export function actions(run: RunCommand): HTMLElement {
   return h(
     'div',
     { class: 'actions', role: 'toolbar', 'aria-label': 'Parley actions' },
-    button('key', 'Set API Key', () => run('parley.setApiKey')),
-    button('output', 'Show Log', () => run('parley.showLog')),
-    button('debug-restart', 'Restart Server', () => run('parley.restartServer')),
+    button('key', 'Set API Key', () => run(Commands.setApiKey)),
+    button('output', 'Show Log', () => run(Commands.showLog)),
+    button('debug-restart', 'Restart Server', () => run(Commands.restartServer)),
   );
 }
