@@ -2,7 +2,7 @@
 import type { ParleySettings } from '../protocol/settings';
 import type { StatusReport } from '../protocol/status';
 import type { Keys } from './providers/keys';
-import { programStatuses } from './providers/localPrograms';
+import { programStatuses } from './localPrograms';
 import { stageStatuses } from './providers/status';
 import type { Storage } from './storage/storage';
 import { parleyVersion } from './version';

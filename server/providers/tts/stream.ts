@@ -12,7 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { errorMessage, redactText, type Logger } from '../../log';
-import { hasSpeech, splitLong } from '../../voice/speech';
+import { hasSpeech, splitLong } from './text';
 import { ProviderError, isRetryable } from '../errors';
 import { ttsEvent, type TtsEvent, type TtsEventOf, type TtsEventType } from './events';
 import { SampleAligner, samplesDurationMs, slices, toInt16 } from '../../audio/pcm';

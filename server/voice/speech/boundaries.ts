@@ -3,7 +3,8 @@
  * the model streams; a boundary is only confirmed once the text after it is known, so "e.g. the"
  * or "3.14" never split, and a boundary at the very end waits for the next delta (or the end).
  */
-import { hasSpeech, speakable } from './inline';
+import { hasSpeech } from '../../providers/tts/text';
+import { speakable } from './inline';
 
 export interface BoundaryRules {
   /** A comma ends a clause only when the clause, as spoken, is at least this long (LiveKit's tokenizer uses 20). */

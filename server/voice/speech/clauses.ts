@@ -13,7 +13,8 @@
  */
 import { findBoundary, type BoundaryRules } from './boundaries';
 import { classifyLineStart, classifyWholeLine, closesFence, type LineStart, type WholeLine } from './blocks';
-import { hasSpeech, speakable } from './inline';
+import { hasSpeech } from '../../providers/tts/text';
+import { speakable } from './inline';
 
 export const CODE_HINT = 'The code is in the panel.';
 export const TABLE_HINT = 'The table is in the panel.';

@@ -26,11 +26,6 @@ export function speakable(markdown: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Whether a text has anything a voice can say: a letter or a digit. */
-export function hasSpeech(text: string): boolean {
-  return /[\p{L}\p{N}]/u.test(text);
-}
-
 function spokenCode(code: string): string {
   const trimmed = code.trim();
   if (trimmed.length > INLINE_CODE_MAX_CHARS) return LONG_INLINE_CODE_HINT;

@@ -3,9 +3,9 @@
  * that installs a missing one, for `parley status` and the panel's "Server and providers": a
  * voice that never speaks because espeak-ng is missing should say so before anyone waits for it.
  */
-import type { ProgramStatus } from '../../protocol/status';
-import { findRecorder } from '../voice/capture/native';
-import { OFFLINE_STT_PROGRAMS, SYSTEM_TTS_PROGRAMS, findFirstProgram, findProgram } from './programs';
+import type { ProgramStatus } from '../protocol/status';
+import { findRecorder } from './voice/capture/native';
+import { OFFLINE_STT_PROGRAMS, SYSTEM_TTS_PROGRAMS, findFirstProgram, findProgram } from './providers/programs';
 
 type Platform = NodeJS.Platform;
 
