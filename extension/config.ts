@@ -3,25 +3,24 @@
  */
 import * as vscode from 'vscode';
 import type { ConfigurationParams, LanguageClientOptions } from 'vscode-languageclient/node';
-import { STAGES, type ParleySettings } from '../protocol/settings';
+import { SETTING_FIELDS } from '../protocol/settings';
 
-export function readSettings(scope?: vscode.Uri): ParleySettings {
+type RawSettings = { [key: string]: unknown };
+
+/**
+ * Every setting the schema declares, at its place in ParleySettings. The values go as they are:
+ * the server parses them with the schema, a malformed one falling back to its default with a
+ * warning in Parley's log (server/settings.ts).
+ */
+export function readSettings(scope?: vscode.Uri): RawSettings {
   const config = vscode.workspace.getConfiguration('parley', scope);
-  const stage = (name: string) => ({
-    provider: config.get<string>(`${name}.provider`),
-    model: config.get<string>(`${name}.model`) ?? '',
-    baseUrl: config.get<string>(`${name}.baseUrl`) ?? '',
-  });
-  // The server validates provider names again; here we only give the values their shape.
-  const voice = {
-    mode: config.get('voice.mode'),
-    capture: config.get('voice.capture'),
-    vadThreshold: config.get('voice.vadThreshold'),
-    silenceMs: config.get('voice.silenceMs'),
-    eagerEndOfTurn: config.get('voice.eagerEndOfTurn'),
-  };
-  const review = { exclude: config.get('review.exclude') };
-  return { ...Object.fromEntries(STAGES.map((name) => [name, stage(name)])), llmFallbacks: config.get('llm.fallbacks'), voice, review } as unknown as ParleySettings;
+  const settings: RawSettings = {};
+  for (const { path, name } of SETTING_FIELDS) {
+    let parent = settings;
+    for (const key of path.slice(0, -1)) parent = (parent[key] ??= {}) as RawSettings;
+    parent[path.at(-1)!] = config.get(name);
+  }
+  return settings;
 }
 
 type Middleware = NonNullable<LanguageClientOptions['middleware']>;

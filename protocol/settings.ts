@@ -1,9 +1,16 @@
 /**
- * Parley's settings as the server sees them. The client alone reads the `parley.*` configuration
- * (extension/config.ts); the server pulls this shape per resource (server/settings.ts); the
- * command line builds it from PARLEY_* environment variables (server/settings.ts, settingsFromEnv).
- * Adding a setting: package.json schema → this type → the client's reader → the server's use.
+ * Parley's settings as the server sees them, declared once as a schema with their defaults. The
+ * client alone reads the `parley.*` configuration (extension/config.ts); the server pulls this
+ * shape per resource and parses it leniently (server/settings.ts); the command line builds it from
+ * PARLEY_* environment variables (server/settings.ts, settingsFromEnv).
+ * Adding a setting: package.json schema → a field here → the client's reader → the server's use;
+ * test/unit/settings-schema.test.ts checks that package.json and this schema agree.
+ *
+ * Each field is the setting `parley.<path>`, its path joined with dots; `<stage>Fallbacks` is the
+ * setting `parley.<stage>.fallbacks` (settingName). Values arrive as JSON from the client and as
+ * text from the environment, so numbers, flags and pattern lists also accept their text.
  */
+import { z } from 'zod';
 
 export const LLM_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
 export const STT_PROVIDERS = ['deepgram', 'openai', 'openai-compatible', 'offline'] as const;
@@ -15,72 +22,133 @@ export type SttProvider = (typeof STT_PROVIDERS)[number];
 export type TtsProvider = (typeof TTS_PROVIDERS)[number];
 export type EmbeddingProvider = (typeof EMBEDDING_PROVIDERS)[number];
 
-/** One pipeline stage's choice: which provider, which model, and where it lives. */
-export interface StageSettings<P extends string> {
-  provider: P;
-  /** Empty means the provider's default model. */
-  model: string;
-  /** Empty means the vendor's own endpoint; required for `openai-compatible`. */
-  baseUrl: string;
-}
-
-export interface StageSettingsMap {
-  llm: StageSettings<LlmProvider>;
-  stt: StageSettings<SttProvider>;
-  tts: StageSettings<TtsProvider>;
-  embeddings: StageSettings<EmbeddingProvider>;
-}
-
 export const VOICE_MODES = ['handsFree', 'pushToTalk'] as const;
 export const CAPTURE_PREFERENCES = ['auto', 'webview', 'native', 'browser'] as const;
 
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `is not one of ${values.join(', ')}` });
+}
+
+function numberFrom(min: number, max: number) {
+  return z.coerce.number({ error: `is not a number from ${min} to ${max}` }).min(min, { error: `is not a number from ${min} to ${max}` }).max(max, { error: `is not a number from ${min} to ${max}` });
+}
+
+const flag = z.union([z.boolean(), z.stringbool()], { error: 'is not true or false' });
+const text = z.string({ error: 'is not text' }).trim();
+/** Gitignore-style patterns: a list, or one comma-separated text (the environment's form). */
+const patterns = z
+  .union([z.string().transform((list) => list.split(',')), z.array(z.string())], { error: 'is not a list of glob patterns' })
+  .transform((list) => list.map((item) => item.trim()).filter(Boolean));
+
+/** One pipeline stage's choice: which provider, which model, and where it lives. */
+function stageSchema<const P extends readonly [string, ...string[]]>(providers: P, provider: P[number]) {
+  return z.object({
+    provider: oneOf(providers).default(provider),
+    /** Empty means the provider's default model. */
+    model: text.default(''),
+    /** Empty means the vendor's own endpoint; required for `openai-compatible`. */
+    baseUrl: text.default(''),
+  });
+}
+
+/** A fallback entry names its provider; its model and base URL default as the stage's do. */
+function fallbackSchema<const P extends readonly [string, ...string[]]>(providers: P) {
+  return z.object({ ...stageSchema(providers, providers[0]).shape, provider: oneOf(providers) });
+}
+
+export const LlmStageSchema = stageSchema(LLM_PROVIDERS, 'anthropic');
+export const SttStageSchema = stageSchema(STT_PROVIDERS, 'offline');
+export const TtsStageSchema = stageSchema(TTS_PROVIDERS, 'system');
+export const EmbeddingsStageSchema = stageSchema(EMBEDDING_PROVIDERS, 'builtin');
+
 /** How Parley listens. */
-export interface VoiceSettings {
+export const VoiceSettingsSchema = z.object({
   /** Hands-free: turns end when the user stops talking. Push-to-talk: while the button is held. */
-  mode: (typeof VOICE_MODES)[number];
+  mode: oneOf(VOICE_MODES).default('handsFree'),
   /** Where the microphone is recorded: auto (the webview where it can, else the server), or one of them. */
-  capture: (typeof CAPTURE_PREFERENCES)[number];
+  capture: oneOf(CAPTURE_PREFERENCES).default('auto'),
   /** Speech probability (0–1) above which the VAD hears speech. */
-  vadThreshold: number;
+  vadThreshold: numberFrom(0.05, 0.95).default(0.5),
   /** Silence (ms) after which the VAD decides the user has stopped. */
-  silenceMs: number;
+  silenceMs: numberFrom(100, 5000).default(550),
   /**
    * Start the answer when the recognizer says the turn is probably over (Deepgram Flux's
    * EagerEndOfTurn), holding it back until the turn is confirmed and dropping it if the user goes on.
    */
-  eagerEndOfTurn: boolean;
-}
+  eagerEndOfTurn: flag.default(false),
+});
 
 /** What Parley: Review Repository reads. */
-export interface ReviewSettings {
+export const ReviewSettingsSchema = z.object({
   /** Gitignore-style patterns of files the review (and the repo map) leaves out. */
-  exclude: string[];
-}
+  exclude: patterns.default([]),
+});
 
-export interface ParleySettings extends StageSettingsMap {
+export const ParleySettingsSchema = z.object({
+  llm: LlmStageSchema.prefault({}),
+  stt: SttStageSchema.prefault({}),
+  tts: TtsStageSchema.prefault({}),
+  embeddings: EmbeddingsStageSchema.prefault({}),
   /**
    * Language models to try, in order, when the configured one fails with an error worth a retry
    * elsewhere (down, rate-limited, timing out): a local server behind a cloud model, say.
    */
-  llmFallbacks: StageSettings<LlmProvider>[];
-  voice: VoiceSettings;
-  review: ReviewSettings;
+  llmFallbacks: z.array(fallbackSchema(LLM_PROVIDERS), { error: 'is not a list of models' }).default([]),
+  /** Speech recognizers to try, in order, when the configured one cannot be reached as a turn opens. */
+  sttFallbacks: z.array(fallbackSchema(STT_PROVIDERS), { error: 'is not a list of recognizers' }).default([]),
+  /** Voices to try, in order, when the configured one fails before it has said anything. */
+  ttsFallbacks: z.array(fallbackSchema(TTS_PROVIDERS), { error: 'is not a list of voices' }).default([]),
+  voice: VoiceSettingsSchema.prefault({}),
+  review: ReviewSettingsSchema.prefault({}),
+});
+
+export type ParleySettings = z.output<typeof ParleySettingsSchema>;
+export type VoiceSettings = ParleySettings['voice'];
+export type ReviewSettings = ParleySettings['review'];
+
+/** One pipeline stage's choice: which provider, which model, and where it lives. */
+export type StageSettings<P extends string> = Omit<ParleySettings['llm'], 'provider'> & { provider: P };
+
+export interface StageSettingsMap {
+  llm: ParleySettings['llm'];
+  stt: ParleySettings['stt'];
+  tts: ParleySettings['tts'];
+  embeddings: ParleySettings['embeddings'];
 }
 
 export type Stage = keyof StageSettingsMap;
 export const STAGES: readonly Stage[] = ['llm', 'stt', 'tts', 'embeddings'];
 
-export const DEFAULT_SETTINGS: ParleySettings = {
-  llm: { provider: 'anthropic', model: '', baseUrl: '' },
-  stt: { provider: 'offline', model: '', baseUrl: '' },
-  tts: { provider: 'system', model: '', baseUrl: '' },
-  embeddings: { provider: 'builtin', model: '', baseUrl: '' },
-  llmFallbacks: [],
-  voice: { mode: 'handsFree', capture: 'auto', vadThreshold: 0.5, silenceMs: 550, eagerEndOfTurn: false },
-  review: { exclude: [] },
-};
+/** An object schema, seen through the default that fills it in when the setting is absent. */
+export function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  const inner = schema instanceof z.ZodPrefault || schema instanceof z.ZodDefault ? schema.unwrap() : schema;
+  return inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>) : undefined;
+}
 
-/** The provider names each stage accepts, for validation wherever settings enter Parley. */
+/** One `parley.*` setting: where it sits in ParleySettings, its name, and its schema. */
+export interface SettingField {
+  path: readonly string[];
+  name: string;
+  schema: z.ZodType;
+}
+
+function fieldsOf(schema: z.ZodType, path: readonly string[]): SettingField[] {
+  const shape = objectShape(schema);
+  if (!shape) return [{ path, name: settingName(path), schema }];
+  return Object.entries(shape).flatMap(([key, field]) => fieldsOf(field, [...path, key]));
+}
+
+/** Every setting, in the order of the schema: what the client reads and package.json declares. */
+export const SETTING_FIELDS: readonly SettingField[] = fieldsOf(ParleySettingsSchema, []);
+
+/** The setting a field of ParleySettings is, without `parley.`: `voice.mode`, `llm.fallbacks`. */
+export function settingName(path: readonly (string | number)[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${part.replace(/^(\w+)Fallbacks$/, '$1.fallbacks')}`)).join('');
+}
+
+export const DEFAULT_SETTINGS: ParleySettings = ParleySettingsSchema.parse({});
+
+/** The provider names each stage accepts. */
 export const PROVIDERS_BY_STAGE: { readonly [S in Stage]: readonly ParleySettings[S]['provider'][] } = {
   llm: LLM_PROVIDERS,
   stt: STT_PROVIDERS,

@@ -16,13 +16,14 @@ describe('settings', () => {
     assert.deepEqual(normalizeSettings('garbage'), DEFAULT_SETTINGS);
   });
 
-  it('keeps valid choices, trims text and rejects unknown providers with a warning', () => {
+  it('keeps valid choices, trims text and rejects unknown providers and non-text with a warning', () => {
     const log = recordingLogger();
     const settings = normalizeSettings({ llm: { provider: 'openai', model: ' gpt-4.1 ', baseUrl: 42 }, stt: { provider: 'whisper-in-the-cloud' } }, log);
     assert.deepEqual(settings.llm, { provider: 'openai', model: 'gpt-4.1', baseUrl: '' });
     assert.equal(settings.stt.provider, 'offline');
-    assert.equal(log.warnings.length, 1);
-    assert.match(log.warnings[0]!, /parley\.stt\.provider "whisper-in-the-cloud"/);
+    assert.equal(log.warnings.length, 2);
+    assert.match(log.warnings[0]!, /parley\.llm\.baseUrl 42 is not text; using none/);
+    assert.match(log.warnings[1]!, /parley\.stt\.provider "whisper-in-the-cloud" is not one of deepgram, openai, openai-compatible, offline; using offline/);
   });
 
   it('reads the command line environment with the same meaning as the settings', () => {
