@@ -20,6 +20,7 @@ import {
   type Disposable,
 } from 'vscode-languageserver/node';
 import { createLogger, errorMessage, formatLine, type Logger, type LogLevel } from './log';
+import { exitServer, LAST_LINE_MS } from './protect';
 
 /**
  * How long a frame may stay incomplete. The client writes each frame at once into a local pipe,
@@ -27,8 +28,6 @@ import { createLogger, errorMessage, formatLine, type Logger, type LogLevel } fr
  * after it is being read as part of it.
  */
 export const STALLED_FRAME_MS = 5_000;
-/** How long the last log line may take to reach the client before the process exits without it. */
-const LAST_LINE_MS = 1_000;
 
 /** Notes the shutdown request as it passes, for the exit code when stdin closes. */
 class StdinReader extends StreamMessageReader {
@@ -57,7 +56,10 @@ export function stdioConnection(): { connection: ProposedFeatures.Connection; lo
   reader.onError((error) => fail(errorMessage(error)));
   reader.onPartialMessage(({ waitingTime }) => fail(`a frame is still incomplete after ${waitingTime} ms: its Content-Length promised more than came`));
   // As vscode-languageserver does for a stdin it opened itself: a closed pipe ends the server.
-  reader.onClose(() => process.exit(reader.shutdownRequested ? 0 : 1));
+  reader.onClose(() => exitServer(reader.shutdownRequested ? 0 : 1));
+  // The library ends the process itself after the exit notification, through process.exit, which
+  // protect.ts reports as a library's; the notification is the editor's, so the server ends here first.
+  connection.onExit(() => exitServer(reader.shutdownRequested ? 0 : 1));
   return { connection, log };
 }
 
@@ -67,7 +69,7 @@ function exitAfterLogging(connection: ProposedFeatures.Connection, line: string)
   const late = new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('timed out')), LAST_LINE_MS));
   void Promise.race([sent, late])
     .catch(() => new Promise<void>((resolve) => process.stderr.write(`[error] ${line}\n`, () => resolve())))
-    .finally(() => process.exit(1));
+    .finally(() => exitServer(1));
 }
 
 /**
