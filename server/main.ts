@@ -25,6 +25,7 @@ import { SettingsStore } from './settings';
 import { buildStatusReport } from './status';
 import { Storage } from './storage/storage';
 import { stdioConnection } from './stdio';
+import { protectProcess } from './protect';
 import { parleyVersion } from './version';
 import { isWorkspaceTrusted, setWorkspaceTrusted } from './process/trust';
 import { warmUpSecretScan } from './secrets/redact';
@@ -32,6 +33,7 @@ import { warmUpSecretScan } from './secrets/redact';
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
 const { connection, log } = stdioConnection();
+protectProcess(log);
 const keys = new Keys(process.env);
 const settings = new SettingsStore((scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'parley' }), log);
 
