@@ -4,17 +4,18 @@
  * progress; what was produced so far is kept, marked interrupted. New turns take over one at a
  * time, in order; a turn arriving while too many wait for that is refused with a notice. A held
  * (speculative) answer shows, commits and runs tools only once its turn is confirmed, and leaves
- * no trace if dropped.
+ * no trace if dropped. Each answer is an AnswerTurn: its presenter (the typed chat, the voice loop)
+ * reads its events and commits it when the user has had it.
  */
 import type { ServerFrame } from '../../protocol/live';
-import type { ToolCallRecord, Turn, TurnMetrics } from '../../protocol/session';
+import type { ToolCallRecord, Turn } from '../../protocol/session';
 import { notSent } from '../live/refusal';
 import { errorMessage, type Logger } from '../log';
 import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from '../providers/llm/types';
 import type { SessionStore } from '../sessions/store';
 import { runTool } from '../tools/registry';
 import type { Tool, ToolContext } from '../tools/types';
-import { HeldOutput } from './held';
+import { AnswerTurn } from './answer';
 import { historyMessages } from './history';
 import { SYSTEM_PROMPT } from './prompt';
 import { redactSecrets } from '../secrets/redact';
@@ -43,27 +44,6 @@ export interface ConversationDeps {
   log: Logger;
 }
 
-/** How a spoken turn follows its answer: the voice loop speaks the text and reports what was heard. */
-export interface AnswerHooks {
-  /** More answer text, as it streams. */
-  onText?(text: string): void;
-  /**
-   * The model is done (or was stopped); runs before the turn is committed. A spoken answer waits
-   * here until it has been played; `signal` aborts if the user cuts in meanwhile.
-   */
-  onModelDone?(interrupted: boolean, signal: AbortSignal): Promise<void>;
-  /** For an interrupted answer: what the user actually heard, committed instead of the full text. */
-  heard?(): string | undefined;
-  /** Metrics measured outside the conversation (speech to text, audio), merged into the turn's. */
-  metrics?(): TurnMetrics;
-  /**
-   * A speculative answer, started before the user's turn was confirmed: the model runs, but the
-   * user turn, the answer's text (onText and the panel), tool calls and the commit wait until this
-   * resolves. True releases them in order; false stops the answer and drops every trace of it.
-   */
-  held?: Promise<boolean>;
-}
-
 /** Rounds of tool calls one answer may take before Parley stops it. */
 export const MAX_TOOL_ROUNDS = 8;
 
@@ -74,16 +54,8 @@ export const MAX_TOOL_ROUNDS = 8;
  */
 export const MAX_WAITING_TURNS = 2;
 
-interface Answer {
-  text: string;
-  toolCalls: ToolCallRecord[];
-  ttftMs?: number;
-  onText?: (text: string) => void;
-  output: HeldOutput;
-}
-
 export class Conversation {
-  private current: { controller: AbortController; done: Promise<void> } | undefined;
+  private current: { turn: AnswerTurn; done: Promise<void> } | undefined;
   /** Turns waiting for the answer in progress to stop. */
   private waiting = 0;
   /** Settles once the latest turn has taken over (or failed to): the next one waits for it. */
@@ -95,22 +67,36 @@ export class Conversation {
     return this.current !== undefined;
   }
 
-  /** A user turn: stops any answer in progress, commits the turn, answers it; or refuses it when too many turns wait. */
-  async say(text: string, source: Turn['source'] = 'typed', hooks: AnswerHooks = {}): Promise<void> {
-    if (this.waiting >= MAX_WAITING_TURNS) return this.refuse(text);
-    const controller = new AbortController();
-    hooks.held?.then(
-      (confirmed) => {
-        if (!confirmed) controller.abort();
-      },
-      () => controller.abort(),
-    );
-    const { done } = await this.takeOver(controller, () => this.answer(text, source, controller.signal, hooks));
-    try {
-      await done;
-    } finally {
-      if (this.current?.controller === controller) this.current = undefined;
+  /** A typed turn: answered without voice, and committed as soon as the model is done. */
+  async say(text: string, source: Turn['source'] = 'typed'): Promise<void> {
+    const turn = this.begin(text, source);
+    for await (const _event of turn.events()) {
+      // The panel shows a typed answer from the conversation's frames: nothing else presents it.
     }
+    turn.commit();
+    await turn.finished;
+  }
+
+  /**
+   * A user turn: stops any answer in progress, commits the turn and starts answering it; or
+   * refuses it when too many turns wait. The answer's presenter reads its events and commits it.
+   * A `held` answer (started on an eager end of turn) waits for `confirm()` to be seen at all.
+   */
+  begin(text: string, source: Turn['source'], options: { held?: boolean } = {}): AnswerTurn {
+    const turn = new AnswerTurn(options);
+    if (this.waiting >= MAX_WAITING_TURNS) {
+      this.refuse(text);
+      turn.settle();
+      return turn;
+    }
+    void this.takeOver(turn, () => this.answer(text, source, turn))
+      .then(({ done }) => done)
+      .catch((error: unknown) => this.deps.log.warn('The answer failed', { error: errorMessage(error) }))
+      .finally(() => {
+        if (this.current?.turn === turn) this.current = undefined;
+        turn.settle();
+      });
+    return turn;
   }
 
   /**
@@ -118,7 +104,7 @@ export class Conversation {
    * has stopped. Turns arriving together would otherwise all wait for the same answer to stop
    * and then answer at once.
    */
-  private takeOver(controller: AbortController, answer: () => Promise<void>): Promise<{ done: Promise<void> }> {
+  private takeOver(turn: AnswerTurn, answer: () => Promise<void>): Promise<{ done: Promise<void> }> {
     this.waiting++;
     const started = this.lastTakeover.then(async () => {
       try {
@@ -127,7 +113,7 @@ export class Conversation {
         this.waiting--;
       }
       const done = answer();
-      this.current = { controller, done };
+      this.current = { turn, done };
       return { done };
     });
     this.lastTakeover = started.catch(() => undefined);
@@ -143,77 +129,76 @@ export class Conversation {
   async cancel(): Promise<void> {
     const current = this.current;
     if (!current) return;
-    current.controller.abort();
+    current.turn.interrupt();
     await current.done.catch(() => undefined);
   }
 
-  private async answer(said: string, source: Turn['source'], signal: AbortSignal, hooks: AnswerHooks): Promise<void> {
+  private async answer(said: string, source: Turn['source'], turn: AnswerTurn): Promise<void> {
     const { store, sessionId, emit } = this.deps;
     // A key the user typed or read out is masked before it is stored, shown or sent anywhere.
     const text = await redactSecrets(said);
     const history = historyMessages(store.turns(sessionId));
-    const output = new HeldOutput(hooks.held, signal);
-    output.run(() => emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) }));
-    output.run(() => emit({ type: 'answering', active: true }));
-    const answer: Answer = { text: '', toolCalls: [], onText: hooks.onText, output };
+    turn.run(() => emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) }));
+    turn.run(() => emit({ type: 'answering', active: true }));
     try {
-      await this.run([...history, { role: 'user', text }], answer, signal);
+      await this.run([...history, { role: 'user', text }], turn);
     } catch (error) {
-      if (!signal.aborted) {
+      if (!turn.interrupted) {
         this.deps.log.warn('The answer failed', { error: errorMessage(error) });
-        output.run(() => emit({ type: 'notice', level: 'error', message: errorMessage(error) }));
+        turn.publish({ type: 'error', message: errorMessage(error) });
+        turn.run(() => emit({ type: 'notice', level: 'error', message: errorMessage(error) }));
       }
     }
+    turn.end();
     // A dropped speculative answer was never seen: there is nothing to finish or commit.
-    if (await output.released) await this.finish(answer, signal, hooks);
+    if (await turn.released) await this.finish(turn);
   }
 
-  /** After the model: the spoken answer plays out, then the answer is committed as heard. */
-  private async finish(answer: Answer, signal: AbortSignal, hooks: AnswerHooks): Promise<void> {
+  /** Once its presenter commits it (a spoken answer after it was played), the answer is stored as heard. */
+  private async finish(turn: AnswerTurn): Promise<void> {
     const { store, sessionId, emit } = this.deps;
-    await hooks.onModelDone?.(signal.aborted, signal).catch((error: unknown) => this.deps.log.warn('Finishing the spoken answer failed', { error: errorMessage(error) }));
+    await turn.committed;
     // Read after the answer was played: the user may have cut in while it was.
-    const interrupted = signal.aborted;
-    const said = (interrupted ? hooks.heard?.() : undefined) ?? answer.text;
-    if (said || answer.toolCalls.length > 0) {
-      const metrics: TurnMetrics = { ...(answer.ttftMs === undefined ? {} : { llmTtftMs: answer.ttftMs }), ...hooks.metrics?.() };
-      const turn = { role: 'assistant' as const, text: await redactSecrets(said), interrupted, toolCalls: answer.toolCalls, ...(Object.keys(metrics).length ? { metrics } : {}), createdAt: Date.now() };
-      emit({ type: 'turn', turn: store.append(sessionId, turn) });
-      if (turn.metrics) this.deps.log.info('Turn metrics', { ...turn.metrics });
+    const interrupted = turn.interrupted;
+    const said = (interrupted ? turn.heard : undefined) ?? turn.text;
+    if (said || turn.toolCalls.length > 0) {
+      const metrics = { ...turn.metrics };
+      const stored = { role: 'assistant' as const, text: await redactSecrets(said), interrupted, toolCalls: turn.toolCalls, ...(Object.keys(metrics).length ? { metrics } : {}), createdAt: Date.now() };
+      emit({ type: 'turn', turn: store.append(sessionId, stored) });
+      if (stored.metrics) this.deps.log.info('Turn metrics', { ...stored.metrics });
     }
     emit({ type: 'answering', active: false });
   }
 
   /** Model rounds until an answer without tool calls, running the tools in between. */
-  private async run(messages: ChatMessage[], answer: Answer, signal: AbortSignal): Promise<void> {
+  private async run(messages: ChatMessage[], turn: AnswerTurn): Promise<void> {
     const { model, context, toolContext } = await this.deps.prepare();
     // A turn that took over while this one was preparing: the model need not hear this one.
+    const { signal } = turn;
     if (signal.aborted) return;
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
-      const { text, calls } = await this.stream(model, { system: SYSTEM_PROMPT, context, messages, tools: this.deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) }, answer, signal);
+      const { text, calls } = await this.stream(model, { system: SYSTEM_PROMPT, context, messages, tools: this.deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) }, turn);
       if (signal.aborted || calls.length === 0) return;
       // Tools act on the editor (open a file, propose an edit): a held answer runs them only once confirmed.
-      if (!(await answer.output.released)) return;
+      if (!(await turn.released)) return;
       messages.push({ role: 'assistant', text, toolCalls: calls });
-      for (const call of calls) messages.push(await this.runCall(call, toolContext, answer, signal));
+      for (const call of calls) messages.push(await this.runCall(call, toolContext, turn));
     }
     this.deps.emit({ type: 'notice', level: 'warning', message: `Parley stopped after ${MAX_TOOL_ROUNDS} rounds of tool calls.` });
   }
 
   /** One model round; the answer's time to first token is taken at the first text or tool call of its first round. */
-  private async stream(model: ChatModel, request: ChatRequest, answer: Answer, signal: AbortSignal): Promise<{ text: string; calls: ToolCall[] }> {
+  private async stream(model: ChatModel, request: ChatRequest, turn: AnswerTurn): Promise<{ text: string; calls: ToolCall[] }> {
     let text = '';
     const calls: ToolCall[] = [];
     const started = performance.now();
-    for await (const event of model.chat(request, signal)) {
-      if (event.type === 'text' || event.type === 'toolCall') answer.ttftMs ??= performance.now() - started;
+    for await (const event of model.chat(request, turn.signal)) {
+      if (event.type === 'text' || event.type === 'toolCall') turn.metrics.llmTtftMs ??= performance.now() - started;
       if (event.type === 'text') {
         text += event.text;
-        answer.text += event.text;
-        answer.output.run(() => {
-          answer.onText?.(event.text);
-          this.deps.emit({ type: 'assistantDelta', text: event.text });
-        });
+        turn.text += event.text;
+        turn.publish({ type: 'text', text: event.text });
+        turn.run(() => this.deps.emit({ type: 'assistantDelta', text: event.text }));
       } else if (event.type === 'toolCall') {
         calls.push({ id: event.id, name: event.name, input: event.input });
       }
@@ -221,15 +206,20 @@ export class Conversation {
     return { text, calls };
   }
 
-  private async runCall(call: ToolCall, toolContext: ToolContext, answer: Answer, signal: AbortSignal): Promise<ChatMessage> {
+  private async runCall(call: ToolCall, toolContext: ToolContext, turn: AnswerTurn): Promise<ChatMessage> {
     const record: ToolCallRecord = { id: call.id, name: call.name, input: call.input };
-    answer.toolCalls.push(record);
-    this.deps.emit({ type: 'toolCall', call: record, state: 'running' });
-    const result = await runTool(this.deps.tools, call.name, call.input, toolContext, signal);
+    turn.toolCalls.push(record);
+    this.toolCall(turn, record, 'running');
+    const result = await runTool(this.deps.tools, call.name, call.input, toolContext, turn.signal);
     // Masked here too, not only on the way to the model: the result is stored with the session and shown in the panel.
     result.content = await redactSecrets(result.content);
     Object.assign(record, { result: result.content, ...(result.isError ? { isError: true } : {}), ...(result.citations?.length ? { citations: result.citations } : {}) });
-    this.deps.emit({ type: 'toolCall', call: record, state: 'done' });
+    this.toolCall(turn, record, 'done');
     return { role: 'tool', toolCallId: call.id, content: result.content, ...(result.isError ? { isError: true } : {}) };
+  }
+
+  private toolCall(turn: AnswerTurn, call: ToolCallRecord, state: 'running' | 'done'): void {
+    turn.publish({ type: 'toolCall', call, state });
+    this.deps.emit({ type: 'toolCall', call, state });
   }
 }

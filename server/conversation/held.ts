@@ -1,7 +1,7 @@
 /**
- * The output of an answer that may be speculative. An answer started before the user's turn was
- * confirmed (on an eager end of turn) must leave no trace until it is: what it would show, commit
- * or speak waits here, in order. Confirmed, the waiting actions run and later ones pass straight
+ * The output of an answer that may be speculative; only an AnswerTurn uses it. An answer started
+ * before the user's turn was confirmed (on an eager end of turn) must leave no trace until it is:
+ * what it would show, commit or speak waits here, in order. Confirmed, the waiting actions run and later ones pass straight
  * through; dropped (or stopped while still held), they are discarded and so is everything after.
  */
 export class HeldOutput {
@@ -22,6 +22,11 @@ export class HeldOutput {
       else signal.addEventListener('abort', () => resolve(false), { once: true });
     });
     this.released = Promise.race([held.catch(() => false), stopped]).then((confirmed) => this.#settle(confirmed));
+  }
+
+  /** Whether the answer still waits to be confirmed. */
+  get held(): boolean {
+    return this.#state === 'held';
   }
 
   run(action: () => void): void {

@@ -17,8 +17,8 @@
  * history, marked interrupted; if none follow within `falseAlarmMs`, playback resumes.
  */
 import type { ServerFrame } from '../../protocol/live';
-import type { TurnMetrics } from '../../protocol/session';
 import type { Activity } from '../../protocol/status';
+import type { AnswerTurn } from '../conversation/answer';
 import type { Conversation } from '../conversation/conversation';
 import { errorMessage, type Logger } from '../log';
 import type { STT, SttEvent, SttStream } from '../providers/stt';
@@ -56,14 +56,13 @@ export interface VoiceSessionOptions {
 
 export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = { mode: 'handsFree', falseAlarmMs: 1500, finalWaitMs: 3000, eagerEndOfTurn: false };
 
-/** What one answer tracks while it is spoken. */
+/** One answer as it is spoken: the turn it presents, and its voice. */
 interface Speaking {
+  turn: AnswerTurn;
   tts: TtsStream;
   splitter: ClauseSplitter;
   segments: SpokenSegment[];
-  metrics: TurnMetrics;
   endOfSpeechAt?: number;
-  firstTextAt?: number;
 }
 
 /** An answer started on an eager end of turn, waiting for the recognizer to confirm or drop it. */
@@ -130,10 +129,12 @@ export class VoiceSession {
     if (pressed) {
       this.settleSpeculation(false);
       this.deps.onActivity('listening');
-      if (this.speaking) {
+      const speaking = this.speaking;
+      if (speaking) {
         this.deps.sink.pause();
-        this.speaking.metrics.bargeInStopMs = 0;
-        await this.deps.conversation.cancel();
+        speaking.turn.metrics.bargeInStopMs = 0;
+        speaking.turn.interrupt();
+        await speaking.turn.finished;
       }
       return;
     }
@@ -293,8 +294,9 @@ export class VoiceSession {
     this.cancelPendingBargeIn();
     const speaking = this.speaking;
     if (!speaking) return;
-    speaking.metrics.bargeInStopMs = pending.stopMs;
-    await this.deps.conversation.cancel();
+    speaking.turn.metrics.bargeInStopMs = pending.stopMs;
+    speaking.turn.interrupt();
+    await speaking.turn.finished;
   }
 
   private cancelPendingBargeIn(): void {
@@ -303,43 +305,24 @@ export class VoiceSession {
   }
 
   /**
-   * Answers one recognized turn, speaking it, and returns when it has been said or stopped. A held
-   * answer (`held`, a speculation) takes the stage only once confirmed; dropped, it never does.
+   * Answers one recognized turn, speaking it, and returns when it has been said or stopped and is
+   * committed. A held answer (`held`, a speculation) takes the stage only once confirmed; dropped,
+   * it never does.
    */
   private async answer(text: string, held?: Promise<boolean>): Promise<void> {
-    const speaking: Speaking = { tts: this.deps.tts.stream({ signal: this.controller.signal }), splitter: new ClauseSplitter(), segments: [], metrics: {} };
+    const turn = this.deps.conversation.begin(text, 'voice', { held: held !== undefined });
+    held?.then((confirmed) => (confirmed ? turn.confirm() : turn.drop()), () => turn.drop());
+    const speaking: Speaking = { turn, tts: this.deps.tts.stream({ signal: this.controller.signal }), splitter: new ClauseSplitter(), segments: [] };
     const audioDone = this.speak(speaking);
-    // Confirmation takes the stage before the conversation releases the held text to onText.
-    const released = held?.then((confirmed) => {
-      if (confirmed) this.takeStage(speaking);
-      return confirmed;
-    });
-    if (!released) this.takeStage(speaking);
+    // Runs before the turn's own output (it is queued first), so the stage is set when text comes.
+    turn.run(() => this.takeStage(speaking));
     try {
-      await this.deps.conversation.say(text, 'voice', {
-        held: released,
-        onText: (delta) => {
-          speaking.firstTextAt ??= performance.now();
-          for (const clause of speaking.splitter.push(delta)) speaking.tts.pushText(clause);
-        },
-        onModelDone: async (interrupted, signal) => {
-          if (!interrupted) {
-            for (const clause of speaking.splitter.flush()) speaking.tts.pushText(clause);
-            speaking.tts.flush();
-            await audioDone;
-            await this.playedOut(signal);
-          }
-          if (signal.aborted) {
-            await speaking.tts.clear();
-            this.deps.sink.stop();
-          }
-        },
-        heard: () => heardText(speaking.segments, this.deps.sink.playedMs()).text,
-        metrics: () => speaking.metrics,
-      });
+      await this.present(speaking, audioDone);
     } catch (error) {
       this.deps.log.warn('A spoken answer failed', { error: errorMessage(error) });
     } finally {
+      turn.commit();
+      await turn.finished;
       await speaking.tts.close();
       if (this.speaking === speaking) {
         this.speaking = undefined;
@@ -348,47 +331,66 @@ export class VoiceSession {
     }
   }
 
+  /**
+   * Speaks the answer's text as it streams, then waits until it has played out. Stopped (the user
+   * cut in), its audio is cleared and what the user heard is kept for the commit.
+   */
+  private async present(speaking: Speaking, audioDone: Promise<void>): Promise<void> {
+    const { turn, tts, splitter } = speaking;
+    for await (const event of turn.events()) {
+      if (event.type === 'text') for (const clause of splitter.push(event.text)) tts.pushText(clause);
+    }
+    // A dropped speculation was never seen: nothing to play or commit.
+    if (!(await turn.released)) return;
+    if (!turn.interrupted) {
+      for (const clause of splitter.flush()) tts.pushText(clause);
+      tts.flush();
+      await untilAborted(audioDone, turn.signal);
+      await this.deps.sink.waitForPlayout(turn.signal);
+    }
+    if (turn.interrupted) {
+      await tts.clear();
+      this.deps.sink.stop();
+      const { playedMs } = await this.deps.sink.waitForPlayout();
+      turn.heard = heardText(speaking.segments, playedMs).text;
+    }
+  }
+
   /** The answer becomes the one being spoken; its latencies count from this turn's end of speech. */
   private takeStage(speaking: Speaking): void {
     speaking.endOfSpeechAt = this.endOfSpeechAt;
-    if (this.finalAfterSpeechMs !== undefined) speaking.metrics.endOfSpeechToFinalMs = this.finalAfterSpeechMs;
+    if (this.finalAfterSpeechMs !== undefined) speaking.turn.metrics.endOfSpeechToFinalMs = this.finalAfterSpeechMs;
     this.speaking = speaking;
     this.deps.sink.startAnswer();
     this.deps.onActivity('thinking');
-  }
-
-  /** Resolves when the sink has played everything queued, or when the answer is stopped. */
-  private playedOut(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (signal.aborted || (!this.deps.sink.playing && !this.pendingBargeIn)) {
-          clearInterval(timer);
-          signal.removeEventListener('abort', check);
-          resolve();
-        }
-      };
-      const timer = setInterval(check, 20);
-      signal.addEventListener('abort', check);
-      check();
-    });
   }
 
   /** Feeds TTS audio to the sink as it comes; resolves when the turn's audio has all been made. */
   private speak(speaking: Speaking): Promise<void> {
     return new Promise((resolve) => {
       speaking.tts.on('audio', (event) => {
-        if (speaking.metrics.voiceToVoiceMs === undefined && speaking.endOfSpeechAt !== undefined) speaking.metrics.voiceToVoiceMs = performance.now() - speaking.endOfSpeechAt;
+        const { metrics } = speaking.turn;
+        if (metrics.voiceToVoiceMs === undefined && speaking.endOfSpeechAt !== undefined) metrics.voiceToVoiceMs = performance.now() - speaking.endOfSpeechAt;
         this.deps.sink.play(event.pcm, event.sampleRate);
         this.deps.onActivity('speaking');
       });
       speaking.tts.on('segmentDone', (event) => speaking.segments.push({ text: event.text, audioMs: event.audioMs }));
       speaking.tts.on('metrics', (event) => {
-        if (event.ttfbMs !== null) speaking.metrics.ttsTtfbMs = event.ttfbMs;
+        if (event.ttfbMs !== null) speaking.turn.metrics.ttsTtfbMs = event.ttfbMs;
         resolve();
       });
       speaking.tts.on('error', (event) => this.deps.emit({ type: 'notice', level: 'warning', message: `Voice reply: ${event.error.message}` }));
     });
   }
+}
+
+/** Resolves with `promise`, or as soon as `signal` aborts. */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    signal.addEventListener('abort', () => resolve(), { once: true });
+    promise.then(resolve, resolve);
+  });
 }
 
 /** The same words, whatever the spacing: an end of turn that confirms an eager one. */

@@ -2,9 +2,9 @@
  * A sink that plays at real-time pace against the clock, without a sound device: playback of
  * queued audio advances with elapsed time and stops advancing while paused. The command line uses
  * it to run whole conversations headless, and it records everything that was played, so the
- * reply can be written to a WAV file.
+ * reply can be written to a WAV file. A timer set for when the queue runs dry reports the playout.
  */
-import type { AudioSink } from './sink';
+import { PlayoutWaiters, type AudioSink, type Playout } from './sink';
 
 interface Queued {
   pcm: Int16Array;
@@ -16,7 +16,12 @@ export class ClockSink implements AudioSink {
   private queue: Queued[] = [];
   private queuedMs = 0;
   private startedAt: number | undefined;
+  private paused = false;
   private answerPlayed = 0;
+  /** Whether this answer's audio was dropped by `stop`. */
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly waiters = new PlayoutWaiters();
   /** Everything actually played, per chunk with its sample rate, when recording (the command line's reply file). */
   readonly played: Queued[] = [];
 
@@ -35,34 +40,75 @@ export class ClockSink implements AudioSink {
     const ms = (pcm.length / sampleRate) * 1000;
     this.queue.push({ pcm, sampleRate, ms });
     this.queuedMs += ms;
-    this.startedAt ??= this.now();
+    if (!this.paused) this.startedAt ??= this.now();
+    this.schedule();
   }
 
   pause(): void {
     this.advance();
+    this.paused = true;
     this.startedAt = undefined;
+    this.schedule();
   }
 
   resume(): void {
-    if (this.queuedMs > 0) this.startedAt = this.now();
+    this.paused = false;
+    if (this.queuedMs > 0) this.startedAt ??= this.now();
+    this.schedule();
   }
 
   stop(): number {
     this.advance();
+    this.paused = false;
     this.startedAt = undefined;
     this.queue = [];
     this.queuedMs = 0;
+    this.stopped = true;
+    this.schedule();
+    this.waiters.release(this.playout());
     return this.answerPlayed;
   }
 
   startAnswer(): void {
     this.advance();
     this.answerPlayed = 0;
+    this.stopped = false;
   }
 
   playedMs(): number {
     this.advance();
     return this.answerPlayed;
+  }
+
+  waitForPlayout(signal?: AbortSignal): Promise<Playout> {
+    this.advance();
+    if (this.queuedMs === 0) return Promise.resolve(this.playout());
+    return this.waiters.wait(() => this.playout(), signal);
+  }
+
+  /** How the answer's playback stands now. */
+  protected playout(): Playout {
+    return { playedMs: this.answerPlayed, interrupted: this.stopped };
+  }
+
+  /** The clock has played everything queued. */
+  protected playedOut(): void {
+    this.waiters.release(this.playout());
+  }
+
+  /** Sets the timer for when the queue will have played, or clears it while nothing plays. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.startedAt === undefined || this.queuedMs === 0) return;
+    this.timer = setTimeout(() => this.tick(), Math.max(1, Math.ceil(this.queuedMs - (this.now() - this.startedAt))));
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.advance();
+    if (this.queuedMs === 0) this.playedOut();
+    else this.schedule();
   }
 
   /** Moves queued audio into `played` for the time that has passed while playing. */

@@ -1,7 +1,8 @@
 /**
  * Where the assistant's voice goes. The voice loop only needs to play audio, pause it at once
  * when the user starts talking, then either resume (a false alarm) or stop (a real barge-in), and
- * to know how much of the answer was actually played.
+ * to know how much of the answer was actually played and when it has all played (after agents-js's
+ * audio output: `waitForPlayout`, fired by the sink's own clock or the player's reports, not polled).
  */
 export interface AudioSink {
   play(pcm: Int16Array, sampleRate: number): void;
@@ -16,4 +17,38 @@ export interface AudioSink {
   playedMs(): number;
   /** Whether sound is coming out now or is queued to (paused counts as not playing). */
   readonly playing: boolean;
+  /**
+   * Resolves once everything queued for this answer has played, or it was stopped (`interrupted`),
+   * with how much of it played; at once when nothing is queued. A paused sink has not played out.
+   */
+  waitForPlayout(signal?: AbortSignal): Promise<Playout>;
+}
+
+export interface Playout {
+  playedMs: number;
+  interrupted: boolean;
+}
+
+/** Keeps the callers waiting for an answer's playout, and lets them go together when it ends. */
+export class PlayoutWaiters {
+  private waiters = new Set<(playout: Playout) => void>();
+
+  /** Resolves with the next `release`, or with `now()` if `signal` aborts first. */
+  wait(now: () => Playout, signal?: AbortSignal): Promise<Playout> {
+    if (signal?.aborted) return Promise.resolve(now());
+    return new Promise((resolve) => {
+      const done = (playout: Playout) => {
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(playout);
+      };
+      const onAbort = () => done(now());
+      this.waiters.add(done);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  release(playout: Playout): void {
+    for (const done of [...this.waiters]) done(playout);
+  }
 }
