@@ -13,6 +13,7 @@ import type { ReviewResult } from '../protocol/review';
 import { DEFAULT_SETTINGS, type ParleySettings } from '../protocol/settings';
 import { createLogger } from '../server/log';
 import { Keys } from '../server/providers/keys';
+import { ProviderRegistry } from '../server/providers/registry';
 import { RepoIndex } from '../server/repo/index';
 import { DEFAULT_MAX_MODULES, runReview, type ReviewOptions } from '../server/repo/review/review';
 import { REPO, tempDir } from '../test/support/paths';
@@ -116,7 +117,7 @@ async function startModel(): Promise<Model> {
 
 function reviewOptions(index: RepoIndex, cacheDir: string, model?: Model): ReviewOptions {
   const settings = model?.settings ?? DEFAULT_SETTINGS;
-  return { index, settings, keys: new Keys({}), log: quiet, cacheDir, linkBase: { dir: index.root }, staticOnly: !model };
+  return { index, settings, providers: new ProviderRegistry(new Keys({}), quiet), log: quiet, cacheDir, linkBase: { dir: index.root }, staticOnly: !model };
 }
 
 async function timeMs(work: () => unknown): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { InitializeResult } from 'vscode-languageserver/node';
-import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification, InitializationOptionsSchema } from '../protocol/lsp';
+import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification, type InitializationOptions } from '../protocol/lsp';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { errorMessage } from './log';
 import { createConversation } from './conversation/wiring';
@@ -21,6 +21,7 @@ import { RelatedDefinitions } from './repo/fixes/related';
 import { RepoIndexes } from './repo/indexes';
 import { ReviewService } from './repo/review/service';
 import { Keys } from './providers/keys';
+import { ProviderRegistry } from './providers/registry';
 import { SettingsStore } from './settings';
 import { buildStatusReport } from './status';
 import { Storage } from './storage/storage';
@@ -29,13 +30,14 @@ import { protectProcess } from './protect';
 import { parleyVersion } from './version';
 import { isWorkspaceTrusted, setWorkspaceTrusted } from './process/trust';
 import { warmUpSecretScan } from './secrets/redact';
-import { onNotification, parseParams } from './rpc';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
 const { connection, log } = stdioConnection();
 protectProcess(log);
 const keys = new Keys(process.env);
+/** Every provider stage of this server, each built once and under one circuit breaker per provider. */
+const providers = new ProviderRegistry(keys, log);
 const settings = new SettingsStore((scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'parley' }), log);
 
 let storage: Storage | undefined;
@@ -47,9 +49,17 @@ let review: ReviewService | undefined;
 let repoIndexes: RepoIndexes | undefined;
 let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Parley is starting' };
 
-/** An `initialize` whose options are of the wrong shape is answered with InvalidParams saying what is wrong. */
-function parseOptions(raw: unknown) {
-  return parseParams({ method: 'initializationOptions', params: InitializationOptionsSchema }, raw ?? {});
+function parseOptions(raw: unknown): InitializationOptions {
+  const options = (raw ?? {}) as Partial<InitializationOptions>;
+  if (typeof options.globalStoragePath !== 'string' || typeof options.workspaceStoragePath !== 'string') {
+    throw new Error('initializationOptions must name globalStoragePath and workspaceStoragePath');
+  }
+  return {
+    globalStoragePath: options.globalStoragePath,
+    workspaceStoragePath: options.workspaceStoragePath,
+    extensionVersion: options.extensionVersion ?? parleyVersion,
+    workspaceTrusted: options.workspaceTrusted === true,
+  };
 }
 
 async function report(): Promise<StatusReport> {
@@ -112,7 +122,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
       connection,
       store,
       settings: () => settings.get(),
-      keys,
+      providers,
       log,
       emit: (frame) => server.broadcast(frame),
       knowledge: () => kb.forTools(),
@@ -122,7 +132,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   const captures = new Captures({
     conversation: conversation.conversation,
     settings: () => settings.get(),
-    keys,
+    providers,
     nativeDir: NATIVE_DIR,
     emit: (frame) => server.broadcast(frame),
     onActivity: (activity) => {
@@ -132,8 +142,8 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   });
   live.setHandlers(liveHandlers(conversation, captures, knowledge));
   const indexes = repoIndexes;
-  fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), keys, log, related, knowledge: () => kb.forTools(), syntax: (job, signal) => indexes.syntax(job, signal) });
-  review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), keys, log, storageDir: options.workspaceStoragePath, indexes: repoIndexes });
+  fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), providers, log, related, knowledge: () => kb.forTools(), syntax: (job, signal) => indexes.syntax(job, signal) });
+  review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), providers, log, storageDir: options.workspaceStoragePath, indexes: repoIndexes });
   review.register(connection);
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
@@ -194,23 +204,24 @@ connection.onInitialized(() => {
 
 connection.onDidChangeConfiguration(() => {
   settings.invalidate();
+  providers.invalidate();
   publishReport().catch((error: unknown) => log.error('Could not apply the new settings', { error: errorMessage(error) }));
   configureKnowledge().catch((error: unknown) => log.error('Could not apply the knowledge base settings', { error: errorMessage(error) }));
 });
 
-const ignored = (problem: string) => log.warn(`Ignored a notification: ${problem}`);
-
-// Only a literal true grants trust: anything else a client might send leaves it as it is.
-onNotification(connection, WorkspaceTrustNotification, () => {
+connection.onNotification(WorkspaceTrustNotification.type, (params) => {
+  // Only a literal true grants trust: anything else a client might send leaves it as it is.
+  if (params?.trusted !== true) return log.warn('Ignored a workspace trust notification without trusted: true');
   log.info('Workspace trust granted');
   setWorkspaceTrusted(true);
   publishReport().catch((error: unknown) => log.warn('Could not report the status', { error: errorMessage(error) }));
-}, ignored);
+});
 
-onNotification(connection, LiveRemoteOriginNotification, ({ origin }) => {
+connection.onNotification(LiveRemoteOriginNotification.type, (params) => {
+  const origin = typeof params?.origin === 'string' ? params.origin : '';
   if (live?.allowRemoteOrigin(origin)) log.info('Live connections accepted from the remote window', { origin });
   else log.warn('Ignored a remote origin that is not an http(s) origin', { origin });
-}, ignored);
+});
 
 connection.onRequest(StatusRequest.type, () => report());
 

@@ -1,7 +1,6 @@
 /**
- * Builds the conversation for the server: the session to continue, the model from the current
- * settings (kept while the settings stay the same, so each provider's circuit breaker remembers
- * its failures), and per turn the editor state, which gives both the context and the workspace
+ * Builds the conversation for the server: the session to continue, the model the current
+ * settings choose (the server's, from providers/registry.ts), and per turn the editor state, which gives both the context and the workspace
  * folders the tools are confined to.
  */
 import type { Connection } from 'vscode-languageserver/node';
@@ -10,8 +9,7 @@ import type { ServerFrame } from '../../protocol/live';
 import type { ParleySettings } from '../../protocol/settings';
 import { sep } from 'node:path';
 import { errorMessage, type Logger } from '../log';
-import type { Keys } from '../providers/keys';
-import { createLlmStage, type LlmStage } from '../providers/llm';
+import type { ProviderRegistry } from '../providers/registry';
 import type { SessionStore } from '../sessions/store';
 import { WorkspaceFolders } from '../tools/confine';
 import { lspToolContext } from '../tools/lspContext';
@@ -24,7 +22,7 @@ export interface ConversationWiring {
   connection: Connection;
   store: SessionStore;
   settings: () => Promise<ParleySettings>;
-  keys: Keys;
+  providers: ProviderRegistry;
   log: Logger;
   emit(frame: ServerFrame): void;
   /** The knowledge base for the search_knowledge_base tool, when it is available. */
@@ -34,15 +32,8 @@ export interface ConversationWiring {
 }
 
 export function createConversation(wiring: ConversationWiring): { conversation: Conversation; sessionId: string } {
-  const { connection, store, keys, log } = wiring;
+  const { connection, store, providers, log } = wiring;
   const sessionId = store.latest()?.id ?? store.start();
-  let cached: { key: string; stage: LlmStage } | undefined;
-  const model = async () => {
-    const settings = await wiring.settings();
-    const key = JSON.stringify([settings.llm, settings.llmFallbacks]);
-    if (cached?.key !== key) cached = { key, stage: createLlmStage(settings, keys, log) };
-    return cached.stage;
-  };
   const conversation = new Conversation({
     store,
     sessionId,
@@ -50,7 +41,7 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
     emit: wiring.emit,
     log,
     async prepare() {
-      const stage = await model();
+      const stage = providers.llm(await wiring.settings());
       const state = await connection.sendRequest(EditorStateRequest.type);
       const folders = new WorkspaceFolders(state.workspaceFolders);
       const knowledge = wiring.knowledge?.();

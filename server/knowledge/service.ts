@@ -5,13 +5,12 @@
  */
 import type { Database } from 'better-sqlite3';
 import { join } from 'node:path';
-import { type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { ErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import type { KbStats } from '../../protocol/knowledge';
 import type { KbOperation, KbReply } from '../../protocol/live';
 import { KbAddNoteRequest, KbAddRequest, KbContributionsRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest } from '../../protocol/lsp';
 import type { ParleySettings } from '../../protocol/settings';
 import { errorMessage, type Logger } from '../log';
-import { onRequest } from '../rpc';
 import type { Keys } from '../providers/keys';
 import type { KnowledgeSearch } from '../tools/types';
 import { createEmbedder } from './embed';
@@ -121,25 +120,25 @@ export class KnowledgeService {
   }
 
   register(connection: Connection): void {
-    onRequest(connection, KbAddRequest, async (params, token) => {
+    connection.onRequest(KbAddRequest.type, async (params, token) => {
       const kb = await this.require();
       const result = await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), `Parley: adding ${params.path}`, (onProgress, signal) => kb.add(params.path, { onProgress, signal }), token);
       this.publish();
       return result;
     });
-    onRequest(connection, KbAddNoteRequest, async (params) => {
+    connection.onRequest(KbAddNoteRequest.type, async (params) => {
       const added = await (await this.require()).addNote(params.title, params.text);
       this.publish();
       return added;
     });
-    onRequest(connection, KbSyncRequest, async (params, token) => {
+    connection.onRequest(KbSyncRequest.type, async (params, token) => {
       const kb = await this.require();
       await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), 'Parley: syncing the knowledge base', (onProgress, signal) => kb.syncAll({ onProgress, signal }), token);
       return kb.stats();
     });
     connection.onRequest(KbStatsRequest.type, async () => (await this.require()).stats());
     connection.onRequest(KbContributionsRequest.type, async () => (await this.require()).contributions());
-    onRequest(connection, KbSetVisibilityRequest, async (params) => {
+    connection.onRequest(KbSetVisibilityRequest.type, async (params) => {
       const kb = await this.require();
       const document = kb.store.documentAt(params.path);
       if (!document) throw new FeedbackError(`${params.path} is not in the knowledge base. Add its folder or the file first.`);
@@ -147,7 +146,8 @@ export class KnowledgeService {
       this.publish();
       return { title: document.title };
     });
-    onRequest(connection, KbRemoveSourceRequest, async (params) => {
+    connection.onRequest(KbRemoveSourceRequest.type, async (params) => {
+      if (!Number.isSafeInteger(params?.sourceId)) throw new ResponseError(ErrorCodes.InvalidParams, 'sourceId must be the number of an added source.');
       const kb = await this.require();
       kb.removeSource(params.sourceId);
       return kb.stats();

@@ -103,6 +103,35 @@ export class Guard {
   }
 }
 
+/** What a provider's options say about its guard. */
+export interface GuardOptions {
+  resilience?: ResilienceOptions;
+  /** The server's guards, one per provider: a provider built anew for other settings keeps its breaker. */
+  guards?: GuardPool;
+}
+
+/**
+ * One guard per provider identity (stage, provider, base URL, model) for the server's lifetime.
+ * Stages are rebuilt when settings change; a provider the change did not touch keeps the memory
+ * of its failures, so a provider that is down stays skipped.
+ */
+export class GuardPool {
+  readonly #guards = new Map<string, Guard>();
+
+  get(stage: Stage, provider: string, identity: readonly (string | undefined)[], options: ResilienceOptions): Guard {
+    const key = JSON.stringify([stage, provider, ...identity.map((part) => part ?? '')]);
+    let guard = this.#guards.get(key);
+    if (!guard) this.#guards.set(key, (guard = new Guard(stage, provider, options)));
+    return guard;
+  }
+}
+
+/** A provider's guard: its pool's for this identity when it has a pool, else one of its own. */
+export function guardFor(options: GuardOptions, stage: Stage, provider: string, identity: readonly (string | undefined)[], defaults = DEFAULT_RESILIENCE): Guard {
+  const resilience = options.resilience ?? defaults;
+  return options.guards?.get(stage, provider, identity, resilience) ?? new Guard(stage, provider, resilience);
+}
+
 /**
  * Tries each provider of a stage in order, moving on when one fails with an error worth a
  * fallback (transient, or its circuit open). The last error is thrown when all fail.

@@ -48,6 +48,16 @@ function checkStage(stage: Stage, settings: ParleySettings, keys: Keys, env: Nod
   }
 }
 
+/** One stage's status, with `choice` in place of its setting (a fallback, say). */
+export function stageStatus<S extends Stage>(stage: S, settings: ParleySettings, keys: Keys, env: NodeJS.ProcessEnv = process.env, choice: ParleySettings[S] = settings[stage]): StageStatus {
+  return stageStatuses({ ...settings, [stage]: choice }, keys, env).find((status) => status.stage === stage)!;
+}
+
+/** The choices that are set up (a key, a base URL, a program), in their order. */
+export function configuredChoices<S extends Stage>(stage: S, settings: ParleySettings, choices: readonly ParleySettings[S][], keys: Keys, env: NodeJS.ProcessEnv = process.env): ParleySettings[S][] {
+  return choices.filter((choice) => stageStatus(stage, settings, keys, env, choice).configured);
+}
+
 export function stageStatuses(settings: ParleySettings, keys: Keys, env: NodeJS.ProcessEnv = process.env): StageStatus[] {
   return STAGES.map((stage) => {
     const { provider, model, baseUrl } = settings[stage];

@@ -10,14 +10,12 @@ import type { Activity } from '../../protocol/status';
 import type { Conversation } from '../conversation/conversation';
 import type { LiveClient } from '../live/server';
 import { errorMessage, type Logger } from '../log';
-import type { Keys } from '../providers/keys';
-import { createSttStage } from '../providers/stt';
-import { createTtsStage } from '../providers/tts/factory';
+import type { ProviderRegistry } from '../providers/registry';
 import { pcmBytesFor } from '../audio/pcm';
 import { findRecorder, NativeRecorder, NO_RECORDER_HINT } from './capture/native';
 import { LiveSink } from './playback/liveSink';
-import { DEFAULT_VOICE_OPTIONS, VoiceSession } from './session';
-import { SileroVad } from './vad';
+import { createVoicePipeline } from './pipeline';
+import type { VoiceSession } from './session';
 import { settlesWithin } from '../settles';
 
 /** How long a stopped capture waits for the recognizer to finish the last turn. */
@@ -26,7 +24,7 @@ const END_INPUT_WAIT_MS = 15_000;
 export interface CaptureDeps {
   conversation: Conversation;
   settings(): Promise<ParleySettings>;
-  keys: Keys;
+  providers: ProviderRegistry;
   nativeDir: string;
   emit(frame: ServerFrame): void;
   onActivity(activity: Activity): void;
@@ -67,20 +65,7 @@ export class Captures {
     try {
       const recorderCommand = source === 'native' ? findRecorder() : undefined;
       if (source === 'native' && !recorderCommand) throw new Error(NO_RECORDER_HINT);
-      const settings = await deps.settings();
-      const { vadThreshold, silenceMs } = settings.voice;
-      // Hysteresis below the threshold, as Silero's own defaults (0.5 / 0.35).
-      const vad = await SileroVad.load({ nativeDir: deps.nativeDir, positiveThreshold: vadThreshold, negativeThreshold: Math.max(0.01, vadThreshold - 0.15), redemptionMs: silenceMs });
-      const session = new VoiceSession({
-        conversation: deps.conversation,
-        stt: createSttStage(settings, deps.keys, deps.log),
-        tts: createTtsStage(settings, deps.keys, deps.log),
-        vad,
-        sink: new LiveSink(client),
-        emit: deps.emit,
-        onActivity: deps.onActivity,
-        log: deps.log,
-      }, { ...DEFAULT_VOICE_OPTIONS, mode: settings.voice.mode, eagerEndOfTurn: settings.voice.eagerEndOfTurn });
+      const session = await createVoicePipeline({ ...deps, settings: await deps.settings(), sink: new LiveSink(client) });
       await session.start();
       const capture: Capture = { client, session, pushing: Promise.resolve() };
       this.current = capture;

@@ -16,9 +16,7 @@ import { REPO_MAP_WAIT_MS } from '../conversation/context';
 import { Conversation } from '../conversation/conversation';
 import { errorMessage, type Logger } from '../log';
 import { Keys } from '../providers/keys';
-import { createLlmStage } from '../providers/llm';
-import { createSttStage } from '../providers/stt';
-import { createTtsStage } from '../providers/tts/factory';
+import { ProviderRegistry } from '../providers/registry';
 import { defaultCacheFile } from '../repo/cli';
 import { RepoIndex } from '../repo/index';
 import { SessionStore } from '../sessions/store';
@@ -31,8 +29,8 @@ import { BUILTIN_TOOLS } from '../tools/registry';
 import { pcmBytesFor, pcmDurationMs, peakDbfs, SAMPLE_RATE } from '../audio/pcm';
 import { decodeWav, encodeWav } from '../audio/wav';
 import { ClockSink } from './playback/clockSink';
-import { DEFAULT_VOICE_OPTIONS, VoiceSession } from './session';
-import { SileroVad } from './vad';
+import { createVoicePipeline } from './pipeline';
+import type { VoiceSession } from './session';
 
 /** Microphone chunks of 20 ms, as a capture device would deliver them. */
 const CHUNK_MS = 20;
@@ -101,12 +99,8 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
   const microphone = readMicrophoneWav(values.input);
   const warming = warmUpSecretScan();
   const settings = settingsFromEnv(env, log);
-  const keys = new Keys(env);
-  const llm = createLlmStage(settings, keys, log);
-  const stt = createSttStage(settings, keys, log);
-  const tts = createTtsStage(settings, keys, log);
-  const { vadThreshold, silenceMs } = settings.voice;
-  const vad = await SileroVad.load({ nativeDir, positiveThreshold: vadThreshold, negativeThreshold: Math.max(0.01, vadThreshold - 0.15), redemptionMs: silenceMs });
+  const providers = new ProviderRegistry(new Keys(env), log, { env });
+  const llm = providers.llm(settings);
   const folder = resolve(values.workspace ?? process.cwd());
   const folders = new WorkspaceFolders([folder]);
   // The repository is indexed while the recording plays; a turn that comes first goes without the map.
@@ -114,6 +108,11 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
   const indexing = new AbortController();
   const built = index.refresh(undefined, indexing.signal).catch((error: unknown) => log.warn('The repository map is not available', { folder, error: errorMessage(error) }));
   const context = workspaceContext(folder, index, built);
+  const stopIndexing = async () => {
+    indexing.abort();
+    await built;
+    await index.dispose();
+  };
   const store = new SessionStore(storage.sessions);
   const sessionId = store.start();
   const notices: string[] = [];
@@ -133,7 +132,11 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
     }),
   });
   const sink = new ClockSink(true);
-  const session = new VoiceSession({ conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log }, { ...DEFAULT_VOICE_OPTIONS, eagerEndOfTurn: settings.voice.eagerEndOfTurn });
+  // A recording has no talk button to hold: the detector ends its turns.
+  const session = await createVoicePipeline({ settings, providers, conversation, sink, emit, log, nativeDir, session: { mode: 'handsFree' } }).catch(async (error: unknown) => {
+    await stopIndexing();
+    throw error;
+  });
   try {
     await warming;
     await session.start();
@@ -145,9 +148,7 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
     throw new Error(`the voice loop failed: ${errorMessage(error)}`, { cause: error });
   } finally {
     await session.close();
-    indexing.abort();
-    await built;
-    await index.dispose();
+    await stopIndexing();
   }
   const turns = store.turns(sessionId);
   if (!turns.some((turn) => turn.role === 'user')) throw new Error(nothingHeard(values.input, microphone, session.heardSpeech, notices));

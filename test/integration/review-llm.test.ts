@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, type ParleySettings } from '../../protocol/settings';
 import type { Logger } from '../../server/log';
 import { Keys } from '../../server/providers/keys';
+import { ProviderRegistry } from '../../server/providers/registry';
 import { RepoIndex } from '../../server/repo/index';
 import { runReview, type ReviewOptions } from '../../server/repo/review/review';
 import { tempDir } from '../support/paths';
@@ -52,7 +53,7 @@ describe('model review of a repository', { timeout: 180_000 }, () => {
   const run = async (extra: Partial<ReviewOptions> = {}) => {
     const index = new RepoIndex(root, { poolSize: 1 });
     try {
-      const result = await runReview({ index, settings, keys: new Keys({}), log: quiet, cacheDir, linkBase: { dir: root }, maxModules: 3, ...extra });
+      const result = await runReview({ index, settings, providers: new ProviderRegistry(new Keys({}), quiet), log: quiet, cacheDir, linkBase: { dir: root }, maxModules: 3, ...extra });
       return { ...result, parsed: index.parseCount };
     } finally {
       await index.dispose();

@@ -1,7 +1,8 @@
 /**
  * The whole voice loop in-process, for tests and the voice benchmark: a recording played in as
  * the microphone at real-time pace → Silero VAD → the configured STT → the conversation and its
- * model → TTS → a clock-driven sink, with the turns stored in a throwaway SQLite database.
+ * model → TTS → a clock-driven sink, with the turns stored in a throwaway SQLite database. The
+ * pipeline is the one the editor and `parley voice` build (server/voice/pipeline.ts).
  */
 import { join } from 'node:path';
 import type { ServerFrame } from '../../protocol/live';
@@ -10,17 +11,15 @@ import type { ParleySettings } from '../../protocol/settings';
 import { Conversation } from '../../server/conversation/conversation';
 import { createLogger, type Logger } from '../../server/log';
 import type { Keys } from '../../server/providers/keys';
-import { createLlmStage } from '../../server/providers/llm';
-import { createSttStage, type SttStageOptions } from '../../server/providers/stt';
-import { createTtsStage } from '../../server/providers/tts/factory';
+import { ProviderRegistry } from '../../server/providers/registry';
+import type { SttStageOptions } from '../../server/providers/stt';
 import { SessionStore } from '../../server/sessions/store';
 import { openDatabase } from '../../server/storage/database';
 import { SESSIONS_MIGRATIONS } from '../../server/storage/migrations';
 import { WorkspaceFolders } from '../../server/tools/confine';
 import { feedRealTime } from '../../server/voice/cli';
 import { ClockSink } from '../../server/voice/playback/clockSink';
-import { DEFAULT_VOICE_OPTIONS, VoiceSession } from '../../server/voice/session';
-import { SileroVad } from '../../server/voice/vad';
+import { createVoicePipeline } from '../../server/voice/pipeline';
 import { tempDir } from './paths';
 import { waitFor } from './poll';
 
@@ -29,7 +28,7 @@ export interface VoiceLoopOptions {
   keys: Keys;
   /** 16 kHz mono s16le, played in at real-time pace. */
   microphone: Buffer;
-  stt?: SttStageOptions;
+  stt?: Omit<SttStageOptions, 'env' | 'guards'>;
   log?: Logger;
 }
 
@@ -54,7 +53,8 @@ export async function runVoiceLoop({ settings, keys, microphone, stt, log = quie
     const frames: ServerFrame[] = [];
     const emit = (frame: ServerFrame) => frames.push(frame);
     const folders = new WorkspaceFolders([dir.path]);
-    const model = createLlmStage(settings, keys, log);
+    const providers = new ProviderRegistry(keys, log, { stt });
+    const model = providers.llm(settings);
     const conversation = new Conversation({
       store,
       sessionId,
@@ -64,9 +64,7 @@ export async function runVoiceLoop({ settings, keys, microphone, stt, log = quie
       prepare: async () => ({ model, context: '', toolContext: { folders, editorState: async () => ({ workspaceFolders: [], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false } }),
     });
     const sink = new ClockSink(true);
-    const options = { ...DEFAULT_VOICE_OPTIONS, mode: settings.voice.mode, eagerEndOfTurn: settings.voice.eagerEndOfTurn };
-    const deps = { conversation, stt: createSttStage(settings, keys, log, stt), tts: createTtsStage(settings, keys, log), vad: await SileroVad.load(), sink, emit, onActivity: () => undefined, log };
-    const session = new VoiceSession(deps, options);
+    const session = await createVoicePipeline({ settings, providers, conversation, sink, emit, log });
     try {
       await session.start();
       await feedRealTime(session, microphone);

@@ -12,19 +12,19 @@
  */
 import type { LlmProvider, ParleySettings, StageSettings } from '../../../protocol/settings';
 import type { Keys } from '../keys';
-import { stageStatuses } from '../status';
+import { configuredChoices, stageStatus } from '../status';
 
 export type LlmSettings = StageSettings<LlmProvider>;
 
 const CLOUD_VENDORS: readonly LlmProvider[] = ['anthropic', 'openai'];
 
 export function llmStatus(settings: ParleySettings, keys: Keys, llm: LlmSettings = settings.llm) {
-  return stageStatuses({ ...settings, llm }, keys).find((status) => status.stage === 'llm')!;
+  return stageStatus('llm', settings, keys, process.env, llm);
 }
 
 export function llmCandidates(settings: ParleySettings, keys: Keys, fallbacks: readonly LlmSettings[] = []): LlmSettings[] {
   const configured = (llm: LlmSettings) => llmStatus(settings, keys, llm).configured;
-  const chosen = [settings.llm, ...fallbacks].filter(configured);
+  const chosen = configuredChoices('llm', settings, [settings.llm, ...fallbacks], keys);
   if (CLOUD_VENDORS.includes(settings.llm.provider)) {
     for (const provider of CLOUD_VENDORS) {
       const vendor: LlmSettings = { provider, model: '', baseUrl: '' };

@@ -14,14 +14,13 @@ import { performance } from 'node:perf_hooks';
 import type { LlmProvider } from '../../../protocol/settings';
 import type { Logger } from '../../log';
 import { ProviderError } from '../errors';
-import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../resilience';
+import { guardFor, type Guard, type GuardOptions } from '../resilience';
 import { emptyAnswer, incomplete, type Vendor } from './errors';
 import { redactRequest } from './redact';
 import { AnswerStream, type OpenedStream } from './stream';
 import type { ChatRequest, LlmChat, LlmEvent, ProviderChunk } from './types';
 
-export interface LlmOptions {
-  resilience?: ResilienceOptions;
+export interface LlmOptions extends GuardOptions {
   /** Longest silence allowed inside an answer once it has started; default: the resilience timeout. */
   stallTimeoutMs?: number;
 }
@@ -37,7 +36,8 @@ export abstract class LLM implements LlmChat {
     protected readonly log: Logger,
     options: LlmOptions = {},
   ) {
-    this.guard = new Guard('llm', vendor.label, options.resilience ?? DEFAULT_RESILIENCE);
+    // The vendor's label names a compatible server's address, which tells two of them apart.
+    this.guard = guardFor(options, 'llm', vendor.label, [provider, model]);
     this.stallTimeoutMs = options.stallTimeoutMs ?? this.guard.options.timeoutMs;
   }
 

@@ -1,48 +1,59 @@
 /**
- * Builds the speech-to-text provider the settings choose, or says exactly what is missing. The
- * checks are the ones the status report shows (providers/status.ts), so the panel's hint and the
- * error a voice session gets always agree.
+ * Builds the speech-to-text providers the settings choose, or says exactly what is missing (see
+ * ../choices.ts).
  */
 import type { ParleySettings } from '../../../protocol/settings';
 import type { Logger } from '../../log';
+import { buildChoices } from '../choices';
 import { ProviderError } from '../errors';
 import type { Keys } from '../keys';
 import { findProgram } from '../programs';
-import { stageStatuses } from '../status';
+import type { GuardPool } from '../resilience';
 import { DeepgramStt, type DeepgramSttOptions } from './deepgram/deepgram';
 import { DeepgramFluxStt, isFluxModel, type DeepgramFluxOptions } from './deepgram/flux';
 import { PocketsphinxStt, type PocketsphinxOptions } from './offline/pocketsphinx';
+import { FallbackStt } from './fallback';
 import { OpenAIStt, type OpenAISttOptions } from './openai/openai';
 import type { STT } from './stt';
 
 /** Provider options that are not settings (yet): tuning, and what tests need to run fast. */
 export interface SttStageOptions {
   env?: NodeJS.ProcessEnv;
-  deepgram?: Omit<DeepgramSttOptions, 'apiKey' | 'baseUrl' | 'model'>;
+  /** The server's guards, so that a rebuilt stage keeps each provider's circuit breaker. */
+  guards?: GuardPool;
+  deepgram?: Omit<DeepgramSttOptions, 'apiKey' | 'baseUrl' | 'model' | 'guards'>;
   /** Tuning for Deepgram when the model is a Flux model. */
-  flux?: Omit<DeepgramFluxOptions, 'apiKey' | 'baseUrl' | 'model' | 'eagerEndOfTurn'>;
-  openai?: Omit<OpenAISttOptions, 'provider' | 'apiKey' | 'baseUrl' | 'model'>;
-  offline?: Omit<PocketsphinxOptions, 'program' | 'env'>;
+  flux?: Omit<DeepgramFluxOptions, 'apiKey' | 'baseUrl' | 'model' | 'eagerEndOfTurn' | 'guards'>;
+  openai?: Omit<OpenAISttOptions, 'provider' | 'apiKey' | 'baseUrl' | 'model' | 'guards'>;
+  offline?: Omit<PocketsphinxOptions, 'program' | 'env' | 'guards'>;
 }
 
 /** The offline provider drives this program; pocketsphinx 5's `pocketsphinx` command speaks differently. */
 const POCKETSPHINX = 'pocketsphinx_continuous';
 
+/**
+ * The configured recognizer, with the fallbacks that are set up behind it (parley.stt.fallbacks).
+ * Throws the status report's hint when none is set up.
+ */
 export function createSttStage(settings: ParleySettings, keys: Keys, log: Logger, options: SttStageOptions = {}): STT {
   const env = options.env ?? process.env;
-  const { provider, model, baseUrl } = settings.stt;
-  const status = stageStatuses(settings, keys, env).find((stage) => stage.stage === 'stt');
-  if (!status?.configured) throw new ProviderError('stt', provider, status?.hint ?? `Speech to text (${provider}) is not configured.`, false);
+  const providers = buildChoices('stt', settings, keys, env, log, (choice) => createProvider(choice, settings, keys, log, options, env));
+  return providers.length === 1 ? providers[0] : new FallbackStt(providers, log);
+}
+
+function createProvider(choice: ParleySettings['stt'], settings: ParleySettings, keys: Keys, log: Logger, options: SttStageOptions, env: NodeJS.ProcessEnv): STT {
+  const { provider, model, baseUrl } = choice;
+  const { guards } = options;
   switch (provider) {
     case 'deepgram':
       // A Flux model speaks /v2/listen; eager end-of-turn events are asked for only when the voice loop uses them.
-      if (isFluxModel(model)) return new DeepgramFluxStt({ ...options.flux, apiKey: keys.get('deepgram')!, baseUrl, model, eagerEndOfTurn: settings.voice.eagerEndOfTurn }, log);
-      return new DeepgramStt({ ...options.deepgram, apiKey: keys.get('deepgram')!, baseUrl, model }, log);
+      if (isFluxModel(model)) return new DeepgramFluxStt({ ...options.flux, guards, apiKey: keys.get('deepgram')!, baseUrl, model, eagerEndOfTurn: settings.voice.eagerEndOfTurn }, log);
+      return new DeepgramStt({ ...options.deepgram, guards, apiKey: keys.get('deepgram')!, baseUrl, model }, log);
     case 'openai':
     case 'openai-compatible':
-      return new OpenAIStt({ ...options.openai, provider, apiKey: keys.get('openai'), baseUrl, model }, log);
+      return new OpenAIStt({ ...options.openai, guards, provider, apiKey: keys.get('openai'), baseUrl, model }, log);
     case 'offline':
-      return new PocketsphinxStt({ ...options.offline, program: offlineProgram(env), env }, log);
+      return new PocketsphinxStt({ ...options.offline, guards, program: offlineProgram(env), env }, log);
   }
 }
 

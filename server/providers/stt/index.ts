@@ -10,6 +10,7 @@
  *   await stream.close();
  */
 export { createSttStage, type SttStageOptions } from './factory';
+export { FallbackStt } from './fallback';
 export { sttEvent, type EndOfTurnReason, type LocalEndOfTurnReason, type SttEvent, type SttEventType } from './events';
 export { DEFAULT_MAX_TURN_MS, STT, SttStream, type SttOpenOptions } from './stt';
 export { DeepgramStt, DEEPGRAM_DEFAULT_MODEL, type DeepgramSttOptions } from './deepgram/deepgram';

@@ -32,7 +32,9 @@ export abstract class STT {
    * True when the provider should hear the whole microphone stream, silence included, because it
    * finds the turns itself (Flux); false when it gets only the speech Parley's VAD found.
    */
-  readonly continuous: boolean = false;
+  get continuous(): boolean {
+    return false;
+  }
 
   constructor(
     /** The provider's timeout, retries and circuit breaker (one per provider instance). */

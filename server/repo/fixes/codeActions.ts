@@ -4,7 +4,7 @@
  * only when the user picks it. The server keeps the editor's copy of open documents (incremental
  * sync) so a fix is made against what the user sees, unsaved changes included.
  *
- *   // in onInitialize:   const fixes = registerFixes(connection, { client: params.capabilities, settings, keys, log, ... });
+ *   // in onInitialize:   const fixes = registerFixes(connection, { client: params.capabilities, settings, providers, log, ... });
  *   //                    return { capabilities: { ...fixes.capabilities } };
  *   // in onInitialized:  await fixes.registerWithClient();
  */
@@ -32,7 +32,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EditorStateRequest } from '../../../protocol/lsp';
 import type { ParleySettings } from '../../../protocol/settings';
 import { errorMessage, type Logger } from '../../log';
-import type { Keys } from '../../providers/keys';
+import type { ProviderRegistry } from '../../providers/registry';
 import type { KnowledgeSearch } from '../../tools/types';
 import { fixActions, isFixData, type FixData } from './actions';
 import { FixRejected } from './edit';
@@ -48,7 +48,7 @@ export interface FixesDeps {
   /** What the client said it supports in `initialize`. */
   client: ClientCapabilities;
   settings(): Promise<ParleySettings>;
-  keys: Keys;
+  providers: ProviderRegistry;
   log: Logger;
   knowledge?: () => KnowledgeSearch | undefined;
   /** The server's repo maps, shared with the conversation and the review. */
@@ -95,7 +95,7 @@ export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
   documents.listen(connection);
   const fixer = new Fixer({
     settings: deps.settings,
-    keys: deps.keys,
+    providers: deps.providers,
     log: deps.log,
     related: deps.related,
     ...(deps.syntax ? { syntax: deps.syntax } : {}),

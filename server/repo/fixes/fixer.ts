@@ -11,8 +11,8 @@ import type { Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { ParleySettings } from '../../../protocol/settings';
 import type { Logger } from '../../log';
 import { ProviderError } from '../../providers/errors';
-import type { Keys } from '../../providers/keys';
-import { createLlmStage, type LlmChat } from '../../providers/llm';
+import type { LlmChat } from '../../providers/llm';
+import type { ProviderRegistry } from '../../providers/registry';
 import { WorkspaceFolders } from '../../tools/confine';
 import type { KnowledgeSearch } from '../../tools/types';
 import { languageOf, parsedLanguageOf } from '../languages';
@@ -37,7 +37,7 @@ export interface OpenDocument {
 
 export interface FixerDeps {
   settings(): Promise<ParleySettings>;
-  keys: Keys;
+  providers: ProviderRegistry;
   log: Logger;
   /** The editor's copy of a document, when it is open. */
   document(uri: string): OpenDocument | undefined;
@@ -65,7 +65,6 @@ interface Source {
 }
 
 export class Fixer {
-  private cached: { key: string; model: LlmChat } | undefined;
 
   constructor(private readonly deps: FixerDeps) {}
 
@@ -94,18 +93,15 @@ export class Fixer {
     };
   }
 
-  /** The configured model, kept while the settings stay the same so its circuit breaker remembers. */
+  /** The configured model, the server's (providers/registry.ts). */
   private async model(): Promise<LlmChat> {
     const settings = await this.deps.settings();
-    const key = JSON.stringify([settings.llm, settings.llmFallbacks]);
-    if (this.cached?.key === key) return this.cached.model;
     try {
-      this.cached = { key, model: createLlmStage(settings, this.deps.keys, this.deps.log) };
+      return this.deps.providers.llm(settings);
     } catch (error) {
       if (error instanceof ProviderError) throw new FixRejected(`Fix with Parley needs a language model. ${error.message}`);
       throw error;
     }
-    return this.cached.model;
   }
 
   private async source(uri: string): Promise<Source> {

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stderrLogger } from '../../log';
 import { Keys } from '../../providers/keys';
+import { ProviderRegistry } from '../../providers/registry';
 import { settingsFromEnv } from '../../settings';
 import { RepoIndex } from '../index';
 import { DEFAULT_MAX_MODULES, runReview } from './review';
@@ -76,7 +77,7 @@ export async function reviewCommand(args: string[], env: NodeJS.ProcessEnv = pro
     const result = await runReview({
       index,
       settings: { ...settings, review: { exclude } },
-      keys: new Keys(env),
+      providers: new ProviderRegistry(new Keys(env), log),
       log,
       staticOnly: options.staticOnly,
       ...(options.cache ? { cacheDir: join(cache, 'review') } : {}),

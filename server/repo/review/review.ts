@@ -3,14 +3,14 @@
  * per main module, merged and ranked, with the summary the report opens with. A clean commit
  * reviewed before opens from the cache.
  *
- *   const result = await runReview({ index, settings, keys, log, diagnostics, cacheDir, linkBase, signal, onProgress });
+ *   const result = await runReview({ index, settings, providers, log, diagnostics, cacheDir, linkBase, signal, onProgress });
  */
 import type { WorkspaceDiagnostic } from '../../../protocol/lsp';
 import type { ReviewFinding, ReviewResult, ReviewSeverity, ReviewSummary } from '../../../protocol/review';
 import type { ParleySettings } from '../../../protocol/settings';
 import { errorMessage, type Logger } from '../../log';
-import type { Keys } from '../../providers/keys';
-import { createLlmStage, type LlmChat } from '../../providers/llm';
+import type { LlmChat } from '../../providers/llm';
+import type { ProviderRegistry } from '../../providers/registry';
 import { diagnosticFindings, gatherFacts, staticFindings, type RepoFacts } from '../findings';
 import { headState } from '../findings/git';
 import { isWorkspaceTrusted } from '../../process/trust';
@@ -33,7 +33,8 @@ export interface ReviewOptions {
   index: RepoIndex;
   /** The model (`llm`) the review asks; exclusions are the index's. */
   settings: ParleySettings;
-  keys: Keys;
+  /** The server's stages: every run asks the same model, under one circuit breaker. */
+  providers: ProviderRegistry;
   log: Logger;
   staticOnly?: boolean;
   /** The editor's diagnostics, absolute paths. */
@@ -59,7 +60,7 @@ function chooseModel(options: ReviewOptions): Model {
   if (options.staticOnly) return undefined;
   try {
     const { llm } = options.settings;
-    return { chat: createLlmStage(options.settings, options.keys, options.log), id: `${llm.provider} ${llm.model} ${llm.baseUrl}` };
+    return { chat: options.providers.llm(options.settings), id: `${llm.provider} ${llm.model} ${llm.baseUrl}` };
   } catch (error) {
     return { hint: [errorMessage(error), options.configureHint].filter(Boolean).join(' ') };
   }

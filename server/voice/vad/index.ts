@@ -10,5 +10,5 @@
 export { SileroVad, sileroModelPath, sileroRuntime, SILERO_MODEL_FILE, type SileroRuntime, type SileroVadOptions } from './silero';
 export { VoiceActivityDetector } from './vad';
 export { SpeechDetector } from './detector';
-export { DEFAULT_VAD_OPTIONS, resolveVadOptions, type VadOptions } from './options';
+export { DEFAULT_VAD_OPTIONS, resolveVadOptions, vadOptionsFromSettings, type VadOptions } from './options';
 export { vadEvent, type VadEvent } from './events';

@@ -1,4 +1,5 @@
 /** What counts as speech: thresholds and durations of the voice activity detector, in ms. */
+import type { VoiceSettings } from '../../../protocol/settings';
 
 export interface VadOptions {
   /** A frame whose speech probability reaches this is voiced. */
@@ -35,4 +36,12 @@ export function resolveVadOptions(options: Partial<VadOptions> = {}): VadOptions
     if (!(resolved[name] >= 0 && Number.isFinite(resolved[name]))) throw new RangeError(`${name} must be a non-negative number of ms, not ${resolved[name]}`);
   }
   return resolved;
+}
+
+/**
+ * What the settings ask of the detector: the threshold to hear speech, with hysteresis below it
+ * as in Silero's own defaults (0.5 / 0.35), and the silence that ends a turn.
+ */
+export function vadOptionsFromSettings({ vadThreshold, silenceMs }: VoiceSettings): Partial<VadOptions> {
+  return { positiveThreshold: vadThreshold, negativeThreshold: Math.max(0.01, vadThreshold - 0.15), redemptionMs: silenceMs };
 }

@@ -6,13 +6,13 @@
 import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../../log';
 import { SAMPLE_RATE } from '../../../audio/pcm';
-import { Guard, type ResilienceOptions, DEFAULT_RESILIENCE } from '../../resilience';
+import { guardFor, type GuardOptions } from '../../resilience';
 import { STT, type SttOpenOptions } from '../stt';
 import { DeepgramStream, type DeepgramStreamTiming } from './stream';
 
 export const DEEPGRAM_DEFAULT_MODEL = 'nova-3';
 
-export interface DeepgramSttOptions {
+export interface DeepgramSttOptions extends GuardOptions {
   apiKey: string;
   /** Default: Deepgram's API. A test stand-in or proxy, as http(s):// or ws(s)://. */
   baseUrl?: string;
@@ -30,8 +30,6 @@ export interface DeepgramSttOptions {
   keepAliveMs?: number;
   /** How long close() waits for the last results (default 2000 ms). */
   closeTimeoutMs?: number;
-  /** Guard for the handshake: timeout, retries, breaker. */
-  resilience?: ResilienceOptions;
 }
 
 export class DeepgramStt extends STT {
@@ -45,7 +43,7 @@ export class DeepgramStt extends STT {
     private readonly options: DeepgramSttOptions,
     log: Logger,
   ) {
-    super(new Guard('stt', 'deepgram', options.resilience ?? DEFAULT_RESILIENCE), log);
+    super(guardFor(options, 'stt', 'deepgram', [options.baseUrl, options.model]), log);
     this.model = options.model || DEEPGRAM_DEFAULT_MODEL;
     this.#client = new DeepgramClient({ apiKey: options.apiKey, baseUrl: options.baseUrl || undefined });
     this.#timing = { keepAliveMs: options.keepAliveMs ?? 4_000, closeTimeoutMs: options.closeTimeoutMs ?? 2_000 };

@@ -7,7 +7,7 @@
 import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../../log';
 import { SAMPLE_RATE } from '../../../audio/pcm';
-import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilience';
+import { guardFor, type GuardOptions } from '../../resilience';
 import { STT, type SttOpenOptions } from '../stt';
 import { DeepgramFluxStream } from './flux-stream';
 import type { DeepgramStreamTiming } from './socket';
@@ -19,7 +19,7 @@ export function isFluxModel(model: string): boolean {
   return /^flux-/i.test(model.trim());
 }
 
-export interface DeepgramFluxOptions {
+export interface DeepgramFluxOptions extends GuardOptions {
   apiKey: string;
   /** Default: Deepgram's API. A test stand-in or proxy, as http(s):// or ws(s)://. */
   baseUrl?: string;
@@ -39,14 +39,14 @@ export interface DeepgramFluxOptions {
   keepAliveMs?: number;
   /** How long close() waits for the last messages (default 2000 ms). */
   closeTimeoutMs?: number;
-  /** Guard for the handshake: timeout, retries, breaker. */
-  resilience?: ResilienceOptions;
 }
 
 export class DeepgramFluxStt extends STT {
   readonly provider = 'deepgram';
   readonly streaming = true;
-  override readonly continuous = true;
+  override get continuous(): boolean {
+    return true;
+  }
   readonly model: string;
   readonly #client: DeepgramClient;
   readonly #timing: DeepgramStreamTiming;
@@ -55,7 +55,7 @@ export class DeepgramFluxStt extends STT {
     private readonly options: DeepgramFluxOptions,
     log: Logger,
   ) {
-    super(new Guard('stt', 'deepgram', options.resilience ?? DEFAULT_RESILIENCE), log);
+    super(guardFor(options, 'stt', 'deepgram', [options.baseUrl, options.model]), log);
     this.model = options.model || FLUX_DEFAULT_MODEL;
     this.#client = new DeepgramClient({ apiKey: options.apiKey, baseUrl: options.baseUrl || undefined });
     this.#timing = { keepAliveMs: options.keepAliveMs ?? 4_000, closeTimeoutMs: options.closeTimeoutMs ?? 2_000 };

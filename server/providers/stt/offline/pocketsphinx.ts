@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import type { Logger } from '../../../log';
 import { encodeWav } from '../../../audio/wav';
 import { ProviderError } from '../../errors';
-import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilience';
+import { DEFAULT_RESILIENCE, guardFor, type GuardOptions } from '../../resilience';
 import { STT, type SttOpenOptions } from '../stt';
 import { UtteranceSttStream, type Transcript } from '../utterance';
 import { phraseGrammar } from './grammar';
 import { spawnChild } from '../../../process/spawn';
 
-export interface PocketsphinxOptions {
+export interface PocketsphinxOptions extends GuardOptions {
   /** Path of pocketsphinx_continuous (see findProgram / OFFLINE_STT_PROGRAMS). */
   program: string;
   /**
@@ -27,8 +27,6 @@ export interface PocketsphinxOptions {
   phrases?: readonly string[];
   /** The environment to take the allow-listed variables from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Per turn; a recognizer that takes longer is killed. Default 30 s, no retries. */
-  resilience?: ResilienceOptions;
 }
 
 /** More output than any turn's text; past it the child is misbehaving. */
@@ -45,7 +43,8 @@ export class PocketsphinxStt extends STT {
     private readonly options: PocketsphinxOptions,
     log: Logger,
   ) {
-    super(new Guard('stt', 'offline', options.resilience ?? { ...DEFAULT_RESILIENCE, timeoutMs: 30_000, retries: 0 }), log);
+    // Per turn: a recognizer that takes longer than 30 s is killed, and not run again.
+    super(guardFor(options, 'stt', 'offline', [options.program], { ...DEFAULT_RESILIENCE, timeoutMs: 30_000, retries: 0 }), log);
     this.#grammar = options.phrases ? phraseGrammar(options.phrases) : undefined;
     this.model = this.#grammar ? 'pocketsphinx (phrase list)' : 'pocketsphinx (en-us)';
     this.#env = options.env ?? process.env;

@@ -7,7 +7,7 @@
 import OpenAI, { toFile } from 'openai';
 import type { Logger } from '../../../log';
 import { encodeWav } from '../../../audio/wav';
-import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilience';
+import { guardFor, type GuardOptions } from '../../resilience';
 import { STT, type SttOpenOptions } from '../stt';
 import { UtteranceSttStream, type Transcript } from '../utterance';
 import { transcriptionError } from './errors';
@@ -15,7 +15,7 @@ import { transcriptionError } from './errors';
 export const OPENAI_DEFAULT_MODEL = 'gpt-4o-mini-transcribe';
 export const COMPATIBLE_DEFAULT_MODEL = 'whisper-1';
 
-export interface OpenAISttOptions {
+export interface OpenAISttOptions extends GuardOptions {
   provider: 'openai' | 'openai-compatible';
   /** Required for OpenAI; compatible servers often need none. */
   apiKey?: string;
@@ -28,7 +28,6 @@ export interface OpenAISttOptions {
   language?: string;
   /** Text that guides the recognizer: vocabulary, names, the previous turn. */
   prompt?: string;
-  resilience?: ResilienceOptions;
 }
 
 /** whisper-1 ignores `stream`; the gpt-4o transcribe models stream `transcript.text.delta` events. */
@@ -48,8 +47,8 @@ export class OpenAIStt extends STT {
     private readonly options: OpenAISttOptions,
     log: Logger,
   ) {
-    const resilience = options.resilience ?? DEFAULT_RESILIENCE;
-    super(new Guard('stt', options.provider, resilience), log);
+    super(guardFor(options, 'stt', options.provider, [options.baseUrl, options.model]), log);
+    const resilience = this.guard.options;
     this.provider = options.provider;
     this.model = options.model || (options.provider === 'openai' ? OPENAI_DEFAULT_MODEL : COMPATIBLE_DEFAULT_MODEL);
     this.#stream = options.stream ?? streamsTranscript(this.model);

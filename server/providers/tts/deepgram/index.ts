@@ -4,7 +4,7 @@
  */
 import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../../log';
-import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilience';
+import { guardFor, type Guard, type GuardOptions } from '../../resilience';
 import { TtsStage, type TtsStreamRequest } from '../stage';
 import type { TtsStream } from '../stream';
 import { AURA_FLUSH_LIMIT, type FlushLimit } from './flush-budget';
@@ -15,13 +15,12 @@ export const AURA_SAMPLE_RATE = 24_000;
 export { AURA_FLUSH_LIMIT, type FlushLimit } from './flush-budget';
 export { CLEAR_TIMEOUT_MS } from './stream';
 
-export interface AuraOptions {
+export interface AuraOptions extends GuardOptions {
   apiKey: string;
   /** Empty for Deepgram itself. */
   baseUrl: string;
   model: string;
   log: Logger;
-  resilience?: ResilienceOptions;
   flushLimit?: FlushLimit;
 }
 
@@ -35,7 +34,7 @@ export class AuraStage extends TtsStage {
   constructor(private readonly options: AuraOptions) {
     super();
     this.model = options.model || AURA_DEFAULT_MODEL;
-    this.guard = new Guard('tts', 'deepgram', options.resilience ?? DEFAULT_RESILIENCE);
+    this.guard = guardFor(options, 'tts', 'deepgram', [options.baseUrl, options.model]);
     this.#client = new DeepgramClient({ apiKey: options.apiKey, baseUrl: options.baseUrl || undefined });
   }
 

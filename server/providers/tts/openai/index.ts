@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import type { Logger } from '../../../log';
 import { ProviderError } from '../../errors';
-import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilience';
+import { guardFor, type Guard, type GuardOptions } from '../../resilience';
 import { ClauseQueueStream, type ClauseAudio } from '../sequential';
 import { TtsStage, type TtsStreamRequest } from '../stage';
 import type { TtsStream } from '../stream';
@@ -18,13 +18,12 @@ export const OPENAI_TTS_DEFAULT_MODEL = 'gpt-4o-mini-tts';
 /** A voice every OpenAI speech model has, and the one compatible servers most often map. */
 export const OPENAI_TTS_VOICE = 'alloy';
 
-export interface OpenAITtsOptions {
+export interface OpenAITtsOptions extends GuardOptions {
   apiKey: string;
   /** Empty for OpenAI itself; otherwise a compatible server's `/v1` URL. */
   baseUrl: string;
   model: string;
   log: Logger;
-  resilience?: ResilienceOptions;
 }
 
 export class OpenAITtsStage extends TtsStage {
@@ -38,7 +37,7 @@ export class OpenAITtsStage extends TtsStage {
   constructor(options: OpenAITtsOptions) {
     super();
     this.model = options.model || OPENAI_TTS_DEFAULT_MODEL;
-    this.guard = new Guard('tts', 'openai', options.resilience ?? DEFAULT_RESILIENCE);
+    this.guard = guardFor(options, 'tts', 'openai', [options.baseUrl, options.model]);
     // The guard retries; the SDK's own retries would multiply its attempts.
     this.#client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl || undefined, maxRetries: 0 });
     this.#log = options.log;

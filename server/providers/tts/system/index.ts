@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../../log';
 import { ProviderError } from '../../errors';
-import { DEFAULT_RESILIENCE, Guard, type ResilienceOptions } from '../../resilience';
+import { guardFor, type Guard, type GuardOptions } from '../../resilience';
 import { ClauseQueueStream, type ClauseAudio } from '../sequential';
 import { TtsStage, type TtsStreamRequest } from '../stage';
 import type { TtsStream } from '../stream';
@@ -18,12 +18,11 @@ import type { SystemVoice } from './voices';
 
 export { SYSTEM_TTS_SAMPLE_RATE, findSystemVoice, type SystemVoice } from './voices';
 
-export interface SystemTtsOptions {
+export interface SystemTtsOptions extends GuardOptions {
   voice: SystemVoice;
   /** Parley's environment; the programs see only its allow-listed part. */
   env: NodeJS.ProcessEnv;
   log: Logger;
-  resilience?: ResilienceOptions;
 }
 
 export class SystemTtsStage extends TtsStage {
@@ -36,7 +35,7 @@ export class SystemTtsStage extends TtsStage {
     super();
     this.sampleRate = options.voice.sampleRate;
     this.model = options.voice.name;
-    this.guard = new Guard('tts', 'system', options.resilience ?? DEFAULT_RESILIENCE);
+    this.guard = guardFor(options, 'tts', 'system', [options.voice.program, options.voice.name]);
   }
 
   stream(request: TtsStreamRequest = {}): TtsStream {
