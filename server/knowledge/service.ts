@@ -5,12 +5,13 @@
  */
 import type { Database } from 'better-sqlite3';
 import { join } from 'node:path';
-import { ErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import type { KbStats } from '../../protocol/knowledge';
 import type { KbOperation, KbReply } from '../../protocol/live';
 import { KbAddNoteRequest, KbAddRequest, KbContributionsRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest } from '../../protocol/lsp';
 import type { ParleySettings } from '../../protocol/settings';
 import { errorMessage, type Logger } from '../log';
+import { onRequest } from '../rpc';
 import type { Keys } from '../providers/keys';
 import type { KnowledgeSearch } from '../tools/types';
 import { createEmbedder } from './embed';
@@ -120,25 +121,25 @@ export class KnowledgeService {
   }
 
   register(connection: Connection): void {
-    connection.onRequest(KbAddRequest.type, async (params, token) => {
+    onRequest(connection, KbAddRequest, async (params, token) => {
       const kb = await this.require();
       const result = await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), `Parley: adding ${params.path}`, (onProgress, signal) => kb.add(params.path, { onProgress, signal }), token);
       this.publish();
       return result;
     });
-    connection.onRequest(KbAddNoteRequest.type, async (params) => {
+    onRequest(connection, KbAddNoteRequest, async (params) => {
       const added = await (await this.require()).addNote(params.title, params.text);
       this.publish();
       return added;
     });
-    connection.onRequest(KbSyncRequest.type, async (params, token) => {
+    onRequest(connection, KbSyncRequest, async (params, token) => {
       const kb = await this.require();
       await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), 'Parley: syncing the knowledge base', (onProgress, signal) => kb.syncAll({ onProgress, signal }), token);
       return kb.stats();
     });
     connection.onRequest(KbStatsRequest.type, async () => (await this.require()).stats());
     connection.onRequest(KbContributionsRequest.type, async () => (await this.require()).contributions());
-    connection.onRequest(KbSetVisibilityRequest.type, async (params) => {
+    onRequest(connection, KbSetVisibilityRequest, async (params) => {
       const kb = await this.require();
       const document = kb.store.documentAt(params.path);
       if (!document) throw new FeedbackError(`${params.path} is not in the knowledge base. Add its folder or the file first.`);
@@ -146,8 +147,7 @@ export class KnowledgeService {
       this.publish();
       return { title: document.title };
     });
-    connection.onRequest(KbRemoveSourceRequest.type, async (params) => {
-      if (!Number.isSafeInteger(params?.sourceId)) throw new ResponseError(ErrorCodes.InvalidParams, 'sourceId must be the number of an added source.');
+    onRequest(connection, KbRemoveSourceRequest, async (params) => {
       const kb = await this.require();
       kb.removeSource(params.sourceId);
       return kb.stats();

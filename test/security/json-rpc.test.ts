@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
-import { KbAddNoteRequest, KbAddRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbStatsRequest, LiveEndpointRequest, ReviewRequest, StatusRequest, WorkspaceTrustNotification } from '../../protocol/lsp';
+import { KbAddNoteRequest, KbAddRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest, LiveEndpointRequest, ReviewRequest, StatusRequest, WorkspaceTrustNotification } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { tempDir } from '../support/paths';
 import { initialize, startServer, type TestServer } from '../support/server';
@@ -108,6 +108,37 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
       await assertAnswersStatus(server);
     },
   );
+
+  it('every custom request with params of the wrong shape → InvalidParams (-32602) naming the method and what is wrong, not an internal error', async () => {
+    const cases: [method: string, params: unknown, problem: RegExp][] = [
+      [KbAddRequest.method, { path: 42 }, /^parley\/kb\/add: path: .*expected string/],
+      [KbAddRequest.method, null, /^parley\/kb\/add: .*expected object, received null/],
+      [KbAddNoteRequest.method, { title: 'note' }, /^parley\/kb\/addNote: text: .*expected string/],
+      [KbSyncRequest.method, { workDoneToken: true }, /^parley\/kb\/sync: workDoneToken: is not a progress token/],
+      [KbSetVisibilityRequest.method, { path: '/n.md', visibility: 'everyone' }, /^parley\/kb\/setVisibility: visibility: .*"private"\|"shared"\|"public"/],
+      [KbRemoveSourceRequest.method, { sourceId: 'abc' }, /^parley\/kb\/removeSource: sourceId: .*expected number/],
+      [KbRemoveSourceRequest.method, { sourceId: 1.5 }, /^parley\/kb\/removeSource: sourceId: .*expected int/],
+      [ReviewRequest.method, { folder: repo, staticOnly: 'yes' }, /^parley\/review: staticOnly: .*expected boolean/],
+      [ReviewRequest.method, { folder: 42 }, /^parley\/review: folder: .*expected string/],
+    ];
+    for (const [method, params, problem] of cases) {
+      const error = await assertErrorResponse(send(server, method, params), `${method} ${JSON.stringify(params)}`, ErrorCodes.InvalidParams);
+      assert.match(error.message, problem, `${method} ${JSON.stringify(params)}`);
+    }
+    await assertAnswersStatus(server);
+  });
+
+  it('`initialize` with options of the wrong shape → InvalidParams naming the option; a well-formed one then works', async () => {
+    const early = await startServer({ storage: storage('bad-options'), initialize: false });
+    try {
+      const error = await assertErrorResponse(early.connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { globalStoragePath: 7 } }), 'initialize', ErrorCodes.InvalidParams);
+      assert.match(error.message, /^initializationOptions: globalStoragePath: .*expected string/);
+      await initialize(early, storage('bad-options'));
+      await assertAnswersStatus(early);
+    } finally {
+      await early.stop();
+    }
+  });
 
   it('1,000 requests in one burst (status, knowledge-base figures, unknown methods) → every one answered or refused; the server answers after', async () => {
     const methods = [StatusRequest.method, KbStatsRequest.method, 'parley/doesNotExist', LiveEndpointRequest.method];
