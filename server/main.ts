@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { InitializeResult } from 'vscode-languageserver/node';
-import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification, type InitializationOptions } from '../protocol/lsp';
+import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification, InitializationOptionsSchema } from '../protocol/lsp';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { errorMessage } from './log';
 import { createConversation } from './conversation/wiring';
@@ -30,6 +30,7 @@ import { protectProcess } from './protect';
 import { parleyVersion } from './version';
 import { isWorkspaceTrusted, setWorkspaceTrusted } from './process/trust';
 import { warmUpSecretScan } from './secrets/redact';
+import { onNotification, parseParams } from './rpc';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
@@ -49,17 +50,9 @@ let review: ReviewService | undefined;
 let repoIndexes: RepoIndexes | undefined;
 let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Parley is starting' };
 
-function parseOptions(raw: unknown): InitializationOptions {
-  const options = (raw ?? {}) as Partial<InitializationOptions>;
-  if (typeof options.globalStoragePath !== 'string' || typeof options.workspaceStoragePath !== 'string') {
-    throw new Error('initializationOptions must name globalStoragePath and workspaceStoragePath');
-  }
-  return {
-    globalStoragePath: options.globalStoragePath,
-    workspaceStoragePath: options.workspaceStoragePath,
-    extensionVersion: options.extensionVersion ?? parleyVersion,
-    workspaceTrusted: options.workspaceTrusted === true,
-  };
+/** An `initialize` whose options are of the wrong shape is answered with InvalidParams saying what is wrong. */
+function parseOptions(raw: unknown) {
+  return parseParams({ method: 'initializationOptions', params: InitializationOptionsSchema }, raw ?? {});
 }
 
 async function report(): Promise<StatusReport> {
@@ -209,19 +202,19 @@ connection.onDidChangeConfiguration(() => {
   configureKnowledge().catch((error: unknown) => log.error('Could not apply the knowledge base settings', { error: errorMessage(error) }));
 });
 
-connection.onNotification(WorkspaceTrustNotification.type, (params) => {
-  // Only a literal true grants trust: anything else a client might send leaves it as it is.
-  if (params?.trusted !== true) return log.warn('Ignored a workspace trust notification without trusted: true');
+const ignored = (problem: string) => log.warn(`Ignored a notification: ${problem}`);
+
+// Only a literal true grants trust: anything else a client might send leaves it as it is.
+onNotification(connection, WorkspaceTrustNotification, () => {
   log.info('Workspace trust granted');
   setWorkspaceTrusted(true);
   publishReport().catch((error: unknown) => log.warn('Could not report the status', { error: errorMessage(error) }));
-});
+}, ignored);
 
-connection.onNotification(LiveRemoteOriginNotification.type, (params) => {
-  const origin = typeof params?.origin === 'string' ? params.origin : '';
+onNotification(connection, LiveRemoteOriginNotification, ({ origin }) => {
   if (live?.allowRemoteOrigin(origin)) log.info('Live connections accepted from the remote window', { origin });
   else log.warn('Ignored a remote origin that is not an http(s) origin', { origin });
-});
+}, ignored);
 
 connection.onRequest(StatusRequest.type, () => report());
 

@@ -6,11 +6,12 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DiagnosticSeverity, ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type Diagnostic } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import { EditorStateRequest, ReviewRequest, type EditorState, type ReviewParams } from '../../../protocol/lsp';
 import type { ReviewFinding, ReviewResult, ReviewSeverity } from '../../../protocol/review';
 import type { ParleySettings } from '../../../protocol/settings';
 import type { Logger } from '../../log';
+import { onRequest } from '../../rpc';
 import type { ProviderRegistry } from '../../providers/registry';
 import { REVIEW_SOURCE } from '../findings';
 import type { RepoIndexes } from '../indexes';
@@ -57,11 +58,10 @@ export class ReviewService {
   constructor(private readonly options: ReviewServiceOptions) {}
 
   register(connection: Connection): void {
-    connection.onRequest(ReviewRequest.type, (params, token) => this.review(connection, params, token));
+    onRequest(connection, ReviewRequest, (params, token) => this.review(connection, params, token));
   }
 
   async review(connection: Connection, params: ReviewParams, token?: CancellationToken): Promise<ReviewResult> {
-    checkParams(params);
     // The editor's diagnostics go into the review; without an editor (a test, a client that does not answer) there are none.
     const state = await connection.sendRequest(EditorStateRequest.type).catch(() => NO_EDITOR);
     const root = params.folder ?? state.workspaceFolders[0];
@@ -112,14 +112,4 @@ export class ReviewService {
     this.published.set(root, new Set([...byUri].filter(([, list]) => list.length > 0).map(([uri]) => uri)));
     await Promise.all([...byUri].map(([uri, diagnostics]) => connection.sendDiagnostics({ uri, diagnostics })));
   }
-}
-
-/**
- * A request of the wrong shape is refused before anything runs: read loosely, `staticOnly: "yes"`
- * would count as false and send the code to the model the caller asked to leave out.
- */
-function checkParams(params: ReviewParams | null | undefined): asserts params is ReviewParams {
-  if (typeof params !== 'object' || params === null) throw new ResponseError(ErrorCodes.InvalidParams, 'parley/review takes an object of parameters.');
-  if (params.staticOnly !== undefined && typeof params.staticOnly !== 'boolean') throw new ResponseError(ErrorCodes.InvalidParams, 'staticOnly must be true or false.');
-  if (params.folder !== undefined && typeof params.folder !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'folder must be a path.');
 }
