@@ -4,6 +4,7 @@ import type { EditorState, TextRange } from '../../protocol/lsp';
 import type { Citation } from '../../protocol/session';
 import type { WorkspaceFolders } from './confine';
 
+import { z } from 'zod';
 import type { ToolInputSchema } from '../providers/llm/types';
 
 export interface ToolResult {
@@ -29,33 +30,38 @@ export interface ToolContext {
   knowledge?: KnowledgeSearch;
 }
 
-export interface Tool {
+/**
+ * A tool's input is declared once, as a zod object schema: the model is shown its JSON Schema
+ * (`inputSchema`, derived by defineTool) and runTool parses the model's input with it, so `run`
+ * gets typed values and a malformed call comes back to the model as an error it can correct.
+ */
+export interface Tool<S extends z.ZodObject = z.ZodObject> {
   name: string;
   description: string;
+  input: S;
   /** The JSON Schema of the input, as both vendors' tool APIs take it. */
   inputSchema: ToolInputSchema;
-  run(input: Record<string, unknown>, context: ToolContext, signal: AbortSignal): Promise<ToolResult>;
+  run(input: z.output<S>, context: ToolContext, signal: AbortSignal): Promise<ToolResult>;
 }
 
-/** A tool input that does not match its schema: reported to the model so it can correct itself. */
-export class ToolInputError extends Error {}
-
-export function stringField(input: Record<string, unknown>, name: string): string {
-  const value = input[name];
-  if (typeof value !== 'string' || value === '') throw new ToolInputError(`"${name}" must be a non-empty string`);
-  return value;
+/** The JSON Schema a model gets for `input`: what it may send (defaults make fields optional), without the draft's $schema key. */
+export function toolInputSchema(input: z.ZodObject): ToolInputSchema {
+  const { $schema: _draft, ...schema } = z.toJSONSchema(input, { io: 'input', override: ({ jsonSchema }) => dropSafeIntegerBounds(jsonSchema) });
+  return { ...schema, type: 'object' };
 }
 
-export function optionalString(input: Record<string, unknown>, name: string): string | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new ToolInputError(`"${name}" must be a string`);
-  return value;
+/** zod bounds every integer by the safe range; a model needs only the bounds a tool sets. */
+function dropSafeIntegerBounds(schema: { minimum?: number; maximum?: number }): void {
+  if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
+  if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
 }
 
-export function optionalLine(input: Record<string, unknown>, name: string): number | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || (value as number) < 1) throw new ToolInputError(`"${name}" must be a line number (1 or more)`);
-  return value as number;
+export function defineTool<S extends z.ZodObject>(tool: Omit<Tool<S>, 'inputSchema'>): Tool<S> {
+  return { ...tool, inputSchema: toolInputSchema(tool.input) };
 }
+
+/** A workspace path as tools take it. */
+export const pathField = (description: string) => z.string().min(1, { error: 'must not be empty' }).describe(description);
+
+/** A 1-based line number. */
+export const lineField = (description: string) => z.number().int().min(1).describe(description);

@@ -137,12 +137,19 @@ describe('assistant tools', () => {
   it('explains edits it cannot place instead of guessing', async () => {
     assert.match((await run('propose_edit', { path: 'src/main.ts', oldText: 'const', newText: 'let' })).content, /more than once/);
     assert.match((await run('propose_edit', { path: 'src/main.ts', oldText: 'missing', newText: 'x' })).content, /was not found/);
-    assert.match((await run('propose_edit', { path: 'src/main.ts', oldText: 'a + 1' })).content, /"newText" must be a string/);
+    assert.deepEqual(await run('propose_edit', { path: 'src/main.ts', oldText: 'a + 1' }), { content: 'The input of propose_edit does not match its schema: "newText" is missing (a string).', isError: true });
   });
 
   it('answers unknown tools and malformed input with an error result, not an exception', async () => {
     assert.deepEqual(await run('rm_rf', {}), { content: 'There is no tool named "rm_rf".', isError: true });
     assert.deepEqual(await run('read_file', 'src/main.ts'), { content: 'The input of read_file must be a JSON object.', isError: true });
-    assert.deepEqual(await run('read_file', { path: 42 }), { content: '"path" must be a non-empty string', isError: true });
+    assert.deepEqual(await run('read_file', { path: 42 }), { content: 'The input of read_file does not match its schema: "path" expected string, received number.', isError: true });
+    assert.deepEqual(await run('read_file', { path: '', startLine: 0 }), { content: 'The input of read_file does not match its schema: "path" must not be empty; "startLine" Too small: expected number to be >=1.', isError: true });
+    assert.match((await run('search_knowledge_base', { query: 'deploys', limit: 11 })).content, /"limit" Too big: expected number to be <=10/);
+    assert.match((await run('list_diagnostics', { severity: 'fatal' })).content, /"severity" Invalid option: expected one of "error"\|"warning"\|"information"\|"hint"/);
+  });
+
+  it('takes null for an optional field as absent, as models send it', async () => {
+    assert.match((await run('read_file', { path: 'src/main.ts', startLine: null, endLine: null })).content, /^src\/main\.ts lines 1–6 of 6/);
   });
 });

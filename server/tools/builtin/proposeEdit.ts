@@ -5,34 +5,28 @@
  */
 import { lstat } from 'node:fs/promises';
 import { readTextFile } from '../files';
-import { optionalString, stringField, ToolInputError, type Tool } from '../types';
+import { z } from 'zod';
+import { defineTool, pathField } from '../types';
 
 function positionAt(text: string, offset: number): { line: number; character: number } {
   const before = text.slice(0, offset).split('\n');
   return { line: before.length - 1, character: before.at(-1)!.length };
 }
 
-export const proposeEdit: Tool = {
+export const proposeEdit = defineTool({
   name: 'propose_edit',
   description:
     'Propose a change to a workspace file. The user sees a preview and accepts or rejects it. Replace one exact, unique occurrence of oldText with newText (read the file first); with an empty oldText, create a new file.',
-  inputSchema: {
-    type: 'object',
-    properties: {
-      path: { type: 'string', description: 'File path, relative to the workspace folder' },
-      oldText: { type: 'string', description: 'The exact text to replace (unique in the file); empty to create a new file' },
-      newText: { type: 'string', description: 'The replacement text' },
-      summary: { type: 'string', description: 'One line saying what the edit does, shown to the user' },
-    },
-    required: ['path', 'oldText', 'newText'],
-  },
-  async run(input, { folders, applyEdit }) {
-    const path = folders.resolve(stringField(input, 'path'));
+  input: z.object({
+    path: pathField('File path, relative to the workspace folder'),
+    oldText: z.string().describe('The exact text to replace (unique in the file); empty to create a new file'),
+    newText: z.string().describe('The replacement text'),
+    summary: z.string().optional().describe('One line saying what the edit does, shown to the user'),
+  }),
+  async run({ oldText, newText, summary, ...input }, { folders, applyEdit }) {
+    const path = folders.resolve(input.path);
     const display = folders.display(path);
-    const oldText = optionalString(input, 'oldText') ?? '';
-    const newText = optionalString(input, 'newText');
-    if (newText === undefined) throw new ToolInputError('"newText" must be a string');
-    const label = optionalString(input, 'summary') ?? `Parley: edit ${display}`;
+    const label = summary ?? `Parley: edit ${display}`;
     if (oldText === '') {
       // Anything at the path (a file, a folder, a FIFO) rules out a create, not only a readable file.
       const existing = await lstat(path).catch(() => undefined);
@@ -49,4 +43,4 @@ export const proposeEdit: Tool = {
     const accepted = await applyEdit(label, path, { range, newText });
     return { content: accepted ? `The user accepted the edit to ${display}.` : `The user rejected the edit to ${display}.` };
   },
-};
+});

@@ -7,7 +7,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextFile } from '../files';
-import { stringField, type Tool } from '../types';
+import { z } from 'zod';
+import { defineTool } from '../types';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', 'dist', 'out', 'build', '.cache', '.venv', '__pycache__', 'target', '.next']);
 const MAX_MATCHES = 60;
@@ -52,12 +53,12 @@ function searchText(display: string, text: string, query: string, matches: Match
   }
 }
 
-export const searchWorkspace: Tool = {
+export const searchWorkspace = defineTool({
   name: 'search_workspace',
   description: 'Search the workspace files for a literal text (case-insensitive). Returns matching lines as path:line: text.',
-  inputSchema: { type: 'object', properties: { query: { type: 'string', description: 'Text to find' } }, required: ['query'] },
+  input: z.object({ query: z.string().min(1, { error: 'must not be empty' }).describe('Text to find') }),
   async run(input, { folders }, signal) {
-    const query = stringField(input, 'query').toLowerCase();
+    const query = input.query.toLowerCase();
     const matches = new Matches();
     const budget = { left: MAX_FILES };
     for (const folder of folders.folders) {
@@ -72,4 +73,4 @@ export const searchWorkspace: Tool = {
     const notes = [matches.stoppedBy ?? '', budget.left <= 0 ? `(stopped after ${MAX_FILES} files)` : ''].filter(Boolean);
     return { content: matches.lines.length === 0 ? `No matches for "${query}".` : [...matches.lines, ...notes].join('\n') };
   },
-};
+});

@@ -12,7 +12,8 @@ import { SessionStore } from '../../../server/sessions/store';
 import { openDatabase } from '../../../server/storage/database';
 import { SESSIONS_MIGRATIONS } from '../../../server/storage/migrations';
 import { WorkspaceFolders } from '../../../server/tools/confine';
-import type { Tool } from '../../../server/tools/types';
+import { defineTool, type Tool } from '../../../server/tools/types';
+import { z } from 'zod';
 import { DEFAULT_VOICE_OPTIONS, VoiceSession, type VoiceSessionOptions } from '../../../server/voice/session';
 import { tempDir } from '../paths';
 import { FakeChatModel } from './model';
@@ -32,15 +33,15 @@ export const MIC_CHUNK = Buffer.alloc(640);
 
 /** A tool that records each run, for answers that act on the editor. */
 export function recordingTool(runs: Record<string, unknown>[]): Tool {
-  return {
+  return defineTool({
     name: 'open_file',
     description: 'Opens a file in the editor.',
-    inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+    input: z.object({ path: z.string() }),
     run: async (input) => {
       runs.push(input);
       return { content: 'opened' };
     },
-  };
+  });
 }
 
 export interface FakeVoice {
