@@ -3,27 +3,60 @@
  * Parley" is plain LSP (`textDocument/codeAction` + `codeAction/resolve`); "Explain with Parley"
  * is a code action whose command the extension runs, handing the problem to the session panel.
  */
+import { z } from 'zod';
 import { Commands } from './commands';
-import type { DiagnosticSeverityName, TextRange } from './lsp';
+import type { DiagnosticSeverityName } from './lsp';
+
+/** Up to this many problems in range get actions of their own; more are grouped. */
+export const MAX_SEPARATE = 3;
+/** One grouped fix covers at most this many problems: a minimal edit cannot fix a whole file. */
+export const MAX_GROUPED = 8;
+
+const position = z.object({ line: z.number().int().min(0), character: z.number().int().min(0) });
+const range = z.object({ start: position, end: position }).refine(({ start, end }) => start.line < end.line || (start.line === end.line && start.character <= end.character), { error: 'ends before it starts' });
+
+/**
+ * A diagnostic as a fix carries it: an LSP Diagnostic, of which Parley reads the range, message,
+ * severity, source and code; its other fields travel as they are.
+ */
+const FixDiagnosticSchema = z.looseObject({
+  range,
+  message: z.union([z.string(), z.object({ kind: z.enum(['plaintext', 'markdown']), value: z.string() })]),
+  severity: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+  source: z.string().optional(),
+  code: z.union([z.string(), z.number()]).optional(),
+});
+
+/**
+ * What a "Fix with Parley" action carries from `textDocument/codeAction` to `codeAction/resolve`.
+ * The client hands it back as it got it, but the server reads it as any client input: checked.
+ */
+export const FixDataSchema = z.object({
+  parley: z.literal('fix'),
+  uri: z.string(),
+  diagnostics: z.array(FixDiagnosticSchema).min(1).max(MAX_GROUPED),
+});
+export type FixData = z.infer<typeof FixDataSchema>;
 
 /** Server → client (as a code action's command): explain a problem in the session panel. */
 export namespace ExplainProblemCommand {
   export const command = Commands.explainProblem;
 }
 
-/** The problems to explain; one for a single diagnostic, several when the menu groups them. */
-export interface ExplainProblemArgs {
-  uri: string;
-  problems: ExplainedProblem[];
-}
+const SEVERITY_NAMES = ['error', 'warning', 'information', 'hint'] as const satisfies readonly DiagnosticSeverityName[];
 
-export interface ExplainedProblem {
-  range: TextRange;
-  severity: DiagnosticSeverityName;
-  message: string;
-  source?: string;
-  code?: string;
-}
+export const ExplainedProblemSchema = z.object({
+  range,
+  severity: z.enum(SEVERITY_NAMES),
+  message: z.string(),
+  source: z.string().optional(),
+  code: z.string().optional(),
+});
+export type ExplainedProblem = z.infer<typeof ExplainedProblemSchema>;
+
+/** The problems to explain; one for a single diagnostic, several when the menu groups them. */
+export const ExplainProblemArgsSchema = z.object({ uri: z.string(), problems: z.array(ExplainedProblemSchema).min(1) });
+export type ExplainProblemArgs = z.infer<typeof ExplainProblemArgsSchema>;
 
 /** The question the session panel sends for `args`, with `path` as the user knows the file. */
 export function explainQuestion(path: string, args: ExplainProblemArgs): string {

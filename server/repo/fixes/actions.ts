@@ -5,25 +5,16 @@
  * the lightbulb. Parley's actions are never preferred, so the language's own fixes come first.
  */
 import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver/node';
-import { ExplainProblemCommand, type ExplainedProblem, type ExplainProblemArgs } from '../../../protocol/fixes';
+import { ExplainProblemCommand, FixDataSchema, MAX_GROUPED, MAX_SEPARATE, type ExplainedProblem, type ExplainProblemArgs, type FixData } from '../../../protocol/fixes';
 import type { DiagnosticSeverityName } from '../../../protocol/lsp';
 
-/** What a "Fix with Parley" action carries to `codeAction/resolve`. */
-export interface FixData {
-  parley: 'fix';
-  uri: string;
-  diagnostics: Diagnostic[];
-}
+export type { FixData };
 
-/** Up to this many problems in range get actions of their own; more are grouped. */
-export const MAX_SEPARATE = 3;
-/** One grouped fix covers at most this many problems: a minimal edit cannot fix a whole file. */
-export const MAX_GROUPED = 8;
 const TITLE_MESSAGE_CHARS = 60;
 
+/** A resolve request's data is Parley's fix data, of the shape its schema declares (not only its tag). */
 export function isFixData(data: unknown): data is FixData {
-  const candidate = data as Partial<FixData> | undefined;
-  return candidate?.parley === 'fix' && typeof candidate.uri === 'string' && Array.isArray(candidate.diagnostics) && candidate.diagnostics.length > 0;
+  return FixDataSchema.safeParse(data).success;
 }
 
 /** A diagnostic's message as plain text (LSP 3.18 allows Markdown). */

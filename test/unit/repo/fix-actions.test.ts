@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CodeActionKind, DiagnosticSeverity, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
-import { ExplainProblemCommand, explainQuestion, type ExplainProblemArgs } from '../../../protocol/fixes';
-import { isFixData, MAX_GROUPED } from '../../../server/repo/fixes/actions';
+import { ExplainProblemCommand, explainQuestion, MAX_GROUPED, type ExplainProblemArgs } from '../../../protocol/fixes';
+import { isFixData } from '../../../server/repo/fixes/actions';
 import { listFixes } from '../../../server/repo/fixes/codeActions';
 
 const URI = 'file:///ws/src/main.ts';
@@ -19,6 +19,24 @@ function params(diagnostics: Diagnostic[], only?: string[], lines: [number, numb
     context: { diagnostics, ...(only ? { only } : {}) },
   };
 }
+
+describe('fix data', () => {
+  it('is taken back from a resolve request only in the shape the schema declares', () => {
+    const data = listFixes(params([diagnostic(2, 'x')]))[0]!.data;
+    assert.ok(isFixData(data));
+    const reshaped = (change: (copy: { uri: unknown; diagnostics: Record<string, unknown>[] }) => void) => {
+      const copy = structuredClone(data) as { uri: unknown; diagnostics: Record<string, unknown>[] };
+      change(copy);
+      return copy;
+    };
+    assert.equal(isFixData({ parley: 'fix', uri: URI, diagnostics: [] }), false, 'no diagnostics');
+    assert.equal(isFixData(reshaped((copy) => (copy.uri = 7))), false, 'a number for the uri');
+    assert.equal(isFixData(reshaped((copy) => (copy.diagnostics[0]!.range = { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } }))), false, 'a negative line');
+    assert.equal(isFixData(reshaped((copy) => (copy.diagnostics[0]!.range = { start: { line: 3, character: 0 }, end: { line: 2, character: 0 } }))), false, 'a range that ends before it starts');
+    assert.equal(isFixData(reshaped((copy) => (copy.diagnostics[0]!.message = { toString: 'x' }))), false, 'an object for the message');
+    assert.equal(isFixData(reshaped((copy) => (copy.diagnostics = Array.from({ length: MAX_GROUPED + 1 }, () => copy.diagnostics[0]!)))), false, 'more problems than one fix covers');
+  });
+});
 
 describe('listing fixes', () => {
   it('offers Fix and Explain on one error, as quick fixes that are never preferred', () => {
