@@ -2,7 +2,6 @@
  * The session panel: the conversation with a box to type in, and what the server reports about
  * itself and the providers. The composer is built once so re-rendering never loses what is typed.
  */
-import { Commands } from '../protocol/commands';
 import { startView, type ViewModel } from './app';
 import { MicrophoneCapture } from './audio/capture';
 import { Playback } from './audio/playback';
@@ -110,7 +109,7 @@ async function startListening(): Promise<void> {
   if (preference === 'browser') {
     model.capture = { state: 'off' };
     model.notice = { level: 'info', message: 'Talk in the browser tab Parley opened; answers appear here too.' };
-    model.run(Commands.openCapturePage);
+    model.run('parley.openCapturePage');
     return render(model);
   }
   try {
@@ -126,7 +125,7 @@ async function startListening(): Promise<void> {
       // Neither this window nor the machine can record: the user's browser can.
       model.capture = { state: 'off' };
       model.notice = { level: 'info', message: `This window gives the panel no microphone (${reason}) and no recorder is installed; talk in the browser tab Parley opened instead. Answers appear here too.` };
-      model.run(Commands.openCapturePage);
+      model.run('parley.openCapturePage');
     } else {
       model.notice = { level: 'info', message: `This window gives the panel no microphone (${reason}); listening through the system microphone instead.` };
       model.send({ type: 'capture', action: 'start', source: 'native' });

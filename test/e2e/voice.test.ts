@@ -86,6 +86,8 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
     const answer = panel.locator('.turn.assistant:not(.streaming)').last();
     await waitFor(async () => (await answer.count()) > 0 && (await answer.innerText()).includes('expects three items'), { timeoutMs: 60_000, what: 'the answer' });
     await waitFor(async () => Number(await panel.locator('body').getAttribute('data-received-ms')) > 500, { timeoutMs: 30_000, what: 'the spoken answer to reach the webview' });
+    // The webview tells the server how much it played, by its audio clock: what was heard is the page's word.
+    await waitFor(async () => Number(await panel.locator('body').getAttribute('data-played-ms')) > 500, { timeoutMs: 30_000, what: 'the webview to report the answer played' });
     assert.match(await answer.locator('[data-field="latency"]').innerText(), /voice to voice \d+ ms/);
 
     // The recognizer got exactly the utterance: one upload of about its length.
