@@ -113,7 +113,7 @@ function findData(file: Buffer): DataChunk | undefined {
   if (file.length < 12) return undefined;
   if (file.toString('latin1', 0, 4) !== 'RIFF' || file.toString('latin1', 8, 12) !== 'WAVE') notRiff();
   let format: WavFormat | undefined;
-  for (let offset = 12; offset + 8 <= file.length; ) {
+  for (let offset = 12; offset + 8 <= file.length;) {
     const id = file.toString('latin1', offset, offset + 4);
     const size = file.readUInt32LE(offset + 4);
     const body = offset + 8;

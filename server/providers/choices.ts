@@ -17,11 +17,19 @@ const NAMES: Record<FallbackStage, string> = { stt: 'speech to text', tts: 'text
  * Builds each choice that is set up. A fallback that cannot be built is left out with a warning;
  * the first one's error, or the status hint when none is set up, is thrown.
  */
-export function buildChoices<S extends FallbackStage, P>(stage: S, settings: ParleySettings, keys: Keys, env: NodeJS.ProcessEnv, log: Logger, build: (choice: ParleySettings[S]) => P): [P, ...P[]] {
+export function buildChoices<S extends FallbackStage, P>(
+  stage: S,
+  settings: ParleySettings,
+  keys: Keys,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  build: (choice: ParleySettings[S]) => P,
+): [P, ...P[]] {
   const fallbacks = (stage === 'stt' ? settings.sttFallbacks : settings.ttsFallbacks) as readonly ParleySettings[S][];
   const [first, ...rest] = configuredChoices(stage, settings, [settings[stage], ...fallbacks], keys, env);
   const { provider } = settings[stage];
-  if (!first) throw new ProviderError(stage, provider, stageStatus(stage, settings, keys, env).hint ?? `The ${provider} ${NAMES[stage]} provider is not set up.`, false);
+  if (!first)
+    throw new ProviderError(stage, provider, stageStatus(stage, settings, keys, env).hint ?? `The ${provider} ${NAMES[stage]} provider is not set up.`, false);
   if (first !== settings[stage]) log.warn(`The configured ${NAMES[stage]} is not set up; using the next one`, { configured: provider, using: first.provider });
   const built: [P, ...P[]] = [build(first)];
   for (const choice of rest) {

@@ -46,6 +46,15 @@ export async function createVoicePipeline(options: VoicePipelineOptions): Promis
   const stt = providers.stt(settings);
   const tts = providers.tts(settings);
   const vad = await SileroVad.load({ nativeDir: options.nativeDir, ...vadOptionsFromSettings(settings.voice) });
-  const deps = { conversation: options.conversation, stt, tts, vad, sink: options.sink, emit: options.emit, onActivity: options.onActivity ?? (() => undefined), log };
+  const deps = {
+    conversation: options.conversation,
+    stt,
+    tts,
+    vad,
+    sink: options.sink,
+    emit: options.emit,
+    onActivity: options.onActivity ?? (() => undefined),
+    log,
+  };
   return new VoiceSession(deps, voiceSessionOptions(settings, options.session));
 }

@@ -40,7 +40,8 @@ describe('fallbacks for speech to text and text to speech', () => {
     tts: { provider: 'deepgram', model: '', baseUrl: deepgram.baseUrl },
     ttsFallbacks: [{ provider: 'openai', model: '', baseUrl: openai.baseURL }],
   });
-  const registry = () => new ProviderRegistry(keys, quietLog, { stt: { deepgram: { resilience: BRITTLE }, openai: { resilience: BRITTLE } }, tts: { resilience: BRITTLE } });
+  const registry = () =>
+    new ProviderRegistry(keys, quietLog, { stt: { deepgram: { resilience: BRITTLE }, openai: { resilience: BRITTLE } }, tts: { resilience: BRITTLE } });
   const listens = () => deepgram.requests.filter((request) => request.path === '/v1/listen').length;
 
   it('transcribes with the OpenAI-compatible server when Deepgram refuses the connection', async () => {
@@ -86,7 +87,10 @@ describe('fallbacks for speech to text and text to speech', () => {
     stream.flush();
     await waitFor(() => got.metrics.length > 0, { what: 'the answer to finish' });
     assert.deepEqual(got.errors, []);
-    assert.deepEqual(got.done.map((done) => done.text), ['The test fails because the fixture is missing.', 'Add it and run the tests again.']);
+    assert.deepEqual(
+      got.done.map((done) => done.text),
+      ['The test fails because the fixture is missing.', 'Add it and run the tests again.'],
+    );
     assert.ok(got.audio.length > 0 && got.audio.every((audio) => audio.sampleRate === OPENAI_SPEECH_SAMPLE_RATE), 'the audio is OpenAI’s');
     assert.equal(got.metrics[0]!.cancelled, false);
     assert.equal(openai.requests.filter((request) => request.path === '/v1/audio/speech').length >= 2, true);

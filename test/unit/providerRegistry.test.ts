@@ -38,7 +38,11 @@ describe('the provider registry', () => {
     assert.notEqual(providers.llm(changed), llm);
     assert.equal(providers.stt(changed), stt);
     assert.equal(providers.tts(changed), tts);
-    assert.notEqual(providers.stt(settings({ voice: { ...DEFAULT_SETTINGS.voice, eagerEndOfTurn: true } })), stt, 'eager end of turn is asked of the recognizer');
+    assert.notEqual(
+      providers.stt(settings({ voice: { ...DEFAULT_SETTINGS.voice, eagerEndOfTurn: true } })),
+      stt,
+      'eager end of turn is asked of the recognizer',
+    );
   });
 
   it('keeps one circuit breaker per provider across rebuilds', () => {
@@ -47,7 +51,10 @@ describe('the provider registry', () => {
     providers.invalidate();
     const again = providers.llm(settings({ llmFallbacks: [LOCAL] }));
     assert.notEqual(again, first);
-    assert.deepEqual(again.providers.map((llm) => llm.guard), first.providers.map((llm) => llm.guard));
+    assert.deepEqual(
+      again.providers.map((llm) => llm.guard),
+      first.providers.map((llm) => llm.guard),
+    );
     const otherModel = providers.llm(settings({ llm: { provider: 'anthropic', model: 'claude-opus-4-1', baseUrl: '' }, llmFallbacks: [LOCAL] }));
     assert.notEqual(otherModel.providers[0]!.guard, first.providers[0]!.guard, 'another model is another provider');
     assert.equal(otherModel.providers[1]!.guard, first.providers[1]!.guard, 'the fallback the change did not touch keeps its breaker');
@@ -63,22 +70,38 @@ describe('the provider registry', () => {
   it('puts the fallbacks that are set up behind the configured provider, in their order', () => {
     const providers = new ProviderRegistry(new Keys({ DEEPGRAM_API_KEY: 'dg' }), quiet);
     const chosen = settings({
-      sttFallbacks: [{ provider: 'openai', model: '', baseUrl: '' }, { provider: 'openai-compatible', model: 'whisper', baseUrl: 'http://127.0.0.1:8000/v1' }],
-      ttsFallbacks: [{ provider: 'openai', model: '', baseUrl: 'http://127.0.0.1:8880/v1' }, { provider: 'none', model: '', baseUrl: '' }],
+      sttFallbacks: [
+        { provider: 'openai', model: '', baseUrl: '' },
+        { provider: 'openai-compatible', model: 'whisper', baseUrl: 'http://127.0.0.1:8000/v1' },
+      ],
+      ttsFallbacks: [
+        { provider: 'openai', model: '', baseUrl: 'http://127.0.0.1:8880/v1' },
+        { provider: 'none', model: '', baseUrl: '' },
+      ],
     });
     const stt = providers.stt(chosen);
     assert.ok(stt instanceof FallbackStt);
-    assert.deepEqual(stt.providers.map((p) => p.provider), ['deepgram', 'openai-compatible'], 'OpenAI has no key: left out');
+    assert.deepEqual(
+      stt.providers.map((p) => p.provider),
+      ['deepgram', 'openai-compatible'],
+      'OpenAI has no key: left out',
+    );
     const tts = providers.tts(chosen);
     assert.ok(tts instanceof FallbackTtsStage);
-    assert.deepEqual(tts.stages.map((stage) => stage.provider), ['deepgram', 'openai', 'none']);
+    assert.deepEqual(
+      tts.stages.map((stage) => stage.provider),
+      ['deepgram', 'openai', 'none'],
+    );
     assert.equal(tts.speaks, true);
   });
 
   it('uses a fallback when the configured provider is not set up, and says what to set up when none is', () => {
     const providers = new ProviderRegistry(new Keys({ OPENAI_API_KEY: 'sk' }), quiet);
     assert.equal(providers.stt(settings({ sttFallbacks: [{ provider: 'openai', model: '', baseUrl: '' }] })).provider, 'openai');
-    assert.throws(() => providers.tts(settings()), (error: unknown) => error instanceof ProviderError && /Set a Deepgram key/.test(error.message));
+    assert.throws(
+      () => providers.tts(settings()),
+      (error: unknown) => error instanceof ProviderError && /Set a Deepgram key/.test(error.message),
+    );
   });
 
   it('does not keep a stage that could not be built: the next request asks again', () => {

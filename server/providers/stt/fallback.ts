@@ -57,7 +57,8 @@ export class FallbackStt extends STT {
       return stream;
     } catch (error) {
       const next = this.providers[this.providers.indexOf(stt) + 1];
-      if (next && !signal?.aborted && isRetryable(error)) this.log.warn('Speech to text could not start; trying the next recognizer', { failed: stt.provider, next: next.provider });
+      if (next && !signal?.aborted && isRetryable(error))
+        this.log.warn('Speech to text could not start; trying the next recognizer', { failed: stt.provider, next: next.provider });
       throw error;
     }
   }

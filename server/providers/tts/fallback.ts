@@ -135,7 +135,11 @@ class FallbackTtsStream extends TtsStream {
   /** Hands everything asked so far to the next provider; the failed one is closed. */
   #fallBack(event: TtsErrorEvent): void {
     const failed = this.#inner;
-    this.log.warn('Text to speech failed before any audio; trying the next voice', { failed: failed.provider, next: this.#stages[this.#index + 1]!.provider, error: event.error.message });
+    this.log.warn('Text to speech failed before any audio; trying the next voice', {
+      failed: failed.provider,
+      next: this.#stages[this.#index + 1]!.provider,
+      error: event.error.message,
+    });
     this.#detachInner();
     failed.close().catch((error: unknown) => this.log.warn(`Closing the ${failed.provider} text-to-speech stream failed`, { error }));
     this.#use(this.#index + 1);

@@ -22,7 +22,10 @@ describe('PCM helpers', () => {
     const aligner = new SampleAligner();
     const whole = pcm(1, 2, 3, 4);
     const out = [whole.subarray(0, 3), whole.subarray(3, 4), whole.subarray(4, 7), whole.subarray(7)].map((chunk) => aligner.push(chunk));
-    assert.deepEqual(out.map((b) => b.length), [2, 2, 2, 2]);
+    assert.deepEqual(
+      out.map((b) => b.length),
+      [2, 2, 2, 2],
+    );
     assert.ok(Buffer.concat(out).equals(whole));
     aligner.push(Buffer.alloc(1));
     aligner.reset();

@@ -49,6 +49,10 @@ describe('reading a streamed WAV', () => {
     { name: 'nothing', file: Buffer.alloc(0), error: /no output/ },
   ];
   for (const { name, file, error } of refused) {
-    it(`refuses ${name}`, () => assert.throws(() => readInPieces(file, 16), (e: unknown) => e instanceof WavError && error.test(e.message)));
+    it(`refuses ${name}`, () =>
+      assert.throws(
+        () => readInPieces(file, 16),
+        (e: unknown) => e instanceof WavError && error.test(e.message),
+      ));
   }
 });
