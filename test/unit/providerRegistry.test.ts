@@ -7,6 +7,7 @@ import { Keys } from '../../server/providers/keys';
 import { ProviderRegistry } from '../../server/providers/registry';
 import { FallbackStt } from '../../server/providers/stt';
 import { FallbackTtsStage } from '../../server/providers/tts';
+import { settingsFromEnv } from '../../server/settings';
 
 const quiet = createLogger(() => undefined);
 const keys = new Keys({ ANTHROPIC_API_KEY: 'sk-ant', OPENAI_API_KEY: 'sk', DEEPGRAM_API_KEY: 'dg' });
@@ -93,6 +94,24 @@ describe('the provider registry', () => {
       ['deepgram', 'openai', 'none'],
     );
     assert.equal(tts.speaks, true);
+  });
+
+  it('takes the command line’s fallbacks from PARLEY_STT_FALLBACKS and PARLEY_TTS_FALLBACKS', () => {
+    const env = {
+      PARLEY_STT: 'deepgram',
+      PARLEY_STT_FALLBACKS: '[{"provider":"offline"}]',
+      PARLEY_TTS: 'deepgram',
+      PARLEY_TTS_FALLBACKS: '[{"provider":"none"},{"provider":"skynet"}]',
+    };
+    const chosen = settingsFromEnv(env);
+    assert.deepEqual(chosen.sttFallbacks, [{ provider: 'offline', model: '', baseUrl: '' }]);
+    assert.deepEqual(chosen.ttsFallbacks, [{ provider: 'none', model: '', baseUrl: '' }], 'an unknown provider is left out');
+    const tts = new ProviderRegistry(keys, quiet).tts(chosen);
+    assert.ok(tts instanceof FallbackTtsStage);
+    assert.deepEqual(
+      tts.stages.map((stage) => stage.provider),
+      ['deepgram', 'none'],
+    );
   });
 
   it('uses a fallback when the configured provider is not set up, and says what to set up when none is', () => {
