@@ -12,7 +12,8 @@ import type { ToolCallRecord, TurnMetrics } from '../../protocol/session';
 import { HeldOutput } from './held';
 
 /** What an answer produces, in order, once it may be seen. The stream ends when the model is done or stopped. */
-export type AnswerEvent = { type: 'text'; text: string } | { type: 'toolCall'; call: ToolCallRecord; state: 'running' | 'done' } | { type: 'error'; message: string };
+export type AnswerEvent =
+  { type: 'text'; text: string } | { type: 'toolCall'; call: ToolCallRecord; state: 'running' | 'done' } | { type: 'error'; message: string };
 
 let nextAnswerId = 1;
 

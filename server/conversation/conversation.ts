@@ -138,7 +138,9 @@ export class Conversation {
     // A key the user typed or read out is masked before it is stored, shown or sent anywhere.
     const text = await redactSecrets(said);
     const history = historyMessages(store.turns(sessionId));
-    turn.run(() => emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) }));
+    turn.run(() =>
+      emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) }),
+    );
     turn.run(() => emit({ type: 'answering', active: true }));
     try {
       await this.run([...history, { role: 'user', text }], turn);
@@ -163,7 +165,14 @@ export class Conversation {
     const said = (interrupted ? turn.heard : undefined) ?? turn.text;
     if (said || turn.toolCalls.length > 0) {
       const metrics = { ...turn.metrics };
-      const stored = { role: 'assistant' as const, text: await redactSecrets(said), interrupted, toolCalls: turn.toolCalls, ...(Object.keys(metrics).length ? { metrics } : {}), createdAt: Date.now() };
+      const stored = {
+        role: 'assistant' as const,
+        text: await redactSecrets(said),
+        interrupted,
+        toolCalls: turn.toolCalls,
+        ...(Object.keys(metrics).length ? { metrics } : {}),
+        createdAt: Date.now(),
+      };
       emit({ type: 'turn', turn: store.append(sessionId, stored) });
       if (stored.metrics) this.deps.log.info('Turn metrics', { ...stored.metrics });
     }
@@ -177,7 +186,11 @@ export class Conversation {
     const { signal } = turn;
     if (signal.aborted) return;
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
-      const { text, calls } = await this.stream(model, { system: SYSTEM_PROMPT, context, messages, tools: this.deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) }, turn);
+      const { text, calls } = await this.stream(
+        model,
+        { system: SYSTEM_PROMPT, context, messages, tools: this.deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) },
+        turn,
+      );
       if (signal.aborted || calls.length === 0) return;
       // Tools act on the editor (open a file, propose an edit): a held answer runs them only once confirmed.
       if (!(await turn.released)) return;
@@ -213,7 +226,11 @@ export class Conversation {
     const result = await runTool(this.deps.tools, call.name, call.input, toolContext, turn.signal);
     // Masked here too, not only on the way to the model: the result is stored with the session and shown in the panel.
     result.content = await redactSecrets(result.content);
-    Object.assign(record, { result: result.content, ...(result.isError ? { isError: true } : {}), ...(result.citations?.length ? { citations: result.citations } : {}) });
+    Object.assign(record, {
+      result: result.content,
+      ...(result.isError ? { isError: true } : {}),
+      ...(result.citations?.length ? { citations: result.citations } : {}),
+    });
     this.toolCall(turn, record, 'done');
     return { role: 'tool', toolCallId: call.id, content: result.content, ...(result.isError ? { isError: true } : {}) };
   }

@@ -1,8 +1,9 @@
 /**
  * The output of an answer that may be speculative; only an AnswerTurn uses it. An answer started
  * before the user's turn was confirmed (on an eager end of turn) must leave no trace until it is:
- * what it would show, commit or speak waits here, in order. Confirmed, the waiting actions run and later ones pass straight
- * through; dropped (or stopped while still held), they are discarded and so is everything after.
+ * what it would show, commit or speak waits here, in order. Confirmed, the waiting actions run
+ * and later ones pass straight through; dropped (or stopped while still held), they are discarded
+ * and so is everything after.
  */
 export class HeldOutput {
   #state: 'held' | 'live' | 'dropped';

@@ -5,6 +5,10 @@
  *                      └ speech end ──→ endTurn(): the recognizer finalizes
  *   STT endOfTurn(text) → the conversation answers; its text is split into clauses → TTS → sink
  *
+ * Each answer is an AnswerTurn (conversation/answer.ts) that this loop presents: its text streams
+ * to the clause splitter and TTS, then the loop waits for the sink to report the audio played out
+ * (or for the user to cut in), records what was heard and the voice's latencies, and commits it.
+ *
  * A recognizer that finds turns itself (Flux, `stt.continuous`) hears the whole microphone stream
  * instead, and its end of turn is what answers; the VAD then serves barge-in.
  *
@@ -311,7 +315,10 @@ export class VoiceSession {
    */
   private async answer(text: string, held?: Promise<boolean>): Promise<void> {
     const turn = this.deps.conversation.begin(text, 'voice', { held: held !== undefined });
-    held?.then((confirmed) => (confirmed ? turn.confirm() : turn.drop()), () => turn.drop());
+    held?.then(
+      (confirmed) => (confirmed ? turn.confirm() : turn.drop()),
+      () => turn.drop(),
+    );
     const speaking: Speaking = { turn, tts: this.deps.tts.stream({ signal: this.controller.signal }), splitter: new ClauseSplitter(), segments: [] };
     const audioDone = this.speak(speaking);
     // Runs before the turn's own output (it is queued first), so the stage is set when text comes.

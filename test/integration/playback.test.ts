@@ -58,7 +58,10 @@ describe('playback reported by the page', { skip: noVoice, timeout: 60_000 }, ()
 
   it('commits a spoken answer as soon as the page has played it all, before the server clock would', async () => {
     const live = await ask();
-    const start = await waitFor(() => live.frames.find((frame) => frame.type === 'playback' && frame.action === 'start'), { timeoutMs: 30_000, what: 'the answer to be announced' });
+    const start = await waitFor(() => live.frames.find((frame) => frame.type === 'playback' && frame.action === 'start'), {
+      timeoutMs: 30_000,
+      what: 'the answer to be announced',
+    });
     const answer = start.type === 'playback' && start.action === 'start' ? start.answer : -1;
     // A page that plays at once: every chunk played as it arrives, reported done.
     let reported = 0;
@@ -88,7 +91,10 @@ describe('playback reported by the page', { skip: noVoice, timeout: 60_000 }, ()
     await waitFor(() => assistantTurn(live.frames), { timeoutMs: 30_000, what: 'the answer to be committed' });
     const committedAfterMs = performance.now() - firstAudioAt;
     const spokenMs = audioMs(live.audio);
-    assert.ok(committedAfterMs > spokenMs - 300, `committed ${Math.round(committedAfterMs)} ms after the first audio, for ${Math.round(spokenMs)} ms of speech`);
+    assert.ok(
+      committedAfterMs > spokenMs - 300,
+      `committed ${Math.round(committedAfterMs)} ms after the first audio, for ${Math.round(spokenMs)} ms of speech`,
+    );
     await stop(live);
   });
 });

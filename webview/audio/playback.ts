@@ -29,6 +29,7 @@ export class Playback {
   /** Seconds of the answer's chunks that have ended, or played before they were stopped. */
   private finished = 0;
   private lastReportAt = -Infinity;
+  private paused = false;
   /** Total audio received, in ms, for tests and the panel. */
   receivedMs = 0;
 
@@ -62,14 +63,24 @@ export class Playback {
   }
 
   pause(): void {
-    this.context?.suspend().then(() => this.send('paused'), () => undefined);
+    this.paused = true;
+    // Reported once the context has stopped, unless playback went on or stopped meanwhile.
+    this.context?.suspend().then(
+      () => this.paused && this.send('paused'),
+      () => undefined,
+    );
   }
 
   resume(): void {
-    this.context?.resume().then(() => this.send(this.pending() ? 'playing' : 'done'), () => undefined);
+    this.paused = false;
+    this.context?.resume().then(
+      () => this.paused || this.send(this.pending() ? 'playing' : 'done'),
+      () => undefined,
+    );
   }
 
   stop(): void {
+    this.paused = false;
     this.finished = this.playedSeconds();
     for (const { source } of this.chunks) {
       source.onended = null;
@@ -103,7 +114,9 @@ export class Playback {
   /** How much of the current answer has played, in seconds: its ended chunks, and the part of those under way. */
   private playedSeconds(): number {
     const now = this.context?.currentTime ?? 0;
-    const underWay = this.chunks.filter((chunk) => chunk.answer === this.answer).reduce((sum, chunk) => sum + Math.min(chunk.duration, Math.max(0, now - chunk.startAt)), 0);
+    const underWay = this.chunks
+      .filter((chunk) => chunk.answer === this.answer)
+      .reduce((sum, chunk) => sum + Math.min(chunk.duration, Math.max(0, now - chunk.startAt)), 0);
     return this.finished + underWay;
   }
 

@@ -1,8 +1,9 @@
 /**
  * What the user actually heard of a reply cut short by a barge-in, so history keeps only that
  * (marked interrupted). The TTS stage reports each clause's text with its audio length
- * (`segmentDone`); playback reports how much audio it played. Within the clause that was cut,
- * speech is taken to be evenly paced, and the cut falls back to the last whole word.
+ * (`segmentDone`); the sink reports how much audio it played (a webview by its own audio clock).
+ * Within the clause that was cut, speech is taken to be evenly paced, and the cut falls back to
+ * the last whole word.
  */
 
 export interface SpokenSegment {

@@ -13,7 +13,7 @@ import { openDatabase } from '../../../server/storage/database';
 import { SESSIONS_MIGRATIONS } from '../../../server/storage/migrations';
 import { WorkspaceFolders } from '../../../server/tools/confine';
 import { defineTool, type Tool } from '../../../server/tools/types';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_VOICE_OPTIONS, VoiceSession, type VoiceSessionOptions } from '../../../server/voice/session';
 import { tempDir } from '../paths';
 import { FakeChatModel } from './model';
@@ -70,7 +70,12 @@ export async function fakeVoice(options: Partial<VoiceSessionOptions> = {}, tool
   const emit = (frame: ServerFrame) => frames.push(frame);
   const model = new FakeChatModel();
   const folders = new WorkspaceFolders([dir.path]);
-  const toolContext = { folders, editorState: async () => ({ workspaceFolders: [], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false };
+  const toolContext = {
+    folders,
+    editorState: async () => ({ workspaceFolders: [], openFiles: [], diagnostics: [] }),
+    showDocument: async () => false,
+    applyEdit: async () => false,
+  };
   const conversation = new Conversation({ store, sessionId, tools, emit, log, prepare: async () => ({ model, context: '', toolContext }) });
   const stt = new FakeStt();
   const vad = new FakeVad();

@@ -93,7 +93,10 @@ describe('the live sink', () => {
     sink.stop();
     report(160, 'done');
     assert.deepEqual(await playout, { playedMs: 160, interrupted: true });
-    assert.deepEqual(sent.slice(-2), [{ type: 'playback', action: 'pause' }, { type: 'playback', action: 'stop' }]);
+    assert.deepEqual(sent.slice(-2), [
+      { type: 'playback', action: 'pause' },
+      { type: 'playback', action: 'stop' },
+    ]);
   });
 
   it('plays out when the page says it played everything sent, not on a dry spell before the rest came', async (t) => {
@@ -168,7 +171,10 @@ describe('the live sink', () => {
 
 describe('the playback frame', () => {
   it('is accepted with an answer, a played time and a state, and refused otherwise', () => {
-    assert.deepEqual(parseClientFrame('{"type":"playback","answer":2,"playedMs":812.5,"state":"done"}'), { ok: true, frame: { type: 'playback', answer: 2, playedMs: 812.5, state: 'done' } });
+    assert.deepEqual(parseClientFrame('{"type":"playback","answer":2,"playedMs":812.5,"state":"done"}'), {
+      ok: true,
+      frame: { type: 'playback', answer: 2, playedMs: 812.5, state: 'done' },
+    });
     for (const bad of [
       { answer: -1, playedMs: 0, state: 'done' },
       { answer: 1, playedMs: -5, state: 'done' },
@@ -181,5 +187,3 @@ describe('the playback frame', () => {
     }
   });
 });
-
-

@@ -14,7 +14,11 @@ const SECOND = 'Of the voice loop.';
 const FIRST_MS = FIRST.length * 10;
 
 const assistantTurns = (voice: FakeVoice) => voice.turns().filter((turn) => turn.role === 'assistant');
-const userTurns = (voice: FakeVoice) => voice.turns().filter((turn) => turn.role === 'user').map((turn) => turn.text);
+const userTurns = (voice: FakeVoice) =>
+  voice
+    .turns()
+    .filter((turn) => turn.role === 'user')
+    .map((turn) => turn.text);
 const deltas = (voice: FakeVoice) => voice.frames.flatMap((frame) => (frame.type === 'assistantDelta' ? [frame.text] : []));
 
 async function speechStarts(voice: FakeVoice): Promise<void> {
@@ -36,7 +40,11 @@ async function answerPlaying(voice: FakeVoice, question = 'what is this') {
   return reply;
 }
 
-async function withVoice(options: Parameters<typeof fakeVoice>[0], test: (voice: FakeVoice) => Promise<void>, tools?: Parameters<typeof fakeVoice>[1]): Promise<void> {
+async function withVoice(
+  options: Parameters<typeof fakeVoice>[0],
+  test: (voice: FakeVoice) => Promise<void>,
+  tools?: Parameters<typeof fakeVoice>[1],
+): Promise<void> {
   const voice = await fakeVoice(options, tools);
   try {
     await test(voice);
@@ -180,53 +188,58 @@ describe('an answer started on an eager end of turn', () => {
         voice.sink.advance(10_000);
         await waitFor(() => assistantTurns(voice).length === 1, { what: 'the commit' });
         assert.deepEqual(userTurns(voice), ['what is this file']);
-        assert.deepEqual(assistantTurns(voice).map((turn) => turn.text), [FIRST]);
+        assert.deepEqual(
+          assistantTurns(voice).map((turn) => turn.text),
+          [FIRST],
+        );
         assert.equal(deltas(voice).includes('A guess.'), false, 'the dropped answer was never shown');
         assert.equal(voice.tts.spoken.includes('A guess.'), false, 'nor spoken');
       }));
   }
 
-  it('runs a tool call only once the turn is confirmed', async () => {
+  /** An eager turn whose held answer is one call of the recording tool. */
+  function heldToolCall(test: (voice: FakeVoice, runs: Record<string, unknown>[]) => Promise<void>): Promise<void> {
     const runs: Record<string, unknown>[] = [];
-    await withVoice(
+    return withVoice(
       { eagerEndOfTurn: true },
       async (voice) => {
         voice.stt.say.eager('open main');
-        const held = await voice.model.next();
-        held.toolCall('call-1', 'open_file', { path: 'main.ts' }).end();
-        await new Promise((resolve) => setImmediate(resolve));
-        assert.deepEqual(runs, [], 'a held answer does not act on the editor');
-        assert.equal(voice.frames.some((frame) => frame.type === 'toolCall'), false);
-        voice.stt.say.endOfTurn('open main');
-        const after = await voice.model.next();
-        assert.deepEqual(runs, [{ path: 'main.ts' }]);
-        after.text('Opened.').end();
-        await waitFor(() => voice.sink.playing, { what: 'the answer to play' });
-        voice.sink.advance(10_000);
-        await waitFor(() => assistantTurns(voice).length === 1, { what: 'the commit' });
-        assert.deepEqual(assistantTurns(voice)[0]!.toolCalls.map((call) => call.name), ['open_file']);
+        (await voice.model.next()).toolCall('call-1', 'open_file', { path: 'main.ts' }).end();
+        await test(voice, runs);
       },
       [recordingTool(runs)],
     );
-  });
+  }
 
-  it('never runs the tool call of an answer that was dropped', async () => {
-    const runs: Record<string, unknown>[] = [];
-    await withVoice(
-      { eagerEndOfTurn: true },
-      async (voice) => {
-        voice.stt.say.eager('open main');
-        const held = await voice.model.next();
-        held.toolCall('call-1', 'open_file', { path: 'main.ts' }).end();
-        voice.stt.say.resumed('open main');
-        voice.stt.say.endOfTurn('open main please not');
-        const final = await voice.model.next();
-        final.end();
-        await waitFor(() => voice.frames.some((frame) => frame.type === 'answering' && !frame.active), { what: 'the final answer to end' });
-        assert.deepEqual(runs, []);
-        assert.deepEqual(userTurns(voice), ['open main please not']);
-      },
-      [recordingTool(runs)],
-    );
-  });
+  it('runs a tool call only once the turn is confirmed', () =>
+    heldToolCall(async (voice, runs) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(runs, [], 'a held answer does not act on the editor');
+      assert.equal(
+        voice.frames.some((frame) => frame.type === 'toolCall'),
+        false,
+      );
+      voice.stt.say.endOfTurn('open main');
+      const after = await voice.model.next();
+      assert.deepEqual(runs, [{ path: 'main.ts' }]);
+      after.text('Opened.').end();
+      await waitFor(() => voice.sink.playing, { what: 'the answer to play' });
+      voice.sink.advance(10_000);
+      await waitFor(() => assistantTurns(voice).length === 1, { what: 'the commit' });
+      assert.deepEqual(
+        assistantTurns(voice)[0]!.toolCalls.map((call) => call.name),
+        ['open_file'],
+      );
+    }));
+
+  it('never runs the tool call of an answer that was dropped', () =>
+    heldToolCall(async (voice, runs) => {
+      voice.stt.say.resumed('open main');
+      voice.stt.say.endOfTurn('open main please not');
+      const final = await voice.model.next();
+      final.end();
+      await waitFor(() => voice.frames.some((frame) => frame.type === 'answering' && !frame.active), { what: 'the final answer to end' });
+      assert.deepEqual(runs, []);
+      assert.deepEqual(userTurns(voice), ['open main please not']);
+    }));
 });
