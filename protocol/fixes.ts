@@ -3,7 +3,7 @@
  * Parley" is plain LSP (`textDocument/codeAction` + `codeAction/resolve`); "Explain with Parley"
  * is a code action whose command the extension runs, handing the problem to the session panel.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Commands } from './commands';
 import type { DiagnosticSeverityName } from './lsp';
 

@@ -1,34 +1,17 @@
 /**
  * Every custom LSP message between the extension and the server, declared once.
- * Standard LSP carries what LSP already has; these carry the rest.
+ * Standard LSP carries what LSP already has; these carry the rest. Params are declared once, as
+ * schemas in protocol/params.ts: their types here are derived from them, and the server parses
+ * each message with its schema (server/rpc.ts).
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import { z } from 'zod';
-import { VISIBILITY_LEVELS, type KbContribution, type KbIngestResult, type KbStats } from './knowledge';
+import type * as z from 'zod';
+import type { KbContribution, KbIngestResult, KbStats } from './knowledge';
+import type { KbAddNoteParams, KbAddParams, KbRemoveSourceParams, KbSetVisibilityParams, KbSyncParams, LiveRemoteOriginParams, ReviewParamsSchema, WorkspaceTrustParams, InitializationOptionsSchema } from './params';
 import type { ReviewResult } from './review';
 import type { ServerStatus, StatusReport } from './status';
 
-/**
- * Each message that takes params declares them as a schema, `params`, beside its type; the server
- * parses them with it (server/rpc.ts) and answers a request of the wrong shape with InvalidParams.
- */
-const path = z.string().min(1, { error: 'must be a path' });
-const recordId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const visibility = z.enum(VISIBILITY_LEVELS);
-/** WorkDoneProgressParams: the token of the progress the client created for the request. */
-const workDone = { workDoneToken: z.union([z.string(), z.number()], { error: 'is not a progress token (a text or a number)' }).optional() };
-
 /** What the extension passes in `initialize`; the server creates these folders if missing. */
-export const InitializationOptionsSchema = z.object({
-  globalStoragePath: path,
-  workspaceStoragePath: path,
-  extensionVersion: z.string().optional(),
-  /**
-   * VS Code's workspace trust at start. Without it the server runs no git and no commands; a
-   * missing value counts as untrusted.
-   */
-  workspaceTrusted: z.boolean().default(false),
-});
 export type InitializationOptions = z.input<typeof InitializationOptionsSchema>;
 
 /** Where a webview reaches the live WebSocket. The token is per server launch, not a provider key. */
@@ -52,9 +35,7 @@ export namespace LiveEndpointRequest {
 /** Client → server: the user granted workspace trust (VS Code never takes it back without a reload). */
 export namespace WorkspaceTrustNotification {
   export const method = 'parley/workspaceTrust';
-  /** Only a literal true grants trust. */
-  export const params = z.object({ trusted: z.literal(true) });
-  export const type = new NotificationType<z.infer<typeof params>>(method);
+  export const type = new NotificationType<z.infer<typeof WorkspaceTrustParams>>(method);
 }
 
 /**
@@ -63,8 +44,7 @@ export namespace WorkspaceTrustNotification {
  */
 export namespace LiveRemoteOriginNotification {
   export const method = 'parley/liveRemoteOrigin';
-  export const params = z.object({ origin: z.string() });
-  export const type = new NotificationType<z.infer<typeof params>>(method);
+  export const type = new NotificationType<z.infer<typeof LiveRemoteOriginParams>>(method);
 }
 
 /** Server → client: the server's health and activity changed. */
@@ -138,22 +118,19 @@ export namespace CapturePageRequest {
 /** Client → server: add a folder or a note file to the knowledge base and index it (with work-done progress; cancellable). */
 export namespace KbAddRequest {
   export const method = 'parley/kb/add';
-  export const params = z.object({ path, ...workDone });
-  export const type = new RequestType<z.infer<typeof params>, KbIngestResult, void>(method);
+  export const type = new RequestType<z.infer<typeof KbAddParams>, KbIngestResult, void>(method);
 }
 
 /** Client → server: keep the editor selection as a new note in the knowledge base. */
 export namespace KbAddNoteRequest {
   export const method = 'parley/kb/addNote';
-  export const params = z.object({ title: z.string(), text: z.string() });
-  export const type = new RequestType<z.infer<typeof params>, { path: string; result: KbIngestResult }, void>(method);
+  export const type = new RequestType<z.infer<typeof KbAddNoteParams>, { path: string; result: KbIngestResult }, void>(method);
 }
 
 /** Client → server: sync every source now (with work-done progress; cancellable). */
 export namespace KbSyncRequest {
   export const method = 'parley/kb/sync';
-  export const params = z.object(workDone).default({});
-  export const type = new RequestType<z.infer<typeof params>, KbStats, void>(method);
+  export const type = new RequestType<z.infer<typeof KbSyncParams>, KbStats, void>(method);
 }
 
 /** Client → server: what the knowledge base holds. */
@@ -171,28 +148,15 @@ export namespace KbContributionsRequest {
 /** Client → server: the visibility of the document at `path` (a file in the knowledge base). */
 export namespace KbSetVisibilityRequest {
   export const method = 'parley/kb/setVisibility';
-  export const params = z.object({ path, visibility });
-  export const type = new RequestType<z.infer<typeof params>, { title: string }, void>(method);
+  export const type = new RequestType<z.infer<typeof KbSetVisibilityParams>, { title: string }, void>(method);
 }
 
 /** Client → server: stop indexing a source and remove its documents (the files are untouched). */
 export namespace KbRemoveSourceRequest {
   export const method = 'parley/kb/removeSource';
-  export const params = z.object({ sourceId: recordId });
-  export const type = new RequestType<z.infer<typeof params>, KbStats, void>(method);
+  export const type = new RequestType<z.infer<typeof KbRemoveSourceParams>, KbStats, void>(method);
 }
 
-/**
- * Read loosely, `staticOnly: "yes"` would count as false and send the code to the model the caller
- * asked to leave out: a review of the wrong shape is refused before anything runs.
- */
-const ReviewParamsSchema = z.object({
-  /** The folder to review (absolute); default: the first workspace folder. */
-  folder: path.optional(),
-  /** Leave out the model review even when a model is configured. */
-  staticOnly: z.boolean().optional(),
-  ...workDone,
-});
 export type ReviewParams = z.infer<typeof ReviewParamsSchema>;
 
 /**
@@ -201,6 +165,5 @@ export type ReviewParams = z.infer<typeof ReviewParamsSchema>;
  */
 export namespace ReviewRequest {
   export const method = 'parley/review';
-  export const params = ReviewParamsSchema;
   export const type = new RequestType<ReviewParams, ReviewResult, void>(method);
 }

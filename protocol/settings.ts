@@ -10,7 +10,7 @@
  * setting `parley.<stage>.fallbacks` (settingName). Values arrive as JSON from the client and as
  * text from the environment, so numbers, flags and pattern lists also accept their text.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const LLM_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
 export const STT_PROVIDERS = ['deepgram', 'openai', 'openai-compatible', 'offline'] as const;

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import type { InitializeResult } from 'vscode-languageserver/node';
-import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification, InitializationOptionsSchema } from '../protocol/lsp';
+import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification } from '../protocol/lsp';
+import { InitializationOptionsSchema } from '../protocol/params';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { errorMessage } from './log';
 import { createConversation } from './conversation/wiring';
@@ -52,7 +53,7 @@ let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Par
 
 /** An `initialize` whose options are of the wrong shape is answered with InvalidParams saying what is wrong. */
 function parseOptions(raw: unknown) {
-  return parseParams({ method: 'initializationOptions', params: InitializationOptionsSchema }, raw ?? {});
+  return parseParams('initializationOptions', InitializationOptionsSchema, raw ?? {});
 }
 
 async function report(): Promise<StatusReport> {

@@ -4,7 +4,7 @@
  * through `normalizeSettings`, which parses them with the settings schema field by field, so a
  * malformed value falls back to its default with a warning instead of reaching a provider.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectShape, ParleySettingsSchema, settingName, type ParleySettings } from '../protocol/settings';
 import type { Logger } from './log';
 

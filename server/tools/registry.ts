@@ -1,5 +1,5 @@
 /** The assistant's tools, and running one call safely: bad input and refusals come back as text. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { errorMessage } from '../log';
 import { listDiagnostics } from './builtin/listDiagnostics';
 import { openFile } from './builtin/openFile';

@@ -4,7 +4,7 @@ import type { EditorState, TextRange } from '../../protocol/lsp';
 import type { Citation } from '../../protocol/session';
 import type { WorkspaceFolders } from './confine';
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ToolInputSchema } from '../providers/llm/types';
 
 export interface ToolResult {

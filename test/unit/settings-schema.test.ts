@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SETTING_FIELDS, type SettingField } from '../../protocol/settings';
 
 type JsonSchema = { type?: string | string[]; enum?: unknown[]; default?: unknown; minimum?: number; maximum?: number; items?: JsonSchema; required?: string[]; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[] };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTool, pathField } from '../types';
 
 const SEVERITIES = ['error', 'warning', 'information', 'hint'] as const;

@@ -1,5 +1,5 @@
 import { isWorkspaceFile } from '../files';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTool, lineField, pathField } from '../types';
 
 export const openFile = defineTool({

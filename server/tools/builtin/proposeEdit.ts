@@ -5,7 +5,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import { readTextFile } from '../files';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTool, pathField } from '../types';
 
 function positionAt(text: string, offset: number): { line: number; character: number } {

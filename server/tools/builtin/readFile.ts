@@ -1,5 +1,5 @@
 import { MAX_READ_CHARS, numberedLines, readTextFile, type NumberedLines } from '../files';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTool, lineField, pathField } from '../types';
 
 /** What the model is told about lines it did not get, so it can ask for them next. */

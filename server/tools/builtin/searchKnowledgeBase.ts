@@ -1,5 +1,5 @@
 import type { Citation } from '../../../protocol/session';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTool } from '../types';
 
 const DEFAULT_RESULTS = 5;

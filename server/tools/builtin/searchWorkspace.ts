@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextFile } from '../files';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineTool } from '../types';
 
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', 'dist', 'out', 'build', '.cache', '.venv', '__pycache__', 'target', '.next']);
