@@ -2,7 +2,7 @@
  * Frames on the live WebSocket between a webview and the server. JSON text frames carry these
  * messages; binary frames are reserved for PCM audio while a capture is open.
  */
-import type { KbCorrection, KbPassage, KbSearchFilters, KbStats, Visibility } from './knowledge';
+import type { KbCorrection, KbPassage, KbStats, Visibility } from './knowledge';
 import type { StoredTurn, ToolCallRecord } from './session';
 import type { ServerStatus, StatusReport } from './status';
 
@@ -60,13 +60,7 @@ export type ServerFrame =
   | { type: 'kbStats'; stats: KbStats };
 
 /** Requests the Knowledge Base sidebar makes; each gets a kbReply or a kbError with its id. */
-export type KbOperation =
-  | { op: 'search'; query: string; k?: number; filters?: KbSearchFilters }
-  | { op: 'vote'; chunkId: number; vote: 1 | -1 }
-  | { op: 'correct'; chunkId: number; text: string }
-  | { op: 'tag'; documentId: number; tag: string }
-  | { op: 'visibility'; documentId: number; visibility: Visibility }
-  | { op: 'stats' };
+export type { KbOperation } from './clientFrames';
 
 export type KbReply =
   | { op: 'search'; query: string; passages: KbPassage[]; tookMs: number }
@@ -79,30 +73,8 @@ export type KbReply =
 /** Longest search query the server accepts, in characters. */
 export const LIVE_MAX_QUERY_CHARS = 2_000;
 
-export type ClientFrame =
-  | { type: 'ping'; id: number }
-  | { type: 'refresh' }
-  /** A typed user turn; `spoken` when it is a push-to-talk transcript the user reviewed, to be answered aloud. */
-  | { type: 'say'; text: string; spoken?: boolean }
-  /** Push-to-talk: the talk button went down (a turn starts, and any answer being spoken stops) or up (the turn ends). */
-  | { type: 'talk'; pressed: boolean }
-  /** Stop the answer in progress. */
-  | { type: 'cancel' }
-  /**
-   * Open or close this connection's microphone capture. `webview`: the webview records and sends
-   * binary frames of 16 kHz mono s16le PCM. `native`: the server records the default input device
-   * (desktop VS Code, where webviews get no microphone).
-   */
-  | { type: 'capture'; action: 'start'; source: CaptureSource }
-  | { type: 'capture'; action: 'stop' }
-  /** A knowledge-base request; a newer search from the same connection cancels an older one. */
-  | { type: 'kb'; id: number; request: KbOperation }
-  /**
-   * How much of answer `answer`'s voice this webview has played, by its audio clock: sent as
-   * chunks end (at most every PLAYBACK_REPORT_MS) and at once on pause, resume, stop and when the
-   * queue runs dry, so the server knows what the user heard and when the answer played out.
-   */
-  | { type: 'playback'; answer: number; playedMs: number; state: PlaybackState };
+/** What a webview sends; declared as a schema the server parses every frame with. */
+export type { ClientFrame } from './clientFrames';
 
 /** `done`: nothing of the answer is left to play (all of it played, or it was stopped). */
 export type PlaybackState = 'playing' | 'paused' | 'done';
