@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import type { KbStats } from '../protocol/knowledge';
 import type { InitializationOptions, LiveEndpoint } from '../protocol/lsp';
 import { configurationMiddleware } from './config';
 import { editorState } from './editorState';
@@ -25,9 +26,12 @@ export class Ctx implements vscode.Disposable {
   private queue: Promise<void> = Promise.resolve();
   private readonly endpointEmitter = new vscode.EventEmitter<LiveEndpoint | undefined>();
   private endpoint: LiveEndpoint | undefined;
+  private readonly kbStatsEmitter = new vscode.EventEmitter<KbStats>();
 
   /** Fires with the live endpoint when a server becomes ready, and undefined when it stops. */
   readonly onDidChangeEndpoint = this.endpointEmitter.event;
+  /** Fires with the knowledge base's figures whenever the server says they changed. */
+  readonly onDidChangeKbStats = this.kbStatsEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -88,12 +92,13 @@ export class Ctx implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.statusBar.starting();
-    const { LanguageClient, TransportKind, ServerStatusNotification, EditorStateRequest, WorkspaceTrustNotification } = loadClientLibrary();
+    const { LanguageClient, TransportKind, ServerStatusNotification, EditorStateRequest, WorkspaceTrustNotification, KbStatsNotification } = loadClientLibrary();
     const client = new LanguageClient('parley', 'Parley', await this.serverOptions(TransportKind.stdio), this.clientOptions());
     this.client = client;
     this.clientDisposables.push(
       client.onDidChangeState(() => void this.onState(client)),
       client.onNotification(ServerStatusNotification.type, (status) => this.statusBar.update(status)),
+      client.onNotification(KbStatsNotification.type, (stats) => this.kbStatsEmitter.fire(stats)),
       client.onRequest(EditorStateRequest.type, () => editorState()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         client.sendNotification(WorkspaceTrustNotification.type, { trusted: true }).catch((error: unknown) => this.log.warn(`Telling the server about workspace trust: ${String(error)}`));
@@ -165,6 +170,7 @@ export class Ctx implements vscode.Disposable {
 
   dispose(): void {
     this.endpointEmitter.dispose();
+    this.kbStatsEmitter.dispose();
     for (const disposable of this.clientDisposables.splice(0)) disposable.dispose();
   }
 }

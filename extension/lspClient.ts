@@ -13,6 +13,7 @@ export {
   KbContributionsRequest,
   KbRemoveSourceRequest,
   KbSetVisibilityRequest,
+  KbStatsNotification,
   KbStatsRequest,
   KbSyncRequest,
   LiveEndpointRequest,
@@ -22,3 +23,4 @@ export {
   WorkspaceTrustNotification,
 } from '../protocol/lsp';
 export { WorkDoneProgress } from 'vscode-languageclient/node';
+export { relaySidebar } from './views/relay';

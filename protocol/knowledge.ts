@@ -3,6 +3,15 @@
 export type Visibility = 'private' | 'shared' | 'public';
 export const VISIBILITY_LEVELS: readonly Visibility[] = ['private', 'shared', 'public'];
 
+/** Longest search query the server accepts, in characters. */
+export const KB_MAX_QUERY_CHARS = 2_000;
+/** Most passages one search returns. */
+export const KB_MAX_RESULTS = 100;
+/** Longest correction of a passage, in characters. */
+export const KB_MAX_CORRECTION_CHARS = 20_000;
+/** Longest tag, in characters. */
+export const KB_MAX_TAG_CHARS = 200;
+
 export interface KbSearchFilters {
   /** Which visibilities may appear; default: all. A shared search passes ['shared', 'public']. */
   visibility?: Visibility[];

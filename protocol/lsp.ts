@@ -6,7 +6,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type * as z from 'zod';
-import type { KbContribution, KbIngestResult, KbStats } from './knowledge';
+import type { KbContribution, KbCorrection, KbIngestResult, KbPassage, KbSearchParams, KbStats, Visibility } from './knowledge';
 import type { KbAddNoteParams, KbAddParams, KbRemoveSourceParams, KbSetVisibilityParams, KbSyncParams, LiveRemoteOriginParams, ReviewParamsSchema, WorkspaceTrustParams, InitializationOptionsSchema } from './params';
 import type { ReviewResult } from './review';
 import type { ServerStatus, StatusReport } from './status';
@@ -155,6 +155,46 @@ export namespace KbSetVisibilityRequest {
 export namespace KbRemoveSourceRequest {
   export const method = 'parley/kb/removeSource';
   export const type = new RequestType<z.infer<typeof KbRemoveSourceParams>, KbStats, void>(method);
+}
+
+/**
+ * Sidebar → server, through the extension (extension/views/relay.ts), like the other sidebar
+ * requests below: the passages that match a query as it is typed. The sidebar cancels a search
+ * when a newer one starts, and never shows a cancelled one's passages.
+ */
+export namespace KbSearchRequest {
+  export const method = 'parley/kb/search';
+  export const type = new RequestType<KbSearchParams, { passages: KbPassage[]; tookMs: number }, void>(method);
+}
+
+/** Sidebar → server: a passage was helpful (1) or not (-1); its quality and vote counts now. */
+export namespace KbVoteRequest {
+  export const method = 'parley/kb/vote';
+  export const type = new RequestType<{ chunkId: number; vote: 1 | -1 }, { quality: number; up: number; down: number }, void>(method);
+}
+
+/** Sidebar → server: the user's correction of a passage, kept as its next version. */
+export namespace KbCorrectRequest {
+  export const method = 'parley/kb/correct';
+  export const type = new RequestType<{ chunkId: number; text: string }, KbCorrection, void>(method);
+}
+
+/** Sidebar → server: a tag for a note; the note's tags now. */
+export namespace KbAddTagRequest {
+  export const method = 'parley/kb/addTag';
+  export const type = new RequestType<{ documentId: number; tag: string }, { tags: string[] }, void>(method);
+}
+
+/** Sidebar → server: the visibility of a document of a passage it shows. */
+export namespace KbDocumentVisibilityRequest {
+  export const method = 'parley/kb/documentVisibility';
+  export const type = new RequestType<{ documentId: number; visibility: Visibility }, void, void>(method);
+}
+
+/** Server → client, which hands it on to the sidebar: the knowledge base changed (a sync, a new source); its figures now. */
+export namespace KbStatsNotification {
+  export const method = 'parley/kb/statsChanged';
+  export const type = new NotificationType<KbStats>(method);
 }
 
 export type ReviewParams = z.infer<typeof ReviewParamsSchema>;

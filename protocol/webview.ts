@@ -1,5 +1,6 @@
 /** Messages between the extension host and its webviews (postMessage), typed once. */
 import { Commands } from './commands';
+import type { Message } from 'vscode-languageserver-protocol';
 import type { LiveEndpoint } from './lsp';
 
 export type ViewKind = 'panel' | 'sidebar';
@@ -11,14 +12,22 @@ export type HostMessage =
   /** The toggle-listening command (keybinding): start or stop the microphone. */
   | { type: 'toggleListening' }
   /** A question from the editor (Explain with Parley), sent as a typed turn once the panel is connected. */
-  | { type: 'ask'; text: string };
+  | { type: 'ask'; text: string }
+  | RpcMessage;
 
 /** Webview → extension. */
 export type ViewMessage =
   | { type: 'ready' }
   | { type: 'runCommand'; command: ViewCommand }
   /** Open a knowledge-base note at a line (a search result's heading). */
-  | { type: 'openNote'; path: string; line: number };
+  | { type: 'openNote'; path: string; line: number }
+  | RpcMessage;
+
+/**
+ * Both ways, in the sidebar: a JSON-RPC message of the knowledge-base requests (protocol/lsp.ts),
+ * which the extension forwards to the server (extension/views/relay.ts, protocol/rpcPort.ts).
+ */
+export type RpcMessage = { type: 'rpc'; message: Message };
 
 /** The only commands a webview may ask the extension to run. */
 export const VIEW_COMMANDS = [

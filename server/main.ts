@@ -4,15 +4,15 @@
  */
 import { join } from 'node:path';
 import type { InitializeResult } from 'vscode-languageserver/node';
-import { CapturePageRequest, ExportSessionRequest, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification } from '../protocol/lsp';
+import { CapturePageRequest, ExportSessionRequest, KbStatsNotification, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification } from '../protocol/lsp';
 import { InitializationOptionsSchema } from '../protocol/params';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { errorMessage } from './log';
 import { createConversation } from './conversation/wiring';
 import type { Conversation } from './conversation/conversation';
-import { LiveServer, type LiveClient, type LiveHandlers } from './live/server';
+import { LiveServer, type LiveHandlers } from './live/server';
 import { CAPTURE_PAGE_PATH } from './live/capturePage';
-import { LIVE_TOKEN_PARAM, type KbOperation } from '../protocol/live';
+import { LIVE_TOKEN_PARAM } from '../protocol/live';
 import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
@@ -102,7 +102,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     globalDir: options.globalStoragePath,
     keys,
     log,
-    onStats: (stats) => server.broadcast({ type: 'kbStats', stats }),
+    onStats: (stats) => void connection.sendNotification(KbStatsNotification.type, stats),
   });
   knowledge.register(connection);
   const store = new SessionStore(storage.sessions);
@@ -134,7 +134,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     },
     log,
   });
-  live.setHandlers(liveHandlers(conversation, captures, knowledge));
+  live.setHandlers(liveHandlers(conversation, captures));
   const indexes = repoIndexes;
   fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), providers, log, related, knowledge: () => kb.forTools(), syntax: (job, signal) => indexes.syntax(job, signal) });
   review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), providers, log, storageDir: options.workspaceStoragePath, indexes: repoIndexes });
@@ -143,18 +143,11 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
 });
 
-function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures, kb: KnowledgeService): LiveHandlers {
+function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures): LiveHandlers {
   const failed = (what: string) => (error: unknown) => log.error(what, { error: errorMessage(error) });
-  const answerKb = (client: LiveClient, id: number, request: KbOperation) =>
-    kb.handle(request, client).then(
-      (reply) => client.send({ type: 'kbReply', id, reply }),
-      // A search replaced by a newer one is not an error the user needs to see.
-      (error: unknown) => (error instanceof Error && error.name === 'AbortError' ? undefined : client.send({ type: 'kbError', id, message: errorMessage(error) })),
-    );
   return {
     onOpen: (client) => {
       client.send({ type: 'history', turns: talk.store.turns(talk.sessionId) });
-      answerKb(client, 0, { op: 'stats' }).catch(failed('Could not send the knowledge base figures'));
       report().then((current) => client.send({ type: 'hello', report: current, status }), failed('Could not greet a live client'));
     },
     onFrame: (frame, client) => {
@@ -174,12 +167,9 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
           return void talk.conversation.cancel();
         case 'capture':
           return void (frame.action === 'start' ? captures.start(client, frame.source) : captures.stop(client)).catch(failed('The microphone capture failed'));
-        case 'kb':
-          return void answerKb(client, frame.id, frame.request).catch(failed('A knowledge base request failed'));
       }
     },
     onClose: (client) => {
-      kb.forget(client);
       void captures.stop(client).catch(failed('Stopping a capture failed'));
     },
   };

@@ -3,13 +3,12 @@
  * server reports (kept in webview state, so a reopened view shows it at once), and update
  * notifications for the view to re-render what changed.
  */
-import type { KbStats } from '../protocol/knowledge';
 import type { ClientFrame, ServerFrame } from '../protocol/live';
 import type { StoredTurn, ToolCallRecord } from '../protocol/session';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import type { ViewCommand } from '../protocol/webview';
 import { LiveConnection, type LiveState } from './live';
-import { connectHost } from './vscodeApi';
+import { connectHost, type Host } from './vscodeApi';
 
 export interface ViewState {
   report?: StatusReport;
@@ -31,8 +30,6 @@ export interface ViewModel extends ViewState {
   /** What the user is saying now (partial transcript), while listening. */
   partial?: string;
   capture: { state: 'off' | 'starting' | 'listening'; reason?: string; source?: 'webview' | 'native'; device?: string };
-  /** The knowledge base's figures, as the server last sent them. */
-  kbStats?: KbStats;
   run(command: ViewCommand): void;
   /** Asks the extension to open a note at a line. */
   openNote(path: string, line: number): void;
@@ -49,12 +46,12 @@ export interface ViewHooks {
   onEditableTranscript?(text: string): void;
   /** The connection dropped: a capture in progress has ended with it. */
   onDisconnect?(): void;
-  /** The answer to a knowledge-base request. */
-  onKb?(frame: Extract<ServerFrame, { type: 'kbReply' | 'kbError' }>): void;
+  /** The connection is up: a server has (re)started, and what it holds may have changed. */
+  onConnect?(): void;
 }
 
-export function startView(render: (model: ViewModel) => void, hooks: ViewHooks = {}): ViewModel {
-  const host = connectHost<ViewState>();
+/** `host`: the view's one connection to the extension, when the view uses it for more than this. */
+export function startView(render: (model: ViewModel) => void, hooks: ViewHooks = {}, host: Host<ViewState> = connectHost<ViewState>()): ViewModel {
   const model: ViewModel = {
     ...(host.getState() ?? {}),
     live: { kind: 'connecting' },
@@ -73,11 +70,6 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
   const onFrame = (frame: ServerFrame) => {
     if (frame.type === 'playback') hooks.onPlayback?.(frame);
     if (frame.type === 'transcript' && frame.final && frame.editable) hooks.onEditableTranscript?.(frame.text);
-    if (frame.type === 'kbReply' || frame.type === 'kbError') {
-      hooks.onKb?.(frame);
-      if (frame.type === 'kbError' || frame.reply.op !== 'stats') return;
-      model.kbStats = frame.reply.stats;
-    }
     apply(model, frame);
     update();
   };
@@ -97,7 +89,10 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
       if (model.live.kind === 'connected' && next.kind !== 'connected') hooks.onDisconnect?.();
       model.live = next;
       update();
-      if (next.kind === 'connected') sendAsked();
+      if (next.kind === 'connected') {
+        sendAsked();
+        hooks.onConnect?.();
+      }
     },
     requestEndpoint: () => host.postMessage({ type: 'ready' }),
   });
@@ -160,11 +155,6 @@ function apply(model: ViewModel, frame: ServerFrame): void {
     case 'capture':
       model.capture = frame.state === 'listening' ? { state: 'listening', source: frame.source, ...(frame.device ? { device: frame.device } : {}) } : { state: 'off', ...(frame.reason ? { reason: frame.reason } : {}) };
       return;
-    case 'kbStats':
-      model.kbStats = frame.stats;
-      return;
-    case 'kbReply':
-    case 'kbError':
     case 'playback':
     case 'pong':
       return;

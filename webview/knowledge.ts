@@ -1,22 +1,22 @@
 /**
- * Knowledge-base search in the sidebar: a search box that asks as the user types (debounced; an
- * answer to an older query is dropped), a keyboard-navigable result list, and on each passage
- * the votes, a correction box, tags and the document's visibility.
+ * Knowledge-base search in the sidebar: a search box that asks as the user types (debounced; a
+ * newer query cancels the older one, whose answer is never shown), a keyboard-navigable result
+ * list, and on each passage the votes, a correction box, tags and the document's visibility.
  */
+import { CancellationTokenSource, type CancellationToken, type MessageConnection } from 'vscode-languageserver-protocol';
 import type { KbPassage, KbSearchFilters, KbStats, Visibility } from '../protocol/knowledge';
 import { VISIBILITY_LEVELS } from '../protocol/knowledge';
-import type { KbOperation, KbReply, ServerFrame } from '../protocol/live';
+import { KbAddTagRequest, KbCorrectRequest, KbDocumentVisibilityRequest, KbSearchRequest, KbVoteRequest } from '../protocol/lsp';
 import { h, icon } from './dom';
 
 const DEBOUNCE_MS = 150;
 const RESULTS = 20;
 
 export interface KbSearchHost {
-  send(id: number, request: KbOperation): void;
+  /** The knowledge-base requests, answered by the server (through the extension). */
+  rpc: Pick<MessageConnection, 'sendRequest'>;
   openNote(path: string, line: number): void;
 }
-
-type Answer = Extract<ServerFrame, { type: 'kbReply' | 'kbError' }>;
 
 export class KnowledgeSearch {
   readonly element: HTMLElement;
@@ -27,10 +27,9 @@ export class KnowledgeSearch {
   private readonly message: HTMLElement;
   private passages: KbPassage[] = [];
   private active = -1;
-  private nextId = 1;
-  private latestSearch = 0;
+  /** The search in progress; a newer one cancels it. */
+  private searching: CancellationTokenSource | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly pending = new Map<number, (reply: KbReply) => void>();
 
   constructor(private readonly host: KbSearchHost) {
     this.input = h('input', { type: 'search', placeholder: 'Search your notes', 'aria-label': 'Search the knowledge base', 'data-field': 'kbQuery', 'aria-controls': 'kb-results' }) as HTMLInputElement;
@@ -53,26 +52,17 @@ export class KnowledgeSearch {
     this.list.addEventListener('keydown', (event) => this.onKey(event));
   }
 
-  /** Routes a server answer to the request that asked for it. */
-  receive(answer: Answer): void {
-    if (answer.type === 'kbError') {
-      this.pending.delete(answer.id);
-      this.showMessage(answer.message, 'error');
-      return;
-    }
-    this.pending.get(answer.id)?.(answer.reply);
-    this.pending.delete(answer.id);
-  }
-
   focus(): void {
     this.input.focus();
   }
 
-  private request(operation: KbOperation, onReply: (reply: KbReply) => void): number {
-    const id = this.nextId++;
-    this.pending.set(id, onReply);
-    this.host.send(id, operation);
-    return id;
+  /** A server's answer goes to `onResult`, a failure is shown — unless `token` was cancelled meanwhile. */
+  private answered<R>(answer: Promise<R>, onResult: (result: R) => void, token?: CancellationToken): void {
+    const current = () => !token?.isCancellationRequested;
+    answer.then(
+      (result) => current() && onResult(result),
+      (error: unknown) => current() && this.showMessage(error instanceof Error ? error.message : String(error), 'error'),
+    );
   }
 
   private schedule(delayMs = DEBOUNCE_MS): void {
@@ -87,20 +77,21 @@ export class KnowledgeSearch {
   }
 
   private search(): void {
+    // Typing on makes the older query stale: it is cancelled, and only the newest one's results are shown.
+    this.searching?.cancel();
+    this.searching = undefined;
     const query = this.input.value.trim();
     if (!query) {
-      this.latestSearch = 0;
       this.show([]);
       this.showMessage('');
       return;
     }
-    const id = this.request({ op: 'search', query, k: RESULTS, filters: this.filters() }, (reply) => {
-      // Typing on makes older answers stale: only the newest query's results are shown.
-      if (id !== this.latestSearch || reply.op !== 'search') return;
-      this.show(reply.passages);
-      this.showMessage(reply.passages.length ? `${reply.passages.length} passages in ${Math.round(reply.tookMs)} ms` : `Nothing matches “${query}”.`);
-    });
-    this.latestSearch = id;
+    const { token } = (this.searching = new CancellationTokenSource());
+    const answer = this.host.rpc.sendRequest(KbSearchRequest.type, { query, k: RESULTS, filters: this.filters(), prefix: true }, token);
+    this.answered(answer, ({ passages, tookMs }) => {
+      this.show(passages);
+      this.showMessage(passages.length ? `${passages.length} passages in ${Math.round(tookMs)} ms` : `Nothing matches “${query}”.`);
+    }, token);
   }
 
   private showMessage(text: string, level: 'info' | 'error' = 'info'): void {
@@ -144,12 +135,11 @@ export class KnowledgeSearch {
 
   private toolbar(passage: KbPassage): HTMLElement {
     const votes = h('span', { class: 'votes', 'data-field': 'kbVotes' }, `${passage.votes.up}↑ ${passage.votes.down}↓`);
-    const vote = (value: 1 | -1) =>
-      this.request({ op: 'vote', chunkId: passage.chunkId, vote: value }, (reply) => {
-        if (reply.op === 'vote') votes.textContent = `${reply.up}↑ ${reply.down}↓`;
-      });
+    const vote = (value: 1 | -1) => this.answered(this.host.rpc.sendRequest(KbVoteRequest.type, { chunkId: passage.chunkId, vote: value }), ({ up, down }) => (votes.textContent = `${up}↑ ${down}↓`));
     const visibility = h('select', { 'aria-label': `Visibility of ${passage.title}`, 'data-field': 'kbVisibility' }, ...VISIBILITY_LEVELS.map((level) => option(level, level === passage.visibility))) as HTMLSelectElement;
-    visibility.addEventListener('change', () => this.request({ op: 'visibility', documentId: passage.documentId, visibility: visibility.value as Visibility }, () => this.schedule(0)));
+    visibility.addEventListener('change', () =>
+      this.answered(this.host.rpc.sendRequest(KbDocumentVisibilityRequest.type, { documentId: passage.documentId, visibility: visibility.value as Visibility }), () => this.schedule(0)),
+    );
     const bar = h(
       'div',
       { class: 'kb-actions', role: 'toolbar', 'aria-label': 'Passage actions' },
@@ -166,9 +156,8 @@ export class KnowledgeSearch {
   private correctionBox(passage: KbPassage, bar: HTMLElement): void {
     const text = h('textarea', { 'aria-label': 'Correction', rows: '3', 'data-field': 'kbCorrectionText' }, passage.correction?.text ?? '') as HTMLTextAreaElement;
     const save = iconButton('check', 'Save correction', () =>
-      this.request({ op: 'correct', chunkId: passage.chunkId, text: text.value }, (reply) => {
-        if (reply.op !== 'correct') return;
-        box.replaceWith(h('div', { class: 'kb-correction', 'data-field': 'kbCorrection' }, icon('edit'), ` Correction (v${reply.correction.version}): ${reply.correction.text}`));
+      this.answered(this.host.rpc.sendRequest(KbCorrectRequest.type, { chunkId: passage.chunkId, text: text.value }), (correction) => {
+        box.replaceWith(h('div', { class: 'kb-correction', 'data-field': 'kbCorrection' }, icon('edit'), ` Correction (v${correction.version}): ${correction.text}`));
       }),
     );
     const box = h('div', { class: 'kb-correction-box' }, text, save);
@@ -182,8 +171,8 @@ export class KnowledgeSearch {
     input.addEventListener('keydown', (event) => {
       if (event.key !== 'Enter') return;
       event.preventDefault();
-      this.request({ op: 'tag', documentId: passage.documentId, tag: input.value }, (reply) => {
-        if (reply.op === 'tag') box.replaceWith(h('div', { class: 'kb-meta' }, ...reply.tags.map((tag) => h('span', { class: 'tag' }, `#${tag}`))));
+      this.answered(this.host.rpc.sendRequest(KbAddTagRequest.type, { documentId: passage.documentId, tag: input.value }), ({ tags }) => {
+        box.replaceWith(h('div', { class: 'kb-meta' }, ...tags.map((tag) => h('span', { class: 'tag' }, `#${tag}`))));
       });
     });
     bar.after(box);

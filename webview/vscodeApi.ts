@@ -9,7 +9,7 @@ interface VsCodeApi<State> {
 
 declare function acquireVsCodeApi<State>(): VsCodeApi<State>;
 
-export type Host<State> = VsCodeApi<State> & { onMessage(listener: (message: HostMessage) => void): void };
+export type Host<State> = VsCodeApi<State> & { onMessage(listener: (message: HostMessage) => void): { dispose(): void } };
 
 export function connectHost<State>(): Host<State> {
   const api = acquireVsCodeApi<State>();
@@ -17,6 +17,10 @@ export function connectHost<State>(): Host<State> {
     postMessage: (message) => api.postMessage(message),
     getState: () => api.getState(),
     setState: (state) => api.setState(state),
-    onMessage: (listener) => window.addEventListener('message', (event: MessageEvent<HostMessage>) => listener(event.data)),
+    onMessage: (listener) => {
+      const onEvent = (event: MessageEvent<HostMessage>) => listener(event.data);
+      window.addEventListener('message', onEvent);
+      return { dispose: () => window.removeEventListener('message', onEvent) };
+    },
   };
 }

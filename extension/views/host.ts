@@ -1,6 +1,8 @@
 /**
  * Binds one webview to the extension: hands it the live endpoint (again after every server
- * restart) and runs the few commands it may ask for. The webview talks to the server directly.
+ * restart) and runs the few commands it may ask for. The webview's live stream (the conversation,
+ * audio, the server's report) goes to the server directly; the sidebar's knowledge-base requests
+ * go over LSP, through relay.ts.
  */
 import * as vscode from 'vscode';
 import type { LiveEndpoint } from '../../protocol/lsp';

@@ -1,6 +1,6 @@
 /** The Knowledge Base view in Parley's activity-bar container. */
 import * as vscode from 'vscode';
-import type { Ctx } from '../ctx';
+import { loadClientLibrary, type Ctx } from '../ctx';
 import { bindWebview } from './host';
 import { renderHtml, webviewOptions } from './html';
 
@@ -17,6 +17,11 @@ export class KnowledgeBaseView implements vscode.WebviewViewProvider {
     const render = (connectSources: readonly string[] = []) => (view.webview.html = renderHtml(view.webview, this.extensionUri, 'sidebar', 'Parley Knowledge Base', connectSources));
     render();
     const binding = bindWebview(view.webview, this.ctx, render);
-    view.onDidDispose(() => binding.dispose());
+    // The sidebar's knowledge-base requests go to the server over LSP, through this relay.
+    const relay = loadClientLibrary().relaySidebar(view.webview, { client: () => this.ctx.readyClient(), onStats: (listener) => this.ctx.onDidChangeKbStats(listener) });
+    view.onDidDispose(() => {
+      relay.dispose();
+      binding.dispose();
+    });
   }
 }

@@ -1,14 +1,26 @@
 /**
  * The knowledge base inside the language server: built from the settings' embedder, answering
- * the extension's requests (add, sync, stats, visibility) over LSP and the sidebar's over the
- * live WebSocket, and telling every view when the index changes.
+ * over LSP the extension's requests (add, sync, stats, visibility) and the sidebar's, which the
+ * extension forwards (search, vote, correct, tag), and telling the client when the index changes.
  */
 import type { Database } from 'better-sqlite3';
 import { join } from 'node:path';
-import { type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import type { KbStats } from '../../protocol/knowledge';
-import type { KbOperation, KbReply } from '../../protocol/live';
-import { KbAddNoteRequest, KbAddRequest, KbContributionsRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest } from '../../protocol/lsp';
+import {
+  KbAddNoteRequest,
+  KbAddRequest,
+  KbAddTagRequest,
+  KbContributionsRequest,
+  KbCorrectRequest,
+  KbDocumentVisibilityRequest,
+  KbRemoveSourceRequest,
+  KbSearchRequest,
+  KbSetVisibilityRequest,
+  KbStatsRequest,
+  KbSyncRequest,
+  KbVoteRequest,
+} from '../../protocol/lsp';
 import type { ParleySettings } from '../../protocol/settings';
 import { errorMessage, type Logger } from '../log';
 import { onRequest } from '../rpc';
@@ -17,6 +29,7 @@ import type { KnowledgeSearch } from '../tools/types';
 import { createEmbedder } from './embed';
 import type { SyncProgress } from './indexer';
 import { FeedbackError, KnowledgeBase } from './knowledgeBase';
+import { checked, SidebarParams } from './params';
 
 export interface KnowledgeServiceOptions {
   db: Database;
@@ -34,7 +47,6 @@ export class KnowledgeService {
   private kb: KnowledgeBase | undefined;
   private unavailable = 'The knowledge base is starting.';
   private embeddings: string | undefined;
-  private readonly searches = new Map<object, AbortController>();
   /** Settles when the first configuration is done, so requests made during start-up wait for it. */
   private readonly started: Promise<void>;
   private markStarted!: () => void;
@@ -85,41 +97,6 @@ export class KnowledgeService {
     if (this.kb) this.options.onStats(this.kb.stats());
   }
 
-  /** A sidebar request. A newer search from the same client aborts its older one. */
-  async handle(operation: KbOperation, client: object): Promise<KbReply> {
-    const kb = await this.require();
-    switch (operation.op) {
-      case 'search': {
-        this.searches.get(client)?.abort();
-        const controller = new AbortController();
-        this.searches.set(client, controller);
-        try {
-          const { passages, tookMs } = await kb.searchTimed({ query: operation.query, k: operation.k, filters: operation.filters, prefix: true }, controller.signal);
-          return { op: 'search', query: operation.query, passages, tookMs };
-        } finally {
-          if (this.searches.get(client) === controller) this.searches.delete(client);
-        }
-      }
-      case 'vote':
-        return { op: 'vote', chunkId: operation.chunkId, ...kb.vote(operation.chunkId, operation.vote) };
-      case 'correct':
-        return { op: 'correct', chunkId: operation.chunkId, correction: kb.correct(operation.chunkId, operation.text) };
-      case 'tag':
-        return { op: 'tag', documentId: operation.documentId, tags: kb.addTag(operation.documentId, operation.tag) };
-      case 'visibility':
-        kb.setVisibility(operation.documentId, operation.visibility);
-        this.publish();
-        return { op: 'visibility', documentId: operation.documentId, visibility: operation.visibility };
-      case 'stats':
-        return { op: 'stats', stats: kb.stats() };
-    }
-  }
-
-  forget(client: object): void {
-    this.searches.get(client)?.abort();
-    this.searches.delete(client);
-  }
-
   register(connection: Connection): void {
     onRequest(connection, KbAddRequest, async (params, token) => {
       const kb = await this.require();
@@ -152,6 +129,46 @@ export class KnowledgeService {
       kb.removeSource(params.sourceId);
       return kb.stats();
     });
+    this.registerSidebar(connection);
+  }
+
+  /** The sidebar's requests: their messages are shown in the sidebar as they are, without the method's name. */
+  private registerSidebar(connection: Connection): void {
+    connection.onRequest(KbSearchRequest.type, (raw, token) =>
+      sidebarAnswer(async () => {
+        const params = checked(SidebarParams.search, raw, KbSearchRequest.method);
+        const kb = await this.require();
+        const controller = new AbortController();
+        // The sidebar cancels a search that a newer one replaced.
+        token.onCancellationRequested(() => controller.abort());
+        return await kb.searchTimed(params, controller.signal);
+      }, token),
+    );
+    connection.onRequest(KbVoteRequest.type, (raw) =>
+      sidebarAnswer(async () => {
+        const { chunkId, vote } = checked(SidebarParams.vote, raw, KbVoteRequest.method);
+        return (await this.require()).vote(chunkId, vote);
+      }),
+    );
+    connection.onRequest(KbCorrectRequest.type, (raw) =>
+      sidebarAnswer(async () => {
+        const { chunkId, text } = checked(SidebarParams.correct, raw, KbCorrectRequest.method);
+        return (await this.require()).correct(chunkId, text);
+      }),
+    );
+    connection.onRequest(KbAddTagRequest.type, (raw) =>
+      sidebarAnswer(async () => {
+        const { documentId, tag } = checked(SidebarParams.tag, raw, KbAddTagRequest.method);
+        return { tags: (await this.require()).addTag(documentId, tag) };
+      }),
+    );
+    connection.onRequest(KbDocumentVisibilityRequest.type, (raw) =>
+      sidebarAnswer(async () => {
+        const { documentId, visibility } = checked(SidebarParams.visibility, raw, KbDocumentVisibilityRequest.method);
+        (await this.require()).setVisibility(documentId, visibility);
+        this.publish();
+      }),
+    );
   }
 
   /** Runs a sync with work-done progress (a cancellable notification in VS Code) when the client offers one. */
@@ -175,5 +192,19 @@ export class KnowledgeService {
 
   dispose(): void {
     this.kb?.dispose();
+  }
+}
+
+/**
+ * Runs a sidebar request: a failure answers with its own message (the sidebar shows it), a
+ * cancelled search with RequestCancelled (the sidebar has moved on and shows nothing of it).
+ */
+async function sidebarAnswer<T>(work: () => Promise<T>, token?: CancellationToken): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ResponseError) throw error;
+    if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'A newer search replaced this one.');
+    throw new ResponseError(LSPErrorCodes.RequestFailed, errorMessage(error));
   }
 }

@@ -1,45 +1,26 @@
 /**
  * The knowledge base through the real server: folders added over LSP with work-done progress,
- * the sidebar's requests over the live WebSocket, the folder watcher, malformed requests, and
- * the assistant's search_knowledge_base tool with the OpenAI-compatible stand-in as the model.
+ * the sidebar's requests through the extension's relay over LSP, the folder watcher, malformed
+ * requests, and the assistant's search_knowledge_base tool with the OpenAI-compatible stand-in as
+ * the model.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { KbPassage } from '../../protocol/knowledge';
-import { LiveClose, type KbOperation, type KbReply, type ServerFrame } from '../../protocol/live';
-import { CancellationTokenSource } from 'vscode-languageserver-protocol';
-import { KbAddRequest, KbContributionsRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest } from '../../protocol/lsp';
+import type { KbPassage, KbSearchFilters, KbStats } from '../../protocol/knowledge';
+import { CancellationTokenSource, ErrorCodes, ResponseError } from 'vscode-languageserver-protocol';
+import { KbAddRequest, KbContributionsRequest, KbCorrectRequest, KbSearchRequest, KbSetVisibilityRequest, KbStatsNotification, KbStatsRequest, KbSyncRequest, KbVoteRequest } from '../../protocol/lsp';
 import { connectLive, type LiveClient } from '../support/live';
 import { REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startModelServer, type TestServer } from '../support/server';
+import { sidebarOf, type Sidebar } from '../support/sidebar';
 import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
 
-interface Client extends LiveClient {
-  ask(request: KbOperation): Promise<KbReply>;
-}
-
-let nextId = 1;
-
-async function connect(server: TestServer): Promise<Client> {
-  const live = await connectLive(server);
-  const { socket, frames } = live;
-  const ask = async (request: KbOperation) => {
-    const id = nextId++;
-    socket.send(JSON.stringify({ type: 'kb', id, request }));
-    const answer = await waitFor(() => frames.find((frame) => (frame.type === 'kbReply' || frame.type === 'kbError') && frame.id === id), { what: `the answer to kb ${request.op}` });
-    if (answer.type === 'kbError') throw new Error(answer.message);
-    return (answer as Extract<ServerFrame, { type: 'kbReply' }>).reply;
-  };
-  return Object.assign(live, { ask });
-}
-
-async function search(client: Client, query: string): Promise<KbPassage[]> {
-  const reply = await client.ask({ op: 'search', query, k: 10 });
-  assert.equal(reply.op, 'search');
-  return reply.op === 'search' ? reply.passages : [];
+/** What the sidebar's search box asks as the user types. */
+async function search(sidebar: Sidebar, query: string, filters?: KbSearchFilters): Promise<KbPassage[]> {
+  return (await sidebar.rpc.sendRequest(KbSearchRequest.type, { query, k: 10, prefix: true, ...(filters ? { filters } : {}) })).passages;
 }
 
 describe('knowledge base in the server', () => {
@@ -47,7 +28,9 @@ describe('knowledge base in the server', () => {
   const vault = join(dir.path, 'vault');
   let model: OpenAIStandIn;
   let server: TestServer;
-  let client: Client;
+  let client: LiveClient;
+  let sidebar: Sidebar;
+  const figures: KbStats[] = [];
 
   before(async () => {
     mkdirSync(join(vault, 'ops'), { recursive: true });
@@ -55,9 +38,12 @@ describe('knowledge base in the server', () => {
     writeFileSync(join(vault, 'Cooking.md'), '# Cooking\n\nSlow simmered onion soup.\n');
     model = await startOpenAIStandIn({ latency: { ttfbMs: 10, interTokenMs: 1 } });
     server = await startModelServer(dir.path, model.baseURL);
-    client = await connect(server);
+    client = await connectLive(server);
+    sidebar = sidebarOf(server);
+    sidebar.rpc.onNotification(KbStatsNotification.type, (stats) => void figures.push(stats));
   });
   after(async () => {
+    sidebar.dispose();
     client.socket.close();
     await server.stop();
     await model.close();
@@ -71,38 +57,37 @@ describe('knowledge base in the server', () => {
     assert.equal(stats.documents, 2);
     assert.match(stats.embedder, /^builtin:.*:\d+$/);
     assert.ok(stats.sources[0]!.watching, 'the folder is watched');
-    await waitFor(() => client.frames.some((frame) => frame.type === 'kbStats' && frame.stats.documents === 2), { what: 'a kbStats frame' });
+    await waitFor(() => figures.some((stats) => stats.documents === 2), { what: 'the new figures in the sidebar' });
   });
 
   it('answers the sidebar: search, vote, correction, visibility', async () => {
-    const [top] = await search(client, 'push the docker image');
+    const [top] = await search(sidebar, 'push the docker image');
     assert.equal(top!.relPath, 'ops/Deploy.md');
     assert.equal(top!.heading, 'With Docker');
-    const vote = await client.ask({ op: 'vote', chunkId: top!.chunkId, vote: 1 });
-    assert.deepEqual(vote, { op: 'vote', chunkId: top!.chunkId, quality: 0.6, up: 1, down: 0 });
-    const corrected = await client.ask({ op: 'correct', chunkId: top!.chunkId, text: 'We push with podman now.' });
-    assert.equal(corrected.op === 'correct' && corrected.correction.version, 1);
-    assert.equal((await search(client, 'podman'))[0]?.chunkId, top!.chunkId);
+    const vote = await sidebar.rpc.sendRequest(KbVoteRequest.type, { chunkId: top!.chunkId, vote: 1 });
+    assert.deepEqual(vote, { quality: 0.6, up: 1, down: 0 });
+    const corrected = await sidebar.rpc.sendRequest(KbCorrectRequest.type, { chunkId: top!.chunkId, text: 'We push with podman now.' });
+    assert.equal(corrected.version, 1);
+    assert.equal((await search(sidebar, 'podman'))[0]?.chunkId, top!.chunkId);
     await server.connection.sendRequest(KbSetVisibilityRequest.type, { path: top!.path, visibility: 'public' });
-    const shared = await client.ask({ op: 'search', query: 'docker onion', filters: { visibility: ['shared', 'public'] } });
-    assert.deepEqual(shared.op === 'search' && shared.passages.map((p) => p.relPath), ['ops/Deploy.md']);
+    const shared = await search(sidebar, 'docker onion', { visibility: ['shared', 'public'] });
+    assert.deepEqual(shared.map((p) => p.relPath), ['ops/Deploy.md']);
     const contributions = await server.connection.sendRequest(KbContributionsRequest.type);
     assert.deepEqual(contributions.map((c) => c.kind).sort(), ['correction', 'vote']);
   });
 
   it('picks up notes added, edited and deleted in a watched folder', async () => {
     writeFileSync(join(vault, 'Kubernetes.md'), '# Kubernetes\n\nRoll out with kubectl apply and watch the pods.\n');
-    await waitFor(async () => (await search(client, 'kubectl rollout')).some((p) => p.relPath === 'Kubernetes.md'), { timeoutMs: 15_000, what: 'the new note to be indexed' });
+    await waitFor(async () => (await search(sidebar, 'kubectl rollout')).some((p) => p.relPath === 'Kubernetes.md'), { timeoutMs: 15_000, what: 'the new note to be indexed' });
     rmSync(join(vault, 'Cooking.md'));
-    await waitFor(async () => !(await search(client, 'onion soup')).some((p) => p.relPath === 'Cooking.md'), { timeoutMs: 15_000, what: 'the deleted note to leave the index' });
+    await waitFor(async () => !(await search(sidebar, 'onion soup')).some((p) => p.relPath === 'Cooking.md'), { timeoutMs: 15_000, what: 'the deleted note to leave the index' });
   });
 
-  it('answers a bad request with an error and closes on a malformed frame', async () => {
-    await assert.rejects(client.ask({ op: 'vote', chunkId: 999_999, vote: 1 }), /No passage 999999/);
-    const other = await connect(server);
-    const closed = new Promise<number>((resolve) => other.socket.once('close', (code) => resolve(code)));
-    other.socket.send(JSON.stringify({ type: 'kb', id: 1, request: { op: 'search', query: 42 } }));
-    assert.equal(await closed, LiveClose.unsupportedData);
+  it("answers a bad request with the server's own message, a malformed one with InvalidParams, and refuses what the sidebar may not ask", async () => {
+    await assert.rejects(sidebar.rpc.sendRequest(KbVoteRequest.type, { chunkId: 999_999, vote: 1 }), (error: Error) => /^No passage 999999/.test(error.message));
+    await assert.rejects(sidebar.rpc.sendRequest(KbSearchRequest.method, { query: 42 }), (error: ResponseError<unknown>) => error.code === ErrorCodes.InvalidParams && /query/.test(error.message));
+    await assert.rejects(sidebar.rpc.sendRequest(KbAddRequest.method, { path: vault }), (error: ResponseError<unknown>) => error.code === ErrorCodes.MethodNotFound);
+    assert.equal((await search(sidebar, 'docker'))[0]?.relPath, 'ops/Deploy.md', 'the sidebar still answers');
   });
 
   it('stops an ingest the user cancels, keeps what was indexed, and the next sync completes it', async () => {
@@ -144,11 +129,10 @@ describe('knowledge base in the server', () => {
     writeFileSync(join(twins, 'Shared.md'), `# Shared\n\n${paragraph}\n`);
     await server.connection.sendRequest(KbAddRequest.type, { path: twins });
     await server.connection.sendRequest(KbSetVisibilityRequest.type, { path: join(twins, 'Shared.md'), visibility: 'shared' });
-    const own = (await search(client, 'staging database password')).find((p) => p.relPath === 'Private.md')!;
-    await client.ask({ op: 'correct', chunkId: own.chunkId, text: 'The staging password is hunter2.' });
-    await client.ask({ op: 'vote', chunkId: own.chunkId, vote: 1 });
-    const reply = await client.ask({ op: 'search', query: 'staging database password hunter2', filters: { visibility: ['shared', 'public'] } });
-    const shared = reply.op === 'search' ? reply.passages : [];
+    const own = (await search(sidebar, 'staging database password')).find((p) => p.relPath === 'Private.md')!;
+    await sidebar.rpc.sendRequest(KbCorrectRequest.type, { chunkId: own.chunkId, text: 'The staging password is hunter2.' });
+    await sidebar.rpc.sendRequest(KbVoteRequest.type, { chunkId: own.chunkId, vote: 1 });
+    const shared = await search(sidebar, 'staging database password hunter2', { visibility: ['shared', 'public'] });
     assert.deepEqual(shared.map((p) => [p.relPath, p.correction, p.votes]), [['Shared.md', undefined, { up: 0, down: 0 }]]);
     assert.ok(!JSON.stringify(shared).includes('hunter2'), 'the private correction appears nowhere in the shared results');
   });

@@ -3,28 +3,29 @@
  * shared content shows nothing of a private note — not its text, title or path, not a correction
  * or a vote given on it — whatever the query says and whatever the note's own text claims.
  * Driven through the built server over stdio as the extension drives it: notes are added and
- * scoped with the LSP requests, and searched, voted on and corrected with the sidebar's `kb`
- * frames on the live WebSocket.
+ * scoped with the LSP requests, and searched, voted on and corrected with the sidebar's requests,
+ * which the extension's relay forwards over LSP.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KbPassage, KbSearchFilters, Visibility } from '../../protocol/knowledge';
-import type { KbOperation, KbReply, ServerFrame } from '../../protocol/live';
-import { KbAddRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest } from '../../protocol/lsp';
+import { ResponseError } from 'vscode-languageserver-protocol';
+import { KbAddRequest, KbCorrectRequest, KbDocumentVisibilityRequest, KbSearchRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest, KbVoteRequest } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import type { ToolCallRecord } from '../../protocol/session';
 import { connectLive, type LiveClient } from '../support/live';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startModelServer, startServer, type TestServer } from '../support/server';
+import { sidebarOf, type Sidebar } from '../support/sidebar';
 import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
 
 /** What the sidebar's "shared only" search sends. */
 const SHARED_ONLY: KbSearchFilters = { visibility: ['shared', 'public'] };
 
-type Answer = { reply: KbReply } | { error: string };
+type Answer = { passages: KbPassage[] } | { error: string };
 
 /** What of a private note must never reach a shared-only result. */
 interface Secret {
@@ -33,31 +34,20 @@ interface Secret {
   words: string[];
 }
 
-let nextId = 1;
-
-/** Sends a sidebar request and returns its reply or error; a closed connection fails the test. */
-async function send(client: LiveClient, request: KbOperation): Promise<Answer> {
-  const id = nextId++;
-  client.socket.send(JSON.stringify({ type: 'kb', id, request }));
-  const answer = await waitFor(
-    () => (client.closedWith !== undefined ? { closedWith: client.closedWith } : client.frames.find((frame) => (frame.type === 'kbReply' || frame.type === 'kbError') && frame.id === id)),
-    { timeoutMs: 15_000, what: `the answer to kb ${request.op}` },
-  );
-  if ('closedWith' in answer) assert.fail(`the server closed the connection (${answer.closedWith}) on ${JSON.stringify(request)}`);
-  if (answer.type === 'kbError') return { error: answer.message };
-  return { reply: (answer as Extract<ServerFrame, { type: 'kbReply' }>).reply };
+/** A search from the sidebar box, with its passages or the server's error; a failure to get an answer fails the test. */
+async function send(sidebar: Sidebar, query: string, filters?: KbSearchFilters): Promise<Answer> {
+  try {
+    return { passages: (await sidebar.rpc.sendRequest(KbSearchRequest.type, { query, k: 100, prefix: true, ...(filters ? { filters } : {}) })).passages };
+  } catch (error) {
+    if (!(error instanceof ResponseError)) throw error;
+    return { error: error.message };
+  }
 }
 
-async function ask(client: LiveClient, request: KbOperation): Promise<KbReply> {
-  const answer = await send(client, request);
-  if ('error' in answer) assert.fail(`kb ${request.op} failed: ${answer.error}`);
-  return answer.reply;
-}
-
-async function search(client: LiveClient, query: string, filters?: KbSearchFilters): Promise<KbPassage[]> {
-  const reply = await ask(client, { op: 'search', query, k: 100, ...(filters ? { filters } : {}) });
-  assert.equal(reply.op, 'search');
-  return reply.op === 'search' ? reply.passages : [];
+async function search(sidebar: Sidebar, query: string, filters?: KbSearchFilters): Promise<KbPassage[]> {
+  const answer = await send(sidebar, query, filters);
+  if ('error' in answer) assert.fail(`kb search failed: ${answer.error}`);
+  return answer.passages;
 }
 
 /** Writes notes (relative path → text) under `folder`. */
@@ -102,13 +92,16 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
   let model: OpenAIStandIn;
   let server: TestServer;
   let client: LiveClient;
+  let sidebar: Sidebar;
 
   before(async () => {
     model = await startOpenAIStandIn();
     server = await startModelServer(dir.path, model.baseURL);
     client = await connectLive(server);
+    sidebar = sidebarOf(server);
   });
   after(async () => {
+    sidebar.dispose();
     client.socket.close();
     await server.stop();
     await model.close();
@@ -129,15 +122,15 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     const escrow = join(folder, 'Escrow.md');
     const secret: Secret = { paths: [escrow, join(folder, 'Census.md')], words: ['zephyrine', 'quillon', 'marlowe', '4417', 'wire instructions', 'escrow.md', 'census'] };
     // The private notes are there to be found, and a shared-only search does find shared notes.
-    assert.equal((await search(client, 'zephyrine escrow wires'))[0]?.path, escrow);
+    assert.equal((await search(sidebar, 'zephyrine escrow wires'))[0]?.path, escrow);
     // Private passages fill the top of the ranking, so the shared-only search must look past them.
-    assert.ok((await search(client, 'quokka census')).filter((p) => p.relPath === 'Census.md').length >= 99, 'the crowd of private passages ranks first');
-    assert.deepEqual((await search(client, 'escrow bank', SHARED_ONLY)).map((p) => p.relPath), ['Roadmap.md']);
-    assert.deepEqual((await search(client, 'quokka census', SHARED_ONLY)).map((p) => p.relPath), ['Wildlife.md']);
+    assert.ok((await search(sidebar, 'quokka census')).filter((p) => p.relPath === 'Census.md').length >= 99, 'the crowd of private passages ranks first');
+    assert.deepEqual((await search(sidebar, 'escrow bank', SHARED_ONLY)).map((p) => p.relPath), ['Roadmap.md']);
+    assert.deepEqual((await search(sidebar, 'quokka census', SHARED_ONLY)).map((p) => p.relPath), ['Wildlife.md']);
     const queries = ['The zephyrine escrow account takes wires through Quillon Bank, reference 4417-XK.', 'Zephyrine Escrow', 'Marlowe Ledger', 'Wire instructions', 'Escrow', 'Escrow.md', escrow, 'quillon 4417', 'quokka census zephyrine ponds', 'zeph'];
     const scopes: KbSearchFilters[] = [SHARED_ONLY, { visibility: ['shared'] }, { visibility: ['public'] }, { ...SHARED_ONLY, folder }, { ...SHARED_ONLY, tag: 'finance' }];
     for (const filters of scopes) {
-      for (const query of queries) assertNothingOf(await search(client, query, filters), secret, `"${query}" with ${JSON.stringify(filters)}`);
+      for (const query of queries) assertNothingOf(await search(sidebar, query, filters), secret, `"${query}" with ${JSON.stringify(filters)}`);
     }
   });
 
@@ -148,20 +141,20 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     plant(folder, { 'Own Runbook.md': `# Own Runbook\n\n${paragraph}\n`, 'Team Runbook.md': `# Team Runbook\n\n${paragraph}\n` });
     await addFolder(server, folder, 2);
     await setVisibility(server, join(folder, 'Team Runbook.md'), 'shared');
-    const own = passageOf(await search(client, paragraph), 'Own Runbook.md');
-    const corrected = await ask(client, { op: 'correct', chunkId: own.chunkId, text: correction });
-    assert.equal(corrected.op === 'correct' && corrected.correction.version, 1);
-    assert.equal(passageOf(await search(client, 'pellucida tangerine'), 'Own Runbook.md').correction?.text, correction, 'the correction is searchable with its own note');
+    const own = passageOf(await search(sidebar, paragraph), 'Own Runbook.md');
+    const corrected = await sidebar.rpc.sendRequest(KbCorrectRequest.type, { chunkId: own.chunkId, text: correction });
+    assert.equal(corrected.version, 1);
+    assert.equal(passageOf(await search(sidebar, 'pellucida tangerine'), 'Own Runbook.md').correction?.text, correction, 'the correction is searchable with its own note');
     const secret: Secret = { paths: [join(folder, 'Own Runbook.md')], words: ['pellucida', 'tangerine', 'passphrase'] };
     const check = async (when: string) => {
       for (const query of [paragraph, 'pellucida tangerine passphrase', `${paragraph} ${correction}`]) {
-        const shared = await search(client, query, SHARED_ONLY);
+        const shared = await search(sidebar, query, SHARED_ONLY);
         assertNothingOf(shared, secret, `${when}: shared-only "${query}"`);
         assert.deepEqual(shared.filter((p) => p.correction !== undefined).map((p) => p.relPath), [], `${when}: a shared-only result carries a correction`);
       }
-      assert.deepEqual((await search(client, 'pellucida tangerine', SHARED_ONLY)).map((p) => p.relPath), [], `${when}: the private correction finds the shared note`);
-      assert.equal(passageOf(await search(client, paragraph, SHARED_ONLY), 'Team Runbook.md').correction, undefined);
-      const everything = await search(client, paragraph);
+      assert.deepEqual((await search(sidebar, 'pellucida tangerine', SHARED_ONLY)).map((p) => p.relPath), [], `${when}: the private correction finds the shared note`);
+      assert.equal(passageOf(await search(sidebar, paragraph, SHARED_ONLY), 'Team Runbook.md').correction, undefined);
+      const everything = await search(sidebar, paragraph);
       const team = passageOf(everything, 'Team Runbook.md');
       assert.equal(team.correction, undefined, `${when}: the shared note's passage shows the private correction`);
       assert.ok(!JSON.stringify(team).toLowerCase().includes('pellucida'), `${when}: the shared note's passage mentions the correction`);
@@ -171,8 +164,8 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     plant(folder, { 'Own Runbook.md': `# Own Runbook\n\n${paragraph}\n\n## Pager\n\nKeep the runbook by the pager.\n`, 'Team Runbook.md': `# Team Runbook\n\n${paragraph}\n\n## Escalation\n\nEscalate to the platform lead.\n` });
     for (const name of ['Own Runbook.md', 'Team Runbook.md']) later(join(folder, name));
     await server.connection.sendRequest(KbSyncRequest.type, {});
-    assert.equal(passageOf(await search(client, 'escalate platform lead'), 'Team Runbook.md').heading, 'Escalation', 'the shared note was re-indexed');
-    assert.equal(passageOf(await search(client, 'runbook pager'), 'Own Runbook.md').heading, 'Pager', 'the private note was re-indexed');
+    assert.equal(passageOf(await search(sidebar, 'escalate platform lead'), 'Team Runbook.md').heading, 'Escalation', 'the shared note was re-indexed');
+    assert.equal(passageOf(await search(sidebar, 'runbook pager'), 'Own Runbook.md').heading, 'Pager', 'the private note was re-indexed');
     await check('after re-indexing');
   });
 
@@ -184,21 +177,21 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     await setVisibility(server, join(folder, 'Team Checklist.md'), 'shared');
     const ranking = ({ score, quality, votes }: KbPassage) => ({ score, quality, votes });
     const view = async () => {
-      const everything = await search(client, paragraph);
+      const everything = await search(sidebar, paragraph);
       return {
-        sharedOnly: ranking(passageOf(await search(client, paragraph, SHARED_ONLY), 'Team Checklist.md')),
+        sharedOnly: ranking(passageOf(await search(sidebar, paragraph, SHARED_ONLY), 'Team Checklist.md')),
         unrestricted: ranking(passageOf(everything, 'Team Checklist.md')),
         own: passageOf(everything, 'Own Checklist.md'),
       };
     };
     const start = await view();
     assert.deepEqual([start.sharedOnly.quality, start.sharedOnly.votes], [0.5, { up: 0, down: 0 }]);
-    for (let i = 0; i < 5; i++) await ask(client, { op: 'vote', chunkId: start.own.chunkId, vote: 1 });
+    for (let i = 0; i < 5; i++) await sidebar.rpc.sendRequest(KbVoteRequest.type, { chunkId: start.own.chunkId, vote: 1 });
     const upvoted = await view();
     assert.deepEqual(upvoted.own.votes, { up: 5, down: 0 }, 'the votes count on the private note');
     assert.ok(upvoted.own.score > start.own.score, 'the votes move the private note');
     assert.deepEqual({ sharedOnly: upvoted.sharedOnly, unrestricted: upvoted.unrestricted }, { sharedOnly: start.sharedOnly, unrestricted: start.unrestricted }, 'helpful votes moved the shared copy');
-    for (let i = 0; i < 10; i++) await ask(client, { op: 'vote', chunkId: start.own.chunkId, vote: -1 });
+    for (let i = 0; i < 10; i++) await sidebar.rpc.sendRequest(KbVoteRequest.type, { chunkId: start.own.chunkId, vote: -1 });
     const downvoted = await view();
     assert.deepEqual(downvoted.own.votes, { up: 5, down: 10 });
     assert.deepEqual({ sharedOnly: downvoted.sharedOnly, unrestricted: downvoted.unrestricted }, { sharedOnly: start.sharedOnly, unrestricted: start.unrestricted }, 'not-helpful votes moved the shared copy');
@@ -209,16 +202,16 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     const launch = join(folder, 'Launch.md');
     plant(folder, { 'Launch.md': '# Launch\n\nThe orbital launch window for Kestrel opens at dawn.\n' });
     await addFolder(server, folder, 1);
-    const inShared = async (query: string) => (await search(client, query, SHARED_ONLY)).some((p) => p.path === launch);
+    const inShared = async (query: string) => (await search(sidebar, query, SHARED_ONLY)).some((p) => p.path === launch);
     await setVisibility(server, launch, 'shared');
     assert.ok(await inShared('orbital launch kestrel'), 'a shared note is found');
     await setVisibility(server, launch, 'private');
     assert.equal(await inShared('orbital launch kestrel'), false, 'found by its words after it was made private over LSP');
     assert.equal(await inShared('kestr'), false, 'found by a prefix after it was made private over LSP');
-    const { documentId } = passageOf(await search(client, 'kestrel'), 'Launch.md');
-    await ask(client, { op: 'visibility', documentId, visibility: 'public' });
+    const { documentId } = passageOf(await search(sidebar, 'kestrel'), 'Launch.md');
+    await sidebar.rpc.sendRequest(KbDocumentVisibilityRequest.type, { documentId, visibility: 'public' });
     assert.ok(await inShared('kestrel'), 'a public note is found');
-    await ask(client, { op: 'visibility', documentId, visibility: 'private' });
+    await sidebar.rpc.sendRequest(KbDocumentVisibilityRequest.type, { documentId, visibility: 'private' });
     assert.equal(await inShared('orbital launch kestrel'), false, 'found by its words after it was made private from the sidebar');
     assert.equal(await inShared('kestr'), false, 'found by a prefix after it was made private from the sidebar');
   });
@@ -249,8 +242,8 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     await addFolder(server, folder, names.length);
     const stats = await server.connection.sendRequest(KbStatsRequest.type);
     assert.deepEqual(stats.byVisibility, { ...before, private: before.private + names.length }, 'a note took a scope from its text');
-    assert.deepEqual((await search(client, 'nimbostrata cloud deck', SHARED_ONLY)).map((p) => p.relPath), []);
-    const all = await search(client, 'nimbostrata cloud deck');
+    assert.deepEqual((await search(sidebar, 'nimbostrata cloud deck', SHARED_ONLY)).map((p) => p.relPath), []);
+    const all = await search(sidebar, 'nimbostrata cloud deck');
     assert.deepEqual(all.map((p) => [p.relPath, p.visibility]).sort(), names.map((name) => [name, 'private']).sort());
 
     // The user shares one; the file then claims public, then private: the user's choice stands.
@@ -260,12 +253,12 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
       writeFileSync(chosen, `---\n${claim}\n---\n# Claim\n\nNimbostrata report: ${word} over the ridge.\n`);
       later(chosen);
       const [edited] = await waitFor(async () => {
-        const found = await search(client, word);
+        const found = await search(sidebar, word);
         return found.length > 0 && found;
       }, { timeoutMs: 15_000, what: `the edit with "${word}" to be indexed` });
       assert.equal(edited!.visibility, 'shared', `after the file claimed "${claim.split('\n')[0]}"`);
-      assert.deepEqual((await search(client, word, { visibility: ['public'] })).map((p) => p.relPath), [], 'the file made the note public');
-      assert.equal(passageOf(await search(client, word, SHARED_ONLY), 'Claims publish.md').visibility, 'shared');
+      assert.deepEqual((await search(sidebar, word, { visibility: ['public'] })).map((p) => p.relPath), [], 'the file made the note public');
+      assert.equal(passageOf(await search(sidebar, word, SHARED_ONLY), 'Claims publish.md').visibility, 'shared');
     }
   });
 
@@ -277,8 +270,8 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     });
     await addFolder(server, folder, 2);
     await setVisibility(server, join(folder, 'Handbook.md'), 'shared');
-    const vault = passageOf(await search(client, 'vermillionite'), 'Vault Keys.md');
-    await ask(client, { op: 'correct', chunkId: vault.chunkId, text: 'The opalescent key moved to drawer nine.' });
+    const vault = passageOf(await search(sidebar, 'vermillionite'), 'Vault Keys.md');
+    await sidebar.rpc.sendRequest(KbCorrectRequest.type, { chunkId: vault.chunkId, text: 'The opalescent key moved to drawer nine.' });
     const secret: Secret = { paths: [join(folder, 'Vault Keys.md')], words: ['vermillionite', 'opalescent', 'drawer nine', 'vault keys'] };
     const queries = [
       'visibility:private', '"a" OR *', 'NEAR(', 'NEAR(secret ledger, 2)', 'NEAR("secret" "vault")', '"unbalanced quote', 'ledger"', '"""', '{title}: x', '{title text correction}: vermillionite',
@@ -287,24 +280,22 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     ];
     const scopes: KbSearchFilters[] = [SHARED_ONLY, { ...SHARED_ONLY, tag: "x' OR '1'='1" }, { ...SHARED_ONLY, tag: '%' }, { ...SHARED_ONLY, folder: "/' OR 1=1 --" }, { ...SHARED_ONLY, folder: '%' }, { visibility: [] }];
     // The queries are live: unrestricted, the column filter and the bare word find the private note.
-    for (const query of ['{title text correction}: vermillionite', 'visibility:private']) assert.ok((await search(client, query)).some((p) => p.relPath === 'Vault Keys.md'), query);
+    for (const query of ['{title text correction}: vermillionite', 'visibility:private']) assert.ok((await search(sidebar, query)).some((p) => p.relPath === 'Vault Keys.md'), query);
     const errors: string[] = [];
     for (const filters of scopes) {
       for (const query of queries) {
-        const answer = await send(client, { op: 'search', query, k: 100, filters });
+        const answer = await send(sidebar, query, filters);
         const what = `${JSON.stringify(query).slice(0, 40)} with ${JSON.stringify(filters)}`;
         if ('error' in answer) {
           assert.ok(answer.error.trim(), `${what}: an empty error`);
           errors.push(`${what}: ${answer.error}`);
           continue;
         }
-        assert.equal(answer.reply.op, 'search');
-        if (answer.reply.op === 'search') assertNothingOf(answer.reply.passages, secret, what);
+        assertNothingOf(answer.passages, secret, what);
       }
     }
-    assert.equal(client.closedWith, undefined, 'the connection was closed');
     assert.equal(server.process.exitCode, null, `the server exited: ${server.stderr()}`);
-    assert.deepEqual((await search(client, 'handbook visibility', SHARED_ONLY)).map((p) => p.relPath), ['Handbook.md'], 'an ordinary search after them');
+    assert.deepEqual((await search(sidebar, 'handbook visibility', SHARED_ONLY)).map((p) => p.relPath), ['Handbook.md'], 'an ordinary search after them');
     assert.ok(errors.length < queries.length * scopes.length, `every crafted query was refused:\n${errors.join('\n')}`);
   });
 
@@ -320,8 +311,8 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     await addFolder(server, folder, 3);
     await setVisibility(server, join(folder, 'Team Release.md'), 'shared');
     await setVisibility(server, join(folder, 'Press Release.md'), 'public');
-    const own = passageOf(await search(client, paragraph), 'Own Release.md');
-    await ask(client, { op: 'correct', chunkId: own.chunkId, text: correction });
+    const own = passageOf(await search(sidebar, paragraph), 'Own Release.md');
+    await sidebar.rpc.sendRequest(KbCorrectRequest.type, { chunkId: own.chunkId, text: correction });
 
     model.chat.push({ toolCalls: [{ name: 'search_knowledge_base', input: { query: 'release branch changelog announcement', limit: 10 } }] });
     model.chat.push({ text: 'Tag the branch, then publish the changelog [1].' });
@@ -359,7 +350,7 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
         await addFolder(other, folder, 2);
         await setVisibility(other, merger, 'shared');
         await setVisibility(other, join(folder, 'Newsletter.md'), 'shared');
-        const otherClient = await connectLive(other);
+        const otherSidebar = sidebarOf(other);
         try {
           await other.changeSettings({ ...structuredClone(DEFAULT_SETTINGS), embeddings: { provider: 'openai-compatible', model: 'embed-small', baseUrl: embeddings.baseURL } });
           await waitFor(() => embeddings.requests.some((r) => JSON.stringify(r.body).includes('Halcyon merger')), { timeoutMs: 15_000, what: 'the re-embedding of the merger note' });
@@ -369,11 +360,11 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
             const stats = await other.connection.sendRequest(KbStatsRequest.type);
             return stats.embedder.startsWith('openai-compatible:') && stats.embedded === stats.chunks && !stats.busy;
           }, { timeoutMs: 30_000, what: 'the re-embedding to finish' });
-          assert.equal(passageOf(await search(otherClient, 'Halcyon merger term sheet'), 'Merger.md').visibility, 'private');
+          assert.equal(passageOf(await search(otherSidebar, 'Halcyon merger term sheet'), 'Merger.md').visibility, 'private');
           const secret: Secret = { paths: [merger], words: ['halcyon', 'term sheet'] };
-          for (const query of ['Halcyon merger term sheet', 'March', 'newsletter']) assertNothingOf(await search(otherClient, query, SHARED_ONLY), secret, `shared-only "${query}"`);
+          for (const query of ['Halcyon merger term sheet', 'March', 'newsletter']) assertNothingOf(await search(otherSidebar, query, SHARED_ONLY), secret, `shared-only "${query}"`);
         } finally {
-          otherClient.socket.close();
+          otherSidebar.dispose();
         }
       } finally {
         await other.stop();
