@@ -20,6 +20,7 @@ export {
   LiveRemoteOriginNotification,
   ReviewRequest,
   ServerStatusNotification,
+  StatusRequest,
   WorkspaceTrustNotification,
 } from '../protocol/lsp';
 export { WorkDoneProgress } from 'vscode-languageclient/node';

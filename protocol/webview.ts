@@ -13,6 +13,8 @@ export type HostMessage =
   | { type: 'toggleListening' }
   /** A question from the editor (Explain with Parley), sent as a typed turn once the panel is connected. */
   | { type: 'ask'; text: string }
+  /** The answer to `chooseCapture`: what to listen through. */
+  | { type: 'captureChoice'; choice: CaptureChoice }
   | RpcMessage;
 
 /** Webview → extension. */
@@ -21,7 +23,20 @@ export type ViewMessage =
   | { type: 'runCommand'; command: ViewCommand }
   /** Open a knowledge-base note at a line (a search result's heading). */
   | { type: 'openNote'; path: string; line: number }
+  /**
+   * The user asked to listen: which microphone? `webviewFailed`: the panel's own microphone, which
+   * the last choice named, did not start (the browser's reason); the extension chooses again.
+   */
+  | { type: 'chooseCapture'; webviewFailed?: string }
   | RpcMessage;
+
+/**
+ * What the panel listens through (extension/captureChoice.ts decides). `webview`: its own
+ * microphone; `native`: the server records the system microphone; `browser`: the extension opened
+ * the browser capture page, where the user talks; `none`: nothing can listen, and `notice` says why.
+ * A `notice` with `webview` or `native` says why that one was chosen (a fallback).
+ */
+export type CaptureChoice = { start: 'webview' | 'native'; notice?: string } | { start: 'browser' | 'none'; notice: string };
 
 /**
  * Both ways, in the sidebar: a JSON-RPC message of the knowledge-base requests (protocol/lsp.ts),

@@ -6,7 +6,7 @@
 import type { ClientFrame, ServerFrame } from '../protocol/live';
 import type { StoredTurn, ToolCallRecord } from '../protocol/session';
 import type { ServerStatus, StatusReport } from '../protocol/status';
-import type { ViewCommand } from '../protocol/webview';
+import type { CaptureChoice, ViewCommand } from '../protocol/webview';
 import { LiveConnection, type LiveState } from './live';
 import { connectHost, type Host } from './vscodeApi';
 
@@ -33,6 +33,8 @@ export interface ViewModel extends ViewState {
   run(command: ViewCommand): void;
   /** Asks the extension to open a note at a line. */
   openNote(path: string, line: number): void;
+  /** Asks the extension what to listen through (the answer comes to `onCaptureChoice`); `webviewFailed`: why this view's microphone did not start. */
+  chooseCapture(webviewFailed?: string): void;
   send(frame: ClientFrame): void;
   sendAudio(pcm: Int16Array): void;
 }
@@ -48,6 +50,8 @@ export interface ViewHooks {
   onDisconnect?(): void;
   /** The connection is up: a server has (re)started, and what it holds may have changed. */
   onConnect?(): void;
+  /** The extension's answer to `chooseCapture`. */
+  onCaptureChoice?(choice: CaptureChoice): void;
 }
 
 /** `host`: the view's one connection to the extension, when the view uses it for more than this. */
@@ -59,6 +63,7 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
     capture: { state: 'off' },
     run: (command) => host.postMessage({ type: 'runCommand', command }),
     openNote: (path, line) => host.postMessage({ type: 'openNote', path, line }),
+    chooseCapture: (webviewFailed) => host.postMessage({ type: 'chooseCapture', ...(webviewFailed === undefined ? {} : { webviewFailed }) }),
     send: (frame) => connection.send(frame),
     sendAudio: (pcm) => connection.sendAudio(pcm),
   };
@@ -101,6 +106,7 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
     if (message.type === 'connect') connection.connect(message.endpoint);
     else if (message.type === 'serverStopped') connection.serverStopped(message.reason);
     else if (message.type === 'toggleListening') hooks.onToggleListening?.();
+    else if (message.type === 'captureChoice') hooks.onCaptureChoice?.(message.choice);
     else if (message.type === 'ask') {
       asked = message.text;
       sendAsked();

@@ -2,6 +2,7 @@
  * The session panel: the conversation with a box to type in, and what the server reports about
  * itself and the providers. The composer is built once so re-rendering never loses what is typed.
  */
+import type { CaptureChoice } from '../protocol/webview';
 import { startView, type ViewModel } from './app';
 import { MicrophoneCapture } from './audio/capture';
 import { Playback } from './audio/playback';
@@ -94,44 +95,36 @@ const model = startView(render, {
     render(model);
   },
   onDisconnect: () => void stopListening(),
+  onCaptureChoice: (choice) => void listenThrough(choice),
 });
 
 /**
- * Starts listening: the webview's own microphone where the host grants it (browser-hosted VS
- * Code), otherwise the system microphone recorded by the server (desktop VS Code). The server's
- * answer sets the state, or says why it cannot listen.
+ * Starts listening through what the extension chooses (extension/captureChoice.ts): the panel's
+ * own microphone, the system microphone recorded by the server, or the browser capture page. The
+ * server's answer sets the state, or says why it cannot listen.
  */
-async function startListening(): Promise<void> {
-  const preference = model.report?.voice.capture ?? 'auto';
+function startListening(): void {
   model.capture = { state: 'starting' };
   render(model);
-  if (preference === 'native') return model.send({ type: 'capture', action: 'start', source: 'native' });
-  if (preference === 'browser') {
-    model.capture = { state: 'off' };
-    model.notice = { level: 'info', message: 'Talk in the browser tab Parley opened; answers appear here too.' };
-    model.run('parley.openCapturePage');
-    return render(model);
-  }
-  try {
-    await microphone.start();
-    model.send({ type: 'capture', action: 'start', source: 'webview' });
-  } catch (error) {
-    await microphone.stop();
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (preference === 'webview') {
-      model.capture = { state: 'off' };
-      model.notice = { level: 'error', message: `The microphone is not available in this window (${reason}). Desktop VS Code gives webviews no microphone: set parley.voice.capture to auto or native to record the system microphone. You can type instead.` };
-    } else if (model.report?.recorder === null) {
-      // Neither this window nor the machine can record: the user's browser can.
-      model.capture = { state: 'off' };
-      model.notice = { level: 'info', message: `This window gives the panel no microphone (${reason}) and no recorder is installed; talk in the browser tab Parley opened instead. Answers appear here too.` };
-      model.run('parley.openCapturePage');
-    } else {
-      model.notice = { level: 'info', message: `This window gives the panel no microphone (${reason}); listening through the system microphone instead.` };
-      model.send({ type: 'capture', action: 'start', source: 'native' });
+  model.chooseCapture();
+}
+
+/** Starts what the extension chose; if the panel's microphone does not start, says why and lets it choose again. */
+async function listenThrough(choice: CaptureChoice): Promise<void> {
+  // The user stopped (or the connection dropped) while the extension was choosing.
+  if (model.capture.state !== 'starting') return;
+  if (choice.start === 'webview') {
+    try {
+      await microphone.start();
+    } catch (error) {
+      await microphone.stop();
+      return model.chooseCapture(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     }
-    render(model);
   }
+  if (choice.notice) model.notice = { level: choice.start === 'none' ? 'error' : 'info', message: choice.notice };
+  if (choice.start === 'webview' || choice.start === 'native') model.send({ type: 'capture', action: 'start', source: choice.start });
+  else model.capture = { state: 'off' };
+  render(model);
 }
 
 async function stopListening(): Promise<void> {
@@ -142,7 +135,9 @@ async function stopListening(): Promise<void> {
 }
 
 function toggleListening(): Promise<void> {
-  return model.capture.state === 'off' ? startListening() : stopListening();
+  if (model.capture.state !== 'off') return stopListening();
+  startListening();
+  return Promise.resolve();
 }
 
 /** Push-to-talk: the turn lasts while the button is held (or between two presses of the keybinding). */
@@ -150,7 +145,7 @@ async function setTalking(pressed: boolean): Promise<void> {
   if (pressed === talking) return;
   talking = pressed;
   if (pressed && model.capture.state === 'off') {
-    await startListening();
+    startListening();
     // The server opens the voice session asynchronously; a press before that would be lost.
     const listening = () => (model.capture.state as string) === 'listening';
     for (let waited = 0; !listening() && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -5,9 +5,11 @@
  * go over LSP, through relay.ts.
  */
 import * as vscode from 'vscode';
+import { Commands } from '../../protocol/commands';
 import type { LiveEndpoint } from '../../protocol/lsp';
-import { VIEW_COMMANDS, type HostMessage, type ViewMessage } from '../../protocol/webview';
-import type { Ctx } from '../ctx';
+import { VIEW_COMMANDS, type CaptureChoice, type HostMessage, type ViewMessage } from '../../protocol/webview';
+import { chooseCapture, type HostKind } from '../captureChoice';
+import { loadClientLibrary, type Ctx } from '../ctx';
 import { openNote } from '../knowledge';
 
 /** Maps the loopback endpoint to one the webview can reach when VS Code runs remotely or in a browser. */
@@ -17,6 +19,23 @@ async function externalEndpoint(endpoint: LiveEndpoint): Promise<LiveEndpoint> {
   if (external.authority === local.authority && external.scheme === 'http') return endpoint;
   const scheme = external.scheme === 'https' ? 'wss' : 'ws';
   return { url: external.with({ scheme }).toString(true), token: endpoint.token };
+}
+
+function hostKind(): HostKind {
+  if (vscode.env.uiKind === vscode.UIKind.Web) return 'web';
+  return vscode.env.remoteName ? 'remote' : 'desktop';
+}
+
+/** Decides what the panel listens through, and opens the browser capture page when that is the choice. */
+async function captureChoice(ctx: Ctx, webviewFailed: string | undefined): Promise<CaptureChoice> {
+  try {
+    const report = await (await ctx.readyClient()).sendRequest(loadClientLibrary().StatusRequest.type);
+    const choice = chooseCapture({ preference: report.voice.capture, host: hostKind(), recorder: report.recorder !== null, webviewFailed });
+    if (choice.start === 'browser') await vscode.commands.executeCommand(Commands.openCapturePage);
+    return choice;
+  } catch (error) {
+    return { start: 'none', notice: `Parley cannot listen: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }
 
 /** The live WebSocket's own host, which every webview's policy allows (html.ts). */
@@ -51,6 +70,9 @@ export function bindWebview(webview: vscode.Webview, ctx: Ctx, render: RenderWeb
       void vscode.commands.executeCommand(message.command);
     } else if (message?.type === 'openNote' && typeof message.path === 'string' && Number.isSafeInteger(message.line)) {
       openNote(message.path, message.line).catch((error: unknown) => ctx.log.error(`Could not open ${message.path}: ${String(error)}`));
+    } else if (message?.type === 'chooseCapture') {
+      const failed = typeof message.webviewFailed === 'string' ? message.webviewFailed : undefined;
+      void captureChoice(ctx, failed).then((choice) => post({ type: 'captureChoice', choice }));
     }
   });
   const onEndpoint = ctx.onDidChangeEndpoint((endpoint) => void sendEndpoint(endpoint));
