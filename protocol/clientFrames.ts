@@ -5,31 +5,12 @@
  * these frames, bundle no zod.
  */
 import * as z from 'zod';
-import { VISIBILITY_LEVELS } from './knowledge';
-import { LIVE_MAX_QUERY_CHARS, LIVE_MAX_SAY_CHARS, PLAYBACK_STATES } from './live';
+import { LIVE_MAX_SAY_CHARS, PLAYBACK_STATES } from './live';
 
 /** A day of audio: more than any answer plays. */
 const MAX_PLAYED_MS = 86_400_000;
-const KB_MAX_TAG_CHARS = 200;
 
 const safeInteger = z.number().int();
-const recordId = safeInteger.positive();
-const visibility = z.enum(VISIBILITY_LEVELS);
-
-/** Requests the Knowledge Base sidebar makes; each gets a kbReply or a kbError with its id. */
-export const KbOperationSchema = z.discriminatedUnion('op', [
-  z.object({
-    op: z.literal('search'),
-    query: z.string().max(LIVE_MAX_QUERY_CHARS),
-    k: safeInteger.min(1).max(100).default(10),
-    filters: z.object({ visibility: z.array(visibility).optional(), tag: z.string().optional(), folder: z.string().optional() }).default({}),
-  }),
-  z.object({ op: z.literal('vote'), chunkId: recordId, vote: z.union([z.literal(1), z.literal(-1)]) }),
-  z.object({ op: z.literal('correct'), chunkId: recordId, text: z.string().max(LIVE_MAX_SAY_CHARS) }),
-  z.object({ op: z.literal('tag'), documentId: recordId, tag: z.string().max(KB_MAX_TAG_CHARS) }),
-  z.object({ op: z.literal('visibility'), documentId: recordId, visibility }),
-  z.object({ op: z.literal('stats') }),
-]);
 
 export const ClientFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping'), id: safeInteger }),
@@ -56,8 +37,6 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
     z.object({ type: z.literal('capture'), action: z.literal('start'), source: z.enum(['webview', 'native']) }),
     z.object({ type: z.literal('capture'), action: z.literal('stop') }),
   ]),
-  /** A knowledge-base request; a newer search from the same connection cancels an older one. */
-  z.object({ type: z.literal('kb'), id: safeInteger, request: KbOperationSchema }),
   /**
    * How much of answer `answer`'s voice this webview has played, by its audio clock: sent as
    * chunks end (at most every PLAYBACK_REPORT_MS) and at once on pause, resume, stop and when the
@@ -67,4 +46,3 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
 ]);
 
 export type ClientFrame = z.output<typeof ClientFrameSchema>;
-export type KbOperation = z.input<typeof KbOperationSchema>;

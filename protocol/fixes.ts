@@ -13,7 +13,9 @@ export const MAX_SEPARATE = 3;
 export const MAX_GROUPED = 8;
 
 const position = z.object({ line: z.number().int().min(0), character: z.number().int().min(0) });
-const range = z.object({ start: position, end: position }).refine(({ start, end }) => start.line < end.line || (start.line === end.line && start.character <= end.character), { error: 'ends before it starts' });
+const range = z
+  .object({ start: position, end: position })
+  .refine(({ start, end }) => start.line < end.line || (start.line === end.line && start.character <= end.character), { error: 'ends before it starts' });
 
 /**
  * A diagnostic as a fix carries it: an LSP Diagnostic, of which Parley reads the range, message,

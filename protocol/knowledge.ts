@@ -1,4 +1,6 @@
 /** The knowledge base as the extension, the sidebar and the command line see it. */
+import type * as z from 'zod';
+import type { KbSearchFiltersSchema, KbSearchParamsSchema } from './params';
 
 export type Visibility = 'private' | 'shared' | 'public';
 export const VISIBILITY_LEVELS: readonly Visibility[] = ['private', 'shared', 'public'];
@@ -12,22 +14,8 @@ export const KB_MAX_CORRECTION_CHARS = 20_000;
 /** Longest tag, in characters. */
 export const KB_MAX_TAG_CHARS = 200;
 
-export interface KbSearchFilters {
-  /** Which visibilities may appear; default: all. A shared search passes ['shared', 'public']. */
-  visibility?: Visibility[];
-  /** Only passages with this tag (a nested tag `a/b` also matches `a`). */
-  tag?: string;
-  /** Only documents under this folder (absolute path). */
-  folder?: string;
-}
-
-export interface KbSearchParams {
-  query: string;
-  k?: number;
-  filters?: KbSearchFilters;
-  /** Treat the last word as a prefix, for search as you type. */
-  prefix?: boolean;
-}
+export type KbSearchFilters = z.infer<typeof KbSearchFiltersSchema>;
+export type KbSearchParams = z.input<typeof KbSearchParamsSchema>;
 
 export interface KbCorrection {
   text: string;

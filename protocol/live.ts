@@ -59,9 +59,6 @@ export type ServerFrame =
   /** The knowledge base changed (a sync, a new source): its current figures. */
   | { type: 'kbStats'; stats: KbStats };
 
-/** Requests the Knowledge Base sidebar makes; each gets a kbReply or a kbError with its id. */
-export type { KbOperation } from './clientFrames';
-
 export type KbReply =
   | { op: 'search'; query: string; passages: KbPassage[]; tookMs: number }
   | { op: 'vote'; chunkId: number; quality: number; up: number; down: number }
@@ -69,9 +66,6 @@ export type KbReply =
   | { op: 'tag'; documentId: number; tags: string[] }
   | { op: 'visibility'; documentId: number; visibility: Visibility }
   | { op: 'stats'; stats: KbStats };
-
-/** Longest search query the server accepts, in characters. */
-export const LIVE_MAX_QUERY_CHARS = 2_000;
 
 /** What a webview sends; declared as a schema the server parses every frame with. */
 export type { ClientFrame } from './clientFrames';

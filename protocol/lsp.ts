@@ -6,8 +6,23 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type * as z from 'zod';
-import type { KbContribution, KbCorrection, KbIngestResult, KbPassage, KbSearchParams, KbStats, Visibility } from './knowledge';
-import type { KbAddNoteParams, KbAddParams, KbRemoveSourceParams, KbSetVisibilityParams, KbSyncParams, LiveRemoteOriginParams, ReviewParamsSchema, WorkspaceTrustParams, InitializationOptionsSchema } from './params';
+import type { KbContribution, KbCorrection, KbIngestResult, KbPassage, KbStats } from './knowledge';
+import type {
+  InitializationOptionsSchema,
+  KbAddNoteParams,
+  KbAddParams,
+  KbAddTagParams,
+  KbCorrectParams,
+  KbDocumentVisibilityParams,
+  KbRemoveSourceParams,
+  KbSearchParamsSchema,
+  KbSetVisibilityParams,
+  KbSyncParams,
+  KbVoteParams,
+  LiveRemoteOriginParams,
+  ReviewParamsSchema,
+  WorkspaceTrustParams,
+} from './params';
 import type { ReviewResult } from './review';
 import type { ServerStatus, StatusReport } from './status';
 
@@ -35,7 +50,7 @@ export namespace LiveEndpointRequest {
 /** Client → server: the user granted workspace trust (VS Code never takes it back without a reload). */
 export namespace WorkspaceTrustNotification {
   export const method = 'parley/workspaceTrust';
-  export const type = new NotificationType<z.infer<typeof WorkspaceTrustParams>>(method);
+  export const type = new NotificationType<z.input<typeof WorkspaceTrustParams>>(method);
 }
 
 /**
@@ -44,7 +59,7 @@ export namespace WorkspaceTrustNotification {
  */
 export namespace LiveRemoteOriginNotification {
   export const method = 'parley/liveRemoteOrigin';
-  export const type = new NotificationType<z.infer<typeof LiveRemoteOriginParams>>(method);
+  export const type = new NotificationType<z.input<typeof LiveRemoteOriginParams>>(method);
 }
 
 /** Server → client: the server's health and activity changed. */
@@ -118,19 +133,19 @@ export namespace CapturePageRequest {
 /** Client → server: add a folder or a note file to the knowledge base and index it (with work-done progress; cancellable). */
 export namespace KbAddRequest {
   export const method = 'parley/kb/add';
-  export const type = new RequestType<z.infer<typeof KbAddParams>, KbIngestResult, void>(method);
+  export const type = new RequestType<z.input<typeof KbAddParams>, KbIngestResult, void>(method);
 }
 
 /** Client → server: keep the editor selection as a new note in the knowledge base. */
 export namespace KbAddNoteRequest {
   export const method = 'parley/kb/addNote';
-  export const type = new RequestType<z.infer<typeof KbAddNoteParams>, { path: string; result: KbIngestResult }, void>(method);
+  export const type = new RequestType<z.input<typeof KbAddNoteParams>, { path: string; result: KbIngestResult }, void>(method);
 }
 
 /** Client → server: sync every source now (with work-done progress; cancellable). */
 export namespace KbSyncRequest {
   export const method = 'parley/kb/sync';
-  export const type = new RequestType<z.infer<typeof KbSyncParams>, KbStats, void>(method);
+  export const type = new RequestType<z.input<typeof KbSyncParams>, KbStats, void>(method);
 }
 
 /** Client → server: what the knowledge base holds. */
@@ -148,13 +163,13 @@ export namespace KbContributionsRequest {
 /** Client → server: the visibility of the document at `path` (a file in the knowledge base). */
 export namespace KbSetVisibilityRequest {
   export const method = 'parley/kb/setVisibility';
-  export const type = new RequestType<z.infer<typeof KbSetVisibilityParams>, { title: string }, void>(method);
+  export const type = new RequestType<z.input<typeof KbSetVisibilityParams>, { title: string }, void>(method);
 }
 
 /** Client → server: stop indexing a source and remove its documents (the files are untouched). */
 export namespace KbRemoveSourceRequest {
   export const method = 'parley/kb/removeSource';
-  export const type = new RequestType<z.infer<typeof KbRemoveSourceParams>, KbStats, void>(method);
+  export const type = new RequestType<z.input<typeof KbRemoveSourceParams>, KbStats, void>(method);
 }
 
 /**
@@ -164,31 +179,31 @@ export namespace KbRemoveSourceRequest {
  */
 export namespace KbSearchRequest {
   export const method = 'parley/kb/search';
-  export const type = new RequestType<KbSearchParams, { passages: KbPassage[]; tookMs: number }, void>(method);
+  export const type = new RequestType<z.input<typeof KbSearchParamsSchema>, { passages: KbPassage[]; tookMs: number }, void>(method);
 }
 
 /** Sidebar → server: a passage was helpful (1) or not (-1); its quality and vote counts now. */
 export namespace KbVoteRequest {
   export const method = 'parley/kb/vote';
-  export const type = new RequestType<{ chunkId: number; vote: 1 | -1 }, { quality: number; up: number; down: number }, void>(method);
+  export const type = new RequestType<z.input<typeof KbVoteParams>, { quality: number; up: number; down: number }, void>(method);
 }
 
 /** Sidebar → server: the user's correction of a passage, kept as its next version. */
 export namespace KbCorrectRequest {
   export const method = 'parley/kb/correct';
-  export const type = new RequestType<{ chunkId: number; text: string }, KbCorrection, void>(method);
+  export const type = new RequestType<z.input<typeof KbCorrectParams>, KbCorrection, void>(method);
 }
 
 /** Sidebar → server: a tag for a note; the note's tags now. */
 export namespace KbAddTagRequest {
   export const method = 'parley/kb/addTag';
-  export const type = new RequestType<{ documentId: number; tag: string }, { tags: string[] }, void>(method);
+  export const type = new RequestType<z.input<typeof KbAddTagParams>, { tags: string[] }, void>(method);
 }
 
 /** Sidebar → server: the visibility of a document of a passage it shows. */
 export namespace KbDocumentVisibilityRequest {
   export const method = 'parley/kb/documentVisibility';
-  export const type = new RequestType<{ documentId: number; visibility: Visibility }, void, void>(method);
+  export const type = new RequestType<z.input<typeof KbDocumentVisibilityParams>, void, void>(method);
 }
 
 /** Server → client, which hands it on to the sidebar: the knowledge base changed (a sync, a new source); its figures now. */
@@ -197,7 +212,7 @@ export namespace KbStatsNotification {
   export const type = new NotificationType<KbStats>(method);
 }
 
-export type ReviewParams = z.infer<typeof ReviewParamsSchema>;
+export type ReviewParams = z.input<typeof ReviewParamsSchema>;
 
 /**
  * Client → server: review a repository (with work-done progress; cancellable). The server writes

@@ -6,11 +6,26 @@
  * bundle zod for checks only the server makes.
  */
 import * as z from 'zod';
-import { VISIBILITY_LEVELS } from './knowledge';
-import { KbAddNoteRequest, KbAddRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbSyncRequest, LiveRemoteOriginNotification, ReviewRequest, WorkspaceTrustNotification } from './lsp';
+import { KB_MAX_CORRECTION_CHARS, KB_MAX_QUERY_CHARS, KB_MAX_RESULTS, KB_MAX_TAG_CHARS, VISIBILITY_LEVELS } from './knowledge';
+import {
+  KbAddNoteRequest,
+  KbAddRequest,
+  KbAddTagRequest,
+  KbCorrectRequest,
+  KbDocumentVisibilityRequest,
+  KbRemoveSourceRequest,
+  KbSearchRequest,
+  KbSetVisibilityRequest,
+  KbSyncRequest,
+  KbVoteRequest,
+  LiveRemoteOriginNotification,
+  ReviewRequest,
+  WorkspaceTrustNotification,
+} from './lsp';
 
 const path = z.string().min(1, { error: 'must be a path' });
-const recordId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** A row of the knowledge base: zod's integers are safe integers. */
+const recordId = z.number().int().positive();
 const visibility = z.enum(VISIBILITY_LEVELS);
 /** WorkDoneProgressParams: the token of the progress the client created for the request. */
 const workDone = { workDoneToken: z.union([z.string(), z.number()], { error: 'is not a progress token (a text or a number)' }).optional() };
@@ -36,6 +51,27 @@ export const KbSyncParams = z.object(workDone).default({});
 export const KbSetVisibilityParams = z.object({ path, visibility });
 export const KbRemoveSourceParams = z.object({ sourceId: recordId });
 
+/** The sidebar's requests come from a webview: every field is bounded. */
+export const KbSearchFiltersSchema = z.object({
+  /** Which visibilities may appear; default: all. A shared search passes ['shared', 'public']. */
+  visibility: z.array(visibility).optional(),
+  /** Only passages with this tag (a nested tag `a/b` also matches `a`). */
+  tag: z.string().optional(),
+  /** Only documents under this folder (absolute path). */
+  folder: z.string().optional(),
+});
+export const KbSearchParamsSchema = z.object({
+  query: z.string().max(KB_MAX_QUERY_CHARS),
+  k: z.number().int().min(1).max(KB_MAX_RESULTS).default(10),
+  filters: KbSearchFiltersSchema.optional(),
+  /** Treat the last word as a prefix, for search as you type. */
+  prefix: z.boolean().optional(),
+});
+export const KbVoteParams = z.object({ chunkId: recordId, vote: z.union([z.literal(1), z.literal(-1)]) });
+export const KbCorrectParams = z.object({ chunkId: recordId, text: z.string().max(KB_MAX_CORRECTION_CHARS) });
+export const KbAddTagParams = z.object({ documentId: recordId, tag: z.string().max(KB_MAX_TAG_CHARS) });
+export const KbDocumentVisibilityParams = z.object({ documentId: recordId, visibility });
+
 /**
  * Read loosely, `staticOnly: "yes"` would count as false and send the code to the model the caller
  * asked to leave out: a review of the wrong shape is refused before anything runs.
@@ -56,11 +92,19 @@ const SCHEMAS = {
   [KbSyncRequest.method]: KbSyncParams,
   [KbSetVisibilityRequest.method]: KbSetVisibilityParams,
   [KbRemoveSourceRequest.method]: KbRemoveSourceParams,
+  [KbSearchRequest.method]: KbSearchParamsSchema,
+  [KbVoteRequest.method]: KbVoteParams,
+  [KbCorrectRequest.method]: KbCorrectParams,
+  [KbAddTagRequest.method]: KbAddTagParams,
+  [KbDocumentVisibilityRequest.method]: KbDocumentVisibilityParams,
   [ReviewRequest.method]: ReviewParamsSchema,
 } as const;
 
 export type ParamsMethod = keyof typeof SCHEMAS;
+/** What the server's handler gets (defaults filled in). */
 export type ParamsOf<M extends ParamsMethod> = z.output<(typeof SCHEMAS)[M]>;
+/** What a client sends, the params of the message's type in protocol/lsp.ts. */
+export type SentParamsOf<M extends ParamsMethod> = z.input<(typeof SCHEMAS)[M]>;
 
 /** Every custom message with params, by method: what server/rpc.ts parses each one with. */
-export const PARAMS: { readonly [M in ParamsMethod]: z.ZodType<ParamsOf<M>> } = SCHEMAS;
+export const PARAMS: { readonly [M in ParamsMethod]: z.ZodType<ParamsOf<M>, SentParamsOf<M>> } = SCHEMAS;

@@ -30,7 +30,10 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 }
 
 function numberFrom(min: number, max: number) {
-  return z.coerce.number({ error: `is not a number from ${min} to ${max}` }).min(min, { error: `is not a number from ${min} to ${max}` }).max(max, { error: `is not a number from ${min} to ${max}` });
+  return z.coerce
+    .number({ error: `is not a number from ${min} to ${max}` })
+    .min(min, { error: `is not a number from ${min} to ${max}` })
+    .max(max, { error: `is not a number from ${min} to ${max}` });
 }
 
 const flag = z.union([z.boolean(), z.stringbool()], { error: 'is not true or false' });

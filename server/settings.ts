@@ -93,7 +93,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, log?: Logger): ParleySet
   const review = { exclude: env.PARLEY_REVIEW_EXCLUDE };
   const fallbacks = (name: string) => parseFallbacks(name, env[`PARLEY_${name}_FALLBACKS`], log);
   const [llmFallbacks, sttFallbacks, ttsFallbacks] = ['LLM', 'STT', 'TTS'].map(fallbacks);
-  return normalizeSettings({ llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS'), llmFallbacks, sttFallbacks, ttsFallbacks, voice, review }, log);
+  return normalizeSettings(
+    { llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS'), llmFallbacks, sttFallbacks, ttsFallbacks, voice, review },
+    log,
+  );
 }
 
 /** PARLEY_<STAGE>_FALLBACKS holds the same list as parley.<stage>.fallbacks, as JSON. */

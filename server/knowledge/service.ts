@@ -29,7 +29,6 @@ import type { KnowledgeSearch } from '../tools/types';
 import { createEmbedder } from './embed';
 import type { SyncProgress } from './indexer';
 import { FeedbackError, KnowledgeBase } from './knowledgeBase';
-import { checked, SidebarParams } from './params';
 
 export interface KnowledgeServiceOptions {
   db: Database;
@@ -134,9 +133,8 @@ export class KnowledgeService {
 
   /** The sidebar's requests: their messages are shown in the sidebar as they are, without the method's name. */
   private registerSidebar(connection: Connection): void {
-    connection.onRequest(KbSearchRequest.type, (raw, token) =>
+    onRequest(connection, KbSearchRequest, (params, token) =>
       sidebarAnswer(async () => {
-        const params = checked(SidebarParams.search, raw, KbSearchRequest.method);
         const kb = await this.require();
         const controller = new AbortController();
         // The sidebar cancels a search that a newer one replaced.
@@ -144,27 +142,17 @@ export class KnowledgeService {
         return await kb.searchTimed(params, controller.signal);
       }, token),
     );
-    connection.onRequest(KbVoteRequest.type, (raw) =>
-      sidebarAnswer(async () => {
-        const { chunkId, vote } = checked(SidebarParams.vote, raw, KbVoteRequest.method);
-        return (await this.require()).vote(chunkId, vote);
-      }),
+    onRequest(connection, KbVoteRequest, ({ chunkId, vote }) =>
+      sidebarAnswer(async () => (await this.require()).vote(chunkId, vote)),
     );
-    connection.onRequest(KbCorrectRequest.type, (raw) =>
-      sidebarAnswer(async () => {
-        const { chunkId, text } = checked(SidebarParams.correct, raw, KbCorrectRequest.method);
-        return (await this.require()).correct(chunkId, text);
-      }),
+    onRequest(connection, KbCorrectRequest, ({ chunkId, text }) =>
+      sidebarAnswer(async () => (await this.require()).correct(chunkId, text)),
     );
-    connection.onRequest(KbAddTagRequest.type, (raw) =>
-      sidebarAnswer(async () => {
-        const { documentId, tag } = checked(SidebarParams.tag, raw, KbAddTagRequest.method);
-        return { tags: (await this.require()).addTag(documentId, tag) };
-      }),
+    onRequest(connection, KbAddTagRequest, ({ documentId, tag }) =>
+      sidebarAnswer(async () => ({ tags: (await this.require()).addTag(documentId, tag) })),
     );
-    connection.onRequest(KbDocumentVisibilityRequest.type, (raw) =>
+    onRequest(connection, KbDocumentVisibilityRequest, ({ documentId, visibility }) =>
       sidebarAnswer(async () => {
-        const { documentId, visibility } = checked(SidebarParams.visibility, raw, KbDocumentVisibilityRequest.method);
         (await this.require()).setVisibility(documentId, visibility);
         this.publish();
       }),

@@ -16,7 +16,9 @@ export function parseClientFrame(text: string): Parsed {
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: 'frame is not an object' };
   const parsed = ClientFrameSchema.safeParse(value);
-  return parsed.success ? { ok: true, frame: parsed.data } : { ok: false, error: problem((value as { type?: unknown }).type, parsed.error).slice(0, MAX_REASON_CHARS) };
+  return parsed.success
+    ? { ok: true, frame: parsed.data }
+    : { ok: false, error: problem((value as { type?: unknown }).type, parsed.error).slice(0, MAX_REASON_CHARS) };
 }
 
 /** What is wrong with a frame, for the close reason and the log: `ping: id: Invalid input: expected number, received string`. */

@@ -9,7 +9,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
-import { KbAddNoteRequest, KbAddRequest, KbRemoveSourceRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest, LiveEndpointRequest, ReviewRequest, StatusRequest, WorkspaceTrustNotification } from '../../protocol/lsp';
+import {
+  KbAddNoteRequest,
+  KbAddRequest,
+  KbAddTagRequest,
+  KbCorrectRequest,
+  KbDocumentVisibilityRequest,
+  KbRemoveSourceRequest,
+  KbSearchRequest,
+  KbSetVisibilityRequest,
+  KbStatsRequest,
+  KbSyncRequest,
+  KbVoteRequest,
+  LiveEndpointRequest,
+  ReviewRequest,
+  StatusRequest,
+  WorkspaceTrustNotification,
+} from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { tempDir } from '../support/paths';
 import { initialize, startServer, type TestServer } from '../support/server';
@@ -51,7 +67,10 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
     writeFileSync(join(repo, 'src', 'main.ts'), 'export function main(): number {\n  return 1;\n}\n');
     // A model is configured, so a review that should have been static would show up as a request here.
     model = await startOpenAIStandIn({ defaultReply: { text: '{"findings": []}' } });
-    server = await startServer({ storage: storage('main'), settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'm', baseUrl: model.baseURL } } });
+    server = await startServer({
+      storage: storage('main'),
+      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'm', baseUrl: model.baseURL } },
+    });
     server.editorState = { workspaceFolders: [repo], openFiles: [], diagnostics: [] };
     server.connection.onRequest('window/workDoneProgress/create', () => null);
   });
@@ -63,19 +82,20 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
 
   it('an unknown method (parley/doesNotExist, workspace/executeCommand of `rm -rf /`) → error -32601 (method not found); the server keeps answering', async () => {
     await assertErrorResponse(send(server, 'parley/doesNotExist', { path: '/etc/passwd' }), 'parley/doesNotExist', ErrorCodes.MethodNotFound);
-    await assertErrorResponse(send(server, 'workspace/executeCommand', { command: 'rm', arguments: ['-rf', '/'] }), 'workspace/executeCommand', ErrorCodes.MethodNotFound);
+    await assertErrorResponse(
+      send(server, 'workspace/executeCommand', { command: 'rm', arguments: ['-rf', '/'] }),
+      'workspace/executeCommand',
+      ErrorCodes.MethodNotFound,
+    );
     await assertAnswersStatus(server);
   });
 
-  it(
-    'parley/review with { staticOnly: "yes" } → an error response; no review runs and the model is not asked',
-    async () => {
-      const asked = model.requests.length;
-      await assertErrorResponse(send(server, ReviewRequest.method, { folder: repo, staticOnly: 'yes' }), 'staticOnly "yes"');
-      assert.equal(model.requests.length, asked, 'the model was asked for a review');
-      await assertAnswersStatus(server);
-    },
-  );
+  it('parley/review with { staticOnly: "yes" } → an error response; no review runs and the model is not asked', async () => {
+    const asked = model.requests.length;
+    await assertErrorResponse(send(server, ReviewRequest.method, { folder: repo, staticOnly: 'yes' }), 'staticOnly "yes"');
+    assert.equal(model.requests.length, asked, 'the model was asked for a review');
+    await assertAnswersStatus(server);
+  });
 
   it('parley/review with a number for the folder, null params, a file for the folder → an error response, not a crash; the model is not asked', async () => {
     const asked = model.requests.length;
@@ -101,13 +121,10 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
     await assertAnswersStatus(server);
   });
 
-  it(
-    'parley/kb/removeSource with { sourceId: "abc" } → an error response',
-    async () => {
-      await assertErrorResponse(send(server, KbRemoveSourceRequest.method, { sourceId: 'abc' }), 'sourceId "abc"');
-      await assertAnswersStatus(server);
-    },
-  );
+  it('parley/kb/removeSource with { sourceId: "abc" } → an error response', async () => {
+    await assertErrorResponse(send(server, KbRemoveSourceRequest.method, { sourceId: 'abc' }), 'sourceId "abc"');
+    await assertAnswersStatus(server);
+  });
 
   it('every custom request with params of the wrong shape → InvalidParams (-32602) naming the method and what is wrong, not an internal error', async () => {
     const cases: [method: string, params: unknown, problem: RegExp][] = [
@@ -120,6 +137,12 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
       [KbRemoveSourceRequest.method, { sourceId: 1.5 }, /^parley\/kb\/removeSource: sourceId: .*expected int/],
       [ReviewRequest.method, { folder: repo, staticOnly: 'yes' }, /^parley\/review: staticOnly: .*expected boolean/],
       [ReviewRequest.method, { folder: 42 }, /^parley\/review: folder: .*expected string/],
+      [KbSearchRequest.method, { query: 'x'.repeat(2_001) }, /^parley\/kb\/search: query: Too big/],
+      [KbSearchRequest.method, { query: 'deploys', k: 1_000 }, /^parley\/kb\/search: k: Too big/],
+      [KbVoteRequest.method, { chunkId: 1, vote: 2 }, /^parley\/kb\/vote: vote: /],
+      [KbCorrectRequest.method, { chunkId: 0, text: 'x' }, /^parley\/kb\/correct: chunkId: Too small/],
+      [KbAddTagRequest.method, { documentId: 1, tag: 5 }, /^parley\/kb\/addTag: tag: .*expected string/],
+      [KbDocumentVisibilityRequest.method, { documentId: 1, visibility: 'everyone' }, /^parley\/kb\/documentVisibility: visibility: /],
     ];
     for (const [method, params, problem] of cases) {
       const error = await assertErrorResponse(send(server, method, params), `${method} ${JSON.stringify(params)}`, ErrorCodes.InvalidParams);
@@ -131,7 +154,11 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
   it('`initialize` with options of the wrong shape → InvalidParams naming the option; a well-formed one then works', async () => {
     const early = await startServer({ storage: storage('bad-options'), initialize: false });
     try {
-      const error = await assertErrorResponse(early.connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { globalStoragePath: 7 } }), 'initialize', ErrorCodes.InvalidParams);
+      const error = await assertErrorResponse(
+        early.connection.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {}, initializationOptions: { globalStoragePath: 7 } }),
+        'initialize',
+        ErrorCodes.InvalidParams,
+      );
       assert.match(error.message, /^initializationOptions: globalStoragePath: .*expected string/);
       await initialize(early, storage('bad-options'));
       await assertAnswersStatus(early);
@@ -145,7 +172,9 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
     const requests = Array.from({ length: 1_000 }, (_, index) => send(server, methods[index % methods.length]!));
     const settled = await Promise.allSettled(requests);
     const answered = settled.filter((outcome) => outcome.status === 'fulfilled').length;
-    const refused = settled.filter((outcome) => outcome.status === 'rejected' && outcome.reason instanceof ResponseError && outcome.reason.code === ErrorCodes.MethodNotFound).length;
+    const refused = settled.filter(
+      (outcome) => outcome.status === 'rejected' && outcome.reason instanceof ResponseError && outcome.reason.code === ErrorCodes.MethodNotFound,
+    ).length;
     assert.deepEqual({ answered, refused }, { answered: 750, refused: 250 });
     await assertAnswersStatus(server);
   });
@@ -171,7 +200,8 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
       untrusted.editorState = { workspaceFolders: [repo], openFiles: [], diagnostics: [] };
       untrusted.connection.onRequest('window/workDoneProgress/create', () => null);
       const notify = (method: string, params: unknown) => untrusted.connection.sendNotification(method, params);
-      for (const params of [null, 'garbage', { trusted: 'yes' }, { trusted: 1 }, [true], { trusted: { valueOf: true } }]) await notify(WorkspaceTrustNotification.method, params);
+      for (const params of [null, 'garbage', { trusted: 'yes' }, { trusted: 1 }, [true], { trusted: { valueOf: true } }])
+        await notify(WorkspaceTrustNotification.method, params);
       await notify('workspace/didChangeConfiguration', 17);
       await notify('parley/doesNotExist', { a: [1, { b: null }] });
       // Messages are handled in order, so this review runs after every notification above.

@@ -9,7 +9,17 @@ import { describe, it } from 'node:test';
 import * as z from 'zod';
 import { SETTING_FIELDS, type SettingField } from '../../protocol/settings';
 
-type JsonSchema = { type?: string | string[]; enum?: unknown[]; default?: unknown; minimum?: number; maximum?: number; items?: JsonSchema; required?: string[]; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[] };
+type JsonSchema = {
+  type?: string | string[];
+  enum?: unknown[];
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  items?: JsonSchema;
+  required?: string[];
+  properties?: Record<string, JsonSchema>;
+  anyOf?: JsonSchema[];
+};
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { configuration: { properties: Record<string, JsonSchema> } } };
 const declared = manifest.contributes.configuration.properties;
@@ -23,7 +33,8 @@ function essentials(schema: JsonSchema | undefined): JsonSchema | undefined {
   if (!schema) return undefined;
   const { type, enum: choices, minimum, maximum, required, properties } = schema;
   const kept: JsonSchema = { type, enum: choices, minimum, maximum, required };
-  if (properties) kept.properties = Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, { ...essentials(property), default: property.default }]));
+  if (properties)
+    kept.properties = Object.fromEntries(Object.entries(properties).map(([key, property]) => [key, { ...essentials(property), default: property.default }]));
   return JSON.parse(JSON.stringify(kept)) as JsonSchema;
 }
 

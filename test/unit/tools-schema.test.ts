@@ -15,7 +15,11 @@ const line = (description: string) => ({ type: 'integer', minimum: 1, descriptio
 const EXPECTED: Record<string, unknown> = {
   open_file: {
     type: 'object',
-    properties: { path: path('File path, relative to the workspace folder'), line: line('Line to reveal (1-based)'), endLine: line('Last line of a range to select') },
+    properties: {
+      path: path('File path, relative to the workspace folder'),
+      line: line('Line to reveal (1-based)'),
+      endLine: line('Last line of a range to select'),
+    },
     required: ['path'],
   },
   read_file: {

@@ -18,7 +18,12 @@ export const listDiagnostics = defineTool({
     const state = await editorState();
     const matching = state.diagnostics.filter((d) => (!path || d.path === path) && SEVERITIES.indexOf(d.severity) <= worst);
     if (matching.length === 0) return { content: only ? `No problems reported in ${folders.display(path!)}.` : 'No problems reported in the workspace.' };
-    const lines = matching.slice(0, MAX_LISTED).map((d) => `${folders.display(d.path)}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}${d.source ? ` [${d.source}${d.code ? ` ${d.code}` : ''}]` : ''}: ${d.message}`);
+    const lines = matching
+      .slice(0, MAX_LISTED)
+      .map(
+        (d) =>
+          `${folders.display(d.path)}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}${d.source ? ` [${d.source}${d.code ? ` ${d.code}` : ''}]` : ''}: ${d.message}`,
+      );
     const more = matching.length > MAX_LISTED ? `\n(${matching.length - MAX_LISTED} more not shown)` : '';
     return { content: lines.join('\n') + more };
   },

@@ -16,7 +16,9 @@ export const openFile = defineTool({
     if (!(await isWorkspaceFile(folders, path))) return { content: `${display} does not exist.`, isError: true };
     const { line } = input;
     const endLine = input.endLine ?? line;
-    const selection = line ? { start: { line: line - 1, character: 0 }, end: { line: (endLine ?? line) - 1, character: endLine && endLine !== line ? Number.MAX_SAFE_INTEGER : 0 } } : undefined;
+    const selection = line
+      ? { start: { line: line - 1, character: 0 }, end: { line: (endLine ?? line) - 1, character: endLine && endLine !== line ? Number.MAX_SAFE_INTEGER : 0 } }
+      : undefined;
     const shown = await showDocument(path, selection);
     return shown ? { content: `Opened ${display}${line ? ` at line ${line}` : ''}.` } : { content: `VS Code could not open ${display}.`, isError: true };
   },

@@ -38,7 +38,8 @@ export const proposeEdit = defineTool({
     const { text } = await readTextFile(folders, path);
     const first = text.indexOf(oldText);
     if (first < 0) return { content: `oldText was not found in ${display}; read the file and copy the text exactly.`, isError: true };
-    if (text.indexOf(oldText, first + 1) >= 0) return { content: `oldText occurs more than once in ${display}; include more surrounding lines.`, isError: true };
+    if (text.indexOf(oldText, first + 1) >= 0)
+      return { content: `oldText occurs more than once in ${display}; include more surrounding lines.`, isError: true };
     const range = { start: positionAt(text, first), end: positionAt(text, first + oldText.length) };
     const accepted = await applyEdit(label, path, { range, newText });
     return { content: accepted ? `The user accepted the edit to ${display}.` : `The user rejected the edit to ${display}.` };

@@ -4,7 +4,8 @@ import { defineTool, lineField, pathField } from '../types';
 
 /** What the model is told about lines it did not get, so it can ask for them next. */
 function notShown(lines: NumberedLines): string {
-  if (lines.cutAtChars) return `\n(lines ${lines.last + 1}–${lines.total} not shown: this read stopped at ${MAX_READ_CHARS} characters; read on from startLine ${lines.last + 1})`;
+  if (lines.cutAtChars)
+    return `\n(lines ${lines.last + 1}–${lines.total} not shown: this read stopped at ${MAX_READ_CHARS} characters; read on from startLine ${lines.last + 1})`;
   return lines.last < lines.total ? `\n(lines ${lines.last + 1}–${lines.total} not shown)` : '';
 }
 
