@@ -1,6 +1,11 @@
-/** Messages between the extension host and its webviews (postMessage), typed once. */
-import { Commands } from './commands';
+/**
+ * Messages between the extension host and its webviews (postMessage), typed once; what a webview
+ * sends is declared as a schema, which the extension parses it with (extension/views/host.ts).
+ * The webviews import only types from here, so they bundle no zod.
+ */
 import type { Message } from 'vscode-languageserver-protocol';
+import * as z from 'zod';
+import { Commands } from './commands';
 import type { LiveEndpoint } from './lsp';
 
 export type ViewKind = 'panel' | 'sidebar';
@@ -15,19 +20,6 @@ export type HostMessage =
   | { type: 'ask'; text: string }
   /** The answer to `chooseCapture`: what to listen through. */
   | { type: 'captureChoice'; choice: CaptureChoice }
-  | RpcMessage;
-
-/** Webview → extension. */
-export type ViewMessage =
-  | { type: 'ready' }
-  | { type: 'runCommand'; command: ViewCommand }
-  /** Open a knowledge-base note at a line (a search result's heading). */
-  | { type: 'openNote'; path: string; line: number }
-  /**
-   * The user asked to listen: which microphone? `webviewFailed`: the panel's own microphone, which
-   * the last choice named, did not start (the browser's reason); the extension chooses again.
-   */
-  | { type: 'chooseCapture'; webviewFailed?: string }
   | RpcMessage;
 
 /**
@@ -59,3 +51,19 @@ export const VIEW_COMMANDS = [
   Commands.kbContributions,
 ] as const;
 export type ViewCommand = (typeof VIEW_COMMANDS)[number];
+
+/** Webview → extension. */
+export const ViewMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('runCommand'), command: z.enum(VIEW_COMMANDS) }),
+  /** Open a knowledge-base note at a line (a search result's heading). */
+  z.object({ type: z.literal('openNote'), path: z.string(), line: z.number().int().min(0) }),
+  /**
+   * The user asked to listen: which microphone? `webviewFailed`: the panel's own microphone, which
+   * the last choice named, did not start (the browser's reason); the extension chooses again.
+   */
+  z.object({ type: z.literal('chooseCapture'), webviewFailed: z.string().optional().catch(undefined) }),
+  /** The JSON-RPC library of relay.ts reads the message itself. */
+  z.object({ type: z.literal('rpc'), message: z.custom<Message>((message) => typeof message === 'object' && message !== null) }),
+]);
+export type ViewMessage = z.output<typeof ViewMessageSchema>;

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../../protocol/commands';
 import type { LiveEndpoint } from '../../protocol/lsp';
-import { VIEW_COMMANDS, type CaptureChoice, type HostMessage, type ViewMessage } from '../../protocol/webview';
+import { ViewMessageSchema, type CaptureChoice, type HostMessage } from '../../protocol/webview';
 import { chooseCapture, type HostKind } from '../captureChoice';
 import { loadClientLibrary, type Ctx } from '../ctx';
 import { openNote } from '../knowledge';
@@ -64,15 +64,17 @@ export function bindWebview(webview: vscode.Webview, ctx: Ctx, render: RenderWeb
     }
     post({ type: 'connect', endpoint: external });
   };
-  const onMessage = webview.onDidReceiveMessage((message: ViewMessage) => {
-    if (message?.type === 'ready') void sendEndpoint(ctx.liveEndpoint);
-    else if (message?.type === 'runCommand' && (VIEW_COMMANDS as readonly string[]).includes(message.command)) {
-      void vscode.commands.executeCommand(message.command);
-    } else if (message?.type === 'openNote' && typeof message.path === 'string' && Number.isSafeInteger(message.line)) {
+  const onMessage = webview.onDidReceiveMessage((raw: unknown) => {
+    // A webview runs page code: only the messages of the declared shapes, and the commands listed there, are acted on.
+    const parsed = ViewMessageSchema.safeParse(raw);
+    if (!parsed.success) return ctx.log.warn(`Ignored a webview message of the wrong shape: ${parsed.error.issues[0]?.message ?? ''}`);
+    const message = parsed.data;
+    if (message.type === 'ready') void sendEndpoint(ctx.liveEndpoint);
+    else if (message.type === 'runCommand') void vscode.commands.executeCommand(message.command);
+    else if (message.type === 'openNote') {
       openNote(message.path, message.line).catch((error: unknown) => ctx.log.error(`Could not open ${message.path}: ${String(error)}`));
-    } else if (message?.type === 'chooseCapture') {
-      const failed = typeof message.webviewFailed === 'string' ? message.webviewFailed : undefined;
-      void captureChoice(ctx, failed).then((choice) => post({ type: 'captureChoice', choice }));
+    } else if (message.type === 'chooseCapture') {
+      void captureChoice(ctx, message.webviewFailed).then((choice) => post({ type: 'captureChoice', choice }));
     }
   });
   const onEndpoint = ctx.onDidChangeEndpoint((endpoint) => void sendEndpoint(endpoint));
