@@ -77,7 +77,7 @@ describe('fallbacks for speech to text and text to speech', () => {
     assert.equal(stream.provider, 'deepgram');
   });
 
-  it('speaks with OpenAI when Aura is down, the whole answer and its turn end', async () => {
+  it('speaks with OpenAI when Aura is down, the whole answer and its turn end, and skips Aura while its circuit is open', async () => {
     const tts = registry().tts(settings());
     deepgram.failNext({ kind: 'status', status: 503 }, { path: '/v1/speak' });
     const stream = tts.stream();
@@ -95,6 +95,17 @@ describe('fallbacks for speech to text and text to speech', () => {
     assert.equal(got.metrics[0]!.cancelled, false);
     assert.equal(openai.requests.filter((request) => request.path === '/v1/audio/speech').length >= 2, true);
     await stream.close();
+
+    const speaks = deepgram.requests.filter((request) => request.path === '/v1/speak').length;
+    const next = tts.stream();
+    const again = new Recording(next);
+    next.pushText('The next answer goes straight to OpenAI.');
+    next.flush();
+    await waitFor(() => again.metrics.length > 0, { what: 'the next answer to finish' });
+    assert.deepEqual(again.errors, []);
+    assert.ok(again.audio.length > 0 && again.audio.every((audio) => audio.sampleRate === OPENAI_SPEECH_SAMPLE_RATE));
+    assert.equal(deepgram.requests.filter((request) => request.path === '/v1/speak').length, speaks, 'Aura was not asked while its circuit is open');
+    await next.close();
   });
 
   it('stays with the voice that has spoken: a failure after its first audio is reported, not handed over', async () => {
