@@ -73,7 +73,10 @@ function render(model: ViewModel): void {
   }
 }
 
-const playback = new Playback((report) => model.send(report));
+const playback = new Playback((report) => {
+  model.send(report);
+  document.body.dataset.playedMs = String(Math.round(report.playedMs));
+});
 const microphone = new MicrophoneCapture(document.body.dataset.worklet ?? '', {
   onFrame: (pcm) => model.sendAudio(pcm),
   onLevel: (level) => (meter.value = Math.min(1, level * 4)),
