@@ -3,7 +3,8 @@
  * Parley" is plain LSP (`textDocument/codeAction` + `codeAction/resolve`); "Explain with Parley"
  * is a code action whose command the extension runs, handing the problem to the session panel.
  */
-import * as z from 'zod';
+// zod's mini build, as protocol/settings.ts: the extension bundles these schemas.
+import * as z from 'zod/mini';
 import { Commands } from './commands';
 import type { DiagnosticSeverityName } from './lsp';
 
@@ -12,10 +13,13 @@ export const MAX_SEPARATE = 3;
 /** One grouped fix covers at most this many problems: a minimal edit cannot fix a whole file. */
 export const MAX_GROUPED = 8;
 
-const position = z.object({ line: z.number().int().min(0), character: z.number().int().min(0) });
+const lineOrColumn = z.number().check(z.int(), z.minimum(0));
+const position = z.object({ line: lineOrColumn, character: lineOrColumn });
 const range = z
   .object({ start: position, end: position })
-  .refine(({ start, end }) => start.line < end.line || (start.line === end.line && start.character <= end.character), { error: 'ends before it starts' });
+  .check(
+    z.refine(({ start, end }) => start.line < end.line || (start.line === end.line && start.character <= end.character), { error: 'ends before it starts' }),
+  );
 
 /**
  * A diagnostic as a fix carries it: an LSP Diagnostic, of which Parley reads the range, message,
@@ -24,9 +28,9 @@ const range = z
 const FixDiagnosticSchema = z.looseObject({
   range,
   message: z.union([z.string(), z.object({ kind: z.enum(['plaintext', 'markdown']), value: z.string() })]),
-  severity: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
-  source: z.string().optional(),
-  code: z.union([z.string(), z.number()]).optional(),
+  severity: z.optional(z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)])),
+  source: z.optional(z.string()),
+  code: z.optional(z.union([z.string(), z.number()])),
 });
 
 /**
@@ -36,7 +40,7 @@ const FixDiagnosticSchema = z.looseObject({
 export const FixDataSchema = z.object({
   parley: z.literal('fix'),
   uri: z.string(),
-  diagnostics: z.array(FixDiagnosticSchema).min(1).max(MAX_GROUPED),
+  diagnostics: z.array(FixDiagnosticSchema).check(z.minLength(1), z.maxLength(MAX_GROUPED)),
 });
 export type FixData = z.infer<typeof FixDataSchema>;
 
@@ -51,13 +55,13 @@ export const ExplainedProblemSchema = z.object({
   range,
   severity: z.enum(SEVERITY_NAMES),
   message: z.string(),
-  source: z.string().optional(),
-  code: z.string().optional(),
+  source: z.optional(z.string()),
+  code: z.optional(z.string()),
 });
 export type ExplainedProblem = z.infer<typeof ExplainedProblemSchema>;
 
 /** The problems to explain; one for a single diagnostic, several when the menu groups them. */
-export const ExplainProblemArgsSchema = z.object({ uri: z.string(), problems: z.array(ExplainedProblemSchema).min(1) });
+export const ExplainProblemArgsSchema = z.object({ uri: z.string(), problems: z.array(ExplainedProblemSchema).check(z.minLength(1)) });
 export type ExplainProblemArgs = z.infer<typeof ExplainProblemArgsSchema>;
 
 /** The question the session panel sends for `args`, with `path` as the user knows the file. */

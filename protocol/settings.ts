@@ -10,7 +10,9 @@
  * setting `parley.<stage>.fallbacks` (settingName). Values arrive as JSON from the client and as
  * text from the environment, so numbers, flags and pattern lists also accept their text.
  */
-import * as z from 'zod';
+// zod's mini build: the extension bundles these schemas, and the mini build is a quarter of the full one there.
+import * as z from 'zod/mini';
+import { $ZodDefault, $ZodObject, $ZodPrefault, type $ZodType } from 'zod/v4/core';
 
 export const LLM_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
 export const STT_PROVIDERS = ['deepgram', 'openai', 'openai-compatible', 'offline'] as const;
@@ -30,27 +32,35 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 }
 
 function numberFrom(min: number, max: number) {
-  return z.coerce
-    .number({ error: `is not a number from ${min} to ${max}` })
-    .min(min, { error: `is not a number from ${min} to ${max}` })
-    .max(max, { error: `is not a number from ${min} to ${max}` });
+  const error = `is not a number from ${min} to ${max}`;
+  return z.coerce.number({ error }).check(z.minimum(min, { error }), z.maximum(max, { error }));
 }
 
 const flag = z.union([z.boolean(), z.stringbool()], { error: 'is not true or false' });
-const text = z.string({ error: 'is not text' }).trim();
+const text = z.string({ error: 'is not text' }).check(z.trim());
 /** Gitignore-style patterns: a list, or one comma-separated text (the environment's form). */
-const patterns = z
-  .union([z.string().transform((list) => list.split(',')), z.array(z.string())], { error: 'is not a list of glob patterns' })
-  .transform((list) => list.map((item) => item.trim()).filter(Boolean));
+const patterns = z.pipe(
+  z.union(
+    [
+      z.pipe(
+        z.string(),
+        z.transform((list) => list.split(',')),
+      ),
+      z.array(z.string()),
+    ],
+    { error: 'is not a list of glob patterns' },
+  ),
+  z.transform((list: string[]) => list.map((item) => item.trim()).filter(Boolean)),
+);
 
 /** One pipeline stage's choice: which provider, which model, and where it lives. */
 function stageSchema<const P extends readonly [string, ...string[]]>(providers: P, provider: P[number]) {
   return z.object({
-    provider: oneOf(providers).default(provider),
+    provider: z._default(oneOf(providers), provider),
     /** Empty means the provider's default model. */
-    model: text.default(''),
+    model: z._default(text, ''),
     /** Empty means the vendor's own endpoint; required for `openai-compatible`. */
-    baseUrl: text.default(''),
+    baseUrl: z._default(text, ''),
   });
 }
 
@@ -67,42 +77,42 @@ export const EmbeddingsStageSchema = stageSchema(EMBEDDING_PROVIDERS, 'builtin')
 /** How Parley listens. */
 export const VoiceSettingsSchema = z.object({
   /** Hands-free: turns end when the user stops talking. Push-to-talk: while the button is held. */
-  mode: oneOf(VOICE_MODES).default('handsFree'),
+  mode: z._default(oneOf(VOICE_MODES), 'handsFree'),
   /** Where the microphone is recorded: auto (the webview where it can, else the server), or one of them. */
-  capture: oneOf(CAPTURE_PREFERENCES).default('auto'),
+  capture: z._default(oneOf(CAPTURE_PREFERENCES), 'auto'),
   /** Speech probability (0–1) above which the VAD hears speech. */
-  vadThreshold: numberFrom(0.05, 0.95).default(0.5),
+  vadThreshold: z._default(numberFrom(0.05, 0.95), 0.5),
   /** Silence (ms) after which the VAD decides the user has stopped. */
-  silenceMs: numberFrom(100, 5000).default(550),
+  silenceMs: z._default(numberFrom(100, 5000), 550),
   /**
    * Start the answer when the recognizer says the turn is probably over (Deepgram Flux's
    * EagerEndOfTurn), holding it back until the turn is confirmed and dropping it if the user goes on.
    */
-  eagerEndOfTurn: flag.default(false),
+  eagerEndOfTurn: z._default(flag, false),
 });
 
 /** What Parley: Review Repository reads. */
 export const ReviewSettingsSchema = z.object({
   /** Gitignore-style patterns of files the review (and the repo map) leaves out. */
-  exclude: patterns.default([]),
+  exclude: z._default(patterns, []),
 });
 
 export const ParleySettingsSchema = z.object({
-  llm: LlmStageSchema.prefault({}),
-  stt: SttStageSchema.prefault({}),
-  tts: TtsStageSchema.prefault({}),
-  embeddings: EmbeddingsStageSchema.prefault({}),
+  llm: z.prefault(LlmStageSchema, {}),
+  stt: z.prefault(SttStageSchema, {}),
+  tts: z.prefault(TtsStageSchema, {}),
+  embeddings: z.prefault(EmbeddingsStageSchema, {}),
   /**
    * Language models to try, in order, when the configured one fails with an error worth a retry
    * elsewhere (down, rate-limited, timing out): a local server behind a cloud model, say.
    */
-  llmFallbacks: z.array(fallbackSchema(LLM_PROVIDERS), { error: 'is not a list of models' }).default([]),
+  llmFallbacks: z._default(z.array(fallbackSchema(LLM_PROVIDERS), { error: 'is not a list of models' }), []),
   /** Speech recognizers to try, in order, when the configured one cannot be reached as a turn opens. */
-  sttFallbacks: z.array(fallbackSchema(STT_PROVIDERS), { error: 'is not a list of recognizers' }).default([]),
+  sttFallbacks: z._default(z.array(fallbackSchema(STT_PROVIDERS), { error: 'is not a list of recognizers' }), []),
   /** Voices to try, in order, when the configured one fails before it has said anything. */
-  ttsFallbacks: z.array(fallbackSchema(TTS_PROVIDERS), { error: 'is not a list of voices' }).default([]),
-  voice: VoiceSettingsSchema.prefault({}),
-  review: ReviewSettingsSchema.prefault({}),
+  ttsFallbacks: z._default(z.array(fallbackSchema(TTS_PROVIDERS), { error: 'is not a list of voices' }), []),
+  voice: z.prefault(VoiceSettingsSchema, {}),
+  review: z.prefault(ReviewSettingsSchema, {}),
 });
 
 export type ParleySettings = z.output<typeof ParleySettingsSchema>;
@@ -122,20 +132,27 @@ export interface StageSettingsMap {
 export type Stage = keyof StageSettingsMap;
 export const STAGES: readonly Stage[] = ['llm', 'stt', 'tts', 'embeddings'];
 
-/** An object schema, seen through the default that fills it in when the setting is absent. */
-export function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
-  const inner = schema instanceof z.ZodPrefault || schema instanceof z.ZodDefault ? schema.unwrap() : schema;
-  return inner instanceof z.ZodObject ? (inner.shape as Record<string, z.ZodType>) : undefined;
+type Schema = $ZodType;
+
+/** A schema seen through the default that fills it in when the setting is absent. */
+export function withoutDefault(schema: Schema): Schema {
+  return schema instanceof $ZodDefault || schema instanceof $ZodPrefault ? schema._zod.def.innerType : schema;
+}
+
+/** An object schema's fields, through its default. */
+export function objectShape(schema: Schema): Readonly<Record<string, Schema>> | undefined {
+  const inner = withoutDefault(schema);
+  return inner instanceof $ZodObject ? inner._zod.def.shape : undefined;
 }
 
 /** One `parley.*` setting: where it sits in ParleySettings, its name, and its schema. */
 export interface SettingField {
   path: readonly string[];
   name: string;
-  schema: z.ZodType;
+  schema: Schema;
 }
 
-function fieldsOf(schema: z.ZodType, path: readonly string[]): SettingField[] {
+function fieldsOf(schema: Schema, path: readonly string[]): SettingField[] {
   const shape = objectShape(schema);
   if (!shape) return [{ path, name: settingName(path), schema }];
   return Object.entries(shape).flatMap(([key, field]) => fieldsOf(field, [...path, key]));

@@ -4,7 +4,7 @@
  * The webviews import only types from here, so they bundle no zod.
  */
 import type { Message } from 'vscode-languageserver-protocol';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Commands } from './commands';
 import type { LiveEndpoint } from './lsp';
 
@@ -57,12 +57,12 @@ export const ViewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('runCommand'), command: z.enum(VIEW_COMMANDS) }),
   /** Open a knowledge-base note at a line (a search result's heading). */
-  z.object({ type: z.literal('openNote'), path: z.string(), line: z.number().int().min(0) }),
+  z.object({ type: z.literal('openNote'), path: z.string(), line: z.number().check(z.int(), z.minimum(0)) }),
   /**
    * The user asked to listen: which microphone? `webviewFailed`: the panel's own microphone, which
    * the last choice named, did not start (the browser's reason); the extension chooses again.
    */
-  z.object({ type: z.literal('chooseCapture'), webviewFailed: z.string().optional().catch(undefined) }),
+  z.object({ type: z.literal('chooseCapture'), webviewFailed: z.catch(z.optional(z.string()), undefined) }),
   /** The JSON-RPC library of relay.ts reads the message itself. */
   z.object({ type: z.literal('rpc'), message: z.custom<Message>((message) => typeof message === 'object' && message !== null) }),
 ]);

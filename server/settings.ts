@@ -4,12 +4,14 @@
  * through `normalizeSettings`, which parses them with the settings schema field by field, so a
  * malformed value falls back to its default with a warning instead of reaching a provider.
  */
-import * as z from 'zod';
-import { objectShape, ParleySettingsSchema, settingName, type ParleySettings } from '../protocol/settings';
+import * as z from 'zod/mini';
+import { $ZodArray, type $ZodType } from 'zod/v4/core';
+import { objectShape, ParleySettingsSchema, settingName, withoutDefault, type ParleySettings } from '../protocol/settings';
 import type { Logger } from './log';
 
 type Problems = string[];
 type Path = (string | number)[];
+type Schema = $ZodType;
 
 /** A required field (a fallback's provider) that is missing or wrong: its list entry is left out. */
 class EntryLeftOut extends Error {}
@@ -30,19 +32,19 @@ function shown(value: unknown): string {
 }
 
 /** A list of objects (the fallback models), whose malformed entries are left out one by one. */
-function entrySchema(schema: z.ZodType): z.ZodType | undefined {
-  const inner = schema instanceof z.ZodDefault ? schema.unwrap() : schema;
-  return inner instanceof z.ZodArray && objectShape(inner.element as z.ZodType) ? (inner.element as z.ZodType) : undefined;
+function entrySchema(schema: Schema): Schema | undefined {
+  const inner = withoutDefault(schema);
+  return inner instanceof $ZodArray && objectShape(inner._zod.def.element) ? inner._zod.def.element : undefined;
 }
 
 /** The field's default; a field without one is required, so its list entry is left out. */
-function fallbackOf(schema: z.ZodType, path: Path, problem: string): unknown {
-  const result = schema.safeParse(undefined);
+function fallbackOf(schema: Schema, path: Path, problem: string): unknown {
+  const result = z.safeParse(schema, undefined);
   if (!result.success) throw new EntryLeftOut(`its ${path.at(-1)} ${problem}`);
   return result.data;
 }
 
-function lenient(schema: z.ZodType, raw: unknown, path: Path, problems: Problems): unknown {
+function lenient(schema: Schema, raw: unknown, path: Path, problems: Problems): unknown {
   const shape = objectShape(schema);
   if (shape) {
     const value = isRecord(raw) ? raw : {};
@@ -51,7 +53,7 @@ function lenient(schema: z.ZodType, raw: unknown, path: Path, problems: Problems
   if (absent(raw)) return fallbackOf(schema, path, 'is missing');
   const entry = entrySchema(schema);
   if (entry && Array.isArray(raw)) return raw.flatMap((item, i) => leftOutIfMalformed(entry, item, [...path, i], problems));
-  const result = schema.safeParse(raw);
+  const result = z.safeParse(schema, raw);
   if (result.success) return result.data;
   const problem = `${JSON.stringify(raw)} ${result.error.issues[0]?.message ?? 'is not valid'}`;
   const fallback = fallbackOf(schema, path, problem);
@@ -59,7 +61,7 @@ function lenient(schema: z.ZodType, raw: unknown, path: Path, problems: Problems
   return fallback;
 }
 
-function leftOutIfMalformed(schema: z.ZodType, raw: unknown, path: Path, problems: Problems): unknown[] {
+function leftOutIfMalformed(schema: Schema, raw: unknown, path: Path, problems: Problems): unknown[] {
   try {
     return [lenient(schema, raw, path, problems)];
   } catch (error) {

@@ -42,7 +42,7 @@ function essentials(schema: JsonSchema | undefined): JsonSchema | undefined {
 function fromSchema(field: SettingField): JsonSchema {
   const input = z.toJSONSchema(field.schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const list = input.anyOf?.find((branch) => branch.type === 'array') ?? input;
-  const fallback = field.schema.parse(undefined);
+  const fallback = z.parse(field.schema, undefined);
   return { ...essentials({ ...input, type: typeOf(fallback) }), default: fallback, items: essentials(list.items) };
 }
 
