@@ -22,10 +22,12 @@ import {
   KbSyncRequest,
   KbVoteRequest,
   LiveEndpointRequest,
+  LiveRemoteOriginNotification,
   ReviewRequest,
   StatusRequest,
   WorkspaceTrustNotification,
 } from '../../protocol/lsp';
+import { PARAMS } from '../../protocol/params';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { tempDir } from '../support/paths';
 import { initialize, startServer, type TestServer } from '../support/server';
@@ -144,6 +146,9 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
       [KbAddTagRequest.method, { documentId: 1, tag: 5 }, /^parley\/kb\/addTag: tag: .*expected string/],
       [KbDocumentVisibilityRequest.method, { documentId: 1, visibility: 'everyone' }, /^parley\/kb\/documentVisibility: visibility: /],
     ];
+    const notifications: string[] = [WorkspaceTrustNotification.method, LiveRemoteOriginNotification.method];
+    const requests = Object.keys(PARAMS).filter((method) => !notifications.includes(method));
+    assert.deepEqual(requests.filter((method) => !cases.some(([tried]) => tried === method)), [], 'every request with params has a case here');
     for (const [method, params, problem] of cases) {
       const error = await assertErrorResponse(send(server, method, params), `${method} ${JSON.stringify(params)}`, ErrorCodes.InvalidParams);
       assert.match(error.message, problem, `${method} ${JSON.stringify(params)}`);
