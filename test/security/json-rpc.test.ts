@@ -148,7 +148,11 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
     ];
     const notifications: string[] = [WorkspaceTrustNotification.method, LiveRemoteOriginNotification.method];
     const requests = Object.keys(PARAMS).filter((method) => !notifications.includes(method));
-    assert.deepEqual(requests.filter((method) => !cases.some(([tried]) => tried === method)), [], 'every request with params has a case here');
+    assert.deepEqual(
+      requests.filter((method) => !cases.some(([tried]) => tried === method)),
+      [],
+      'every request with params has a case here',
+    );
     for (const [method, params, problem] of cases) {
       const error = await assertErrorResponse(send(server, method, params), `${method} ${JSON.stringify(params)}`, ErrorCodes.InvalidParams);
       assert.match(error.message, problem, `${method} ${JSON.stringify(params)}`);
