@@ -97,6 +97,16 @@ export const ReviewSettingsSchema = z.object({
   exclude: z._default(patterns, []),
 });
 
+/** The limits of what the assistant runs (commands, REPL cells): each run, on its whole process tree. */
+export const HandsSettingsSchema = z.object({
+  /** Wall time of one command or cell, in milliseconds. */
+  timeoutMs: z._default(numberFrom(1000, 3_600_000), 10_000),
+  /** Memory of one run's whole process tree, in megabytes. */
+  memoryMb: z._default(numberFrom(50, 65_536), 500),
+  /** The Python program REPL cells run in. */
+  python: z._default(text, 'python3'),
+});
+
 export const ParleySettingsSchema = z.object({
   llm: z.prefault(LlmStageSchema, {}),
   stt: z.prefault(SttStageSchema, {}),
@@ -113,11 +123,13 @@ export const ParleySettingsSchema = z.object({
   ttsFallbacks: z._default(z.array(fallbackSchema(TTS_PROVIDERS), { error: 'is not a list of voices' }), []),
   voice: z.prefault(VoiceSettingsSchema, {}),
   review: z.prefault(ReviewSettingsSchema, {}),
+  hands: z.prefault(HandsSettingsSchema, {}),
 });
 
 export type ParleySettings = z.output<typeof ParleySettingsSchema>;
 export type VoiceSettings = ParleySettings['voice'];
 export type ReviewSettings = ParleySettings['review'];
+export type HandsSettings = ParleySettings['hands'];
 
 /** One pipeline stage's choice: which provider, which model, and where it lives. */
 export type StageSettings<P extends string> = Omit<ParleySettings['llm'], 'provider'> & { provider: P };
