@@ -95,7 +95,7 @@ function copyInto(dir, files) {
 
 /**
  * This platform's native files (scripts/natives.mjs; scripts/package.mjs swaps them for each
- * target's), the Silero model, tree-sitter and codicons.
+ * target's), the Silero model, tree-sitter, codicons and the REPL kernels.
  */
 function copyRuntimeFiles() {
   rmSync('dist/native', { recursive: true, force: true });
@@ -109,6 +109,8 @@ function copyRuntimeFiles() {
   copyTreeSitter();
   const codicons = join(dirname(require.resolve('@vscode/codicons/package.json')), 'dist');
   copyInto('dist/codicons', [join(codicons, 'codicon.css'), join(codicons, 'codicon.ttf')]);
+  // The REPL kernels run as scripts of their own (server/hands/repl.ts finds them next to server.js).
+  copyInto('dist/kernels', ['server/hands/kernels/python.py', 'server/hands/kernels/node.mjs']);
 }
 
 /**

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StatusReport } from '../protocol/status';
 import { errorMessage, stderrLogger } from './log';
+import { EXEC_USAGE, HandsUsageError, RUN_USAGE, execCommand, runCommandLine } from './hands/cli';
 import { KB_USAGE, KbUsageError, kbCommand } from './knowledge/cli';
 import { Keys } from './providers/keys';
 import { REPOMAP_USAGE, repomapCommand } from './repo/cli';
@@ -37,6 +38,14 @@ ${KB_USAGE}
                                       the repository review: static checks (hotspots, cycles,
                                       size, TODOs, untested busy modules) and, with a model
                                       configured, a review of each main module; findings ranked
+  ${EXEC_USAGE.replace(/^parley /, '')}
+                                      one REPL cell in a fresh kernel, with the REPL's limits
+                                      (10 s, 500 MB by default); figures written as PNG to
+                                      --out-dir (default a new temporary folder)
+  ${RUN_USAGE.replace(/^parley /, '')}
+                                      one command as the assistant runs it (its own process
+                                      group, no keys in its environment, limits on its whole
+                                      tree), output streamed, then how it ended
 
 Provider choices come from PARLEY_LLM, PARLEY_STT, PARLEY_TTS, PARLEY_EMBEDDINGS (with _MODEL and
 _BASE_URL), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY.`;
@@ -98,7 +107,7 @@ function kb(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return kbCommand(args, env, join(defaultStorageDir(env), 'knowledge.db'), NATIVE_DIR);
 }
 
-const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice, kb, repomap: repomapCommand, review: reviewCommand };
+const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice, kb, repomap: repomapCommand, review: reviewCommand, exec: execCommand, run: runCommandLine };
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const [command, ...rest] = argv;
@@ -116,7 +125,7 @@ async function main(): Promise<void> {
     process.stdout.write((await run(process.argv.slice(2), process.env)) + '\n');
   } catch (error) {
     process.stderr.write(`parley: ${errorMessage(error).split('\n')[0]}\n`);
-    process.exitCode = error instanceof UsageError || error instanceof KbUsageError || error instanceof ReviewUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    process.exitCode = error instanceof UsageError || error instanceof KbUsageError || error instanceof ReviewUsageError || error instanceof HandsUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
   }
 }
 

@@ -7,7 +7,7 @@
 import { delimiter, isAbsolute } from 'node:path';
 
 /** Why a program runs; each purpose adds the few variables that kind of program needs. */
-export type ChildPurpose = 'git' | 'audio' | 'speech';
+export type ChildPurpose = 'git' | 'audio' | 'speech' | 'hands';
 
 /** What every program needs to start and to find its locale and temporary folder. */
 const BASE_NAMES = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TMPDIR', 'TEMP', 'TMP'];
@@ -21,6 +21,13 @@ const PURPOSE_NAMES: Record<ChildPurpose, readonly string[]> = {
   audio: ['XDG_RUNTIME_DIR', 'PULSE_SERVER', 'PULSE_RUNTIME_PATH', 'DBUS_SESSION_BUS_ADDRESS', 'AUDIODEV'],
   // pocketsphinx and espeak-ng installed outside the system folders find their libraries so.
   speech: ['LD_LIBRARY_PATH'],
+  // Commands and REPL cells the user approved: a terminal's ordinary variables, and where the
+  // user's toolchains (virtualenvs, pyenv, Java, Go, Rust, npm) are, so "run the tests" finds them.
+  hands: [
+    'TERM', 'COLORTERM', 'NO_COLOR', 'FORCE_COLOR', 'USER', 'LOGNAME', 'SHELL', 'TZ', 'LANGUAGE',
+    'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'XDG_RUNTIME_DIR',
+    'VIRTUAL_ENV', 'CONDA_PREFIX', 'PYENV_ROOT', 'PYENV_VERSION', 'JAVA_HOME', 'GOPATH', 'GOROOT', 'CARGO_HOME', 'RUSTUP_HOME', 'NVM_DIR',
+  ],
 };
 
 /**

@@ -4,7 +4,7 @@
  * allow-listed environment of its purpose (env.ts: no keys), hidden on Windows, and killed at
  * once when its signal aborts.
  */
-import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { childEnv, type ChildPurpose } from './env';
 
@@ -28,6 +28,27 @@ export function spawnChild(program: string, args: readonly string[], options: Ch
     signal: options.signal,
     killSignal: 'SIGKILL',
     stdio: ['ignore', 'pipe', 'pipe'],
+    shell: false,
+    windowsHide: true,
+  });
+}
+
+export interface GroupOptions extends ChildOptions {
+  /** A fourth pipe (fd 3) for a control channel kept apart from the program's own output. */
+  controlPipe?: boolean;
+}
+
+/**
+ * Starts a program as the leader of a process group of its own (stdin closed, stdout and stderr
+ * piped), so that the whole tree it starts can be stopped at once (hands/tree.ts). Nothing kills
+ * it when the signal aborts: the caller stops the tree, not just its root.
+ */
+export function spawnGroup(program: string, args: readonly string[], options: GroupOptions): ChildProcess {
+  return spawn(program, args, {
+    env: childEnv(options.purpose, options.env, options.extraEnv),
+    cwd: options.cwd,
+    detached: true,
+    stdio: options.controlPipe ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     shell: false,
     windowsHide: true,
   });
