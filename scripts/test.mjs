@@ -31,6 +31,7 @@ step('Build and package the VSIX', process.platform === 'win32' ? 'npm.cmd' : 'n
 step('Type-check', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'typecheck']);
 step('Lint', npx, ['--no-install', 'eslint', '.']);
 if (layers.some((layer) => ['integration', 'security', 'e2e'].includes(layer))) step('Prepare the offline speech programs', 'bash', ['scripts/voice-env.sh']);
+if (layers.some((layer) => ['integration', 'e2e'].includes(layer))) step('Prepare Python with matplotlib for the REPL', 'bash', ['scripts/hands-env.sh']);
 if (layers.includes('e2e')) step('Prepare code-server and Chromium', 'bash', ['scripts/e2e-env.sh']);
 
 const files = layers.flatMap((layer) => testFiles(join('test', layer)));

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# What the REPL tests need from Debian: Python 3 with matplotlib (figures captured as PNG). The
+# tests look for it in PARLEY_PYTHON, python3 on PATH (which may be a pyenv shim without it) and
+# /usr/bin/python3, the interpreter this installs it for. Installs only what is missing; fast when
+# everything is there. Needs root (or sudo) the first time.
+set -euo pipefail
+
+for python in "${PARLEY_PYTHON:-}" python3 /usr/bin/python3; do
+  [ -n "$python" ] && "$python" -c 'import matplotlib' >/dev/null 2>&1 && exit 0
+done
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "[hands-env] need root to install: python3-matplotlib" >&2; exit 1; }
+  SUDO="sudo -n"
+fi
+echo "[hands-env] installing Debian packages: python3 python3-matplotlib" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq </dev/null >&2
+$SUDO apt-get install -y -qq --no-install-recommends python3 python3-matplotlib </dev/null >&2
