@@ -11,6 +11,7 @@ import { LIVE_MAX_SAY_CHARS, PLAYBACK_STATES } from './live';
 const MAX_PLAYED_MS = 86_400_000;
 
 const safeInteger = z.number().int();
+const approvalId = z.string().regex(/^[\w-]{1,64}$/, { error: 'is not an approval id' });
 
 export const ClientFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping'), id: safeInteger }),
@@ -43,6 +44,15 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
    * queue runs dry, so the server knows what the user heard and when the answer played out.
    */
   z.object({ type: z.literal('playback'), answer: safeInteger.min(0), playedMs: z.number().min(0).max(MAX_PLAYED_MS), state: z.enum(PLAYBACK_STATES) }),
+  /** The user's answer to an approval card: run it (and, with `always`, run this exact command without asking in this workspace) or deny it. */
+  z.object({ type: z.literal('approve'), id: approvalId, decision: z.enum(['run', 'deny']), always: z.boolean().optional() }),
+  /** Stop a card's running command (the Stop button, or Escape on the card). */
+  z.object({ type: z.literal('stopRun'), id: approvalId }),
+  /** Show the always-allow list (`list`) or take one command, as its parsed words, off it (`remove`). */
+  z.discriminatedUnion('action', [
+    z.object({ type: z.literal('allowedCommands'), action: z.literal('list') }),
+    z.object({ type: z.literal('allowedCommands'), action: z.literal('remove'), argv: z.array(z.string().max(LIVE_MAX_SAY_CHARS)).min(1).max(1000) }),
+  ]),
 ]);
 
 export type ClientFrame = z.output<typeof ClientFrameSchema>;

@@ -57,7 +57,24 @@ export type ServerFrame =
   | { type: 'kbReply'; id: number; reply: KbReply }
   | { type: 'kbError'; id: number; message: string }
   /** The knowledge base changed (a sync, a new source): its current figures. */
-  | { type: 'kbStats'; stats: KbStats };
+  | { type: 'kbStats'; stats: KbStats }
+  /**
+   * The assistant asks to run a command (or a REPL cell): the exact line, the folder and why.
+   * Nothing runs until this panel answers with an `approve` frame; `preapproved` when the command
+   * is on the workspace's always-allow list, and the card only shows it running.
+   */
+  | { type: 'approval'; id: string; kind: ApprovalKind; command: string; cwd: string; reason: string; preapproved?: boolean }
+  /** What became of an approval card: its run started, the user denied it, or the answer was stopped before anyone decided. */
+  | { type: 'approvalState'; id: string; state: 'running' | 'denied' | 'cancelled' }
+  /** Output of a running card's command as it comes, stdout and stderr interleaved, colour codes (SGR) only. */
+  | { type: 'runOutput'; id: string; stream: 'stdout' | 'stderr'; text: string }
+  /** A card's run ended: how, its exit code or signal, and how long it took. */
+  | { type: 'runEnd'; id: string; outcome: RunOutcome; exitCode: number | null; signal: string | null; ms: number; reason?: string; droppedChars?: number }
+  /** The commands that run without asking in this workspace, each as its parsed words. */
+  | { type: 'allowedCommands'; commands: string[][] };
+
+export type ApprovalKind = 'command' | 'cell';
+export type RunOutcome = 'ok' | 'error' | 'timeout' | 'memory' | 'killed';
 
 export type KbReply =
   | { op: 'search'; query: string; passages: KbPassage[]; tookMs: number }
