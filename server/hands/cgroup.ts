@@ -19,6 +19,8 @@ export interface CgroupLimits {
 export interface Cgroup {
   /** The files a process writes its pid into to join (one per hierarchy). */
   readonly procsFiles: string[];
+  /** Whether the kernel holds the group's memory (then it, not the sum of resident sizes, is the measure). */
+  readonly limitsMemory: boolean;
   /** The pids in the group now. */
   pids(): number[];
   /** Whether the kernel killed a process of the group for memory. */
@@ -87,6 +89,7 @@ function v1(groups: Map<string, string>, name: string, limits: CgroupLimits): Cg
   if (dirs.length === 0) return undefined;
   return {
     procsFiles: dirs.map((dir) => join(dir, 'cgroup.procs')),
+    limitsMemory: memory !== undefined,
     pids: () => [...new Set(dirs.flatMap(pidsOf))],
     oomKilled: () => memory !== undefined && counterOf(read(join(memory, 'memory.oom_control')), 'oom_kill') > 0,
     remove: () => dirs.forEach(removeGroup),
@@ -104,6 +107,7 @@ function v2(path: string, name: string, limits: CgroupLimits): Cgroup | undefine
   if (!dir) return undefined;
   return {
     procsFiles: [join(dir, 'cgroup.procs')],
+    limitsMemory: 'memory.max' in settings,
     pids: () => pidsOf(dir),
     oomKilled: () => counterOf(read(join(dir, 'memory.events')), 'oom_kill') > 0,
     remove: () => removeGroup(dir),

@@ -56,6 +56,11 @@ export class BoundedCapture {
     return this.dropped;
   }
 
+  /** Bytes (UTF-8) before the part `tailText()` returns: the head and what was dropped after it. */
+  get bytesBeforeTail(): number {
+    return this.dropped > 0 ? this.dropped + Buffer.byteLength(this.head) : 0;
+  }
+
   /** Head and tail, with a line saying how much was left out between them. */
   text(): string {
     const tail = this.tail.join('');

@@ -112,7 +112,7 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
     if (!stopped && breach) stopped = breach === 'memory' ? 'memory' : 'killed';
     if (!reason && breach) reason = breach === 'memory' ? `stopped past the ${limits.memoryBytes >> 20} MB memory limit` : `stopped past ${limits.maxProcesses} processes or ${limits.maxTasks} threads`;
     const outcome = stopped ?? (code === 0 ? 'ok' : 'error');
-    return { outcome, exitCode: code, signal, ms, output: stripAnsi(capture.tailText()), truncatedBytes: capture.droppedBytes, ...(reason ? { reason } : {}) };
+    return { outcome, exitCode: code, signal, ms, output: stripAnsi(capture.tailText()), truncatedBytes: capture.bytesBeforeTail, ...(reason ? { reason } : {}) };
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);

@@ -45,6 +45,7 @@ export interface TreeStats {
 }
 
 const POLL_MS = 50;
+const TASK_HEADROOM = 16;
 const KILL_PASS_MS = 20;
 const KILL_PASSES = 150;
 
@@ -64,7 +65,9 @@ export class ProcessTree {
   lastStats: TreeStats = { processes: 0, tasks: 0, rssBytes: 0 };
 
   constructor(program: string, args: readonly string[], private readonly options: TreeOptions) {
-    this.cgroup = options.kernelLimits === false ? undefined : createCgroup({ memoryBytes: options.limits.memoryBytes, maxTasks: options.limits.maxTasks });
+    // The kernel's task cap sits a little above the polled one, so that polling, which kills the
+    // whole tree and says why, normally acts first, while the kernel holds a bomb meanwhile.
+    this.cgroup = options.kernelLimits === false ? undefined : createCgroup({ memoryBytes: options.limits.memoryBytes, maxTasks: options.limits.maxTasks + TASK_HEADROOM });
     const [argv0, argv] = this.cgroup ? joinCgroupArgv(this.cgroup, program, args) : [program, args];
     this.child = spawnGroup(argv0, argv, { purpose: 'hands', cwd: options.cwd, env: options.env, extraEnv: options.extraEnv, controlPipe: options.controlPipe });
     this.pgid = this.child.pid ?? -1;
@@ -162,7 +165,9 @@ export class ProcessTree {
 
   private overLimit(stats: TreeStats): Breach | undefined {
     const { limits } = this.options;
-    if (stats.rssBytes > limits.memoryBytes) return 'memory';
+    // Summed resident sizes count shared pages once per process, so they overstate a forked
+    // tree's memory; where the kernel accounts the group's memory exactly, its word decides.
+    if (this.cgroup?.limitsMemory ? this.cgroup.oomKilled() : stats.rssBytes > limits.memoryBytes) return 'memory';
     if (stats.processes > limits.maxProcesses || stats.tasks > limits.maxTasks) return 'processes';
     return undefined;
   }

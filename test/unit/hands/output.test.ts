@@ -25,6 +25,7 @@ describe('bounded output capture', () => {
     assert.ok(capture.text().includes(`\n… ${capture.droppedBytes} bytes of output left out …\n`));
     assert.equal(capture.droppedBytes, 5 + 3 + 800 * 64 * 1024 - 2000);
     assert.equal(capture.tailText().length, 1000);
+    assert.equal(capture.bytesBeforeTail, capture.droppedBytes + 1000);
     assert.ok(process.memoryUsage().heapUsed - before < 20 << 20, 'the capture does not keep what it dropped');
   });
 

@@ -1,0 +1,228 @@
+/**
+ * The user's say over what the assistant runs. A command line is split into words without a
+ * shell (anything a shell would interpret is refused, so what the card shows is what runs); the
+ * panel shows a card with the exact line, its folder and the reason, and only an `approve` frame
+ * from a live panel client answers it (server/main.ts routes those here and nothing else does:
+ * text from files, notes, command output or the model never reaches this path). Once approved,
+ * the card streams the run's output and Stop on it aborts the run.
+ */
+import { randomUUID } from 'node:crypto';
+import { parse } from 'shell-quote';
+import type { ApprovalKind, RunOutcome, ServerFrame } from '../../protocol/live';
+import { keepSgr, type Stream } from './output';
+
+export type ParsedCommand = { argv: string[] } | { problem: string };
+
+/** Environment variable assignments before a program (`FOO=1 npm test`): a shell would set them. */
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/** What a shell token would do, in words. */
+function shellFeature(token: unknown): string {
+  if (token && typeof token === 'object') {
+    if ('comment' in token) return 'a comment (#)';
+    if ('pattern' in token) return `the glob pattern ${String(token.pattern)}`;
+    if ('op' in token && typeof token.op === 'string' && token.op.startsWith('$')) return 'a variable or command substitution ($)';
+    if ('op' in token) return `the shell operator ${String(token.op)}`;
+  }
+  return 'shell syntax';
+}
+
+/**
+ * Splits one command line into a program and its arguments, as a POSIX shell would quote them,
+ * or says why it is not one plain command: Parley runs no shell, so operators (`;`, `&&`, `|`,
+ * `>`), substitutions (`$(…)`, backticks, `$VAR`), globs, comments and variable assignments are
+ * refused rather than passed on as literal words the user would misread on the card.
+ */
+export function parseCommandLine(line: string): ParsedCommand {
+  const plain = (problem: string) => ({
+    problem: `run_command runs one program with its arguments, without a shell, and \`${line}\` has ${problem}. Send one command per call, with no shell operators, substitutions, globs or variable assignments.`,
+  });
+  if (line.trim() === '') return { problem: 'The command is empty.' };
+  if (/[\r\n]/.test(line)) return plain('more than one line');
+  if (line.includes('`')) return plain('a command substitution (backticks)');
+  const tokens = parse(line, (name) => ({ op: `$${name}` }) as unknown as string);
+  const odd = tokens.find((token) => typeof token !== 'string');
+  if (odd !== undefined) return plain(shellFeature(odd));
+  const argv = tokens as string[];
+  if (argv.length === 0) return { problem: 'The command is empty.' };
+  if (ASSIGNMENT.test(argv[0]!)) return plain(`a variable assignment (${argv[0]})`);
+  return { argv };
+}
+
+/** The commands a workspace runs without asking, matched on the whole parsed command, word for word. */
+export interface AllowList {
+  allowedCommands(): string[][];
+  isAllowed(argv: readonly string[]): boolean;
+  allowCommand(argv: readonly string[]): void;
+  disallowCommand(argv: readonly string[]): void;
+}
+
+/** The key an argv is stored and matched by: every word, in order, unambiguously. */
+export function commandKey(argv: readonly string[]): string {
+  return JSON.stringify(argv);
+}
+
+export interface ApprovalRequest {
+  kind: ApprovalKind;
+  /** The exact line the user sees and approves. */
+  command: string;
+  /** The folder it runs in, as the user knows it (relative to the workspace). */
+  cwd: string;
+  reason: string;
+}
+
+export interface Approved {
+  id: string;
+  always: boolean;
+}
+
+/** What a run reports when it ends, for the card. */
+export interface RunEnd {
+  outcome: RunOutcome;
+  exitCode: number | null;
+  signal: string | null;
+  ms: number;
+  reason?: string;
+  /** The end of the output, for a card whose live stream was cut short. */
+  output: string;
+}
+
+/** Characters of one run's output streamed to the panel; past this the card gets the tail at the end. */
+export const PANEL_OUTPUT_CHARS = 256 * 1024;
+/** How long output gathers before it goes to the panel as one frame. */
+const OUTPUT_FLUSH_MS = 30;
+/** Characters of the output's end a cut-short card gets when the run ends. */
+const CARD_TAIL_CHARS = 16 * 1024;
+
+type Answer = { decision: 'run' | 'deny'; always: boolean };
+
+export class Approvals {
+  readonly #pending = new Map<string, (answer: Answer) => void>();
+  readonly #running = new Map<string, AbortController>();
+
+  constructor(private readonly emit: (frame: ServerFrame) => void) {}
+
+  /**
+   * Shows the card and waits for the user. Resolves with the card's id once approved, 'denied'
+   * once denied, or undefined when `signal` aborts first (a barge-in, a new turn, Stop): the card
+   * says it was cancelled and nothing runs.
+   */
+  async ask(request: ApprovalRequest, signal: AbortSignal): Promise<Approved | 'denied' | undefined> {
+    if (signal.aborted) return undefined;
+    const id = randomUUID();
+    const answer = await new Promise<Answer | undefined>((resolve) => {
+      const cancel = () => resolve(undefined);
+      signal.addEventListener('abort', cancel, { once: true });
+      this.#pending.set(id, (given) => {
+        signal.removeEventListener('abort', cancel);
+        resolve(given);
+      });
+      this.emit({ type: 'approval', id, ...request });
+    });
+    this.#pending.delete(id);
+    if (!answer) {
+      this.emit({ type: 'approvalState', id, state: 'cancelled' });
+      return undefined;
+    }
+    if (answer.decision === 'deny') {
+      this.emit({ type: 'approvalState', id, state: 'denied' });
+      return 'denied';
+    }
+    return { id, always: answer.always };
+  }
+
+  /** A card for a command on the always-allow list: shown, not asked. */
+  preapproved(request: ApprovalRequest): Approved {
+    const id = randomUUID();
+    this.emit({ type: 'approval', id, ...request, preapproved: true });
+    return { id, always: false };
+  }
+
+  /** The user answered card `id` in a live panel; false when no card of that id waits (answered, cancelled, or never shown). */
+  answer(id: string, decision: 'run' | 'deny', always = false): boolean {
+    const resolve = this.#pending.get(id);
+    if (!resolve) return false;
+    this.#pending.delete(id);
+    resolve({ decision, always });
+    return true;
+  }
+
+  /** Stop on card `id`: its run is aborted. False when nothing of that id runs. */
+  stop(id: string): boolean {
+    const controller = this.#running.get(id);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  /**
+   * Runs approved card `id`'s work: the card shows it running and streams its output; the
+   * answer's `signal` or Stop on the card aborts it; the card ends with how it ended.
+   */
+  async run<T extends RunEnd>(id: string, signal: AbortSignal, work: (signal: AbortSignal, onOutput: (stream: Stream, text: string) => void) => Promise<T>): Promise<T> {
+    const stop = new AbortController();
+    this.#running.set(id, stop);
+    const output = new CardOutput(id, this.emit);
+    this.emit({ type: 'approvalState', id, state: 'running' });
+    try {
+      const result = await work(AbortSignal.any([signal, stop.signal]), (stream, text) => output.push(stream, text));
+      output.end(result.output);
+      const { outcome, exitCode, ms, reason } = result;
+      this.emit({ type: 'runEnd', id, outcome, exitCode, signal: result.signal, ms, ...(reason ? { reason } : {}), ...(output.dropped ? { droppedChars: output.dropped } : {}) });
+      return result;
+    } catch (error) {
+      output.end('');
+      this.emit({ type: 'runEnd', id, outcome: 'error', exitCode: null, signal: null, ms: 0, reason: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      this.#running.delete(id);
+    }
+  }
+}
+
+/**
+ * One card's live output: chunks gather for a few milliseconds and go as one frame per stream
+ * change, up to PANEL_OUTPUT_CHARS; a flood past that is counted, and the card gets the end of
+ * the output when the run ends instead.
+ */
+class CardOutput {
+  dropped = 0;
+  #sent = 0;
+  #stream: Stream = 'stdout';
+  #text = '';
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly id: string,
+    private readonly emit: (frame: ServerFrame) => void,
+  ) {}
+
+  push(stream: Stream, text: string): void {
+    const room = PANEL_OUTPUT_CHARS - this.#sent - this.#text.length;
+    if (room <= 0) {
+      this.dropped += text.length;
+      return;
+    }
+    if (stream !== this.#stream) this.flush();
+    this.#stream = stream;
+    this.#text += text.slice(0, room);
+    this.dropped += Math.max(0, text.length - room);
+    this.#timer ??= setTimeout(() => this.flush(), OUTPUT_FLUSH_MS);
+  }
+
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#text === '') return;
+    this.#sent += this.#text.length;
+    this.emit({ type: 'runOutput', id: this.id, stream: this.#stream, text: keepSgr(this.#text) });
+    this.#text = '';
+  }
+
+  /** The run ended: what waits goes out, and a cut-short card gets the output's end. */
+  end(tail: string): void {
+    this.flush();
+    if (this.dropped === 0) return;
+    const text = `\n… ${this.dropped} characters not shown; the end of the output:\n${tail.slice(-CARD_TAIL_CHARS)}`;
+    this.emit({ type: 'runOutput', id: this.id, stream: 'stdout', text });
+  }
+}
