@@ -96,7 +96,7 @@ class MarkerScanner {
     this.held = '';
     const at = this.marker ? pending.indexOf(this.marker) : -1;
     if (at >= 0) {
-      this.emit(pending.slice(0, at));
+      if (at > 0) this.emit(pending.slice(0, at));
       pending = pending.slice(at + this.marker.length);
       this.marker = '';
       this.seen();
