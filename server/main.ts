@@ -16,6 +16,7 @@ import { LIVE_TOKEN_PARAM } from '../protocol/live';
 import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
+import { Approvals } from './hands/approval';
 import { KnowledgeService } from './knowledge/service';
 import { registerFixes, type Fixes } from './repo/fixes/codeActions';
 import { RelatedDefinitions } from './repo/fixes/related';
@@ -106,6 +107,8 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   });
   knowledge.register(connection);
   const store = new SessionStore(storage.sessions);
+  // Approval cards go to every panel; an answer from any live panel client decides.
+  const approvals = new Approvals((frame) => server.broadcast(frame));
   const kb = knowledge;
   // One repository index per workspace folder, shared by the review, Fix with Parley and the conversation's context.
   repoIndexes = new RepoIndexes({ log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath });
@@ -121,6 +124,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
       emit: (frame) => server.broadcast(frame),
       knowledge: () => kb.forTools(),
       repoMap: (folder, path, waitMs) => related.around(folder, path, [], waitMs),
+      hands: { approvals, allowList: store, settings: async () => (await settings.get()).hands },
     }),
   };
   const captures = new Captures({
@@ -134,7 +138,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     },
     log,
   });
-  live.setHandlers(liveHandlers(conversation, captures));
+  live.setHandlers(liveHandlers(conversation, captures, approvals));
   const indexes = repoIndexes;
   fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), providers, log, related, knowledge: () => kb.forTools(), syntax: (job, signal) => indexes.syntax(job, signal) });
   review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), providers, log, storageDir: options.workspaceStoragePath, indexes: repoIndexes });
@@ -143,7 +147,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
 });
 
-function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures): LiveHandlers {
+function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures, approvals: Approvals): LiveHandlers {
   const failed = (what: string) => (error: unknown) => log.error(what, { error: errorMessage(error) });
   return {
     onOpen: (client) => {
@@ -167,6 +171,14 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
           return void talk.conversation.cancel();
         case 'capture':
           return void (frame.action === 'start' ? captures.start(client, frame.source) : captures.stop(client)).catch(failed('The microphone capture failed'));
+        // Only these frames, from a live panel client, decide what runs.
+        case 'approve':
+          return void approvals.answer(frame.id, frame.decision, frame.always);
+        case 'stopRun':
+          return void approvals.stop(frame.id);
+        case 'allowedCommands':
+          if (frame.action === 'remove') talk.store.disallowCommand(frame.argv);
+          return client.send({ type: 'allowedCommands', commands: talk.store.allowedCommands() });
       }
     },
     onClose: (client) => {

@@ -186,16 +186,18 @@ export class Conversation {
     const { signal } = turn;
     if (signal.aborted) return;
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
+      // Asked each round: a tool may withdraw itself for the rest of the answer (a command denied twice) or outside a trusted workspace.
+      const tools = this.deps.tools.filter((tool) => tool.offered?.(signal) ?? true);
       const { text, calls } = await this.stream(
         model,
-        { system: SYSTEM_PROMPT, context, messages, tools: this.deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) },
+        { system: SYSTEM_PROMPT, context, messages, tools: tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) },
         turn,
       );
       if (signal.aborted || calls.length === 0) return;
       // Tools act on the editor (open a file, propose an edit): a held answer runs them only once confirmed.
       if (!(await turn.released)) return;
       messages.push({ role: 'assistant', text, toolCalls: calls });
-      for (const call of calls) messages.push(await this.runCall(call, toolContext, turn));
+      for (const call of calls) messages.push(await this.runCall(call, tools, toolContext, turn));
     }
     this.deps.emit({ type: 'notice', level: 'warning', message: `Parley stopped after ${MAX_TOOL_ROUNDS} rounds of tool calls.` });
   }
@@ -219,11 +221,12 @@ export class Conversation {
     return { text, calls };
   }
 
-  private async runCall(call: ToolCall, toolContext: ToolContext, turn: AnswerTurn): Promise<ChatMessage> {
+  private async runCall(call: ToolCall, tools: readonly Tool[], toolContext: ToolContext, turn: AnswerTurn): Promise<ChatMessage> {
     const record: ToolCallRecord = { id: call.id, name: call.name, input: call.input };
     turn.toolCalls.push(record);
     this.toolCall(turn, record, 'running');
-    const result = await runTool(this.deps.tools, call.name, call.input, toolContext, turn.signal);
+    const context = { ...toolContext, announce: (text: string) => this.announce(turn, text) };
+    const result = await runTool(tools, call.name, call.input, context, turn.signal);
     // Masked here too, not only on the way to the model: the result is stored with the session and shown in the panel.
     result.content = await redactSecrets(result.content);
     Object.assign(record, {
@@ -233,6 +236,13 @@ export class Conversation {
     });
     this.toolCall(turn, record, 'done');
     return { role: 'tool', toolCallId: call.id, content: result.content, ...(result.isError ? { isError: true } : {}) };
+  }
+
+  /** Words a tool adds to the answer (asking for approval): shown like the model's text, and spoken in voice mode. */
+  private announce(turn: AnswerTurn, text: string): void {
+    turn.text += text;
+    turn.publish({ type: 'text', text });
+    turn.run(() => this.deps.emit({ type: 'assistantDelta', text }));
   }
 
   private toolCall(turn: AnswerTurn, call: ToolCallRecord, state: 'running' | 'done'): void {

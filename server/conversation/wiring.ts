@@ -13,7 +13,8 @@ import type { ProviderRegistry } from '../providers/registry';
 import type { SessionStore } from '../sessions/store';
 import { WorkspaceFolders } from '../tools/confine';
 import { lspToolContext } from '../tools/lspContext';
-import { BUILTIN_TOOLS } from '../tools/registry';
+import type { HandsDeps } from '../tools/builtin/runCommand';
+import { BUILTIN_TOOLS, handsTools } from '../tools/registry';
 import type { KnowledgeSearch } from '../tools/types';
 import { editorContext, REPO_MAP_WAIT_MS } from './context';
 import { Conversation } from './conversation';
@@ -29,6 +30,8 @@ export interface ConversationWiring {
   knowledge?: () => KnowledgeSearch | undefined;
   /** The repository map around a file of a workspace folder, '' when it is not ready in time. */
   repoMap?: (folder: string, path: string, waitMs: number) => Promise<string>;
+  /** Approvals and limits for the tools that run commands; without them the assistant runs nothing. */
+  hands?: HandsDeps;
 }
 
 export function createConversation(wiring: ConversationWiring): { conversation: Conversation; sessionId: string } {
@@ -37,7 +40,7 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
   const conversation = new Conversation({
     store,
     sessionId,
-    tools: BUILTIN_TOOLS,
+    tools: wiring.hands ? [...BUILTIN_TOOLS, ...handsTools(wiring.hands)] : BUILTIN_TOOLS,
     emit: wiring.emit,
     log,
     async prepare() {

@@ -5,6 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { StoredTurn, Turn, TurnMetrics, ToolCallRecord } from '../../protocol/session';
+import { commandKey, type AllowList } from '../hands/approval';
 
 interface TurnRow {
   id: number;
@@ -38,7 +39,7 @@ function fromRow(row: TurnRow): StoredTurn {
   };
 }
 
-export class SessionStore {
+export class SessionStore implements AllowList {
   constructor(private readonly db: Database) {}
 
   start(now = Date.now()): string {
@@ -68,5 +69,23 @@ export class SessionStore {
 
   turns(sessionId: string): StoredTurn[] {
     return (this.db.prepare('SELECT * FROM turns WHERE session_id = ? ORDER BY id').all(sessionId) as TurnRow[]).map(fromRow);
+  }
+
+  /** The workspace's always-allowed commands, oldest first. */
+  allowedCommands(): string[][] {
+    return (this.db.prepare('SELECT argv FROM allowed_commands ORDER BY added_at, rowid').all() as { argv: string }[]).map((row) => JSON.parse(row.argv) as string[]);
+  }
+
+  /** Whether exactly this command, every word of it, is always allowed. */
+  isAllowed(argv: readonly string[]): boolean {
+    return this.db.prepare('SELECT 1 FROM allowed_commands WHERE argv = ?').get(commandKey(argv)) !== undefined;
+  }
+
+  allowCommand(argv: readonly string[], now = Date.now()): void {
+    this.db.prepare('INSERT OR IGNORE INTO allowed_commands (argv, added_at) VALUES (?, ?)').run(commandKey(argv), now);
+  }
+
+  disallowCommand(argv: readonly string[]): void {
+    this.db.prepare('DELETE FROM allowed_commands WHERE argv = ?').run(commandKey(argv));
   }
 }

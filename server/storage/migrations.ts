@@ -229,4 +229,13 @@ const sessionTurns: Migration = {
   },
 };
 
-export const SESSIONS_MIGRATIONS: readonly Migration[] = [withPurpose('sessions'), sessionTurns];
+/** The workspace's always-allowed commands, each the JSON array of its parsed words: matched whole, never by a prefix. */
+const allowedCommands: Migration = {
+  version: 3,
+  description: 'commands always allowed in the workspace',
+  up(db) {
+    db.exec('CREATE TABLE allowed_commands (argv TEXT PRIMARY KEY, added_at INTEGER NOT NULL) STRICT;');
+  },
+};
+
+export const SESSIONS_MIGRATIONS: readonly Migration[] = [withPurpose('sessions'), sessionTurns, allowedCommands];

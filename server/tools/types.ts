@@ -28,6 +28,8 @@ export interface ToolContext {
   applyEdit(label: string, path: string, edit: { range?: TextRange; newText: string; create?: boolean }): Promise<boolean>;
   /** Absent when the knowledge base is not available (e.g. its embedder is misconfigured). */
   knowledge?: KnowledgeSearch;
+  /** Adds words to the answer in progress (shown, and spoken in voice mode), e.g. asking the user to approve a command in the panel. */
+  announce?(text: string): void;
 }
 
 /**
@@ -42,6 +44,8 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   /** The JSON Schema of the input, as both vendors' tool APIs take it. */
   inputSchema: ToolInputSchema;
   run(input: z.output<S>, context: ToolContext, signal: AbortSignal): Promise<ToolResult>;
+  /** Whether the model is offered the tool now, in the answer whose signal this is; absent: always. */
+  offered?(answer: AbortSignal): boolean;
 }
 
 /** The JSON Schema a model gets for `input`: what it may send (defaults make fields optional), without the draft's $schema key. */
