@@ -4,6 +4,7 @@ import { Commands, type CommandId } from '../protocol/commands';
 import { explainQuestion, type ExplainProblemArgs } from '../protocol/fixes';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { exportSessionCommand } from './exportSession';
+import type { FailureWatch } from './failureWatch';
 import * as kb from './knowledge';
 import { reviewCommand } from './review';
 import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
@@ -25,7 +26,7 @@ function guarded(ctx: Ctx, name: string, handler: Handler): Handler {
   };
 }
 
-export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, secrets: Secrets): void {
+export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, secrets: Secrets, failures: FailureWatch): void {
   const commands: Record<CommandId, Handler> = {
     [Commands.openSession]: () => SessionPanel.show(context.extensionUri, ctx),
     [Commands.setApiKey]: () => setApiKeyCommand(secrets),
@@ -55,6 +56,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
     [Commands.kbContributions]: () => kb.contributionsCommand(ctx),
     [Commands.kbRemoveSource]: () => kb.removeSourceCommand(ctx),
     [Commands.review]: () => reviewCommand(ctx),
+    [Commands.askAboutFailure]: () => failures.accept(),
   };
   for (const [name, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(name, guarded(ctx, name, handler)));

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import type { KbStats } from '../protocol/knowledge';
-import type { InitializationOptions, LiveEndpoint } from '../protocol/lsp';
+import type { CommandOutput, InitializationOptions, LiveEndpoint } from '../protocol/lsp';
 import { configurationMiddleware } from './config';
 import { editorState } from './editorState';
 import type { Secrets } from './secrets';
@@ -27,11 +27,14 @@ export class Ctx implements vscode.Disposable {
   private readonly endpointEmitter = new vscode.EventEmitter<LiveEndpoint | undefined>();
   private endpoint: LiveEndpoint | undefined;
   private readonly kbStatsEmitter = new vscode.EventEmitter<KbStats>();
+  private readonly commandOutputEmitter = new vscode.EventEmitter<CommandOutput>();
 
   /** Fires with the live endpoint when a server becomes ready, and undefined when it stops. */
   readonly onDidChangeEndpoint = this.endpointEmitter.event;
   /** Fires with the knowledge base's figures whenever the server says they changed. */
   readonly onDidChangeKbStats = this.kbStatsEmitter.event;
+  /** Fires with each piece of output of a command the user approved, for the terminal named "Parley". */
+  readonly onCommandOutput = this.commandOutputEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -92,13 +95,14 @@ export class Ctx implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.statusBar.starting();
-    const { LanguageClient, TransportKind, ServerStatusNotification, EditorStateRequest, WorkspaceTrustNotification, KbStatsNotification } = loadClientLibrary();
+    const { LanguageClient, TransportKind, ServerStatusNotification, EditorStateRequest, WorkspaceTrustNotification, KbStatsNotification, CommandOutputNotification } = loadClientLibrary();
     const client = new LanguageClient('parley', 'Parley', await this.serverOptions(TransportKind.stdio), this.clientOptions());
     this.client = client;
     this.clientDisposables.push(
       client.onDidChangeState(() => void this.onState(client)),
       client.onNotification(ServerStatusNotification.type, (status) => this.statusBar.update(status)),
       client.onNotification(KbStatsNotification.type, (stats) => this.kbStatsEmitter.fire(stats)),
+      client.onNotification(CommandOutputNotification.type, (output) => this.commandOutputEmitter.fire(output)),
       client.onRequest(EditorStateRequest.type, () => editorState()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         client.sendNotification(WorkspaceTrustNotification.type, { trusted: true }).catch((error: unknown) => this.log.warn(`Telling the server about workspace trust: ${String(error)}`));
@@ -171,6 +175,7 @@ export class Ctx implements vscode.Disposable {
   dispose(): void {
     this.endpointEmitter.dispose();
     this.kbStatsEmitter.dispose();
+    this.commandOutputEmitter.dispose();
     for (const disposable of this.clientDisposables.splice(0)) disposable.dispose();
   }
 }

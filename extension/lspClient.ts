@@ -5,7 +5,9 @@
  */
 export { LanguageClient, TransportKind } from 'vscode-languageclient/node';
 export {
+  AskAboutFailureRequest,
   CapturePageRequest,
+  CommandOutputNotification,
   EditorStateRequest,
   ExportSessionRequest,
   KbAddNoteRequest,

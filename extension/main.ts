@@ -5,8 +5,10 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
+import { FailureWatch } from './failureWatch';
 import { Secrets } from './secrets';
 import { StatusBar } from './status';
+import { ParleyTerminal } from './terminal';
 import { SESSION_VIEW_TYPE, SessionPanel } from './views/panel';
 import { KNOWLEDGE_VIEW_ID, KnowledgeBaseView } from './views/sidebar';
 
@@ -19,7 +21,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusBar = new StatusBar();
   ctx = new Ctx(context, log, secrets, statusBar);
   const current = ctx;
+  const failures = new FailureWatch(context.extensionUri, current);
+  const terminal = new ParleyTerminal();
   context.subscriptions.push(
+    failures,
+    terminal,
+    current.onCommandOutput((output) => terminal.show(output)),
     log,
     statusBar,
     current,
@@ -27,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(SESSION_VIEW_TYPE, SessionPanel.serializer(context.extensionUri, current)),
     secrets.onDidChange(() => void current.restart().catch((error: unknown) => log.error(`Restart after a key change failed: ${String(error)}`))),
   );
-  registerCommands(context, current, secrets);
+  registerCommands(context, current, secrets, failures);
   log.info(`Parley activated in ${(performance.now() - started).toFixed(1)} ms`);
   void current.start().catch((error: unknown) => {
     log.error(`The Parley server did not start: ${String(error)}`);

@@ -22,6 +22,8 @@ export const Commands = {
   kbContributions: 'parley.kb.contributions',
   kbRemoveSource: 'parley.kb.removeSource',
   review: 'parley.review',
+  /** The status-bar offer after a failed task, terminal command or save (extension/failureWatch.ts). */
+  askAboutFailure: 'parley.askAboutFailure',
   /** Run from the "Explain with Parley" code action the server offers (protocol/fixes.ts). */
   explainProblem: 'parley.explainProblem',
 } as const;

@@ -8,6 +8,8 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 import type * as z from 'zod';
 import type { KbContribution, KbCorrection, KbIngestResult, KbPassage, KbStats } from './knowledge';
 import type {
+  AskAboutFailureParams,
+  CommandOutputParams,
   InitializationOptionsSchema,
   KbAddNoteParams,
   KbAddParams,
@@ -221,4 +223,24 @@ export type ReviewParams = z.input<typeof ReviewParamsSchema>;
 export namespace ReviewRequest {
   export const method = 'parley/review';
   export const type = new RequestType<ReviewParams, ReviewResult, void>(method);
+}
+
+export type AskAboutFailure = z.input<typeof AskAboutFailureParams>;
+
+/**
+ * Client → server: the user accepted Parley's offer to look at a failure (a task or a terminal
+ * command that failed, new errors after a save). The server starts a typed turn about it; nothing
+ * in the failure's text can start or approve a command.
+ */
+export namespace AskAboutFailureRequest {
+  export const method = 'parley/askAboutFailure';
+  export const type = new RequestType<AskAboutFailure, void, void>(method);
+}
+
+export type CommandOutput = z.input<typeof CommandOutputParams>;
+
+/** Server → client: output of a command the user approved, for the terminal named "Parley" (extension/terminal.ts). */
+export namespace CommandOutputNotification {
+  export const method = 'parley/commandOutput';
+  export const type = new NotificationType<CommandOutput>(method);
 }

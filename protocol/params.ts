@@ -6,8 +6,10 @@
  * bundle zod for checks only the server makes.
  */
 import * as z from 'zod';
+import { FAILURE_KINDS, FAILURE_MAX_MESSAGE_CHARS, FAILURE_MAX_NAME_CHARS, FAILURE_MAX_OUTPUT_CHARS, FAILURE_MAX_PROBLEMS } from './failures';
 import { KB_MAX_CORRECTION_CHARS, KB_MAX_QUERY_CHARS, KB_MAX_RESULTS, KB_MAX_TAG_CHARS, VISIBILITY_LEVELS } from './knowledge';
 import {
+  AskAboutFailureRequest,
   KbAddNoteRequest,
   KbAddRequest,
   KbAddTagRequest,
@@ -84,6 +86,44 @@ export const ReviewParamsSchema = z.object({
   ...workDone,
 });
 
+/** An error from Problems that came with a failure. */
+export const FailureProblemSchema = z.object({
+  path,
+  /** 1-based. */
+  line: z.number().int().min(1),
+  message: z.string().max(FAILURE_MAX_MESSAGE_CHARS),
+  source: z.string().max(200).optional(),
+});
+
+/**
+ * A failure the user asked Parley about (protocol/failures.ts). Its texts come from command output
+ * and diagnostics; the server only turns them into a conversation turn.
+ */
+export const AskAboutFailureParams = z.object({
+  kind: z.enum(FAILURE_KINDS),
+  /** The task's name, the command line, or the file whose save brought the new errors. */
+  name: z.string().min(1).max(FAILURE_MAX_NAME_CHARS),
+  exitCode: z.number().int().optional(),
+  /** For a jump in Problems: how many more errors there are than before the save. */
+  newErrors: z.number().int().min(0).optional(),
+  /** The tail of what the command printed, when the editor could read it. */
+  output: z.string().max(FAILURE_MAX_OUTPUT_CHARS).optional(),
+  problems: z.array(FailureProblemSchema).max(FAILURE_MAX_PROBLEMS).default([]),
+});
+
+/**
+ * One piece of an approved command's run, for the "Parley" terminal: the first message of a run
+ * shows its command line, `chunk` is output as printed (escape sequences included: the terminal
+ * renders them), `exit` ends the run.
+ */
+export const CommandOutputParams = z.object({
+  runId: z.string(),
+  command: z.string(),
+  cwd: z.string(),
+  chunk: z.string().optional(),
+  exit: z.object({ code: z.number().int().nullable(), signal: z.string().nullable().optional(), ms: z.number().optional() }).optional(),
+});
+
 const SCHEMAS = {
   [WorkspaceTrustNotification.method]: WorkspaceTrustParams,
   [LiveRemoteOriginNotification.method]: LiveRemoteOriginParams,
@@ -98,6 +138,7 @@ const SCHEMAS = {
   [KbAddTagRequest.method]: KbAddTagParams,
   [KbDocumentVisibilityRequest.method]: KbDocumentVisibilityParams,
   [ReviewRequest.method]: ReviewParamsSchema,
+  [AskAboutFailureRequest.method]: AskAboutFailureParams,
 } as const;
 
 export type ParamsMethod = keyof typeof SCHEMAS;

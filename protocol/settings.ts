@@ -107,6 +107,12 @@ export const HandsSettingsSchema = z.object({
   python: z._default(text, 'python3'),
 });
 
+/** What Parley notices in the editor (extension/failures.ts); the extension reads these itself. */
+export const FailuresSettingsSchema = z.object({
+  /** Offer to ask about a failed task or terminal command, or new errors after a save. */
+  offer: z._default(flag, true),
+});
+
 export const ParleySettingsSchema = z.object({
   llm: z.prefault(LlmStageSchema, {}),
   stt: z.prefault(SttStageSchema, {}),
@@ -124,6 +130,7 @@ export const ParleySettingsSchema = z.object({
   voice: z.prefault(VoiceSettingsSchema, {}),
   review: z.prefault(ReviewSettingsSchema, {}),
   hands: z.prefault(HandsSettingsSchema, {}),
+  failures: z.prefault(FailuresSettingsSchema, {}),
 });
 
 export type ParleySettings = z.output<typeof ParleySettingsSchema>;

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { InitializeResult } from 'vscode-languageserver/node';
-import { CapturePageRequest, ExportSessionRequest, KbStatsNotification, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification } from '../protocol/lsp';
+import { AskAboutFailureRequest, CapturePageRequest, ExportSessionRequest, KbStatsNotification, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification } from '../protocol/lsp';
 import { InitializationOptionsSchema } from '../protocol/params';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { errorMessage } from './log';
@@ -32,7 +32,8 @@ import { protectProcess } from './protect';
 import { parleyVersion } from './version';
 import { isWorkspaceTrusted, setWorkspaceTrusted } from './process/trust';
 import { warmUpSecretScan } from './secrets/redact';
-import { onNotification, parseParams } from './rpc';
+import { onNotification, onRequest, parseParams } from './rpc';
+import { failureTurnText } from './conversation/failure';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
@@ -229,6 +230,14 @@ connection.onRequest(LiveEndpointRequest.type, () => {
 connection.onRequest(CapturePageRequest.type, () => {
   if (!live) throw new Error('Parley is still starting; try again in a moment.');
   return { url: `http://127.0.0.1:${live.port}${CAPTURE_PAGE_PATH}?${LIVE_TOKEN_PARAM}=${encodeURIComponent(live.token)}` };
+});
+
+// The failure's text only becomes a typed turn: the model reads it, and any command it then asks for needs the user's approval.
+onRequest(connection, AskAboutFailureRequest, async (failure) => {
+  if (!conversation) throw new Error('Parley is still starting; try again in a moment.');
+  const talk = conversation.conversation;
+  const text = await failureTurnText(failure);
+  talk.say(text).catch((error: unknown) => log.error('The conversation failed', { error: errorMessage(error) }));
 });
 
 connection.onRequest(ExportSessionRequest.type, () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
 import {
+  AskAboutFailureRequest,
   KbAddNoteRequest,
   KbAddRequest,
   KbAddTagRequest,
@@ -145,6 +146,8 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
       [KbCorrectRequest.method, { chunkId: 0, text: 'x' }, /^parley\/kb\/correct: chunkId: Too small/],
       [KbAddTagRequest.method, { documentId: 1, tag: 5 }, /^parley\/kb\/addTag: tag: .*expected string/],
       [KbDocumentVisibilityRequest.method, { documentId: 1, visibility: 'everyone' }, /^parley\/kb\/documentVisibility: visibility: /],
+      [AskAboutFailureRequest.method, { kind: 'task', name: 'test', output: 'x'.repeat(40_000) }, /^parley\/askAboutFailure: output: Too big/],
+      [AskAboutFailureRequest.method, { kind: 'approve', name: 'test' }, /^parley\/askAboutFailure: kind: /],
     ];
     const notifications: string[] = [WorkspaceTrustNotification.method, LiveRemoteOriginNotification.method];
     const requests = Object.keys(PARAMS).filter((method) => !notifications.includes(method));

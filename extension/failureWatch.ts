@@ -1,0 +1,143 @@
+/**
+ * Notices failures in the editor and offers, once and without a modal, to ask Parley about them:
+ * a task that exits non-zero, a terminal command that does (in terminals with shell
+ * integration, which also gives its output), and a jump in the errors in Problems after a save.
+ * The offer is a status-bar item; accepting it sends the failure to the server as a typed turn
+ * (protocol/lsp.ts AskAboutFailureRequest) and opens the session panel to show the answer. Which
+ * failures are offered is decided in extension/failures.ts.
+ */
+import * as vscode from 'vscode';
+import { Commands } from '../protocol/commands';
+import { FAILURE_MAX_MESSAGE_CHARS, FAILURE_MAX_NAME_CHARS, FAILURE_MAX_OUTPUT_CHARS, FAILURE_MAX_PROBLEMS } from '../protocol/failures';
+import { loadClientLibrary, type Ctx } from './ctx';
+import { ErrorJumps, FailureOffers, keepTail, offerText, type NoticedFailure } from './failures';
+import { SessionPanel } from './views/panel';
+
+/** The offer leaves the status bar by itself after this: a failure the user let pass is not theirs to clear. */
+const OFFER_SHOWN_MS = 5 * 60_000;
+/** How long the end of a command waits for the rest of its output stream. */
+const OUTPUT_SETTLE_MS = 1_000;
+/** Ctrl+C in a shell: the user stopped the command, which is not a failure to ask about. */
+const INTERRUPTED_EXIT = 130;
+
+/** Diagnostics Parley publishes itself (a review's findings) are not new errors from a save. */
+const ownDiagnostic = (d: vscode.Diagnostic) => d.source === 'Parley';
+
+function errorsInProblems(): [vscode.Uri, vscode.Diagnostic[]][] {
+  return vscode.languages
+    .getDiagnostics()
+    .map(([uri, list]): [vscode.Uri, vscode.Diagnostic[]] => [uri, list.filter((d) => d.severity === vscode.DiagnosticSeverity.Error && !ownDiagnostic(d))])
+    .filter(([uri, list]) => uri.scheme === 'file' && list.length > 0);
+}
+
+const errorCount = () => errorsInProblems().reduce((sum, [, list]) => sum + list.length, 0);
+
+/** The errors in Problems, those of `first` (the file just saved) before the rest. */
+function problems(first?: vscode.Uri): NoticedFailure['problems'] {
+  const files = errorsInProblems().sort(([a], [b]) => Number(b.toString() === first?.toString()) - Number(a.toString() === first?.toString()));
+  return files
+    .flatMap(([uri, list]) =>
+      list.map((d) => ({
+        path: vscode.workspace.asRelativePath(uri, false),
+        line: d.range.start.line + 1,
+        message: d.message.slice(0, FAILURE_MAX_MESSAGE_CHARS),
+        ...(d.source ? { source: d.source.slice(0, 200) } : {}),
+      })),
+    )
+    .slice(0, FAILURE_MAX_PROBLEMS);
+}
+
+export class FailureWatch implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('parley.failure', vscode.StatusBarAlignment.Left, 9);
+  private readonly offers = new FailureOffers(() => vscode.workspace.getConfiguration('parley').get<boolean>('failures.offer', true));
+  private readonly jumps = new ErrorJumps();
+  /** The output of each command running in a terminal with shell integration, as it is read. */
+  private readonly outputs = new Map<vscode.TerminalShellExecution, { tail: string; done: Promise<void> }>();
+  private pending: NoticedFailure | undefined;
+  private expiry: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly ctx: Ctx,
+  ) {
+    this.item.name = 'Parley: ask about a failure';
+    this.item.command = Commands.askAboutFailure;
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    this.disposables = [
+      vscode.tasks.onDidEndTaskProcess((event) => this.taskEnded(event)),
+      vscode.window.onDidStartTerminalShellExecution(({ execution }) => this.readOutput(execution)),
+      vscode.window.onDidEndTerminalShellExecution((event) => void this.commandEnded(event)),
+      vscode.workspace.onDidSaveTextDocument((document) => this.jumps.saved(document.uri.toString(), errorCount(), Date.now())),
+      vscode.languages.onDidChangeDiagnostics(() => this.diagnosticsChanged()),
+    ];
+  }
+
+  /** The command behind the status-bar item: asks Parley about the failure on offer. */
+  async accept(): Promise<void> {
+    const failure = this.pending;
+    if (!failure) throw new Error('There is no failure to ask about: Parley offers one when a task or a terminal command fails.');
+    const client = await this.ctx.readyClient();
+    this.clear();
+    SessionPanel.show(this.extensionUri, this.ctx);
+    await client.sendRequest(loadClientLibrary().AskAboutFailureRequest.type, failure);
+  }
+
+  private taskEnded({ execution, exitCode }: vscode.TaskProcessEndEvent): void {
+    const name = execution.task.name.slice(0, FAILURE_MAX_NAME_CHARS);
+    if (exitCode === undefined) return;
+    if (exitCode === 0) return this.offers.succeeded('task', name);
+    // VS Code gives an extension no task's output; its problem matchers put what it found in Problems.
+    this.offer({ kind: 'task', name, exitCode, problems: problems() });
+  }
+
+  /** Starts reading at once: the stream holds only what is written after the first read. */
+  private readOutput(execution: vscode.TerminalShellExecution): void {
+    const entry = { tail: '', done: Promise.resolve() };
+    entry.done = (async () => {
+      for await (const data of execution.read()) entry.tail = keepTail(entry.tail, data, FAILURE_MAX_OUTPUT_CHARS);
+    })().catch(() => undefined);
+    this.outputs.set(execution, entry);
+  }
+
+  private async commandEnded({ execution, exitCode }: vscode.TerminalShellExecutionEndEvent): Promise<void> {
+    const output = this.outputs.get(execution);
+    this.outputs.delete(execution);
+    const name = execution.commandLine.value.trim().slice(0, FAILURE_MAX_NAME_CHARS);
+    if (exitCode === undefined || !name) return;
+    if (exitCode === 0) return this.offers.succeeded('command', name);
+    if (exitCode === INTERRUPTED_EXIT) return;
+    if (output) await Promise.race([output.done, new Promise((settled) => setTimeout(settled, OUTPUT_SETTLE_MS))]);
+    this.offer({ kind: 'command', name, exitCode, problems: problems(), ...(output?.tail ? { output: output.tail } : {}) });
+  }
+
+  private diagnosticsChanged(): void {
+    const jump = this.jumps.changed(errorCount(), Date.now());
+    if (!jump) return;
+    const saved = vscode.Uri.parse(jump.file);
+    this.offer({ kind: 'problems', name: vscode.workspace.asRelativePath(saved, false), newErrors: jump.after - jump.before, problems: problems(saved) });
+  }
+
+  private offer(failure: NoticedFailure): void {
+    if (!this.offers.shouldOffer(failure)) return;
+    this.pending = failure;
+    const text = offerText(failure);
+    this.item.text = `$(sparkle) ${text}`;
+    this.item.tooltip = `${text}\n\nParley reads the failure with you; it runs nothing without your approval. Turn these offers off with the setting parley.failures.offer.`;
+    this.item.show();
+    clearTimeout(this.expiry);
+    this.expiry = setTimeout(() => this.clear(), OFFER_SHOWN_MS);
+  }
+
+  private clear(): void {
+    clearTimeout(this.expiry);
+    this.pending = undefined;
+    this.item.hide();
+  }
+
+  dispose(): void {
+    this.clear();
+    this.item.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
