@@ -52,6 +52,8 @@ export interface ViewHooks {
   onConnect?(): void;
   /** The extension's answer to `chooseCapture`. */
   onCaptureChoice?(choice: CaptureChoice): void;
+  /** Every frame, before the model applies it: for views that keep state of their own (the approval cards). */
+  onFrame?(frame: ServerFrame): void;
 }
 
 /** `host`: the view's one connection to the extension, when the view uses it for more than this. */
@@ -73,6 +75,7 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
   };
 
   const onFrame = (frame: ServerFrame) => {
+    hooks.onFrame?.(frame);
     if (frame.type === 'playback') hooks.onPlayback?.(frame);
     if (frame.type === 'transcript' && frame.final && frame.editable) hooks.onEditableTranscript?.(frame.text);
     apply(model, frame);

@@ -8,6 +8,7 @@ import { MicrophoneCapture } from './audio/capture';
 import { Playback } from './audio/playback';
 import { h, icon } from './dom';
 import { actions, connectionBadge, programsSection, providersSection, storageSection, versionsSection } from './statusView';
+import { allowedCommandsSection, Cards, isCardFrame } from './cards';
 import { transcriptView } from './transcript';
 
 const header = h('header', { class: 'session-header' });
@@ -22,7 +23,13 @@ const meter = h('meter', { id: 'level', min: '0', max: '1', value: '0', 'aria-la
 const partial = h('p', { class: 'partial', 'data-field': 'partial', 'aria-live': 'polite' });
 const composer = h('form', { class: 'composer' }, partial, input, h('div', { class: 'composer-actions' }, micButton, muteButton, meter, h('span', { class: 'spacer' }), stopButton, sendButton));
 const details = h('details', { class: 'server-details' }, h('summary', {}, 'Server and providers')) as HTMLDetailsElement;
-document.getElementById('app')!.append(header, notice, transcript, composer, details);
+const cards = new Cards((frame) => {
+  model.send(frame);
+  // Ticking "always allow" changes the list the panel shows.
+  if (frame.type === 'approve' && frame.always) model.send({ type: 'allowedCommands', action: 'list' });
+});
+const allowed = h('details', { class: 'allowed-commands' }, h('summary', {}, 'Always allowed commands')) as HTMLDetailsElement;
+document.getElementById('app')!.append(header, notice, transcript, cards.element, composer, allowed, details);
 
 let rendered = '';
 // Declared before the first render, which reads them.
@@ -99,6 +106,11 @@ const model = startView(render, {
   },
   onDisconnect: () => void stopListening(),
   onCaptureChoice: (choice) => void listenThrough(choice),
+  onFrame: (frame) => {
+    if (isCardFrame(frame)) cards.apply(frame);
+    else if (frame.type === 'allowedCommands') allowed.replaceChildren(allowed.firstChild!, allowedCommandsSection(frame.commands, (argv) => model.send({ type: 'allowedCommands', action: 'remove', argv })));
+  },
+  onConnect: () => model.send({ type: 'allowedCommands', action: 'list' }),
 });
 
 /**

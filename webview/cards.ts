@@ -1,0 +1,197 @@
+/**
+ * Approval cards: what the assistant asks to run, the exact line, its folder and why, with Run /
+ * Deny (Enter / Escape on the focused card) and "always allow"; once it runs, its output as it
+ * comes, a Stop button (Escape), and how it ended. Cards are kept as elements and updated in place,
+ * so output streaming in never re-renders the conversation. Output is set as text, coloured with
+ * spans for its SGR codes; nothing from a command is ever parsed as HTML.
+ */
+import type { ClientFrame, ServerFrame } from '../protocol/live';
+import { h, icon } from './dom';
+import { sgrSegments, type SgrStyle } from './sgr';
+
+type CardFrame = Extract<ServerFrame, { type: 'approval' | 'approvalState' | 'runOutput' | 'runEnd' }>;
+type Approval = Extract<ServerFrame, { type: 'approval' }>;
+type RunEnd = Extract<ServerFrame, { type: 'runEnd' }>;
+
+/** Cards the panel keeps; older ones that have ended leave the page. */
+export const MAX_CARDS = 6;
+/** Characters of output a card keeps; older output is dropped from the page, the tail stays. */
+export const CARD_OUTPUT_CHARS = 200_000;
+
+const OUTCOMES: Record<RunEnd['outcome'], string> = { ok: 'Succeeded', error: 'Failed', timeout: 'Timed out', memory: 'Ran out of memory', killed: 'Stopped' };
+
+export function isCardFrame(frame: ServerFrame): frame is CardFrame {
+  return frame.type === 'approval' || frame.type === 'approvalState' || frame.type === 'runOutput' || frame.type === 'runEnd';
+}
+
+/** One card, updated in place. */
+class Card {
+  readonly element: HTMLElement;
+  #state: 'asking' | 'running' | 'ended' = 'asking';
+  #style: SgrStyle = {};
+  #chars = 0;
+  readonly #always = h('input', { type: 'checkbox', 'data-field': 'always' }) as HTMLInputElement;
+  readonly #actions: HTMLElement;
+  readonly #status = h('p', { class: 'card-status', 'data-field': 'status', 'aria-live': 'polite' });
+  readonly #output = h('pre', { class: 'card-output', 'data-field': 'output', hidden: '' });
+  readonly #stop = h('button', { type: 'button', 'data-action': 'stop', title: 'Stop the command (Escape)', hidden: '' }, icon('debug-stop'), ' Stop') as HTMLButtonElement;
+
+  constructor(
+    readonly approval: Approval,
+    private readonly send: (frame: ClientFrame) => void,
+  ) {
+    const run = h('button', { type: 'button', class: 'primary', 'data-action': 'run', title: 'Run it (Enter)' }, icon('play'), ' Run');
+    const deny = h('button', { type: 'button', 'data-action': 'deny', title: 'Do not run it (Escape)' }, icon('close'), ' Deny');
+    run.addEventListener('click', () => this.decide('run'));
+    deny.addEventListener('click', () => this.decide('deny'));
+    this.#stop.addEventListener('click', () => this.stop());
+    const what = approval.kind === 'cell' ? 'a REPL cell' : 'a command';
+    this.#actions = h(
+      'div',
+      { class: 'card-actions' },
+      h('label', { class: 'always' }, this.#always, ' Always allow this exact command in this workspace'),
+      h('span', { class: 'spacer' }),
+      deny,
+      run,
+    );
+    this.element = h(
+      'article',
+      { class: 'approval-card asking', tabindex: '0', 'data-approval': approval.id, 'aria-label': `Parley asks to run ${what}` },
+      h('header', {}, icon(approval.kind === 'cell' ? 'notebook' : 'terminal'), h('strong', {}, approval.preapproved ? ` Running ${what} you always allow` : ` Parley asks to run ${what}`)),
+      h('pre', { class: 'card-command', 'data-field': 'command' }, h('code', {}, approval.command)),
+      h('p', { class: 'card-meta' }, icon('folder'), ` in ${approval.cwd}`, h('br'), icon('comment'), ` ${approval.reason}`),
+      approval.preapproved ? null : this.#actions,
+      this.#output,
+      h('div', { class: 'card-footer' }, this.#status, this.#stop),
+    );
+    if (approval.preapproved) this.#always.checked = true;
+    this.element.addEventListener('keydown', (event) => this.onKey(event));
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    // Keys typed in the checkbox label or a button act there; Enter on the card itself runs.
+    if (event.key === 'Escape' && this.#state === 'running') this.stop();
+    else if (event.key === 'Escape' && this.#state === 'asking') this.decide('deny');
+    else if (event.key === 'Enter' && this.#state === 'asking' && event.target === this.element) this.decide('run');
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  private decide(decision: 'run' | 'deny'): void {
+    if (this.#state !== 'asking') return;
+    this.send({ type: 'approve', id: this.approval.id, decision, ...(decision === 'run' && this.#always.checked ? { always: true } : {}) });
+    this.#actions.querySelectorAll('button, input').forEach((control) => control.setAttribute('disabled', ''));
+    this.#status.textContent = decision === 'run' ? 'Starting…' : 'Denying…';
+  }
+
+  private stop(): void {
+    if (this.#state !== 'running') return;
+    this.send({ type: 'stopRun', id: this.approval.id });
+    this.#status.textContent = 'Stopping…';
+  }
+
+  apply(frame: CardFrame): void {
+    if (frame.type === 'approvalState') this.setState(frame.state);
+    else if (frame.type === 'runOutput') this.append(frame.text, frame.stream);
+    else if (frame.type === 'runEnd') this.end(frame);
+  }
+
+  private setState(state: 'running' | 'denied' | 'cancelled'): void {
+    this.#actions.remove();
+    this.element.classList.remove('asking');
+    this.element.classList.add(state);
+    if (state === 'running') {
+      this.#state = 'running';
+      this.#stop.hidden = false;
+      this.#status.replaceChildren(icon('loading codicon-modifier-spin'), ' Running… (Escape stops it)');
+      this.element.focus();
+    } else {
+      this.#state = 'ended';
+      this.#status.textContent = state === 'denied' ? 'You denied it; it did not run.' : 'The answer stopped before you decided; it did not run.';
+    }
+  }
+
+  private append(text: string, stream: 'stdout' | 'stderr'): void {
+    this.#output.hidden = false;
+    const atBottom = this.#output.scrollHeight - this.#output.scrollTop - this.#output.clientHeight < 20;
+    for (const segment of sgrSegments(text, this.#style)) {
+      this.#style = segment.style;
+      if (segment.text === '') continue;
+      const span = h('span', { class: [stream === 'stderr' ? 'stderr' : '', ...segment.classes].filter(Boolean).join(' ') }, segment.text);
+      this.#output.append(span);
+      this.#chars += segment.text.length;
+    }
+    // Long output: the page keeps the tail.
+    while (this.#chars > CARD_OUTPUT_CHARS && this.#output.firstChild) {
+      this.#chars -= this.#output.firstChild.textContent?.length ?? 0;
+      this.#output.firstChild.remove();
+      this.#output.dataset.cut = 'true';
+    }
+    if (atBottom) this.#output.scrollTop = this.#output.scrollHeight;
+  }
+
+  private end(frame: RunEnd): void {
+    this.#state = 'ended';
+    this.#stop.hidden = true;
+    this.element.classList.remove('running');
+    this.element.classList.add('ended', frame.outcome);
+    const exit = frame.signal ? `signal ${frame.signal}` : `exit code ${frame.exitCode}`;
+    this.#status.replaceChildren(icon(frame.outcome === 'ok' ? 'pass' : 'error'), ` ${OUTCOMES[frame.outcome]} · ${exit} · ${frame.ms} ms${frame.reason ? ` · ${frame.reason}` : ''}`);
+    this.#status.dataset.outcome = frame.outcome;
+  }
+
+  get ended(): boolean {
+    return this.#state === 'ended';
+  }
+
+  /** Focus moves to a new card that asks, so Enter and Escape answer it. */
+  focusIfAsking(): void {
+    if (this.#state === 'asking' && !this.approval.preapproved) this.element.focus();
+  }
+}
+
+/** The panel's approval cards, newest last. */
+export class Cards {
+  readonly element = h('section', { class: 'cards', 'aria-label': 'Commands' });
+  readonly #cards = new Map<string, Card>();
+
+  constructor(private readonly send: (frame: ClientFrame) => void) {}
+
+  apply(frame: CardFrame): void {
+    if (frame.type === 'approval') {
+      const card = new Card(frame, this.send);
+      this.#cards.set(frame.id, card);
+      this.element.append(card.element);
+      for (const [id, old] of this.#cards) {
+        if (this.#cards.size <= MAX_CARDS) break;
+        if (!old.ended) continue;
+        old.element.remove();
+        this.#cards.delete(id);
+      }
+      card.element.scrollIntoView({ block: 'nearest' });
+      card.focusIfAsking();
+      return;
+    }
+    this.#cards.get(frame.id)?.apply(frame);
+  }
+}
+
+/** The workspace's always-allowed commands, each with a button that takes it off the list. */
+export function allowedCommandsSection(commands: readonly string[][], remove: (argv: string[]) => void): HTMLElement {
+  if (commands.length === 0) return h('p', { class: 'hint' }, 'None: every command Parley runs asks you first. Tick "Always allow" on a card to add one.');
+  return h(
+    'ul',
+    { class: 'allowed-list' },
+    ...commands.map((argv) => {
+      const button = h('button', { type: 'button', title: 'Ask again before running it', 'data-action': 'remove' }, icon('trash'), ' Remove');
+      button.addEventListener('click', () => remove(argv));
+      return h('li', {}, h('code', {}, argv.map(shownWord).join(' ')), button);
+    }),
+  );
+}
+
+/** A word as a shell would need it quoted, so the list reads as the command line it matches. */
+function shownWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
