@@ -2,7 +2,6 @@
  * Frames on the live WebSocket between a webview and the server. JSON text frames carry these
  * messages; binary frames are reserved for PCM audio while a capture is open.
  */
-import type { KbCorrection, KbPassage, KbStats, Visibility } from './knowledge';
 import type { StoredTurn, ToolCallRecord } from './session';
 import type { ServerStatus, StatusReport } from './status';
 
@@ -53,11 +52,6 @@ export type ServerFrame =
   | { type: 'capture'; state: 'stopped'; reason?: string }
   /** Something the user should know about the conversation, e.g. that no model is configured. */
   | { type: 'notice'; level: 'error' | 'warning' | 'info'; message: string }
-  /** The answer to a knowledge-base request of this connection. */
-  | { type: 'kbReply'; id: number; reply: KbReply }
-  | { type: 'kbError'; id: number; message: string }
-  /** The knowledge base changed (a sync, a new source): its current figures. */
-  | { type: 'kbStats'; stats: KbStats }
   /**
    * The assistant asks to run a command (or a REPL cell): the exact line, the folder and why.
    * Nothing runs until this panel answers with an `approve` frame; `preapproved` when the command
@@ -75,14 +69,6 @@ export type ServerFrame =
 
 export type ApprovalKind = 'command' | 'cell';
 export type RunOutcome = 'ok' | 'error' | 'timeout' | 'memory' | 'killed';
-
-export type KbReply =
-  | { op: 'search'; query: string; passages: KbPassage[]; tookMs: number }
-  | { op: 'vote'; chunkId: number; quality: number; up: number; down: number }
-  | { op: 'correct'; chunkId: number; correction: KbCorrection }
-  | { op: 'tag'; documentId: number; tags: string[] }
-  | { op: 'visibility'; documentId: number; visibility: Visibility }
-  | { op: 'stats'; stats: KbStats };
 
 /** What a webview sends; declared as a schema the server parses every frame with. */
 export type { ClientFrame } from './clientFrames';
