@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parse } from 'shell-quote';
-import type { ApprovalKind, RunOutcome, ServerFrame } from '../../protocol/live';
+import type { ApprovalKind, CellLanguage, RunOutcome, ServerFrame } from '../../protocol/live';
 import { keepSgr, type Stream } from './output';
 
 export type ParsedCommand = { argv: string[] } | { problem: string };
@@ -69,6 +69,8 @@ export interface ApprovalRequest {
   /** The folder it runs in, as the user knows it (relative to the workspace). */
   cwd: string;
   reason: string;
+  /** A cell's language. */
+  language?: CellLanguage;
 }
 
 export interface Approved {
@@ -145,6 +147,11 @@ export class Approvals {
     this.#pending.delete(id);
     resolve({ decision, always });
     return true;
+  }
+
+  /** A figure card `id`'s cell drew. */
+  image(id: string, png: Buffer): void {
+    this.emit({ type: 'runImage', id, png: png.toString('base64') });
   }
 
   /** Stop on card `id`: its run is aborted. False when nothing of that id runs. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runChild } from '../process/spawn';
 import type { Stream } from './output';
 import { confineCwd, STOP_GRACE_MS, type Outcome } from './run';
-import { DEFAULT_TREE_LIMITS, ProcessTree, type TreeLimits } from './tree';
+import { DEFAULT_TREE_LIMITS, ProcessTree, type KernelLimits, type TreeLimits } from './tree';
 
 export type ReplLanguage = 'python' | 'node';
 
@@ -25,7 +25,7 @@ export interface ReplOptions {
   timeoutMs?: number;
   /** The kernel's whole tree (default 500 MB, 256 processes, 1024 threads). */
   limits?: Partial<TreeLimits>;
-  kernelLimits?: boolean;
+  kernelLimits?: KernelLimits;
   env?: NodeJS.ProcessEnv;
 }
 

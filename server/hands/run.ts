@@ -8,7 +8,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { redactSecrets } from '../secrets/redact';
 import { BoundedCapture, stripAnsi, type OutputEvent, type Stream } from './output';
-import { DEFAULT_TREE_LIMITS, ProcessTree, type TreeLimits } from './tree';
+import { DEFAULT_TREE_LIMITS, ProcessTree, type KernelLimits, type TreeLimits } from './tree';
 
 export type Outcome = 'ok' | 'error' | 'timeout' | 'memory' | 'killed';
 
@@ -37,8 +37,8 @@ export interface CommandOptions {
   signal?: AbortSignal;
   onOutput?: (event: OutputEvent) => void;
   env?: NodeJS.ProcessEnv;
-  /** Use the kernel's limits where the system offers them (default true). */
-  kernelLimits?: boolean;
+  /** Which of the kernel's limits to add to polling (default: the strongest the system offers). */
+  kernelLimits?: KernelLimits;
   /** Characters of output kept (default 64 KiB: half from the start, half from the end). */
   captureChars?: number;
 }

@@ -8,6 +8,7 @@
  * SIGTERM to all of it, then SIGKILL until nothing is left.
  */
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { spawnGroup } from '../process/spawn';
 import { createCgroup, joinCgroupArgv, type Cgroup } from './cgroup';
 import { processTable, rssBytes, type ProcessInfo } from './procs';
@@ -25,13 +26,19 @@ export const DEFAULT_TREE_LIMITS: TreeLimits = { memoryBytes: 500 << 20, maxProc
 
 export type Breach = 'memory' | 'processes';
 
+/**
+ * Which of the kernel's limits back the polling: `auto` a control group where one can be made,
+ * else an address-space rlimit; `rlimit` the rlimit alone; `none` polling alone.
+ */
+export type KernelLimits = 'auto' | 'rlimit' | 'none';
+
 export interface TreeOptions {
   cwd: string;
   limits: TreeLimits;
   env?: NodeJS.ProcessEnv;
   extraEnv?: Record<string, string>;
-  /** Use the kernel's limits (a control group) where the system offers them; default true. */
-  kernelLimits?: boolean;
+  /** Default `auto`. */
+  kernelLimits?: KernelLimits;
   /** A pipe on fd 3 for a control channel (the REPL kernels). */
   controlPipe?: boolean;
   /** Called once when the tree passed a limit; the tree is already being killed. */
@@ -67,8 +74,9 @@ export class ProcessTree {
   constructor(program: string, args: readonly string[], private readonly options: TreeOptions) {
     // The kernel's task cap sits a little above the polled one, so that polling, which kills the
     // whole tree and says why, normally acts first, while the kernel holds a bomb meanwhile.
-    this.cgroup = options.kernelLimits === false ? undefined : createCgroup({ memoryBytes: options.limits.memoryBytes, maxTasks: options.limits.maxTasks + TASK_HEADROOM });
-    const [argv0, argv] = this.cgroup ? joinCgroupArgv(this.cgroup, program, args) : [program, args];
+    const kernel = options.kernelLimits ?? 'auto';
+    this.cgroup = kernel === 'auto' ? createCgroup({ memoryBytes: options.limits.memoryBytes, maxTasks: options.limits.maxTasks + TASK_HEADROOM }) : undefined;
+    const [argv0, argv] = this.cgroup ? joinCgroupArgv(this.cgroup, program, args) : kernel === 'none' ? [program, args] : withAddressSpaceCap(options.limits.memoryBytes, program, args);
     this.child = spawnGroup(argv0, argv, { purpose: 'hands', cwd: options.cwd, env: options.env, extraEnv: options.extraEnv, controlPipe: options.controlPipe });
     this.pgid = this.child.pid ?? -1;
     this.exited = new Promise((resolve) => {
@@ -172,6 +180,20 @@ export class ProcessTree {
     return undefined;
   }
 }
+
+/**
+ * The command under `prlimit --as` (util-linux) where there is one. Address space overstates
+ * memory many times over (V8 reserves 1–2 GB before it runs a line, Python with numpy some
+ * 300 MB), so the cap sits well above the memory limit: it is a backstop against an allocation
+ * faster than polling, each process's own, not the tree's limit.
+ */
+function withAddressSpaceCap(memoryBytes: number, program: string, args: readonly string[]): [string, readonly string[]] {
+  if (PRLIMIT === undefined) return [program, args];
+  const cap = Math.max(4 * memoryBytes, 4 * 2 ** 30);
+  return [PRLIMIT, [`--as=${cap}`, '--', program, ...args]];
+}
+
+const PRLIMIT = process.platform === 'linux' ? ['/usr/bin/prlimit', '/bin/prlimit'].find((path) => existsSync(path)) : undefined;
 
 function sendSignal(pid: number, signal: NodeJS.Signals): void {
   if (pid === -1 || pid === 1 || pid === 0) return;
