@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../protocol/commands';
 import { FAILURE_MAX_MESSAGE_CHARS, FAILURE_MAX_NAME_CHARS, FAILURE_MAX_OUTPUT_CHARS, FAILURE_MAX_PROBLEMS } from '../protocol/failures';
 import { loadClientLibrary, type Ctx } from './ctx';
-import { ErrorJumps, FailureOffers, keepTail, offerText, type NoticedFailure } from './failures';
+import { DEDUPE_WINDOW_MS, ErrorJumps, FailureOffers, keepTail, offerText, type NoticedFailure } from './failures';
 import { SessionPanel } from './views/panel';
 
 /** The offer leaves the status bar by itself after this: a failure the user let pass is not theirs to clear. */
@@ -19,6 +19,7 @@ const OFFER_SHOWN_MS = 5 * 60_000;
 const OUTPUT_SETTLE_MS = 1_000;
 /** Ctrl+C in a shell: the user stopped the command, which is not a failure to ask about. */
 const INTERRUPTED_EXIT = 130;
+const MAX_TASK_PIDS = 100;
 
 /** Diagnostics Parley publishes itself (a review's findings) are not new errors from a save. */
 const ownDiagnostic = (d: vscode.Diagnostic) => d.source === 'Parley';
@@ -53,6 +54,12 @@ export class FailureWatch implements vscode.Disposable {
   private readonly jumps = new ErrorJumps();
   /** The output of each command running in a terminal with shell integration, as it is read. */
   private readonly outputs = new Map<vscode.TerminalShellExecution, { tail: string; done: Promise<void> }>();
+  /**
+   * The shell processes of tasks: a task's terminal has shell integration too, and its command's
+   * end is the task's failure, offered as the task's. Kept past the task's end, which may come
+   * first; the newest MAX_TASK_PIDS are enough for that.
+   */
+  private readonly taskPids = new Set<number>();
   private pending: NoticedFailure | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[];
@@ -65,6 +72,7 @@ export class FailureWatch implements vscode.Disposable {
     this.item.command = Commands.askAboutFailure;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     this.disposables = [
+      vscode.tasks.onDidStartTaskProcess(({ processId }) => this.taskStarted(processId)),
       vscode.tasks.onDidEndTaskProcess((event) => this.taskEnded(event)),
       vscode.window.onDidStartTerminalShellExecution(({ execution }) => this.readOutput(execution)),
       vscode.window.onDidEndTerminalShellExecution((event) => void this.commandEnded(event)),
@@ -81,6 +89,11 @@ export class FailureWatch implements vscode.Disposable {
     this.clear();
     SessionPanel.show(this.extensionUri, this.ctx);
     await client.sendRequest(loadClientLibrary().AskAboutFailureRequest.type, failure);
+  }
+
+  private taskStarted(processId: number): void {
+    this.taskPids.add(processId);
+    for (const pid of this.taskPids) if (this.taskPids.size > MAX_TASK_PIDS) this.taskPids.delete(pid);
   }
 
   private taskEnded({ execution, exitCode }: vscode.TaskProcessEndEvent): void {
@@ -100,9 +113,11 @@ export class FailureWatch implements vscode.Disposable {
     this.outputs.set(execution, entry);
   }
 
-  private async commandEnded({ execution, exitCode }: vscode.TerminalShellExecutionEndEvent): Promise<void> {
+  private async commandEnded({ terminal, execution, exitCode }: vscode.TerminalShellExecutionEndEvent): Promise<void> {
     const output = this.outputs.get(execution);
     this.outputs.delete(execution);
+    const pid = await terminal.processId;
+    if (pid !== undefined && this.taskPids.has(pid)) return;
     const name = execution.commandLine.value.trim().slice(0, FAILURE_MAX_NAME_CHARS);
     if (exitCode === undefined || !name) return;
     if (exitCode === 0) return this.offers.succeeded('command', name);
@@ -119,9 +134,13 @@ export class FailureWatch implements vscode.Disposable {
   }
 
   private offer(failure: NoticedFailure): void {
-    if (!this.offers.shouldOffer(failure)) return;
-    this.pending = failure;
     const text = offerText(failure);
+    const decision = this.offers.decide(failure);
+    // The log says what was noticed and why it was not offered: a user who wonders can look.
+    if (decision === 'off') return this.ctx.log.info(`Failure noticed, not offered (parley.failures.offer is off): ${text}`);
+    if (decision === 'repeat') return this.ctx.log.info(`Failure noticed, not offered again within ${DEDUPE_WINDOW_MS / 60_000} minutes: ${text}`);
+    this.ctx.log.info(`Failure offered: ${text}`);
+    this.pending = failure;
     this.item.text = `$(sparkle) ${text}`;
     this.item.tooltip = `${text}\n\nParley reads the failure with you; it runs nothing without your approval. Turn these offers off with the setting parley.failures.offer.`;
     this.item.show();

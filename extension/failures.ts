@@ -27,15 +27,15 @@ export class FailureOffers {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether to offer this failure now; an offer made is remembered for the dedupe window. */
-  shouldOffer(failure: Pick<NoticedFailure, 'kind' | 'name'>): boolean {
-    if (!this.enabled()) return false;
+  /** Whether to offer this failure now, or why not; an offer made is remembered for the dedupe window. */
+  decide(failure: Pick<NoticedFailure, 'kind' | 'name'>): 'offer' | 'off' | 'repeat' {
+    if (!this.enabled()) return 'off';
     const now = this.now();
     for (const [key, at] of this.offered) if (now - at >= DEDUPE_WINDOW_MS) this.offered.delete(key);
     const key = keyOf(failure.kind, failure.name);
-    if (this.offered.has(key)) return false;
+    if (this.offered.has(key)) return 'repeat';
     this.offered.set(key, now);
-    return true;
+    return 'offer';
   }
 
   /** The task or command ran cleanly: its next failure is a new one. */

@@ -18,33 +18,33 @@ describe('failure offers', () => {
   it('offers a failed task once, not again when it fails again within the window, and again after it', () => {
     const time = clock();
     const offers = new FailureOffers(() => true, time.now);
-    assert.equal(offers.shouldOffer(testTask), true);
+    assert.equal(offers.decide(testTask), 'offer');
     time.advance(60_000);
-    assert.equal(offers.shouldOffer(testTask), false, 'the same task failing a minute later was offered again');
-    assert.equal(offers.shouldOffer({ kind: 'task', name: 'build' }), true, 'another task is another failure');
-    assert.equal(offers.shouldOffer({ kind: 'command', name: 'test' }), true, 'a command named like the task is another failure');
+    assert.equal(offers.decide(testTask), 'repeat', 'the same task failing a minute later was offered again');
+    assert.equal(offers.decide({ kind: 'task', name: 'build' }), 'offer', 'another task is another failure');
+    assert.equal(offers.decide({ kind: 'command', name: 'test' }), 'offer', 'a command named like the task is another failure');
     time.advance(DEDUPE_WINDOW_MS);
-    assert.equal(offers.shouldOffer(testTask), true, 'the window passed');
+    assert.equal(offers.decide(testTask), 'offer', 'the window passed');
   });
 
   it('offers a failure again once the same task succeeded in between', () => {
     const time = clock();
     const offers = new FailureOffers(() => true, time.now);
-    assert.equal(offers.shouldOffer(testTask), true);
+    assert.equal(offers.decide(testTask), 'offer');
     offers.succeeded('task', 'build');
-    assert.equal(offers.shouldOffer(testTask), false, 'another task succeeding cleared this one');
+    assert.equal(offers.decide(testTask), 'repeat', 'another task succeeding cleared this one');
     offers.succeeded('task', 'test');
     time.advance(1_000);
-    assert.equal(offers.shouldOffer(testTask), true);
+    assert.equal(offers.decide(testTask), 'offer');
   });
 
   it('offers nothing while the setting is off, and does not count what it did not offer', () => {
     let enabled = false;
     const offers = new FailureOffers(() => enabled, clock().now);
-    assert.equal(offers.shouldOffer(testTask), false);
-    assert.equal(offers.shouldOffer({ kind: 'command', name: 'npm test' }), false);
+    assert.equal(offers.decide(testTask), 'off');
+    assert.equal(offers.decide({ kind: 'command', name: 'npm test' }), 'off');
     enabled = true;
-    assert.equal(offers.shouldOffer(testTask), true, 'a failure seen while the setting was off blocked the next offer');
+    assert.equal(offers.decide(testTask), 'offer', 'a failure seen while the setting was off blocked the next offer');
   });
 });
 

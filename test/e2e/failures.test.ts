@@ -1,0 +1,130 @@
+/**
+ * Failures noticed, in the real VS Code: a task of the workspace's tasks.json exits 1, the status
+ * bar offers once to ask Parley about it, accepting asks in the session panel (the model is the
+ * OpenAI-compatible stand-in) and the answer shows there. The same task failing again within the
+ * dedupe window (extension/failures.ts: 10 minutes, unless it succeeded in between) is noticed but
+ * not offered again.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { e2eUnavailable, type CodeServer } from '../support/codeserver';
+import { startModelWorkbench, type ModelWorkbench } from '../support/model-workbench';
+import { tempDir } from '../support/paths';
+import { screenshot, waitFor, webviewFrame } from '../support/workbench';
+
+const unavailable = e2eUnavailable();
+if (unavailable && process.env.CI) throw new Error(unavailable);
+
+/** The task counts its runs in runs.log, so the test knows when one has ended. */
+const TASKS = {
+  version: '2.0.0',
+  tasks: [{ label: 'test', type: 'shell', command: 'echo run >> runs.log; echo "not ok 1 - add(1, 2) is 3"; exit 1', problemMatcher: [] }],
+};
+
+describe('failures noticed in code-server', { skip: unavailable, timeout: 600_000 }, () => {
+  const workspace = tempDir('e2e-failures');
+  const runs = join(workspace.path, 'runs.log');
+  let workbench: ModelWorkbench | undefined;
+  let model: ModelWorkbench['model'];
+  let codeServer: CodeServer;
+  let page: Page;
+
+  const offer = () => page.locator('.part.statusbar .statusbar-item', { hasText: 'task failed' });
+  const runCount = () => (existsSync(runs) ? readFileSync(runs, 'utf8').trim().split('\n').length : 0);
+  const parleyLog = () =>
+    codeServer
+      .vscodeLogs()
+      .split('\n')
+      .filter((line) => /Failure (offered|noticed)/.test(line));
+
+  /** Tasks: Run Task from the command palette, then the task from its picker (which the palette's own helper does not wait for). */
+  async function runTask(label: string): Promise<void> {
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    const row = page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) });
+    try {
+      await waitFor(
+        async () => {
+          if (!(await input.isVisible())) {
+            await page
+              .locator('.monaco-workbench')
+              .focus()
+              .catch(() => {});
+            await page.keyboard.press('F1');
+            await input.waitFor({ state: 'visible', timeout: 2_000 });
+          }
+          if ((await row.count()) > 0) return true;
+          await input.fill('>Tasks: Run Task');
+          await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Tasks: Run Task' }).first().waitFor({ state: 'visible', timeout: 2_000 });
+          await input.press('Enter');
+          await row.first().waitFor({ state: 'visible', timeout: 5_000 });
+          return true;
+        },
+        { timeoutMs: 60_000, what: `the task "${label}" in the task picker` },
+      );
+    } catch (error) {
+      await screenshot(page, 'failures-task-picker');
+      throw error;
+    }
+    await row.first().click();
+  }
+
+  before(async () => {
+    mkdirSync(join(workspace.path, '.vscode'));
+    writeFileSync(join(workspace.path, '.vscode', 'tasks.json'), JSON.stringify(TASKS, null, 2));
+    workbench = await startModelWorkbench(workspace.path, { interTokenMs: 2 });
+    ({ model, codeServer, page } = workbench);
+  });
+
+  after(async () => {
+    await workbench?.close();
+    workspace.cleanup();
+  });
+
+  it('offers once in the status bar when the test task fails, and accepting asks Parley in the panel', async () => {
+    await runTask('test');
+    await waitFor(() => runCount() === 1 || undefined, { timeoutMs: 60_000, what: 'the task to run' });
+    try {
+      await waitFor(async () => (await offer().count()) === 1, { timeoutMs: 30_000, what: 'the offer in the status bar' });
+    } catch (error) {
+      await screenshot(page, 'failures-no-offer');
+      throw new Error(
+        `${String(error)}\n${codeServer
+          .vscodeLogs()
+          .split('\n')
+          .filter((line) => /parley|task/i.test(line))
+          .slice(-30)
+          .join('\n')}`,
+      );
+    }
+    assert.equal((await offer().innerText()).trim(), 'The "test" task failed (exit 1). Ask Parley?');
+    await screenshot(page, 'failures-offer');
+
+    model.chat.push({ text: 'The test expects add(1, 2) to be 3: add subtracts.' });
+    await offer().click();
+    const panel = await webviewFrame(page, 'Parley Session', 60_000);
+    const question = panel.locator('.turn.user').last();
+    await waitFor(async () => (await question.innerText().catch(() => '')).includes('The "test" task failed with exit code 1'), {
+      timeoutMs: 60_000,
+      what: 'the question in the panel',
+    });
+    const answer = panel.locator('.turn.assistant:not(.streaming)').last();
+    await waitFor(async () => (await answer.innerText().catch(() => '')).includes('add subtracts'), { timeoutMs: 60_000, what: 'the answer in the panel' });
+    assert.equal(await offer().count(), 0, 'the offer stayed after it was accepted');
+    await screenshot(page, 'failures-answer');
+  });
+
+  it('does not offer the same failed task again within the dedupe window', async () => {
+    const asked = model.requests.length;
+    await runTask('test');
+    await waitFor(() => runCount() === 2 || undefined, { timeoutMs: 60_000, what: 'the second run' });
+    await waitFor(() => parleyLog().some((line) => line.includes('not offered again')) || undefined, { timeoutMs: 30_000, what: 'the second failure noticed' });
+    assert.equal(await offer().count(), 0, 'offered twice');
+    assert.equal(parleyLog().filter((line) => line.includes('Failure offered')).length, 1, parleyLog().join('\n'));
+    assert.equal(model.requests.length, asked, 'the model was asked again');
+  });
+});
