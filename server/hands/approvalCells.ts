@@ -7,6 +7,7 @@
 import type { CellLanguage } from '../../protocol/live';
 import type { HandsSettings } from '../../protocol/settings';
 import type { Execution } from '../sessions/store';
+import { WorkspaceFolders } from '../tools/confine';
 import type { Approvals } from './approval';
 import { Repl, type CellEvent, type CellResult } from './repl';
 
@@ -47,7 +48,7 @@ export class Cells {
   }
 
   /** Runs the approved cell of card `id`, its events streamed to the card, and keeps the execution. */
-  async run(id: string, cell: { language: CellLanguage; code: string; source: Execution['source'] }, place: CellPlace, signal: AbortSignal): Promise<CellResult> {
+  async run(id: string, cell: { language: CellLanguage; code: string; source: Execution['source'] }, place: CellPlace, signal: AbortSignal): Promise<CellResult & { output: string }> {
     const { approvals } = this.deps;
     const repl = await this.repl(cell.language, place);
     const ended = await approvals.run(id, signal, async (runSignal, onOutput) => {
@@ -64,6 +65,14 @@ export class Cells {
     });
     this.deps.record({ language: cell.language, source: cell.source, code: cell.code, outcome: ended.outcome, ms: ended.ms, output: ended.output, images: ended.images.map((png) => png.toString('base64')), createdAt: Date.now() });
     return ended;
+  }
+
+  /** A cell the user typed and ran in the panel: running it was the approval, so its card only shows it run. */
+  async runTyped(cell: { language: CellLanguage; code: string }, workspaceFolders: readonly string[]): Promise<void> {
+    const folders = new WorkspaceFolders(workspaceFolders);
+    const cwd = folders.resolve('.');
+    const { id } = this.deps.approvals.preapproved({ kind: 'cell', command: cell.code, cwd: 'the workspace folder', reason: 'You ran it in the panel', language: cell.language });
+    await this.run(id, { ...cell, source: 'user' }, { cwd, workspaceFolders: folders.folders }, new AbortController().signal);
   }
 
   /** Ends every kernel of the session. */

@@ -174,6 +174,7 @@ export class Repl {
   private nextId = 1;
   private breach: (() => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly options: ReplOptions) {}
 
@@ -186,6 +187,7 @@ export class Repl {
 
   /** Ends the kernel and everything it started. */
   async close(): Promise<void> {
+    this.closed = true;
     const kernel = await this.starting?.catch(() => undefined);
     this.starting = undefined;
     await kernel?.tree.close();
@@ -197,6 +199,7 @@ export class Repl {
   }
 
   private start(): Promise<Kernel> {
+    if (this.closed) return Promise.reject(new Error('the REPL was closed'));
     this.starting ??= (async () => {
       const cwd = confineCwd(this.options.cwd, this.options.workspaceFolders);
       const [program, args] = this.command();
@@ -282,7 +285,7 @@ export class Repl {
     this.variables = [];
     this.starting = undefined;
     // The next cell finds a fresh kernel ready; a failure to start shows on that cell.
-    this.start().catch(() => undefined);
+    if (!this.closed) this.start().catch(() => undefined);
     const lost = lostVariables.length > 0 ? `variables ${lostVariables.join(', ')} were lost` : 'no variables were lost';
     return { ...base, outcome: why.outcome, images: [], restarted: { reason: why.reason, lostVariables }, error: { name: 'ReplRestarted', message: `${why.reason}; the REPL was restarted: ${lost}.`, traceback: '' } };
   }

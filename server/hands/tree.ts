@@ -94,7 +94,8 @@ export class ProcessTree {
 
   /** The tree's members now: one process table read. */
   async members(): Promise<ProcessInfo[]> {
-    const table = await processTable();
+    // A table that cannot be read (no ps) leaves the group and the root, which are signalled anyway.
+    const table = await processTable().catch(() => new Map<number, ProcessInfo>());
     const inTree = new Map<number, ProcessInfo>();
     const add = (info: ProcessInfo | undefined) => info && inTree.set(info.pid, info);
     for (const info of table.values()) if (info.pgid === this.pgid) add(info);
@@ -144,12 +145,15 @@ export class ProcessTree {
     await this.kill(0);
     void this.breached;
     this.removed = true;
+    // A killed process stays in its group until it is reaped; the group can go only after.
+    for (let pass = 0; pass < KILL_PASSES && (this.cgroup?.pids().length ?? 0) > 0; pass++) await pause(KILL_PASS_MS);
     this.cgroup?.remove();
   }
 
   /** Sends `signal` to the group and to every member; returns how many members there were. */
   private async signalAll(signal: NodeJS.Signals): Promise<number> {
     sendSignal(-this.pgid, signal);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     const members = await this.members();
     for (const info of members) sendSignal(info.pid, signal);
     return members.length;
