@@ -8,12 +8,4 @@ set -euo pipefail
 for python in "${PARLEY_PYTHON:-}" python3 /usr/bin/python3; do
   [ -n "$python" ] && "$python" -c 'import matplotlib' >/dev/null 2>&1 && exit 0
 done
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-  command -v sudo >/dev/null 2>&1 || { echo "[hands-env] need root to install: python3-matplotlib" >&2; exit 1; }
-  SUDO="sudo -n"
-fi
-echo "[hands-env] installing Debian packages: python3 python3-matplotlib" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq </dev/null >&2
-$SUDO apt-get install -y -qq --no-install-recommends python3 python3-matplotlib </dev/null >&2
+exec bash "$(dirname "$0")/apt-install.sh" hands-env python3 python3-matplotlib

@@ -13,12 +13,4 @@ command -v pocketsphinx_continuous >/dev/null 2>&1 || missing+=(pocketsphinx)
 [ -d /usr/share/pocketsphinx/model/en-us ] || missing+=(pocketsphinx-en-us)
 
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
-SUDO=""
-if [ "$(id -u)" != 0 ]; then
-  command -v sudo >/dev/null 2>&1 || { echo "[voice-env] need root to install: ${missing[*]}" >&2; exit 1; }
-  SUDO="sudo -n"
-fi
-echo "[voice-env] installing Debian packages: ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq </dev/null >&2
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >&2
+exec bash "$(dirname "$0")/apt-install.sh" voice-env "${missing[@]}"
