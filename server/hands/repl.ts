@@ -57,6 +57,7 @@ export interface CellOptions {
 export const DEFAULT_CELL_TIMEOUT_MS = 10_000;
 const KERNELS = join(__dirname, 'kernels');
 const READY_TIMEOUT_MS = 15_000;
+const MARKER_WAIT_MS = 1_000;
 
 interface KernelReply {
   type: 'ready' | 'done';
@@ -254,7 +255,8 @@ export class Repl {
       kernel.send({ id, code, marker });
       const reply = await done;
       // Every byte the cell wrote is in once both pipes have shown its marker.
-      if (reply) await Promise.race([outputRead, kernel.tree.exited]);
+      // A cell that closed its stdout never shows the marker there: wait a moment, not forever.
+      if (reply) await Promise.race([outputRead, kernel.tree.exited, new Promise((resolve) => setTimeout(resolve, MARKER_WAIT_MS))]);
       const ms = Math.round(performance.now() - started);
       const base = { ms, stdout: stdout.join(''), stderr: stderr.join('') };
       if (!reply) return await this.lostKernel(kernel, base, stopped);

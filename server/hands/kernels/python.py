@@ -79,10 +79,17 @@ def cell(request):
     except Exception as exc:
         answer["images"] = []
         answer.setdefault("error", error_of(exc))
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-        stream.write(request["marker"])
-        stream.flush()
+    # The marker goes to the file descriptors themselves, whatever the cell did to sys.stdout.
+    for stream, fd in ((sys.stdout, 1), (sys.stderr, 2), (sys.__stdout__, 1), (sys.__stderr__, 2)):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    for fd in (1, 2):
+        try:
+            os.write(fd, request["marker"].encode())
+        except OSError:
+            pass
     answer["variables"] = variables()
     send(answer)
 

@@ -48,6 +48,13 @@ describe('Python REPL', { timeout: 180_000 }, () => {
     assert.deepEqual({ stdout: result.stdout, stderr: result.stderr, value: result.value }, { stdout: '{"id": 1, "type": "done"}\n', stderr: '\u001e00\u001e\n', value: '7' });
   });
 
+  it('a cell that replaces sys.stdout, or closes fd 1 → the cell still ends, the kernel still answers', async () => {
+    const python = repl({ language: 'python' });
+    assert.equal((await python.run('import io, sys\nsys.stdout = io.StringIO()\nprint("swallowed")\n1')).value, '1');
+    assert.equal((await python.run('import os\nos.close(1)\n2')).value, '2');
+    assert.equal((await python.run('3')).value, '3');
+  });
+
   it('a matplotlib plot → one PNG per open figure, and none left open for the next cell', async () => {
     const python = repl({ language: 'python' });
     const result = await python.run('import matplotlib.pyplot as plt\nplt.plot([1, 4, 9])\nplt.figure()\nplt.bar([1, 2], [3, 4])\nNone');
