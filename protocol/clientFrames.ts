@@ -5,7 +5,7 @@
  * these frames, bundle no zod.
  */
 import * as z from 'zod';
-import { LIVE_MAX_SAY_CHARS, PLAYBACK_STATES } from './live';
+import { CELL_LANGUAGES, LIVE_MAX_SAY_CHARS, PLAYBACK_STATES } from './live';
 
 /** A day of audio: more than any answer plays. */
 const MAX_PLAYED_MS = 86_400_000;
@@ -46,6 +46,15 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('playback'), answer: safeInteger.min(0), playedMs: z.number().min(0).max(MAX_PLAYED_MS), state: z.enum(PLAYBACK_STATES) }),
   /** The user's answer to an approval card: run it (and, with `always`, run this exact command without asking in this workspace) or deny it. */
   z.object({ type: z.literal('approve'), id: approvalId, decision: z.enum(['run', 'deny']), always: z.boolean().optional() }),
+  /** A REPL cell the user typed and ran in the panel: running it is the approval. */
+  z.object({
+    type: z.literal('cell'),
+    language: z.enum(CELL_LANGUAGES),
+    code: z
+      .string()
+      .max(LIVE_MAX_SAY_CHARS, { error: `is longer than ${LIVE_MAX_SAY_CHARS} characters` })
+      .refine((code) => code.trim() !== '', { error: 'is empty' }),
+  }),
   /** Stop a card's running command (the Stop button, or Escape on the card). */
   z.object({ type: z.literal('stopRun'), id: approvalId }),
   /** Show the always-allow list (`list`) or take one command, as its parsed words, off it (`remove`). */

@@ -57,17 +57,21 @@ export type ServerFrame =
    * Nothing runs until this panel answers with an `approve` frame; `preapproved` when the command
    * is on the workspace's always-allow list, and the card only shows it running.
    */
-  | { type: 'approval'; id: string; kind: ApprovalKind; command: string; cwd: string; reason: string; preapproved?: boolean }
+  | { type: 'approval'; id: string; kind: ApprovalKind; command: string; cwd: string; reason: string; preapproved?: boolean; language?: CellLanguage }
   /** What became of an approval card: its run started, the user denied it, or the answer was stopped before anyone decided. */
   | { type: 'approvalState'; id: string; state: 'running' | 'denied' | 'cancelled' }
   /** Output of a running card's command as it comes, stdout and stderr interleaved, colour codes (SGR) only. */
   | { type: 'runOutput'; id: string; stream: 'stdout' | 'stderr'; text: string }
+  /** A figure a running REPL cell drew (matplotlib), as a PNG in base64. */
+  | { type: 'runImage'; id: string; png: string }
   /** A card's run ended: how, its exit code or signal, and how long it took. */
   | { type: 'runEnd'; id: string; outcome: RunOutcome; exitCode: number | null; signal: string | null; ms: number; reason?: string; droppedChars?: number }
   /** The commands that run without asking in this workspace, each as its parsed words. */
   | { type: 'allowedCommands'; commands: string[][] };
 
 export type ApprovalKind = 'command' | 'cell';
+export const CELL_LANGUAGES = ['python', 'node'] as const;
+export type CellLanguage = (typeof CELL_LANGUAGES)[number];
 export type RunOutcome = 'ok' | 'error' | 'timeout' | 'memory' | 'killed';
 
 /** What a webview sends; declared as a schema the server parses every frame with. */

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { InitializeResult } from 'vscode-languageserver/node';
-import { AskAboutFailureRequest, CapturePageRequest, ExportSessionRequest, KbStatsNotification, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification } from '../protocol/lsp';
+import { AskAboutFailureRequest, CapturePageRequest, EditorStateRequest, ExportSessionRequest, KbStatsNotification, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification } from '../protocol/lsp';
 import { InitializationOptionsSchema } from '../protocol/params';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { errorMessage } from './log';
@@ -17,6 +17,7 @@ import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
 import { Approvals } from './hands/approval';
+import { Cells } from './hands/approvalCells';
 import { KnowledgeService } from './knowledge/service';
 import { registerFixes, type Fixes } from './repo/fixes/codeActions';
 import { RelatedDefinitions } from './repo/fixes/related';
@@ -49,6 +50,7 @@ let knowledge: KnowledgeService | undefined;
 let live: LiveServer | undefined;
 let conversation: { conversation: Conversation; store: SessionStore; sessionId: string } | undefined;
 let fixes: Fixes | undefined;
+let cells: Cells | undefined;
 let review: ReviewService | undefined;
 let repoIndexes: RepoIndexes | undefined;
 let status: ServerStatus = { health: 'starting', activity: 'idle', message: 'Parley is starting' };
@@ -110,6 +112,8 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   const store = new SessionStore(storage.sessions);
   // Approval cards go to every panel; an answer from any live panel client decides.
   const approvals = new Approvals((frame) => server.broadcast(frame));
+  // Executions are kept with the conversation's session, which is chosen just below.
+  cells = new Cells({ approvals, record: (execution) => conversation && store.addExecution(conversation.sessionId, execution), settings: async () => (await settings.get()).hands });
   const kb = knowledge;
   // One repository index per workspace folder, shared by the review, Fix with Parley and the conversation's context.
   repoIndexes = new RepoIndexes({ log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath });
@@ -125,7 +129,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
       emit: (frame) => server.broadcast(frame),
       knowledge: () => kb.forTools(),
       repoMap: (folder, path, waitMs) => related.around(folder, path, [], waitMs),
-      hands: { approvals, allowList: store, settings: async () => (await settings.get()).hands },
+      hands: { approvals, allowList: store, cells, settings: async () => (await settings.get()).hands },
     }),
   };
   const captures = new Captures({
@@ -139,7 +143,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     },
     log,
   });
-  live.setHandlers(liveHandlers(conversation, captures, approvals));
+  live.setHandlers(liveHandlers(conversation, captures, approvals, cells));
   const indexes = repoIndexes;
   fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), providers, log, related, knowledge: () => kb.forTools(), syntax: (job, signal) => indexes.syntax(job, signal) });
   review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), providers, log, storageDir: options.workspaceStoragePath, indexes: repoIndexes });
@@ -148,7 +152,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
 });
 
-function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures, approvals: Approvals): LiveHandlers {
+function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures, approvals: Approvals, cells: Cells): LiveHandlers {
   const failed = (what: string) => (error: unknown) => log.error(what, { error: errorMessage(error) });
   return {
     onOpen: (client) => {
@@ -177,6 +181,12 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
           return void approvals.answer(frame.id, frame.decision, frame.always);
         case 'stopRun':
           return void approvals.stop(frame.id);
+        case 'cell':
+          if (!isWorkspaceTrusted()) return client.send({ type: 'notice', level: 'warning', message: 'REPL cells do not run in Restricted Mode: trust the workspace to run code.' });
+          return void connection
+            .sendRequest(EditorStateRequest.type)
+            .then((state) => cells.runTyped(frame, state.workspaceFolders))
+            .catch(failed('The REPL cell failed'));
         case 'allowedCommands':
           if (frame.action === 'remove') talk.store.disallowCommand(frame.argv);
           return client.send({ type: 'allowedCommands', commands: talk.store.allowedCommands() });
@@ -245,10 +255,11 @@ connection.onRequest(ExportSessionRequest.type, () => {
   const { store, sessionId } = conversation;
   const turns = store.turns(sessionId);
   const startedAt = store.info(sessionId)?.startedAt ?? Date.now();
-  return { markdown: sessionMarkdown(startedAt, turns), turns: turns.length, startedAt };
+  return { markdown: sessionMarkdown(startedAt, turns, store.executions(sessionId)), turns: turns.length, startedAt };
 });
 
 connection.onShutdown(async () => {
+  await cells?.close();
   knowledge?.dispose();
   await repoIndexes?.dispose();
   await live?.close();

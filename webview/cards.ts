@@ -5,11 +5,11 @@
  * so output streaming in never re-renders the conversation. Output is set as text, coloured with
  * spans for its SGR codes; nothing from a command is ever parsed as HTML.
  */
-import type { ClientFrame, ServerFrame } from '../protocol/live';
+import type { CellLanguage, ClientFrame, ServerFrame } from '../protocol/live';
 import { h, icon } from './dom';
 import { sgrSegments, type SgrStyle } from './sgr';
 
-type CardFrame = Extract<ServerFrame, { type: 'approval' | 'approvalState' | 'runOutput' | 'runEnd' }>;
+type CardFrame = Extract<ServerFrame, { type: 'approval' | 'approvalState' | 'runOutput' | 'runImage' | 'runEnd' }>;
 type Approval = Extract<ServerFrame, { type: 'approval' }>;
 type RunEnd = Extract<ServerFrame, { type: 'runEnd' }>;
 
@@ -21,7 +21,12 @@ export const CARD_OUTPUT_CHARS = 200_000;
 const OUTCOMES: Record<RunEnd['outcome'], string> = { ok: 'Succeeded', error: 'Failed', timeout: 'Timed out', memory: 'Ran out of memory', killed: 'Stopped' };
 
 export function isCardFrame(frame: ServerFrame): frame is CardFrame {
-  return frame.type === 'approval' || frame.type === 'approvalState' || frame.type === 'runOutput' || frame.type === 'runEnd';
+  return frame.type === 'approval' || frame.type === 'approvalState' || frame.type === 'runOutput' || frame.type === 'runImage' || frame.type === 'runEnd';
+}
+
+function cardTitle(approval: Approval, what: string): string {
+  if (!approval.preapproved) return `Parley asks to run ${what}`;
+  return approval.kind === 'cell' ? `Your ${what.slice(2)}` : `Running ${what} you always allow`;
 }
 
 /** One card, updated in place. */
@@ -34,6 +39,7 @@ class Card {
   readonly #actions: HTMLElement;
   readonly #status = h('p', { class: 'card-status', 'data-field': 'status', 'aria-live': 'polite' });
   readonly #output = h('pre', { class: 'card-output', 'data-field': 'output', hidden: '' });
+  readonly #figures = h('div', { class: 'card-figures', 'data-field': 'figures' });
   readonly #stop = h('button', { type: 'button', 'data-action': 'stop', title: 'Stop the command (Escape)', hidden: '' }, icon('debug-stop'), ' Stop') as HTMLButtonElement;
 
   constructor(
@@ -45,11 +51,12 @@ class Card {
     run.addEventListener('click', () => this.decide('run'));
     deny.addEventListener('click', () => this.decide('deny'));
     this.#stop.addEventListener('click', () => this.stop());
-    const what = approval.kind === 'cell' ? 'a REPL cell' : 'a command';
+    const what = approval.kind === 'cell' ? `a ${approval.language === 'node' ? 'Node' : 'Python'} cell` : 'a command';
     this.#actions = h(
       'div',
       { class: 'card-actions' },
-      h('label', { class: 'always' }, this.#always, ' Always allow this exact command in this workspace'),
+      // Cells are approved one by one: only exact commands can be always allowed.
+      approval.kind === 'command' ? h('label', { class: 'always' }, this.#always, ' Always allow this exact command in this workspace') : null,
       h('span', { class: 'spacer' }),
       deny,
       run,
@@ -57,11 +64,12 @@ class Card {
     this.element = h(
       'article',
       { class: 'approval-card asking', tabindex: '0', 'data-approval': approval.id, 'aria-label': `Parley asks to run ${what}` },
-      h('header', {}, icon(approval.kind === 'cell' ? 'notebook' : 'terminal'), h('strong', {}, approval.preapproved ? ` Running ${what} you always allow` : ` Parley asks to run ${what}`)),
+      h('header', {}, icon(approval.kind === 'cell' ? 'notebook' : 'terminal'), h('strong', {}, ` ${cardTitle(approval, what)}`)),
       h('pre', { class: 'card-command', 'data-field': 'command' }, h('code', {}, approval.command)),
       h('p', { class: 'card-meta' }, icon('folder'), ` in ${approval.cwd}`, h('br'), icon('comment'), ` ${approval.reason}`),
       approval.preapproved ? null : this.#actions,
       this.#output,
+      this.#figures,
       h('div', { class: 'card-footer' }, this.#status, this.#stop),
     );
     if (approval.preapproved) this.#always.checked = true;
@@ -94,6 +102,7 @@ class Card {
   apply(frame: CardFrame): void {
     if (frame.type === 'approvalState') this.setState(frame.state);
     else if (frame.type === 'runOutput') this.append(frame.text, frame.stream);
+    else if (frame.type === 'runImage') this.#figures.append(h('img', { class: 'card-figure', src: `data:image/png;base64,${frame.png}`, alt: 'A figure the cell drew' }));
     else if (frame.type === 'runEnd') this.end(frame);
   }
 
@@ -194,4 +203,29 @@ export function allowedCommandsSection(commands: readonly string[][], remove: (a
 /** A word as a shell would need it quoted, so the list reads as the command line it matches. */
 function shownWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The REPL cell input: a language, the code, and Run (Ctrl+Enter). Running a cell the user typed
+ * is its approval; its card shows the output and figures like any other.
+ */
+export function cellInput(run: (language: CellLanguage, code: string) => void): HTMLElement {
+  const language = h('select', { 'aria-label': 'Cell language', 'data-field': 'cell-language' }, h('option', { value: 'python' }, 'Python'), h('option', { value: 'node' }, 'Node')) as HTMLSelectElement;
+  const code = h('textarea', { rows: '3', class: 'cell-code', 'data-field': 'cell-code', placeholder: 'import matplotlib.pyplot as plt … (Ctrl+Enter runs it; variables persist between cells)', 'aria-label': 'Cell code' }) as HTMLTextAreaElement;
+  const button = h('button', { type: 'submit', title: 'Run the cell (Ctrl+Enter)', 'data-action': 'run-cell' }, icon('play'), ' Run cell');
+  const form = h('form', { class: 'cell-input' }, code, h('div', { class: 'composer-actions' }, language, h('span', { class: 'spacer' }), button));
+  const submit = () => {
+    if (code.value.trim() === '') return;
+    run(language.value === 'node' ? 'node' : 'python', code.value);
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  code.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
+    event.preventDefault();
+    submit();
+  });
+  return h('details', { class: 'repl' }, h('summary', {}, icon('notebook'), ' REPL'), form);
 }

@@ -8,7 +8,7 @@ import { MicrophoneCapture } from './audio/capture';
 import { Playback } from './audio/playback';
 import { h, icon } from './dom';
 import { actions, connectionBadge, programsSection, providersSection, storageSection, versionsSection } from './statusView';
-import { allowedCommandsSection, Cards, isCardFrame } from './cards';
+import { allowedCommandsSection, Cards, cellInput, isCardFrame } from './cards';
 import { transcriptView } from './transcript';
 
 const header = h('header', { class: 'session-header' });
@@ -29,7 +29,8 @@ const cards = new Cards((frame) => {
   if (frame.type === 'approve' && frame.always) model.send({ type: 'allowedCommands', action: 'list' });
 });
 const allowed = h('details', { class: 'allowed-commands' }, h('summary', {}, 'Always allowed commands')) as HTMLDetailsElement;
-document.getElementById('app')!.append(header, notice, transcript, cards.element, composer, allowed, details);
+const repl = cellInput((language, code) => model.send({ type: 'cell', language, code }));
+document.getElementById('app')!.append(header, notice, transcript, cards.element, repl, composer, allowed, details);
 
 let rendered = '';
 // Declared before the first render, which reads them.

@@ -24,7 +24,8 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, ki
     "default-src 'none'",
     `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource}`,
+    // data: for the figures a REPL cell draws, which come as PNG data over the live connection.
+    `img-src ${webview.cspSource} data:`,
     // The extension's own resources too: the microphone's AudioWorklet module loads by URL.
     `script-src 'nonce-${nonce}' ${webview.cspSource}`,
     `media-src ${webview.cspSource} blob:`,

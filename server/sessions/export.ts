@@ -1,5 +1,6 @@
 /** A session as Markdown, for Parley: Export Session. */
 import type { StoredTurn, TurnMetrics } from '../../protocol/session';
+import type { Execution } from './store';
 
 const METRIC_LABELS: [keyof TurnMetrics, string][] = [
   ['endOfSpeechToFinalMs', 'transcript'],
@@ -25,7 +26,23 @@ function turnMarkdown(turn: StoredTurn): string {
   return [heading, '', turn.text.trim() || '_(nothing said)_', ...(tools.length > 0 ? ['', '**Tools**', ...tools] : []), ...[metricsLine(turn.metrics)].filter((line): line is string => !!line).flatMap((line) => ['', line])].join('\n');
 }
 
-export function sessionMarkdown(startedAt: number, turns: readonly StoredTurn[]): string {
+/** A fence longer than any run of backticks in `text`, so code and output cannot close it early. */
+function fence(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
+  return '`'.repeat(longest + 1);
+}
+
+function executionMarkdown(execution: Execution): string {
+  const who = execution.source === 'user' ? 'You ran' : 'Parley ran';
+  const heading = `### ${who} a ${execution.language} cell · ${time(execution.createdAt)} · ${execution.outcome} · ${execution.ms} ms`;
+  const code = `${fence(execution.code)}${execution.language === 'node' ? 'js' : 'python'}\n${execution.code}\n${fence(execution.code)}`;
+  const output = execution.output.trim() ? ['', `${fence(execution.output)}text\n${execution.output.trimEnd()}\n${fence(execution.output)}`] : [];
+  const images = execution.images.map((png, index) => `![Figure ${index + 1}](data:image/png;base64,${png})`);
+  return [heading, '', code, ...output, ...(images.length > 0 ? ['', ...images] : [])].join('\n');
+}
+
+export function sessionMarkdown(startedAt: number, turns: readonly StoredTurn[], executions: readonly Execution[] = []): string {
   const title = `# Parley session · ${new Date(startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return [title, ...turns.map(turnMarkdown)].join('\n\n') + '\n';
+  const repl = executions.length > 0 ? ['## REPL', ...executions.map(executionMarkdown)] : [];
+  return [title, ...turns.map(turnMarkdown), ...repl].join('\n\n') + '\n';
 }

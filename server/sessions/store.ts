@@ -5,6 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { StoredTurn, Turn, TurnMetrics, ToolCallRecord } from '../../protocol/session';
+import type { CellLanguage, RunOutcome } from '../../protocol/live';
 import { commandKey, type AllowList } from '../hands/approval';
 
 interface TurnRow {
@@ -16,6 +17,30 @@ interface TurnRow {
   source: string | null;
   tool_calls: string;
   metrics: string | null;
+  created_at: number;
+}
+
+/** One REPL cell as the session keeps it. `output`: what it printed, its value and its error with the traceback, in order. */
+export interface Execution {
+  language: CellLanguage;
+  source: 'user' | 'assistant';
+  code: string;
+  outcome: RunOutcome;
+  ms: number;
+  output: string;
+  /** Figures it drew, PNGs in base64. */
+  images: string[];
+  createdAt: number;
+}
+
+interface ExecutionRow {
+  language: CellLanguage;
+  source: 'user' | 'assistant';
+  code: string;
+  outcome: RunOutcome;
+  ms: number;
+  output: string;
+  images: string;
   created_at: number;
 }
 
@@ -69,6 +94,19 @@ export class SessionStore implements AllowList {
 
   turns(sessionId: string): StoredTurn[] {
     return (this.db.prepare('SELECT * FROM turns WHERE session_id = ? ORDER BY id').all(sessionId) as TurnRow[]).map(fromRow);
+  }
+
+  /** Keeps a REPL execution with its session, the moment it ends. */
+  addExecution(sessionId: string, execution: Execution): void {
+    const { language, source, code, outcome, ms, output, images, createdAt } = execution;
+    this.db
+      .prepare('INSERT INTO executions (session_id, language, source, code, outcome, ms, output, images, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(sessionId, language, source, code, outcome, Math.round(ms), output, JSON.stringify(images), createdAt);
+  }
+
+  executions(sessionId: string): Execution[] {
+    const rows = this.db.prepare('SELECT * FROM executions WHERE session_id = ? ORDER BY id').all(sessionId) as ExecutionRow[];
+    return rows.map(({ images, created_at, ...row }) => ({ ...row, images: JSON.parse(images) as string[], createdAt: created_at }));
   }
 
   /** The workspace's always-allowed commands, oldest first. */

@@ -238,4 +238,27 @@ const allowedCommands: Migration = {
   },
 };
 
-export const SESSIONS_MIGRATIONS: readonly Migration[] = [withPurpose('sessions'), sessionTurns, allowedCommands];
+/** REPL executions of a session: the code, who ran it, what came out (figures as base64 PNGs), how long and how it ended. */
+const replExecutions: Migration = {
+  version: 4,
+  description: 'REPL executions',
+  up(db) {
+    db.exec(`
+      CREATE TABLE executions (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        language TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('user', 'assistant')),
+        code TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        ms INTEGER NOT NULL,
+        output TEXT NOT NULL,
+        images TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX executions_by_session ON executions (session_id, id);
+    `);
+  },
+};
+
+export const SESSIONS_MIGRATIONS: readonly Migration[] = [withPurpose('sessions'), sessionTurns, allowedCommands, replExecutions];

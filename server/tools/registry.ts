@@ -5,6 +5,7 @@ import { listDiagnostics } from './builtin/listDiagnostics';
 import { openFile } from './builtin/openFile';
 import { proposeEdit } from './builtin/proposeEdit';
 import { readFile } from './builtin/readFile';
+import { createRunCell } from './builtin/runCell';
 import { createRunCommand, type HandsDeps } from './builtin/runCommand';
 import { searchKnowledgeBase } from './builtin/searchKnowledgeBase';
 import { searchWorkspace } from './builtin/searchWorkspace';
@@ -14,9 +15,9 @@ import type { Tool, ToolContext, ToolResult } from './types';
 
 export const BUILTIN_TOOLS: readonly Tool[] = [openFile, readFile, searchWorkspace, listDiagnostics, proposeEdit, searchKnowledgeBase];
 
-/** The tools that run things (commands), each asking the user first; they offer themselves only in a trusted workspace. */
+/** The tools that run things (commands, REPL cells), each asking the user first; they offer themselves only in a trusted workspace. */
 export function handsTools(hands: HandsDeps): Tool[] {
-  return [createRunCommand(hands)];
+  return [createRunCommand(hands), createRunCell(hands)];
 }
 
 const EXPECTED_FAILURES = [OutsideWorkspaceError, UnreadableFileError];

@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import type { HandsSettings } from '../../../protocol/settings';
 import { type AllowList, type Approvals, parseCommandLine } from '../../hands/approval';
+import type { Cells } from '../../hands/approvalCells';
 import { commandResultText, runCommand as runTree } from '../../hands/run';
 import { isWorkspaceTrusted } from '../../process/trust';
 import { defineTool, type Tool, type ToolContext, type ToolResult } from '../types';
@@ -15,6 +16,8 @@ import { defineTool, type Tool, type ToolContext, type ToolResult } from '../typ
 export interface HandsDeps {
   approvals: Approvals;
   allowList: AllowList;
+  /** The session's REPL kernels. */
+  cells: Cells;
   settings(): Promise<HandsSettings>;
 }
 
