@@ -23,7 +23,8 @@
 import type { ServerFrame } from '../../protocol/live';
 import type { Activity } from '../../protocol/status';
 import type { AnswerTurn } from '../conversation/answer';
-import type { Conversation } from '../conversation/conversation';
+import { MAX_WAITING_TURNS, type Conversation } from '../conversation/conversation';
+import { notSent } from '../live/refusal';
 import { errorMessage, type Logger } from '../log';
 import type { STT, SttEvent, SttStream } from '../providers/stt';
 import type { TtsStage } from '../providers/tts/stage';
@@ -92,6 +93,8 @@ export class VoiceSession {
   private pendingBargeIn: { stopMs: number; timer: NodeJS.Timeout } | undefined;
   private speculation: Speculation | undefined;
   private answers: Promise<void> = Promise.resolve();
+  /** Answers in the chain: the one being given and those waiting behind it. */
+  private queued = 0;
   private readonly controller = new AbortController();
 
   constructor(
@@ -147,9 +150,22 @@ export class VoiceSession {
     this.stream?.endTurn('pushToTalk');
   }
 
-  /** A push-to-talk transcript the user reviewed (and maybe edited): answer it aloud. */
+  /**
+   * A push-to-talk transcript the user reviewed (and maybe edited): answer it aloud, after the
+   * answers before it. A panel sending reviewed turns faster than they can be answered is told
+   * which were not taken, as the conversation tells typed ones, instead of queueing without end.
+   */
   say(text: string): void {
-    this.answers = this.answers.then(() => this.answer(text));
+    if (this.queued > MAX_WAITING_TURNS) return this.deps.emit(notSent('Parley is still answering your earlier messages', text));
+    this.queue(() => this.answer(text));
+  }
+
+  private queue(answer: () => Promise<void>): void {
+    this.queued++;
+    this.answers = this.answers
+      .then(answer)
+      .catch((error: unknown) => this.deps.log.warn('A spoken answer failed', { error: errorMessage(error) }))
+      .finally(() => this.queued--);
   }
 
   /** Whether the VAD has heard speech since the session started. */
@@ -243,7 +259,7 @@ export class VoiceSession {
     void this.confirmBargeIn();
     // A confirmed speculation is this turn's answer already.
     if (speculation && sameWords(speculation.text, text)) return;
-    this.answers = this.answers.then(() => this.answer(text));
+    this.queue(() => this.answer(text));
   }
 
   /** Starts answering a turn the recognizer expects to be over, held until it is confirmed. */
@@ -255,7 +271,7 @@ export class VoiceSession {
     this.speculation = { text, settle };
     // Words that end a turn also confirm a barge-in, as in onEndOfTurn.
     void this.confirmBargeIn();
-    this.answers = this.answers.then(() => this.answer(text, decided));
+    this.queue(() => this.answer(text, decided));
   }
 
   private settleSpeculation(confirmed: boolean): void {

@@ -147,6 +147,25 @@ describe('a spoken answer', () => {
       assert.equal(turn!.metrics?.bargeInStopMs, 0);
       assert.deepEqual(voice.sink.calls.slice(-2), ['pause', 'stop']);
     }));
+
+  it('takes reviewed turns only as fast as they can be answered, saying which it did not take', () =>
+    withVoice({ mode: 'pushToTalk' }, async (voice) => {
+      const asked = ['one', 'two', 'three', 'four', 'five'];
+      for (const text of asked) voice.session.say(text);
+      const refused = voice.frames.flatMap((frame) => (frame.type === 'notice' ? [frame.message] : []));
+      assert.equal(refused.length, 2, 'one answer in progress and two waiting; the fourth and fifth are refused');
+      assert.match(refused[0]!, /still answering your earlier messages, so "four" was not sent/);
+      assert.match(refused[1]!, /so "five" was not sent/);
+      for (const text of asked.slice(0, 3)) {
+        const reply = await voice.model.next();
+        assert.equal(reply.question, text, 'the taken turns are answered in order');
+        reply.text('Done.').end();
+        await waitFor(() => voice.sink.playing, { what: `the answer to ${text} to play` });
+        voice.sink.advance(10_000);
+      }
+      await waitFor(() => assistantTurns(voice).length === 3, { what: 'the three answers' });
+      assert.deepEqual(userTurns(voice), asked.slice(0, 3));
+    }));
 });
 
 describe('an answer started on an eager end of turn', () => {
