@@ -18,6 +18,8 @@ import { sessionMarkdown } from './sessions/export';
 import { SessionStore } from './sessions/store';
 import { Approvals } from './hands/approval';
 import { Cells } from './hands/approvalCells';
+import { sendCommandOutput } from './hands/terminalOutput';
+import type { CommandOutput } from '../protocol/lsp';
 import { KnowledgeService } from './knowledge/service';
 import { registerFixes, type Fixes } from './repo/fixes/codeActions';
 import { RelatedDefinitions } from './repo/fixes/related';
@@ -129,7 +131,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
       emit: (frame) => server.broadcast(frame),
       knowledge: () => kb.forTools(),
       repoMap: (folder, path, waitMs) => related.around(folder, path, [], waitMs),
-      hands: { approvals, allowList: store, cells, settings: async () => (await settings.get()).hands },
+      hands: { approvals, allowList: store, cells, settings: async () => (await settings.get()).hands, terminal: toTerminal },
     }),
   };
   const captures = new Captures({
@@ -151,6 +153,12 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
 });
+
+let terminalQueue: Promise<void> = Promise.resolve();
+/** Output for the "Parley" terminal, sent in order: a long chunk goes as several notifications. */
+function toTerminal(output: CommandOutput): void {
+  terminalQueue = terminalQueue.then(() => sendCommandOutput(connection, output)).catch((error: unknown) => log.warn('Could not show command output in the terminal', { error: errorMessage(error) }));
+}
 
 function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures, approvals: Approvals, cells: Cells): LiveHandlers {
   const failed = (what: string) => (error: unknown) => log.error(what, { error: errorMessage(error) });

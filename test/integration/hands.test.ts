@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServerFrame } from '../../protocol/live';
+import { CommandOutputNotification, type CommandOutput } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { connectLive, type LiveClient } from '../support/live';
 import { tempDir } from '../support/paths';
@@ -28,12 +29,14 @@ describe('run_command', () => {
   let workspace: string;
   let model: OpenAIStandIn;
   let server: TestServer;
+  const terminal: CommandOutput[] = [];
 
   before(async () => {
     workspace = realpathSync(dir.path);
     mkdirSync(join(workspace, 'src'), { recursive: true });
     model = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 1 } });
     server = await startModelServer(workspace, model.baseURL);
+    server.connection.onNotification(CommandOutputNotification.type, (output) => void terminal.push(output));
   });
   after(async () => {
     await server.stop();
@@ -81,6 +84,11 @@ describe('run_command', () => {
     assert.ok(toolNames(chatBodies().at(-2)!).includes('run_command'), 'the model was offered run_command');
     assert.match(JSON.stringify(chatBodies().at(-1)!.messages), /hello from the run/, 'the result reached the next request');
     assert.match(answer.text, /I'd like to run node -e .* in the workspace folder; approve it in the panel/);
+    // The terminal named "Parley" got the command line, the output as printed and the exit.
+    const run = await waitFor(() => (terminal.some((output) => output.runId === shown.id && output.exit) ? terminal.filter((output) => output.runId === shown.id) : undefined), { what: 'the terminal output' });
+    assert.equal(run[0]!.command, line);
+    assert.match(run.map((output) => output.chunk ?? '').join(''), /hello from the run[\s\S]*a warning|a warning[\s\S]*hello from the run/);
+    assert.equal(run.at(-1)!.exit!.code, 0);
   });
 
   it('runs nothing the user denies, says so to the model, and withdraws the tool after a second denial in the answer', async () => {

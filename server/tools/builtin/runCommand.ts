@@ -5,6 +5,7 @@
  * the same command twice.
  */
 import * as z from 'zod';
+import type { CommandOutput } from '../../../protocol/lsp';
 import type { HandsSettings } from '../../../protocol/settings';
 import { type AllowList, type Approvals, parseCommandLine } from '../../hands/approval';
 import type { Cells } from '../../hands/approvalCells';
@@ -19,6 +20,8 @@ export interface HandsDeps {
   /** The session's REPL kernels. */
   cells: Cells;
   settings(): Promise<HandsSettings>;
+  /** The terminal named "Parley", which mirrors each approved command's output as printed. */
+  terminal?(output: CommandOutput): void;
 }
 
 /** Denials of the same command in one answer after which the answer is no longer offered the tool. */
@@ -80,9 +83,24 @@ export function createRunCommand(hands: HandsDeps): Tool {
       }
       const { timeoutMs, memoryMb } = await hands.settings();
       const [program, ...args] = parsed.argv;
+      const terminalRun = { runId: approved.id, command, cwd: request.cwd };
+      hands.terminal?.(terminalRun);
       const result = await hands.approvals.run(approved.id, signal, (runSignal, onOutput) =>
-        runTree({ program: program!, args, cwd: folder, workspaceFolders: context.folders.folders, timeoutMs, limits: { memoryBytes: memoryMb * 1024 * 1024 }, signal: runSignal, onOutput: ({ stream, text }) => onOutput(stream, text) }),
+        runTree({
+          program: program!,
+          args,
+          cwd: folder,
+          workspaceFolders: context.folders.folders,
+          timeoutMs,
+          limits: { memoryBytes: memoryMb * 1024 * 1024 },
+          signal: runSignal,
+          onOutput: ({ stream, text }) => {
+            onOutput(stream, text);
+            hands.terminal?.({ ...terminalRun, chunk: text });
+          },
+        }),
       );
+      hands.terminal?.({ ...terminalRun, exit: { code: result.exitCode, signal: result.signal, ms: result.ms } });
       // A command that ran and failed is a result the model reads (the failing tests), not a broken call.
       return { content: await commandResultText(command, result) };
     },
