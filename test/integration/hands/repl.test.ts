@@ -127,4 +127,13 @@ describe('Node REPL', { timeout: 60_000 }, () => {
     assert.deepEqual(result.restarted?.lostVariables, ['kept']);
     assert.equal((await node.run('typeof kept')).value, "'undefined'");
   });
+
+  it('a memory bomb (Buffers of 10 MB, 200 at most; 300 MB limit) → memory, restarted, the next cell runs', async () => {
+    const node = repl({ language: 'node', limits: { memoryBytes: 300 << 20 } });
+    const started = Date.now();
+    const result = await node.run('var grow = []; for (let i = 0; i < 200; i++) grow.push(Buffer.alloc(10 << 20, 1))');
+    assert.equal(result.outcome, 'memory', JSON.stringify(result));
+    assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
+    assert.equal((await node.run('typeof grow')).value, "'undefined'");
+  });
 });
