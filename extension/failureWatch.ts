@@ -48,6 +48,11 @@ function problems(first?: vscode.Uri): NoticedFailure['problems'] {
     .slice(0, FAILURE_MAX_PROBLEMS);
 }
 
+/** `promise`'s value, or undefined once OUTPUT_SETTLE_MS have passed without it. */
+function settled<T>(promise: Promise<T>): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), OUTPUT_SETTLE_MS))]);
+}
+
 export class FailureWatch implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('parley.failure', vscode.StatusBarAlignment.Left, 9);
   private readonly offers = new FailureOffers(() => vscode.workspace.getConfiguration('parley').get<boolean>('failures.offer', true));
@@ -55,11 +60,18 @@ export class FailureWatch implements vscode.Disposable {
   /** The output of each command running in a terminal with shell integration, as it is read. */
   private readonly outputs = new Map<vscode.TerminalShellExecution, { tail: string; done: Promise<void> }>();
   /**
-   * The shell processes of tasks: a task's terminal has shell integration too, and its command's
+   * The shell process of each task. A task's terminal has shell integration too: its command's
    * end is the task's failure, offered as the task's. Kept past the task's end, which may come
    * first; the newest MAX_TASK_PIDS are enough for that.
    */
-  private readonly taskPids = new Set<number>();
+  private readonly taskShells = new Set<number>();
+  private readonly taskPids = new Map<vscode.TaskExecution, number>();
+  /**
+   * The output of the latest command in each terminal, by its shell's process id: for a task, the
+   * only way to its output (VS Code gives an extension none). A task's start may be reported after
+   * its command's, so every terminal's is kept until its command ends.
+   */
+  private readonly terminalOutputs = new Map<number, Promise<string>>();
   private pending: NoticedFailure | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[];
@@ -72,9 +84,9 @@ export class FailureWatch implements vscode.Disposable {
     this.item.command = Commands.askAboutFailure;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     this.disposables = [
-      vscode.tasks.onDidStartTaskProcess(({ processId }) => this.taskStarted(processId)),
-      vscode.tasks.onDidEndTaskProcess((event) => this.taskEnded(event)),
-      vscode.window.onDidStartTerminalShellExecution(({ execution }) => this.readOutput(execution)),
+      vscode.tasks.onDidStartTaskProcess(({ execution, processId }) => this.taskStarted(execution, processId)),
+      vscode.tasks.onDidEndTaskProcess((event) => void this.taskEnded(event)),
+      vscode.window.onDidStartTerminalShellExecution(({ terminal, execution }) => this.readOutput(terminal, execution)),
       vscode.window.onDidEndTerminalShellExecution((event) => void this.commandEnded(event)),
       vscode.workspace.onDidSaveTextDocument((document) => this.jumps.saved(document.uri.toString(), errorCount(), Date.now())),
       vscode.languages.onDidChangeDiagnostics(() => this.diagnosticsChanged()),
@@ -91,38 +103,52 @@ export class FailureWatch implements vscode.Disposable {
     await client.sendRequest(loadClientLibrary().AskAboutFailureRequest.type, failure);
   }
 
-  private taskStarted(processId: number): void {
-    this.taskPids.add(processId);
-    for (const pid of this.taskPids) if (this.taskPids.size > MAX_TASK_PIDS) this.taskPids.delete(pid);
+  private taskStarted(execution: vscode.TaskExecution, processId: number): void {
+    this.taskPids.set(execution, processId);
+    this.taskShells.add(processId);
+    for (const pid of this.taskShells) if (this.taskShells.size > MAX_TASK_PIDS) this.taskShells.delete(pid);
   }
 
-  private taskEnded({ execution, exitCode }: vscode.TaskProcessEndEvent): void {
+  private async taskEnded({ execution, exitCode }: vscode.TaskProcessEndEvent): Promise<void> {
     const name = execution.task.name.slice(0, FAILURE_MAX_NAME_CHARS);
+    const pid = this.taskPids.get(execution);
+    this.taskPids.delete(execution);
+    const read = pid === undefined ? undefined : this.terminalOutputs.get(pid);
+    if (pid !== undefined) this.terminalOutputs.delete(pid);
     if (exitCode === undefined) return;
     if (exitCode === 0) return this.offers.succeeded('task', name);
-    // VS Code gives an extension no task's output; its problem matchers put what it found in Problems.
-    this.offer({ kind: 'task', name, exitCode, problems: problems() });
+    // Without shell integration in its terminal, a task's problem matchers put what it found in Problems.
+    const output = read && (await settled(read));
+    this.offer({ kind: 'task', name, exitCode, problems: problems(), ...(output ? { output } : {}) });
   }
 
   /** Starts reading at once: the stream holds only what is written after the first read. */
-  private readOutput(execution: vscode.TerminalShellExecution): void {
+  private readOutput(terminal: vscode.Terminal, execution: vscode.TerminalShellExecution): void {
     const entry = { tail: '', done: Promise.resolve() };
     entry.done = (async () => {
       for await (const data of execution.read()) entry.tail = keepTail(entry.tail, data, FAILURE_MAX_OUTPUT_CHARS);
     })().catch(() => undefined);
     this.outputs.set(execution, entry);
+    void Promise.resolve(terminal.processId).then((pid) => {
+      if (pid !== undefined)
+        this.terminalOutputs.set(
+          pid,
+          entry.done.then(() => entry.tail),
+        );
+    });
   }
 
   private async commandEnded({ terminal, execution, exitCode }: vscode.TerminalShellExecutionEndEvent): Promise<void> {
     const output = this.outputs.get(execution);
     this.outputs.delete(execution);
     const pid = await terminal.processId;
-    if (pid !== undefined && this.taskPids.has(pid)) return;
+    if (pid !== undefined && this.taskShells.has(pid)) return;
+    if (pid !== undefined) this.terminalOutputs.delete(pid);
     const name = execution.commandLine.value.trim().slice(0, FAILURE_MAX_NAME_CHARS);
     if (exitCode === undefined || !name) return;
     if (exitCode === 0) return this.offers.succeeded('command', name);
     if (exitCode === INTERRUPTED_EXIT) return;
-    if (output) await Promise.race([output.done, new Promise((settled) => setTimeout(settled, OUTPUT_SETTLE_MS))]);
+    if (output) await settled(output.done);
     this.offer({ kind: 'command', name, exitCode, problems: problems(), ...(output?.tail ? { output: output.tail } : {}) });
   }
 

@@ -112,6 +112,8 @@ describe('failures noticed in code-server', { skip: unavailable, timeout: 600_00
       timeoutMs: 60_000,
       what: 'the question in the panel',
     });
+    // The task's terminal has shell integration: what the task printed comes with the question.
+    assert.match(await question.innerText(), /not ok 1 - add\(1, 2\) is 3/);
     const answer = panel.locator('.turn.assistant:not(.streaming)').last();
     await waitFor(async () => (await answer.innerText().catch(() => '')).includes('add subtracts'), { timeoutMs: 60_000, what: 'the answer in the panel' });
     assert.equal(await offer().count(), 0, 'the offer stayed after it was accepted');
