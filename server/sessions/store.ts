@@ -33,16 +33,7 @@ export interface Execution {
   createdAt: number;
 }
 
-interface ExecutionRow {
-  language: CellLanguage;
-  source: 'user' | 'assistant';
-  code: string;
-  outcome: RunOutcome;
-  ms: number;
-  output: string;
-  images: string;
-  created_at: number;
-}
+type ExecutionRow = Omit<Execution, 'images' | 'createdAt'> & { images: string; created_at: number };
 
 export interface SessionInfo {
   id: string;

@@ -172,6 +172,22 @@ describe('run_command', () => {
     assert.match(answer.toolCalls[0]!.result!, /was stopped/);
   });
 
+  it('stops a running command when the user says something new (a spoken "stop" is such a turn)', async () => {
+    model.chat.push({ toolCalls: [{ name: 'run_command', input: { command: nodeLine("console.log('busy'); setInterval(() => {}, 1000)"), reason: 'A watcher' } }] }, { text: 'Stopped it.' });
+    const { live, seen } = await ask('start the watcher');
+    const shown = await card(live, seen);
+    live.socket.send(JSON.stringify({ type: 'approve', id: shown.id, decision: 'run' }));
+    await waitFor(() => framesOf(live.frames.slice(seen), 'runOutput').some((frame) => frame.text.includes('busy')), { what: 'the command to print' });
+    const said = performance.now();
+    live.socket.send(JSON.stringify({ type: 'say', text: 'stop' }));
+    const end = await waitFor(() => framesOf(live.frames.slice(seen), 'runEnd').find((frame) => frame.id === shown.id), { what: 'the run to end' });
+    const tookMs = performance.now() - said;
+    await waitFor(() => turnsOf(live.frames.slice(seen)).filter((turn) => turn.role === 'assistant').length >= 2, { what: 'both answers' });
+    live.socket.close();
+    assert.equal(end.outcome, 'killed');
+    assert.ok(tookMs < 1000, `stopped in ${Math.round(tookMs)} ms`);
+  });
+
   it('runs an always-allowed command without asking again, matching the whole command only', async () => {
     const line = nodeLine("console.log('allowed')");
     const call = (command: string) => ({ toolCalls: [{ name: 'run_command', input: { command, reason: 'Again' } }] });
