@@ -32,7 +32,8 @@ function cardTitle(approval: Approval, what: string): string {
 /** One card, updated in place. */
 class Card {
   readonly element: HTMLElement;
-  #state: 'asking' | 'running' | 'ended' = 'asking';
+  /** `decided`: the user answered and the server has not said what became of it yet. */
+  #state: 'asking' | 'decided' | 'running' | 'ended' = 'asking';
   #style: SgrStyle = {};
   #chars = 0;
   readonly #always = h('input', { type: 'checkbox', 'data-field': 'always' }) as HTMLInputElement;
@@ -88,6 +89,7 @@ class Card {
 
   private decide(decision: 'run' | 'deny'): void {
     if (this.#state !== 'asking') return;
+    this.#state = 'decided';
     this.send({ type: 'approve', id: this.approval.id, decision, ...(decision === 'run' && this.#always.checked ? { always: true } : {}) });
     this.#actions.querySelectorAll('button, input').forEach((control) => control.setAttribute('disabled', ''));
     this.#status.textContent = decision === 'run' ? 'Starting…' : 'Denying…';
