@@ -113,7 +113,10 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   knowledge.register(connection);
   const store = new SessionStore(storage.sessions);
   // Approval cards go to every panel; an answer from any live panel client decides.
-  const approvals = new Approvals((frame) => server.broadcast(frame));
+  const approvals = new Approvals(
+    (frame) => server.broadcast(frame),
+    () => server.clientCount,
+  );
   // Executions are kept with the conversation's session, which is chosen just below.
   cells = new Cells({ approvals, record: (execution) => conversation && store.addExecution(conversation.sessionId, execution), settings: async () => (await settings.get()).hands });
   const kb = knowledge;
@@ -165,6 +168,8 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
   return {
     onOpen: (client) => {
       client.send({ type: 'history', turns: talk.store.turns(talk.sessionId) });
+      // A panel that opens (or reloads) while a card waits shows it, and can answer it.
+      for (const card of approvals.waiting) client.send(card);
       report().then((current) => client.send({ type: 'hello', report: current, status }), failed('Could not greet a live client'));
     },
     onFrame: (frame, client) => {

@@ -9,6 +9,7 @@ import type { ServerFrame } from '../../protocol/live';
 import type { ParleySettings } from '../../protocol/settings';
 import { sep } from 'node:path';
 import { errorMessage, type Logger } from '../log';
+import { isWorkspaceTrusted } from '../process/trust';
 import type { ProviderRegistry } from '../providers/registry';
 import type { SessionStore } from '../sessions/store';
 import { WorkspaceFolders } from '../tools/confine';
@@ -34,6 +35,10 @@ export interface ConversationWiring {
   hands?: HandsDeps;
 }
 
+/** What the model knows in Restricted Mode, so that asked to run something it says why it cannot. */
+export const RESTRICTED_MODE =
+  '\n\n## Restricted Mode\nThe user has not trusted this workspace, so Parley runs no commands and no code here: there are no tools for it. If asked to run something, say so, and that trusting the workspace (VS Code\'s Restricted Mode banner) allows it.';
+
 export function createConversation(wiring: ConversationWiring): { conversation: Conversation; sessionId: string } {
   const { connection, store, providers, log } = wiring;
   const sessionId = store.latest()?.id ?? store.start();
@@ -49,7 +54,7 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
       const folders = new WorkspaceFolders(state.workspaceFolders);
       const knowledge = wiring.knowledge?.();
       const repoMap = await repoMapFor(wiring, state.activeEditor?.path, folders);
-      const context = editorContext(state, folders) + (repoMap ? `\n\n## Repository map (files and symbols ranked by how central they are, around the active file)\n${repoMap}` : '');
+      const context = editorContext(state, folders) + (repoMap ? `\n\n## Repository map (files and symbols ranked by how central they are, around the active file)\n${repoMap}` : '') + (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
       return { model: stage, context, toolContext: { ...lspToolContext(connection, folders), ...(knowledge ? { knowledge } : {}) } };
     },
   });

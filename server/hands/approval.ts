@@ -99,27 +99,42 @@ const CARD_TAIL_CHARS = 16 * 1024;
 type Answer = { decision: 'run' | 'deny'; always: boolean };
 
 export class Approvals {
-  readonly #pending = new Map<string, (answer: Answer) => void>();
+  readonly #pending = new Map<string, { card: ServerFrame; resolve: (answer: Answer) => void }>();
   readonly #running = new Map<string, AbortController>();
 
-  constructor(private readonly emit: (frame: ServerFrame) => void) {}
+  /** `panels`: how many panels are connected, which could show a card now. */
+  constructor(
+    private readonly emit: (frame: ServerFrame) => void,
+    private readonly panels: () => number = () => 1,
+  ) {}
+
+  /** The cards waiting for an answer, for a panel that connects (or reloads) while they wait. */
+  get waiting(): ServerFrame[] {
+    return [...this.#pending.values()].map(({ card }) => card);
+  }
 
   /**
    * Shows the card and waits for the user. Resolves with the card's id once approved, 'denied'
    * once denied, or undefined when `signal` aborts first (a barge-in, a new turn, Stop): the card
    * says it was cancelled and nothing runs.
    */
-  async ask(request: ApprovalRequest, signal: AbortSignal): Promise<Approved | 'denied' | undefined> {
+  async ask(request: ApprovalRequest, signal: AbortSignal): Promise<Approved | 'denied' | 'no panel' | undefined> {
     if (signal.aborted) return undefined;
+    // Without a panel nobody can see the card: waiting would hang the answer.
+    if (this.panels() === 0) return 'no panel';
     const id = randomUUID();
+    const card: ServerFrame = { type: 'approval', id, ...request };
     const answer = await new Promise<Answer | undefined>((resolve) => {
       const cancel = () => resolve(undefined);
       signal.addEventListener('abort', cancel, { once: true });
-      this.#pending.set(id, (given) => {
-        signal.removeEventListener('abort', cancel);
-        resolve(given);
+      this.#pending.set(id, {
+        card,
+        resolve: (given) => {
+          signal.removeEventListener('abort', cancel);
+          resolve(given);
+        },
       });
-      this.emit({ type: 'approval', id, ...request });
+      this.emit(card);
     });
     this.#pending.delete(id);
     if (!answer) {
@@ -142,10 +157,10 @@ export class Approvals {
 
   /** The user answered card `id` in a live panel; false when no card of that id waits (answered, cancelled, or never shown). */
   answer(id: string, decision: 'run' | 'deny', always = false): boolean {
-    const resolve = this.#pending.get(id);
-    if (!resolve) return false;
+    const pending = this.#pending.get(id);
+    if (!pending) return false;
     this.#pending.delete(id);
-    resolve({ decision, always });
+    pending.resolve({ decision, always });
     return true;
   }
 

@@ -155,6 +155,30 @@ describe('run_command', () => {
     assert.equal(existsSync(join(workspace, 'cancelled.txt')), false);
   });
 
+  it('shows a waiting card to a panel that reloads, which can then answer it', async () => {
+    model.chat.push({ toolCalls: [{ name: 'run_command', input: { command: nodeLine("console.log('after the reload')"), reason: 'Check' } }] }, { text: 'Ran.' });
+    const { live, seen } = await ask('run it');
+    const shown = await card(live, seen);
+    const reloaded = await connectLive(server);
+    live.socket.close();
+    const again = await waitFor(() => framesOf(reloaded.frames, 'approval').find((frame) => frame.id === shown.id), { what: 'the card in the reloaded panel' });
+    assert.equal(again.command, shown.command);
+    reloaded.socket.send(JSON.stringify({ type: 'approve', id: shown.id, decision: 'run' }));
+    const answer = await answered(reloaded, 0);
+    reloaded.socket.close();
+    assert.match(answer.toolCalls[0]!.result!, /after the reload/);
+  });
+
+  it('refuses a working folder outside the workspace before any card', async () => {
+    model.chat.push({ toolCalls: [{ name: 'run_command', input: { command: 'ls', cwd: '../..', reason: 'Look around' } }] }, { text: 'Only inside, then.' });
+    const { live, seen } = await ask('list the parent folder');
+    const answer = await answered(live, seen);
+    live.socket.close();
+    assert.equal(answer.toolCalls[0]!.isError, true);
+    assert.match(answer.toolCalls[0]!.result!, /outside|not inside/i);
+    assert.equal(framesOf(live.frames.slice(seen), 'approval').length, 0);
+  });
+
   it('stops a running command and its whole tree within a second of Stop', async () => {
     model.chat.push({ toolCalls: [{ name: 'run_command', input: { command: nodeLine("console.log('started'); setInterval(() => {}, 1000)"), reason: 'A server' } }] }, { text: 'Stopped.' });
     const { live, seen } = await ask('start the server');
@@ -237,7 +261,8 @@ describe('run_command in Restricted Mode', () => {
     const answer = await waitFor(() => turnsOf(live.frames).find((turn) => turn.role === 'assistant'), { what: 'the answer' });
     live.socket.close();
     const body = model.requests.find((request) => request.path === '/v1/chat/completions')!.body as { tools?: { function: { name: string } }[] };
-    assert.ok(!(body.tools ?? []).some((tool) => tool.function.name === 'run_command'));
+    assert.ok(!(body.tools ?? []).some((tool) => tool.function.name === 'run_command' || tool.function.name === 'run_cell'));
+    assert.match(JSON.stringify(body), /Restricted Mode.*runs no commands and no code here/, 'the model can tell the user why');
     assert.match(answer.toolCalls[0]!.result!, /no tool named "run_command"/);
     assert.equal(framesOf(live.frames, 'approval').length, 0);
     assert.equal(existsSync(join(dir.path, 'untrusted.txt')), false);

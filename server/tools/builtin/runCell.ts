@@ -9,7 +9,7 @@ import type { CellResult } from '../../hands/repl';
 import { isWorkspaceTrusted } from '../../process/trust';
 import { redactSecrets } from '../../secrets/redact';
 import { defineTool, type Tool } from '../types';
-import { Denials, type HandsDeps } from './runCommand';
+import { Denials, NO_PANEL, type HandsDeps } from './runCommand';
 
 const OUTCOME_WORDS: Record<CellResult['outcome'], string> = { ok: 'ran', error: 'raised an error', timeout: 'timed out', memory: 'ran out of memory', killed: 'was stopped' };
 const LANGUAGE_NAMES = { python: 'Python', node: 'Node' } as const;
@@ -43,6 +43,7 @@ export function createRunCell(hands: HandsDeps): Tool {
       context.announce?.(`\n\nI'd like to run a ${LANGUAGE_NAMES[language]} cell; approve it in the panel.\n\n`);
       const approved = await hands.approvals.ask({ kind: 'cell', command: code, cwd: 'the workspace folder', reason, language }, signal);
       if (approved === undefined) return { content: 'The answer was stopped before the user decided; the cell did not run.', isError: true };
+      if (approved === 'no panel') return NO_PANEL;
       if (approved === 'denied') {
         denials.add(signal, code);
         return { content: 'The user denied running the cell. It did not run; do not ask for it again unless the user asks.', isError: true };

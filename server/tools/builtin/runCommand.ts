@@ -43,6 +43,9 @@ export class Denials {
   }
 }
 
+/** What the model reads when no panel is open to show an approval card. */
+export const NO_PANEL: ToolResult = { content: 'Nothing ran: the Parley panel is not open, so the user cannot approve it. Ask the user to open the Parley panel.', isError: true };
+
 const UNTRUSTED: ToolResult = { content: 'Commands do not run in Restricted Mode: the user has not trusted this workspace.', isError: true };
 
 /** The folder as the card and the voice say it. */
@@ -75,6 +78,7 @@ export function createRunCommand(hands: HandsDeps): Tool {
         context.announce?.(`\n\nI'd like to run ${command} in ${request.cwd}; approve it in the panel.\n\n`);
         approved = await hands.approvals.ask(request, signal);
         if (approved === undefined) return { content: `The answer was stopped before the user decided; \`${command}\` did not run.`, isError: true };
+        if (approved === 'no panel') return NO_PANEL;
         if (approved === 'denied') {
           denials.add(signal, command);
           return { content: `The user denied running \`${command}\`. It did not run; do not ask for it again unless the user asks.`, isError: true };

@@ -113,6 +113,21 @@ describe('approval cards', () => {
     assert.deepEqual(await asked, { id: card.id, always: true });
   });
 
+  it('shows no card and waits for nothing when no panel is open, and shows a waiting card to a panel that opens', async () => {
+    let panels = 0;
+    const frames: ServerFrame[] = [];
+    const approvals = new Approvals((frame) => frames.push(frame), () => panels);
+    assert.equal(await approvals.ask(request, new AbortController().signal), 'no panel');
+    assert.deepEqual(frames, []);
+    panels = 1;
+    const asked = approvals.ask(request, new AbortController().signal);
+    const card = await shownCard(frames);
+    assert.deepEqual(approvals.waiting, [card]);
+    approvals.answer(card.id, 'deny');
+    assert.equal(await asked, 'denied');
+    assert.deepEqual(approvals.waiting, []);
+  });
+
   it('says denied, and cancels the card when the answer stops first', async () => {
     const { frames, approvals } = cards();
     const denied = approvals.ask(request, new AbortController().signal);
