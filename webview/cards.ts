@@ -171,6 +171,8 @@ export class Cards {
 
   apply(frame: CardFrame): void {
     if (frame.type === 'approval') {
+      // A panel that reconnects is shown the cards still waiting, which it may have already.
+      if (this.#cards.has(frame.id)) return;
       const card = new Card(frame, this.send);
       this.#cards.set(frame.id, card);
       this.element.append(card.element);
