@@ -48,17 +48,23 @@ function problems(first?: vscode.Uri): NoticedFailure['problems'] {
     .slice(0, FAILURE_MAX_PROBLEMS);
 }
 
-/** `promise`'s value, or undefined once OUTPUT_SETTLE_MS have passed without it. */
-function settled<T>(promise: Promise<T>): Promise<T | undefined> {
-  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), OUTPUT_SETTLE_MS))]);
+/** What was read of a command's output so far; `done` settles when its stream ends. */
+interface Output {
+  tail: string;
+  done: Promise<void>;
+}
+
+/** The output once its stream has ended, or as far as it got within OUTPUT_SETTLE_MS (an interactive shell's may stay open). */
+async function outputOf(output: Output | undefined): Promise<string | undefined> {
+  if (!output) return undefined;
+  await Promise.race([output.done, new Promise((resolve) => setTimeout(resolve, OUTPUT_SETTLE_MS))]);
+  return output.tail || undefined;
 }
 
 export class FailureWatch implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('parley.failure', vscode.StatusBarAlignment.Left, 9);
   private readonly offers = new FailureOffers(() => vscode.workspace.getConfiguration('parley').get<boolean>('failures.offer', true));
   private readonly jumps = new ErrorJumps();
-  /** The output of each command running in a terminal with shell integration, as it is read. */
-  private readonly outputs = new Map<vscode.TerminalShellExecution, { tail: string; done: Promise<void> }>();
   /**
    * The shell process of each task. A task's terminal has shell integration too: its command's
    * end is the task's failure, offered as the task's. Kept past the task's end, which may come
@@ -67,11 +73,12 @@ export class FailureWatch implements vscode.Disposable {
   private readonly taskShells = new Set<number>();
   private readonly taskPids = new Map<vscode.TaskExecution, number>();
   /**
-   * The output of the latest command in each terminal, by its shell's process id: for a task, the
-   * only way to its output (VS Code gives an extension none). A task's start may be reported after
-   * its command's, so every terminal's is kept until its command ends.
+   * The output of the latest command in each terminal with shell integration, as it is read, by
+   * the shell's process id: for a task, the only way to its output (VS Code gives an extension
+   * none). A task's start may be reported after its command's, so every terminal's is kept until
+   * its command or task ends.
    */
-  private readonly terminalOutputs = new Map<number, Promise<string>>();
+  private readonly terminalOutputs = new Map<number, Output>();
   private pending: NoticedFailure | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[];
@@ -118,38 +125,32 @@ export class FailureWatch implements vscode.Disposable {
     if (exitCode === undefined) return;
     if (exitCode === 0) return this.offers.succeeded('task', name);
     // Without shell integration in its terminal, a task's problem matchers put what it found in Problems.
-    const output = read && (await settled(read));
+    const output = await outputOf(read);
     this.offer({ kind: 'task', name, exitCode, problems: problems(), ...(output ? { output } : {}) });
   }
 
   /** Starts reading at once: the stream holds only what is written after the first read. */
   private readOutput(terminal: vscode.Terminal, execution: vscode.TerminalShellExecution): void {
-    const entry = { tail: '', done: Promise.resolve() };
+    const entry: Output = { tail: '', done: Promise.resolve() };
     entry.done = (async () => {
       for await (const data of execution.read()) entry.tail = keepTail(entry.tail, data, FAILURE_MAX_OUTPUT_CHARS);
     })().catch(() => undefined);
-    this.outputs.set(execution, entry);
     void Promise.resolve(terminal.processId).then((pid) => {
-      if (pid !== undefined)
-        this.terminalOutputs.set(
-          pid,
-          entry.done.then(() => entry.tail),
-        );
+      if (pid !== undefined) this.terminalOutputs.set(pid, entry);
     });
   }
 
   private async commandEnded({ terminal, execution, exitCode }: vscode.TerminalShellExecutionEndEvent): Promise<void> {
-    const output = this.outputs.get(execution);
-    this.outputs.delete(execution);
     const pid = await terminal.processId;
     if (pid !== undefined && this.taskShells.has(pid)) return;
+    const read = pid === undefined ? undefined : this.terminalOutputs.get(pid);
     if (pid !== undefined) this.terminalOutputs.delete(pid);
     const name = execution.commandLine.value.trim().slice(0, FAILURE_MAX_NAME_CHARS);
     if (exitCode === undefined || !name) return;
     if (exitCode === 0) return this.offers.succeeded('command', name);
     if (exitCode === INTERRUPTED_EXIT) return;
-    if (output) await settled(output.done);
-    this.offer({ kind: 'command', name, exitCode, problems: problems(), ...(output?.tail ? { output: output.tail } : {}) });
+    const output = await outputOf(read);
+    this.offer({ kind: 'command', name, exitCode, problems: problems(), ...(output ? { output } : {}) });
   }
 
   private diagnosticsChanged(): void {

@@ -3,7 +3,8 @@
  * bar offers once to ask Parley about it, accepting asks in the session panel (the model is the
  * OpenAI-compatible stand-in) and the answer shows there. The same task failing again within the
  * dedupe window (extension/failures.ts: 10 minutes, unless it succeeded in between) is noticed but
- * not offered again.
+ * not offered again. A command that fails in a terminal with shell integration is offered with what
+ * it printed.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { e2eUnavailable, type CodeServer } from '../support/codeserver';
 import { startModelWorkbench, type ModelWorkbench } from '../support/model-workbench';
 import { tempDir } from '../support/paths';
-import { screenshot, waitFor, webviewFrame } from '../support/workbench';
+import { runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -128,5 +129,30 @@ describe('failures noticed in code-server', { skip: unavailable, timeout: 600_00
     assert.equal(await offer().count(), 0, 'offered twice');
     assert.equal(parleyLog().filter((line) => line.includes('Failure offered')).length, 1, parleyLog().join('\n'));
     assert.equal(model.requests.length, asked, 'the model was asked again');
+  });
+
+  it('offers a command that failed in a terminal with shell integration, with what it printed', async () => {
+    const failed = page.locator('.part.statusbar .statusbar-item', { hasText: 'failed (exit 3)' });
+    await runCommand(page, 'Terminal: Create New Terminal');
+    // The shell reports its commands once its integration has loaded: until the offer shows, the command is typed again.
+    await waitFor(
+      async () => {
+        await page.keyboard.type("sh -c 'echo boom-$((6*7)); exit 3'\n");
+        await failed.waitFor({ state: 'visible', timeout: 10_000 });
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 0, what: 'the offer for the failed command' },
+    );
+    await screenshot(page, 'failures-command-offer');
+    model.chat.push({ text: 'The command exits 3 on purpose.' });
+    await failed.click();
+    const panel = await webviewFrame(page, 'Parley Session', 60_000);
+    const question = panel.locator('.turn.user').last();
+    await waitFor(async () => (await question.innerText().catch(() => '')).includes('My terminal command failed with exit code 3'), {
+      timeoutMs: 60_000,
+      what: 'the question in the panel',
+    });
+    // The command line says $((6*7)); only its output says 42.
+    assert.match(await question.innerText(), /boom-42/);
   });
 });
