@@ -68,6 +68,8 @@ class Card {
       h('header', {}, icon(approval.kind === 'cell' ? 'notebook' : 'terminal'), h('strong', {}, ` ${cardTitle(approval, what)}`)),
       h('pre', { class: 'card-command', 'data-field': 'command' }, h('code', {}, approval.command)),
       h('p', { class: 'card-meta' }, icon('folder'), ` in ${approval.cwd}`, h('br'), icon('comment'), ` ${approval.reason}`),
+      // Where it runs, since the user may look for it in a terminal of their own.
+      h('p', { class: 'card-meta', 'data-field': 'runs-as' }, approval.kind === 'command' ? 'Runs as a child process of Parley, without a shell, with time and memory limits; its output also shows in the terminal named "Parley".' : "Runs in the session's REPL, where variables persist between cells, with time and memory limits."),
       approval.preapproved ? null : this.#actions,
       this.#output,
       this.#figures,

@@ -93,6 +93,8 @@ export interface RunEnd {
 export const PANEL_OUTPUT_CHARS = 256 * 1024;
 /** How long output gathers before it goes to the panel as one frame. */
 const OUTPUT_FLUSH_MS = 30;
+/** The start of an escape sequence at the end of a chunk (CSI or OSC not yet terminated). */
+const PARTIAL_ESCAPE = /\u001b(?:\[[\d;:?]*|\][^\u0007\u001b]*)?$/;
 /** Characters of the output's end a cut-short card gets when the run ends. */
 const CARD_TAIL_CHARS = 16 * 1024;
 
@@ -224,20 +226,24 @@ class CardOutput {
       this.dropped += text.length;
       return;
     }
-    if (stream !== this.#stream) this.flush();
+    if (stream !== this.#stream) this.flush(false);
     this.#stream = stream;
     this.#text += text.slice(0, room);
     this.dropped += Math.max(0, text.length - room);
-    this.#timer ??= setTimeout(() => this.flush(), OUTPUT_FLUSH_MS);
+    this.#timer ??= setTimeout(() => this.flush(false), OUTPUT_FLUSH_MS);
   }
 
-  flush(): void {
+  /** `final`: the run ended, so an escape sequence cut off at the end will not be completed. */
+  flush(final = true): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#text === '') return;
-    this.#sent += this.#text.length;
-    this.emit({ type: 'runOutput', id: this.id, stream: this.#stream, text: keepSgr(this.#text) });
-    this.#text = '';
+    // A chunk may end inside an escape sequence; its rest comes with the next chunk.
+    const cut = final ? -1 : this.#text.search(PARTIAL_ESCAPE);
+    const text = cut < 0 ? this.#text : this.#text.slice(0, cut);
+    this.#text = cut < 0 ? '' : this.#text.slice(cut);
+    if (text === '') return;
+    this.#sent += text.length;
+    this.emit({ type: 'runOutput', id: this.id, stream: this.#stream, text: keepSgr(text) });
   }
 
   /** The run ended: what waits goes out, and a cut-short card gets the output's end. */

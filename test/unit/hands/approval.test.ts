@@ -161,6 +161,19 @@ describe('approval cards', () => {
     ]);
   });
 
+  it('holds back an escape sequence a chunk ends inside until the rest of it comes', async () => {
+    const { frames, approvals } = cards();
+    const { id } = approvals.preapproved(request);
+    await approvals.run(id, new AbortController().signal, async (_signal, onOutput) => {
+      onOutput('stdout', 'a \u001b[3');
+      await waitFor(() => frames.some((frame) => frame.type === 'runOutput'), { what: 'the first part' });
+      onOutput('stdout', '1mred\u001b[0m');
+      return { outcome: 'ok', exitCode: 0, signal: null, ms: 1, output: '' };
+    });
+    const texts = frames.flatMap((frame) => (frame.type === 'runOutput' ? [frame.text] : []));
+    assert.deepEqual(texts, ['a ', '\u001b[31mred\u001b[0m']);
+  });
+
   it('streams a run in few frames, cuts a flood short with the end of the output, and stops on Stop', async () => {
     const { frames, approvals } = cards();
     const { id } = approvals.preapproved(request);
