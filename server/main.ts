@@ -142,7 +142,11 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     settings: () => settings.get(),
     providers,
     nativeDir: NATIVE_DIR,
-    emit: (frame) => server.broadcast(frame),
+    emit: (frame) => {
+      // A spoken "stop" stops what runs, even while the voice loop holds the turn behind the answer.
+      approvals.heard(frame);
+      server.broadcast(frame);
+    },
     onActivity: (activity) => {
       if (status.activity !== activity) setStatus({ ...status, activity });
     },

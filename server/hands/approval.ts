@@ -49,6 +49,11 @@ export function parseCommandLine(line: string): ParsedCommand {
   return { argv };
 }
 
+/** A transcript that is only the word "stop" (any case, punctuation around it). */
+export function isSpokenStop(text: string): boolean {
+  return /^[^\p{L}\p{N}]*stop[^\p{L}\p{N}]*$/iu.test(text);
+}
+
 /** The commands a workspace runs without asking, matched on the whole parsed command, word for word. */
 export interface AllowList {
   allowedCommands(): string[][];
@@ -101,7 +106,7 @@ const CARD_TAIL_CHARS = 16 * 1024;
 type Answer = { decision: 'run' | 'deny'; always: boolean };
 
 export class Approvals {
-  readonly #pending = new Map<string, { card: ServerFrame; resolve: (answer: Answer) => void }>();
+  readonly #pending = new Map<string, { card: ServerFrame; resolve: (answer: Answer | undefined) => void }>();
   readonly #running = new Map<string, AbortController>();
 
   /** `panels`: how many panels are connected, which could show a card now. */
@@ -169,6 +174,17 @@ export class Approvals {
   /** A figure card `id`'s cell drew. */
   image(id: string, png: Buffer): void {
     this.emit({ type: 'runImage', id, png: png.toString('base64') });
+  }
+
+  /**
+   * Watches what goes to the panel for a final spoken transcript that is just "stop": it stops
+   * every run and cancels every waiting card. Stopping needs no approval, and the voice loop
+   * answers a turn only after the answer before it, which may be waiting on a card or a run.
+   */
+  heard(frame: ServerFrame): void {
+    if (frame.type !== 'transcript' || !frame.final || frame.editable || !isSpokenStop(frame.text)) return;
+    for (const controller of this.#running.values()) controller.abort();
+    for (const { resolve } of [...this.#pending.values()]) resolve(undefined);
   }
 
   /** Stop on card `id`: its run is aborted. False when nothing of that id runs. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ServerFrame } from '../../../protocol/live';
-import { Approvals, parseCommandLine, PANEL_OUTPUT_CHARS, type RunEnd } from '../../../server/hands/approval';
+import { Approvals, isSpokenStop, parseCommandLine, PANEL_OUTPUT_CHARS, type RunEnd } from '../../../server/hands/approval';
 import { createLogger } from '../../../server/log';
 import { SessionStore } from '../../../server/sessions/store';
 import { openDatabase } from '../../../server/storage/database';
@@ -193,6 +193,29 @@ describe('approval cards', () => {
     assert.match(JSON.stringify(output.at(-1)), /characters not shown; the end of the output:\\nTHE END/);
     assert.deepEqual(frames.at(-1), { type: 'runEnd', id, outcome: 'killed', exitCode: null, signal: 'SIGTERM', ms: 5, droppedChars: 400 * 1000 + 'past the cap'.length - PANEL_OUTPUT_CHARS });
     assert.equal(approvals.stop(id), false, 'nothing runs once it ended');
+  });
+});
+
+describe('a spoken stop', () => {
+  it('is a final transcript of only the word stop', () => {
+    for (const text of ['stop', 'Stop.', ' STOP! ', '…stop']) assert.equal(isSpokenStop(text), true, text);
+    for (const text of ['yes', 'stop the server and run it again', 'nonstop', 'stopwatch', 'run it']) assert.equal(isSpokenStop(text), false, text);
+  });
+
+  it('stops what runs, and not for an interim or a push-to-talk transcript the user still reviews', async () => {
+    const approvals = new Approvals(() => undefined);
+    const { id } = approvals.preapproved({ kind: 'command', command: 'npm test', cwd: '.', reason: 'Tests' });
+    let aborted: AbortSignal | undefined;
+    const running = approvals.run(id, new AbortController().signal, async (signal) => {
+      aborted = signal;
+      approvals.heard({ type: 'transcript', text: 'stop', final: false });
+      approvals.heard({ type: 'transcript', text: 'stop', final: true, editable: true });
+      assert.equal(signal.aborted, false);
+      approvals.heard({ type: 'transcript', text: 'Stop.', final: true });
+      return { outcome: signal.aborted ? 'killed' : 'ok', exitCode: null, signal: null, ms: 1, output: '' };
+    });
+    assert.equal((await running).outcome, 'killed');
+    assert.equal(aborted?.aborted, true);
   });
 });
 
