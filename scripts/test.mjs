@@ -16,20 +16,22 @@ const step = (title, command, args) => {
 };
 
 function testFiles(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return testFiles(path);
-    return name.endsWith('.test.ts') ? [path] : [];
-  }).sort();
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return testFiles(path);
+      return name.endsWith('.test.ts') ? [path] : [];
+    })
+    .sort();
 }
 
 const only = process.argv.slice(2);
 const layers = only.length > 0 ? only : ['unit', 'integration', 'security', 'e2e'];
-const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-step('Build and package the VSIX', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'package']);
-step('Type-check', process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'typecheck']);
-step('Lint', npx, ['--no-install', 'eslint', '.']);
+step('Build and package the VSIX', npm, ['run', '--silent', 'package']);
+step('Type-check', npm, ['run', '--silent', 'typecheck']);
+step('Lint and check the formatting', npm, ['run', '--silent', 'lint']);
 if (layers.some((layer) => ['integration', 'security', 'e2e'].includes(layer))) step('Prepare the offline speech programs', 'bash', ['scripts/voice-env.sh']);
 if (layers.some((layer) => ['integration', 'e2e'].includes(layer))) step('Prepare Python with matplotlib for the REPL', 'bash', ['scripts/hands-env.sh']);
 if (layers.includes('e2e')) step('Prepare code-server and Chromium', 'bash', ['scripts/e2e-env.sh']);
