@@ -30,7 +30,14 @@ const node = {
   keepNames: true,
   // ws loads these optional accelerators only if present; Parley does not ship them. The
   // tree-sitter lookups are a checkout's fallback: the bundle finds the wasm in dist/native.
-  external: ['vscode', 'bufferutil', 'utf-8-validate', 'better-sqlite3/package.json', 'web-tree-sitter/web-tree-sitter.wasm', '@vscode/tree-sitter-wasm/package.json'],
+  external: [
+    'vscode',
+    'bufferutil',
+    'utf-8-validate',
+    'better-sqlite3/package.json',
+    'web-tree-sitter/web-tree-sitter.wasm',
+    '@vscode/tree-sitter-wasm/package.json',
+  ],
 };
 
 // web-tree-sitter's ESM build locates itself with import.meta.url, which a CommonJS bundle lacks;
@@ -60,7 +67,8 @@ const onnxruntimeAddon = {
     build.onLoad({ filter: /[\\/]onnxruntime-node[\\/]dist[\\/]binding\.js$/ }, async ({ path }) => {
       const source = await readFile(path, 'utf8');
       if (!ORT_ADDON.test(source)) throw new Error(`onnxruntime-node changed how it loads its addon (${path}); update esbuild.mjs.`);
-      const bundled = "require(require('node:path').join(__dirname, 'native', 'onnxruntime', `${process.platform}-${process.arch}`, 'onnxruntime_binding.node'))";
+      const bundled =
+        "require(require('node:path').join(__dirname, 'native', 'onnxruntime', `${process.platform}-${process.arch}`, 'onnxruntime_binding.node'))";
       return { loader: 'js', contents: source.replace(ORT_ADDON, bundled) };
     });
   },

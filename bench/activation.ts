@@ -26,12 +26,18 @@ function writeBaselineExtension(dir: string): void {
     contributes: { commands: [{ command: 'activationBaseline.hello', title: 'Hello', category: 'Baseline' }] },
   };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
-  writeFileSync(join(dir, 'extension.js'), "const vscode = require('vscode');\nexports.activate = (context) => context.subscriptions.push(vscode.commands.registerCommand('activationBaseline.hello', () => undefined));\n");
+  writeFileSync(
+    join(dir, 'extension.js'),
+    "const vscode = require('vscode');\nexports.activate = (context) => context.subscriptions.push(vscode.commands.registerCommand('activationBaseline.hello', () => undefined));\n",
+  );
 }
 
 async function activationMs(page: Page, name: string): Promise<number> {
   const row = page.locator('.runtime-extensions-editor .monaco-list-row', { has: page.locator('.name', { hasText: new RegExp(`^${name}$`) }) });
-  const text = await waitFor(async () => ((await row.count()) > 0 ? row.first().locator('.activation-time').innerText() : undefined), { timeoutMs: 30_000, what: `${name} in Running Extensions` });
+  const text = await waitFor(async () => ((await row.count()) > 0 ? row.first().locator('.activation-time').innerText() : undefined), {
+    timeoutMs: 30_000,
+    what: `${name} in Running Extensions`,
+  });
   const match = /(\d+)\s*ms/.exec(text);
   if (!match) throw new Error(`unreadable activation time for ${name}: ${text}`);
   return Number(match[1]);

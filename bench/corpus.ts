@@ -27,7 +27,14 @@ export function buildCorpus(root: string): void {
   const modules = join(REPO, 'node_modules');
   for (const pkg of PACKAGES) {
     for (const file of walk(join(modules, pkg))) {
-      const target = join(root, file.slice(modules.length + 1).split('/').map((part) => RENAMED_DIRS[part] ?? part).join('/'));
+      const target = join(
+        root,
+        file
+          .slice(modules.length + 1)
+          .split('/')
+          .map((part) => RENAMED_DIRS[part] ?? part)
+          .join('/'),
+      );
       mkdirSync(dirname(target), { recursive: true });
       copyFileSync(file, target);
     }

@@ -37,13 +37,16 @@ async function bareNode(): Promise<{ readyMs: number; rss: number }> {
 /** RSS after the process has been idle for a moment (polled until two readings agree). */
 async function settledRss(pid: number): Promise<number> {
   let last = rssMb(pid);
-  return waitFor(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const now = rssMb(pid);
-    const settled = Math.abs(now - last) < 0.5;
-    last = now;
-    return settled ? now : undefined;
-  }, { timeoutMs: 10_000, what: 'memory to settle' });
+  return waitFor(
+    async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = rssMb(pid);
+      const settled = Math.abs(now - last) < 0.5;
+      last = now;
+      return settled ? now : undefined;
+    },
+    { timeoutMs: 10_000, what: 'memory to settle' },
+  );
 }
 
 /** Spawn → initialize → the first status notification that says ready. */
@@ -70,10 +73,28 @@ async function main(): Promise<void> {
   for (let run = 0; run < ACTIVATION_RUNS; run++) activation.push(await measureActivation());
   const vsixMb = statSync(join(DIST, 'parley.vsix')).size / 1024 / 1024;
   const rows: Row[] = [
-    { metric: 'server start to ready', median: median(server.map((r) => r.readyMs)), unit: 'ms', baseline: { name: 'bare node', median: median(bare.map((r) => r.readyMs)) }, budget: 500 },
-    { metric: 'server idle RSS', median: median(server.map((r) => r.rss)), unit: 'MB', baseline: { name: 'bare node', median: median(bare.map((r) => r.rss)) }, budget: 120 },
-    { metric: 'extension activation (VS Code\'s figure)', median: median(activation.map((r) => r.parley)), unit: 'ms', baseline: { name: 'one-command extension', median: median(activation.map((r) => r.baseline)) }, budget: 50 },
-    { metric: 'activate() call alone (Parley\'s log)', median: median(activation.map((r) => r.activateCall)), unit: 'ms' },
+    {
+      metric: 'server start to ready',
+      median: median(server.map((r) => r.readyMs)),
+      unit: 'ms',
+      baseline: { name: 'bare node', median: median(bare.map((r) => r.readyMs)) },
+      budget: 500,
+    },
+    {
+      metric: 'server idle RSS',
+      median: median(server.map((r) => r.rss)),
+      unit: 'MB',
+      baseline: { name: 'bare node', median: median(bare.map((r) => r.rss)) },
+      budget: 120,
+    },
+    {
+      metric: "extension activation (VS Code's figure)",
+      median: median(activation.map((r) => r.parley)),
+      unit: 'ms',
+      baseline: { name: 'one-command extension', median: median(activation.map((r) => r.baseline)) },
+      budget: 50,
+    },
+    { metric: "activate() call alone (Parley's log)", median: median(activation.map((r) => r.activateCall)), unit: 'ms' },
     { metric: 'VSIX size', median: vsixMb, unit: 'MB' },
   ];
   printTable(`Foundation (${RUNS} server runs, ${ACTIVATION_RUNS} code-server runs, Node ${process.versions.node})`, rows);

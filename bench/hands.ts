@@ -91,7 +91,12 @@ async function main(): Promise<void> {
     { metric: `runaway tree (9 busy processes, one setsid) gone after its ${LIMIT_MS} ms limit, median`, median: median(overshoot), unit: 'ms' },
     { metric: 'the same, p95', median: p95(overshoot), unit: 'ms', budget: 1000 },
     { metric: 'REPL cell `1+1`, warm kernel', median: median(repl.cell), unit: 'ms', baseline: { name: `${python} -c 1+1`, median: median(repl.bare) } },
-    { metric: 'first output byte of `sh -c "echo first"` through run.ts', median: median(bytes.run), unit: 'ms', baseline: { name: 'spawned directly', median: median(bytes.direct) } },
+    {
+      metric: 'first output byte of `sh -c "echo first"` through run.ts',
+      median: median(bytes.run),
+      unit: 'ms',
+      baseline: { name: 'spawned directly', median: median(bytes.direct) },
+    },
   ];
   printTable(`Hands: ${RUNS} runs each`, rows);
 }

@@ -131,7 +131,8 @@ async function main(): Promise<void> {
     kb.dispose();
     console.log(`\n### Quality (${qs.length} known-item questions, ${vault.chunks} passages)\n`);
     console.log('| mode | MRR@10 | Recall@10 | MRR@10 (even lines) | Recall@10 (even lines) |\n|---|---|---|---|---|');
-    for (const s of scores) console.log(`| ${s.mode} | ${s.all.mrr.toFixed(3)} | ${s.all.recall.toFixed(3)} | ${s.even.mrr.toFixed(3)} | ${s.even.recall.toFixed(3)} |`);
+    for (const s of scores)
+      console.log(`| ${s.mode} | ${s.all.mrr.toFixed(3)} | ${s.all.recall.toFixed(3)} | ${s.even.mrr.toFixed(3)} | ${s.even.recall.toFixed(3)} |`);
 
     for (const size of SIZES) {
       const folder = join(work, `notes-${size}`);
@@ -150,7 +151,9 @@ async function main(): Promise<void> {
         { metric: 'hybrid p50', median: percentile(times.hybrid, 50), unit: 'ms', baseline: bm25 },
         { metric: 'hybrid p95', median: percentile(times.hybrid, 95), unit: 'ms', baseline: bm25p95, budget: size >= 100_000 ? 20 : undefined },
       ]);
-      console.log(`(median of all hybrid queries: ${median(times.hybrid).toFixed(1)} ms; folder ${relative(work, folder)}, ingest ${(built.ms / 1000).toFixed(0)} s)`);
+      console.log(
+        `(median of all hybrid queries: ${median(times.hybrid).toFixed(1)} ms; folder ${relative(work, folder)}, ingest ${(built.ms / 1000).toFixed(0)} s)`,
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -51,7 +51,9 @@ function runCtags(root: string, list: string, tags: string): { ms: number; tags:
   const run = spawnSync(command, args as string[], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const ms = performance.now() - started;
   const rss = /maxrss=(\d+)/.exec(run.stderr ?? '')?.[1];
-  const count = readFileSync(tags, 'utf8').split('\n').filter((line) => line && !line.startsWith('!_')).length;
+  const count = readFileSync(tags, 'utf8')
+    .split('\n')
+    .filter((line) => line && !line.startsWith('!_')).length;
   return { ms, tags: count, rssMb: rss ? Number(rss) / 1024 : undefined };
 }
 
@@ -99,7 +101,16 @@ async function runParley(root: string, cacheFile: string): Promise<ParleyRun> {
       index.map({ tokens: 1024, focus: [central] });
       incrementalMs.push(performance.now() - editStarted);
     }
-    return { fullMs, cacheWriteMs, rssMb, files: map.stats.files, defs: map.stats.definitions, refs: map.stats.references, incrementalMs, cachedMs: await cachedRun(root, cacheFile) };
+    return {
+      fullMs,
+      cacheWriteMs,
+      rssMb,
+      files: map.stats.files,
+      defs: map.stats.definitions,
+      refs: map.stats.references,
+      incrementalMs,
+      cachedMs: await cachedRun(root, cacheFile),
+    };
   } finally {
     await index.dispose();
     execFileSync('git', ['-C', root, 'checkout', '-q', '--', '.']);
@@ -195,14 +206,36 @@ function report(parley: ParleyRun[], ctags: ReturnType<typeof runCtags>[], corpu
   const ctagsMs = ctags.length > 0 ? median(ctags.map((run) => run.ms)) : undefined;
   const ctagsRss = ctags.flatMap((run) => (run.rssMb === undefined ? [] : [run.rssMb]));
   const first = parley[0]!;
-  console.log(`\nCorpus: ${corpus.files} files, ${corpus.megabytes.toFixed(1)} MB; ${first.defs} definitions and ${first.refs} references; ctags: ${ctags[0]?.tags ?? '—'} tags (definitions only). ${availableParallelism()} cores, ${RUNS} runs.`);
+  console.log(
+    `\nCorpus: ${corpus.files} files, ${corpus.megabytes.toFixed(1)} MB; ${first.defs} definitions and ${first.refs} references; ctags: ${ctags[0]?.tags ?? '—'} tags (definitions only). ${availableParallelism()} cores, ${RUNS} runs.`,
+  );
   printTable(`Repository map (${RUNS} runs, ${corpus.files} files)`, [
-    { metric: 'full symbol extraction + map (1,024 tokens)', median: full, unit: 'ms', ...(ctagsMs ? { baseline: { name: 'ctags -L (same files)', median: ctagsMs }, budget: Math.round(1.5 * ctagsMs) } : {}) },
+    {
+      metric: 'full symbol extraction + map (1,024 tokens)',
+      median: full,
+      unit: 'ms',
+      ...(ctagsMs ? { baseline: { name: 'ctags -L (same files)', median: ctagsMs }, budget: Math.round(1.5 * ctagsMs) } : {}),
+    },
     { metric: 'symbol cache write, after the map (not in the line above)', median: median(parley.map((run) => run.cacheWriteMs)), unit: 'ms' },
-    { metric: 'files per second', median: corpus.files / (full / 1000), unit: 'files/s', ...(ctagsMs ? { baseline: { name: 'ctags', median: corpus.files / (ctagsMs / 1000) } } : {}) },
+    {
+      metric: 'files per second',
+      median: corpus.files / (full / 1000),
+      unit: 'files/s',
+      ...(ctagsMs ? { baseline: { name: 'ctags', median: corpus.files / (ctagsMs / 1000) } } : {}),
+    },
     { metric: 'incremental update (one file edited: refresh + map)', median: median(parley.flatMap((run) => run.incrementalMs)), unit: 'ms', budget: 100 },
-    { metric: 'second run from the symbol cache (scan + map)', median: median(parley.map((run) => run.cachedMs)), unit: 'ms', ...(ctagsMs ? { baseline: { name: 'ctags -L', median: ctagsMs } } : {}) },
-    { metric: 'peak RSS during the full build (incl. parser threads)', median: median(parley.map((run) => run.rssMb)), unit: 'MB', ...(ctagsRss.length > 0 ? { baseline: { name: 'ctags', median: median(ctagsRss) } } : {}) },
+    {
+      metric: 'second run from the symbol cache (scan + map)',
+      median: median(parley.map((run) => run.cachedMs)),
+      unit: 'ms',
+      ...(ctagsMs ? { baseline: { name: 'ctags -L', median: ctagsMs } } : {}),
+    },
+    {
+      metric: 'peak RSS during the full build (incl. parser threads)',
+      median: median(parley.map((run) => run.rssMb)),
+      unit: 'MB',
+      ...(ctagsRss.length > 0 ? { baseline: { name: 'ctags', median: median(ctagsRss) } } : {}),
+    },
   ]);
 }
 
@@ -210,7 +243,13 @@ function reportListing(run: ListingRun): void {
   const baseline = 'same request answered empty';
   printTable(`Code-action listing (${LISTING_REQUESTS} requests, ${LISTING_DIAGNOSTICS} problems in range each, real server over stdio)`, [
     { metric: 'listing, median', median: median(run.ms), unit: 'ms', baseline: { name: baseline, median: median(run.baselineMs) }, budget: 10 },
-    { metric: 'listing, p95', median: percentile(run.ms, 0.95), unit: 'ms', baseline: { name: baseline, median: percentile(run.baselineMs, 0.95) }, budget: 10 },
+    {
+      metric: 'listing, p95',
+      median: percentile(run.ms, 0.95),
+      unit: 'ms',
+      baseline: { name: baseline, median: percentile(run.baselineMs, 0.95) },
+      budget: 10,
+    },
   ]);
 }
 

@@ -111,7 +111,10 @@ function configuredMs(text: string, request: RecordedRequest): { ms: number; tok
 
 async function startModel(): Promise<Model> {
   const standIn = await startOpenAIStandIn({ latency: MODEL_LATENCY });
-  const settings: ParleySettings = { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'reviewer', baseUrl: standIn.baseURL } };
+  const settings: ParleySettings = {
+    ...structuredClone(DEFAULT_SETTINGS),
+    llm: { provider: 'openai-compatible', model: 'reviewer', baseUrl: standIn.baseURL },
+  };
   return { standIn, settings, calls: [] };
 }
 
@@ -150,7 +153,10 @@ async function modelReview(index: RepoIndex, cacheDir: string, model: Model): Pr
   // The review reports 40% as it starts asking the model, and more (below 100%) as each module's answer is in.
   const progress: { percentage: number; at: number }[] = [];
   const started = performance.now();
-  const result = await runReview({ ...reviewOptions(index, cacheDir, model), onProgress: ({ percentage }) => progress.push({ percentage, at: performance.now() }) });
+  const result = await runReview({
+    ...reviewOptions(index, cacheDir, model),
+    onProgress: ({ percentage }) => progress.push({ percentage, at: performance.now() }),
+  });
   const ms = performance.now() - started;
   const { llm } = result.summary;
   if (llm.state !== 'reviewed' || llm.errors.length > 0) throw new Error(`the model review did not complete: ${JSON.stringify(llm)}`);
@@ -239,7 +245,9 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) runs.push(await measureRun(root, scratch, model, run));
     const committed = execFileSync('git', ['-C', root, 'ls-files'], { encoding: 'utf8' }).trim().split('\n').length;
     const { files, lines } = runs[0]!.reviewed;
-    console.log(`\nCorpus: ${committed} files in one commit, ${files} of them reviewed (${lines.toLocaleString('en')} lines). Node ${process.version}, ${availableParallelism()} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after, ${RUNS} runs.`);
+    console.log(
+      `\nCorpus: ${committed} files in one commit, ${files} of them reviewed (${lines.toLocaleString('en')} lines). Node ${process.version}, ${availableParallelism()} cores, load average ${loadBefore.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after, ${RUNS} runs.`,
+    );
     report(runs);
   } finally {
     await model.standIn.close();
@@ -251,12 +259,30 @@ function report(runs: ReviewRun[]): void {
   const of = (pick: (run: ReviewRun) => number | number[]) => median(runs.flatMap(pick));
   const warm = of((run) => run.warmMs);
   printTable(`Repository review, static checks (${RUNS} runs)`, [
-    { metric: 'static review, cold (new index, no symbol or review cache)', median: of((run) => run.coldMs), unit: 'ms', baseline: { name: 'cold symbol build + map', median: of((run) => run.symbolsMs) } },
-    { metric: 'static review, index warm (recomputed into a fresh review cache)', median: warm, unit: 'ms', baseline: { name: 'refresh of the warm index + map', median: of((run) => run.refreshMs) } },
-    { metric: `unchanged clean commit, from the review cache (${CACHED_OPENS} opens a run)`, median: of((run) => run.cachedMs), unit: 'ms', baseline: { name: 'git status', median: of((run) => run.gitStatusMs) } },
+    {
+      metric: 'static review, cold (new index, no symbol or review cache)',
+      median: of((run) => run.coldMs),
+      unit: 'ms',
+      baseline: { name: 'cold symbol build + map', median: of((run) => run.symbolsMs) },
+    },
+    {
+      metric: 'static review, index warm (recomputed into a fresh review cache)',
+      median: warm,
+      unit: 'ms',
+      baseline: { name: 'refresh of the warm index + map', median: of((run) => run.refreshMs) },
+    },
+    {
+      metric: `unchanged clean commit, from the review cache (${CACHED_OPENS} opens a run)`,
+      median: of((run) => run.cachedMs),
+      unit: 'ms',
+      baseline: { name: 'git status', median: of((run) => run.gitStatusMs) },
+    },
     { metric: 'static findings', median: of((run) => run.staticFindings), unit: 'findings' },
   ]);
-  reportModel(runs.map((run) => run.model), warm);
+  reportModel(
+    runs.map((run) => run.model),
+    warm,
+  );
 }
 
 /**
@@ -265,8 +291,19 @@ function report(runs: ReviewRun[]): void {
  * the stand-in's lateness against its configured pace, and what the review does between answers.
  */
 function reportModel(runs: ModelRun[], warmStaticMs: number): void {
-  const configured = runs.map((run) => busy(run.calls.map((c) => c.receivedAt), run.calls.map((c) => c.receivedAt + c.ms)));
-  const measured = runs.map((run) => busy(run.calls.map((c) => c.receivedAt), run.answeredAt).ms);
+  const configured = runs.map((run) =>
+    busy(
+      run.calls.map((c) => c.receivedAt),
+      run.calls.map((c) => c.receivedAt + c.ms),
+    ),
+  );
+  const measured = runs.map(
+    (run) =>
+      busy(
+        run.calls.map((c) => c.receivedAt),
+        run.answeredAt,
+      ).ms,
+  );
   const of = (pick: (run: ModelRun, i: number) => number) => median(runs.map(pick));
   const calls = runs.flatMap((run) => run.calls);
   console.log(
@@ -275,11 +312,25 @@ function reportModel(runs: ModelRun[], warmStaticMs: number): void {
       `the same calls one after another would take ${Math.round(of((run) => run.calls.reduce((sum, call) => sum + call.ms, 0)))} ms.`,
   );
   printTable(`Repository review with a model (OpenAI-compatible stand-in, ${runs.length} runs, index warm)`, [
-    { metric: 'full review: static checks + one model call per module, merged and ranked', median: of((run) => run.ms), unit: 'ms', baseline: { name: 'model answering at the configured pace', median: of((_, i) => configured[i]!.ms) } },
-    { metric: 'pipeline overhead: total − model answering', median: of((run, i) => run.ms - configured[i]!.ms), unit: 'ms', baseline: { name: 'static review, index warm', median: warmStaticMs } },
+    {
+      metric: 'full review: static checks + one model call per module, merged and ranked',
+      median: of((run) => run.ms),
+      unit: 'ms',
+      baseline: { name: 'model answering at the configured pace', median: of((_, i) => configured[i]!.ms) },
+    },
+    {
+      metric: 'pipeline overhead: total − model answering',
+      median: of((run, i) => run.ms - configured[i]!.ms),
+      unit: 'ms',
+      baseline: { name: 'static review, index warm', median: warmStaticMs },
+    },
     { metric: '… refresh and static checks, before the first model call', median: of((run) => run.staticMs), unit: 'ms' },
     { metric: '… the stand-in answering later than configured (its timers)', median: of((_, i) => measured[i]! - configured[i]!.ms), unit: 'ms' },
-    { metric: '… prompts, answer parsing, ranking and report, outside answers under way', median: of((run, i) => run.ms - run.staticMs - measured[i]!), unit: 'ms' },
+    {
+      metric: '… prompts, answer parsing, ranking and report, outside answers under way',
+      median: of((run, i) => run.ms - run.staticMs - measured[i]!),
+      unit: 'ms',
+    },
     { metric: 'model calls per review', median: of((run) => run.calls.length), unit: 'calls' },
     { metric: 'findings, all', median: of((run) => run.findings), unit: 'findings' },
     { metric: 'findings from the model', median: of((run) => run.fromModel), unit: 'findings' },

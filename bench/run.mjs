@@ -2,7 +2,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const suites = { foundation: 'bench/foundation.ts', voice: 'bench/voice.ts', kb: 'bench/kb.ts', repo: 'bench/repo.ts', review: 'bench/review.ts', vad: 'bench/vad.ts', hands: 'bench/hands.ts' };
+const suites = {
+  foundation: 'bench/foundation.ts',
+  voice: 'bench/voice.ts',
+  kb: 'bench/kb.ts',
+  repo: 'bench/repo.ts',
+  review: 'bench/review.ts',
+  vad: 'bench/vad.ts',
+  hands: 'bench/hands.ts',
+};
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));
 if (unknown.length > 0) {

@@ -111,7 +111,9 @@ function runtimeFiles(runtime: Runtime): string[] {
     // The addon and the library it links against, as scripts/natives.mjs ships them (not the
     // package's GPU providers or its second copy of the macOS library).
     const dir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
-    return readdirSync(dir).filter((name) => /^(onnxruntime_binding\.node|libonnxruntime\.so\.1|libonnxruntime\.1\.dylib|onnxruntime\.dll)$/.test(name)).map((name) => join(dir, name));
+    return readdirSync(dir)
+      .filter((name) => /^(onnxruntime_binding\.node|libonnxruntime\.so\.1|libonnxruntime\.1\.dylib|onnxruntime\.dll)$/.test(name))
+      .map((name) => join(dir, name));
   }
   // onnxruntime-web exports no package.json; its Node entry point sits in dist/.
   const dist = dirname(require.resolve('onnxruntime-web'));
@@ -166,12 +168,19 @@ async function main(): Promise<void> {
   ];
   const [web, node] = [sizeMb(runtimeFiles('web')), sizeMb(runtimeFiles('node'))];
   rows.push(
-    { metric: `runtime files in the VSIX, unpacked (${process.platform}-${process.arch})`, median: web.unpacked, unit: 'MB', baseline: { name: baseline.name, median: node.unpacked } },
+    {
+      metric: `runtime files in the VSIX, unpacked (${process.platform}-${process.arch})`,
+      median: web.unpacked,
+      unit: 'MB',
+      baseline: { name: baseline.name, median: node.unpacked },
+    },
     { metric: 'runtime files in the VSIX, deflated', median: web.packed, unit: 'MB', baseline: { name: baseline.name, median: node.packed } },
   );
   printTable(`Silero VAD: onnxruntime-web (WebAssembly) against onnxruntime-node, ${RUNS} runs each`, rows);
   const same = results.web.map((r, i) => agreement(r, results.node[i]!));
-  console.log(`\nSame frames, both runtimes: largest probability difference ${Math.max(...same.map((s) => s.maxDiff)).toExponential(2)}, speech decisions (> 0.5) that differ: ${Math.max(...same.map((s) => s.decisionsDiffer))} of ${FRAMES}.`);
+  console.log(
+    `\nSame frames, both runtimes: largest probability difference ${Math.max(...same.map((s) => s.maxDiff)).toExponential(2)}, speech decisions (> 0.5) that differ: ${Math.max(...same.map((s) => s.decisionsDiffer))} of ${FRAMES}.`,
+  );
 }
 
 const child = process.argv.indexOf('--child');

@@ -129,7 +129,8 @@ async function voiceToVoice(recognizer: Recognizer, eager: boolean): Promise<num
 
 async function bargeIns(): Promise<number[]> {
   const stops: number[] = [];
-  const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three.';
+  const long =
+    'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three.';
   for (let run = 0; run < RUNS; run++) {
     const barged = await converse('perUtterance', false, clip('dialogue.wav'), [TRANSCRIPT, 'stop'], [long, 'Okay.']);
     const stop = barged.find((turn) => turn.role === 'assistant' && turn.interrupted)?.metrics?.bargeInStopMs;
@@ -196,7 +197,10 @@ async function main(): Promise<void> {
   const stops = await bargeIns();
   table.push({ metric: 'barge-in stop p95 (onset → playback paused)', median: p95(stops), unit: 'ms', budget: 150 });
   console.log(`\nTurns measured — ${counts.join('; ')}; barge-ins ${stops.length}/${RUNS}.`);
-  printTable(`Voice (${RUNS} runs; stand-ins: final ${STT_MS} ms after the end of speech, first token ${LLM_MS} ms then one every ${INTER_TOKEN_MS} ms (the first clause is written ${firstClauseMs(ANSWER)} ms after the first token), first audio ${TTS_MS} ms; Flux eager ${EAGER_LEAD_MS} ms before its end of turn; VAD hangover ${hangover} ms)`, table);
+  printTable(
+    `Voice (${RUNS} runs; stand-ins: final ${STT_MS} ms after the end of speech, first token ${LLM_MS} ms then one every ${INTER_TOKEN_MS} ms (the first clause is written ${firstClauseMs(ANSWER)} ms after the first token), first audio ${TTS_MS} ms; Flux eager ${EAGER_LEAD_MS} ms before its end of turn; VAD hangover ${hangover} ms)`,
+    table,
+  );
 }
 
 void main();

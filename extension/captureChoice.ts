@@ -35,7 +35,10 @@ export function chooseCapture({ preference, host, recorder, webviewFailed }: Cap
       return { start: 'browser', notice: 'Talk in the browser tab Parley opened; answers appear here too.' };
     case 'webview':
       if (webviewFailed === undefined) return { start: 'webview' };
-      return { start: 'none', notice: `The microphone is not available in this window${failed}. Desktop VS Code gives webviews no microphone: set parley.voice.capture to auto or native to record the system microphone. You can type instead.` };
+      return {
+        start: 'none',
+        notice: `The microphone is not available in this window${failed}. Desktop VS Code gives webviews no microphone: set parley.voice.capture to auto or native to record the system microphone. You can type instead.`,
+      };
     case 'auto':
       return automatic(host, recorder, webviewFailed, failed);
   }
@@ -44,8 +47,15 @@ export function chooseCapture({ preference, host, recorder, webviewFailed }: Cap
 /** The panel's microphone where the window may grant it, else the system's, else the user's browser. */
 function automatic(host: HostKind, recorder: boolean, webviewFailed: string | undefined, failed: string): CaptureChoice {
   if (host === 'web' && webviewFailed === undefined) return { start: 'webview' };
-  if (host === 'remote') return { start: 'browser', notice: `This window is remote: the server's machine is not where you talk, so talk in the browser tab Parley opened instead. ${ANSWERS_HERE}` };
-  if (recorder) return webviewFailed === undefined ? { start: 'native' } : { start: 'native', notice: `This window gives the panel no microphone${failed}; listening through the system microphone instead.` };
+  if (host === 'remote')
+    return {
+      start: 'browser',
+      notice: `This window is remote: the server's machine is not where you talk, so talk in the browser tab Parley opened instead. ${ANSWERS_HERE}`,
+    };
+  if (recorder)
+    return webviewFailed === undefined
+      ? { start: 'native' }
+      : { start: 'native', notice: `This window gives the panel no microphone${failed}; listening through the system microphone instead.` };
   const why = host === 'web' ? `This window gives the panel no microphone${failed}` : `Desktop VS Code gives the panel no microphone${failed}`;
   return { start: 'browser', notice: `${why} and no recorder is installed; talk in the browser tab Parley opened instead. ${ANSWERS_HERE}` };
 }

@@ -95,7 +95,15 @@ export class Ctx implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.statusBar.starting();
-    const { LanguageClient, TransportKind, ServerStatusNotification, EditorStateRequest, WorkspaceTrustNotification, KbStatsNotification, CommandOutputNotification } = loadClientLibrary();
+    const {
+      LanguageClient,
+      TransportKind,
+      ServerStatusNotification,
+      EditorStateRequest,
+      WorkspaceTrustNotification,
+      KbStatsNotification,
+      CommandOutputNotification,
+    } = loadClientLibrary();
     const client = new LanguageClient('parley', 'Parley', await this.serverOptions(TransportKind.stdio), this.clientOptions());
     this.client = client;
     this.clientDisposables.push(
@@ -105,7 +113,9 @@ export class Ctx implements vscode.Disposable {
       client.onNotification(CommandOutputNotification.type, (output) => this.commandOutputEmitter.fire(output)),
       client.onRequest(EditorStateRequest.type, () => editorState()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        client.sendNotification(WorkspaceTrustNotification.type, { trusted: true }).catch((error: unknown) => this.log.warn(`Telling the server about workspace trust: ${String(error)}`));
+        client
+          .sendNotification(WorkspaceTrustNotification.type, { trusted: true })
+          .catch((error: unknown) => this.log.warn(`Telling the server about workspace trust: ${String(error)}`));
       }),
     );
     try {
@@ -121,7 +131,8 @@ export class Ctx implements vscode.Disposable {
     this.client = undefined;
     this.setEndpoint(undefined);
     for (const disposable of this.clientDisposables.splice(0)) disposable.dispose();
-    if (client && (client.isRunning() || client.needsStop())) await client.stop(5000).catch((error: unknown) => this.log.warn(`Stopping the server: ${String(error)}`));
+    if (client && (client.isRunning() || client.needsStop()))
+      await client.stop(5000).catch((error: unknown) => this.log.warn(`Stopping the server: ${String(error)}`));
     this.statusBar.stopped('restarting');
   }
 

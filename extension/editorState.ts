@@ -17,7 +17,10 @@ const SEVERITY: Record<vscode.DiagnosticSeverity, DiagnosticSeverityName> = {
   [vscode.DiagnosticSeverity.Hint]: 'hint',
 };
 
-const range = (r: vscode.Range): TextRange => ({ start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } });
+const range = (r: vscode.Range): TextRange => ({
+  start: { line: r.start.line, character: r.start.character },
+  end: { line: r.end.line, character: r.end.character },
+});
 
 function cap(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}\n… (${text.length - max} more characters not shown)`;
@@ -58,7 +61,9 @@ export function editorState(): EditorState {
           },
         }
       : {}),
-    openFiles: vscode.window.tabGroups.all.flatMap((group) => group.tabs.flatMap((tab) => (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === 'file' ? [tab.input.uri.fsPath] : []))),
+    openFiles: vscode.window.tabGroups.all.flatMap((group) =>
+      group.tabs.flatMap((tab) => (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === 'file' ? [tab.input.uri.fsPath] : [])),
+    ),
     diagnostics: diagnostics(),
   };
 }

@@ -12,7 +12,11 @@ export async function exportSessionCommand(ctx: Ctx): Promise<void> {
   }
   const name = `parley-session-${new Date(exported.startedAt).toISOString().slice(0, 16).replace(/[:T]/g, '-')}.md`;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: { Markdown: ['md'] }, title: 'Export the Parley session' });
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+    filters: { Markdown: ['md'] },
+    title: 'Export the Parley session',
+  });
   if (!target) return;
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(exported.markdown));
   await vscode.window.showTextDocument(target, { preview: false });

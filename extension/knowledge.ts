@@ -32,14 +32,26 @@ async function addPath(ctx: Ctx, uri: vscode.Uri): Promise<void> {
 }
 
 export async function addFolderCommand(ctx: Ctx, given?: vscode.Uri): Promise<void> {
-  const picked = given ? [given] : await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Add to Knowledge Base', title: 'Add a folder of notes (an Obsidian vault, Markdown docs)' });
+  const picked = given
+    ? [given]
+    : await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        openLabel: 'Add to Knowledge Base',
+        title: 'Add a folder of notes (an Obsidian vault, Markdown docs)',
+      });
   if (picked?.[0]) await addPath(ctx, picked[0]);
 }
 
 export async function addFileCommand(ctx: Ctx, given?: vscode.Uri): Promise<void> {
   const picked = given
     ? [given]
-    : await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Notes: ['md', 'markdown', 'txt'] }, openLabel: 'Add to Knowledge Base', title: 'Add a note file' });
+    : await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { Notes: ['md', 'markdown', 'txt'] },
+        openLabel: 'Add to Knowledge Base',
+        title: 'Add a note file',
+      });
   if (picked?.[0]) await addPath(ctx, picked[0]);
 }
 
@@ -47,8 +59,16 @@ export async function addSelectionCommand(ctx: Ctx): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const text = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
   if (!text.trim()) throw new Error('Select some text in an editor first; it becomes a note in the knowledge base.');
-  const firstLine = text.trim().split('\n')[0]!.replace(/^#+\s*/, '').slice(0, 60);
-  const title = await vscode.window.showInputBox({ title: 'Title of the new note', value: firstLine, prompt: 'The selection is kept as a note with this title.' });
+  const firstLine = text
+    .trim()
+    .split('\n')[0]!
+    .replace(/^#+\s*/, '')
+    .slice(0, 60);
+  const title = await vscode.window.showInputBox({
+    title: 'Title of the new note',
+    value: firstLine,
+    prompt: 'The selection is kept as a note with this title.',
+  });
   if (title === undefined) return;
   const { KbAddNoteRequest } = loadClientLibrary();
   const added = await (await ctx.readyClient()).sendRequest(KbAddNoteRequest.type, { title, text });
@@ -58,7 +78,9 @@ export async function addSelectionCommand(ctx: Ctx): Promise<void> {
 
 export async function syncCommand(ctx: Ctx): Promise<void> {
   const { KbSyncRequest } = loadClientLibrary();
-  const stats = await withServerProgress(ctx, 'Parley: syncing the knowledge base', (client, workDoneToken, token) => client.sendRequest(KbSyncRequest.type, { workDoneToken }, token));
+  const stats = await withServerProgress(ctx, 'Parley: syncing the knowledge base', (client, workDoneToken, token) =>
+    client.sendRequest(KbSyncRequest.type, { workDoneToken }, token),
+  );
   void vscode.window.showInformationMessage(`Parley: the knowledge base is in sync — ${stats.documents} documents, ${stats.chunks} passages.`);
 }
 
@@ -93,7 +115,9 @@ function statsMarkdown(stats: KbStats): string {
     '',
     '## Sources',
     '',
-    ...stats.sources.map((source) => `- ${source.kind} \`${source.path}\`: ${source.documents} documents, synced ${when(source.syncedAt)}${source.watching ? ', watched' : ''}`),
+    ...stats.sources.map(
+      (source) => `- ${source.kind} \`${source.path}\`: ${source.documents} documents, synced ${when(source.syncedAt)}${source.watching ? ', watched' : ''}`,
+    ),
   ].join('\n');
 }
 
@@ -108,10 +132,17 @@ export async function contributionsCommand(ctx: Ctx): Promise<void> {
   const { KbContributionsRequest } = loadClientLibrary();
   const contributions = await (await ctx.readyClient()).sendRequest(KbContributionsRequest.type);
   if (contributions.length === 0) {
-    void vscode.window.showInformationMessage('Parley: no contributions yet. Vote on passages, correct them, tag notes or add selections from the Knowledge Base view.');
+    void vscode.window.showInformationMessage(
+      'Parley: no contributions yet. Vote on passages, correct them, tag notes or add selections from the Knowledge Base view.',
+    );
     return;
   }
-  const items = contributions.map((c) => ({ label: `${c.kind}: ${c.title}`, description: new Date(c.createdAt).toLocaleString(), detail: c.detail, path: c.path }));
+  const items = contributions.map((c) => ({
+    label: `${c.kind}: ${c.title}`,
+    description: new Date(c.createdAt).toLocaleString(),
+    detail: c.detail,
+    path: c.path,
+  }));
   const picked = await vscode.window.showQuickPick(items, { title: 'My contributions to the knowledge base', matchOnDetail: true });
   if (picked?.path) await vscode.window.showTextDocument(vscode.Uri.file(picked.path));
 }

@@ -10,7 +10,11 @@ import { loadClientLibrary, type Ctx } from './ctx';
 
 type ProgressValue = { kind: 'begin' | 'report' | 'end'; message?: string; percentage?: number };
 
-export async function withServerProgress<T>(ctx: Ctx, title: string, send: (client: LanguageClient, workDoneToken: string, token: vscode.CancellationToken) => Promise<T>): Promise<T> {
+export async function withServerProgress<T>(
+  ctx: Ctx,
+  title: string,
+  send: (client: LanguageClient, workDoneToken: string, token: vscode.CancellationToken) => Promise<T>,
+): Promise<T> {
   const client = await ctx.readyClient();
   const { WorkDoneProgress } = loadClientLibrary();
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {

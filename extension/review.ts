@@ -9,7 +9,6 @@ import type { ReviewResult } from '../protocol/review';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { withServerProgress } from './progress';
 
-
 /**
  * Runs a server request that reports work-done progress, shown as a notification with Cancel.
  * The same as the knowledge base commands' (extension/knowledge.ts); both belong in one shared helper.
@@ -32,7 +31,9 @@ function outcome(result: ReviewResult): string {
 }
 
 async function openReport(result: ReviewResult): Promise<void> {
-  const uri = result.reportPath ? vscode.Uri.file(result.reportPath) : (await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown })).uri;
+  const uri = result.reportPath
+    ? vscode.Uri.file(result.reportPath)
+    : (await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown })).uri;
   await vscode.commands.executeCommand('markdown.showPreview', uri);
 }
 
@@ -54,7 +55,11 @@ export async function reviewCommand(ctx: Ctx): Promise<void> {
   await openReport(result);
   const { llm } = result.summary;
   if (llm.state === 'not-configured') {
-    const choice = await vscode.window.showWarningMessage(`${outcome(result)} No language model is configured, so the review has the static checks only.`, 'Set API Key', 'Open Settings');
+    const choice = await vscode.window.showWarningMessage(
+      `${outcome(result)} No language model is configured, so the review has the static checks only.`,
+      'Set API Key',
+      'Open Settings',
+    );
     if (choice === 'Set API Key') await vscode.commands.executeCommand(Commands.setApiKey);
     if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'parley.llm');
   } else if (llm.errors.length > 0) {

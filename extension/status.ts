@@ -25,13 +25,16 @@ export class StatusBar implements vscode.Disposable {
 
   update(status: ServerStatus): void {
     const icon = status.health === 'error' ? 'error' : status.health === 'warning' ? 'warning' : ACTIVITY_ICON[status.activity];
-    const background = status.health === 'error' ? 'statusBarItem.errorBackground' : status.health === 'warning' ? 'statusBarItem.warningBackground' : undefined;
+    const background =
+      status.health === 'error' ? 'statusBarItem.errorBackground' : status.health === 'warning' ? 'statusBarItem.warningBackground' : undefined;
     this.render(`$(${icon}) Parley`, status.message, background);
   }
 
   private render(text: string, message: string, background: string | undefined): void {
     this.item.text = text;
-    const tooltip = new vscode.MarkdownString(`${message}\n\n[Open Session](command:${Commands.openSession}) · [Show Log](command:${Commands.showLog}) · [Restart Server](command:${Commands.restartServer})`);
+    const tooltip = new vscode.MarkdownString(
+      `${message}\n\n[Open Session](command:${Commands.openSession}) · [Show Log](command:${Commands.showLog}) · [Restart Server](command:${Commands.restartServer})`,
+    );
     tooltip.isTrusted = { enabledCommands: [Commands.openSession, Commands.showLog, Commands.restartServer] };
     this.item.tooltip = tooltip;
     this.item.backgroundColor = background ? new vscode.ThemeColor(background) : undefined;

@@ -5,7 +5,16 @@
  * Each end makes the connection with its runtime's build of the library (`/browser` or `/node`),
  * which also installs what the library needs of that runtime.
  */
-import { AbstractMessageReader, AbstractMessageWriter, type DataCallback, type Disposable, type Message, type MessageConnection, type MessageReader, type MessageWriter } from 'vscode-languageserver-protocol';
+import {
+  AbstractMessageReader,
+  AbstractMessageWriter,
+  type DataCallback,
+  type Disposable,
+  type Message,
+  type MessageConnection,
+  type MessageReader,
+  type MessageWriter,
+} from 'vscode-languageserver-protocol';
 import type { RpcMessage } from './webview';
 
 /** One end of postMessage: send a message, and listen to what the other end sends. */
@@ -15,7 +24,9 @@ export interface MessagePort {
 }
 
 function isRpc(message: unknown): message is RpcMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'rpc' && typeof (message as RpcMessage).message === 'object';
+  return (
+    typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'rpc' && typeof (message as RpcMessage).message === 'object'
+  );
 }
 
 /** A JSON-RPC connection over `port`, not yet listening: its owner registers its handlers first. */

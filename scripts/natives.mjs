@@ -84,7 +84,8 @@ function sqliteVec(target) {
 function onnxRuntime(target) {
   const { platform, arch } = split(target);
   const dir = join(packageDir('onnxruntime-node'), 'bin', 'napi-v6', platform, arch);
-  if (existsSync(dir)) return ['onnxruntime_binding.node', ORT_LIBRARY[platform]].map((file) => ({ from: join(dir, file), to: `onnxruntime/${target}/${file}` }));
+  if (existsSync(dir))
+    return ['onnxruntime_binding.node', ORT_LIBRARY[platform]].map((file) => ({ from: join(dir, file), to: `onnxruntime/${target}/${file}` }));
   // ONNX Runtime stopped building for Intel Macs with 1.24 (onnxruntime-node 1.30 has no darwin/x64).
   const web = join(packageDir('onnxruntime-web'), 'dist');
   return ORT_WEB_FILES.map((file) => ({ from: join(web, file), to: `onnxruntime-web/${file}` }));
@@ -132,10 +133,18 @@ export function fetchPackage(name, version, integrity) {
     rmSync(tarball, { force: true });
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     try {
-      const [packed] = JSON.parse(execFileSync(npm, ['pack', `${name}@${version}`, '--json', '--pack-destination', CACHE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' }));
+      const [packed] = JSON.parse(
+        execFileSync(npm, ['pack', `${name}@${version}`, '--json', '--pack-destination', CACHE], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          shell: process.platform === 'win32',
+        }),
+      );
       renameSync(join(CACHE, packed.filename), tarball);
     } catch (error) {
-      throw new Error(`Could not fetch ${name}@${version} from the npm registry (needed for a VSIX): ${error.stderr?.toString().trim() || error.message}`, { cause: error });
+      throw new Error(`Could not fetch ${name}@${version} from the npm registry (needed for a VSIX): ${error.stderr?.toString().trim() || error.message}`, {
+        cause: error,
+      });
     }
     const actual = integrityOf(tarball, algorithm);
     if (actual !== integrity) {

@@ -69,4 +69,6 @@ const built = await Promise.all(targets.map((target) => pack(target, files.get(t
 if (targets.includes(hostTarget())) copyFileSync(join(DIST, `parley-${hostTarget()}.vsix`), join(DIST, 'parley.vsix'));
 rmSync(STAGE, { recursive: true, force: true });
 for (const path of built) console.log(`${path.slice(ROOT.length + 1)}: ${(statSync(path).size / 1024 / 1024).toFixed(1)} MB`);
-console.log(`Packaged ${built.length} VSIX${built.length === 1 ? '' : 'es'} in ${((performance.now() - started) / 1000).toFixed(1)} s${targets.includes(hostTarget()) ? `; dist/parley.vsix is ${hostTarget()}'s` : ''}.`);
+console.log(
+  `Packaged ${built.length} VSIX${built.length === 1 ? '' : 'es'} in ${((performance.now() - started) / 1000).toFixed(1)} s${targets.includes(hostTarget()) ? `; dist/parley.vsix is ${hostTarget()}'s` : ''}.`,
+);

@@ -27,7 +27,20 @@
 // After a rebuild (`npm run build`), "Developer: Reload Window" loads the new code.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { basename, delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -115,7 +128,9 @@ async function startCodeServer() {
   mkdirSync(extensionsDir, { recursive: true });
   keepEarlierSettings(join(userDataDir, 'User'));
   if (isInside(extensionsDir, folder)) {
-    log(`code-server's extensions folder ${extensionsDir} is inside ${folder}: VS Code disables Parley there until you trust the folder (or set PARLEY_START_DIR to a folder outside it)`);
+    log(
+      `code-server's extensions folder ${extensionsDir} is inside ${folder}: VS Code disables Parley there until you trust the folder (or set PARLEY_START_DIR to a folder outside it)`,
+    );
   }
 
   // Defaults for a quiet window, without overwriting what the user changed since.
@@ -154,11 +169,16 @@ async function startCodeServer() {
     if (key.startsWith('VSCODE_') || key.startsWith('npm_') || key === 'NODE_OPTIONS' || key === 'ELECTRON_RUN_AS_NODE') delete env[key];
   }
   const args = [
-    '--config', config,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--config',
+    config,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
@@ -227,7 +247,8 @@ function linkRepo(extensionsDir) {
   for (const entry of list.filter((e) => e.identifier.id.toLowerCase() === id)) {
     const name = entry.relativeLocation;
     // rmSync removes a symbolic link itself, never what it points to.
-    if (typeof name === 'string' && /^[\w.-]+$/.test(name) && name !== '.' && name !== '..') rmSync(join(extensionsDir, name), { recursive: true, force: true });
+    if (typeof name === 'string' && /^[\w.-]+$/.test(name) && name !== '.' && name !== '..')
+      rmSync(join(extensionsDir, name), { recursive: true, force: true });
   }
   const link = join(extensionsDir, folderName);
   rmSync(link, { recursive: true, force: true });
@@ -284,7 +305,12 @@ function commitSample(dir) {
   const options = ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', '-c', 'init.defaultBranch=main'];
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
   const git = (args, env = {}) => execFileSync('git', [...options, ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...base, ...env } });
-  const identity = { GIT_AUTHOR_NAME: 'Parley sample', GIT_AUTHOR_EMAIL: 'sample@parley.invalid', GIT_COMMITTER_NAME: 'Parley sample', GIT_COMMITTER_EMAIL: 'sample@parley.invalid' };
+  const identity = {
+    GIT_AUTHOR_NAME: 'Parley sample',
+    GIT_AUTHOR_EMAIL: 'sample@parley.invalid',
+    GIT_COMMITTER_NAME: 'Parley sample',
+    GIT_COMMITTER_EMAIL: 'sample@parley.invalid',
+  };
   const now = Math.floor(Date.now() / 1000);
   try {
     git(['init', '--quiet']);

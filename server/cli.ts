@@ -68,7 +68,9 @@ function formatStatus(report: StatusReport): string {
       return `${stage.stage.padEnd(10)} ${what} — ${stage.configured ? 'configured' : `not configured: ${stage.hint}`}`;
     }),
     'Programs:',
-    ...report.programs.map((program) => `  ${program.name} — ${program.path ? `found: ${program.path}` : `missing; install: ${program.install}`} — for ${program.usedFor}`),
+    ...report.programs.map(
+      (program) => `  ${program.name} — ${program.path ? `found: ${program.path}` : `missing; install: ${program.install}`} — for ${program.usedFor}`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -99,7 +101,11 @@ function status(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
 function voice(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return withStorage(args, env, async (storage, json) => {
     const result = await runVoice(args, env, storage, NATIVE_DIR, stderrLogger(env.PARLEY_LOG === 'info' ? 'info' : 'warn'));
-    return json ? voiceTurnsJson(result).map((turn) => JSON.stringify(turn)).join('\n') : formatVoiceRun(result);
+    return json
+      ? voiceTurnsJson(result)
+          .map((turn) => JSON.stringify(turn))
+          .join('\n')
+      : formatVoiceRun(result);
   });
 }
 
@@ -107,7 +113,15 @@ function kb(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return kbCommand(args, env, join(defaultStorageDir(env), 'knowledge.db'), NATIVE_DIR);
 }
 
-const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = { status, voice, kb, repomap: repomapCommand, review: reviewCommand, exec: execCommand, run: runCommandLine };
+const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<string>> = {
+  status,
+  voice,
+  kb,
+  repomap: repomapCommand,
+  review: reviewCommand,
+  exec: execCommand,
+  run: runCommandLine,
+};
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const [command, ...rest] = argv;
@@ -125,7 +139,14 @@ async function main(): Promise<void> {
     process.stdout.write((await run(process.argv.slice(2), process.env)) + '\n');
   } catch (error) {
     process.stderr.write(`parley: ${errorMessage(error).split('\n')[0]}\n`);
-    process.exitCode = error instanceof UsageError || error instanceof KbUsageError || error instanceof ReviewUsageError || error instanceof HandsUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1;
+    process.exitCode =
+      error instanceof UsageError ||
+      error instanceof KbUsageError ||
+      error instanceof ReviewUsageError ||
+      error instanceof HandsUsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? 2
+        : 1;
   }
 }
 

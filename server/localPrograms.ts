@@ -53,6 +53,12 @@ export function programStatuses(env: NodeJS.ProcessEnv = process.env, platform: 
   return PROGRAMS.map((program) => {
     const path = program.find(env, platform) ?? null;
     const install = program.install[platform];
-    return { id: program.id, name: program.name, usedFor: program.usedFor, path, ...(path === null ? { install: install ?? `no package of it is known for ${platform}; choose another provider` } : {}) };
+    return {
+      id: program.id,
+      name: program.name,
+      usedFor: program.usedFor,
+      path,
+      ...(path === null ? { install: install ?? `no package of it is known for ${platform}; choose another provider` } : {}),
+    };
   });
 }

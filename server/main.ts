@@ -4,7 +4,18 @@
  */
 import { join } from 'node:path';
 import type { InitializeResult } from 'vscode-languageserver/node';
-import { AskAboutFailureRequest, CapturePageRequest, EditorStateRequest, ExportSessionRequest, KbStatsNotification, LiveEndpointRequest, LiveRemoteOriginNotification, ServerStatusNotification, StatusRequest, WorkspaceTrustNotification } from '../protocol/lsp';
+import {
+  AskAboutFailureRequest,
+  CapturePageRequest,
+  EditorStateRequest,
+  ExportSessionRequest,
+  KbStatsNotification,
+  LiveEndpointRequest,
+  LiveRemoteOriginNotification,
+  ServerStatusNotification,
+  StatusRequest,
+  WorkspaceTrustNotification,
+} from '../protocol/lsp';
 import { InitializationOptionsSchema } from '../protocol/params';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import { errorMessage } from './log';
@@ -85,7 +96,11 @@ async function publishReport(): Promise<void> {
   const llm = current.providers.find((stage) => stage.stage === 'llm');
   const recovered = current.storage.recovered;
   if (recovered.length > 0) {
-    setStatus({ health: 'warning', activity: status.activity, message: `A damaged database was moved aside to ${recovered.join(', ')}; a new one was created.` });
+    setStatus({
+      health: 'warning',
+      activity: status.activity,
+      message: `A damaged database was moved aside to ${recovered.join(', ')}; a new one was created.`,
+    });
   } else {
     const ready = llm?.configured ? 'Parley is ready' : 'Parley is ready; no language model is configured yet';
     // Restricted Mode changes what Parley does; the status says so rather than leave it to the review report.
@@ -118,7 +133,11 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     () => server.clientCount,
   );
   // Executions are kept with the conversation's session, which is chosen just below.
-  cells = new Cells({ approvals, record: (execution) => conversation && store.addExecution(conversation.sessionId, execution), settings: async () => (await settings.get()).hands });
+  cells = new Cells({
+    approvals,
+    record: (execution) => conversation && store.addExecution(conversation.sessionId, execution),
+    settings: async () => (await settings.get()).hands,
+  });
   const kb = knowledge;
   // One repository index per workspace folder, shared by the review, Fix with Parley and the conversation's context.
   repoIndexes = new RepoIndexes({ log, nativeDir: NATIVE_DIR, cacheDir: options.workspaceStoragePath });
@@ -154,8 +173,22 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   });
   live.setHandlers(liveHandlers(conversation, captures, approvals, cells));
   const indexes = repoIndexes;
-  fixes = registerFixes(connection, { client: params.capabilities, settings: () => settings.get(), providers, log, related, knowledge: () => kb.forTools(), syntax: (job, signal) => indexes.syntax(job, signal) });
-  review = new ReviewService({ settings: (scopeUri) => settings.get(scopeUri), providers, log, storageDir: options.workspaceStoragePath, indexes: repoIndexes });
+  fixes = registerFixes(connection, {
+    client: params.capabilities,
+    settings: () => settings.get(),
+    providers,
+    log,
+    related,
+    knowledge: () => kb.forTools(),
+    syntax: (job, signal) => indexes.syntax(job, signal),
+  });
+  review = new ReviewService({
+    settings: (scopeUri) => settings.get(scopeUri),
+    providers,
+    log,
+    storageDir: options.workspaceStoragePath,
+    indexes: repoIndexes,
+  });
   review.register(connection);
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
@@ -164,7 +197,9 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
 let terminalQueue: Promise<void> = Promise.resolve();
 /** Output for the "Parley" terminal, sent in order: a long chunk goes as several notifications. */
 function toTerminal(output: CommandOutput): void {
-  terminalQueue = terminalQueue.then(() => sendCommandOutput(connection, output)).catch((error: unknown) => log.warn('Could not show command output in the terminal', { error: errorMessage(error) }));
+  terminalQueue = terminalQueue
+    .then(() => sendCommandOutput(connection, output))
+    .catch((error: unknown) => log.warn('Could not show command output in the terminal', { error: errorMessage(error) }));
 }
 
 function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures, approvals: Approvals, cells: Cells): LiveHandlers {
@@ -199,7 +234,8 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
         case 'stopRun':
           return void approvals.stop(frame.id);
         case 'cell':
-          if (!isWorkspaceTrusted()) return client.send({ type: 'notice', level: 'warning', message: 'REPL cells do not run in Restricted Mode: trust the workspace to run code.' });
+          if (!isWorkspaceTrusted())
+            return client.send({ type: 'notice', level: 'warning', message: 'REPL cells do not run in Restricted Mode: trust the workspace to run code.' });
           return void connection
             .sendRequest(EditorStateRequest.type)
             .then((state) => cells.runTyped(frame, state.workspaceFolders))
@@ -236,16 +272,26 @@ connection.onDidChangeConfiguration(() => {
 const ignored = (problem: string) => log.warn(`Ignored a notification: ${problem}`);
 
 // Only a literal true grants trust: anything else a client might send leaves it as it is.
-onNotification(connection, WorkspaceTrustNotification, () => {
-  log.info('Workspace trust granted');
-  setWorkspaceTrusted(true);
-  publishReport().catch((error: unknown) => log.warn('Could not report the status', { error: errorMessage(error) }));
-}, ignored);
+onNotification(
+  connection,
+  WorkspaceTrustNotification,
+  () => {
+    log.info('Workspace trust granted');
+    setWorkspaceTrusted(true);
+    publishReport().catch((error: unknown) => log.warn('Could not report the status', { error: errorMessage(error) }));
+  },
+  ignored,
+);
 
-onNotification(connection, LiveRemoteOriginNotification, ({ origin }) => {
-  if (live?.allowRemoteOrigin(origin)) log.info('Live connections accepted from the remote window', { origin });
-  else log.warn('Ignored a remote origin that is not an http(s) origin', { origin });
-}, ignored);
+onNotification(
+  connection,
+  LiveRemoteOriginNotification,
+  ({ origin }) => {
+    if (live?.allowRemoteOrigin(origin)) log.info('Live connections accepted from the remote window', { origin });
+    else log.warn('Ignored a remote origin that is not an http(s) origin', { origin });
+  },
+  ignored,
+);
 
 connection.onRequest(StatusRequest.type, () => report());
 

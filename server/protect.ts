@@ -28,7 +28,7 @@ export function exitServer(code: number): never {
 /** The error as a log field: its stack when it has one, else what it is. */
 function describe(error: unknown): string {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
 }
 
 /** Logs without risking a second error: a log that fails while reporting one goes to stderr. */
@@ -53,7 +53,11 @@ export function protectProcess(log: Logger, limit = UNCAUGHT_LIMIT): void {
     recent.push(now);
     while (recent[0]! <= now - limit.windowMs) recent.shift();
     if (recent.length > limit.errors) {
-      safely(log, 'Errors keep coming with nobody to handle them; Parley stops, so that the editor starts it again', { count: recent.length, withinMs: limit.windowMs, error: describe(error) });
+      safely(log, 'Errors keep coming with nobody to handle them; Parley stops, so that the editor starts it again', {
+        count: recent.length,
+        withinMs: limit.windowMs,
+        error: describe(error),
+      });
       return exitSoon(1);
     }
     safely(log, 'An error reached the top with nobody to handle it; Parley carries on', { error: describe(error) });

@@ -162,7 +162,10 @@ function apply(model: ViewModel, frame: ServerFrame): void {
       model.partial = frame.final ? undefined : frame.text;
       return;
     case 'capture':
-      model.capture = frame.state === 'listening' ? { state: 'listening', source: frame.source, ...(frame.device ? { device: frame.device } : {}) } : { state: 'off', ...(frame.reason ? { reason: frame.reason } : {}) };
+      model.capture =
+        frame.state === 'listening'
+          ? { state: 'listening', source: frame.source, ...(frame.device ? { device: frame.device } : {}) }
+          : { state: 'off', ...(frame.reason ? { reason: frame.reason } : {}) };
       return;
     case 'playback':
     case 'pong':

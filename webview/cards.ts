@@ -41,7 +41,12 @@ class Card {
   readonly #status = h('p', { class: 'card-status', 'data-field': 'status', 'aria-live': 'polite' });
   readonly #output = h('pre', { class: 'card-output', 'data-field': 'output', hidden: '' });
   readonly #figures = h('div', { class: 'card-figures', 'data-field': 'figures' });
-  readonly #stop = h('button', { type: 'button', 'data-action': 'stop', title: 'Stop the command (Escape)', hidden: '' }, icon('debug-stop'), ' Stop') as HTMLButtonElement;
+  readonly #stop = h(
+    'button',
+    { type: 'button', 'data-action': 'stop', title: 'Stop the command (Escape)', hidden: '' },
+    icon('debug-stop'),
+    ' Stop',
+  ) as HTMLButtonElement;
 
   constructor(
     readonly approval: Approval,
@@ -69,7 +74,13 @@ class Card {
       h('pre', { class: 'card-command', 'data-field': 'command' }, h('code', {}, approval.command)),
       h('p', { class: 'card-meta' }, icon('folder'), ` in ${approval.cwd}`, h('br'), icon('comment'), ` ${approval.reason}`),
       // Where it runs, since the user may look for it in a terminal of their own.
-      h('p', { class: 'card-meta', 'data-field': 'runs-as' }, approval.kind === 'command' ? 'Runs as a child process of Parley, without a shell, with time and memory limits; its output also shows in the terminal named "Parley".' : "Runs in the session's REPL, where variables persist between cells, with time and memory limits."),
+      h(
+        'p',
+        { class: 'card-meta', 'data-field': 'runs-as' },
+        approval.kind === 'command'
+          ? 'Runs as a child process of Parley, without a shell, with time and memory limits; its output also shows in the terminal named "Parley".'
+          : "Runs in the session's REPL, where variables persist between cells, with time and memory limits.",
+      ),
       approval.preapproved ? null : this.#actions,
       this.#output,
       this.#figures,
@@ -106,7 +117,8 @@ class Card {
   apply(frame: CardFrame): void {
     if (frame.type === 'approvalState') this.setState(frame.state);
     else if (frame.type === 'runOutput') this.append(frame.text, frame.stream);
-    else if (frame.type === 'runImage') this.#figures.append(h('img', { class: 'card-figure', src: `data:image/png;base64,${frame.png}`, alt: 'A figure the cell drew' }));
+    else if (frame.type === 'runImage')
+      this.#figures.append(h('img', { class: 'card-figure', src: `data:image/png;base64,${frame.png}`, alt: 'A figure the cell drew' }));
     else if (frame.type === 'runEnd') this.end(frame);
   }
 
@@ -150,7 +162,10 @@ class Card {
     this.element.classList.remove('running');
     this.element.classList.add('ended', frame.outcome);
     const exit = frame.signal ? `signal ${frame.signal}` : `exit code ${frame.exitCode}`;
-    this.#status.replaceChildren(icon(frame.outcome === 'ok' ? 'pass' : 'error'), ` ${OUTCOMES[frame.outcome]} · ${exit} · ${frame.ms} ms${frame.reason ? ` · ${frame.reason}` : ''}`);
+    this.#status.replaceChildren(
+      icon(frame.outcome === 'ok' ? 'pass' : 'error'),
+      ` ${OUTCOMES[frame.outcome]} · ${exit} · ${frame.ms} ms${frame.reason ? ` · ${frame.reason}` : ''}`,
+    );
     this.#status.dataset.outcome = frame.outcome;
   }
 
@@ -216,8 +231,19 @@ function shownWord(word: string): string {
  * is its approval; its card shows the output and figures like any other.
  */
 export function cellInput(run: (language: CellLanguage, code: string) => void): HTMLElement {
-  const language = h('select', { 'aria-label': 'Cell language', 'data-field': 'cell-language' }, h('option', { value: 'python' }, 'Python'), h('option', { value: 'node' }, 'Node')) as HTMLSelectElement;
-  const code = h('textarea', { rows: '3', class: 'cell-code', 'data-field': 'cell-code', placeholder: 'import matplotlib.pyplot as plt … (Ctrl+Enter runs it; variables persist between cells)', 'aria-label': 'Cell code' }) as HTMLTextAreaElement;
+  const language = h(
+    'select',
+    { 'aria-label': 'Cell language', 'data-field': 'cell-language' },
+    h('option', { value: 'python' }, 'Python'),
+    h('option', { value: 'node' }, 'Node'),
+  ) as HTMLSelectElement;
+  const code = h('textarea', {
+    rows: '3',
+    class: 'cell-code',
+    'data-field': 'cell-code',
+    placeholder: 'import matplotlib.pyplot as plt … (Ctrl+Enter runs it; variables persist between cells)',
+    'aria-label': 'Cell code',
+  }) as HTMLTextAreaElement;
   const button = h('button', { type: 'submit', title: 'Run the cell (Ctrl+Enter)', 'data-action': 'run-cell' }, icon('play'), ' Run cell');
   const form = h('form', { class: 'cell-input' }, code, h('div', { class: 'composer-actions' }, language, h('span', { class: 'spacer' }), button));
   const submit = () => {

@@ -32,7 +32,13 @@ export class KnowledgeSearch {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: KbSearchHost) {
-    this.input = h('input', { type: 'search', placeholder: 'Search your notes', 'aria-label': 'Search the knowledge base', 'data-field': 'kbQuery', 'aria-controls': 'kb-results' }) as HTMLInputElement;
+    this.input = h('input', {
+      type: 'search',
+      placeholder: 'Search your notes',
+      'aria-label': 'Search the knowledge base',
+      'data-field': 'kbQuery',
+      'aria-controls': 'kb-results',
+    }) as HTMLInputElement;
     this.scope = h(
       'select',
       { 'aria-label': 'Which notes to search', 'data-field': 'kbScope' },
@@ -41,10 +47,23 @@ export class KnowledgeSearch {
       h('option', { value: 'public' }, 'Public only'),
       h('option', { value: 'private' }, 'Private only'),
     ) as HTMLSelectElement;
-    this.tag = h('input', { type: 'text', placeholder: '#tag', 'aria-label': 'Only notes with this tag', class: 'tag-filter', 'data-field': 'kbTag' }) as HTMLInputElement;
+    this.tag = h('input', {
+      type: 'text',
+      placeholder: '#tag',
+      'aria-label': 'Only notes with this tag',
+      class: 'tag-filter',
+      'data-field': 'kbTag',
+    }) as HTMLInputElement;
     this.list = h('ul', { id: 'kb-results', role: 'listbox', 'aria-label': 'Matching passages', class: 'kb-results', 'data-field': 'kbResults' });
     this.message = h('p', { class: 'kb-message', role: 'status', 'data-field': 'kbMessage' });
-    this.element = h('section', { 'aria-label': 'Search', class: 'kb-search' }, this.input, h('div', { class: 'kb-filters' }, this.scope, this.tag), this.message, this.list);
+    this.element = h(
+      'section',
+      { 'aria-label': 'Search', class: 'kb-search' },
+      this.input,
+      h('div', { class: 'kb-filters' }, this.scope, this.tag),
+      this.message,
+      this.list,
+    );
     this.input.addEventListener('input', () => this.schedule());
     this.scope.addEventListener('change', () => this.schedule(0));
     this.tag.addEventListener('input', () => this.schedule());
@@ -88,10 +107,14 @@ export class KnowledgeSearch {
     }
     const { token } = (this.searching = new CancellationTokenSource());
     const answer = this.host.rpc.sendRequest(KbSearchRequest.type, { query, k: RESULTS, filters: this.filters(), prefix: true }, token);
-    this.answered(answer, ({ passages, tookMs }) => {
-      this.show(passages);
-      this.showMessage(passages.length ? `${passages.length} passages in ${Math.round(tookMs)} ms` : `Nothing matches “${query}”.`);
-    }, token);
+    this.answered(
+      answer,
+      ({ passages, tookMs }) => {
+        this.show(passages);
+        this.showMessage(passages.length ? `${passages.length} passages in ${Math.round(tookMs)} ms` : `Nothing matches “${query}”.`);
+      },
+      token,
+    );
   }
 
   private showMessage(text: string, level: 'info' | 'error' = 'info'): void {
@@ -114,7 +137,14 @@ export class KnowledgeSearch {
       h('div', { class: 'kb-title' }, h('span', { class: 'title' }, passage.title), where ? h('span', { class: 'heading' }, ` › ${where}`) : null),
       h('div', { class: 'kb-path' }, passage.relPath),
       highlighted(passage.snippet, passage.highlights),
-      passage.correction ? h('div', { class: 'kb-correction', 'data-field': 'kbCorrection' }, icon('edit'), ` Correction (v${passage.correction.version}): ${passage.correction.text}`) : null,
+      passage.correction
+        ? h(
+            'div',
+            { class: 'kb-correction', 'data-field': 'kbCorrection' },
+            icon('edit'),
+            ` Correction (v${passage.correction.version}): ${passage.correction.text}`,
+          )
+        : null,
       h(
         'div',
         { class: 'kb-meta' },
@@ -135,10 +165,21 @@ export class KnowledgeSearch {
 
   private toolbar(passage: KbPassage): HTMLElement {
     const votes = h('span', { class: 'votes', 'data-field': 'kbVotes' }, `${passage.votes.up}↑ ${passage.votes.down}↓`);
-    const vote = (value: 1 | -1) => this.answered(this.host.rpc.sendRequest(KbVoteRequest.type, { chunkId: passage.chunkId, vote: value }), ({ up, down }) => (votes.textContent = `${up}↑ ${down}↓`));
-    const visibility = h('select', { 'aria-label': `Visibility of ${passage.title}`, 'data-field': 'kbVisibility' }, ...VISIBILITY_LEVELS.map((level) => option(level, level === passage.visibility))) as HTMLSelectElement;
+    const vote = (value: 1 | -1) =>
+      this.answered(
+        this.host.rpc.sendRequest(KbVoteRequest.type, { chunkId: passage.chunkId, vote: value }),
+        ({ up, down }) => (votes.textContent = `${up}↑ ${down}↓`),
+      );
+    const visibility = h(
+      'select',
+      { 'aria-label': `Visibility of ${passage.title}`, 'data-field': 'kbVisibility' },
+      ...VISIBILITY_LEVELS.map((level) => option(level, level === passage.visibility)),
+    ) as HTMLSelectElement;
     visibility.addEventListener('change', () =>
-      this.answered(this.host.rpc.sendRequest(KbDocumentVisibilityRequest.type, { documentId: passage.documentId, visibility: visibility.value as Visibility }), () => this.schedule(0)),
+      this.answered(
+        this.host.rpc.sendRequest(KbDocumentVisibilityRequest.type, { documentId: passage.documentId, visibility: visibility.value as Visibility }),
+        () => this.schedule(0),
+      ),
     );
     const bar = h(
       'div',
@@ -154,10 +195,16 @@ export class KnowledgeSearch {
   }
 
   private correctionBox(passage: KbPassage, bar: HTMLElement): void {
-    const text = h('textarea', { 'aria-label': 'Correction', rows: '3', 'data-field': 'kbCorrectionText' }, passage.correction?.text ?? '') as HTMLTextAreaElement;
+    const text = h(
+      'textarea',
+      { 'aria-label': 'Correction', rows: '3', 'data-field': 'kbCorrectionText' },
+      passage.correction?.text ?? '',
+    ) as HTMLTextAreaElement;
     const save = iconButton('check', 'Save correction', () =>
       this.answered(this.host.rpc.sendRequest(KbCorrectRequest.type, { chunkId: passage.chunkId, text: text.value }), (correction) => {
-        box.replaceWith(h('div', { class: 'kb-correction', 'data-field': 'kbCorrection' }, icon('edit'), ` Correction (v${correction.version}): ${correction.text}`));
+        box.replaceWith(
+          h('div', { class: 'kb-correction', 'data-field': 'kbCorrection' }, icon('edit'), ` Correction (v${correction.version}): ${correction.text}`),
+        );
       }),
     );
     const box = h('div', { class: 'kb-correction-box' }, text, save);
@@ -248,8 +295,14 @@ export function indexStatus(stats: KbStats | undefined, databaseFile: string | u
     { 'aria-label': 'Index' },
     h('h2', {}, 'Index'),
     stats?.busy ? h('p', { class: 'badge pending', 'data-field': 'kbBusy' }, icon('loading codicon-modifier-spin'), ` ${stats.busy}…`) : null,
-    stats && stats.documents === 0 ? h('p', { class: 'hint', 'data-field': 'kbEmpty' }, 'No notes yet. Add a folder (an Obsidian vault or Markdown docs), a file, or a selection.') : null,
-    h('dl', {}, ...rows.map(([label, field, value]) => h('div', { class: 'row' }, h('dt', {}, label), h('dd', { 'data-field': field }, value))),
-      databaseFile ? h('div', { class: 'row' }, h('dt', {}, 'Database'), h('dd', { 'data-field': 'knowledgeDb' }, databaseFile)) : null),
+    stats && stats.documents === 0
+      ? h('p', { class: 'hint', 'data-field': 'kbEmpty' }, 'No notes yet. Add a folder (an Obsidian vault or Markdown docs), a file, or a selection.')
+      : null,
+    h(
+      'dl',
+      {},
+      ...rows.map(([label, field, value]) => h('div', { class: 'row' }, h('dt', {}, label), h('dd', { 'data-field': field }, value))),
+      databaseFile ? h('div', { class: 'row' }, h('dt', {}, 'Database'), h('dd', { 'data-field': 'knowledgeDb' }, databaseFile)) : null,
+    ),
   );
 }

@@ -14,14 +14,35 @@ import { transcriptView } from './transcript';
 const header = h('header', { class: 'session-header' });
 const notice = h('div', { class: 'notice', role: 'alert' });
 const transcript = h('section', { class: 'transcript', 'aria-label': 'Conversation', 'aria-live': 'polite' });
-const input = h('textarea', { id: 'composer-input', rows: '2', placeholder: 'Ask Parley… (Enter to send, Shift+Enter for a new line)', 'aria-label': 'Message to Parley' }) as HTMLTextAreaElement;
+const input = h('textarea', {
+  id: 'composer-input',
+  rows: '2',
+  placeholder: 'Ask Parley… (Enter to send, Shift+Enter for a new line)',
+  'aria-label': 'Message to Parley',
+}) as HTMLTextAreaElement;
 const sendButton = h('button', { type: 'submit', class: 'primary', title: 'Send (Enter)' }, icon('send'), ' Send') as HTMLButtonElement;
 const stopButton = h('button', { type: 'button', title: 'Stop the answer (Escape)' }, icon('debug-stop'), ' Stop') as HTMLButtonElement;
-const micButton = h('button', { type: 'button', id: 'mic', title: 'Start listening (Ctrl+Alt+Space)', 'aria-pressed': 'false' }, icon('mic'), ' Listen') as HTMLButtonElement;
-const muteButton = h('button', { type: 'button', id: 'mute', title: 'Mute the microphone', 'aria-pressed': 'false', hidden: '' }, icon('mute'), ' Mute') as HTMLButtonElement;
+const micButton = h(
+  'button',
+  { type: 'button', id: 'mic', title: 'Start listening (Ctrl+Alt+Space)', 'aria-pressed': 'false' },
+  icon('mic'),
+  ' Listen',
+) as HTMLButtonElement;
+const muteButton = h(
+  'button',
+  { type: 'button', id: 'mute', title: 'Mute the microphone', 'aria-pressed': 'false', hidden: '' },
+  icon('mute'),
+  ' Mute',
+) as HTMLButtonElement;
 const meter = h('meter', { id: 'level', min: '0', max: '1', value: '0', 'aria-label': 'Microphone level', hidden: '' }) as HTMLMeterElement;
 const partial = h('p', { class: 'partial', 'data-field': 'partial', 'aria-live': 'polite' });
-const composer = h('form', { class: 'composer' }, partial, input, h('div', { class: 'composer-actions' }, micButton, muteButton, meter, h('span', { class: 'spacer' }), stopButton, sendButton));
+const composer = h(
+  'form',
+  { class: 'composer' },
+  partial,
+  input,
+  h('div', { class: 'composer-actions' }, micButton, muteButton, meter, h('span', { class: 'spacer' }), stopButton, sendButton),
+);
 const details = h('details', { class: 'server-details' }, h('summary', {}, 'Server and providers')) as HTMLDetailsElement;
 const cards = new Cards((frame) => {
   model.send(frame);
@@ -46,14 +67,23 @@ function render(model: ViewModel): void {
   notice.className = `notice ${model.notice?.level ?? 'warning'}`;
   notice.replaceChildren(...(message ? [icon(model.notice?.level === 'error' ? 'error' : 'warning'), ` ${message}`] : []));
   const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
-  transcript.replaceChildren(...((model.turns?.length ?? 0) === 0 && !model.streaming ? [h('p', { class: 'empty' }, 'Ask about the code in front of you: "why is this test failing?"')] : transcriptView(model.turns ?? [], model.streaming, model.openNote)));
+  transcript.replaceChildren(
+    ...((model.turns?.length ?? 0) === 0 && !model.streaming
+      ? [h('p', { class: 'empty' }, 'Ask about the code in front of you: "why is this test failing?"')]
+      : transcriptView(model.turns ?? [], model.streaming, model.openNote)),
+  );
   if (atBottom) transcript.scrollTop = transcript.scrollHeight;
   stopButton.hidden = !model.answering;
   sendButton.disabled = model.live.kind !== 'connected';
   const listening = model.capture.state === 'listening';
   const holdLabel = talking ? ' Talking… (release to send)' : ' Hold to talk';
-  micButton.replaceChildren(icon(listening ? 'mic-filled' : 'mic'), pushToTalk(model) ? holdLabel : listening ? ' Stop listening' : model.capture.state === 'starting' ? ' Starting…' : ' Listen');
-  micButton.title = listening ? `Listening through ${model.capture.source === 'native' ? `the system microphone (${model.capture.device ?? 'recorder'})` : 'this window'}; click to stop` : 'Start listening (Ctrl+Alt+Space)';
+  micButton.replaceChildren(
+    icon(listening ? 'mic-filled' : 'mic'),
+    pushToTalk(model) ? holdLabel : listening ? ' Stop listening' : model.capture.state === 'starting' ? ' Starting…' : ' Listen',
+  );
+  micButton.title = listening
+    ? `Listening through ${model.capture.source === 'native' ? `the system microphone (${model.capture.device ?? 'recorder'})` : 'this window'}; click to stop`
+    : 'Start listening (Ctrl+Alt+Space)';
   micButton.setAttribute('aria-pressed', String(listening));
   // In push-to-talk the button must keep getting pointer events while listening starts.
   micButton.disabled = model.live.kind !== 'connected' || (!pushToTalk(model) && model.capture.state === 'starting');
@@ -72,7 +102,13 @@ function render(model: ViewModel): void {
   const key = JSON.stringify(model.report ?? null);
   if (key !== rendered) {
     rendered = key;
-    details.replaceChildren(h('summary', {}, 'Server and providers'), ...(model.report ? [providersSection(model.report, model.run), programsSection(model.report), versionsSection(model.report), storageSection(model.report)] : []), actions(model.run));
+    details.replaceChildren(
+      h('summary', {}, 'Server and providers'),
+      ...(model.report
+        ? [providersSection(model.report, model.run), programsSection(model.report), versionsSection(model.report), storageSection(model.report)]
+        : []),
+      actions(model.run),
+    );
     // Open at first when something needs setting up; after that the user decides.
     if (model.report && firstReport) {
       firstReport = false;
@@ -109,7 +145,11 @@ const model = startView(render, {
   onCaptureChoice: (choice) => void listenThrough(choice),
   onFrame: (frame) => {
     if (isCardFrame(frame)) cards.apply(frame);
-    else if (frame.type === 'allowedCommands') allowed.replaceChildren(allowed.firstChild!, allowedCommandsSection(frame.commands, (argv) => model.send({ type: 'allowedCommands', action: 'remove', argv })));
+    else if (frame.type === 'allowedCommands')
+      allowed.replaceChildren(
+        allowed.firstChild!,
+        allowedCommandsSection(frame.commands, (argv) => model.send({ type: 'allowedCommands', action: 'remove', argv })),
+      );
   },
   onConnect: () => model.send({ type: 'allowedCommands', action: 'list' }),
 });

@@ -48,8 +48,7 @@ export function applySgr(style: SgrStyle, params: string): SgrStyle {
     else if (code === 22) {
       delete next.bold;
       delete next.dim;
-    }
-    else if (code === 23) delete next.italic;
+    } else if (code === 23) delete next.italic;
     else if (code === 24) delete next.underline;
     else if (code >= 30 && code <= 37) next.fg = code - 30;
     else if (code >= 90 && code <= 97) next.fg = code - 90 + 8;

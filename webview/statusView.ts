@@ -12,11 +12,21 @@ const STAGE_NAMES: Record<string, string> = { llm: 'Language model', stt: 'Speec
 export function connectionBadge(state: LiveState, status: ServerStatus | undefined): HTMLElement {
   switch (state.kind) {
     case 'connected':
-      return h('p', { class: `badge ${status?.health ?? 'ready'}`, 'data-field': 'connection' }, icon('pass'), ` Connected — ${status?.message ?? 'Parley is ready'}`);
+      return h(
+        'p',
+        { class: `badge ${status?.health ?? 'ready'}`, 'data-field': 'connection' },
+        icon('pass'),
+        ` Connected — ${status?.message ?? 'Parley is ready'}`,
+      );
     case 'connecting':
       return h('p', { class: 'badge pending', 'data-field': 'connection' }, icon('loading codicon-modifier-spin'), ' Connecting to the Parley server…');
     case 'reconnecting':
-      return h('p', { class: 'badge pending', 'data-field': 'connection' }, icon('loading codicon-modifier-spin'), ` Reconnecting to the Parley server (attempt ${state.attempt})…`);
+      return h(
+        'p',
+        { class: 'badge pending', 'data-field': 'connection' },
+        icon('loading codicon-modifier-spin'),
+        ` Reconnecting to the Parley server (attempt ${state.attempt})…`,
+      );
     case 'stopped':
       return h('p', { class: 'badge error', 'data-field': 'connection' }, icon('error'), ` ${state.reason}`);
   }
@@ -52,7 +62,9 @@ export function storageSection(report: StatusReport): HTMLElement {
     { 'aria-label': 'Storage' },
     h('h2', {}, 'Storage'),
     h('dl', {}, row('Knowledge base', 'knowledgeDb', report.storage.knowledgeDb), row('Session history', 'sessionsDb', report.storage.sessionsDb)),
-    ...report.storage.recovered.map((path) => h('p', { class: 'warning' }, icon('warning'), ` A damaged database was moved to ${path}; a new one was created.`)),
+    ...report.storage.recovered.map((path) =>
+      h('p', { class: 'warning' }, icon('warning'), ` A damaged database was moved to ${path}; a new one was created.`),
+    ),
   );
 }
 
@@ -80,7 +92,9 @@ function programItem(program: ProgramStatus): HTMLElement {
     { class: program.path ? 'configured' : 'missing', 'data-program': program.id },
     h('span', { class: 'stage' }, icon(program.path ? 'check' : 'circle-slash'), ` ${program.name}`),
     h('span', { class: 'provider' }, program.usedFor),
-    program.path ? h('span', { class: 'state' }, program.path) : h('span', { class: 'state hint' }, `missing — install: `, h('code', {}, program.install ?? '')),
+    program.path
+      ? h('span', { class: 'state' }, program.path)
+      : h('span', { class: 'state hint' }, `missing — install: `, h('code', {}, program.install ?? '')),
   );
 }
 

@@ -10,7 +10,9 @@ export function richText(text: string): HTMLElement {
   for (let i = 0; i < parts.length; i += 3) {
     for (const paragraph of parts[i]!.split(/\n{2,}/).filter((p) => p.trim())) {
       const p = h('p');
-      paragraph.split(/(`[^`\n]+`)/).forEach((piece) => p.append(piece.startsWith('`') && piece.endsWith('`') && piece.length > 2 ? h('code', {}, piece.slice(1, -1)) : piece));
+      paragraph
+        .split(/(`[^`\n]+`)/)
+        .forEach((piece) => p.append(piece.startsWith('`') && piece.endsWith('`') && piece.length > 2 ? h('code', {}, piece.slice(1, -1)) : piece));
       container.append(p);
     }
     if (i + 2 < parts.length) container.append(h('pre', { 'data-language': parts[i + 1] ?? '' }, h('code', {}, parts[i + 2] ?? '')));
@@ -37,7 +39,11 @@ function toolChip(call: ToolCallRecord, running: boolean, onCite: OpenCitation):
   const state = running ? 'running' : call.isError ? 'failed' : 'done';
   const name = call.name.replace(/_/g, ' ');
   const detail = typeof call.input === 'object' && call.input && 'path' in call.input ? String((call.input as { path: unknown }).path) : '';
-  const chip = h('details', { class: `tool ${state}`, 'data-tool': call.name }, h('summary', {}, icon(running ? 'loading codicon-modifier-spin' : call.isError ? 'error' : 'tools'), ` ${name}${detail ? ` · ${detail}` : ''}`));
+  const chip = h(
+    'details',
+    { class: `tool ${state}`, 'data-tool': call.name },
+    h('summary', {}, icon(running ? 'loading codicon-modifier-spin' : call.isError ? 'error' : 'tools'), ` ${name}${detail ? ` · ${detail}` : ''}`),
+  );
   if (call.citations?.length) chip.append(citationList(call, onCite));
   if (call.result) chip.append(h('pre', {}, call.result));
   return chip;
@@ -61,7 +67,13 @@ function turnView(turn: StoredTurn, onCite: OpenCitation): HTMLElement {
   return h(
     'article',
     { class: `turn ${turn.role}${turn.interrupted ? ' interrupted' : ''}`, 'data-turn': String(turn.id), 'aria-label': `${who} said` },
-    h('header', {}, h('strong', {}, who), turn.source === 'voice' ? h('span', { class: 'meta' }, ' · spoken') : null, turn.interrupted ? h('span', { class: 'meta' }, ' · interrupted') : null),
+    h(
+      'header',
+      {},
+      h('strong', {}, who),
+      turn.source === 'voice' ? h('span', { class: 'meta' }, ' · spoken') : null,
+      turn.interrupted ? h('span', { class: 'meta' }, ' · interrupted') : null,
+    ),
     ...turn.toolCalls.map((call) => toolChip(call, false, onCite)),
     richText(turn.text),
     latency(turn.metrics),

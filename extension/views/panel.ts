@@ -17,7 +17,8 @@ export class SessionPanel {
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'parley.svg');
     panel.webview.options = webviewOptions(extensionUri);
-    const render = (connectSources: readonly string[] = []) => (panel.webview.html = renderHtml(panel.webview, extensionUri, 'panel', 'Parley Session', connectSources));
+    const render = (connectSources: readonly string[] = []) =>
+      (panel.webview.html = renderHtml(panel.webview, extensionUri, 'panel', 'Parley Session', connectSources));
     render();
     const binding = bindWebview(panel.webview, ctx, render);
     panel.onDidDispose(() => {
@@ -29,7 +30,10 @@ export class SessionPanel {
   /** Shows the panel (creating it if needed) and optionally hands it a message, such as toggle listening. */
   static show(extensionUri: vscode.Uri, ctx: Ctx, message?: HostMessage): void {
     if (!SessionPanel.current) {
-      const panel = vscode.window.createWebviewPanel(SESSION_VIEW_TYPE, 'Parley Session', vscode.ViewColumn.Beside, { ...webviewOptions(extensionUri), retainContextWhenHidden: true });
+      const panel = vscode.window.createWebviewPanel(SESSION_VIEW_TYPE, 'Parley Session', vscode.ViewColumn.Beside, {
+        ...webviewOptions(extensionUri),
+        retainContextWhenHidden: true,
+      });
       SessionPanel.current = new SessionPanel(panel, extensionUri, ctx);
     } else {
       SessionPanel.current.panel.reveal();

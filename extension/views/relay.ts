@@ -8,14 +8,36 @@
  * Built into dist/lspClient.js with the client library (it needs no 'vscode'), so plain Node tests
  * drive it against the real server.
  */
-import { CancellationTokenSource, createMessageConnection, ErrorCodes, ResponseError, type CancellationToken, type Disposable } from 'vscode-languageserver-protocol/node';
+import {
+  CancellationTokenSource,
+  createMessageConnection,
+  ErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type Disposable,
+} from 'vscode-languageserver-protocol/node';
 import type { KbStats } from '../../protocol/knowledge';
-import { KbAddTagRequest, KbCorrectRequest, KbDocumentVisibilityRequest, KbSearchRequest, KbStatsNotification, KbStatsRequest, KbVoteRequest } from '../../protocol/lsp';
+import {
+  KbAddTagRequest,
+  KbCorrectRequest,
+  KbDocumentVisibilityRequest,
+  KbSearchRequest,
+  KbStatsNotification,
+  KbStatsRequest,
+  KbVoteRequest,
+} from '../../protocol/lsp';
 import type { RpcMessage } from '../../protocol/webview';
 import { connectPort } from '../../protocol/rpcPort';
 
 /** The only requests a webview may have the extension make of the server. */
-export const SIDEBAR_REQUESTS: readonly string[] = [KbSearchRequest.method, KbVoteRequest.method, KbCorrectRequest.method, KbAddTagRequest.method, KbDocumentVisibilityRequest.method, KbStatsRequest.method];
+export const SIDEBAR_REQUESTS: readonly string[] = [
+  KbSearchRequest.method,
+  KbVoteRequest.method,
+  KbCorrectRequest.method,
+  KbAddTagRequest.method,
+  KbDocumentVisibilityRequest.method,
+  KbStatsRequest.method,
+];
 
 /** What the relay needs of the language client: a request, once the server is up. */
 export interface RelayServer {
@@ -31,7 +53,10 @@ export interface RelayWebview {
 }
 
 export function relaySidebar(webview: RelayWebview, server: RelayServer): Disposable {
-  const connection = connectPort({ post: (message) => void webview.postMessage(message), onMessage: (listener) => webview.onDidReceiveMessage(listener) }, createMessageConnection);
+  const connection = connectPort(
+    { post: (message) => void webview.postMessage(message), onMessage: (listener) => webview.onDidReceiveMessage(listener) },
+    createMessageConnection,
+  );
   // Requests in flight, cancelled when the view goes away (vscode-jsonrpc drops them silently).
   const inFlight = new Set<CancellationTokenSource>();
   connection.onRequest((method: string, params: unknown, token: CancellationToken) => {

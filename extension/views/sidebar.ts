@@ -14,11 +14,15 @@ export class KnowledgeBaseView implements vscode.WebviewViewProvider {
 
   resolveWebviewView(view: vscode.WebviewView): void {
     view.webview.options = webviewOptions(this.extensionUri);
-    const render = (connectSources: readonly string[] = []) => (view.webview.html = renderHtml(view.webview, this.extensionUri, 'sidebar', 'Parley Knowledge Base', connectSources));
+    const render = (connectSources: readonly string[] = []) =>
+      (view.webview.html = renderHtml(view.webview, this.extensionUri, 'sidebar', 'Parley Knowledge Base', connectSources));
     render();
     const binding = bindWebview(view.webview, this.ctx, render);
     // The sidebar's knowledge-base requests go to the server over LSP, through this relay.
-    const relay = loadClientLibrary().relaySidebar(view.webview, { client: () => this.ctx.readyClient(), onStats: (listener) => this.ctx.onDidChangeKbStats(listener) });
+    const relay = loadClientLibrary().relaySidebar(view.webview, {
+      client: () => this.ctx.readyClient(),
+      onStats: (listener) => this.ctx.onDidChangeKbStats(listener),
+    });
     view.onDidDispose(() => {
       relay.dispose();
       binding.dispose();

@@ -43,7 +43,9 @@ export function editorContext(state: EditorState, folders: WorkspaceFolders, max
   const editor = state.activeEditor;
   const name = (path: string) => folders.display(path);
   if (editor) {
-    const selection = editor.selectedText ? `\nSelected (lines ${editor.selection.start.line + 1}–${editor.selection.end.line + 1}):\n\`\`\`\n${redactForModel(editor.path, editor.selectedText)}\n\`\`\`` : '\nNothing selected.';
+    const selection = editor.selectedText
+      ? `\nSelected (lines ${editor.selection.start.line + 1}–${editor.selection.end.line + 1}):\n\`\`\`\n${redactForModel(editor.path, editor.selectedText)}\n\`\`\``
+      : '\nNothing selected.';
     add('Active file', `${name(editor.path)} (${editor.languageId}, ${editor.lineCount} lines)${selection}`);
     const here = state.diagnostics.filter((d) => d.path === editor.path);
     add('Problems in the active file', here.length ? here.map((d) => problem(d, name(d.path))).join('\n') : 'None.');

@@ -37,7 +37,7 @@ export interface ConversationWiring {
 
 /** What the model knows in Restricted Mode, so that asked to run something it says why it cannot. */
 export const RESTRICTED_MODE =
-  '\n\n## Restricted Mode\nThe user has not trusted this workspace, so Parley runs no commands and no code here: there are no tools for it. If asked to run something, say so, and that trusting the workspace (VS Code\'s Restricted Mode banner) allows it.';
+  "\n\n## Restricted Mode\nThe user has not trusted this workspace, so Parley runs no commands and no code here: there are no tools for it. If asked to run something, say so, and that trusting the workspace (VS Code's Restricted Mode banner) allows it.";
 
 export function createConversation(wiring: ConversationWiring): { conversation: Conversation; sessionId: string } {
   const { connection, store, providers, log } = wiring;
@@ -54,7 +54,10 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
       const folders = new WorkspaceFolders(state.workspaceFolders);
       const knowledge = wiring.knowledge?.();
       const repoMap = await repoMapFor(wiring, state.activeEditor?.path, folders);
-      const context = editorContext(state, folders) + (repoMap ? `\n\n## Repository map (files and symbols ranked by how central they are, around the active file)\n${repoMap}` : '') + (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
+      const context =
+        editorContext(state, folders) +
+        (repoMap ? `\n\n## Repository map (files and symbols ranked by how central they are, around the active file)\n${repoMap}` : '') +
+        (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
       return { model: stage, context, toolContext: { ...lspToolContext(connection, folders), ...(knowledge ? { knowledge } : {}) } };
     },
   });

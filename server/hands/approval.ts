@@ -198,7 +198,11 @@ export class Approvals {
    * Runs approved card `id`'s work: the card shows it running and streams its output; the
    * answer's `signal` or Stop on the card aborts it; the card ends with how it ended.
    */
-  async run<T extends RunEnd>(id: string, signal: AbortSignal, work: (signal: AbortSignal, onOutput: (stream: Stream, text: string) => void) => Promise<T>): Promise<T> {
+  async run<T extends RunEnd>(
+    id: string,
+    signal: AbortSignal,
+    work: (signal: AbortSignal, onOutput: (stream: Stream, text: string) => void) => Promise<T>,
+  ): Promise<T> {
     const stop = new AbortController();
     this.#running.set(id, stop);
     const output = new CardOutput(id, this.emit);
@@ -207,7 +211,16 @@ export class Approvals {
       const result = await work(AbortSignal.any([signal, stop.signal]), (stream, text) => output.push(stream, text));
       output.end(result.output);
       const { outcome, exitCode, ms, reason } = result;
-      this.emit({ type: 'runEnd', id, outcome, exitCode, signal: result.signal, ms, ...(reason ? { reason } : {}), ...(output.dropped ? { droppedChars: output.dropped } : {}) });
+      this.emit({
+        type: 'runEnd',
+        id,
+        outcome,
+        exitCode,
+        signal: result.signal,
+        ms,
+        ...(reason ? { reason } : {}),
+        ...(output.dropped ? { droppedChars: output.dropped } : {}),
+      });
       return result;
     } catch (error) {
       output.end('');

@@ -42,13 +42,25 @@ export class Cells {
     const current = this.#repls.get(language);
     if (current?.key === key) return current.repl;
     await current?.repl.close();
-    const repl = new Repl({ language, cwd: place.cwd, workspaceFolders: place.workspaceFolders, python, timeoutMs, limits: { memoryBytes: memoryMb * 1024 * 1024 } });
+    const repl = new Repl({
+      language,
+      cwd: place.cwd,
+      workspaceFolders: place.workspaceFolders,
+      python,
+      timeoutMs,
+      limits: { memoryBytes: memoryMb * 1024 * 1024 },
+    });
     this.#repls.set(language, { repl, key });
     return repl;
   }
 
   /** Runs the approved cell of card `id`, its events streamed to the card, and keeps the execution. */
-  async run(id: string, cell: { language: CellLanguage; code: string; source: Execution['source'] }, place: CellPlace, signal: AbortSignal): Promise<CellResult & { output: string }> {
+  async run(
+    id: string,
+    cell: { language: CellLanguage; code: string; source: Execution['source'] },
+    place: CellPlace,
+    signal: AbortSignal,
+  ): Promise<CellResult & { output: string }> {
     const { approvals } = this.deps;
     const repl = await this.repl(cell.language, place);
     const ended = await approvals.run(id, signal, async (runSignal, onOutput) => {
@@ -63,7 +75,16 @@ export class Cells {
       if (result.restarted) onOutput('stderr', `${result.error?.message ?? result.restarted.reason}\n`);
       return { ...result, exitCode: null, signal: null, output: cellOutput(result), ...(result.restarted ? { reason: result.restarted.reason } : {}) };
     });
-    this.deps.record({ language: cell.language, source: cell.source, code: cell.code, outcome: ended.outcome, ms: ended.ms, output: ended.output, images: ended.images.map((png) => png.toString('base64')), createdAt: Date.now() });
+    this.deps.record({
+      language: cell.language,
+      source: cell.source,
+      code: cell.code,
+      outcome: ended.outcome,
+      ms: ended.ms,
+      output: ended.output,
+      images: ended.images.map((png) => png.toString('base64')),
+      createdAt: Date.now(),
+    });
     return ended;
   }
 
@@ -71,7 +92,13 @@ export class Cells {
   async runTyped(cell: { language: CellLanguage; code: string }, workspaceFolders: readonly string[]): Promise<void> {
     const folders = new WorkspaceFolders(workspaceFolders);
     const cwd = folders.resolve('.');
-    const { id } = this.deps.approvals.preapproved({ kind: 'cell', command: cell.code, cwd: 'the workspace folder', reason: 'You ran it in the panel', language: cell.language });
+    const { id } = this.deps.approvals.preapproved({
+      kind: 'cell',
+      command: cell.code,
+      cwd: 'the workspace folder',
+      reason: 'You ran it in the panel',
+      language: cell.language,
+    });
     await this.run(id, { ...cell, source: 'user' }, { cwd, workspaceFolders: folders.folders }, new AbortController().signal);
   }
 

@@ -27,7 +27,11 @@ const LIMIT_OPTIONS = { 'timeout-ms': { type: 'string' }, 'memory-mb': { type: '
 
 /** Runs one cell in a fresh kernel and prints what it did as one JSON object. */
 export async function execCommand(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const { values } = parseArgs({ args, options: { ...LIMIT_OPTIONS, python: { type: 'string' }, node: { type: 'string' }, 'out-dir': { type: 'string' }, 'python-path': { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { ...LIMIT_OPTIONS, python: { type: 'string' }, node: { type: 'string' }, 'out-dir': { type: 'string' }, 'python-path': { type: 'string' } },
+    strict: true,
+  });
   if ((values.python === undefined) === (values.node === undefined)) throw new HandsUsageError(`give one of --python or --node; usage: ${EXEC_USAGE}`);
   const cwd = process.cwd();
   const repl = new Repl({
@@ -82,5 +86,7 @@ export async function runCommandLine(args: string[], env: NodeJS.ProcessEnv): Pr
   });
   if (result.outcome !== 'ok') process.exitCode = result.exitCode !== null && result.exitCode > 0 ? result.exitCode : 1;
   const end = { exitCode: result.exitCode, ms: result.ms, signal: result.signal, outcome: result.outcome, ...(result.reason ? { reason: result.reason } : {}) };
-  return values.json ? JSON.stringify(end) : `[${result.outcome}: ${result.signal ? `signal ${result.signal}` : `exit code ${result.exitCode}`}, ${result.ms} ms${result.reason ? `, ${result.reason}` : ''}]`;
+  return values.json
+    ? JSON.stringify(end)
+    : `[${result.outcome}: ${result.signal ? `signal ${result.signal}` : `exit code ${result.exitCode}`}, ${result.ms} ms${result.reason ? `, ${result.reason}` : ''}]`;
 }

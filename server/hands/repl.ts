@@ -64,7 +64,10 @@ export async function pythonAvailable(python = 'python3'): Promise<{ ok: true; v
     const version = await runChild(python, ['--version'], { purpose: 'hands', timeoutMs: 10_000, maxBufferBytes: 1 << 16 });
     return { ok: true, version: version.trim() };
   } catch (error) {
-    return { ok: false, reason: `Python is not available: "${python}" did not run (${(error as Error).message.split('\n')[0]}). Install Python 3 or set the Python path.` };
+    return {
+      ok: false,
+      reason: `Python is not available: "${python}" did not run (${(error as Error).message.split('\n')[0]}). Install Python 3 or set the Python path.`,
+    };
   }
 }
 
@@ -168,7 +171,13 @@ export class Repl {
     if (value !== undefined) onEvent?.({ type: 'value', text: value });
     if (reply.error) onEvent?.({ type: 'error', error: reply.error });
     for (const png of images) onEvent?.({ type: 'image', png });
-    return { ...written, outcome: reply.error ? 'error' : 'ok', images, ...(value !== undefined ? { value } : {}), ...(reply.error ? { error: reply.error } : {}) };
+    return {
+      ...written,
+      outcome: reply.error ? 'error' : 'ok',
+      images,
+      ...(value !== undefined ? { value } : {}),
+      ...(reply.error ? { error: reply.error } : {}),
+    };
   }
 
   private breachReason(kernel: Kernel): Stopped {

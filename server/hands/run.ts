@@ -65,12 +65,14 @@ function realFolder(path: string): string | undefined {
 /** The real path of `cwd` when it is a folder inside one of the workspace folders (symlinks resolved); throws otherwise. */
 export function confineCwd(cwd: string, workspaceFolders: readonly string[]): string {
   const real = realFolder(resolve(cwd));
-  const inside = real !== undefined && workspaceFolders.some((folder) => {
-    const root = realFolder(folder);
-    if (root === undefined) return false;
-    const rel = relative(root, real);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  });
+  const inside =
+    real !== undefined &&
+    workspaceFolders.some((folder) => {
+      const root = realFolder(folder);
+      if (root === undefined) return false;
+      const rel = relative(root, real);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    });
   if (!inside) throw new OutsideWorkspaceError(cwd);
   return real;
 }
@@ -102,7 +104,8 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
   const drained = readOutput(tree, capture, options.onOutput);
   try {
     const error = await spawnError;
-    if (error) return { outcome: 'error', exitCode: null, signal: null, ms: 0, output: error.message, truncatedBytes: 0, reason: `could not start ${options.program}` };
+    if (error)
+      return { outcome: 'error', exitCode: null, signal: null, ms: 0, output: error.message, truncatedBytes: 0, reason: `could not start ${options.program}` };
     const { code, signal } = await tree.exited;
     const ms = Math.round(performance.now() - started);
     // What the command left running (daemons, background jobs) does not outlive it.
@@ -110,9 +113,21 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
     await drained;
     const breach = tree.breached;
     if (!stopped && breach) stopped = breach === 'memory' ? 'memory' : 'killed';
-    if (!reason && breach) reason = breach === 'memory' ? `stopped past the ${limits.memoryBytes >> 20} MB memory limit` : `stopped past ${limits.maxProcesses} processes or ${limits.maxTasks} threads`;
+    if (!reason && breach)
+      reason =
+        breach === 'memory'
+          ? `stopped past the ${limits.memoryBytes >> 20} MB memory limit`
+          : `stopped past ${limits.maxProcesses} processes or ${limits.maxTasks} threads`;
     const outcome = stopped ?? (code === 0 ? 'ok' : 'error');
-    return { outcome, exitCode: code, signal, ms, output: stripAnsi(capture.tailText()), truncatedBytes: capture.bytesBeforeTail, ...(reason ? { reason } : {}) };
+    return {
+      outcome,
+      exitCode: code,
+      signal,
+      ms,
+      output: stripAnsi(capture.tailText()),
+      truncatedBytes: capture.bytesBeforeTail,
+      ...(reason ? { reason } : {}),
+    };
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);

@@ -71,13 +71,27 @@ export class ProcessTree {
   /** The last figures a poll saw, for reports and benchmarks. */
   lastStats: TreeStats = { processes: 0, tasks: 0, rssBytes: 0 };
 
-  constructor(program: string, args: readonly string[], private readonly options: TreeOptions) {
+  constructor(
+    program: string,
+    args: readonly string[],
+    private readonly options: TreeOptions,
+  ) {
     // The kernel's task cap sits a little above the polled one, so that polling, which kills the
     // whole tree and says why, normally acts first, while the kernel holds a bomb meanwhile.
     const kernel = options.kernelLimits ?? 'auto';
     this.cgroup = kernel === 'auto' ? createCgroup({ memoryBytes: options.limits.memoryBytes, maxTasks: options.limits.maxTasks + TASK_HEADROOM }) : undefined;
-    const [argv0, argv] = this.cgroup ? joinCgroupArgv(this.cgroup, program, args) : kernel === 'none' ? [program, args] : withAddressSpaceCap(options.limits.memoryBytes, program, args);
-    this.child = spawnGroup(argv0, argv, { purpose: 'hands', cwd: options.cwd, env: options.env, extraEnv: options.extraEnv, controlPipe: options.controlPipe });
+    const [argv0, argv] = this.cgroup
+      ? joinCgroupArgv(this.cgroup, program, args)
+      : kernel === 'none'
+        ? [program, args]
+        : withAddressSpaceCap(options.limits.memoryBytes, program, args);
+    this.child = spawnGroup(argv0, argv, {
+      purpose: 'hands',
+      cwd: options.cwd,
+      env: options.env,
+      extraEnv: options.extraEnv,
+      controlPipe: options.controlPipe,
+    });
     this.pgid = this.child.pid ?? -1;
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -102,7 +116,7 @@ export class ProcessTree {
     for (const [pid, start] of this.known) if (table.get(pid)?.startTime === start) add(table.get(pid));
     for (const pid of this.cgroup?.pids() ?? []) add(table.get(pid));
     // Descendants: parents before children is not guaranteed, so sweep until nothing is added.
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const info of table.values()) if (!inTree.has(info.pid) && inTree.has(info.ppid)) grew = Boolean(add(info));
     }

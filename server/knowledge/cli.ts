@@ -54,7 +54,13 @@ export async function kbCommand(args: string[], env: NodeJS.ProcessEnv, defaultD
   }
 }
 
-async function withKnowledgeBase(file: string, env: NodeJS.ProcessEnv, nativeDir: string, log: Logger, use: (kb: KnowledgeBase) => Promise<string>): Promise<string> {
+async function withKnowledgeBase(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  nativeDir: string,
+  log: Logger,
+  use: (kb: KnowledgeBase) => Promise<string>,
+): Promise<string> {
   const { db } = openDatabase({ file, migrations: KNOWLEDGE_MIGRATIONS, nativeDir, log, label: 'knowledge base' });
   try {
     const embedder = await createEmbedder(settingsFromEnv(env, log).embeddings, new Keys(env), log);

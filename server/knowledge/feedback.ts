@@ -66,7 +66,8 @@ export class Feedback {
   correct(chunkId: number, text: string): KbCorrection {
     const trimmed = text.trim();
     if (!trimmed) throw new FeedbackError('A correction needs some text.');
-    if (trimmed.length > MAX_CORRECTION_CHARS) throw new FeedbackError(`A correction can be at most ${MAX_CORRECTION_CHARS} characters; this one has ${trimmed.length}.`);
+    if (trimmed.length > MAX_CORRECTION_CHARS)
+      throw new FeedbackError(`A correction can be at most ${MAX_CORRECTION_CHARS} characters; this one has ${trimmed.length}.`);
     const chunk = this.chunk(chunkId);
     return this.db.transaction(() => {
       const version = (this.correctionOf(chunk.path, chunk.passage)?.version ?? 0) + 1;
@@ -90,7 +91,8 @@ export class Feedback {
   }
 
   setVisibility(documentId: number, visibility: Visibility): void {
-    if (!VISIBILITY_LEVELS.includes(visibility)) throw new FeedbackError(`Visibility is one of ${VISIBILITY_LEVELS.join(', ')}; "${String(visibility)}" is not.`);
+    if (!VISIBILITY_LEVELS.includes(visibility))
+      throw new FeedbackError(`Visibility is one of ${VISIBILITY_LEVELS.join(', ')}; "${String(visibility)}" is not.`);
     this.documentPath(documentId);
     this.db.transaction(() => {
       this.db.prepare('UPDATE documents SET visibility = ? WHERE id = ?').run(visibility, documentId);

@@ -112,7 +112,10 @@ export class Indexer {
 
   /** A new note that is a removed one moved: its feedback comes along before its passages are written. */
   private followMove(moves: Moves, file: NoteFile, note: ParsedNote): void {
-    const from = moves.claim(file.path, note.chunks.map((chunk) => passageKey(chunk.text)));
+    const from = moves.claim(
+      file.path,
+      note.chunks.map((chunk) => passageKey(chunk.text)),
+    );
     if (from && this.store.moveFeedback(from, file.path)) this.log.info('Knowledge base feedback followed a moved note', { from, to: file.path });
   }
 
@@ -132,7 +135,10 @@ export class Indexer {
     try {
       for (let start = 0; start < keys.length; start += this.embedder.batchSize) {
         const batch = keys.slice(start, start + this.embedder.batchSize);
-        const embedded = await this.embedder.embed(batch.map((key) => wanted.get(key)!), signal);
+        const embedded = await this.embedder.embed(
+          batch.map((key) => wanted.get(key)!),
+          signal,
+        );
         batch.forEach((key, i) => vectors.set(key, embedded[i]!));
       }
       result.embedded += vectors.size;
@@ -154,7 +160,13 @@ export class Indexer {
       const rows = this.store.chunksToEmbed(this.embedder.batchSize);
       if (rows.length === 0) return;
       try {
-        this.store.storeVectors(rows, await this.embedder.embed(rows.map((row) => row.text), options.signal));
+        this.store.storeVectors(
+          rows,
+          await this.embedder.embed(
+            rows.map((row) => row.text),
+            options.signal,
+          ),
+        );
       } catch (error) {
         if (options.signal?.aborted) throw error;
         result.embeddingError = errorMessage(error);

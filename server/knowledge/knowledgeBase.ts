@@ -145,7 +145,8 @@ export class KnowledgeBase {
     const counts = this.store.counts();
     const db = this.options.db;
     const byVisibility = { private: 0, shared: 0, public: 0 };
-    for (const row of db.prepare('SELECT visibility, count(*) AS n FROM documents GROUP BY visibility').all() as { visibility: Visibility; n: number }[]) byVisibility[row.visibility] = row.n;
+    for (const row of db.prepare('SELECT visibility, count(*) AS n FROM documents GROUP BY visibility').all() as { visibility: Visibility; n: number }[])
+      byVisibility[row.visibility] = row.n;
     const sources: KbSourceInfo[] = this.store.sources().map((source) => ({
       ...source,
       documents: db.prepare('SELECT count(*) FROM documents WHERE source_id = ?').pluck().get(source.id) as number,
@@ -174,7 +175,9 @@ export class KnowledgeBase {
   private watch(source: Source): void {
     if (!this.options.watch || this.watchers.has(source.id)) return;
     const watcher = new FolderWatcher(source.path, this.options.log, () => {
-      this.sync(source).catch((error: unknown) => this.options.log.warn('Knowledge base sync after a change failed', { folder: source.path, error: String(error) }));
+      this.sync(source).catch((error: unknown) =>
+        this.options.log.warn('Knowledge base sync after a change failed', { folder: source.path, error: String(error) }),
+      );
     });
     this.watchers.set(source.id, watcher);
   }
@@ -204,7 +207,12 @@ function sourceKindOf(path: string): SourceKind {
 
 /** A file name from a note title that does not overwrite an existing note. */
 function uniquePath(dir: string, title: string): string {
-  const base = title.replace(/[\\/:*?"<>|#^[\]]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) || 'Note';
+  const base =
+    title
+      .replace(/[\\/:*?"<>|#^[\]]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 80) || 'Note';
   for (let n = 1; ; n++) {
     const candidate = join(dir, n === 1 ? `${base}.md` : `${base} ${n}.md`);
     if (!existsSync(candidate)) return candidate;

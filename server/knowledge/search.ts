@@ -97,7 +97,12 @@ export class Searcher {
     // embedders (dense, semantic) search the whole vector index.
     const rescoring = mode === 'hybrid' && this.embedder instanceof BuiltinEmbedder;
     const lexical = mode === 'vector' ? [] : this.bm25(terms, filters, rescoring ? Math.max(depth, RESCORED) : depth, options.prefix === true);
-    const semantic = mode === 'bm25' ? [] : rescoring ? this.rescore(options.query, lexical, filters, depth) : await this.nearest(options.query, filters, depth, options.signal);
+    const semantic =
+      mode === 'bm25'
+        ? []
+        : rescoring
+          ? this.rescore(options.query, lexical, filters, depth)
+          : await this.nearest(options.query, filters, depth, options.signal);
     const fusedLexical = rescoring ? lexical.slice(0, depth) : lexical;
     options.signal?.throwIfAborted();
     const quality = this.qualities([...fusedLexical, ...semantic].map((hit) => hit.chunkId));
@@ -109,10 +114,17 @@ export class Searcher {
     const match = this.matchExpression(terms, prefix);
     const fetched = Math.max(depth, Math.min(depth * BM25_OVERSAMPLE, 4 * depth + 200));
     const ranked = this.db
-      .prepare(`SELECT rowid AS chunkId, -bm25(chunks_fts, ${COLUMN_WEIGHTS}) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, ${COLUMN_WEIGHTS}) LIMIT ?`)
+      .prepare(
+        `SELECT rowid AS chunkId, -bm25(chunks_fts, ${COLUMN_WEIGHTS}) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, ${COLUMN_WEIGHTS}) LIMIT ?`,
+      )
       .all(match, fetched) as Scored[];
     if (!hasFilters(filters)) return ranked.slice(0, depth);
-    const kept = new Set(this.keepMatching(ranked.map((row) => row.chunkId), filters));
+    const kept = new Set(
+      this.keepMatching(
+        ranked.map((row) => row.chunkId),
+        filters,
+      ),
+    );
     const survivors = ranked.filter((row) => kept.has(row.chunkId));
     if (survivors.length >= depth || ranked.length < fetched) return survivors.slice(0, depth);
     return this.bm25Filtered(match, filters, depth);
@@ -121,7 +133,9 @@ export class Searcher {
   /** The query words as an FTS5 OR expression, the commonest left out while over the posting budget. */
   private matchExpression(terms: string[], prefix: boolean): string {
     const last = terms.at(-1);
-    const byFrequency = terms.map((term) => ({ term, postings: prefix && term === last ? 0 : this.documentFrequency(term) })).sort((a, b) => a.postings - b.postings);
+    const byFrequency = terms
+      .map((term) => ({ term, postings: prefix && term === last ? 0 : this.documentFrequency(term) }))
+      .sort((a, b) => a.postings - b.postings);
     // Rarest first; the rarest word always stays, so a query of common words still matches.
     let walked = 0;
     const kept = byFrequency.filter(({ postings }, i) => {
@@ -150,7 +164,10 @@ export class Searcher {
   private rescore(query: string, candidates: Scored[], filters: KbSearchFilters, depth: number): Scored[] {
     if (!(this.embedder instanceof BuiltinEmbedder) || this.store.vectors.embedderId !== this.embedder.id) return [];
     const vector = this.embedder.embedQuery(query, this.idf());
-    const vectors = this.store.vectors.vectorsOf(candidates.map((c) => c.chunkId), filters.visibility ?? [...VISIBILITY_LEVELS]);
+    const vectors = this.store.vectors.vectorsOf(
+      candidates.map((c) => c.chunkId),
+      filters.visibility ?? [...VISIBILITY_LEVELS],
+    );
     const scored: Scored[] = [];
     for (const [chunkId, stored] of vectors) {
       let dot = 0;
@@ -167,7 +184,14 @@ export class Searcher {
     // Tag and folder filters are applied after the KNN, so look deeper to keep enough survivors.
     const narrowed = Boolean(filters.tag || filters.folder);
     const hits = this.store.vectors.nearest(vector, narrowed ? depth * 8 : depth, visibilities);
-    const kept = narrowed ? new Set(this.keepMatching(hits.map((hit) => hit.chunkId), filters)) : undefined;
+    const kept = narrowed
+      ? new Set(
+          this.keepMatching(
+            hits.map((hit) => hit.chunkId),
+            filters,
+          ),
+        )
+      : undefined;
     return hits
       .filter((hit) => !kept || kept.has(hit.chunkId))
       .slice(0, depth)
@@ -227,7 +251,10 @@ export class Searcher {
     if (chunkIds.length === 0) return [];
     const { sql, params } = filterSql(filters);
     const marks = chunkIds.map(() => '?').join(', ');
-    const rows = this.db.prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (${marks}) ${sql}`).pluck().all(...chunkIds, ...params) as number[];
+    const rows = this.db
+      .prepare(`SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (${marks}) ${sql}`)
+      .pluck()
+      .all(...chunkIds, ...params) as number[];
     const kept = new Set(rows);
     return chunkIds.filter((id) => kept.has(id));
   }

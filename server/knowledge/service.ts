@@ -5,7 +5,14 @@
  */
 import type { Database } from 'better-sqlite3';
 import { join } from 'node:path';
-import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import {
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type Connection,
+  type WorkDoneProgressReporter,
+  type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver/node';
 import type { KbStats } from '../../protocol/knowledge';
 import {
   KbAddNoteRequest,
@@ -99,7 +106,12 @@ export class KnowledgeService {
   register(connection: Connection): void {
     onRequest(connection, KbAddRequest, async (params, token) => {
       const kb = await this.require();
-      const result = await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), `Parley: adding ${params.path}`, (onProgress, signal) => kb.add(params.path, { onProgress, signal }), token);
+      const result = await this.withProgress(
+        connection.window.attachWorkDoneProgress(params.workDoneToken),
+        `Parley: adding ${params.path}`,
+        (onProgress, signal) => kb.add(params.path, { onProgress, signal }),
+        token,
+      );
       this.publish();
       return result;
     });
@@ -110,7 +122,12 @@ export class KnowledgeService {
     });
     onRequest(connection, KbSyncRequest, async (params, token) => {
       const kb = await this.require();
-      await this.withProgress(connection.window.attachWorkDoneProgress(params.workDoneToken), 'Parley: syncing the knowledge base', (onProgress, signal) => kb.syncAll({ onProgress, signal }), token);
+      await this.withProgress(
+        connection.window.attachWorkDoneProgress(params.workDoneToken),
+        'Parley: syncing the knowledge base',
+        (onProgress, signal) => kb.syncAll({ onProgress, signal }),
+        token,
+      );
       return kb.stats();
     });
     connection.onRequest(KbStatsRequest.type, async () => (await this.require()).stats());
@@ -142,15 +159,9 @@ export class KnowledgeService {
         return await kb.searchTimed(params, controller.signal);
       }, token),
     );
-    onRequest(connection, KbVoteRequest, ({ chunkId, vote }) =>
-      sidebarAnswer(async () => (await this.require()).vote(chunkId, vote)),
-    );
-    onRequest(connection, KbCorrectRequest, ({ chunkId, text }) =>
-      sidebarAnswer(async () => (await this.require()).correct(chunkId, text)),
-    );
-    onRequest(connection, KbAddTagRequest, ({ documentId, tag }) =>
-      sidebarAnswer(async () => ({ tags: (await this.require()).addTag(documentId, tag) })),
-    );
+    onRequest(connection, KbVoteRequest, ({ chunkId, vote }) => sidebarAnswer(async () => (await this.require()).vote(chunkId, vote)));
+    onRequest(connection, KbCorrectRequest, ({ chunkId, text }) => sidebarAnswer(async () => (await this.require()).correct(chunkId, text)));
+    onRequest(connection, KbAddTagRequest, ({ documentId, tag }) => sidebarAnswer(async () => ({ tags: (await this.require()).addTag(documentId, tag) })));
     onRequest(connection, KbDocumentVisibilityRequest, ({ documentId, visibility }) =>
       sidebarAnswer(async () => {
         (await this.require()).setVisibility(documentId, visibility);
@@ -172,7 +183,10 @@ export class KnowledgeService {
     if (progress && 'token' in progress) progress.token.onCancellationRequested(() => controller.abort());
     progress?.begin(title, 0, undefined, true);
     try {
-      return await work((p) => progress?.report(p.total ? Math.round((100 * p.done) / p.total) : 0, `${PHASES[p.phase]} ${p.total ? `${p.done}/${p.total}` : ''}`.trim()), controller.signal);
+      return await work(
+        (p) => progress?.report(p.total ? Math.round((100 * p.done) / p.total) : 0, `${PHASES[p.phase]} ${p.total ? `${p.done}/${p.total}` : ''}`.trim()),
+        controller.signal,
+      );
     } finally {
       progress?.done();
     }

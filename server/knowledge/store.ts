@@ -144,7 +144,8 @@ export class KnowledgeStore {
         used.add(chunkId);
         this.indexText(chunkId, note, chunk, latestCorrection(this.db, file.path, passage)?.text ?? '', userTags);
         const vector = vectors.get(passage);
-        if (vector && !(reuse && reuse.embedded_with === this.vectors.embedderId)) this.setVector(chunkId, vector, visibility, this.qualityOf(file.path, passage));
+        if (vector && !(reuse && reuse.embedded_with === this.vectors.embedderId))
+          this.setVector(chunkId, vector, visibility, this.qualityOf(file.path, passage));
       });
       for (const rows of kept.values()) for (const row of rows) if (!used.has(row.id)) this.deleteChunk(row.id);
       return documentId;
@@ -160,7 +161,15 @@ export class KnowledgeStore {
            aliases = excluded.aliases, tags = excluded.tags, size = excluded.size, mtime_ms = excluded.mtime_ms, indexed_at = excluded.indexed_at
          RETURNING id`,
       )
-      .get({ sourceId, ...file, mtimeMs: Math.trunc(file.mtimeMs), title: note.title, aliases: JSON.stringify(note.aliases), tags: JSON.stringify(note.tags), now: Date.now() }) as { id: number };
+      .get({
+        sourceId,
+        ...file,
+        mtimeMs: Math.trunc(file.mtimeMs),
+        title: note.title,
+        aliases: JSON.stringify(note.aliases),
+        tags: JSON.stringify(note.tags),
+        now: Date.now(),
+      }) as { id: number };
     return row.id;
   }
 
@@ -177,7 +186,9 @@ export class KnowledgeStore {
 
   private insertChunk(documentId: number, ord: number, chunk: NoteChunk, passage: string): number {
     const sql = `INSERT INTO chunks (document_id, ord, heading, heading_path, line, text, tags, passage) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`;
-    const row = this.db.prepare(sql).get(documentId, ord, chunk.heading, JSON.stringify(chunk.headingPath), chunk.line, chunk.text, JSON.stringify(chunk.tags), passage) as { id: number };
+    const row = this.db
+      .prepare(sql)
+      .get(documentId, ord, chunk.heading, JSON.stringify(chunk.headingPath), chunk.line, chunk.text, JSON.stringify(chunk.tags), passage) as { id: number };
     return row.id;
   }
 
@@ -193,7 +204,9 @@ export class KnowledgeStore {
     const title = [note.title, ...note.aliases].join(' · ');
     const heading = chunk.headingPath.slice(1).join(' › ');
     const tags = [...chunk.tags, ...userTags];
-    this.db.prepare('INSERT INTO chunks_fts (rowid, title, heading, text, tags, correction) VALUES (?, ?, ?, ?, ?, ?)').run(chunkId, title, heading, chunk.text, tags.join(' '), correction);
+    this.db
+      .prepare('INSERT INTO chunks_fts (rowid, title, heading, text, tags, correction) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(chunkId, title, heading, chunk.text, tags.join(' '), correction);
   }
 
   private setVector(chunkId: number, vector: Float32Array, visibility: Visibility, quality: number): void {
@@ -215,7 +228,9 @@ export class KnowledgeStore {
    */
   moveFeedback(from: string, to: string): boolean {
     return this.db.transaction(() => {
-      const taken = this.db.prepare('SELECT 1 FROM documents WHERE path = ? UNION ALL SELECT 1 FROM votes WHERE path = ? UNION ALL SELECT 1 FROM corrections WHERE path = ?').get(to, to, to);
+      const taken = this.db
+        .prepare('SELECT 1 FROM documents WHERE path = ? UNION ALL SELECT 1 FROM votes WHERE path = ? UNION ALL SELECT 1 FROM corrections WHERE path = ?')
+        .get(to, to, to);
       if (taken) return false;
       this.db.prepare('UPDATE votes SET path = ? WHERE path = ?').run(to, from);
       this.db.prepare('UPDATE corrections SET path = ? WHERE path = ?').run(to, from);

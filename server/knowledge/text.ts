@@ -3,9 +3,10 @@ import { stemmer } from 'stemmer';
 
 /** Common English words that carry no topic; they are left out of queries and embeddings. */
 export const STOPWORDS = new Set(
-  ('a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our ' +
-    'so such than that the their then there these they this to was we what when where which who why will with you your')
-    .split(' '),
+  (
+    'a an and are as at be but by can do does for from has have how i if in into is it its me my no not of on or our ' +
+    'so such than that the their then there these they this to was we what when where which who why will with you your'
+  ).split(' '),
 );
 
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -17,7 +18,9 @@ export function wordSpans(text: string): { word: string; start: number; end: num
 
 /** Lowercase words in reading order, stopwords left out. */
 export function contentWords(text: string): string[] {
-  return wordSpans(text).map((span) => span.word).filter((word) => !STOPWORDS.has(word));
+  return wordSpans(text)
+    .map((span) => span.word)
+    .filter((word) => !STOPWORDS.has(word));
 }
 
 export function stem(word: string): string {

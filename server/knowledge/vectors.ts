@@ -85,7 +85,8 @@ export class VectorIndex {
     const vectors = new Map<number, Float32Array>();
     for (const chunkId of chunkIds) {
       const row = lookup.get(BigInt(chunkId)) as { embedding: Buffer; visibility: Visibility } | undefined;
-      if (row && visibilities.includes(row.visibility)) vectors.set(chunkId, new Float32Array(row.embedding.buffer, row.embedding.byteOffset, row.embedding.byteLength / 4));
+      if (row && visibilities.includes(row.visibility))
+        vectors.set(chunkId, new Float32Array(row.embedding.buffer, row.embedding.byteOffset, row.embedding.byteLength / 4));
     }
     return vectors;
   }

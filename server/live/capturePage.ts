@@ -15,7 +15,13 @@ export const CAPTURE_PAGE_PATH = '/capture';
 const ASSETS: Record<string, string> = { '/capture/page.js': 'capture-page.js', '/capture/worklet.js': 'worklet.js' };
 
 function page(port: number): string {
-  const csp = ["default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", `connect-src ws://127.0.0.1:${port}`, "media-src 'self' blob:"].join('; ');
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src ws://127.0.0.1:${port}`,
+    "media-src 'self' blob:",
+  ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -24,9 +24,29 @@ const PURPOSE_NAMES: Record<ChildPurpose, readonly string[]> = {
   // Commands and REPL cells the user approved: a terminal's ordinary variables, and where the
   // user's toolchains (virtualenvs, pyenv, Java, Go, Rust, npm) are, so "run the tests" finds them.
   hands: [
-    'TERM', 'COLORTERM', 'NO_COLOR', 'FORCE_COLOR', 'USER', 'LOGNAME', 'SHELL', 'TZ', 'LANGUAGE',
-    'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'XDG_RUNTIME_DIR',
-    'VIRTUAL_ENV', 'CONDA_PREFIX', 'PYENV_ROOT', 'PYENV_VERSION', 'JAVA_HOME', 'GOPATH', 'GOROOT', 'CARGO_HOME', 'RUSTUP_HOME', 'NVM_DIR',
+    'TERM',
+    'COLORTERM',
+    'NO_COLOR',
+    'FORCE_COLOR',
+    'USER',
+    'LOGNAME',
+    'SHELL',
+    'TZ',
+    'LANGUAGE',
+    'XDG_CONFIG_HOME',
+    'XDG_CACHE_HOME',
+    'XDG_DATA_HOME',
+    'XDG_RUNTIME_DIR',
+    'VIRTUAL_ENV',
+    'CONDA_PREFIX',
+    'PYENV_ROOT',
+    'PYENV_VERSION',
+    'JAVA_HOME',
+    'GOPATH',
+    'GOROOT',
+    'CARGO_HOME',
+    'RUSTUP_HOME',
+    'NVM_DIR',
   ],
 };
 
@@ -50,7 +70,12 @@ export function absolutePath(path: string | undefined): string | undefined {
 }
 
 /** The environment for a child of the given purpose, taken from `env`, plus `extra` (minus anything secret-named). */
-export function childEnv(purpose: ChildPurpose, env: NodeJS.ProcessEnv = process.env, extra: Record<string, string> = {}, platform = process.platform): NodeJS.ProcessEnv {
+export function childEnv(
+  purpose: ChildPurpose,
+  env: NodeJS.ProcessEnv = process.env,
+  extra: Record<string, string> = {},
+  platform = process.platform,
+): NodeJS.ProcessEnv {
   const names = [...BASE_NAMES, ...PURPOSE_NAMES[purpose], ...(platform === 'win32' ? WINDOWS_NAMES : [])];
   const picked: NodeJS.ProcessEnv = {};
   for (const name of names) if (env[name] !== undefined && !SECRET_NAME.test(name)) picked[name] = env[name];

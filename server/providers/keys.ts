@@ -17,4 +17,3 @@ export class Keys {
     return value ? value : undefined;
   }
 }
-

@@ -4,17 +4,7 @@
  * fails fast and the stage's fallback list moves on. Built on cockatiel (Microsoft's resilience
  * library: small, typed, maintained, no dependencies) rather than hand-written loops.
  */
-import {
-  BrokenCircuitError,
-  CircuitState,
-  ConsecutiveBreaker,
-  ExponentialBackoff,
-  circuitBreaker,
-  handleWhen,
-  retry,
-  wrap,
-  type IPolicy,
-} from 'cockatiel';
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, wrap, type IPolicy } from 'cockatiel';
 import type { Stage } from '../../protocol/settings';
 import { ProviderError, isRetryable } from './errors';
 
@@ -97,7 +87,13 @@ export class Guard {
   private explain(error: unknown, signal: AbortSignal | undefined): unknown {
     if (signal?.aborted) return error;
     if (error instanceof BrokenCircuitError) {
-      return new ProviderError(this.stage, this.provider, `${this.provider} failed several times in a row; Parley pauses it for ${Math.round(this.options.halfOpenAfterMs / 1000)} s.`, true, { cause: error });
+      return new ProviderError(
+        this.stage,
+        this.provider,
+        `${this.provider} failed several times in a row; Parley pauses it for ${Math.round(this.options.halfOpenAfterMs / 1000)} s.`,
+        true,
+        { cause: error },
+      );
     }
     return error;
   }
@@ -127,7 +123,13 @@ export class GuardPool {
 }
 
 /** A provider's guard: its pool's for this identity when it has a pool, else one of its own. */
-export function guardFor(options: GuardOptions, stage: Stage, provider: string, identity: readonly (string | undefined)[], defaults = DEFAULT_RESILIENCE): Guard {
+export function guardFor(
+  options: GuardOptions,
+  stage: Stage,
+  provider: string,
+  identity: readonly (string | undefined)[],
+  defaults = DEFAULT_RESILIENCE,
+): Guard {
   const resilience = options.resilience ?? defaults;
   return options.guards?.get(stage, provider, identity, resilience) ?? new Guard(stage, provider, resilience);
 }
@@ -136,7 +138,11 @@ export function guardFor(options: GuardOptions, stage: Stage, provider: string, 
  * Tries each provider of a stage in order, moving on when one fails with an error worth a
  * fallback (transient, or its circuit open). The last error is thrown when all fail.
  */
-export async function withFallback<P extends { guard: Guard }, T>(providers: readonly P[], call: (provider: P) => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function withFallback<P extends { guard: Guard }, T>(
+  providers: readonly P[],
+  call: (provider: P) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   if (providers.length === 0) throw new Error('No provider is configured for this stage.');
   let lastError: unknown;
   for (const provider of providers) {

@@ -28,7 +28,8 @@ function checkStage(stage: Stage, settings: ParleySettings, keys: Keys, env: Nod
     case 'openai-compatible':
       if (!baseUrl) return needs(COMPATIBLE_HINT(stage));
       // A compatible server has no default model Parley could know, for chat and for embeddings.
-      if ((stage === 'llm' || stage === 'embeddings') && !settings[stage].model) return needs(`Set parley.${stage}.model to a model your OpenAI-compatible server serves.`);
+      if ((stage === 'llm' || stage === 'embeddings') && !settings[stage].model)
+        return needs(`Set parley.${stage}.model to a model your OpenAI-compatible server serves.`);
       return OK;
     case 'deepgram':
       return keys.has('deepgram') ? OK : needs('Set a Deepgram key (Parley: Set API Key).');
@@ -49,12 +50,24 @@ function checkStage(stage: Stage, settings: ParleySettings, keys: Keys, env: Nod
 }
 
 /** One stage's status, with `choice` in place of its setting (a fallback, say). */
-export function stageStatus<S extends Stage>(stage: S, settings: ParleySettings, keys: Keys, env: NodeJS.ProcessEnv = process.env, choice: ParleySettings[S] = settings[stage]): StageStatus {
+export function stageStatus<S extends Stage>(
+  stage: S,
+  settings: ParleySettings,
+  keys: Keys,
+  env: NodeJS.ProcessEnv = process.env,
+  choice: ParleySettings[S] = settings[stage],
+): StageStatus {
   return stageStatuses({ ...settings, [stage]: choice }, keys, env).find((status) => status.stage === stage)!;
 }
 
 /** The choices that are set up (a key, a base URL, a program), in their order. */
-export function configuredChoices<S extends Stage>(stage: S, settings: ParleySettings, choices: readonly ParleySettings[S][], keys: Keys, env: NodeJS.ProcessEnv = process.env): ParleySettings[S][] {
+export function configuredChoices<S extends Stage>(
+  stage: S,
+  settings: ParleySettings,
+  choices: readonly ParleySettings[S][],
+  keys: Keys,
+  env: NodeJS.ProcessEnv = process.env,
+): ParleySettings[S][] {
   return choices.filter((choice) => stageStatus(stage, settings, keys, env, choice).configured);
 }
 

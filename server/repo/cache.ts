@@ -23,12 +23,19 @@ export function cacheKey(hash: string, language: ParsedLanguage): string {
 }
 
 function encode(symbols: FileSymbols): [DefTuple[], RefTuple[]] {
-  return [symbols.defs.map((def) => (def.endLine === undefined ? [def.name, def.kind, def.line, def.signature] : [def.name, def.kind, def.line, def.signature, def.endLine])), symbols.refs.map((ref) => [ref.name, ref.line])];
+  return [
+    symbols.defs.map((def) =>
+      def.endLine === undefined ? [def.name, def.kind, def.line, def.signature] : [def.name, def.kind, def.line, def.signature, def.endLine],
+    ),
+    symbols.refs.map((ref) => [ref.name, ref.line]),
+  ];
 }
 
 function decode([defs, refs]: [DefTuple[], RefTuple[]]): FileSymbols {
   return {
-    defs: defs.map(([name, kind, line, signature, endLine]): Definition => (endLine === undefined ? { name, kind, line, signature } : { name, kind, line, endLine, signature })),
+    defs: defs.map(([name, kind, line, signature, endLine]): Definition =>
+      endLine === undefined ? { name, kind, line, signature } : { name, kind, line, endLine, signature },
+    ),
     refs: refs.map(([name, line]) => ({ name, line })),
   };
 }

@@ -24,7 +24,12 @@ interface RepomapArgs {
 }
 
 function list(value: string | boolean | undefined): string[] {
-  return typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : [];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** Where `parley repomap` and `parley voice` keep a folder's symbol cache. */
@@ -49,23 +54,43 @@ function existingFolder(dir: string | undefined): string {
 
 /** A focus path as the index names files: relative to the root, forward slashes. */
 function inRoot(root: string, path: string): string {
-  return relative(root, isAbsolute(path) ? path : resolve(root, path)).split(sep).join('/');
+  return relative(root, isAbsolute(path) ? path : resolve(root, path))
+    .split(sep)
+    .join('/');
 }
 
 export function parseRepomapArgs(args: string[], env: NodeJS.ProcessEnv = process.env): RepomapArgs {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { tokens: { type: 'string' }, json: { type: 'boolean' }, focus: { type: 'string' }, exclude: { type: 'string' }, cache: { type: 'string' }, 'no-cache': { type: 'boolean' } },
+    options: {
+      tokens: { type: 'string' },
+      json: { type: 'boolean' },
+      focus: { type: 'string' },
+      exclude: { type: 'string' },
+      cache: { type: 'string' },
+      'no-cache': { type: 'boolean' },
+    },
   });
   if (positionals.length > 1) throw new Error(`parley repomap: one folder at a time. Usage: ${REPOMAP_USAGE}`);
   const root = existingFolder(positionals[0]);
   const cacheFile = values['no-cache'] ? undefined : (values.cache ?? defaultCacheFile(root, env));
-  return { root, tokens: parseTokens(values.tokens), json: values.json === true, focus: list(values.focus).map((path) => inRoot(root, path)), exclude: list(values.exclude), cacheFile };
+  return {
+    root,
+    tokens: parseTokens(values.tokens),
+    json: values.json === true,
+    focus: list(values.focus).map((path) => inRoot(root, path)),
+    exclude: list(values.exclude),
+    cacheFile,
+  };
 }
 
 function asJson(map: RepoMap, extra: Record<string, number>): string {
-  const files = map.files.map(({ path, rank, symbols }) => ({ path, rank, symbols: symbols.map(({ name, kind, line, signature }) => ({ name, kind, line, signature })) }));
+  const files = map.files.map(({ path, rank, symbols }) => ({
+    path,
+    rank,
+    symbols: symbols.map(({ name, kind, line, signature }) => ({ name, kind, line, signature })),
+  }));
   return JSON.stringify({ files, stats: { ...map.stats, tokens: map.tokens, ...extra } }, null, 2);
 }
 
@@ -83,7 +108,12 @@ export async function repomapCommand(args: string[], env: NodeJS.ProcessEnv = pr
     const refresh = await index.refresh();
     const map = index.map({ tokens: options.tokens, focus: options.focus });
     if (!options.json) return map.text;
-    return asJson(map, { parsed: refresh.parsed, failed: refresh.failed.length, skipped: index.scan().skipped.length, ms: Math.round(performance.now() - started) });
+    return asJson(map, {
+      parsed: refresh.parsed,
+      failed: refresh.failed.length,
+      skipped: index.scan().skipped.length,
+      ms: Math.round(performance.now() - started),
+    });
   } finally {
     await index.dispose();
   }

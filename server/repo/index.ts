@@ -55,8 +55,6 @@ interface Entry {
   node: FileNode;
 }
 
-
-
 const NO_SYMBOLS: FileSymbols = { defs: [], refs: [] };
 
 export class RepoIndex {
@@ -102,7 +100,10 @@ export class RepoIndex {
 
   /** The repo map for a request; the graph is rebuilt only after files changed. */
   map(options: MapOptions): RepoMap {
-    this.graph ??= buildGraph([...this.entries.values()].map((entry) => entry.node).sort((a, b) => (a.path < b.path ? -1 : 1)), this.names);
+    this.graph ??= buildGraph(
+      [...this.entries.values()].map((entry) => entry.node).sort((a, b) => (a.path < b.path ? -1 : 1)),
+      this.names,
+    );
     return buildRepoMap(this.graph, options);
   }
 

@@ -44,7 +44,12 @@ export class RepoIndexes {
     if (known && (key === undefined || known.exclude === key)) return known.index;
     // Disposing writes the old index's pending cache at once, before the new index reads the file.
     known?.index.dispose().catch((error: unknown) => this.options.log.warn('Could not stop a repository index', { folder, error: errorMessage(error) }));
-    const index = new RepoIndex(folder, { exclude, pool: this.pool, log: this.options.log, ...(this.options.cacheDir ? { cacheFile: this.cacheFile(folder) } : {}) });
+    const index = new RepoIndex(folder, {
+      exclude,
+      pool: this.pool,
+      log: this.options.log,
+      ...(this.options.cacheDir ? { cacheFile: this.cacheFile(folder) } : {}),
+    });
     this.folders.set(folder, { exclude: key ?? '[]', index });
     return index;
   }

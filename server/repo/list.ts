@@ -119,7 +119,13 @@ export async function isIgnored(root: string, path: string, git: boolean, signal
   const parts = path.split('/');
   const rules: Rules[] = [];
   for (let depth = 0; depth < parts.length; depth++) {
-    const found = await rulesIn(root, parts.slice(0, depth).map((part) => `${part}/`).join(''));
+    const found = await rulesIn(
+      root,
+      parts
+        .slice(0, depth)
+        .map((part) => `${part}/`)
+        .join(''),
+    );
     if (found) rules.push(found);
   }
   return ignoredBy(rules, path);

@@ -207,7 +207,9 @@ export function buildRepoMap(graph: ReferenceGraph, options: MapOptions): RepoMa
   // A shown definition costs at least a few tokens, so the budget bounds how many can fit.
   const files = fit(graph, ranks, rankDefinitions(graph, ranks, Math.max(0, Math.floor(options.tokens / 2))), options.tokens);
   const text = renderFiles(files);
-  const ranking = graph.files.map((file, index) => ({ path: file.path, rank: ranks.files[index]! })).sort((a, b) => b.rank - a.rank || compareText(a.path, b.path));
+  const ranking = graph.files
+    .map((file, index) => ({ path: file.path, rank: ranks.files[index]! }))
+    .sort((a, b) => b.rank - a.rank || compareText(a.path, b.path));
   const stats: MapStats = {
     files: graph.files.length,
     definitions: graph.definitions,

@@ -49,9 +49,29 @@ const BINARY_PROBE_BYTES = 8000;
 const GENERATED_PROBE_CHARS = 2048;
 
 const VENDORED_DIRS = new Set([
-  'node_modules', 'bower_components', 'jspm_packages', 'vendor', 'third_party', 'third-party', 'thirdparty',
-  'dist', 'build', 'out', 'target', '.next', '.nuxt', '.venv', 'venv', '__pycache__', '.tox', '.yarn',
-  'Pods', 'coverage', '.gradle', '.git', '_vendor',
+  'node_modules',
+  'bower_components',
+  'jspm_packages',
+  'vendor',
+  'third_party',
+  'third-party',
+  'thirdparty',
+  'dist',
+  'build',
+  'out',
+  'target',
+  '.next',
+  '.nuxt',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.tox',
+  '.yarn',
+  'Pods',
+  'coverage',
+  '.gradle',
+  '.git',
+  '_vendor',
 ]);
 const VENDORED_FILE = /(\.min\.(js|css)|\.lock|-lock\.json|-lock\.yaml|\.bundle\.js)$/i;
 const GENERATED_FILE = /(\.map|\.pb\.(go|cc|h|swift)|_pb2(_grpc)?\.pyi?|\.pb\.gw\.go|_generated\.\w+|\.generated\.\w+|\.g\.dart|\.designer\.cs)$/i;
@@ -162,13 +182,18 @@ export async function scanRepository(root: string, options: ScanOptions = {}): P
     else candidates.push(path);
   }
   const files: ScannedFile[] = [];
-  await examineAll(root, candidates, (result) => {
-    if (result && 'reason' in result) addSkip(skipped, result.path, result.reason);
-    else if (result) {
-      files.push(result);
-      options.onFile?.(result);
-    }
-  }, options.signal);
+  await examineAll(
+    root,
+    candidates,
+    (result) => {
+      if (result && 'reason' in result) addSkip(skipped, result.path, result.reason);
+      else if (result) {
+        files.push(result);
+        options.onFile?.(result);
+      }
+    },
+    options.signal,
+  );
   const skippedList = [...skipped].map(([path, reason]) => ({ path, reason })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { root, git: listing.git, files, skipped: skippedList };
 }

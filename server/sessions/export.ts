@@ -23,7 +23,13 @@ function turnMarkdown(turn: StoredTurn): string {
   const who = turn.role === 'user' ? 'You' : 'Parley';
   const heading = `### ${who} · ${time(turn.createdAt)}${turn.source === 'voice' ? ' · spoken' : ''}${turn.interrupted ? ' · interrupted' : ''}`;
   const tools = turn.toolCalls.map((call) => `- \`${call.name}\` ${JSON.stringify(call.input)}${call.isError ? ' (failed)' : ''}`);
-  return [heading, '', turn.text.trim() || '_(nothing said)_', ...(tools.length > 0 ? ['', '**Tools**', ...tools] : []), ...[metricsLine(turn.metrics)].filter((line): line is string => !!line).flatMap((line) => ['', line])].join('\n');
+  return [
+    heading,
+    '',
+    turn.text.trim() || '_(nothing said)_',
+    ...(tools.length > 0 ? ['', '**Tools**', ...tools] : []),
+    ...[metricsLine(turn.metrics)].filter((line): line is string => !!line).flatMap((line) => ['', line]),
+  ].join('\n');
 }
 
 /** A fence longer than any run of backticks in `text`, so code and output cannot close it early. */

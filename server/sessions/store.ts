@@ -67,19 +67,34 @@ export class SessionStore implements AllowList {
   /** The most recent session, so a reopened panel continues the conversation. */
   latest(): SessionInfo | undefined {
     const row = this.db
-      .prepare('SELECT s.id, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.id ORDER BY s.started_at DESC, s.rowid DESC LIMIT 1')
+      .prepare(
+        'SELECT s.id, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.id ORDER BY s.started_at DESC, s.rowid DESC LIMIT 1',
+      )
       .get() as SessionInfo | undefined;
     return row;
   }
 
   info(sessionId: string): SessionInfo | undefined {
-    return this.db.prepare('SELECT s.id, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id WHERE s.id = ? GROUP BY s.id').get(sessionId) as SessionInfo | undefined;
+    return this.db
+      .prepare(
+        'SELECT s.id, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id WHERE s.id = ? GROUP BY s.id',
+      )
+      .get(sessionId) as SessionInfo | undefined;
   }
 
   append(sessionId: string, turn: Turn): StoredTurn {
     const result = this.db
       .prepare('INSERT INTO turns (session_id, role, text, interrupted, source, tool_calls, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(sessionId, turn.role, turn.text, turn.interrupted ? 1 : 0, turn.source ?? null, JSON.stringify(turn.toolCalls), turn.metrics ? JSON.stringify(turn.metrics) : null, turn.createdAt);
+      .run(
+        sessionId,
+        turn.role,
+        turn.text,
+        turn.interrupted ? 1 : 0,
+        turn.source ?? null,
+        JSON.stringify(turn.toolCalls),
+        turn.metrics ? JSON.stringify(turn.metrics) : null,
+        turn.createdAt,
+      );
     return { ...turn, id: Number(result.lastInsertRowid), sessionId };
   }
 
@@ -102,7 +117,9 @@ export class SessionStore implements AllowList {
 
   /** The workspace's always-allowed commands, oldest first. */
   allowedCommands(): string[][] {
-    return (this.db.prepare('SELECT argv FROM allowed_commands ORDER BY added_at, rowid').all() as { argv: string }[]).map((row) => JSON.parse(row.argv) as string[]);
+    return (this.db.prepare('SELECT argv FROM allowed_commands ORDER BY added_at, rowid').all() as { argv: string }[]).map(
+      (row) => JSON.parse(row.argv) as string[],
+    );
   }
 
   /** Whether exactly this command, every word of it, is always allowed. */

@@ -68,9 +68,7 @@ export function openDatabase(options: OpenOptions): OpenedDatabase {
   } catch (error) {
     if (!isUnreadable(error)) throw error;
     const movedAsideTo = moveAside(options.file);
-    options.log.error(
-      `The ${options.label} database could not be read (${errorMessage(error)}); it was moved to ${movedAsideTo} and a new one was created.`,
-    );
+    options.log.error(`The ${options.label} database could not be read (${errorMessage(error)}); it was moved to ${movedAsideTo} and a new one was created.`);
     return { db: openRaw(options), movedAsideTo };
   }
 }

@@ -48,7 +48,7 @@ function danglingTarget(path: string): string | undefined {
 function realpathAllowingMissing(path: string): string {
   const missing: string[] = [];
   let current = path;
-  for (let hops = 0; ; ) {
+  for (let hops = 0; ;) {
     try {
       return join(realpathSync.native(current), ...missing.reverse());
     } catch (error) {

@@ -98,7 +98,8 @@ export async function sameFileInside(folders: WorkspaceFolders, handle: FileHand
 async function readCapped(file: ConfinedFile): Promise<Buffer> {
   const info = await file.handle.stat();
   if (!info.isFile()) throw new UnreadableFileError(`${file.display} is not a file.`);
-  const tooBig = (size: number) => new UnreadableFileError(`${file.display} is ${Math.round(size / 1024)} KB, more than Parley reads (${MAX_FILE_BYTES / 1024} KB).`);
+  const tooBig = (size: number) =>
+    new UnreadableFileError(`${file.display} is ${Math.round(size / 1024)} KB, more than Parley reads (${MAX_FILE_BYTES / 1024} KB).`);
   if (info.size > MAX_FILE_BYTES) throw tooBig(info.size);
   const buffer = await file.handle.readFile();
   if (buffer.length > MAX_FILE_BYTES) throw tooBig(buffer.length);

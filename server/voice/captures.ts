@@ -70,7 +70,9 @@ export class Captures {
       const capture: Capture = { client, session, pushing: Promise.resolve() };
       this.current = capture;
       const push = (pcm: Buffer) => {
-        capture.pushing = capture.pushing.then(() => session.push(pcm)).catch((error: unknown) => deps.log.warn('Voice input failed', { error: errorMessage(error) }));
+        capture.pushing = capture.pushing
+          .then(() => session.push(pcm))
+          .catch((error: unknown) => deps.log.warn('Voice input failed', { error: errorMessage(error) }));
       };
       if (recorderCommand) {
         capture.recorder = new NativeRecorder(recorderCommand);
@@ -98,7 +100,9 @@ export class Captures {
   talk(client: LiveClient, pressed: boolean): Promise<void> {
     const capture = this.current?.client === client ? this.current : undefined;
     if (!capture) return Promise.resolve();
-    capture.pushing = capture.pushing.then(() => capture.session.talk(pressed)).catch((error: unknown) => this.deps.log.warn('Push-to-talk failed', { error: errorMessage(error) }));
+    capture.pushing = capture.pushing
+      .then(() => capture.session.talk(pressed))
+      .catch((error: unknown) => this.deps.log.warn('Push-to-talk failed', { error: errorMessage(error) }));
     return capture.pushing;
   }
 
@@ -119,7 +123,8 @@ export class Captures {
     // The microphone stopped (the user, a recorder that exited, a page that closed): the words
     // said up to here are still transcribed and committed as a turn, within a bound.
     const ended = capture.session.endInput().catch((error: unknown) => this.deps.log.warn('Finishing the last turn failed', { error: errorMessage(error) }));
-    if (!(await settlesWithin(ended, END_INPUT_WAIT_MS))) this.deps.log.warn('The last turn was still being transcribed when listening stopped; it was dropped', { waitedMs: END_INPUT_WAIT_MS });
+    if (!(await settlesWithin(ended, END_INPUT_WAIT_MS)))
+      this.deps.log.warn('The last turn was still being transcribed when listening stopped; it was dropped', { waitedMs: END_INPUT_WAIT_MS });
     await capture.session.close().catch((error: unknown) => this.deps.log.warn('Closing the voice session failed', { error: errorMessage(error) }));
     capture.client.send({ type: 'capture', state: 'stopped', ...(reason ? { reason } : {}) });
     if (reason) this.deps.log.warn('Listening stopped', { reason });

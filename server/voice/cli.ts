@@ -94,7 +94,11 @@ function workspaceContext(folder: string, index: RepoIndex, built: Promise<unkno
 }
 
 export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: Storage, nativeDir: string, log: Logger): Promise<VoiceRun> {
-  const { values } = parseArgs({ args, options: { input: { type: 'string' }, output: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, storage: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { input: { type: 'string' }, output: { type: 'string' }, workspace: { type: 'string' }, json: { type: 'boolean' }, storage: { type: 'string' } },
+    strict: true,
+  });
   if (!values.input) throw new Error('voice needs --input <file.wav>: a 16 kHz mono WAV played in as the microphone');
   const microphone = readMicrophoneWav(values.input);
   const warming = warmUpSecretScan();
@@ -106,7 +110,9 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
   // The repository is indexed while the recording plays; a turn that comes first goes without the map.
   const index = new RepoIndex(folder, { cacheFile: defaultCacheFile(folder, env), nativeDir, log });
   const indexing = new AbortController();
-  const built = index.refresh(undefined, indexing.signal).catch((error: unknown) => log.warn('The repository map is not available', { folder, error: errorMessage(error) }));
+  const built = index
+    .refresh(undefined, indexing.signal)
+    .catch((error: unknown) => log.warn('The repository map is not available', { folder, error: errorMessage(error) }));
   const context = workspaceContext(folder, index, built);
   const stopIndexing = async () => {
     indexing.abort();
@@ -128,15 +134,22 @@ export async function runVoice(args: string[], env: NodeJS.ProcessEnv, storage: 
     prepare: async () => ({
       model: llm,
       context: await context(),
-      toolContext: { folders, editorState: async () => ({ workspaceFolders: [...folders.folders], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false },
+      toolContext: {
+        folders,
+        editorState: async () => ({ workspaceFolders: [...folders.folders], openFiles: [], diagnostics: [] }),
+        showDocument: async () => false,
+        applyEdit: async () => false,
+      },
     }),
   });
   const sink = new ClockSink(true);
   // A recording has no talk button to hold: the detector ends its turns.
-  const session = await createVoicePipeline({ settings, providers, conversation, sink, emit, log, nativeDir, session: { mode: 'handsFree' } }).catch(async (error: unknown) => {
-    await stopIndexing();
-    throw error;
-  });
+  const session = await createVoicePipeline({ settings, providers, conversation, sink, emit, log, nativeDir, session: { mode: 'handsFree' } }).catch(
+    async (error: unknown) => {
+      await stopIndexing();
+      throw error;
+    },
+  );
   try {
     await warming;
     await session.start();
@@ -195,7 +208,11 @@ export function voiceTurnsJson(run: VoiceRun): VoiceTurnJson[] {
 
 export function formatVoiceRun(run: VoiceRun): string {
   const lines = run.turns.map((turn) => {
-    const metrics = turn.metrics ? ` (${Object.entries(turn.metrics).map(([name, ms]) => `${name} ${Math.round(ms as number)} ms`).join(', ')})` : '';
+    const metrics = turn.metrics
+      ? ` (${Object.entries(turn.metrics)
+          .map(([name, ms]) => `${name} ${Math.round(ms as number)} ms`)
+          .join(', ')})`
+      : '';
     return `${turn.role === 'user' ? 'You' : 'Parley'}${turn.interrupted ? ' [interrupted]' : ''}: ${turn.text}${metrics}`;
   });
   return [...lines, ...run.notices.map((notice) => `! ${notice}`), ...(run.reply ? [`Reply audio: ${run.reply}`] : [])].join('\n');

@@ -17,7 +17,11 @@ import { startVoiceServer, type TestServer } from '../support/server';
 import { startOpenAIStandIn } from '../support/standins';
 import { CHROMIUM, launchBrowser, screenshot } from '../support/workbench';
 
-const unavailable = !existsSync(CHROMIUM) ? 'Debian chromium is not installed (scripts/e2e-env.sh)' : findProgram('espeak-ng') ? undefined : 'espeak-ng is not installed (scripts/voice-env.sh)';
+const unavailable = !existsSync(CHROMIUM)
+  ? 'Debian chromium is not installed (scripts/e2e-env.sh)'
+  : findProgram('espeak-ng')
+    ? undefined
+    : 'espeak-ng is not installed (scripts/voice-env.sh)';
 if (unavailable && process.env.CI) throw new Error(unavailable);
 
 describe('browser capture page', { skip: unavailable, timeout: 180_000 }, () => {
@@ -62,14 +66,25 @@ describe('browser capture page', { skip: unavailable, timeout: 180_000 }, () => 
     await page.goto(url);
     await page.locator('#toggle').click();
     // The first capture of a fresh machine loads the VAD model and Chromium's capture pipeline from a cold disk.
-    await waitFor(async () => (await page.locator('#status').innerText()) === 'Listening', { timeoutMs: 60_000, what: 'listening' }).catch(async (error: unknown) => {
-      await screenshot(page, 'capture-page-not-listening');
-      const status = await page.locator('#status').innerText().catch(() => '(none)');
-      throw new Error(`${String(error)}; status "${status}"\npage console:\n${logged.join('\n')}\nserver log:\n${server.logs.slice(-30).join('\n')}`);
+    await waitFor(async () => (await page.locator('#status').innerText()) === 'Listening', { timeoutMs: 60_000, what: 'listening' }).catch(
+      async (error: unknown) => {
+        await screenshot(page, 'capture-page-not-listening');
+        const status = await page
+          .locator('#status')
+          .innerText()
+          .catch(() => '(none)');
+        throw new Error(`${String(error)}; status "${status}"\npage console:\n${logged.join('\n')}\nserver log:\n${server.logs.slice(-30).join('\n')}`);
+      },
+    );
+    await waitFor(async () => (await page.locator('#turns').innerText()).includes('Parley: The loop stops one item early.'), {
+      timeoutMs: 60_000,
+      what: 'the answer on the page',
     });
-    await waitFor(async () => (await page.locator('#turns').innerText()).includes('Parley: The loop stops one item early.'), { timeoutMs: 60_000, what: 'the answer on the page' });
     assert.match(await page.locator('#turns').innerText(), /You: why is this test failing/);
-    await waitFor(async () => Number(await page.locator('body').getAttribute('data-received-ms')) > 500, { timeoutMs: 30_000, what: 'the answer spoken in the page' });
+    await waitFor(async () => Number(await page.locator('body').getAttribute('data-received-ms')) > 500, {
+      timeoutMs: 30_000,
+      what: 'the answer spoken in the page',
+    });
     await screenshot(page, 'capture-page');
     await page.locator('#toggle').click();
     await waitFor(async () => (await page.locator('#status').innerText()).startsWith('Not listening'), { timeoutMs: 15_000, what: 'listening to stop' });

@@ -39,11 +39,14 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
   it('answers a typed question with a previewed edit that the user applies', async () => {
     await openFileByName(page, 'math.ts');
     const quickInput = page.locator('.quick-input-widget .quick-input-box input');
-    await waitFor(async () => {
-      if (!(await quickInput.isVisible())) return true;
-      await page.keyboard.press('Escape');
-      return false;
-    }, { timeoutMs: 10_000, what: 'quick open to close' });
+    await waitFor(
+      async () => {
+        if (!(await quickInput.isVisible())) return true;
+        await page.keyboard.press('Escape');
+        return false;
+      },
+      { timeoutMs: 10_000, what: 'quick open to close' },
+    );
 
     model.chat.push({ toolCalls: [{ name: 'read_file', input: { path: 'src/math.ts' } }] });
     model.chat.push({ toolCalls: [{ name: 'propose_edit', input: { path: 'src/math.ts', oldText: 'a - b', newText: 'a + b', summary: 'Make add add' } }] });
@@ -68,7 +71,10 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
     await waitFor(async () => (await answer.innerText()).includes('add subtracted b'), { timeoutMs: 60_000, what: 'the answer' });
     assert.equal(await answer.locator('pre code').innerText(), 'export const add = (a: number, b: number) => a + b;\n');
     assert.match(await answer.locator('[data-tool="propose_edit"] summary').innerText(), /propose edit · src\/math\.ts/);
-    await waitFor(() => readFileSync(file, 'utf8') === 'export const add = (a: number, b: number) => a + b;\n' || undefined, { timeoutMs: 15_000, what: 'the applied edit on disk' });
+    await waitFor(() => readFileSync(file, 'utf8') === 'export const add = (a: number, b: number) => a + b;\n' || undefined, {
+      timeoutMs: 15_000,
+      what: 'the applied edit on disk',
+    });
     assert.match(await answer.locator('[data-field="latency"]').innerText(), /first token \d+ ms/);
     await screenshot(page, 'conversation');
   });

@@ -35,24 +35,43 @@ describe('inline fixes in code-server', { skip: unavailable, timeout: 600_000 },
     await runCommand(page, 'Go to Line/Column...', 15_000, { opensQuickInput: true });
     await page.keyboard.type('2:9');
     await page.keyboard.press('Enter');
-    await waitFor(async () => /Ln 2, Col 9/.test(await page.locator('.statusbar-item[id$="status.editor.selection"]').innerText()), { timeoutMs: 10_000, what: 'the cursor on the error' });
+    await waitFor(async () => /Ln 2, Col 9/.test(await page.locator('.statusbar-item[id$="status.editor.selection"]').innerText()), {
+      timeoutMs: 10_000,
+      what: 'the cursor on the error',
+    });
     try {
-      await waitFor(async () => {
-        if ((await page.locator('.action-widget .monaco-list-row', { hasText: 'Fix with Parley' }).count()) > 0) return true;
-        await page.keyboard.press('Control+Period');
-        return false;
-      }, { timeoutMs: 30_000, intervalMs: 1_000, what: 'Fix with Parley in the quick fixes' });
+      await waitFor(
+        async () => {
+          if ((await page.locator('.action-widget .monaco-list-row', { hasText: 'Fix with Parley' }).count()) > 0) return true;
+          await page.keyboard.press('Control+Period');
+          return false;
+        },
+        { timeoutMs: 30_000, intervalMs: 1_000, what: 'Fix with Parley in the quick fixes' },
+      );
     } catch (error) {
       await screenshot(page, 'fix-no-quick-fix');
-      const menu = await page.locator('.action-widget').innerText().catch(() => '(no menu)');
-      throw new Error(`${String(error)}; the menu shows: ${menu}\n${codeServer.vscodeLogs().split('\n').filter((line) => /parley|Parley|codeAction/.test(line)).slice(-40).join('\n')}`);
+      const menu = await page
+        .locator('.action-widget')
+        .innerText()
+        .catch(() => '(no menu)');
+      throw new Error(
+        `${String(error)}; the menu shows: ${menu}\n${codeServer
+          .vscodeLogs()
+          .split('\n')
+          .filter((line) => /parley|Parley|codeAction/.test(line))
+          .slice(-40)
+          .join('\n')}`,
+      );
     }
   }
 
   before(async () => {
     mkdirSync(join(workspace.path, 'src'));
     writeFileSync(file, BROKEN);
-    writeFileSync(join(workspace.path, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext' }, include: ['src'] }));
+    writeFileSync(
+      join(workspace.path, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext' }, include: ['src'] }),
+    );
     workbench = await startModelWorkbench(workspace.path, { interTokenMs: 2 });
     ({ model, codeServer, page } = workbench);
   });
@@ -67,11 +86,19 @@ describe('inline fixes in code-server', { skip: unavailable, timeout: 600_000 },
     // The built-in TypeScript server starts and reports TS2322 on line 2.
     await waitFor(async () => (await errorSquiggles()) > 0, { timeoutMs: 120_000, what: "TypeScript's type error" });
 
-    model.chat.push({ text: JSON.stringify({ summary: 'The template literal is a string', edits: [{ startLine: 2, endLine: 2, lines: ['  const text: string = `${count} items`;'] }] }) });
+    model.chat.push({
+      text: JSON.stringify({
+        summary: 'The template literal is a string',
+        edits: [{ startLine: 2, endLine: 2, lines: ['  const text: string = `${count} items`;'] }],
+      }),
+    });
     await quickFixesOnTheError();
     await screenshot(page, 'fix-quick-fixes');
     const titles = await page.locator('.action-widget .monaco-list-row').allInnerTexts();
-    assert.ok(titles.some((title) => title.includes('Explain with Parley')), titles.join(' | '));
+    assert.ok(
+      titles.some((title) => title.includes('Explain with Parley')),
+      titles.join(' | '),
+    );
     await page.locator('.action-widget .monaco-list-row', { hasText: 'Fix with Parley' }).first().click();
 
     // VS Code previews the fix; nothing is written before the user applies it.
@@ -102,10 +129,23 @@ describe('inline fixes in code-server', { skip: unavailable, timeout: 600_000 },
     const panel = await webviewFrame(page, 'Parley Session', 60_000);
     const question = panel.locator('.turn.user').last();
     try {
-      await waitFor(async () => (await question.innerText().catch(() => '')).includes('Explain this error in src/label.ts, line 2'), { timeoutMs: 60_000, what: 'the question in the panel' });
+      await waitFor(async () => (await question.innerText().catch(() => '')).includes('Explain this error in src/label.ts, line 2'), {
+        timeoutMs: 60_000,
+        what: 'the question in the panel',
+      });
     } catch (error) {
       await screenshot(page, 'fix-explain-failure');
-      throw new Error(`${String(error)}\n${await panel.locator('body').innerText().catch(() => '')}\n${codeServer.vscodeLogs().split('\n').filter((line) => /parley|Parley|explain/i.test(line)).slice(-30).join('\n')}`);
+      throw new Error(
+        `${String(error)}\n${await panel
+          .locator('body')
+          .innerText()
+          .catch(() => '')}\n${codeServer
+          .vscodeLogs()
+          .split('\n')
+          .filter((line) => /parley|Parley|explain/i.test(line))
+          .slice(-30)
+          .join('\n')}`,
+      );
     }
     assert.match(await question.innerText(), /Type 'string' is not assignable to type 'number'/);
     const answer = panel.locator('.turn.assistant:not(.streaming)').last();

@@ -25,7 +25,10 @@ describe('running a command in code-server', { skip: unavailable, timeout: 600_0
 
   before(async () => {
     mkdirSync(join(workspace.path, 'test'));
-    writeFileSync(join(workspace.path, 'test', 'add.test.js'), "const test = require('node:test');\nconst assert = require('node:assert');\ntest('add adds', () => assert.equal(1 - 2, 3));\n");
+    writeFileSync(
+      join(workspace.path, 'test', 'add.test.js'),
+      "const test = require('node:test');\nconst assert = require('node:assert');\ntest('add adds', () => assert.equal(1 - 2, 3));\n",
+    );
     workbench = await startModelWorkbench(workspace.path, { interTokenMs: 5 });
     ({ model, page } = workbench);
   });
@@ -50,8 +53,14 @@ describe('running a command in code-server', { skip: unavailable, timeout: 600_0
     assert.equal(await card.locator('[data-field=output]').isHidden(), true, 'nothing ran before the approval');
     await card.locator('[data-action=run]').click();
 
-    await waitFor(async () => /not ok|fail/i.test(await card.locator('[data-field=output]').innerText()), { timeoutMs: 60_000, what: 'the output in the card' });
-    await waitFor(async () => /Failed · exit code 1/.test(await card.locator('[data-field=status]').innerText()), { timeoutMs: 60_000, what: 'the end of the run' });
+    await waitFor(async () => /not ok|fail/i.test(await card.locator('[data-field=output]').innerText()), {
+      timeoutMs: 60_000,
+      what: 'the output in the card',
+    });
+    await waitFor(async () => /Failed · exit code 1/.test(await card.locator('[data-field=status]').innerText()), {
+      timeoutMs: 60_000,
+      what: 'the end of the run',
+    });
     const answer = panel.locator('.turn.assistant:not(.streaming)').last();
     await waitFor(async () => (await answer.innerText()).includes('One test fails'), { timeoutMs: 60_000, what: 'the answer' });
     const last = model.requests.filter((request) => request.path === '/v1/chat/completions').at(-1)!;

@@ -15,7 +15,8 @@ import { chooseFromContextMenu, closeWorkbench, openWorkbench, runCommand, scree
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
 
-const DEPLOY = '# Deploy\n\nHow releases reach production.\n\n## Staging\n\nEvery merge goes to staging first.\n\n## With Docker\n\nBuild the image with docker build and push it to the registry. #ops\n';
+const DEPLOY =
+  '# Deploy\n\nHow releases reach production.\n\n## Staging\n\nEvery merge goes to staging first.\n\n## With Docker\n\nBuild the image with docker build and push it to the registry. #ops\n';
 
 describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 }, () => {
   const workspace = tempDir('e2e-kb');
@@ -43,12 +44,28 @@ describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 
     await waitFor(async () => (await folder.count()) > 0, { timeoutMs: 30_000, what: 'the notes folder in the explorer' });
     await chooseFromContextMenu(page, folder.first(), 'Add Folder to Knowledge Base');
     const done = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'is in the knowledge base' });
-    await waitFor(async () => (await done.count()) > 0, { timeoutMs: 60_000, what: 'the notification that the folder was added' }).catch(async (error: unknown) => {
-      await screenshot(page, 'kb-add-failed');
-      const parleyLog = codeServer.vscodeLogs().split('\n').filter((line) => /parley/i.test(line)).slice(-30).join('\n');
-      const menuOpen = await page.locator('.context-view .monaco-menu').first().isVisible().catch(() => false);
-      throw new Error(`${String(error)}; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '(none)')}; context menu ${menuOpen ? 'still open' : 'closed'}\n${parleyLog}`);
-    });
+    await waitFor(async () => (await done.count()) > 0, { timeoutMs: 60_000, what: 'the notification that the folder was added' }).catch(
+      async (error: unknown) => {
+        await screenshot(page, 'kb-add-failed');
+        const parleyLog = codeServer
+          .vscodeLogs()
+          .split('\n')
+          .filter((line) => /parley/i.test(line))
+          .slice(-30)
+          .join('\n');
+        const menuOpen = await page
+          .locator('.context-view .monaco-menu')
+          .first()
+          .isVisible()
+          .catch(() => false);
+        throw new Error(
+          `${String(error)}; notifications: ${await page
+            .locator('.notifications-toasts')
+            .innerText()
+            .catch(() => '(none)')}; context menu ${menuOpen ? 'still open' : 'closed'}\n${parleyLog}`,
+        );
+      },
+    );
     assert.match(await done.first().innerText(), /notes is in the knowledge base — \d+ indexed/);
     await screenshot(page, 'kb-added');
   });
@@ -56,13 +73,25 @@ describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 
   it('searches as the user types and opens the note at the heading on Enter', async () => {
     await page.locator('.activitybar .action-item a[aria-label^="Parley"]').first().click();
     sidebar = await webviewFrame(page, 'Knowledge Base', 60_000);
-    await waitFor(async () => /\d+/.test(await sidebar.locator('[data-field="kbDocuments"]').innerText().catch(() => '')), { timeoutMs: 60_000, what: 'the index figures' });
+    await waitFor(
+      async () =>
+        /\d+/.test(
+          await sidebar
+            .locator('[data-field="kbDocuments"]')
+            .innerText()
+            .catch(() => ''),
+        ),
+      { timeoutMs: 60_000, what: 'the index figures' },
+    );
     assert.ok(Number(await sidebar.locator('[data-field="kbDocuments"]').innerText()) > 10);
     const input = sidebar.locator('[data-field="kbQuery"]');
     await input.click();
     await input.pressSequentially('push the docker image', { delay: 30 });
     const first = sidebar.locator('.kb-result').first();
-    await waitFor(async () => (await first.count()) > 0 && (await first.innerText()).includes('With Docker'), { timeoutMs: 15_000, what: 'the Docker passage first' });
+    await waitFor(async () => (await first.count()) > 0 && (await first.innerText()).includes('With Docker'), {
+      timeoutMs: 15_000,
+      what: 'the Docker passage first',
+    });
     assert.equal(await first.getAttribute('aria-selected'), 'true');
     const marks = await first.locator('mark').allInnerTexts();
     assert.ok(marks.map((m) => m.toLowerCase()).includes('docker'), `highlights: ${marks.join(', ')}`);
@@ -97,12 +126,22 @@ describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 
       },
       { timeoutMs: 90_000, intervalMs: 500, what: 'the Knowledge Base view after the reload' },
     );
-    await waitFor(async () => (await sidebar.locator('[data-field="kbDocuments"]').innerText().catch(() => '')) === documents, { timeoutMs: 60_000, what: `the same ${documents} documents` });
+    await waitFor(
+      async () =>
+        (await sidebar
+          .locator('[data-field="kbDocuments"]')
+          .innerText()
+          .catch(() => '')) === documents,
+      { timeoutMs: 60_000, what: `the same ${documents} documents` },
+    );
     const input = sidebar.locator('[data-field="kbQuery"]');
     await input.click();
     await input.pressSequentially('push the docker image', { delay: 30 });
     const first = sidebar.locator('.kb-result').first();
-    await waitFor(async () => (await first.count()) > 0 && (await first.innerText()).includes('With Docker'), { timeoutMs: 15_000, what: 'the Docker passage again' });
+    await waitFor(async () => (await first.count()) > 0 && (await first.innerText()).includes('With Docker'), {
+      timeoutMs: 15_000,
+      what: 'the Docker passage again',
+    });
     assert.ok((await first.locator('[data-field="kbVotes"]').innerText()).startsWith('1↑'), 'the vote is still there');
   });
 });

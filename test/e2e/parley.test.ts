@@ -110,7 +110,10 @@ describe('Parley in code-server', { skip: unavailable, timeout: 600_000 }, () =>
     await input.fill(FAKE_KEY);
     await input.press('Enter');
     await connectedPid(panel, before);
-    await waitFor(async () => /configured$/m.test(await panel.locator('[data-stage="llm"]').innerText()), { timeoutMs: 30_000, what: 'the language model to show as configured' });
+    await waitFor(async () => /configured$/m.test(await panel.locator('[data-stage="llm"]').innerText()), {
+      timeoutMs: 30_000,
+      what: 'the language model to show as configured',
+    });
     assert.ok(!(await panel.locator('body').innerText()).includes(FAKE_KEY), 'the key is not shown');
     await screenshot(page, 'key-set');
   });

@@ -56,7 +56,7 @@ describe('Parley in a remote window', { skip: unavailable, timeout: 300_000 }, (
     workspace.cleanup();
   });
 
-  it('the session panel connects to the server through code-server\'s proxy → Connected, no CSP refusal', async () => {
+  it("the session panel connects to the server through code-server's proxy → Connected, no CSP refusal", async () => {
     assert.ok(codeServer.url.startsWith(`http://${REMOTE_HOST}:`), codeServer.url);
     await runCommand(page, 'Parley: Open Session');
     const panel = await connected(page, 'Parley Session', () => `websockets: ${sockets.join(', ')}; refused: ${refused.join(' | ')}`);

@@ -28,12 +28,21 @@ const restrictedStatus = (page: Page) => page.locator('.part.statusbar .statusba
 /** Runs the review from the palette and resolves with the text of a report that `accepts`. */
 async function review(page: Page, codeServer: CodeServer, accepts: (text: string) => boolean, shot: string): Promise<string> {
   await runCommand(page, 'Parley: Review Repository', 60_000);
-  const report = await webviewFrame(page, async (frame) => {
-    const text = await bodyText(frame);
-    return text.includes(REPORT_TITLE) && accepts(text);
-  }, 90_000).catch(async (error: unknown) => {
+  const report = await webviewFrame(
+    page,
+    async (frame) => {
+      const text = await bodyText(frame);
+      return text.includes(REPORT_TITLE) && accepts(text);
+    },
+    90_000,
+  ).catch(async (error: unknown) => {
     await screenshot(page, shot);
-    const parleyLog = codeServer.vscodeLogs().split('\n').filter((line) => /parley|review|trust/i.test(line)).slice(-30).join('\n');
+    const parleyLog = codeServer
+      .vscodeLogs()
+      .split('\n')
+      .filter((line) => /parley|review|trust/i.test(line))
+      .slice(-30)
+      .join('\n');
     throw new Error(`${String(error)}; notifications: ${(await notifications(page)).join(' | ')}\n${parleyLog}`);
   });
   return bodyText(report);
@@ -72,7 +81,10 @@ describe('Parley in Restricted Mode in code-server', { skip: unavailable, timeou
     assert.equal(await item.first().locator('.codicon-circle-slash, .codicon-error').count(), 0, 'the server is not stopped or failing');
     await page.locator('.activitybar .action-item a[aria-label^="Parley"]').first().click();
     const sidebar = await webviewFrame(page, 'Knowledge Base', 60_000);
-    await waitFor(async () => (await sidebar.locator('[data-field="connection"]').innerText()).includes('Connected'), { timeoutMs: 60_000, what: 'the sidebar to connect' });
+    await waitFor(async () => (await sidebar.locator('[data-field="connection"]').innerText()).includes('Connected'), {
+      timeoutMs: 60_000,
+      what: 'the sidebar to connect',
+    });
   });
 
   it('opens the session panel, connected to the server', async () => {

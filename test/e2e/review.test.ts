@@ -18,7 +18,15 @@ import { closeWorkbench, notifications, openWorkbench, runCommand, screenshot, w
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
 
-const LEAK = { title: 'Engines leak in the registry', explanation: 'registerWidget adds an engine for every call and nothing removes them.', file: 'src/core/registry.ts', startLine: 4, endLine: 4, severity: 'error', fix: 'Remove an engine when its widget goes away.' };
+const LEAK = {
+  title: 'Engines leak in the registry',
+  explanation: 'registerWidget adds an engine for every call and nothing removes them.',
+  file: 'src/core/registry.ts',
+  startLine: 4,
+  endLine: 4,
+  severity: 'error',
+  fix: 'Remove an engine when its widget goes away.',
+};
 
 /** The model finds the leak when it reviews src/core, and nothing elsewhere. */
 function reply(request: RecordedRequest) {
@@ -55,7 +63,12 @@ describe('repository review in code-server', { skip: unavailable, timeout: 600_0
     await runCommand(page, 'Parley: Review Repository', 60_000);
     const report = await webviewFrame(page, 'Repository review: planted', 90_000).catch(async (error: unknown) => {
       await screenshot(page, 'review-no-report');
-      const parleyLog = codeServer.vscodeLogs().split('\n').filter((line) => /parley|review/i.test(line)).slice(-30).join('\n');
+      const parleyLog = codeServer
+        .vscodeLogs()
+        .split('\n')
+        .filter((line) => /parley|review/i.test(line))
+        .slice(-30)
+        .join('\n');
       throw new Error(`${String(error)}; notifications: ${(await notifications(page)).join(' | ')}\n${parleyLog}`);
     });
     const text = await report.evaluate(() => document.body.innerText);
@@ -65,7 +78,10 @@ describe('repository review in code-server', { skip: unavailable, timeout: 600_0
     assert.match(text, /Dependency cycle between modules src\/core → src\/ui → src\/core/);
     assert.match(text, /Change hotspot: src\/core\/engine\.ts/);
     assert.ok(model.requests.length >= 1, 'the model was asked');
-    await waitFor(async () => (await notifications(page)).some((n) => /Parley reviewed \d+ files/.test(n)), { timeoutMs: 15_000, what: 'the notification with the counts' });
+    await waitFor(async () => (await notifications(page)).some((n) => /Parley reviewed \d+ files/.test(n)), {
+      timeoutMs: 15_000,
+      what: 'the notification with the counts',
+    });
     await screenshot(page, 'review-report');
   });
 
@@ -80,7 +96,10 @@ describe('repository review in code-server', { skip: unavailable, timeout: 600_0
   it('lists the findings in the Problems panel with source Parley', async () => {
     await runCommand(page, 'View: Focus on Problems View', 15_000).catch(() => page.keyboard.press('Control+Shift+M'));
     const problems = page.locator('.markers-panel');
-    await waitFor(async () => /Parley/.test(await problems.innerText().catch(() => '')), { timeoutMs: 30_000, what: 'Parley findings in the Problems panel' }).catch(async (error: unknown) => {
+    await waitFor(async () => /Parley/.test(await problems.innerText().catch(() => '')), {
+      timeoutMs: 30_000,
+      what: 'Parley findings in the Problems panel',
+    }).catch(async (error: unknown) => {
       await screenshot(page, 'review-no-problems');
       throw error;
     });

@@ -78,7 +78,10 @@ async function exercise(page: Page, shotPrefix: string): Promise<void> {
   await screenshot(page, `${shotPrefix}-workbench`);
 
   await runCommand(page, 'Smoke: Say Hello');
-  const shown = await waitFor(async () => (await notifications(page)).find((text) => text.includes(HELLO)), { timeoutMs: 30_000, what: 'the hello notification' });
+  const shown = await waitFor(async () => (await notifications(page)).find((text) => text.includes(HELLO)), {
+    timeoutMs: 30_000,
+    what: 'the hello notification',
+  });
   assert.equal(shown, HELLO);
   // Let the toast finish fading in before the picture.
   await page.locator('.notification-toast.notification-fade-in-done').first().waitFor({ state: 'visible', timeout: 10_000 });

@@ -51,7 +51,8 @@ function signal(target: number, name: NodeJS.Signals): void {
 function newcomerEnv(home: string, stateDir: string | undefined, port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|VSCODE_|NODE_TEST)/.test(key) || ['NODE_OPTIONS', 'ELECTRON_RUN_AS_NODE', 'INIT_CWD', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME'].includes(key)) continue;
+    if (/^(npm_|VSCODE_|NODE_TEST)/.test(key) || ['NODE_OPTIONS', 'ELECTRON_RUN_AS_NODE', 'INIT_CWD', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME'].includes(key))
+      continue;
     env[key] = value;
   }
   return { ...env, HOME: home, PARLEY_START: 'code-server', PARLEY_PORT: String(port), ...(stateDir ? { PARLEY_START_DIR: stateDir } : {}) };
@@ -111,8 +112,15 @@ async function restrictedMode(page: Page): Promise<void> {
 async function assertParleyAlive(page: Page, started: Started, shot: string): Promise<void> {
   try {
     await waitFor(async () => (await statusItem(page).count()) > 0, { timeoutMs: 90_000, what: 'the Parley status bar item' });
-    await waitFor(async () => !(await statusItem(page).first().locator('.codicon-loading').count()), { timeoutMs: 60_000, what: 'the Parley server to leave "starting"' });
-    assert.equal(await statusItem(page).first().locator('.codicon-circle-slash, .codicon-error').count(), 0, 'the Parley server is neither stopped nor failing');
+    await waitFor(async () => !(await statusItem(page).first().locator('.codicon-loading').count()), {
+      timeoutMs: 60_000,
+      what: 'the Parley server to leave "starting"',
+    });
+    assert.equal(
+      await statusItem(page).first().locator('.codicon-circle-slash, .codicon-error').count(),
+      0,
+      'the Parley server is neither stopped nor failing',
+    );
     const icon = page.locator('.activitybar .action-item a[aria-label^="Parley"]').first();
     await waitFor(() => icon.isVisible(), { timeoutMs: 30_000, what: 'the Parley icon in the activity bar' });
     await icon.click();
@@ -148,10 +156,11 @@ describe('npm start in code-server, with workspace trust on', { skip: unavailabl
       if (started) await started.stop();
     });
 
-    it('generates the sample workspace in the user\'s cache folder, a git repository with history, and opens it', () => {
+    it("generates the sample workspace in the user's cache folder, a git repository with history, and opens it", () => {
       const sample = new URL(started.url).searchParams.get('folder')!;
       assert.ok(sample.startsWith(join(home, '.cache', 'parley') + sep) && basename(sample) === 'sample-workspace', sample);
-      for (const file of ['package.json', 'tsconfig.json', 'src/cart.ts', 'test/cart.test.mjs', 'notes/pricing.md']) assert.ok(existsSync(join(sample, file)), `the sample has ${file}`);
+      for (const file of ['package.json', 'tsconfig.json', 'src/cart.ts', 'test/cart.test.mjs', 'notes/pricing.md'])
+        assert.ok(existsSync(join(sample, file)), `the sample has ${file}`);
       if (spawnSync('git', ['--version']).status === 0) {
         const log = spawnSync('git', ['-C', sample, 'log', '--oneline'], { encoding: 'utf8' });
         assert.ok(log.stdout.trim().split('\n').length >= 2, `the sample has a history: ${log.stdout}${log.stderr}`);
@@ -192,7 +201,7 @@ describe('npm start in code-server, with workspace trust on', { skip: unavailabl
       await screenshot(page, 'start-clone');
     });
 
-    it('keeps code-server\'s extensions in PARLEY_START_DIR', () => {
+    it("keeps code-server's extensions in PARLEY_START_DIR", () => {
       assert.ok(existsSync(join(stateDir, 'extensions', 'extensions.json')));
     });
 

@@ -81,13 +81,25 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
     await screenshot(page, 'voice-listening');
 
     const user = panel.locator('.turn.user').last();
-    await waitFor(async () => (await user.count()) > 0 && (await user.innerText()).includes('why is this test failing'), { timeoutMs: 60_000, what: 'the spoken question in the transcript' });
+    await waitFor(async () => (await user.count()) > 0 && (await user.innerText()).includes('why is this test failing'), {
+      timeoutMs: 60_000,
+      what: 'the spoken question in the transcript',
+    });
     assert.match(await user.innerText(), /spoken/);
     const answer = panel.locator('.turn.assistant:not(.streaming)').last();
-    await waitFor(async () => (await answer.count()) > 0 && (await answer.innerText()).includes('expects three items'), { timeoutMs: 60_000, what: 'the answer' });
-    await waitFor(async () => Number(await panel.locator('body').getAttribute('data-received-ms')) > 500, { timeoutMs: 30_000, what: 'the spoken answer to reach the webview' });
+    await waitFor(async () => (await answer.count()) > 0 && (await answer.innerText()).includes('expects three items'), {
+      timeoutMs: 60_000,
+      what: 'the answer',
+    });
+    await waitFor(async () => Number(await panel.locator('body').getAttribute('data-received-ms')) > 500, {
+      timeoutMs: 30_000,
+      what: 'the spoken answer to reach the webview',
+    });
     // The webview tells the server how much it played, by its audio clock: what was heard is the page's word.
-    await waitFor(async () => Number(await panel.locator('body').getAttribute('data-played-ms')) > 500, { timeoutMs: 30_000, what: 'the webview to report the answer played' });
+    await waitFor(async () => Number(await panel.locator('body').getAttribute('data-played-ms')) > 500, {
+      timeoutMs: 30_000,
+      what: 'the webview to report the answer played',
+    });
     assert.match(await answer.locator('[data-field="latency"]').innerText(), /voice to voice \d+ ms/);
 
     // The recognizer got exactly the utterance: one upload of about its length.
@@ -131,11 +143,20 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
     await input.press('Enter');
 
     const user = panel.locator('.turn.user').last();
-    await waitFor(async () => (await user.count()) > 0 && (await user.innerText()).includes('why is this test failing in the parser'), { timeoutMs: 30_000, what: 'the corrected question in the transcript' });
+    await waitFor(async () => (await user.count()) > 0 && (await user.innerText()).includes('why is this test failing in the parser'), {
+      timeoutMs: 30_000,
+      what: 'the corrected question in the transcript',
+    });
     assert.match(await user.innerText(), /spoken/);
     const answer = panel.locator('.turn.assistant:not(.streaming)').last();
-    await waitFor(async () => (await answer.count()) > 0 && (await answer.innerText()).includes('expects three tokens'), { timeoutMs: 60_000, what: 'the answer' });
-    assert.match(JSON.stringify(model.requests.filter((request) => request.path === '/v1/chat/completions').at(-1)!.body), /why is this test failing in the parser/);
+    await waitFor(async () => (await answer.count()) > 0 && (await answer.innerText()).includes('expects three tokens'), {
+      timeoutMs: 60_000,
+      what: 'the answer',
+    });
+    assert.match(
+      JSON.stringify(model.requests.filter((request) => request.path === '/v1/chat/completions').at(-1)!.body),
+      /why is this test failing in the parser/,
+    );
     await screenshot(page, 'ptt-answer');
   });
 
@@ -151,7 +172,10 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
     // Both settings arrive in one report: once the button no longer offers holding, capture is native too.
     await waitFor(async () => (await mic.innerText()).trim() === 'Listen', { timeoutMs: 30_000, what: 'the mic button to offer listening' });
     await mic.click();
-    await waitFor(async () => /system microphone \(\/.*arecord\)/.test((await mic.getAttribute('title')) ?? ''), { timeoutMs: 30_000, what: 'listening through arecord' });
+    await waitFor(async () => /system microphone \(\/.*arecord\)/.test((await mic.getAttribute('title')) ?? ''), {
+      timeoutMs: 30_000,
+      what: 'listening through arecord',
+    });
 
     const speech = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'run_tests.wav'))).pcm;
     await systemMicrophone.play(Buffer.concat([Buffer.alloc(16_000), speech, Buffer.alloc(48_000)]));
@@ -168,7 +192,8 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
 
   // In dialogue.wav the second utterance starts 1.5 s after the first ends: over the spoken answer.
   it('stops speaking when the user talks over the answer, keeps what was heard and shows the barge-in time', { skip: noRecorder }, async () => {
-    const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three. You can fix it by copying the list first.';
+    const long =
+      'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three. You can fix it by copying the list first.';
     model.transcripts.push('why is this test failing', 'stop');
     model.chat.push({ text: long }, { text: 'Okay, stopping.' });
     const panel = await openSessionPanel(page);
@@ -179,10 +204,16 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
     await systemMicrophone.play(Buffer.concat([dialogue, Buffer.alloc(64_000)]));
 
     const reply = panel.locator('.turn.assistant:not(.streaming)').last();
-    await waitFor(async () => (await reply.innerText()).includes('Okay, stopping.'), { timeoutMs: 60_000, what: 'the answer to the words said over the first one' });
+    await waitFor(async () => (await reply.innerText()).includes('Okay, stopping.'), {
+      timeoutMs: 60_000,
+      what: 'the answer to the words said over the first one',
+    });
     const cut = panel.locator('.turn.assistant.interrupted').last();
     const heard = await cut.innerText();
-    const transcript = await panel.locator('section.transcript').innerText().catch(() => '');
+    const transcript = await panel
+      .locator('section.transcript')
+      .innerText()
+      .catch(() => '');
     assert.match(heard, /interrupted/, transcript);
     assert.match(heard, /Here is/, transcript);
     assert.ok(!heard.includes('copying the list first'), `only what was heard is kept: ${heard}`);

@@ -54,9 +54,16 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     const speech = Buffer.concat([Buffer.alloc(16_000), pcm, Buffer.alloc(48_000)]);
     // Faster than real time: the VAD works in stream time.
     for (let offset = 0; offset < speech.length; offset += 640) socket.send(speech.subarray(offset, offset + 640));
-    const answer = await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant'), { timeoutMs: 30_000, what: 'the answer' });
+    const answer = await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant'), {
+      timeoutMs: 30_000,
+      what: 'the answer',
+    });
     assert.ok(answer.type === 'turn' && answer.turn.text === 'Because the list has two items.');
-    assert.ok(frames.some((frame) => frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.source === 'voice' && frame.turn.text === 'why is this test failing'));
+    assert.ok(
+      frames.some(
+        (frame) => frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.source === 'voice' && frame.turn.text === 'why is this test failing',
+      ),
+    );
     // Assistant audio: a 4-byte sample rate, then PCM.
     assert.ok(audio.length > 0);
     assert.equal(audio[0]!.readUInt32LE(0), 22_050);
@@ -84,7 +91,8 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
       // A panel that opens next shows the question: in its history, or as the turn arrives.
       const next = await connect();
       const heard = (frame: ServerFrame) =>
-        (frame.type === 'history' && frame.turns.some((turn) => turn.role === 'user' && turn.text === question)) || (frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.text === question);
+        (frame.type === 'history' && frame.turns.some((turn) => turn.role === 'user' && turn.text === question)) ||
+        (frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.text === question);
       try {
         await waitFor(() => next.frames.some(heard), { timeoutMs: 20_000, what: `the question, kept after the ${ending}` });
       } finally {
@@ -108,7 +116,10 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     for (let offset = 0; offset < speech.length; offset += 640) socket.send(speech.subarray(offset, offset + 640));
     await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'listening'), { what: 'listening' });
     server.configurationDelayMs = 0;
-    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'The list has two items.'), { timeoutMs: 30_000, what: 'the answer' });
+    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'The list has two items.'), {
+      timeoutMs: 30_000,
+      what: 'the answer',
+    });
     assert.equal(socket.readyState, WebSocket.OPEN);
     const upload = model.requests.filter((request) => request.path === '/v1/audio/transcriptions').slice(uploads);
     assert.equal(upload.length, 1);
@@ -136,11 +147,17 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     const { socket, frames } = await connect();
     socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'native' }));
     const listening = await waitFor(() => frames.find((frame) => frame.type === 'capture'), { what: 'listening' });
-    assert.ok(listening.type === 'capture' && listening.state === 'listening' && listening.source === 'native' && listening.device === findProgram('arecord'), JSON.stringify(listening));
+    assert.ok(
+      listening.type === 'capture' && listening.state === 'listening' && listening.source === 'native' && listening.device === findProgram('arecord'),
+      JSON.stringify(listening),
+    );
     const pcm = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'run_tests.wav'))).pcm;
     const played = Buffer.concat([Buffer.alloc(16_000), pcm, Buffer.alloc(48_000)]);
     await microphone.play(played);
-    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'Running them.'), { timeoutMs: 30_000, what: 'the answer' });
+    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'Running them.'), {
+      timeoutMs: 30_000,
+      what: 'the answer',
+    });
     // The recognizer got a stretch of what the microphone played, sample for sample.
     const upload = model.requests.filter((request) => request.path === '/v1/audio/transcriptions').at(-1)!;
     const heard = decodeWav((upload.body as { file: { bytes: Buffer } }).file.bytes).pcm;
@@ -160,14 +177,20 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     await microphone.play(Buffer.concat([Buffer.alloc(16_000), pcm]));
     // The recorder dies as it would with a device pulled out mid-sentence (arecord waits on SIGTERM while the device has nothing to read).
     assert.equal(spawnSync('pkill', ['-KILL', '-x', 'arecord']).status, 0, 'no arecord was running');
-    const stopped = await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { timeoutMs: 40_000, what: `the capture to stop (${JSON.stringify(frames.map((f) => f.type))} ${server.logs.slice(-8).join(' | ')} ${server.stderr().slice(-500)})` });
+    const stopped = await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), {
+      timeoutMs: 40_000,
+      what: `the capture to stop (${JSON.stringify(frames.map((f) => f.type))} ${server.logs.slice(-8).join(' | ')} ${server.stderr().slice(-500)})`,
+    });
     assert.match(stopped.type === 'capture' ? (stopped.reason ?? '') : '', /the recorder \(.*arecord\) stopped/);
-    await waitFor(() => frames.some((frame) => frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.text === question), { timeoutMs: 20_000, what: 'the question, kept after the recorder exited' });
+    await waitFor(() => frames.some((frame) => frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.text === question), {
+      timeoutMs: 20_000,
+      what: 'the question, kept after the recorder exited',
+    });
     assert.equal(model.transcripts.pending, 0);
     socket.close();
   });
 
-  it('stops listening with the recorder\'s own words when it fails', { skip: noRecorder }, async () => {
+  it("stops listening with the recorder's own words when it fails", { skip: noRecorder }, async () => {
     await server.stop();
     server = await startVoiceServer(dir.path, model.baseURL, { PATH: process.env.PATH, HOME: absentMicrophone(dir.path) });
     const { socket, frames } = await connect();
@@ -191,7 +214,10 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     socket.send(JSON.stringify({ type: 'talk', pressed: true }));
     for (let offset = 0; offset < speech.length; offset += 640) socket.send(speech.subarray(offset, offset + 640));
     socket.send(JSON.stringify({ type: 'talk', pressed: false }));
-    const heard = await waitFor(() => frames.find((frame) => frame.type === 'transcript' && frame.final), { timeoutMs: 15_000, what: 'the transcript to review' });
+    const heard = await waitFor(() => frames.find((frame) => frame.type === 'transcript' && frame.final), {
+      timeoutMs: 15_000,
+      what: 'the transcript to review',
+    });
     assert.ok(heard.type === 'transcript' && heard.editable === true && heard.text === 'why is this test failing');
     assert.ok(!frames.some((frame) => frame.type === 'turn' && frame.turn.text === 'why is this test failing'), 'nothing is sent before the user confirms');
     // The upload was exactly the audio between press and release.
@@ -199,8 +225,15 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     const file = (upload.body as { file: { bytes: Buffer } }).file;
     assert.equal(decodeWav(file.bytes).pcm.length, speech.length);
     socket.send(JSON.stringify({ type: 'say', text: 'why is this unit test failing', spoken: true }));
-    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'Because of the off-by-one.'), { timeoutMs: 30_000, what: 'the spoken answer' });
-    assert.ok(frames.some((frame) => frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.text === 'why is this unit test failing' && frame.turn.source === 'voice'));
+    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'Because of the off-by-one.'), {
+      timeoutMs: 30_000,
+      what: 'the spoken answer',
+    });
+    assert.ok(
+      frames.some(
+        (frame) => frame.type === 'turn' && frame.turn.role === 'user' && frame.turn.text === 'why is this unit test failing' && frame.turn.source === 'voice',
+      ),
+    );
     await waitFor(() => audio.length > 0 || undefined, { what: 'the answer spoken' });
     socket.close();
     await server.changeSettings({ ...server.settings, voice: { ...server.settings.voice, mode: 'handsFree' } });

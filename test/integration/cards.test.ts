@@ -115,7 +115,12 @@ describe('approval cards in the panel', () => {
   });
 
   it('lists the always-allowed commands as command lines, each with Remove', async () => {
-    await page.evaluate(() => (window as unknown as { showAllowed(commands: string[][]): void }).showAllowed([['npm', 'test'], ['node', '-e', "console.log('a b')"]]));
+    await page.evaluate(() =>
+      (window as unknown as { showAllowed(commands: string[][]): void }).showAllowed([
+        ['npm', 'test'],
+        ['node', '-e', "console.log('a b')"],
+      ]),
+    );
     assert.deepEqual(await page.locator('.allowed-list code').allTextContents(), ['npm test', `node -e 'console.log('\\''a b'\\'')'`]);
     await page.locator('.allowed-list [data-action=remove]').nth(1).click();
     assert.deepEqual(await sent(), [{ type: 'allowedCommands', action: 'remove', argv: ['node', '-e', "console.log('a b')"] }]);

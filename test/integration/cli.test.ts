@@ -51,9 +51,20 @@ describe('parley status', () => {
       const { code, stdout } = parley(['status', '--json', '--storage', join(dir.path, 's')], { PATH: bin });
       assert.equal(code, 0);
       const programs = (JSON.parse(stdout) as StatusReport).programs;
-      assert.deepEqual(programs.map((program) => [program.id, program.path]), [['recognizer', null], ['voice', null], ['recorder', null], ['git', join(bin, 'git')]]);
+      assert.deepEqual(
+        programs.map((program) => [program.id, program.path]),
+        [
+          ['recognizer', null],
+          ['voice', null],
+          ['recorder', null],
+          ['git', join(bin, 'git')],
+        ],
+      );
       if (process.platform === 'linux') {
-        assert.deepEqual(programs.slice(0, 3).map((program) => program.install), ['sudo apt-get install pocketsphinx pocketsphinx-en-us', 'sudo apt-get install espeak-ng', 'sudo apt-get install alsa-utils']);
+        assert.deepEqual(
+          programs.slice(0, 3).map((program) => program.install),
+          ['sudo apt-get install pocketsphinx pocketsphinx-en-us', 'sudo apt-get install espeak-ng', 'sudo apt-get install alsa-utils'],
+        );
       }
       const text = parley(['status', '--storage', join(dir.path, 's')], { PATH: bin }).stdout;
       assert.match(text, /system voice \(espeak-ng, say or SAPI\) — missing; install: sudo apt-get install espeak-ng — for spoken answers/);

@@ -39,7 +39,15 @@ describe('typed conversation', () => {
     server.editorState = {
       workspaceFolders: [workspace],
       openFiles: [file],
-      activeEditor: { path: file, languageId: 'typescript', lineCount: 1, selection: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, selectedText: '', visibleRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 52 } }, visibleText: 'export const add = (a: number, b: number) => a - b;' },
+      activeEditor: {
+        path: file,
+        languageId: 'typescript',
+        lineCount: 1,
+        selection: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        selectedText: '',
+        visibleRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 52 } },
+        visibleText: 'export const add = (a: number, b: number) => a - b;',
+      },
       diagnostics: [],
     };
   });
@@ -51,7 +59,9 @@ describe('typed conversation', () => {
 
   it('streams an answer that reads a file and proposes an edit the user accepts, and commits both turns', async () => {
     model.chat.push({ toolCalls: [{ name: 'read_file', input: { path: 'src/math.ts' } }] });
-    model.chat.push({ toolCalls: [{ name: 'propose_edit', input: { path: 'src/math.ts', oldText: 'a - b', newText: 'a + b', summary: 'Add instead of subtract' } }] });
+    model.chat.push({
+      toolCalls: [{ name: 'propose_edit', input: { path: 'src/math.ts', oldText: 'a - b', newText: 'a + b', summary: 'Add instead of subtract' } }],
+    });
     model.chat.push({ text: 'Fixed: add now adds. The change is in the panel.' });
     const { socket, frames } = await connectLive(server);
     socket.send(JSON.stringify({ type: 'say', text: 'why does add return the wrong number?' }));
@@ -62,12 +72,24 @@ describe('typed conversation', () => {
     const answer = turns[1]!;
     assert.equal(answer.text, 'Fixed: add now adds. The change is in the panel.');
     assert.equal(answer.interrupted, false);
-    assert.deepEqual(answer.toolCalls.map((call) => [call.name, call.isError ?? false]), [['read_file', false], ['propose_edit', false]]);
+    assert.deepEqual(
+      answer.toolCalls.map((call) => [call.name, call.isError ?? false]),
+      [
+        ['read_file', false],
+        ['propose_edit', false],
+      ],
+    );
     assert.match(answer.toolCalls[0]!.result!, /1  export const add/);
     assert.equal(answer.toolCalls[1]!.result, 'The user accepted the edit to src/math.ts.');
     assert.ok(answer.metrics?.llmTtftMs !== undefined && answer.metrics.llmTtftMs >= 20);
-    assert.ok(frames.some((frame) => frame.type === 'assistantDelta'), 'the text streamed in pieces');
-    assert.deepEqual(frames.filter((f) => f.type === 'toolCall').map((f) => f.type === 'toolCall' && f.state), ['running', 'done', 'running', 'done']);
+    assert.ok(
+      frames.some((frame) => frame.type === 'assistantDelta'),
+      'the text streamed in pieces',
+    );
+    assert.deepEqual(
+      frames.filter((f) => f.type === 'toolCall').map((f) => f.type === 'toolCall' && f.state),
+      ['running', 'done', 'running', 'done'],
+    );
 
     // The edit went to VS Code as a preview that needs confirmation.
     const edit = server.edits[0] as { edit: { changeAnnotations: Record<string, { needsConfirmation: boolean }> } };
@@ -89,7 +111,10 @@ describe('typed conversation', () => {
   });
 
   it('gives the model the repository map around the active file', async () => {
-    writeFileSync(join(workspace, 'src', 'geometry.ts'), "import { add } from './math';\nexport function perimeter(a: number, b: number): number {\n  return add(add(a, b), add(a, b));\n}\n");
+    writeFileSync(
+      join(workspace, 'src', 'geometry.ts'),
+      "import { add } from './math';\nexport function perimeter(a: number, b: number): number {\n  return add(add(a, b), add(a, b));\n}\n",
+    );
     const { socket, frames } = await connectLive(server);
     // The map is built in the background; a turn waits for it only briefly, so ask until it is there.
     const sawMap = await waitFor(
@@ -126,7 +151,10 @@ describe('typed conversation', () => {
     socket.close();
     model.latency.interTokenMs = 2;
     assert.equal(answer.interrupted, true);
-    assert.ok(answer.text.length > 0 && answer.text.length < 'This is a long explanation that goes on and on about many details of the code.'.length, answer.text);
+    assert.ok(
+      answer.text.length > 0 && answer.text.length < 'This is a long explanation that goes on and on about many details of the code.'.length,
+      answer.text,
+    );
   });
 
   it('loses nothing said when the server dies mid-answer: a new server shows the question and goes on', async () => {
@@ -142,14 +170,18 @@ describe('typed conversation', () => {
     const again = await connectLive(server);
     const history = await waitFor(() => again.frames.find((frame) => frame.type === 'history'), { what: 'history from the new server' });
     assert.ok(history.type === 'history');
-    assert.deepEqual([history.turns.at(-1)!.role, history.turns.at(-1)!.text], ['user', 'what breaks if I rename add?'], 'the question is kept; the unfinished answer is not passed off as complete');
+    assert.deepEqual(
+      [history.turns.at(-1)!.role, history.turns.at(-1)!.text],
+      ['user', 'what breaks if I rename add?'],
+      'the question is kept; the unfinished answer is not passed off as complete',
+    );
     model.chat.push({ text: 'Only geometry.ts.' });
     again.socket.send(JSON.stringify({ type: 'say', text: 'and now?' }));
     await waitFor(() => turnsOf(again.frames).find((turn) => turn.role === 'assistant' && turn.text === 'Only geometry.ts.'), { what: 'the next answer' });
     again.socket.close();
   });
 
-  it('times the model\'s first token, not the end of its answer', async () => {
+  it("times the model's first token, not the end of its answer", async () => {
     Object.assign(model.latency, { ttfbMs: 60, interTokenMs: 40 });
     model.chat.push({ text: 'One two three four five six seven eight nine ten.' });
     try {

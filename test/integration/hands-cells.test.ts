@@ -32,7 +32,11 @@ describe('REPL cells', () => {
     model = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 1 } });
     server = await startServer({
       storage: { globalStoragePath: join(workspace, 'g'), workspaceStoragePath: join(workspace, 'w') },
-      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL }, hands: { timeoutMs: 20_000, memoryMb: 500, python: pythonWithMatplotlib() } },
+      settings: {
+        ...structuredClone(DEFAULT_SETTINGS),
+        llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL },
+        hands: { timeoutMs: 20_000, memoryMb: 500, python: pythonWithMatplotlib() },
+      },
     });
     server.editorState = { workspaceFolders: [workspace], openFiles: [], diagnostics: [] };
     live = await connectLive(server);
@@ -49,9 +53,14 @@ describe('REPL cells', () => {
     const seen = live.frames.length;
     live.socket.send(JSON.stringify({ type: 'cell', language, code }));
     const card = await waitFor(() => framesOf(live.frames.slice(seen), 'approval')[0], { what: 'the cell card' });
-    const end = await waitFor(() => framesOf(live.frames.slice(seen), 'runEnd').find((frame) => frame.id === card.id), { timeoutMs: 30_000, what: 'the cell to end' });
+    const end = await waitFor(() => framesOf(live.frames.slice(seen), 'runEnd').find((frame) => frame.id === card.id), {
+      timeoutMs: 30_000,
+      what: 'the cell to end',
+    });
     const mine = live.frames.slice(seen).filter((frame) => 'id' in frame && frame.id === card.id);
-    const output = framesOf(mine, 'runOutput').map((frame) => frame.text).join('');
+    const output = framesOf(mine, 'runOutput')
+      .map((frame) => frame.text)
+      .join('');
     return { card, end, output, images: framesOf(mine, 'runImage') };
   }
 
@@ -77,7 +86,17 @@ describe('REPL cells', () => {
   });
 
   it('runs a cell the assistant proposes only once approved, and gives the model its value', async () => {
-    model.chat.push({ toolCalls: [{ name: 'run_cell', input: { language: 'node', code: 'const squares = [1, 2, 3].map((n) => n * n); squares.join(",")', reason: 'To compute the squares' } }] }, { text: 'The squares are 1, 4 and 9.' });
+    model.chat.push(
+      {
+        toolCalls: [
+          {
+            name: 'run_cell',
+            input: { language: 'node', code: 'const squares = [1, 2, 3].map((n) => n * n); squares.join(",")', reason: 'To compute the squares' },
+          },
+        ],
+      },
+      { text: 'The squares are 1, 4 and 9.' },
+    );
     const seen = live.frames.length;
     live.socket.send(JSON.stringify({ type: 'say', text: 'what are the squares?' }));
     const card = await waitFor(() => framesOf(live.frames.slice(seen), 'approval')[0], { what: 'the card' });
@@ -85,7 +104,10 @@ describe('REPL cells', () => {
     assert.equal(card.preapproved, undefined);
     assert.equal(framesOf(live.frames.slice(seen), 'approvalState').length, 0, 'nothing runs before the user approves');
     live.socket.send(JSON.stringify({ type: 'approve', id: card.id, decision: 'run' }));
-    const answer = await waitFor(() => framesOf(live.frames.slice(seen), 'turn').find((frame) => frame.turn.role === 'assistant')?.turn, { timeoutMs: 20_000, what: 'the answer' });
+    const answer = await waitFor(() => framesOf(live.frames.slice(seen), 'turn').find((frame) => frame.turn.role === 'assistant')?.turn, {
+      timeoutMs: 20_000,
+      what: 'the answer',
+    });
     assert.match(answer.toolCalls[0]!.result!, /The Node cell ran \(\d+ ms\)[\s\S]*1,4,9/);
     const last = model.requests.filter((request) => request.path === '/v1/chat/completions').at(-1)!;
     assert.match(JSON.stringify(last.body), /1,4,9/);

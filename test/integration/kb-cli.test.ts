@@ -59,7 +59,10 @@ describe('parley kb', () => {
     assert.equal(code, 0);
     const results = JSON.parse(stdout) as { path: string; heading: string; score: number; snippet: string }[];
     assert.ok(results.length > 0 && results.length <= 5, `at most k results (${results.length})`);
-    assert.ok(results.some((r) => r.path === 'Concepts/LaTeX.md'), 'the LaTeX note is among the best five');
+    assert.ok(
+      results.some((r) => r.path === 'Concepts/LaTeX.md'),
+      'the LaTeX note is among the best five',
+    );
     assert.ok(results.every((r, i) => i === 0 || r.score <= results[i - 1]!.score));
     assert.ok(!results[0]!.path.startsWith('/'));
   });
@@ -69,7 +72,10 @@ describe('parley kb', () => {
     writeFileSync(queries, 'typesetting math formulas\n\nLaTeX\n');
     const { code, stdout } = await parley(['kb', 'search', '--queries', queries, '--db', db, '--k', '3']);
     assert.equal(code, 0);
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { path: string }[]);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { path: string }[]);
     assert.equal(lines.length, 3);
     assert.equal(lines[1]!.length, 0);
     assert.equal(lines[2]![0]!.path, 'Concepts/LaTeX.md');
@@ -98,7 +104,13 @@ describe('parley kb', () => {
     await exited;
     const partial = documentsIn(crashDb);
     assert.ok(partial > 0 && partial < total, `killed half-way (${partial} of ${total})`);
-    const resumed = JSON.parse((await parley(['kb', 'index', big, '--db', crashDb, '--json'])).stdout) as { indexed: number; unchanged: number; documents: number; chunks: number; embeddedTotal: number };
+    const resumed = JSON.parse((await parley(['kb', 'index', big, '--db', crashDb, '--json'])).stdout) as {
+      indexed: number;
+      unchanged: number;
+      documents: number;
+      chunks: number;
+      embeddedTotal: number;
+    };
     assert.equal(resumed.documents, total);
     assert.ok(resumed.unchanged >= partial - 64, 'documents committed before the kill are not indexed again');
     assert.equal(resumed.embeddedTotal, resumed.chunks);

@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KbPassage, KbSearchFilters, KbStats } from '../../protocol/knowledge';
 import { CancellationTokenSource, ErrorCodes, ResponseError } from 'vscode-languageserver-protocol';
-import { KbAddRequest, KbContributionsRequest, KbCorrectRequest, KbSearchRequest, KbSetVisibilityRequest, KbStatsNotification, KbStatsRequest, KbSyncRequest, KbVoteRequest } from '../../protocol/lsp';
+import {
+  KbAddRequest,
+  KbContributionsRequest,
+  KbCorrectRequest,
+  KbSearchRequest,
+  KbSetVisibilityRequest,
+  KbStatsNotification,
+  KbStatsRequest,
+  KbSyncRequest,
+  KbVoteRequest,
+} from '../../protocol/lsp';
 import { connectLive, type LiveClient } from '../support/live';
 import { REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
@@ -71,38 +81,63 @@ describe('knowledge base in the server', () => {
     assert.equal((await search(sidebar, 'podman'))[0]?.chunkId, top!.chunkId);
     await server.connection.sendRequest(KbSetVisibilityRequest.type, { path: top!.path, visibility: 'public' });
     const shared = await search(sidebar, 'docker onion', { visibility: ['shared', 'public'] });
-    assert.deepEqual(shared.map((p) => p.relPath), ['ops/Deploy.md']);
+    assert.deepEqual(
+      shared.map((p) => p.relPath),
+      ['ops/Deploy.md'],
+    );
     const contributions = await server.connection.sendRequest(KbContributionsRequest.type);
     assert.deepEqual(contributions.map((c) => c.kind).sort(), ['correction', 'vote']);
   });
 
   it('picks up notes added, edited and deleted in a watched folder', async () => {
     writeFileSync(join(vault, 'Kubernetes.md'), '# Kubernetes\n\nRoll out with kubectl apply and watch the pods.\n');
-    await waitFor(async () => (await search(sidebar, 'kubectl rollout')).some((p) => p.relPath === 'Kubernetes.md'), { timeoutMs: 15_000, what: 'the new note to be indexed' });
+    await waitFor(async () => (await search(sidebar, 'kubectl rollout')).some((p) => p.relPath === 'Kubernetes.md'), {
+      timeoutMs: 15_000,
+      what: 'the new note to be indexed',
+    });
     rmSync(join(vault, 'Cooking.md'));
-    await waitFor(async () => !(await search(sidebar, 'onion soup')).some((p) => p.relPath === 'Cooking.md'), { timeoutMs: 15_000, what: 'the deleted note to leave the index' });
+    await waitFor(async () => !(await search(sidebar, 'onion soup')).some((p) => p.relPath === 'Cooking.md'), {
+      timeoutMs: 15_000,
+      what: 'the deleted note to leave the index',
+    });
   });
 
   it("answers a bad request with the server's own message, a malformed one with InvalidParams, and refuses what the sidebar may not ask", async () => {
-    await assert.rejects(sidebar.rpc.sendRequest(KbVoteRequest.type, { chunkId: 999_999, vote: 1 }), (error: Error) => /^No passage 999999/.test(error.message));
-    await assert.rejects(sidebar.rpc.sendRequest(KbSearchRequest.method, { query: 42 }), (error: ResponseError<unknown>) => error.code === ErrorCodes.InvalidParams && /query/.test(error.message));
-    await assert.rejects(sidebar.rpc.sendRequest(KbAddRequest.method, { path: vault }), (error: ResponseError<unknown>) => error.code === ErrorCodes.MethodNotFound);
+    await assert.rejects(sidebar.rpc.sendRequest(KbVoteRequest.type, { chunkId: 999_999, vote: 1 }), (error: Error) =>
+      /^No passage 999999/.test(error.message),
+    );
+    await assert.rejects(
+      sidebar.rpc.sendRequest(KbSearchRequest.method, { query: 42 }),
+      (error: ResponseError<unknown>) => error.code === ErrorCodes.InvalidParams && /query/.test(error.message),
+    );
+    await assert.rejects(
+      sidebar.rpc.sendRequest(KbAddRequest.method, { path: vault }),
+      (error: ResponseError<unknown>) => error.code === ErrorCodes.MethodNotFound,
+    );
     assert.equal((await search(sidebar, 'docker'))[0]?.relPath, 'ops/Deploy.md', 'the sidebar still answers');
   });
 
   it('stops an ingest the user cancels, keeps what was indexed, and the next sync completes it', async () => {
     const big = join(dir.path, 'plugins');
-    cpSync(join(REPO, '..', 'shared', 'corpora', 'obsidian-hub', '02 - Community Expansions', '02.05 All Community Expansions', 'Plugins'), big, { recursive: true });
+    cpSync(join(REPO, '..', 'shared', 'corpora', 'obsidian-hub', '02 - Community Expansions', '02.05 All Community Expansions', 'Plugins'), big, {
+      recursive: true,
+    });
     const total = readdirSync(big, { recursive: true }).filter((name) => /\.(md|markdown|txt)$/.test(String(name))).length;
     const cancel = new CancellationTokenSource();
     const adding = server.connection.sendRequest(KbAddRequest.type, { path: big }, cancel.token);
-    await waitFor(async () => (await server.connection.sendRequest(KbStatsRequest.type)).documents > 100, { timeoutMs: 30_000, what: 'the ingest to be under way' });
+    await waitFor(async () => (await server.connection.sendRequest(KbStatsRequest.type)).documents > 100, {
+      timeoutMs: 30_000,
+      what: 'the ingest to be under way',
+    });
     cancel.cancel();
     assert.equal((await adding).cancelled, true, 'the server stopped and said so');
-    const partial = await waitFor(async () => {
-      const stats = await server.connection.sendRequest(KbStatsRequest.type);
-      return !stats.busy && stats;
-    }, { timeoutMs: 30_000, what: 'the ingest to stop' });
+    const partial = await waitFor(
+      async () => {
+        const stats = await server.connection.sendRequest(KbStatsRequest.type);
+        return !stats.busy && stats;
+      },
+      { timeoutMs: 30_000, what: 'the ingest to stop' },
+    );
     const folder = partial.sources.find((source) => source.path === big)!;
     assert.ok(folder.documents > 0 && folder.documents < total, `stopped part-way (${folder.documents} of ${total})`);
     const synced = await server.connection.sendRequest(KbSyncRequest.type, {});
@@ -113,7 +148,10 @@ describe('knowledge base in the server', () => {
     model.chat.push({ toolCalls: [{ name: 'search_knowledge_base', input: { query: 'how do we push images' } }] });
     model.chat.push({ text: 'You push with podman now, per your deploy note [1].' });
     client.socket.send(JSON.stringify({ type: 'say', text: 'How do we push images?' }));
-    const turn = await waitFor(() => client.frames.flatMap((frame) => (frame.type === 'turn' && frame.turn.role === 'assistant' ? [frame.turn] : [])).at(-1), { timeoutMs: 15_000, what: 'the answer' });
+    const turn = await waitFor(() => client.frames.flatMap((frame) => (frame.type === 'turn' && frame.turn.role === 'assistant' ? [frame.turn] : [])).at(-1), {
+      timeoutMs: 15_000,
+      what: 'the answer',
+    });
     const call = turn.toolCalls[0]!;
     assert.equal(call.name, 'search_knowledge_base');
     assert.match(call.result!, /\[1\] Deploy › With Docker \(ops\/Deploy\.md, line 3\)/);
@@ -133,7 +171,10 @@ describe('knowledge base in the server', () => {
     await sidebar.rpc.sendRequest(KbCorrectRequest.type, { chunkId: own.chunkId, text: 'The staging password is hunter2.' });
     await sidebar.rpc.sendRequest(KbVoteRequest.type, { chunkId: own.chunkId, vote: 1 });
     const shared = await search(sidebar, 'staging database password hunter2', { visibility: ['shared', 'public'] });
-    assert.deepEqual(shared.map((p) => [p.relPath, p.correction, p.votes]), [['Shared.md', undefined, { up: 0, down: 0 }]]);
+    assert.deepEqual(
+      shared.map((p) => [p.relPath, p.correction, p.votes]),
+      [['Shared.md', undefined, { up: 0, down: 0 }]],
+    );
     assert.ok(!JSON.stringify(shared).includes('hunter2'), 'the private correction appears nowhere in the shared results');
   });
 });

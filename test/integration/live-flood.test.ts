@@ -22,7 +22,8 @@ const SAYS_PER_SECOND = 120;
 const MAX_MODEL_REQUESTS = 10;
 
 const userTurns = (frames: ServerFrame[]) => frames.filter((frame) => frame.type === 'turn' && frame.turn.role === 'user').length;
-const refusals = (frames: ServerFrame[]) => frames.flatMap((frame) => (frame.type === 'notice' && frame.level === 'error' && /was not sent/.test(frame.message) ? [frame.message] : []));
+const refusals = (frames: ServerFrame[]) =>
+  frames.flatMap((frame) => (frame.type === 'notice' && frame.level === 'error' && /was not sent/.test(frame.message) ? [frame.message] : []));
 const finishedAnswers = (frames: ServerFrame[]) => frames.filter((frame) => frame.type === 'answering' && !frame.active).length;
 
 /** Sends `count` frames at `perSecond`, each due one interval after the previous was due. */
@@ -60,13 +61,19 @@ describe('a flood of typed turns', { timeout: 120_000 }, () => {
     const { socket, frames } = flooder;
     await flood(socket, SAYS, SAYS_PER_SECOND, (index) => ({ type: 'say', text: `message ${index}` }));
     // Every say became a turn or was refused, and every turn taken has finished.
-    await waitFor(() => userTurns(frames) + refusals(frames).length === SAYS && finishedAnswers(frames) >= userTurns(frames), { timeoutMs: 60_000, what: 'every say to be taken or refused' });
+    await waitFor(() => userTurns(frames) + refusals(frames).length === SAYS && finishedAnswers(frames) >= userTurns(frames), {
+      timeoutMs: 60_000,
+      what: 'every say to be taken or refused',
+    });
     const requests = chatRequests();
     t.diagnostic(`${requests} model requests; ${userTurns(frames)} turns taken, ${refusals(frames).length} refused of ${SAYS}`);
     assert.ok(requests <= MAX_MODEL_REQUESTS, `${requests} model requests for ${userTurns(frames)} turns taken of ${SAYS}`);
     assert.ok(userTurns(frames) >= 1, 'the first turns are taken');
     assert.match(refusals(frames)[0]!, /"message \d+"/, 'the refusal says which message was not sent');
-    assert.ok(server.logs.some((line) => line.includes('Refused a typed turn')), 'refusals are logged');
+    assert.ok(
+      server.logs.some((line) => line.includes('Refused a typed turn')),
+      'refusals are logged',
+    );
   });
 
   it('takes a turn again once the flood is over, on the same connection', async () => {
@@ -76,12 +83,18 @@ describe('a flood of typed turns', { timeout: 120_000 }, () => {
       async () => {
         const seen = frames.length;
         socket.send(JSON.stringify({ type: 'say', text: 'are you there?' }));
-        await waitFor(() => frames.slice(seen).some((frame) => (frame.type === 'turn' && frame.turn.role === 'user') || (frame.type === 'notice' && frame.level === 'error')), { what: 'the say to be taken or refused' });
+        await waitFor(
+          () =>
+            frames.slice(seen).some((frame) => (frame.type === 'turn' && frame.turn.role === 'user') || (frame.type === 'notice' && frame.level === 'error')),
+          { what: 'the say to be taken or refused' },
+        );
         return frames.slice(seen).some((frame) => frame.type === 'turn' && frame.turn.role === 'user');
       },
       { timeoutMs: 10_000, intervalMs: 250, what: 'a turn to be taken' },
     );
     assert.ok(answered);
-    await waitFor(() => frames.some((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'Back to normal.'), { what: 'the answer' });
+    await waitFor(() => frames.some((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.text === 'Back to normal.'), {
+      what: 'the answer',
+    });
   });
 });

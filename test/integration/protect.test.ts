@@ -33,7 +33,9 @@ describe('server self-protection', { timeout: 60_000 }, () => {
   }
 
   const logged = (target: TestServer, ...parts: string[]) =>
-    waitFor(() => target.logs.find((line) => parts.every((part) => line.includes(part))), { what: `a log line with ${parts.join(' and ')}: ${target.logs.join('\n')}` });
+    waitFor(() => target.logs.find((line) => parts.every((part) => line.includes(part))), {
+      what: `a log line with ${parts.join(' and ')}: ${target.logs.join('\n')}`,
+    });
 
   it('logs an error thrown in a callback nobody awaits, with its stack, and keeps answering', async () => {
     const target = await server('throw');
@@ -60,7 +62,7 @@ describe('server self-protection', { timeout: 60_000 }, () => {
     }
   });
 
-  it("says who called process.exit, then exits with that code once the line is out", async () => {
+  it('says who called process.exit, then exits with that code once the line is out', async () => {
     const target = await server('exit');
     try {
       target.process.kill('SIGUSR2');

@@ -49,14 +49,28 @@ describe('parley review', { timeout: 180_000 }, () => {
 
   it('adds the model review when PARLEY_LLM names one, and says how to configure one when none is', async () => {
     const env = { XDG_CACHE_HOME: cache, PARLEY_LLM: 'openai-compatible', PARLEY_LLM_BASE_URL: model.baseURL, PARLEY_LLM_MODEL: 'reviewer' };
-    const bug = { title: 'Engines leak in the registry', explanation: 'Nothing removes them.', file: 'src/core/registry.ts', startLine: 4, endLine: 4, severity: 'error', fix: 'Remove them.' };
+    const bug = {
+      title: 'Engines leak in the registry',
+      explanation: 'Nothing removes them.',
+      file: 'src/core/registry.ts',
+      startLine: 4,
+      endLine: 4,
+      severity: 'error',
+      fix: 'Remove them.',
+    };
     model.chat.push({ text: JSON.stringify({ findings: [bug] }) });
     const { code, stdout, stderr } = await parley(['review', root, '--json', '--max-modules', '1'], env);
     assert.equal(code, 0, stderr);
     const review = JSON.parse(stdout) as ReviewJson;
     assert.equal(review.summary.llm.state, 'reviewed');
     assert.equal(review.summary.llm.modules, 1);
-    assert.deepEqual(review.findings[0], { file: 'src/core/registry.ts', line: 4, severity: 'error', title: 'Engines leak in the registry', message: 'Nothing removes them. Suggested fix: Remove them.' });
+    assert.deepEqual(review.findings[0], {
+      file: 'src/core/registry.ts',
+      line: 4,
+      severity: 'error',
+      title: 'Engines leak in the registry',
+      message: 'Nothing removes them. Suggested fix: Remove them.',
+    });
 
     const none = JSON.parse((await parley(['review', root, '--json'], { XDG_CACHE_HOME: cache })).stdout) as ReviewJson;
     assert.equal(none.summary.llm.state, 'not-configured');

@@ -27,12 +27,48 @@ const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () 
 
 const CORE = {
   findings: [
-    { title: 'Engine state shared between registered widgets', explanation: 'registerWidget keeps every engine in a module-level map that is never cleared, so engines leak.', file: 'src/core/registry.ts', startLine: 6, endLine: 10, severity: 'error', fix: 'Remove engines when their widget goes away, or keep the map per caller.' },
-    { title: 'Engine state shared between widgets', explanation: 'The same map again.', file: 'src/core/registry.ts', startLine: 7, endLine: 8, severity: 'warning', fix: 'Clear it.' },
-    { title: 'planEngineRun starts the engine as a side effect', explanation: 'A function named plan… should not start anything; callers planning twice start twice.', file: 'src/core/engine.ts', startLine: 96, endLine: 97, severity: 'warning', fix: 'Return the plan and let the caller start the engine.' },
+    {
+      title: 'Engine state shared between registered widgets',
+      explanation: 'registerWidget keeps every engine in a module-level map that is never cleared, so engines leak.',
+      file: 'src/core/registry.ts',
+      startLine: 6,
+      endLine: 10,
+      severity: 'error',
+      fix: 'Remove engines when their widget goes away, or keep the map per caller.',
+    },
+    {
+      title: 'Engine state shared between widgets',
+      explanation: 'The same map again.',
+      file: 'src/core/registry.ts',
+      startLine: 7,
+      endLine: 8,
+      severity: 'warning',
+      fix: 'Clear it.',
+    },
+    {
+      title: 'planEngineRun starts the engine as a side effect',
+      explanation: 'A function named plan… should not start anything; callers planning twice start twice.',
+      file: 'src/core/engine.ts',
+      startLine: 96,
+      endLine: 97,
+      severity: 'warning',
+      fix: 'Return the plan and let the caller start the engine.',
+    },
   ],
 };
-const UI = { findings: [{ title: 'renderAllWidgets registers on every render', explanation: 'Rendering has the side effect of registering.', file: 'src/ui/widgets.ts', startLine: 8, endLine: 10, severity: 'information', fix: 'Register once, render many times.' }] };
+const UI = {
+  findings: [
+    {
+      title: 'renderAllWidgets registers on every render',
+      explanation: 'Rendering has the side effect of registering.',
+      file: 'src/ui/widgets.ts',
+      startLine: 8,
+      endLine: 10,
+      severity: 'information',
+      fix: 'Register once, render many times.',
+    },
+  ],
+};
 
 function moduleOf(request: RecordedRequest): string {
   return /Module under review: (\S+)/.exec(JSON.stringify(request.body))?.[1]?.replace(/\\n.*$/, '') ?? '';
@@ -53,7 +89,16 @@ describe('model review of a repository', { timeout: 180_000 }, () => {
   const run = async (extra: Partial<ReviewOptions> = {}) => {
     const index = new RepoIndex(root, { poolSize: 1 });
     try {
-      const result = await runReview({ index, settings, providers: new ProviderRegistry(new Keys({}), quiet), log: quiet, cacheDir, linkBase: { dir: root }, maxModules: 3, ...extra });
+      const result = await runReview({
+        index,
+        settings,
+        providers: new ProviderRegistry(new Keys({}), quiet),
+        log: quiet,
+        cacheDir,
+        linkBase: { dir: root },
+        maxModules: 3,
+        ...extra,
+      });
       return { ...result, parsed: index.parseCount };
     } finally {
       await index.dispose();
@@ -71,7 +116,11 @@ describe('model review of a repository', { timeout: 180_000 }, () => {
   });
 
   it('asks about each module with the map and the static findings, rejects a malformed answer for its module only, and merges duplicates', async () => {
-    const reply = answers({ 'src/core': JSON.stringify(CORE), 'src/util': 'Sure! The module looks fine to me.', 'src/ui': '```json\n' + JSON.stringify(UI) + '\n```' });
+    const reply = answers({
+      'src/core': JSON.stringify(CORE),
+      'src/util': 'Sure! The module looks fine to me.',
+      'src/ui': '```json\n' + JSON.stringify(UI) + '\n```',
+    });
     model.chat.push(reply, reply, reply);
     const result = await run();
 
@@ -88,14 +137,27 @@ describe('model review of a repository', { timeout: 180_000 }, () => {
     assert.equal(llm.state, 'reviewed');
     assert.equal(llm.modules, 3);
     assert.equal(llm.model, 'openai-compatible reviewer');
-    assert.deepEqual(llm.errors.map((e) => e.module), ['src/util']);
+    assert.deepEqual(
+      llm.errors.map((e) => e.module),
+      ['src/util'],
+    );
     assert.match(llm.errors[0]!.error, /^the model's answer was rejected: the answer is not JSON \(.+\); it began "Sure! The module looks fine/);
 
     const fromModel = result.findings.filter((f) => f.kind === 'llm');
-    assert.deepEqual(fromModel.map((f) => [f.file, f.line, f.severity]), [['src/core/registry.ts', 6, 'error'], ['src/core/engine.ts', 96, 'warning'], ['src/ui/widgets.ts', 8, 'information']]);
+    assert.deepEqual(
+      fromModel.map((f) => [f.file, f.line, f.severity]),
+      [
+        ['src/core/registry.ts', 6, 'error'],
+        ['src/core/engine.ts', 96, 'warning'],
+        ['src/ui/widgets.ts', 8, 'information'],
+      ],
+    );
     assert.equal(result.findings[0]!.title, 'Engine state shared between registered widgets', 'the error comes first');
     assert.ok(result.findings.some((f) => f.kind === 'cycle') && result.findings.some((f) => f.kind === 'hotspot'), 'the static findings stay');
-    assert.match(result.markdown, /Model review: 3 modules reviewed by openai-compatible reviewer\. 1 module could not be reviewed:\n- `src\/util`: the model's answer was rejected/);
+    assert.match(
+      result.markdown,
+      /Model review: 3 modules reviewed by openai-compatible reviewer\. 1 module could not be reviewed:\n- `src\/util`: the model's answer was rejected/,
+    );
     assert.match(result.markdown, /\*\*Where:\*\* \[src\/core\/registry\.ts:6-10\]\(src\/core\/registry\.ts#L6\)/);
     assert.equal(result.summary.cached, false);
   });

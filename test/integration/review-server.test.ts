@@ -37,9 +37,20 @@ describe('review through the server', { timeout: 180_000 }, () => {
     server.editorState = {
       workspaceFolders: [root],
       openFiles: [],
-      diagnostics: [{ path: join(root, 'src/ui/widgets.ts'), range: { start: { line: 4, character: 2 }, end: { line: 4, character: 8 } }, severity: 'error', message: "Type 'number' is not assignable to type 'string'.", source: 'ts' }],
+      diagnostics: [
+        {
+          path: join(root, 'src/ui/widgets.ts'),
+          range: { start: { line: 4, character: 2 }, end: { line: 4, character: 8 } },
+          severity: 'error',
+          message: "Type 'number' is not assignable to type 'string'.",
+          source: 'ts',
+        },
+      ],
     };
-    server.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => void published.set(params.uri, params.diagnostics));
+    server.connection.onNotification(
+      'textDocument/publishDiagnostics',
+      (params: PublishDiagnosticsParams) => void published.set(params.uri, params.diagnostics),
+    );
     server.connection.onNotification('$/progress', (params: Progress) => void progress.push(params));
     server.connection.onRequest('window/workDoneProgress/create', () => null);
   });
@@ -74,7 +85,10 @@ describe('review through the server', { timeout: 180_000 }, () => {
     assert.equal(cycle.range.start.line, 1);
     assert.equal(cycle.relatedInformation?.[0]?.location.uri, pathToFileURL(join(root, 'src/ui/widgets.ts')).href);
     const widgets = published.get(pathToFileURL(join(root, 'src/ui/widgets.ts')).href)!;
-    assert.ok(widgets.some((d) => d.code === 'diagnostics' && /1 error open in src\/ui\/widgets\.ts \(ts\)/.test(text(d.message))), "the editor's diagnostics are summed up");
+    assert.ok(
+      widgets.some((d) => d.code === 'diagnostics' && /1 error open in src\/ui\/widgets\.ts \(ts\)/.test(text(d.message))),
+      "the editor's diagnostics are summed up",
+    );
   });
 
   it('clears the previous findings of a file the next review no longer reports', async () => {

@@ -80,7 +80,10 @@ describe('static review findings', { timeout: 120_000 }, () => {
 
   it('finds the TODO cluster in code, not the TODO in the README', () => {
     const todos = ofKind(findings, 'todo');
-    assert.deepEqual(todos.map((f) => [f.file, f.line]), [['src/util/cleanup.ts', 3]]);
+    assert.deepEqual(
+      todos.map((f) => [f.file, f.line]),
+      [['src/util/cleanup.ts', 3]],
+    );
     assert.match(todos[0]!.title, /^4 TODO\/FIXME\/HACK markers/);
     assert.match(todos[0]!.why, /line 5: "FIXME: this throws when the list is empty"/);
   });
@@ -94,7 +97,10 @@ describe('static review findings', { timeout: 120_000 }, () => {
 
   it("sums up the editor's diagnostics per file, leaving out Parley's own and other folders'", () => {
     const summary = ofKind(findings, 'diagnostics');
-    assert.deepEqual(summary.map((f) => [f.file, f.line, f.severity]), [['src/ui/widgets.ts', 5, 'information']]);
+    assert.deepEqual(
+      summary.map((f) => [f.file, f.line, f.severity]),
+      [['src/ui/widgets.ts', 5, 'information']],
+    );
     assert.equal(summary[0]!.title, '1 error and 1 warning open in src/ui/widgets.ts (ts, eslint)');
   });
 

@@ -58,7 +58,10 @@ describe('server over stdio', () => {
 
   it('falls back to the default for a malformed setting and says so in the log', async () => {
     await server.changeSettings({ ...server.settings, tts: { provider: 'banana' as 'none', model: '', baseUrl: '' } });
-    const tts = await waitFor(async () => (await server.connection.sendRequest(StatusRequest.type)).providers.find((stage) => stage.stage === 'tts' && stage.provider === 'system'), { what: 'the fallback provider' });
+    const tts = await waitFor(
+      async () => (await server.connection.sendRequest(StatusRequest.type)).providers.find((stage) => stage.stage === 'tts' && stage.provider === 'system'),
+      { what: 'the fallback provider' },
+    );
     assert.equal(tts.provider, 'system');
     await waitFor(() => server.logs.find((line) => line.includes('"banana" is not one of')), { what: 'a warning about the bad value' });
   });

@@ -11,9 +11,18 @@ import { openDatabase } from '../../server/storage/database';
 import { SESSIONS_MIGRATIONS } from '../../server/storage/migrations';
 import { REPO, tempDir } from '../support/paths';
 
-const open = (file: string) => openDatabase({ file, migrations: SESSIONS_MIGRATIONS, nativeDir: '/nonexistent', log: stderrLogger('error'), label: 'session history' }).db;
+const open = (file: string) =>
+  openDatabase({ file, migrations: SESSIONS_MIGRATIONS, nativeDir: '/nonexistent', log: stderrLogger('error'), label: 'session history' }).db;
 
-const userTurn: Turn = { role: 'user', text: 'why is this test failing?', interrupted: false, source: 'voice', toolCalls: [], metrics: { endOfSpeechToFinalMs: 212 }, createdAt: Date.UTC(2026, 10, 21, 9, 30, 0) };
+const userTurn: Turn = {
+  role: 'user',
+  text: 'why is this test failing?',
+  interrupted: false,
+  source: 'voice',
+  toolCalls: [],
+  metrics: { endOfSpeechToFinalMs: 212 },
+  createdAt: Date.UTC(2026, 10, 21, 9, 30, 0),
+};
 const assistantTurn: Turn = {
   role: 'assistant',
   text: 'The assertion expects 3 but',
@@ -48,7 +57,10 @@ describe('session history', () => {
       const latest = store.latest();
       assert.equal(latest?.turns, 2);
       const turns = store.turns(latest!.id);
-      assert.deepEqual(turns.map(({ id: _id, sessionId: _session, ...turn }) => turn), [userTurn, assistantTurn]);
+      assert.deepEqual(
+        turns.map(({ id: _id, sessionId: _session, ...turn }) => turn),
+        [userTurn, assistantTurn],
+      );
       db.close();
     } finally {
       dir.cleanup();

@@ -44,7 +44,10 @@ describe('server stdin frames', { timeout: 60_000 }, () => {
     try {
       send(target, 'Content-Length: abc\r\n\r\n{"jsonrpc":"2.0","method":"initialized","params":{}}');
       assert.equal(await exitCode(target), 1);
-      assert.ok(target.logs.some((line) => line.includes('cannot read what the editor sends') && line.includes('Content-Length value must be a number. Got abc')), target.logs.join('\n'));
+      assert.ok(
+        target.logs.some((line) => line.includes('cannot read what the editor sends') && line.includes('Content-Length value must be a number. Got abc')),
+        target.logs.join('\n'),
+      );
     } finally {
       end(target);
     }
@@ -55,7 +58,10 @@ describe('server stdin frames', { timeout: 60_000 }, () => {
     try {
       send(target, 'GET /live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
       assert.equal(await exitCode(target), 1);
-      assert.ok(target.logs.some((line) => line.includes("Message header must separate key and value using ':'")), target.logs.join('\n'));
+      assert.ok(
+        target.logs.some((line) => line.includes("Message header must separate key and value using ':'")),
+        target.logs.join('\n'),
+      );
     } finally {
       end(target);
     }
@@ -72,7 +78,10 @@ describe('server stdin frames', { timeout: 60_000 }, () => {
       );
       assert.equal(await exitCode(target, STALLED_FRAME_MS + 5_000), 1);
       assert.equal(answered, false, 'the request was swallowed by the broken frame');
-      assert.ok(target.logs.some((line) => line.includes(`a frame is still incomplete after ${STALLED_FRAME_MS} ms`)), target.logs.join('\n'));
+      assert.ok(
+        target.logs.some((line) => line.includes(`a frame is still incomplete after ${STALLED_FRAME_MS} ms`)),
+        target.logs.join('\n'),
+      );
     } finally {
       end(target);
     }

@@ -28,7 +28,10 @@ const noVoice = findProgram('espeak-ng') ? undefined : 'espeak-ng is not install
 
 /** `--json` prints one object per line, for each thing the user said. */
 function turnsOf(stdout: string): VoiceTurnJson[] {
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as VoiceTurnJson);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as VoiceTurnJson);
 }
 
 // A hung pipeline fails the test instead of holding the whole run open.
@@ -43,8 +46,14 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
     standIn = await startOpenAIStandIn({ latency: { ttfbMs: 50, interTokenMs: 5 } });
     // The workspace the runs talk about (--workspace): its repository map goes to the model.
     mkdirSync(join(dir.path, 'src'));
-    writeFileSync(join(dir.path, 'src', 'invoice.ts'), 'export function computeInvoiceTotal(lines: number[]): number {\n  return lines.reduce((sum, line) => sum + line, 0);\n}\n');
-    writeFileSync(join(dir.path, 'src', 'checkout.ts'), "import { computeInvoiceTotal } from './invoice';\n\nexport const total = computeInvoiceTotal([1, 2]);\n");
+    writeFileSync(
+      join(dir.path, 'src', 'invoice.ts'),
+      'export function computeInvoiceTotal(lines: number[]): number {\n  return lines.reduce((sum, line) => sum + line, 0);\n}\n',
+    );
+    writeFileSync(
+      join(dir.path, 'src', 'checkout.ts'),
+      "import { computeInvoiceTotal } from './invoice';\n\nexport const total = computeInvoiceTotal([1, 2]);\n",
+    );
     env = {
       XDG_CACHE_HOME: join(dir.path, 'cache'),
       PARLEY_LLM: 'openai-compatible',
@@ -65,13 +74,19 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
     standIn.chat.push({ text: 'The assertion expects three.' }, { text: 'Running them now.' });
     const out = join(dir.path, 'reply.wav');
     const input = twoTurns(join(dir.path, 'two-turns.wav'));
-    const { code, stdout, stderr } = await parleyVoice(['--input', input, '--output', out, '--json', '--storage', join(dir.path, 's1'), '--workspace', dir.path], env);
+    const { code, stdout, stderr } = await parleyVoice(
+      ['--input', input, '--output', out, '--json', '--storage', join(dir.path, 's1'), '--workspace', dir.path],
+      env,
+    );
     assert.equal(code, 0, stderr);
     const turns = turnsOf(stdout);
-    assert.deepEqual(turns.map((turn) => [turn.transcript, turn.reply, turn.interrupted]), [
-      ['why is this test failing', 'The assertion expects three.', false],
-      ['run the tests please', 'Running them now.', false],
-    ]);
+    assert.deepEqual(
+      turns.map((turn) => [turn.transcript, turn.reply, turn.interrupted]),
+      [
+        ['why is this test failing', 'The assertion expects three.', false],
+        ['run the tests please', 'Running them now.', false],
+      ],
+    );
     for (const { metrics } of turns) {
       assert.ok(metrics.sttFinalMs! > 0, `final transcript ${metrics.sttFinalMs}`);
       assert.ok(metrics.llmFirstTokenMs! >= 50, `llm first token ${metrics.llmFirstTokenMs}`);
@@ -91,10 +106,14 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
 
   // In dialogue.wav the second utterance starts 1.5 s after the first ends: over the answer.
   it('stops a long answer when the user talks over it and keeps only what was heard', async () => {
-    const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three. You can fix it by copying the list first.';
+    const long =
+      'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three. You can fix it by copying the list first.';
     standIn.transcripts.push('why is this test failing', 'stop');
     standIn.chat.push({ text: long }, { text: 'Okay.' });
-    const { code, stdout, stderr } = await parleyVoice(['--input', DIALOGUE, '--output', join(dir.path, 'barge.wav'), '--json', '--storage', join(dir.path, 's2'), '--workspace', dir.path], env);
+    const { code, stdout, stderr } = await parleyVoice(
+      ['--input', DIALOGUE, '--output', join(dir.path, 'barge.wav'), '--json', '--storage', join(dir.path, 's2'), '--workspace', dir.path],
+      env,
+    );
     assert.equal(code, 0, stderr);
     const [first, second] = turnsOf(stdout);
     assert.equal(first!.interrupted, true);
@@ -105,12 +124,19 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
   });
 
   it('resumes the answer when the sound over it had no words (a false alarm)', async () => {
-    const long = 'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three.';
+    const long =
+      'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three.';
     standIn.transcripts.push('why is this test failing', '');
     standIn.chat.push({ text: long });
-    const { code, stdout, stderr } = await parleyVoice(['--input', DIALOGUE, '--output', join(dir.path, 'resume.wav'), '--json', '--storage', join(dir.path, 's3'), '--workspace', dir.path], env);
+    const { code, stdout, stderr } = await parleyVoice(
+      ['--input', DIALOGUE, '--output', join(dir.path, 'resume.wav'), '--json', '--storage', join(dir.path, 's3'), '--workspace', dir.path],
+      env,
+    );
     assert.equal(code, 0, stderr);
-    assert.deepEqual(turnsOf(stdout).map((turn) => [turn.transcript, turn.reply, turn.interrupted]), [['why is this test failing', long, false]]);
+    assert.deepEqual(
+      turnsOf(stdout).map((turn) => [turn.transcript, turn.reply, turn.interrupted]),
+      [['why is this test failing', long, false]],
+    );
     const reply = decodeWav(readFileSync(join(dir.path, 'resume.wav')));
     assert.ok(reply.pcm.length / 2 / reply.sampleRate > 6, 'the whole answer was played after the pause');
   });
@@ -124,12 +150,15 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
       ]);
       standIn.chat.push({ text: 'The list has two items.' });
       const input = twoTurns(join(dir.path, 'deepgram.wav'));
-      const { code, stdout, stderr } = await parleyVoice(['--input', input, '--output', join(dir.path, 'dg.wav'), '--json', '--storage', join(dir.path, 's4'), '--workspace', dir.path], {
-        ...env,
-        PARLEY_STT: 'deepgram',
-        PARLEY_STT_BASE_URL: deepgram.baseUrl,
-        DEEPGRAM_API_KEY: 'dg-test-key',
-      });
+      const { code, stdout, stderr } = await parleyVoice(
+        ['--input', input, '--output', join(dir.path, 'dg.wav'), '--json', '--storage', join(dir.path, 's4'), '--workspace', dir.path],
+        {
+          ...env,
+          PARLEY_STT: 'deepgram',
+          PARLEY_STT_BASE_URL: deepgram.baseUrl,
+          DEEPGRAM_API_KEY: 'dg-test-key',
+        },
+      );
       assert.equal(code, 0, stderr);
       const [first] = turnsOf(stdout);
       assert.deepEqual([first!.transcript, first!.reply], ['why is this test failing', 'The list has two items.']);
@@ -149,7 +178,10 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
     standIn.chat.push({ text: 'The assertion expects three.' });
     const { code, stdout, stderr } = await parleyVoice(['--input', input, '--json', '--storage', join(dir.path, 's5'), '--workspace', dir.path], env);
     assert.equal(code, 0, stderr);
-    assert.deepEqual(turnsOf(stdout).map((turn) => [turn.transcript, turn.reply]), [['why is this test failing', 'The assertion expects three.']]);
+    assert.deepEqual(
+      turnsOf(stdout).map((turn) => [turn.transcript, turn.reply]),
+      [['why is this test failing', 'The assertion expects three.']],
+    );
   });
 
   it('answers speech that starts only at the very end of the recording', async () => {
@@ -160,7 +192,10 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
     standIn.chat.push({ text: 'Running them now.' });
     const { code, stdout, stderr } = await parleyVoice(['--input', input, '--json', '--storage', join(dir.path, 's6'), '--workspace', dir.path], env);
     assert.equal(code, 0, stderr);
-    assert.deepEqual(turnsOf(stdout).map((turn) => [turn.transcript, turn.reply]), [['run the tests please', 'Running them now.']]);
+    assert.deepEqual(
+      turnsOf(stdout).map((turn) => [turn.transcript, turn.reply]),
+      [['run the tests please', 'Running them now.']],
+    );
   });
 
   it('says so, and fails, when the recording holds no speech at all', async () => {

@@ -65,10 +65,13 @@ describe('eager end of turn with Deepgram Flux', { timeout: 120_000 }, () => {
     const eager = await run(true);
 
     for (const { turns } of [plain, eager]) {
-      assert.deepEqual(turns.map((t) => [t.role, t.text, t.interrupted]), [
-        ['user', 'why is this test failing', false],
-        ['assistant', 'The assertion expects three.', false],
-      ]);
+      assert.deepEqual(
+        turns.map((t) => [t.role, t.text, t.interrupted]),
+        [
+          ['user', 'why is this test failing', false],
+          ['assistant', 'The assertion expects three.', false],
+        ],
+      );
     }
     assert.equal(deepgram.fluxSessions.at(-1)!.request.query.eager_eot_threshold, '0.5');
     const v2v = (turns: typeof plain.turns) => turns[1]!.metrics!.voiceToVoiceMs!;
@@ -76,7 +79,10 @@ describe('eager end of turn with Deepgram Flux', { timeout: 120_000 }, () => {
     t.diagnostic(`voice to voice ${Math.round(v2v(plain.turns))} ms without eager, ${Math.round(v2v(eager.turns))} ms with it`);
     // The model's first token comes LLM_MS after it starts: with a 350 ms head start the answer is
     // ready as the turn is confirmed. Allow 150 ms for scheduling.
-    assert.ok(saved >= EAGER_LEAD_MS - 150, `eager answered ${Math.round(saved)} ms sooner (${Math.round(v2v(plain.turns))} → ${Math.round(v2v(eager.turns))} ms voice to voice)`);
+    assert.ok(
+      saved >= EAGER_LEAD_MS - 150,
+      `eager answered ${Math.round(saved)} ms sooner (${Math.round(v2v(plain.turns))} → ${Math.round(v2v(eager.turns))} ms voice to voice)`,
+    );
     assert.ok(eager.turns[1]!.metrics!.endOfSpeechToFinalMs! > 0, 'the turn still counts from its confirmed end');
   });
 
@@ -96,10 +102,13 @@ describe('eager end of turn with Deepgram Flux', { timeout: 120_000 }, () => {
     const { turns, frames, sink } = await run(true);
 
     assert.deepEqual(asked, ['why is this', 'why is this test failing'], 'the model was asked early, then again with the whole turn');
-    assert.deepEqual(turns.map((t) => [t.role, t.text, t.interrupted]), [
-      ['user', 'why is this test failing', false],
-      ['assistant', 'The list has two items.', false],
-    ]);
+    assert.deepEqual(
+      turns.map((t) => [t.role, t.text, t.interrupted]),
+      [
+        ['user', 'why is this test failing', false],
+        ['assistant', 'The list has two items.', false],
+      ],
+    );
     assert.deepEqual(spoken().slice(before), ['The list has two items.'], 'only the final answer reached the voice');
     assert.ok(sink.played.length > 0);
     const shown = frames.flatMap((f) => (f.type === 'assistantDelta' ? [f.text] : f.type === 'turn' ? [f.turn.text] : []));

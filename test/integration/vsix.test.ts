@@ -28,15 +28,34 @@ interface Target {
 
 const TARGETS: Record<string, Target> = {
   'linux-x64': { format: 'elf', arch: 'x64', sqliteVec: 'sqlite-vec-linux-x64/vec0.so', onnxruntime: ['onnxruntime_binding.node', 'libonnxruntime.so.1'] },
-  'linux-arm64': { format: 'elf', arch: 'arm64', sqliteVec: 'sqlite-vec-linux-arm64/vec0.so', onnxruntime: ['onnxruntime_binding.node', 'libonnxruntime.so.1'] },
+  'linux-arm64': {
+    format: 'elf',
+    arch: 'arm64',
+    sqliteVec: 'sqlite-vec-linux-arm64/vec0.so',
+    onnxruntime: ['onnxruntime_binding.node', 'libonnxruntime.so.1'],
+  },
   'darwin-x64': { format: 'macho', arch: 'x64', sqliteVec: 'sqlite-vec-darwin-x64/vec0.dylib', onnxruntime: [] },
-  'darwin-arm64': { format: 'macho', arch: 'arm64', sqliteVec: 'sqlite-vec-darwin-arm64/vec0.dylib', onnxruntime: ['onnxruntime_binding.node', 'libonnxruntime.1.dylib'] },
+  'darwin-arm64': {
+    format: 'macho',
+    arch: 'arm64',
+    sqliteVec: 'sqlite-vec-darwin-arm64/vec0.dylib',
+    onnxruntime: ['onnxruntime_binding.node', 'libonnxruntime.1.dylib'],
+  },
   'win32-x64': { format: 'pe', arch: 'x64', sqliteVec: 'sqlite-vec-windows-x64/vec0.dll', onnxruntime: ['onnxruntime_binding.node', 'onnxruntime.dll'] },
   'win32-arm64': { format: 'pe', arch: 'arm64', sqliteVec: 'sqlite-vec-windows-arm64/vec0.dll', onnxruntime: ['onnxruntime_binding.node', 'onnxruntime.dll'] },
 };
 
 const NATIVE = 'extension/dist/native/';
-const BUNDLES = ['extension.js', 'lspClient.js', 'server.js', 'repoWorker.js', 'webview/panel.js', 'webview/sidebar.js', 'webview/worklet.js', 'webview/capture-page.js'];
+const BUNDLES = [
+  'extension.js',
+  'lspClient.js',
+  'server.js',
+  'repoWorker.js',
+  'webview/panel.js',
+  'webview/sidebar.js',
+  'webview/worklet.js',
+  'webview/capture-page.js',
+];
 const WEB_RUNTIME = ['onnxruntime-web/ort-wasm-simd-threaded.mjs', 'onnxruntime-web/ort-wasm-simd-threaded.wasm'];
 /** Libraries every machine of the platform has; anything else an addon links against must ship beside it. */
 const SYSTEM_LIBRARY: Record<Format, RegExp> = {
@@ -86,7 +105,12 @@ function elf(buf: Buffer): Binary {
   const [phoff, phsize, phnum] = [Number(buf.readBigUInt64LE(0x20)), buf.readUInt16LE(0x36), buf.readUInt16LE(0x38)];
   const headers = Array.from({ length: phnum }, (_, i) => {
     const at = phoff + i * phsize;
-    return { type: buf.readUInt32LE(at), offset: Number(buf.readBigUInt64LE(at + 8)), vaddr: Number(buf.readBigUInt64LE(at + 16)), size: Number(buf.readBigUInt64LE(at + 32)) };
+    return {
+      type: buf.readUInt32LE(at),
+      offset: Number(buf.readBigUInt64LE(at + 8)),
+      vaddr: Number(buf.readBigUInt64LE(at + 16)),
+      size: Number(buf.readBigUInt64LE(at + 32)),
+    };
   });
   const fileOffset = (vaddr: number) => {
     const load = headers.find((h) => h.type === 1 && vaddr >= h.vaddr && vaddr < h.vaddr + h.size)!;
@@ -94,7 +118,8 @@ function elf(buf: Buffer): Binary {
   };
   const dynamic = headers.find((h) => h.type === 2);
   const entries: [number, number][] = [];
-  for (let at = dynamic?.offset ?? 0; dynamic && at < dynamic.offset + dynamic.size; at += 16) entries.push([Number(buf.readBigInt64LE(at)), Number(buf.readBigUInt64LE(at + 8))]);
+  for (let at = dynamic?.offset ?? 0; dynamic && at < dynamic.offset + dynamic.size; at += 16)
+    entries.push([Number(buf.readBigInt64LE(at)), Number(buf.readBigUInt64LE(at + 8))]);
   const strtab = entries.find(([tag]) => tag === 5)?.[1];
   const links = strtab === undefined ? [] : entries.filter(([tag]) => tag === 1).map(([, name]) => cString(buf, fileOffset(strtab) + name));
   return { format: 'elf', arch: machine === 0x3e ? 'x64' : machine === 0xb7 ? 'arm64' : `e_machine ${machine}`, links };
@@ -115,7 +140,11 @@ function pe(buf: Buffer): Binary {
   const machine = buf.readUInt16LE(header + 4);
   const [sections, optionalSize, optional] = [buf.readUInt16LE(header + 6), buf.readUInt16LE(header + 20), header + 24];
   const directories = optional + (buf.readUInt16LE(optional) === 0x20b ? 112 : 96);
-  const table = Array.from({ length: sections }, (_, i) => optional + optionalSize + i * 40).map((at) => ({ va: buf.readUInt32LE(at + 12), size: buf.readUInt32LE(at + 8), raw: buf.readUInt32LE(at + 20) }));
+  const table = Array.from({ length: sections }, (_, i) => optional + optionalSize + i * 40).map((at) => ({
+    va: buf.readUInt32LE(at + 12),
+    size: buf.readUInt32LE(at + 8),
+    raw: buf.readUInt32LE(at + 20),
+  }));
   const fileOffset = (rva: number) => {
     const section = table.find((s) => rva >= s.va && rva < s.va + s.size)!;
     return rva - section.va + section.raw;
@@ -173,7 +202,11 @@ describe('platform VSIXes', { timeout: 120_000 }, () => {
           assert.deepEqual(unmet, [], `${binary.path} links against libraries the VSIX does not have beside it`);
         }
         const others = Object.keys(TARGETS).filter((other) => other !== name);
-        assert.deepEqual([...files.keys()].filter((path) => others.some((other) => path.includes(other))), [], 'paths named after another platform');
+        assert.deepEqual(
+          [...files.keys()].filter((path) => others.some((other) => path.includes(other))),
+          [],
+          'paths named after another platform',
+        );
       });
 
       it('says its target in the manifest and carries the bundles, model and grammars', async () => {
@@ -192,41 +225,59 @@ describe('platform VSIXes', { timeout: 120_000 }, () => {
     });
   }
 
-  it('linux-x64: the packaged better-sqlite3 and sqlite-vec answer a vec0 query and the packaged onnxruntime runs the Silero model', { skip: process.platform !== 'linux' || process.arch !== 'x64' }, async () => {
-    const dir = tempDir('vsix');
-    try {
-      unpack(await openVsix('linux-x64'), dir.path);
-      const native = join(dir.path, NATIVE);
-      // onnxruntime-node's JavaScript, with its bin/ made of the VSIX's files, so the addon and the
-      // library it finds by RUNPATH are the packaged ones.
-      const ort = join(dir.path, 'ort', 'onnxruntime-node');
-      cpSync(join(REPO, 'node_modules', 'onnxruntime-node', 'dist'), join(ort, 'dist'), { recursive: true });
-      cpSync(join(REPO, 'node_modules', 'onnxruntime-node', 'package.json'), join(ort, 'package.json'));
-      cpSync(join(native, 'onnxruntime', 'linux-x64'), join(ort, 'bin', 'napi-v6', 'linux', 'x64'), { recursive: true });
-      const child = spawnSync(process.execPath, ['-e', LINUX_CHILD], {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { PATH: process.env.PATH, NODE_PATH: join(REPO, 'node_modules'), NATIVE: native, ORT: ort, BETTER_SQLITE3: join(REPO, 'node_modules', 'better-sqlite3') },
-      });
-      assert.equal(child.status, 0, child.stderr);
-      const result = JSON.parse(child.stdout) as { node: string; vecVersion: string; nearest: number[]; probability: number; mapped: string[] };
-      assert.ok(Number(result.node.split('.')[0]) >= 22, `Node ${result.node}`);
-      assert.equal(result.vecVersion, `v${JSON.parse(readFileSync(join(REPO, 'node_modules', 'sqlite-vec', 'package.json'), 'utf8')).version}`);
-      assert.deepEqual(result.nearest, [2, 3]);
-      assert.ok(result.probability >= 0 && result.probability < 0.5, `silence scored ${result.probability}`);
-      // Every native library of Parley's that the child mapped came from the unpacked VSIX.
-      const names = ['linux-x64.node', 'vec0.so', 'onnxruntime_binding.node', 'libonnxruntime.so.1'];
-      assert.deepEqual(names.map((file) => result.mapped.filter((path) => path.endsWith(`/${file}`)).map((path) => path.startsWith(dir.path))), names.map(() => [true]));
-    } finally {
-      dir.cleanup();
-    }
-  });
+  it(
+    'linux-x64: the packaged better-sqlite3 and sqlite-vec answer a vec0 query and the packaged onnxruntime runs the Silero model',
+    { skip: process.platform !== 'linux' || process.arch !== 'x64' },
+    async () => {
+      const dir = tempDir('vsix');
+      try {
+        unpack(await openVsix('linux-x64'), dir.path);
+        const native = join(dir.path, NATIVE);
+        // onnxruntime-node's JavaScript, with its bin/ made of the VSIX's files, so the addon and the
+        // library it finds by RUNPATH are the packaged ones.
+        const ort = join(dir.path, 'ort', 'onnxruntime-node');
+        cpSync(join(REPO, 'node_modules', 'onnxruntime-node', 'dist'), join(ort, 'dist'), { recursive: true });
+        cpSync(join(REPO, 'node_modules', 'onnxruntime-node', 'package.json'), join(ort, 'package.json'));
+        cpSync(join(native, 'onnxruntime', 'linux-x64'), join(ort, 'bin', 'napi-v6', 'linux', 'x64'), { recursive: true });
+        const child = spawnSync(process.execPath, ['-e', LINUX_CHILD], {
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: {
+            PATH: process.env.PATH,
+            NODE_PATH: join(REPO, 'node_modules'),
+            NATIVE: native,
+            ORT: ort,
+            BETTER_SQLITE3: join(REPO, 'node_modules', 'better-sqlite3'),
+          },
+        });
+        assert.equal(child.status, 0, child.stderr);
+        const result = JSON.parse(child.stdout) as { node: string; vecVersion: string; nearest: number[]; probability: number; mapped: string[] };
+        assert.ok(Number(result.node.split('.')[0]) >= 22, `Node ${result.node}`);
+        assert.equal(result.vecVersion, `v${JSON.parse(readFileSync(join(REPO, 'node_modules', 'sqlite-vec', 'package.json'), 'utf8')).version}`);
+        assert.deepEqual(result.nearest, [2, 3]);
+        assert.ok(result.probability >= 0 && result.probability < 0.5, `silence scored ${result.probability}`);
+        // Every native library of Parley's that the child mapped came from the unpacked VSIX.
+        const names = ['linux-x64.node', 'vec0.so', 'onnxruntime_binding.node', 'libonnxruntime.so.1'];
+        assert.deepEqual(
+          names.map((file) => result.mapped.filter((path) => path.endsWith(`/${file}`)).map((path) => path.startsWith(dir.path))),
+          names.map(() => [true]),
+        );
+      } finally {
+        dir.cleanup();
+      }
+    },
+  );
 
-  it("darwin-x64: the packaged onnxruntime-web files run the Silero model (WebAssembly runs on any platform)", async () => {
+  it('darwin-x64: the packaged onnxruntime-web files run the Silero model (WebAssembly runs on any platform)', async () => {
     const dir = tempDir('vsix');
     try {
       unpack(await openVsix('darwin-x64'), dir.path);
-      const child = spawnSync(process.execPath, ['-e', WEB_CHILD], { encoding: 'utf8', timeout: 60_000, cwd: REPO, env: { PATH: process.env.PATH, NATIVE: join(dir.path, NATIVE) } });
+      const child = spawnSync(process.execPath, ['-e', WEB_CHILD], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        cwd: REPO,
+        env: { PATH: process.env.PATH, NATIVE: join(dir.path, NATIVE) },
+      });
       assert.equal(child.status, 0, child.stderr);
       const result = JSON.parse(child.stdout) as { probability: number };
       assert.ok(result.probability >= 0 && result.probability < 0.5, `silence scored ${result.probability}`);

@@ -15,7 +15,11 @@ import { runParley } from '../support/cli';
 import { tempDir } from '../support/paths';
 import { startServer } from '../support/server';
 
-const KEYS = { ANTHROPIC_API_KEY: 'sk-ant-api03-childprocesskey0000000000', OPENAI_API_KEY: 'sk-proj-childprocesskey000000000000', DEEPGRAM_API_KEY: '0123456789abcdef0123456789abcdef01234567' };
+const KEYS = {
+  ANTHROPIC_API_KEY: 'sk-ant-api03-childprocesskey0000000000',
+  OPENAI_API_KEY: 'sk-proj-childprocesskey000000000000',
+  DEEPGRAM_API_KEY: '0123456789abcdef0123456789abcdef01234567',
+};
 const BASE_ENV = { PATH: process.env.PATH, HOME: process.env.HOME };
 
 const parley = (args: string[], env: NodeJS.ProcessEnv, cwd?: string) => runParley(args, { env: { ...BASE_ENV, ...env }, cwd, timeoutMs: 120_000 });
@@ -46,7 +50,10 @@ describe('child processes', { timeout: 300_000 }, () => {
     spawnSync('git', ['-C', repo.root, 'log', '-1', '-p'], { env });
     const ran = repo.ran();
     assert.ok(ran.length >= 3, ran.join('\n'));
-    assert.ok(ran.some((line) => line.includes(`key=${KEYS.ANTHROPIC_API_KEY}`)), 'plain git hands the key on');
+    assert.ok(
+      ran.some((line) => line.includes(`key=${KEYS.ANTHROPIC_API_KEY}`)),
+      'plain git hands the key on',
+    );
     writeFileSync(repo.ranLog, '');
   });
 
@@ -55,7 +62,10 @@ describe('child processes', { timeout: 300_000 }, () => {
     assert.equal(code, 0, stderr);
     assert.deepEqual(repo.ran(), []);
     const review = JSON.parse(stdout) as { findings: { file: string; title: string }[] };
-    assert.ok(review.findings.some((f) => f.file === 'src/core/engine.ts' && f.title.startsWith('Change hotspot')), 'git history was read');
+    assert.ok(
+      review.findings.some((f) => f.file === 'src/core/engine.ts' && f.title.startsWith('Change hotspot')),
+      'git history was read',
+    );
   });
 
   it('the same repository, `parley repomap` → none of its programs runs', async () => {
@@ -92,7 +102,7 @@ describe('child processes', { timeout: 300_000 }, () => {
       assert.equal(result.summary.churn, true);
       const calls = git.calls();
       assert.match(calls, /ARGS .*core\.fsmonitor=false.*core\.hooksPath=\/dev\/null/);
-      assert.match(calls, /ARGS .*filter\.evil\.clean= .*status/, 'the repository\'s filter is emptied for git status');
+      assert.match(calls, /ARGS .*filter\.evil\.clean= .*status/, "the repository's filter is emptied for git status");
       assert.match(calls, /^ENV GIT_CONFIG_NOSYSTEM=1$/m);
       for (const key of Object.values(KEYS)) assert.ok(!calls.includes(key), 'a key reached git');
       assert.doesNotMatch(calls, /^ENV (ANTHROPIC|OPENAI|DEEPGRAM)_API_KEY=/m);
@@ -102,7 +112,7 @@ describe('child processes', { timeout: 300_000 }, () => {
     }
   });
 
-  it('a workspace with its own `git` and a relative entry in PATH → the workspace\'s program never runs', async () => {
+  it("a workspace with its own `git` and a relative entry in PATH → the workspace's program never runs", async () => {
     const planted = join(dir.path, 'planted-git');
     mkdirSync(planted, { recursive: true });
     writeFileSync(join(planted, 'git'), `#!/bin/sh\necho planted >> '${repo.ranLog}'\n`);
@@ -112,7 +122,7 @@ describe('child processes', { timeout: 300_000 }, () => {
     assert.deepEqual(repo.ran(), []);
   });
 
-  it('every program Parley starts (spawn helper) with keys in the server\'s environment → the program sees none of them', async () => {
+  it("every program Parley starts (spawn helper) with keys in the server's environment → the program sees none of them", async () => {
     for (const purpose of ['git', 'audio', 'speech'] as const) {
       const child = spawnChild('sh', ['-c', 'env'], { purpose, env: { ...process.env, ...KEYS, GITHUB_TOKEN: 'ghp_x', AWS_SECRET_ACCESS_KEY: 'x' } });
       let output = '';

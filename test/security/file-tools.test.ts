@@ -115,7 +115,14 @@ describe('file tools', { timeout: 120_000 }, () => {
 
   it('/proc/self/environ (by path, `../` and a symlink inside), /proc/self/cwd/…, /proc/self/root/… → every tool refuses them; no environment reaches the model', async () => {
     symlinkSync('/proc/self/environ', join(ws, 'env-link'));
-    const paths = ['/proc/self/environ', `${'../'.repeat(12)}proc/self/environ`, 'env-link', '/proc/self/cwd/package.json', '/proc/self/cwd', `/proc/self/root${outside}/secret.txt`];
+    const paths = [
+      '/proc/self/environ',
+      `${'../'.repeat(12)}proc/self/environ`,
+      'env-link',
+      '/proc/self/cwd/package.json',
+      '/proc/self/cwd',
+      `/proc/self/root${outside}/secret.txt`,
+    ];
     for (const path of paths) {
       await assertRefusedByEveryTool(path);
       const read = await run('read_file', { path });
@@ -123,15 +130,22 @@ describe('file tools', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a FIFO in the workspace → read_file, open_file and propose_edit (an edit, or a create over it) refuse it and search_workspace skips it, none hangs', { timeout: 15_000 }, async () => {
-    const made = spawnSync('mkfifo', [fifo]);
-    assert.equal(made.status, 0, `mkfifo failed: ${made.stderr?.toString()}`);
-    assert.deepEqual(await run('read_file', { path: 'pipe' }), { content: 'pipe is not a file.', isError: true });
-    assert.deepEqual(await run('open_file', { path: 'pipe' }), { content: 'pipe does not exist.', isError: true });
-    assert.deepEqual(await run('propose_edit', { path: 'pipe', oldText: 'a', newText: 'b' }), { content: 'pipe is not a file.', isError: true });
-    assert.deepEqual(await run('propose_edit', { path: 'pipe', oldText: '', newText: 'b' }), { content: 'pipe exists and is not a file; Parley only creates new files.', isError: true });
-    assert.equal((await run('search_workspace', { query: 'answer' })).content, 'src/main.ts:1: export const answer = 42;');
-  });
+  it(
+    'a FIFO in the workspace → read_file, open_file and propose_edit (an edit, or a create over it) refuse it and search_workspace skips it, none hangs',
+    { timeout: 15_000 },
+    async () => {
+      const made = spawnSync('mkfifo', [fifo]);
+      assert.equal(made.status, 0, `mkfifo failed: ${made.stderr?.toString()}`);
+      assert.deepEqual(await run('read_file', { path: 'pipe' }), { content: 'pipe is not a file.', isError: true });
+      assert.deepEqual(await run('open_file', { path: 'pipe' }), { content: 'pipe does not exist.', isError: true });
+      assert.deepEqual(await run('propose_edit', { path: 'pipe', oldText: 'a', newText: 'b' }), { content: 'pipe is not a file.', isError: true });
+      assert.deepEqual(await run('propose_edit', { path: 'pipe', oldText: '', newText: 'b' }), {
+        content: 'pipe exists and is not a file; Parley only creates new files.',
+        isError: true,
+      });
+      assert.equal((await run('search_workspace', { query: 'answer' })).content, 'src/main.ts:1: export const answer = 42;');
+    },
+  );
 
   it('a 1.9 MB one-line file → read_file shows a bounded number of characters and says the rest is not shown; search_workspace too', async () => {
     writeFileSync(join(ws, 'bundle.min.js'), `var needle=1;${'x'.repeat(1_900_000)}`);
@@ -144,9 +158,15 @@ describe('file tools', { timeout: 120_000 }, () => {
   });
 
   it('NUL bytes after the first 8 KB of text → read_file refuses it as binary; search_workspace does not search it', async () => {
-    writeFileSync(join(ws, 'late-nul.txt'), Buffer.concat([Buffer.from(`latebinary ${'t'.repeat(9_000)}\n`), Buffer.from([0, 1, 2, 0]), Buffer.from('latebinary tail\n')]));
+    writeFileSync(
+      join(ws, 'late-nul.txt'),
+      Buffer.concat([Buffer.from(`latebinary ${'t'.repeat(9_000)}\n`), Buffer.from([0, 1, 2, 0]), Buffer.from('latebinary tail\n')]),
+    );
     assert.deepEqual(await run('read_file', { path: 'late-nul.txt' }), { content: 'late-nul.txt is a binary file.', isError: true });
-    assert.deepEqual(await run('propose_edit', { path: 'late-nul.txt', oldText: 'tail', newText: 'x' }), { content: 'late-nul.txt is a binary file.', isError: true });
+    assert.deepEqual(await run('propose_edit', { path: 'late-nul.txt', oldText: 'tail', newText: 'x' }), {
+      content: 'late-nul.txt is a binary file.',
+      isError: true,
+    });
     assert.equal((await run('search_workspace', { query: 'latebinary' })).content, 'No matches for "latebinary".');
   });
 
@@ -154,7 +174,12 @@ describe('file tools', { timeout: 120_000 }, () => {
     const raced = join(ws, 'raced');
     mkdirSync(join(raced, '.swap'), { recursive: true });
     writeFileSync(join(raced, 'target.txt'), INSIDE);
-    const swapper = await startSwapper({ target: join(raced, 'target.txt'), secret: realpathSync(join(outside, 'secret.txt')), scratch: join(raced, '.swap', 'scratch'), inside: INSIDE });
+    const swapper = await startSwapper({
+      target: join(raced, 'target.txt'),
+      secret: realpathSync(join(outside, 'secret.txt')),
+      scratch: join(raced, '.swap', 'scratch'),
+      inside: INSIDE,
+    });
     const outcomes = { inside: 0, refused: 0, leaked: 0 };
     try {
       for (let read = 0; read < 400; read++) {

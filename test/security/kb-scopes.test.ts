@@ -12,7 +12,16 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KbPassage, KbSearchFilters, Visibility } from '../../protocol/knowledge';
 import { ResponseError } from 'vscode-languageserver-protocol';
-import { KbAddRequest, KbCorrectRequest, KbDocumentVisibilityRequest, KbSearchRequest, KbSetVisibilityRequest, KbStatsRequest, KbSyncRequest, KbVoteRequest } from '../../protocol/lsp';
+import {
+  KbAddRequest,
+  KbCorrectRequest,
+  KbDocumentVisibilityRequest,
+  KbSearchRequest,
+  KbSetVisibilityRequest,
+  KbStatsRequest,
+  KbSyncRequest,
+  KbVoteRequest,
+} from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import type { ToolCallRecord } from '../../protocol/session';
 import { connectLive, type LiveClient } from '../support/live';
@@ -82,7 +91,11 @@ function passageOf(passages: KbPassage[], relPath: string): KbPassage {
 /** No passage of a private note, and none of its words, in what a shared-only search returned. */
 function assertNothingOf(passages: KbPassage[], secret: Secret, what: string): void {
   const leaked = passages.filter((p) => secret.paths.includes(p.path) || p.visibility === 'private');
-  assert.deepEqual(leaked.map((p) => `${p.relPath} (${p.visibility})`), [], `${what}: a private passage was returned`);
+  assert.deepEqual(
+    leaked.map((p) => `${p.relPath} (${p.visibility})`),
+    [],
+    `${what}: a private passage was returned`,
+  );
   const shown = JSON.stringify(passages).toLowerCase();
   for (const word of secret.words) assert.ok(!shown.includes(word.toLowerCase()), `${what}: "${word}" appears in the results`);
 }
@@ -111,8 +124,12 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
   it("a private note's text, title, alias, heading, file name and path searched with a shared-only scope (with folder and tag filters too, and with 650 private passages crowding the top) → no passage, snippet, title or path of a private note comes back", async () => {
     const folder = join(dir.path, 'alone');
     plant(folder, {
-      'Escrow.md': '---\ntitle: Zephyrine Escrow\naliases: [Marlowe Ledger]\ntags: [finance]\n---\n# Zephyrine Escrow\n\n## Wire instructions\n\nThe zephyrine escrow account takes wires through Quillon Bank, reference 4417-XK.\n',
-      'Census.md': ['# Census', ...Array.from({ length: 650 }, (_, i) => `## Count ${i + 1}\n\nQuokka census ${i + 1}: the zephyrine ponds held ${i + 3} animals.`)].join('\n\n') + '\n',
+      'Escrow.md':
+        '---\ntitle: Zephyrine Escrow\naliases: [Marlowe Ledger]\ntags: [finance]\n---\n# Zephyrine Escrow\n\n## Wire instructions\n\nThe zephyrine escrow account takes wires through Quillon Bank, reference 4417-XK.\n',
+      'Census.md':
+        ['# Census', ...Array.from({ length: 650 }, (_, i) => `## Count ${i + 1}\n\nQuokka census ${i + 1}: the zephyrine ponds held ${i + 3} animals.`)].join(
+          '\n\n',
+        ) + '\n',
       'Roadmap.md': '# Roadmap\n\nThe escrow feature ships in the autumn release through our bank partner. #finance\n',
       'Wildlife.md': '# Wildlife\n\nQuokka sightings go to the island rangers.\n',
     });
@@ -120,15 +137,41 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     await setVisibility(server, join(folder, 'Roadmap.md'), 'shared');
     await setVisibility(server, join(folder, 'Wildlife.md'), 'public');
     const escrow = join(folder, 'Escrow.md');
-    const secret: Secret = { paths: [escrow, join(folder, 'Census.md')], words: ['zephyrine', 'quillon', 'marlowe', '4417', 'wire instructions', 'escrow.md', 'census'] };
+    const secret: Secret = {
+      paths: [escrow, join(folder, 'Census.md')],
+      words: ['zephyrine', 'quillon', 'marlowe', '4417', 'wire instructions', 'escrow.md', 'census'],
+    };
     // The private notes are there to be found, and a shared-only search does find shared notes.
     assert.equal((await search(sidebar, 'zephyrine escrow wires'))[0]?.path, escrow);
     // Private passages fill the top of the ranking, so the shared-only search must look past them.
     assert.ok((await search(sidebar, 'quokka census')).filter((p) => p.relPath === 'Census.md').length >= 99, 'the crowd of private passages ranks first');
-    assert.deepEqual((await search(sidebar, 'escrow bank', SHARED_ONLY)).map((p) => p.relPath), ['Roadmap.md']);
-    assert.deepEqual((await search(sidebar, 'quokka census', SHARED_ONLY)).map((p) => p.relPath), ['Wildlife.md']);
-    const queries = ['The zephyrine escrow account takes wires through Quillon Bank, reference 4417-XK.', 'Zephyrine Escrow', 'Marlowe Ledger', 'Wire instructions', 'Escrow', 'Escrow.md', escrow, 'quillon 4417', 'quokka census zephyrine ponds', 'zeph'];
-    const scopes: KbSearchFilters[] = [SHARED_ONLY, { visibility: ['shared'] }, { visibility: ['public'] }, { ...SHARED_ONLY, folder }, { ...SHARED_ONLY, tag: 'finance' }];
+    assert.deepEqual(
+      (await search(sidebar, 'escrow bank', SHARED_ONLY)).map((p) => p.relPath),
+      ['Roadmap.md'],
+    );
+    assert.deepEqual(
+      (await search(sidebar, 'quokka census', SHARED_ONLY)).map((p) => p.relPath),
+      ['Wildlife.md'],
+    );
+    const queries = [
+      'The zephyrine escrow account takes wires through Quillon Bank, reference 4417-XK.',
+      'Zephyrine Escrow',
+      'Marlowe Ledger',
+      'Wire instructions',
+      'Escrow',
+      'Escrow.md',
+      escrow,
+      'quillon 4417',
+      'quokka census zephyrine ponds',
+      'zeph',
+    ];
+    const scopes: KbSearchFilters[] = [
+      SHARED_ONLY,
+      { visibility: ['shared'] },
+      { visibility: ['public'] },
+      { ...SHARED_ONLY, folder },
+      { ...SHARED_ONLY, tag: 'finance' },
+    ];
     for (const filters of scopes) {
       for (const query of queries) assertNothingOf(await search(sidebar, query, filters), secret, `"${query}" with ${JSON.stringify(filters)}`);
     }
@@ -144,15 +187,27 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     const own = passageOf(await search(sidebar, paragraph), 'Own Runbook.md');
     const corrected = await sidebar.rpc.sendRequest(KbCorrectRequest.type, { chunkId: own.chunkId, text: correction });
     assert.equal(corrected.version, 1);
-    assert.equal(passageOf(await search(sidebar, 'pellucida tangerine'), 'Own Runbook.md').correction?.text, correction, 'the correction is searchable with its own note');
+    assert.equal(
+      passageOf(await search(sidebar, 'pellucida tangerine'), 'Own Runbook.md').correction?.text,
+      correction,
+      'the correction is searchable with its own note',
+    );
     const secret: Secret = { paths: [join(folder, 'Own Runbook.md')], words: ['pellucida', 'tangerine', 'passphrase'] };
     const check = async (when: string) => {
       for (const query of [paragraph, 'pellucida tangerine passphrase', `${paragraph} ${correction}`]) {
         const shared = await search(sidebar, query, SHARED_ONLY);
         assertNothingOf(shared, secret, `${when}: shared-only "${query}"`);
-        assert.deepEqual(shared.filter((p) => p.correction !== undefined).map((p) => p.relPath), [], `${when}: a shared-only result carries a correction`);
+        assert.deepEqual(
+          shared.filter((p) => p.correction !== undefined).map((p) => p.relPath),
+          [],
+          `${when}: a shared-only result carries a correction`,
+        );
       }
-      assert.deepEqual((await search(sidebar, 'pellucida tangerine', SHARED_ONLY)).map((p) => p.relPath), [], `${when}: the private correction finds the shared note`);
+      assert.deepEqual(
+        (await search(sidebar, 'pellucida tangerine', SHARED_ONLY)).map((p) => p.relPath),
+        [],
+        `${when}: the private correction finds the shared note`,
+      );
       assert.equal(passageOf(await search(sidebar, paragraph, SHARED_ONLY), 'Team Runbook.md').correction, undefined);
       const everything = await search(sidebar, paragraph);
       const team = passageOf(everything, 'Team Runbook.md');
@@ -161,7 +216,10 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
       assert.equal(passageOf(everything, 'Own Runbook.md').correction?.text, correction, `${when}: the private note keeps its correction`);
     };
     await check('at once');
-    plant(folder, { 'Own Runbook.md': `# Own Runbook\n\n${paragraph}\n\n## Pager\n\nKeep the runbook by the pager.\n`, 'Team Runbook.md': `# Team Runbook\n\n${paragraph}\n\n## Escalation\n\nEscalate to the platform lead.\n` });
+    plant(folder, {
+      'Own Runbook.md': `# Own Runbook\n\n${paragraph}\n\n## Pager\n\nKeep the runbook by the pager.\n`,
+      'Team Runbook.md': `# Team Runbook\n\n${paragraph}\n\n## Escalation\n\nEscalate to the platform lead.\n`,
+    });
     for (const name of ['Own Runbook.md', 'Team Runbook.md']) later(join(folder, name));
     await server.connection.sendRequest(KbSyncRequest.type, {});
     assert.equal(passageOf(await search(sidebar, 'escalate platform lead'), 'Team Runbook.md').heading, 'Escalation', 'the shared note was re-indexed');
@@ -190,11 +248,19 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     const upvoted = await view();
     assert.deepEqual(upvoted.own.votes, { up: 5, down: 0 }, 'the votes count on the private note');
     assert.ok(upvoted.own.score > start.own.score, 'the votes move the private note');
-    assert.deepEqual({ sharedOnly: upvoted.sharedOnly, unrestricted: upvoted.unrestricted }, { sharedOnly: start.sharedOnly, unrestricted: start.unrestricted }, 'helpful votes moved the shared copy');
+    assert.deepEqual(
+      { sharedOnly: upvoted.sharedOnly, unrestricted: upvoted.unrestricted },
+      { sharedOnly: start.sharedOnly, unrestricted: start.unrestricted },
+      'helpful votes moved the shared copy',
+    );
     for (let i = 0; i < 10; i++) await sidebar.rpc.sendRequest(KbVoteRequest.type, { chunkId: start.own.chunkId, vote: -1 });
     const downvoted = await view();
     assert.deepEqual(downvoted.own.votes, { up: 5, down: 10 });
-    assert.deepEqual({ sharedOnly: downvoted.sharedOnly, unrestricted: downvoted.unrestricted }, { sharedOnly: start.sharedOnly, unrestricted: start.unrestricted }, 'not-helpful votes moved the shared copy');
+    assert.deepEqual(
+      { sharedOnly: downvoted.sharedOnly, unrestricted: downvoted.unrestricted },
+      { sharedOnly: start.sharedOnly, unrestricted: start.unrestricted },
+      'not-helpful votes moved the shared copy',
+    );
   });
 
   it('a note switched from shared (and from public) back to private, over LSP and from the sidebar → the very next shared-only search, by its words or by a prefix as typed, no longer returns it', async () => {
@@ -237,27 +303,43 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
       'Public.md': '',
     };
     const names = Object.keys(claims);
-    plant(folder, Object.fromEntries(names.map((name, i) => [name, `${claims[name]}# Claim ${i}\n\nNimbostrata report ${i}: the cloud deck sits low today.\n`])));
+    plant(
+      folder,
+      Object.fromEntries(names.map((name, i) => [name, `${claims[name]}# Claim ${i}\n\nNimbostrata report ${i}: the cloud deck sits low today.\n`])),
+    );
     const before = (await server.connection.sendRequest(KbStatsRequest.type)).byVisibility;
     await addFolder(server, folder, names.length);
     const stats = await server.connection.sendRequest(KbStatsRequest.type);
     assert.deepEqual(stats.byVisibility, { ...before, private: before.private + names.length }, 'a note took a scope from its text');
-    assert.deepEqual((await search(sidebar, 'nimbostrata cloud deck', SHARED_ONLY)).map((p) => p.relPath), []);
+    assert.deepEqual(
+      (await search(sidebar, 'nimbostrata cloud deck', SHARED_ONLY)).map((p) => p.relPath),
+      [],
+    );
     const all = await search(sidebar, 'nimbostrata cloud deck');
     assert.deepEqual(all.map((p) => [p.relPath, p.visibility]).sort(), names.map((name) => [name, 'private']).sort());
 
     // The user shares one; the file then claims public, then private: the user's choice stands.
     const chosen = join(folder, 'Claims publish.md');
     await setVisibility(server, chosen, 'shared');
-    for (const [claim, word] of [['visibility: public\npublic: true', 'cumulonimba'], ['visibility: private\nshared: false', 'altocumula']]) {
+    for (const [claim, word] of [
+      ['visibility: public\npublic: true', 'cumulonimba'],
+      ['visibility: private\nshared: false', 'altocumula'],
+    ]) {
       writeFileSync(chosen, `---\n${claim}\n---\n# Claim\n\nNimbostrata report: ${word} over the ridge.\n`);
       later(chosen);
-      const [edited] = await waitFor(async () => {
-        const found = await search(sidebar, word);
-        return found.length > 0 && found;
-      }, { timeoutMs: 15_000, what: `the edit with "${word}" to be indexed` });
+      const [edited] = await waitFor(
+        async () => {
+          const found = await search(sidebar, word);
+          return found.length > 0 && found;
+        },
+        { timeoutMs: 15_000, what: `the edit with "${word}" to be indexed` },
+      );
       assert.equal(edited!.visibility, 'shared', `after the file claimed "${claim.split('\n')[0]}"`);
-      assert.deepEqual((await search(sidebar, word, { visibility: ['public'] })).map((p) => p.relPath), [], 'the file made the note public');
+      assert.deepEqual(
+        (await search(sidebar, word, { visibility: ['public'] })).map((p) => p.relPath),
+        [],
+        'the file made the note public',
+      );
       assert.equal(passageOf(await search(sidebar, word, SHARED_ONLY), 'Claims publish.md').visibility, 'shared');
     }
   });
@@ -274,13 +356,51 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     await sidebar.rpc.sendRequest(KbCorrectRequest.type, { chunkId: vault.chunkId, text: 'The opalescent key moved to drawer nine.' });
     const secret: Secret = { paths: [join(folder, 'Vault Keys.md')], words: ['vermillionite', 'opalescent', 'drawer nine', 'vault keys'] };
     const queries = [
-      'visibility:private', '"a" OR *', 'NEAR(', 'NEAR(secret ledger, 2)', 'NEAR("secret" "vault")', '"unbalanced quote', 'ledger"', '"""', '{title}: x', '{title text correction}: vermillionite',
-      'title:vault', 'correction:opalescent', 'text : vermillionite', '- vermillionite', '* OR *', '*', 'vermillion*', '^vermillionite', 'vermillionite AND NOT handbook', 'NOT handbook', ') OR (', '"" OR ""',
-      'vermillionite OR visibility', "'; DROP TABLE chunks; --", "x' OR d.visibility = 'private' --", 'rowid > 0 OR 1=1', 'chunks_fts MATCH *', 'vermillionite\u0000', '\u202evermillionite', 'ledger '.repeat(280),
+      'visibility:private',
+      '"a" OR *',
+      'NEAR(',
+      'NEAR(secret ledger, 2)',
+      'NEAR("secret" "vault")',
+      '"unbalanced quote',
+      'ledger"',
+      '"""',
+      '{title}: x',
+      '{title text correction}: vermillionite',
+      'title:vault',
+      'correction:opalescent',
+      'text : vermillionite',
+      '- vermillionite',
+      '* OR *',
+      '*',
+      'vermillion*',
+      '^vermillionite',
+      'vermillionite AND NOT handbook',
+      'NOT handbook',
+      ') OR (',
+      '"" OR ""',
+      'vermillionite OR visibility',
+      "'; DROP TABLE chunks; --",
+      "x' OR d.visibility = 'private' --",
+      'rowid > 0 OR 1=1',
+      'chunks_fts MATCH *',
+      'vermillionite\u0000',
+      '\u202evermillionite',
+      'ledger '.repeat(280),
     ];
-    const scopes: KbSearchFilters[] = [SHARED_ONLY, { ...SHARED_ONLY, tag: "x' OR '1'='1" }, { ...SHARED_ONLY, tag: '%' }, { ...SHARED_ONLY, folder: "/' OR 1=1 --" }, { ...SHARED_ONLY, folder: '%' }, { visibility: [] }];
+    const scopes: KbSearchFilters[] = [
+      SHARED_ONLY,
+      { ...SHARED_ONLY, tag: "x' OR '1'='1" },
+      { ...SHARED_ONLY, tag: '%' },
+      { ...SHARED_ONLY, folder: "/' OR 1=1 --" },
+      { ...SHARED_ONLY, folder: '%' },
+      { visibility: [] },
+    ];
     // The queries are live: unrestricted, the column filter and the bare word find the private note.
-    for (const query of ['{title text correction}: vermillionite', 'visibility:private']) assert.ok((await search(sidebar, query)).some((p) => p.relPath === 'Vault Keys.md'), query);
+    for (const query of ['{title text correction}: vermillionite', 'visibility:private'])
+      assert.ok(
+        (await search(sidebar, query)).some((p) => p.relPath === 'Vault Keys.md'),
+        query,
+      );
     const errors: string[] = [];
     for (const filters of scopes) {
       for (const query of queries) {
@@ -295,7 +415,11 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
       }
     }
     assert.equal(server.process.exitCode, null, `the server exited: ${server.stderr()}`);
-    assert.deepEqual((await search(sidebar, 'handbook visibility', SHARED_ONLY)).map((p) => p.relPath), ['Handbook.md'], 'an ordinary search after them');
+    assert.deepEqual(
+      (await search(sidebar, 'handbook visibility', SHARED_ONLY)).map((p) => p.relPath),
+      ['Handbook.md'],
+      'an ordinary search after them',
+    );
     assert.ok(errors.length < queries.length * scopes.length, `every crafted query was refused:\n${errors.join('\n')}`);
   });
 
@@ -319,7 +443,11 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     const seen = client.frames.length;
     client.socket.send(JSON.stringify({ type: 'say', text: 'How do we cut a release?' }));
     const call = await waitFor(
-      () => client.frames.slice(seen).flatMap((frame) => (frame.type === 'turn' && frame.turn.role === 'assistant' ? frame.turn.toolCalls : [])).find((c: ToolCallRecord) => c.name === 'search_knowledge_base' && c.result !== undefined),
+      () =>
+        client.frames
+          .slice(seen)
+          .flatMap((frame) => (frame.type === 'turn' && frame.turn.role === 'assistant' ? frame.turn.toolCalls : []))
+          .find((c: ToolCallRecord) => c.name === 'search_knowledge_base' && c.result !== undefined),
       { timeoutMs: 15_000, what: 'the answer with its tool call' },
     );
     const result = call.result!;
@@ -327,49 +455,67 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
     const blocks = new Map(result.split(/\n\n(?=\[\d+\] )/).map((block) => [/^\[\d+\] .*? \((.+), line \d+\)/.exec(block)?.[1] ?? block, block]));
     for (const name of ['Own Release.md', 'Team Release.md', 'Press Release.md']) assert.ok(blocks.has(name), `${name} is in the tool's result:\n${result}`);
     assert.match(blocks.get('Own Release.md')!, new RegExp(`Correction by the user \\(v1\\): ${correction}`));
-    for (const name of ['Team Release.md', 'Press Release.md']) assert.doesNotMatch(blocks.get(name)!, /Marigold|Correction by the user/, `${name} shows the private note's correction`);
+    for (const name of ['Team Release.md', 'Press Release.md'])
+      assert.doesNotMatch(blocks.get(name)!, /Marigold|Correction by the user/, `${name} shows the private note's correction`);
     const cited = (call.citations ?? []).map((c) => [c.label, c.path]);
-    for (const name of ['Own Release', 'Team Release', 'Press Release']) assert.ok(cited.some(([label, path]) => label === name && path === join(folder, `${name}.md`)), `${name} is cited with its own path`);
+    for (const name of ['Own Release', 'Team Release', 'Press Release'])
+      assert.ok(
+        cited.some(([label, path]) => label === name && path === join(folder, `${name}.md`)),
+        `${name} is cited with its own path`,
+      );
     // What the model was sent is what the tool returned, no more.
     const chats = model.requests.filter((r) => r.path === '/v1/chat/completions');
     const messages = (chats.at(-1)!.body as { messages: { role: string; content: unknown }[] }).messages;
-    assert.deepEqual(messages.filter((m) => m.role === 'tool').map((m) => m.content), [result]);
+    assert.deepEqual(
+      messages.filter((m) => m.role === 'tool').map((m) => m.content),
+      [result],
+    );
   });
 
-  it(
-    'a shared note made private while a new embedder re-embeds its passages (a server embedder, answering slowly) → shared-only searches, by words and by vectors, no longer return it once embedding is done',
-    async () => {
-      const embeddings = await startOpenAIStandIn({ latency: { ttfbMs: 2_000 } });
-      const raceDir = join(dir.path, 'race');
-      const other = await startServer({ storage: { globalStoragePath: join(raceDir, 'g'), workspaceStoragePath: join(raceDir, 'w') } });
+  it('a shared note made private while a new embedder re-embeds its passages (a server embedder, answering slowly) → shared-only searches, by words and by vectors, no longer return it once embedding is done', async () => {
+    const embeddings = await startOpenAIStandIn({ latency: { ttfbMs: 2_000 } });
+    const raceDir = join(dir.path, 'race');
+    const other = await startServer({ storage: { globalStoragePath: join(raceDir, 'g'), workspaceStoragePath: join(raceDir, 'w') } });
+    try {
+      other.connection.onRequest('window/workDoneProgress/create', () => null);
+      const folder = join(raceDir, 'notes');
+      const merger = join(folder, 'Merger.md');
+      plant(folder, {
+        'Merger.md': '# Merger\n\nThe Halcyon merger closes in March; the term sheet stays with the deal team.\n',
+        'Newsletter.md': '# Newsletter\n\nThe newsletter covers the March offsite.\n',
+      });
+      await addFolder(other, folder, 2);
+      await setVisibility(other, merger, 'shared');
+      await setVisibility(other, join(folder, 'Newsletter.md'), 'shared');
+      const otherSidebar = sidebarOf(other);
       try {
-        other.connection.onRequest('window/workDoneProgress/create', () => null);
-        const folder = join(raceDir, 'notes');
-        const merger = join(folder, 'Merger.md');
-        plant(folder, { 'Merger.md': '# Merger\n\nThe Halcyon merger closes in March; the term sheet stays with the deal team.\n', 'Newsletter.md': '# Newsletter\n\nThe newsletter covers the March offsite.\n' });
-        await addFolder(other, folder, 2);
-        await setVisibility(other, merger, 'shared');
-        await setVisibility(other, join(folder, 'Newsletter.md'), 'shared');
-        const otherSidebar = sidebarOf(other);
-        try {
-          await other.changeSettings({ ...structuredClone(DEFAULT_SETTINGS), embeddings: { provider: 'openai-compatible', model: 'embed-small', baseUrl: embeddings.baseURL } });
-          await waitFor(() => embeddings.requests.some((r) => JSON.stringify(r.body).includes('Halcyon merger')), { timeoutMs: 15_000, what: 'the re-embedding of the merger note' });
-          await setVisibility(other, merger, 'private');
-          embeddings.latency.ttfbMs = 0;
-          await waitFor(async () => {
+        await other.changeSettings({
+          ...structuredClone(DEFAULT_SETTINGS),
+          embeddings: { provider: 'openai-compatible', model: 'embed-small', baseUrl: embeddings.baseURL },
+        });
+        await waitFor(() => embeddings.requests.some((r) => JSON.stringify(r.body).includes('Halcyon merger')), {
+          timeoutMs: 15_000,
+          what: 'the re-embedding of the merger note',
+        });
+        await setVisibility(other, merger, 'private');
+        embeddings.latency.ttfbMs = 0;
+        await waitFor(
+          async () => {
             const stats = await other.connection.sendRequest(KbStatsRequest.type);
             return stats.embedder.startsWith('openai-compatible:') && stats.embedded === stats.chunks && !stats.busy;
-          }, { timeoutMs: 30_000, what: 'the re-embedding to finish' });
-          assert.equal(passageOf(await search(otherSidebar, 'Halcyon merger term sheet'), 'Merger.md').visibility, 'private');
-          const secret: Secret = { paths: [merger], words: ['halcyon', 'term sheet'] };
-          for (const query of ['Halcyon merger term sheet', 'March', 'newsletter']) assertNothingOf(await search(otherSidebar, query, SHARED_ONLY), secret, `shared-only "${query}"`);
-        } finally {
-          otherSidebar.dispose();
-        }
+          },
+          { timeoutMs: 30_000, what: 'the re-embedding to finish' },
+        );
+        assert.equal(passageOf(await search(otherSidebar, 'Halcyon merger term sheet'), 'Merger.md').visibility, 'private');
+        const secret: Secret = { paths: [merger], words: ['halcyon', 'term sheet'] };
+        for (const query of ['Halcyon merger term sheet', 'March', 'newsletter'])
+          assertNothingOf(await search(otherSidebar, query, SHARED_ONLY), secret, `shared-only "${query}"`);
       } finally {
-        await other.stop();
-        await embeddings.close();
+        otherSidebar.dispose();
       }
-    },
-  );
+    } finally {
+      await other.stop();
+      await embeddings.close();
+    }
+  });
 });

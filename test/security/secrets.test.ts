@@ -22,7 +22,9 @@ import { startOpenAIStandIn } from '../support/standins';
 
 type OpenAIStandIn = Awaited<ReturnType<typeof startOpenAIStandIn>>;
 
-const keyed = Object.entries(KEY_SAMPLES).map(([name, sample], index) => `// ${name}\nexport const SETTING_${index} = ${JSON.stringify(sample)};`).join('\n');
+const keyed = Object.entries(KEY_SAMPLES)
+  .map(([name, sample], index) => `// ${name}\nexport const SETTING_${index} = ${JSON.stringify(sample)};`)
+  .join('\n');
 
 const turnsOf = (frames: ServerFrame[]) => frames.flatMap((frame) => (frame.type === 'turn' ? [frame.turn] : []));
 
@@ -43,13 +45,30 @@ describe('secrets', { timeout: 240_000 }, () => {
     writeFileSync(join(workspace, '.envrc'), 'export DEPLOY_PASSWORD=correcthorsebatterystaple\n');
     writeFileSync(join(notes, 'deploy.md'), `# Deploying\n\nThe deploy keys:\n\n${Object.values(KEY_SAMPLES).join('\n\n')}\n`);
     model = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 0 } });
-    server = await startServer({ storage, settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL } } });
+    server = await startServer({
+      storage,
+      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: model.baseURL } },
+    });
     const file = join(realpathSync(workspace), 'src', 'config.ts');
     server.editorState = {
       workspaceFolders: [workspace],
       openFiles: [file],
-      activeEditor: { path: file, languageId: 'typescript', lineCount: 30, selection: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } }, selectedText: keyed.split('\n').slice(0, 4).join('\n'), visibleRange: { start: { line: 0, character: 0 }, end: { line: 29, character: 0 } }, visibleText: keyed },
-      diagnostics: Object.values(KEY_SAMPLES).map((sample, line) => ({ path: file, range: { start: { line, character: 0 }, end: { line, character: 5 } }, severity: 'error' as const, message: `Type '"${sample}"' is not assignable to type 'number'.`, source: 'ts' })),
+      activeEditor: {
+        path: file,
+        languageId: 'typescript',
+        lineCount: 30,
+        selection: { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } },
+        selectedText: keyed.split('\n').slice(0, 4).join('\n'),
+        visibleRange: { start: { line: 0, character: 0 }, end: { line: 29, character: 0 } },
+        visibleText: keyed,
+      },
+      diagnostics: Object.values(KEY_SAMPLES).map((sample, line) => ({
+        path: file,
+        range: { start: { line, character: 0 }, end: { line, character: 5 } },
+        severity: 'error' as const,
+        message: `Type '"${sample}"' is not assignable to type 'number'.`,
+        source: 'ts',
+      })),
     };
     server.connection.onRequest('window/workDoneProgress/create', () => null);
     await server.connection.sendRequest(KbAddRequest.type, { path: notes });
@@ -86,7 +105,10 @@ describe('secrets', { timeout: 240_000 }, () => {
     live.socket.send(JSON.stringify({ type: 'say', text: 'show me the deploy settings and notes' }));
     const answer = await waitFor(() => turnsOf(live.frames).find((turn) => turn.role === 'assistant'), { what: 'the answer with tools' });
     assert.equal(answer.toolCalls.length, 4);
-    assert.ok(answer.toolCalls.every((call) => !call.isError), JSON.stringify(answer.toolCalls));
+    assert.ok(
+      answer.toolCalls.every((call) => !call.isError),
+      JSON.stringify(answer.toolCalls),
+    );
     assert.match(answer.toolCalls[3]!.result ?? '', /Deploying/, 'the note was found');
     assert.deepEqual(leakedKeys(modelSaw()), []);
     assert.ok(!modelSaw().includes('correcthorsebatterystaple'), 'a .envrc value reached the model');
@@ -108,7 +130,7 @@ describe('secrets', { timeout: 240_000 }, () => {
     assert.deepEqual(leakedKeys(modelSaw()), []);
   });
 
-  it('the session after all that: the panel\'s turns, Export Session and the server log → no key in any of them', async () => {
+  it("the session after all that: the panel's turns, Export Session and the server log → no key in any of them", async () => {
     const exported = await server.connection.sendRequest(ExportSessionRequest.type);
     assert.deepEqual(leakedKeys(JSON.stringify(exported)), []);
     assert.deepEqual(leakedKeys(JSON.stringify(turnsOf(live.frames))), []);
@@ -118,7 +140,13 @@ describe('secrets', { timeout: 240_000 }, () => {
   it('`parley review` of the keyed workspace with a model → the review prompt holds no key', async () => {
     const reviewer = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 0 } });
     try {
-      const env = { HOME: process.env.HOME, PARLEY_LLM: 'openai-compatible', PARLEY_LLM_MODEL: 'local-reviewer', PARLEY_LLM_BASE_URL: reviewer.baseURL, XDG_CACHE_HOME: join(dir.path, 'cache') };
+      const env = {
+        HOME: process.env.HOME,
+        PARLEY_LLM: 'openai-compatible',
+        PARLEY_LLM_MODEL: 'local-reviewer',
+        PARLEY_LLM_BASE_URL: reviewer.baseURL,
+        XDG_CACHE_HOME: join(dir.path, 'cache'),
+      };
       const { code } = await runParley(['review', workspace, '--json'], { env, timeoutMs: 120_000 });
       assert.equal(code, 0);
       const prompts = JSON.stringify(reviewer.requests.map((request) => request.body));

@@ -71,7 +71,9 @@ function tcpAccepts(host: string, port: number): Promise<boolean> {
  */
 function otherAddresses(): string[] {
   const interfaces = Object.entries(networkInterfaces()).flatMap(([name, addresses]) =>
-    (addresses ?? []).filter((a) => a.address !== '127.0.0.1').map((a) => (a.family === 'IPv6' && a.address.startsWith('fe80:') ? `${a.address}%${name}` : a.address)),
+    (addresses ?? [])
+      .filter((a) => a.address !== '127.0.0.1')
+      .map((a) => (a.family === 'IPv6' && a.address.startsWith('fe80:') ? `${a.address}%${name}` : a.address)),
   );
   return ['127.0.0.2', ...interfaces];
 }
@@ -103,7 +105,7 @@ describe('live WebSocket', { timeout: 120_000 }, () => {
     fresh.socket.close();
     const id = Math.floor(Math.random() * 1e9);
     bystander.socket.send(JSON.stringify({ type: 'ping', id }));
-    await waitFor(() => bystander.frames.find((frame) => frame.type === 'pong' && frame.id === id), { what: 'the bystander\'s pong' });
+    await waitFor(() => bystander.frames.find((frame) => frame.type === 'pong' && frame.id === id), { what: "the bystander's pong" });
   }
 
   /** A connection with the token that sends `send` and must be closed with `code`. */
@@ -134,7 +136,7 @@ describe('live WebSocket', { timeout: 120_000 }, () => {
     await assertServerUnharmed();
   });
 
-  it('a remote window\'s origin: unannounced, then announced by the extension, then announced malformed (javascript:, with a path, not an origin) → 403 until announced, accepted after; the malformed ones change nothing', async () => {
+  it("a remote window's origin: unannounced, then announced by the extension, then announced malformed (javascript:, with a path, not an origin) → 403 until announced, accepted after; the malformed ones change nothing", async () => {
     const remote = 'http://dev.example.test:8080';
     assert.deepEqual(await handshake(liveUrl(endpoint), remote), { opened: false, status: 403 });
     for (const origin of ['javascript:alert(1)', 'https://evil.example/path', 'evil.example', 42]) {
@@ -147,7 +149,7 @@ describe('live WebSocket', { timeout: 120_000 }, () => {
     assert.deepEqual(await handshake(liveUrl(endpoint), 'https://evil.example'), { opened: false, status: 403 });
   });
 
-  it('a connection to the live port on any address but 127.0.0.1 (127.0.0.2, ::1, the machine\'s other interfaces) → the endpoint is 127.0.0.1 and nothing else accepts', async () => {
+  it("a connection to the live port on any address but 127.0.0.1 (127.0.0.2, ::1, the machine's other interfaces) → the endpoint is 127.0.0.1 and nothing else accepts", async () => {
     const url = new URL(endpoint.url);
     assert.equal(url.hostname, '127.0.0.1');
     const port = Number(url.port);

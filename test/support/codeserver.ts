@@ -245,7 +245,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const config = join(root, 'config.yaml');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...(options.workspaceTrust ? TRUST_SETTINGS : {}), ...options.settings }, null, 2));
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...DEFAULT_SETTINGS, ...(options.workspaceTrust ? TRUST_SETTINGS : {}), ...options.settings }, null, 2),
+  );
   const output = { text: '' };
   const env = childEnv(options.env);
   const keep = options.keep ?? process.env.PARLEY_E2E_KEEP === '1';
@@ -298,14 +301,23 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 type Launched = { ok: true; stop(): Promise<void> } | { ok: false; addressInUse: boolean; message: string };
 
 /** Starts code-server on port and waits until it answers HTTP; on failure it is stopped again. */
-async function launch(launcher: string, common: string[], port: number, options: CodeServerOptions, env: NodeJS.ProcessEnv, output: { text: string }): Promise<Launched> {
+async function launch(
+  launcher: string,
+  common: string[],
+  port: number,
+  options: CodeServerOptions,
+  env: NodeJS.ProcessEnv,
+  output: { text: string },
+): Promise<Launched> {
   const config = common[common.indexOf('--config') + 1]!;
   const host = options.host ?? '127.0.0.1';
   writeFileSync(config, `bind-addr: ${host}:${port}\nauth: none\ncert: false\n`);
   const args = [
     ...common,
-    '--auth', 'none',
-    '--bind-addr', `${host}:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
@@ -350,7 +362,11 @@ async function launch(launcher: string, common: string[], port: number, options:
     if (exitCode !== undefined) {
       await stop();
       const text = output.text.slice(outputStart);
-      return { ok: false, addressInUse: text.includes('EADDRINUSE'), message: `code-server exited (${exitCode}) before answering on ${baseUrl}:\n${output.text}` };
+      return {
+        ok: false,
+        addressInUse: text.includes('EADDRINUSE'),
+        message: `code-server exited (${exitCode}) before answering on ${baseUrl}:\n${output.text}`,
+      };
     }
     try {
       const response = await fetch(new URL('healthz', baseUrl), { signal: AbortSignal.timeout(2_000) });

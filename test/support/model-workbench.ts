@@ -31,7 +31,13 @@ export async function startModelWorkbench(workspace: string, { interTokenMs }: {
     codeServer = await startCodeServer({
       vsix: join(DIST, 'parley.vsix'),
       workspace,
-      settings: { 'parley.llm.provider': 'openai-compatible', 'parley.llm.baseUrl': model.baseURL, 'parley.llm.model': 'local-coder', 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': 200 },
+      settings: {
+        'parley.llm.provider': 'openai-compatible',
+        'parley.llm.baseUrl': model.baseURL,
+        'parley.llm.model': 'local-coder',
+        'files.autoSave': 'afterDelay',
+        'files.autoSaveDelay': 200,
+      },
     });
     page = await openWorkbench(codeServer.url);
     return { model, codeServer, page, close };

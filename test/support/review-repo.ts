@@ -10,7 +10,15 @@ import { REPO } from './paths';
 export const PLANTED = join(REPO, 'test', 'fixtures', 'review', 'planted');
 export const HOTSPOT_COMMITS = 5;
 
-const GIT_ENV = { PATH: process.env.PATH, HOME: process.env.HOME, GIT_AUTHOR_NAME: 'Parley Test', GIT_AUTHOR_EMAIL: 'test@parley.invalid', GIT_COMMITTER_NAME: 'Parley Test', GIT_COMMITTER_EMAIL: 'test@parley.invalid', GIT_CONFIG_NOSYSTEM: '1' };
+const GIT_ENV = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  GIT_AUTHOR_NAME: 'Parley Test',
+  GIT_AUTHOR_EMAIL: 'test@parley.invalid',
+  GIT_COMMITTER_NAME: 'Parley Test',
+  GIT_COMMITTER_EMAIL: 'test@parley.invalid',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
 
 export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', ['-C', dir, ...args], { env: GIT_ENV, encoding: 'utf8', timeout: 20_000 });

@@ -14,14 +14,27 @@ export const KEY_SAMPLES: Record<string, string> = {
   'Anthropic key': `sk-ant-api03-${'Xy9'.repeat(31)}AA`,
   'OpenAI key': 'sk-proj-abcdefghij0123456789T3BlbkFJabcdefghij0123456789',
   'Deepgram key': 'DEEPGRAM_API_KEY=0123456789abcdef0123456789abcdef01234567',
-  'OpenSSH private key': ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW', 'QyNTUxOQAAACDa4FQp5yOiGbyk1+Qek6RGl2F+oSKkwP9z7s4GafhxAQAAAJhkhPv1ZIT7', '-----END OPENSSH PRIVATE KEY-----'].join('\n'),
-  'RSA private key': ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw', '7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxKLxoS2tFc', '-----END RSA PRIVATE KEY-----'].join('\n'),
+  'OpenSSH private key': [
+    '-----BEGIN OPENSSH PRIVATE KEY-----',
+    'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+    'QyNTUxOQAAACDa4FQp5yOiGbyk1+Qek6RGl2F+oSKkwP9z7s4GafhxAQAAAJhkhPv1ZIT7',
+    '-----END OPENSSH PRIVATE KEY-----',
+  ].join('\n'),
+  'RSA private key': [
+    '-----BEGIN RSA PRIVATE KEY-----',
+    'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw',
+    '7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxKLxoS2tFc',
+    '-----END RSA PRIVATE KEY-----',
+  ].join('\n'),
   'database URL with password': 'postgres://admin:hunter2secretpw@db.example.com:5432/app',
 };
 
 /** The part of each sample that must not appear anywhere (the key itself, not the name before it). */
 export const KEY_VALUES: Record<string, string> = Object.fromEntries(
-  Object.entries(KEY_SAMPLES).map(([name, sample]) => [name, sample.includes('PRIVATE KEY') ? sample.split('\n')[1]! : (/[=:]\s*"?([^"\s]+)"?$/.exec(sample)?.[1] ?? sample).replace(/^\/\/admin:/, '')]),
+  Object.entries(KEY_SAMPLES).map(([name, sample]) => [
+    name,
+    sample.includes('PRIVATE KEY') ? sample.split('\n')[1]! : (/[=:]\s*"?([^"\s]+)"?$/.exec(sample)?.[1] ?? sample).replace(/^\/\/admin:/, ''),
+  ]),
 );
 
 /** The names of the samples whose value appears in `text`. */

@@ -56,5 +56,8 @@ export function connectSidebar(server: RelayServer): Sidebar {
 
 /** The sidebar of a window whose extension runs `server`. */
 export function sidebarOf(server: TestServer): Sidebar {
-  return connectSidebar({ client: () => Promise.resolve(server.connection), onStats: (listener) => server.connection.onNotification(KbStatsNotification.type, listener) });
+  return connectSidebar({
+    client: () => Promise.resolve(server.connection),
+    onStats: (listener) => server.connection.onNotification(KbStatsNotification.type, listener),
+  });
 }

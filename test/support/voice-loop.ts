@@ -61,7 +61,16 @@ export async function runVoiceLoop({ settings, keys, microphone, stt, log = quie
       tools: [],
       emit,
       log,
-      prepare: async () => ({ model, context: '', toolContext: { folders, editorState: async () => ({ workspaceFolders: [], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false } }),
+      prepare: async () => ({
+        model,
+        context: '',
+        toolContext: {
+          folders,
+          editorState: async () => ({ workspaceFolders: [], openFiles: [], diagnostics: [] }),
+          showDocument: async () => false,
+          applyEdit: async () => false,
+        },
+      }),
     });
     const sink = new ClockSink(true);
     const session = await createVoicePipeline({ settings, providers, conversation, sink, emit, log });

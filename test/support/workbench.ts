@@ -74,7 +74,9 @@ export async function openWorkbench(url: string, options: OpenOptions = {}): Pro
           const workbench = document.querySelector<HTMLElement>('.monaco-workbench');
           const statusbar = document.querySelector<HTMLElement>('.part.statusbar');
           // Status bar items appear once the workbench has restored and the remote connection is up.
-          return !!workbench && workbench.offsetHeight > 0 && !!statusbar && statusbar.offsetHeight > 0 && statusbar.querySelectorAll('.statusbar-item').length > 0;
+          return (
+            !!workbench && workbench.offsetHeight > 0 && !!statusbar && statusbar.offsetHeight > 0 && statusbar.querySelectorAll('.statusbar-item').length > 0
+          );
         }),
       { timeoutMs: timeoutMs, what: `the workbench at ${url}` },
     );
@@ -89,7 +91,10 @@ export async function openWorkbench(url: string, options: OpenOptions = {}): Pro
 /** Closes the page, and the browser if openWorkbench launched it. */
 export async function closeWorkbench(page: Page): Promise<void> {
   const browser = ownBrowsers.get(page);
-  await page.context().close().catch(() => {});
+  await page
+    .context()
+    .close()
+    .catch(() => {});
   if (browser) await browser.close().catch(() => {});
 }
 
@@ -103,7 +108,10 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000, 
   await waitFor(
     async () => {
       if (!(await input.isVisible())) {
-        await page.locator('.monaco-workbench').focus().catch(() => {});
+        await page
+          .locator('.monaco-workbench')
+          .focus()
+          .catch(() => {});
         await page.keyboard.press('F1');
         await input.waitFor({ state: 'visible', timeout: 2_000 });
       }
@@ -146,10 +154,19 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000, 
 export async function chooseFromContextMenu(page: Page, target: Locator, label: string, timeoutMs = 90_000): Promise<void> {
   const menu = page.locator('.context-view .monaco-menu').first();
   const item = page.locator('.context-view .action-item', { has: page.locator('.action-label', { hasText: label }) }).first();
-  const closed = () => menu.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
+  const closed = () =>
+    menu.waitFor({ state: 'hidden', timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    );
   const close = async () => {
     await page.keyboard.press('Escape');
-    if (!(await closed())) await page.locator('.context-view-block').first().click({ timeout: 2_000 }).catch(() => undefined);
+    if (!(await closed()))
+      await page
+        .locator('.context-view-block')
+        .first()
+        .click({ timeout: 2_000 })
+        .catch(() => undefined);
   };
   await waitFor(
     async () => {
@@ -199,7 +216,7 @@ export async function webviewFrame(page: Page, predicate: FramePredicate, timeou
   return waitFor(
     async () => {
       for (const frame of webviewContentFrames(page)) {
-        if (await isActiveWebviewFrame(frame).catch(() => false) && await accepts(frame).catch(() => false)) return frame;
+        if ((await isActiveWebviewFrame(frame).catch(() => false)) && (await accepts(frame).catch(() => false))) return frame;
       }
       return undefined;
     },
@@ -217,7 +234,10 @@ async function isActiveWebviewFrame(frame: Frame): Promise<boolean> {
   try {
     const [id, outerIsWebview] = await Promise.all([
       element.getAttribute('id'),
-      frame.parentFrame()!.frameElement().then((outer) => outer.evaluate((el) => (el as Element).classList.contains('webview'))),
+      frame
+        .parentFrame()!
+        .frameElement()
+        .then((outer) => outer.evaluate((el) => (el as Element).classList.contains('webview'))),
     ]);
     return id === 'active-frame' && outerIsWebview;
   } finally {
@@ -229,7 +249,10 @@ async function isActiveWebviewFrame(frame: Frame): Promise<boolean> {
 export async function openSessionPanel(page: Page): Promise<Frame> {
   await runCommand(page, 'Parley: Open Session');
   const panel = await webviewFrame(page, 'Parley Session', 60_000);
-  await waitFor(async () => (await panel.locator('[data-field="connection"]').innerText()).includes('Connected'), { timeoutMs: 60_000, what: 'the panel to connect' });
+  await waitFor(async () => (await panel.locator('[data-field="connection"]').innerText()).includes('Connected'), {
+    timeoutMs: 60_000,
+    what: 'the panel to connect',
+  });
   return panel;
 }
 
@@ -257,7 +280,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function openFileByName(page: Page, name: string): Promise<void> {
   await runCommand(page, 'Go to File...', 15_000, { opensQuickInput: true });
   await page.keyboard.type(name);
-  await waitFor(async () => (await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).count()) > 0, { timeoutMs: 15_000, what: `${name} in quick open` });
+  await waitFor(async () => (await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).count()) > 0, {
+    timeoutMs: 15_000,
+    what: `${name} in quick open`,
+  });
   await page.keyboard.press('Enter');
   await waitFor(async () => (await page.locator('.tab.active', { hasText: name }).count()) > 0, { timeoutMs: 15_000, what: `${name} to open` });
 }

@@ -56,12 +56,18 @@ describe('the capture choice', () => {
   }
 
   it('says why it falls back to the system microphone, and says nothing when the system microphone is the plain choice', () => {
-    assert.match(chooseCapture({ preference: 'auto', host: 'web', recorder: true, webviewFailed: DENIED }).notice ?? '', /listening through the system microphone instead/);
+    assert.match(
+      chooseCapture({ preference: 'auto', host: 'web', recorder: true, webviewFailed: DENIED }).notice ?? '',
+      /listening through the system microphone instead/,
+    );
     assert.equal(chooseCapture({ preference: 'auto', host: 'desktop', recorder: true }).notice, undefined);
     assert.equal(chooseCapture({ preference: 'native', host: 'desktop', recorder: false }).notice, undefined);
   });
 
   it('tells the user with capture set to webview how to listen in desktop VS Code', () => {
-    assert.match(chooseCapture({ preference: 'webview', host: 'desktop', recorder: true, webviewFailed: DENIED }).notice ?? '', /set parley\.voice\.capture to auto or native/);
+    assert.match(
+      chooseCapture({ preference: 'webview', host: 'desktop', recorder: true, webviewFailed: DENIED }).notice ?? '',
+      /set parley\.voice\.capture to auto or native/,
+    );
   });
 });

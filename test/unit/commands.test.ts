@@ -30,11 +30,17 @@ describe('command ids', () => {
   it('every menu entry and keybinding runs a declared command', () => {
     const used = [...Object.values(contributes.menus).flat(), ...contributes.keybindings].map((entry) => entry.command);
     assert.ok(used.length > 0, 'package.json has menus and keybindings');
-    assert.deepEqual(used.filter((id) => !declared.includes(id)), []);
+    assert.deepEqual(
+      used.filter((id) => !declared.includes(id)),
+      [],
+    );
   });
 
   it('declares each id once, and the webviews may run only declared commands', () => {
     assert.equal(new Set(declared).size, declared.length);
-    assert.deepEqual(VIEW_COMMANDS.filter((id) => !declared.includes(id)), []);
+    assert.deepEqual(
+      VIEW_COMMANDS.filter((id) => !declared.includes(id)),
+      [],
+    );
   });
 });

@@ -42,7 +42,16 @@ describe('workspace confinement', () => {
   });
 
   it('refuses .., absolute paths elsewhere, symlinks pointing out and NUL bytes', () => {
-    for (const requested of ['../secret.txt', 'src/../../secret.txt', secret, '/etc/passwd', 'escape.txt', 'parent-link/secret.txt', 'parent-link/new.txt', 'src/main.ts\0.png']) {
+    for (const requested of [
+      '../secret.txt',
+      'src/../../secret.txt',
+      secret,
+      '/etc/passwd',
+      'escape.txt',
+      'parent-link/secret.txt',
+      'parent-link/new.txt',
+      'src/main.ts\0.png',
+    ]) {
       assert.throws(() => folders.resolve(requested), OutsideWorkspaceError, requested);
     }
   });
@@ -60,7 +69,10 @@ describe('workspace confinement', () => {
   });
 
   it('gives up on a chain of dangling symlinks too long to follow', () => {
-    assert.throws(() => folders.resolve('loop-0.ts'), (error: NodeJS.ErrnoException) => error.code === 'ELOOP');
+    assert.throws(
+      () => folders.resolve('loop-0.ts'),
+      (error: NodeJS.ErrnoException) => error.code === 'ELOOP',
+    );
   });
 
   it('refuses everything when no folder is open', () => {

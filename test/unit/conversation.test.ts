@@ -45,7 +45,12 @@ describe('turns while an answer stops', () => {
     const store = new SessionStore(db);
     const sessionId = store.start();
     const folders = new WorkspaceFolders([dir.path]);
-    const toolContext = { folders, editorState: async () => ({ workspaceFolders: [], openFiles: [], diagnostics: [] }), showDocument: async () => false, applyEdit: async () => false };
+    const toolContext = {
+      folders,
+      editorState: async () => ({ workspaceFolders: [], openFiles: [], diagnostics: [] }),
+      showDocument: async () => false,
+      applyEdit: async () => false,
+    };
     // Preparing a turn asks the editor for its state: a round trip, here one turn of the event loop.
     const prepare = async () => {
       await new Promise((resolve) => setImmediate(resolve));
@@ -76,7 +81,13 @@ describe('turns while an answer stops', () => {
     await Promise.all([first, ...waiting]);
     const last = `waiting ${MAX_WAITING_TURNS}`;
     assert.deepEqual(model.questions, ['first', last], 'a turn stopped before its answer began never reached the model');
-    const users = turns().filter((turn) => turn.role === 'user').map((turn) => turn.text);
-    assert.deepEqual(users, ['first', ...Array.from({ length: MAX_WAITING_TURNS }, (_, index) => `waiting ${index + 1}`)], 'in the order they came, without the refused one');
+    const users = turns()
+      .filter((turn) => turn.role === 'user')
+      .map((turn) => turn.text);
+    assert.deepEqual(
+      users,
+      ['first', ...Array.from({ length: MAX_WAITING_TURNS }, (_, index) => `waiting ${index + 1}`)],
+      'in the order they came, without the refused one',
+    );
   });
 });

@@ -31,9 +31,15 @@ describe('client frames', () => {
     assert.deepEqual(parseClientFrame('{"type":"ping","id":3}'), { ok: true, frame: { type: 'ping', id: 3 } });
     assert.deepEqual(parseClientFrame('{"type":"refresh","extra":1}'), { ok: true, frame: { type: 'refresh' } });
     assert.deepEqual(parseClientFrame('{"type":"ping","id":"3"}'), { ok: false, error: 'ping: id: Invalid input: expected number, received string' });
-    assert.deepEqual(parseClientFrame('{"type":"capture","action":"start","source":"mic"}'), { ok: false, error: 'capture: source: Invalid option: expected one of "webview"|"native"' });
+    assert.deepEqual(parseClientFrame('{"type":"capture","action":"start","source":"mic"}'), {
+      ok: false,
+      error: 'capture: source: Invalid option: expected one of "webview"|"native"',
+    });
     assert.deepEqual(parseClientFrame(JSON.stringify({ type: 'say', text: ' ' })), { ok: false, error: 'say: text: is empty' });
-    assert.deepEqual(parseClientFrame('{"type":"say","text":"hi","spoken":"yes"}'), { ok: false, error: 'say: spoken: Invalid input: expected boolean, received string' });
+    assert.deepEqual(parseClientFrame('{"type":"say","text":"hi","spoken":"yes"}'), {
+      ok: false,
+      error: 'say: spoken: Invalid input: expected boolean, received string',
+    });
     assert.deepEqual(parseClientFrame('{"type":"exec","command":"rm -rf /"}'), { ok: false, error: 'unknown frame type "exec"' });
     assert.deepEqual(parseClientFrame('[1,2'), { ok: false, error: 'malformed JSON' });
     assert.deepEqual(parseClientFrame('7'), { ok: false, error: 'frame is not an object' });

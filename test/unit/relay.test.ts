@@ -94,7 +94,10 @@ describe('the sidebar relay', () => {
   it('refuses a request that is not one of the sidebar’s, without asking the server', async () => {
     const server = standIn();
     const sidebar = connectSidebar(server.server);
-    await assert.rejects(sidebar.rpc.sendRequest(KbAddRequest.type, { path: '/etc' }), (error: ResponseError<unknown>) => error.code === ErrorCodes.MethodNotFound);
+    await assert.rejects(
+      sidebar.rpc.sendRequest(KbAddRequest.type, { path: '/etc' }),
+      (error: ResponseError<unknown>) => error.code === ErrorCodes.MethodNotFound,
+    );
     assert.deepEqual(server.calls, []);
     sidebar.dispose();
   });

@@ -35,7 +35,15 @@ describe('provider guard', () => {
     const guard = new Guard('tts', 'slow', { ...fast, retries: 0 });
     let aborted = false;
     await assert.rejects(
-      guard.run((signal) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => { aborted = true; reject(new Error('aborted')); }))),
+      guard.run(
+        (signal) =>
+          new Promise((_resolve, reject) =>
+            signal.addEventListener('abort', () => {
+              aborted = true;
+              reject(new Error('aborted'));
+            }),
+          ),
+      ),
       (error: unknown) => error instanceof ProviderError && /did not answer within 100 ms/.test(error.message) && error.retryable,
     );
     assert.equal(aborted, true);
@@ -57,10 +65,12 @@ describe('provider guard', () => {
   it('falls back to the next provider on a transient failure, not on a refusal', async () => {
     const down = { name: 'down', guard: new Guard('llm', 'down', { ...fast, retries: 0 }) };
     const up = { name: 'up', guard: new Guard('llm', 'up', fast) };
-    const used = await withFallback([down, up], async (provider) => provider.guard.run(async () => {
-      if (provider.name === 'down') throw transient();
-      return provider.name;
-    }));
+    const used = await withFallback([down, up], async (provider) =>
+      provider.guard.run(async () => {
+        if (provider.name === 'down') throw transient();
+        return provider.name;
+      }),
+    );
     assert.equal(used, 'up');
     const refused = withFallback([down, up], async (provider) => {
       throw new ProviderError('llm', provider.name, 'bad key', false);

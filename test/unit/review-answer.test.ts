@@ -24,7 +24,10 @@ const item = (overrides: Record<string, unknown> = {}) => ({
 });
 
 function rejects(answer: string, reason: RegExp): void {
-  assert.throws(() => parseAnswer(answer, lines), (error: Error) => error instanceof AnswerError && reason.test(error.message) && !error.message.includes('\n'));
+  assert.throws(
+    () => parseAnswer(answer, lines),
+    (error: Error) => error instanceof AnswerError && reason.test(error.message) && !error.message.includes('\n'),
+  );
 }
 
 describe('the model review answer', () => {
@@ -44,7 +47,10 @@ describe('the model review answer', () => {
   });
 
   it('accepts one json fence around the whole answer and an empty list', () => {
-    assert.equal(parseAnswer('```json\n{"findings": [' + JSON.stringify(item({ file: './src/b.ts', startLine: 3, endLine: 3 })) + ']}\n```', lines)[0]!.file, 'src/b.ts');
+    assert.equal(
+      parseAnswer('```json\n{"findings": [' + JSON.stringify(item({ file: './src/b.ts', startLine: 3, endLine: 3 })) + ']}\n```', lines)[0]!.file,
+      'src/b.ts',
+    );
     assert.deepEqual(parseAnswer('{"findings": []}', lines), []);
   });
 
@@ -61,8 +67,14 @@ describe('the model review answer', () => {
   });
 });
 
-const at = (file: string, line: number, title: string, severity: ReviewFinding['severity'] = 'warning', kind: ReviewFinding['kind'] = 'llm', endLine?: number): ReviewFinding =>
-  finding({ file, line, ...(endLine ? { endLine } : {}), severity, kind, title, why: `why ${title}`, fix: 'fix it' });
+const at = (
+  file: string,
+  line: number,
+  title: string,
+  severity: ReviewFinding['severity'] = 'warning',
+  kind: ReviewFinding['kind'] = 'llm',
+  endLine?: number,
+): ReviewFinding => finding({ file, line, ...(endLine ? { endLine } : {}), severity, kind, title, why: `why ${title}`, fix: 'fix it' });
 
 describe('merging and ranking findings', () => {
   it('treats titles that say the same thing as similar', () => {
@@ -72,8 +84,18 @@ describe('merging and ranking findings', () => {
   });
 
   it('keeps one of two findings in the same place saying the same, the more severe', () => {
-    const merged = dedupe([at('src/a.ts', 10, 'Unchecked null in load', 'warning', 'llm', 15), at('src/a.ts', 14, 'Unchecked null dereference in load', 'error'), at('src/b.ts', 10, 'Unchecked null in load')]);
-    assert.deepEqual(merged.map((f) => [f.file, f.line, f.severity]), [['src/a.ts', 14, 'error'], ['src/b.ts', 10, 'warning']]);
+    const merged = dedupe([
+      at('src/a.ts', 10, 'Unchecked null in load', 'warning', 'llm', 15),
+      at('src/a.ts', 14, 'Unchecked null dereference in load', 'error'),
+      at('src/b.ts', 10, 'Unchecked null in load'),
+    ]);
+    assert.deepEqual(
+      merged.map((f) => [f.file, f.line, f.severity]),
+      [
+        ['src/a.ts', 14, 'error'],
+        ['src/b.ts', 10, 'warning'],
+      ],
+    );
   });
 
   it('keeps findings apart when their lines do not overlap', () => {
@@ -82,9 +104,19 @@ describe('merging and ranking findings', () => {
 
   it('ranks by severity, then problems before signals, then the more central file', () => {
     const ranked = rank(
-      [at('src/b.ts', 1, 'Long function', 'information', 'large-function'), at('src/b.ts', 2, 'Cycle', 'warning', 'cycle'), at('src/a.ts', 3, 'Hotspot', 'warning', 'hotspot'), at('src/b.ts', 4, 'Bug', 'warning'), at('src/a.ts', 5, 'Bug too', 'warning'), at('src/b.ts', 6, 'Crash', 'error')],
+      [
+        at('src/b.ts', 1, 'Long function', 'information', 'large-function'),
+        at('src/b.ts', 2, 'Cycle', 'warning', 'cycle'),
+        at('src/a.ts', 3, 'Hotspot', 'warning', 'hotspot'),
+        at('src/b.ts', 4, 'Bug', 'warning'),
+        at('src/a.ts', 5, 'Bug too', 'warning'),
+        at('src/b.ts', 6, 'Crash', 'error'),
+      ],
       (path) => (path === 'src/a.ts' ? 0.9 : 0.1),
     );
-    assert.deepEqual(ranked.map((f) => f.title), ['Crash', 'Bug too', 'Bug', 'Cycle', 'Hotspot', 'Long function']);
+    assert.deepEqual(
+      ranked.map((f) => f.title),
+      ['Crash', 'Bug too', 'Bug', 'Cycle', 'Hotspot', 'Long function'],
+    );
   });
 });

@@ -9,7 +9,9 @@ import { redactForModel } from '../../server/tools/redact';
 import { REPO } from '../support/paths';
 import { KEY_SAMPLES, leakedKeys } from '../support/secrets';
 
-const everyKey = Object.values(KEY_SAMPLES).map((sample) => `const value = ${JSON.stringify(sample)};\n${sample}\n`).join('\n');
+const everyKey = Object.values(KEY_SAMPLES)
+  .map((sample) => `const value = ${JSON.stringify(sample)};\n${sample}\n`)
+  .join('\n');
 
 describe('secret redaction', () => {
   it('masks every known key shape for a model', async () => {
@@ -32,11 +34,13 @@ describe('secret redaction', () => {
   });
 
   it('is not switched off by a comment in the text', async () => {
-    const masked = await redactSecrets(`// secretlint-disable-next-line\nconst key = "${KEY_SAMPLES['GitHub token']}";\n/* secretlint-disable */\nconst other = "${KEY_SAMPLES['Stripe live key']}";\n`);
+    const masked = await redactSecrets(
+      `// secretlint-disable-next-line\nconst key = "${KEY_SAMPLES['GitHub token']}";\n/* secretlint-disable */\nconst other = "${KEY_SAMPLES['Stripe live key']}";\n`,
+    );
     assert.deepEqual(leakedKeys(masked), []);
   });
 
-  it('leaves ordinary code alone: commit ids, hashes, Parley\'s own source', async () => {
+  it("leaves ordinary code alone: commit ids, hashes, Parley's own source", async () => {
     const text = 'commit 0123456789abcdef0123456789abcdef01234567\nconst sha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";\n';
     assert.equal(await redactSecrets(text), text);
     for (const file of ['server/main.ts', 'server/knowledge/search.ts', 'server/repo/repomap.ts']) {
@@ -55,7 +59,10 @@ describe('secret redaction', () => {
 
   it('masks the values of dotenv-like files whatever they look like', () => {
     for (const name of ['.env', '.env.production', 'prod.env', '.envrc', '.npmrc', '.pypirc']) {
-      const masked = redactForModel(`/ws/${name}`, 'export DATABASE_PASSWORD=plainpassword\n//registry.npmjs.org/:_authToken=npmplaintoken\npassword = pypiplain\n');
+      const masked = redactForModel(
+        `/ws/${name}`,
+        'export DATABASE_PASSWORD=plainpassword\n//registry.npmjs.org/:_authToken=npmplaintoken\npassword = pypiplain\n',
+      );
       assert.doesNotMatch(masked, /plainpassword|npmplaintoken|pypiplain/, name);
     }
     assert.doesNotMatch(redactForModel('/home/u/.netrc', 'machine example.com login me password netrcplain\n'), /netrcplain/);

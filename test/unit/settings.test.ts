@@ -27,7 +27,12 @@ describe('settings', () => {
   });
 
   it('reads the command line environment with the same meaning as the settings', () => {
-    const settings = settingsFromEnv({ PARLEY_LLM: 'openai-compatible', PARLEY_LLM_BASE_URL: 'http://127.0.0.1:8080/v1', PARLEY_TTS: 'none', PARLEY_EMBEDDINGS_MODEL: 'nomic' });
+    const settings = settingsFromEnv({
+      PARLEY_LLM: 'openai-compatible',
+      PARLEY_LLM_BASE_URL: 'http://127.0.0.1:8080/v1',
+      PARLEY_TTS: 'none',
+      PARLEY_EMBEDDINGS_MODEL: 'nomic',
+    });
     assert.deepEqual(settings.llm, { provider: 'openai-compatible', model: '', baseUrl: 'http://127.0.0.1:8080/v1' });
     assert.equal(settings.tts.provider, 'none');
     assert.deepEqual(settings.embeddings, { provider: 'builtin', model: 'nomic', baseUrl: '' });
@@ -57,7 +62,14 @@ describe('language model fallbacks', () => {
   it('keeps well-formed entries in order and leaves out the others, saying so', () => {
     const log = recordingLogger();
     const settings = normalizeSettings(
-      { llmFallbacks: [{ provider: 'openai-compatible', model: ' qwen ', baseUrl: 'http://127.0.0.1:11434/v1' }, { model: 'x' }, { provider: 'skynet' }, { provider: 'openai' }] },
+      {
+        llmFallbacks: [
+          { provider: 'openai-compatible', model: ' qwen ', baseUrl: 'http://127.0.0.1:11434/v1' },
+          { model: 'x' },
+          { provider: 'skynet' },
+          { provider: 'openai' },
+        ],
+      },
       log,
     );
     assert.deepEqual(settings.llmFallbacks, [
@@ -70,7 +82,9 @@ describe('language model fallbacks', () => {
 
   it('reads them from PARLEY_LLM_FALLBACKS as JSON on the command line', () => {
     const log = recordingLogger();
-    assert.deepEqual(settingsFromEnv({ PARLEY_LLM_FALLBACKS: '[{"provider":"openai-compatible","model":"m","baseUrl":"http://h/v1"}]' }).llmFallbacks, [{ provider: 'openai-compatible', model: 'm', baseUrl: 'http://h/v1' }]);
+    assert.deepEqual(settingsFromEnv({ PARLEY_LLM_FALLBACKS: '[{"provider":"openai-compatible","model":"m","baseUrl":"http://h/v1"}]' }).llmFallbacks, [
+      { provider: 'openai-compatible', model: 'm', baseUrl: 'http://h/v1' },
+    ]);
     assert.deepEqual(settingsFromEnv({ PARLEY_LLM_FALLBACKS: 'not json' }, log).llmFallbacks, []);
     assert.match(log.warnings.join('\n'), /PARLEY_LLM_FALLBACKS is not JSON/);
   });
@@ -79,14 +93,26 @@ describe('language model fallbacks', () => {
 describe('voice settings', () => {
   it('keeps valid choices and replaces out-of-range values with the defaults, saying so', () => {
     const log = recordingLogger();
-    const { voice } = normalizeSettings({ voice: { mode: 'pushToTalk', capture: 'telepathy', vadThreshold: 2, silenceMs: '800', eagerEndOfTurn: 'sometimes' } }, log);
+    const { voice } = normalizeSettings(
+      { voice: { mode: 'pushToTalk', capture: 'telepathy', vadThreshold: 2, silenceMs: '800', eagerEndOfTurn: 'sometimes' } },
+      log,
+    );
     assert.deepEqual(voice, { mode: 'pushToTalk', capture: 'auto', vadThreshold: 0.5, silenceMs: 800, eagerEndOfTurn: false });
     assert.equal(log.warnings.length, 3);
-    assert.match(log.warnings.join('\n'), /parley\.voice\.capture "telepathy"[\s\S]*parley\.voice\.vadThreshold 2 is not a number from 0\.05 to 0\.95[\s\S]*parley\.voice\.eagerEndOfTurn "sometimes" is not true or false/);
+    assert.match(
+      log.warnings.join('\n'),
+      /parley\.voice\.capture "telepathy"[\s\S]*parley\.voice\.vadThreshold 2 is not a number from 0\.05 to 0\.95[\s\S]*parley\.voice\.eagerEndOfTurn "sometimes" is not true or false/,
+    );
   });
 
   it('reads the voice choices from the command line environment', () => {
-    assert.deepEqual(settingsFromEnv({ PARLEY_VOICE_MODE: 'pushToTalk', PARLEY_VAD_SILENCE_MS: '300' }).voice, { mode: 'pushToTalk', capture: 'auto', vadThreshold: 0.5, silenceMs: 300, eagerEndOfTurn: false });
+    assert.deepEqual(settingsFromEnv({ PARLEY_VOICE_MODE: 'pushToTalk', PARLEY_VAD_SILENCE_MS: '300' }).voice, {
+      mode: 'pushToTalk',
+      capture: 'auto',
+      vadThreshold: 0.5,
+      silenceMs: 300,
+      eagerEndOfTurn: false,
+    });
     assert.equal(settingsFromEnv({ PARLEY_VOICE_EAGER_END_OF_TURN: 'true' }).voice.eagerEndOfTurn, true);
     assert.equal(normalizeSettings({ voice: { eagerEndOfTurn: true } }).voice.eagerEndOfTurn, true);
   });

@@ -44,8 +44,21 @@ describe('assistant tools', () => {
       workspaceFolders: [dir.path],
       openFiles: [main],
       diagnostics: [
-        { path: main, range: { start: { line: 1, character: 6 }, end: { line: 1, character: 7 } }, severity: 'error', message: "Cannot find name 'c'.", source: 'ts', code: '2304' },
-        { path: main, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } }, severity: 'warning', message: 'Prefer let.', source: 'eslint' },
+        {
+          path: main,
+          range: { start: { line: 1, character: 6 }, end: { line: 1, character: 7 } },
+          severity: 'error',
+          message: "Cannot find name 'c'.",
+          source: 'ts',
+          code: '2304',
+        },
+        {
+          path: main,
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } },
+          severity: 'warning',
+          message: 'Prefer let.',
+          source: 'eslint',
+        },
       ],
     };
     context = {
@@ -128,7 +141,10 @@ describe('assistant tools', () => {
   it('proposes an edit of a unique text as a previewed range, and reports the user choice', async () => {
     const result = await run('propose_edit', { path: 'src/main.ts', oldText: 'a + 1', newText: 'a + 2', summary: 'Fix b' });
     assert.deepEqual(result, { content: 'The user accepted the edit to src/main.ts.' });
-    assert.deepEqual((edits.at(-1) as { edit: unknown }).edit, { range: { start: { line: 1, character: 10 }, end: { line: 1, character: 15 } }, newText: 'a + 2' });
+    assert.deepEqual((edits.at(-1) as { edit: unknown }).edit, {
+      range: { start: { line: 1, character: 10 }, end: { line: 1, character: 15 } },
+      newText: 'a + 2',
+    });
     accept = false;
     assert.deepEqual(await run('propose_edit', { path: 'src/new.ts', oldText: '', newText: 'x' }), { content: 'The user rejected creating src/new.ts.' });
     accept = true;
@@ -137,16 +153,28 @@ describe('assistant tools', () => {
   it('explains edits it cannot place instead of guessing', async () => {
     assert.match((await run('propose_edit', { path: 'src/main.ts', oldText: 'const', newText: 'let' })).content, /more than once/);
     assert.match((await run('propose_edit', { path: 'src/main.ts', oldText: 'missing', newText: 'x' })).content, /was not found/);
-    assert.deepEqual(await run('propose_edit', { path: 'src/main.ts', oldText: 'a + 1' }), { content: 'The input of propose_edit does not match its schema: "newText" is missing (a string).', isError: true });
+    assert.deepEqual(await run('propose_edit', { path: 'src/main.ts', oldText: 'a + 1' }), {
+      content: 'The input of propose_edit does not match its schema: "newText" is missing (a string).',
+      isError: true,
+    });
   });
 
   it('answers unknown tools and malformed input with an error result, not an exception', async () => {
     assert.deepEqual(await run('rm_rf', {}), { content: 'There is no tool named "rm_rf".', isError: true });
     assert.deepEqual(await run('read_file', 'src/main.ts'), { content: 'The input of read_file must be a JSON object.', isError: true });
-    assert.deepEqual(await run('read_file', { path: 42 }), { content: 'The input of read_file does not match its schema: "path" expected string, received number.', isError: true });
-    assert.deepEqual(await run('read_file', { path: '', startLine: 0 }), { content: 'The input of read_file does not match its schema: "path" must not be empty; "startLine" Too small: expected number to be >=1.', isError: true });
+    assert.deepEqual(await run('read_file', { path: 42 }), {
+      content: 'The input of read_file does not match its schema: "path" expected string, received number.',
+      isError: true,
+    });
+    assert.deepEqual(await run('read_file', { path: '', startLine: 0 }), {
+      content: 'The input of read_file does not match its schema: "path" must not be empty; "startLine" Too small: expected number to be >=1.',
+      isError: true,
+    });
     assert.match((await run('search_knowledge_base', { query: 'deploys', limit: 11 })).content, /"limit" Too big: expected number to be <=10/);
-    assert.match((await run('list_diagnostics', { severity: 'fatal' })).content, /"severity" Invalid option: expected one of "error"\|"warning"\|"information"\|"hint"/);
+    assert.match(
+      (await run('list_diagnostics', { severity: 'fatal' })).content,
+      /"severity" Invalid option: expected one of "error"\|"warning"\|"information"\|"hint"/,
+    );
   });
 
   it('takes null for an optional field as absent, as models send it', async () => {

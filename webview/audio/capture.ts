@@ -31,7 +31,9 @@ export class MicrophoneCapture {
 
   async start(): Promise<void> {
     if (this.context) return;
-    this.stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
+    this.stream = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    });
     const context = new AudioContext();
     this.context = context;
     await context.audioWorklet.addModule(this.workletUrl);

@@ -20,13 +20,17 @@ function send(message) {
 }
 
 function variables() {
-  return Object.getOwnPropertyNames(globalThis).filter((name) => !builtins.has(name) && name !== 'require' && !name.startsWith('_')).sort();
+  return Object.getOwnPropertyNames(globalThis)
+    .filter((name) => !builtins.has(name) && name !== 'require' && !name.startsWith('_'))
+    .sort();
 }
 
 function errorOf(error) {
   if (!(error instanceof Error)) return { name: 'Error', message: util.inspect(error), traceback: `Uncaught ${util.inspect(error)}` };
   // The frames below the cell's last are the kernel's own.
-  const frames = String(error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  const frames = String(error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line));
   const last = frames.findLastIndex((line) => /\bcell:\d+/.test(line));
   const kept = last < 0 ? frames : frames.slice(0, last + 1);
   return { name: error.name, message: error.message, traceback: [`${error.name}: ${error.message}`, ...kept].join('\n') };

@@ -21,11 +21,23 @@ export async function createEmbedder(settings: ParleySettings['embeddings'], key
       return new BuiltinEmbedder();
     case 'openai': {
       const apiKey = keys.get('openai');
-      if (!apiKey) throw new ProviderError('embeddings', 'OpenAI', 'Set an OpenAI key (Parley: Set API Key), or use the built-in embedder (parley.embeddings.provider = builtin).', false);
+      if (!apiKey)
+        throw new ProviderError(
+          'embeddings',
+          'OpenAI',
+          'Set an OpenAI key (Parley: Set API Key), or use the built-in embedder (parley.embeddings.provider = builtin).',
+          false,
+        );
       return new OpenAIEmbedder({ provider: 'openai', apiKey, baseUrl: settings.baseUrl, model: settings.model }, log);
     }
     case 'openai-compatible': {
-      if (!settings.baseUrl) throw new ProviderError('embeddings', 'OpenAI-compatible', 'Set parley.embeddings.baseUrl to your OpenAI-compatible server (for example http://127.0.0.1:11434/v1).', false);
+      if (!settings.baseUrl)
+        throw new ProviderError(
+          'embeddings',
+          'OpenAI-compatible',
+          'Set parley.embeddings.baseUrl to your OpenAI-compatible server (for example http://127.0.0.1:11434/v1).',
+          false,
+        );
       const embedder = new OpenAIEmbedder({ provider: 'openai-compatible', apiKey: keys.get('openai'), baseUrl: settings.baseUrl, model: settings.model }, log);
       await embedder.probe(signal);
       return embedder;

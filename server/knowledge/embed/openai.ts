@@ -53,7 +53,12 @@ export class OpenAIEmbedder implements Embedder {
     this.#vendor = vendorOf(config);
     this.#provider = config.provider;
     if (config.provider === 'openai-compatible' && !config.model) {
-      throw new ProviderError('embeddings', this.#vendor.label, 'Set parley.embeddings.model to an embedding model your OpenAI-compatible server serves (for example nomic-embed-text).', false);
+      throw new ProviderError(
+        'embeddings',
+        this.#vendor.label,
+        'Set parley.embeddings.model to an embedding model your OpenAI-compatible server serves (for example nomic-embed-text).',
+        false,
+      );
     }
     this.#model = config.model || OPENAI_EMBEDDING_MODEL;
     this.#dimensions = config.dimensions ?? KNOWN_DIMENSIONS[this.#model];
@@ -111,7 +116,12 @@ export class OpenAIEmbedder implements Embedder {
     const width = this.#dimensions ?? (vectors[0] as unknown[] | undefined)?.length;
     const wellFormed = vectors.length === expected && vectors.every((v) => Array.isArray(v) && v.length === width && v.every(Number.isFinite));
     if (!wellFormed || !width) {
-      throw new ProviderError('embeddings', this.#vendor.label, `${this.#vendor.label} returned ${vectors.length} embeddings of an unexpected shape for ${expected} texts.`, false);
+      throw new ProviderError(
+        'embeddings',
+        this.#vendor.label,
+        `${this.#vendor.label} returned ${vectors.length} embeddings of an unexpected shape for ${expected} texts.`,
+        false,
+      );
     }
     this.#dimensions = width;
     return vectors.map((vector) => normalizeInPlace(Float32Array.from(vector)));

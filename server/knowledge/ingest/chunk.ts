@@ -108,6 +108,8 @@ function splitLongLine(line: ChunkLine, maxChars: number): ChunkLine[] {
 
 /** A finished chunk; the hash covers what search sees, so re-indexing can skip unchanged chunks. */
 export function makeChunk(headingPath: string[], heading: string, piece: Piece, noteTags: string[]): NoteChunk {
-  const hash = createHash('sha256').update(`${headingPath.join(PATH_SEPARATOR)}\n${piece.text}`).digest('hex');
+  const hash = createHash('sha256')
+    .update(`${headingPath.join(PATH_SEPARATOR)}\n${piece.text}`)
+    .digest('hex');
   return { headingPath, heading, line: piece.line, text: piece.text, tags: dedupeTags([...noteTags, ...piece.tags]), hash };
 }

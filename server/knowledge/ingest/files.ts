@@ -178,7 +178,10 @@ function tooLarge(size: number, maxBytes: number): string {
 
 /** '3.2 MB', '2 MB', '900 KB', '12 bytes'. */
 export function formatBytes(bytes: number): string {
-  const units: [number, string][] = [[1024 * 1024, 'MB'], [1024, 'KB']];
+  const units: [number, string][] = [
+    [1024 * 1024, 'MB'],
+    [1024, 'KB'],
+  ];
   for (const [size, unit] of units) {
     if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
   }

@@ -57,7 +57,14 @@ export function frontmatterTitle(data: Record<string, unknown>): string | undefi
 /** `aliases` or `alias`: a string (comma-separated) or a list; empty items (`- ` in a template) are dropped. */
 export function frontmatterAliases(data: Record<string, unknown>): string[] {
   const items = [...listItems(data.aliases), ...listItems(data.alias)];
-  return [...new Set(items.flatMap((item) => item.split(',')).map((alias) => alias.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      items
+        .flatMap((item) => item.split(','))
+        .map((alias) => alias.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** `tags` or `tag`: a string or list, separated by commas or spaces, each with or without '#'. */

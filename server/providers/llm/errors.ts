@@ -16,8 +16,7 @@ export interface Vendor {
   notFoundHint: string;
 }
 
-const error = (vendor: Vendor, message: string, retryable: boolean, cause?: unknown) =>
-  new ProviderError('llm', vendor.label, message, retryable, { cause });
+const error = (vendor: Vendor, message: string, retryable: boolean, cause?: unknown) => new ProviderError('llm', vendor.label, message, retryable, { cause });
 
 /** The vendor's own explanation inside an SDK error, without the SDK's status prefix. */
 export function vendorDetail(sdkError: unknown): string {

@@ -95,6 +95,10 @@ export function createLlmStage(settings: ParleySettings, keys: Keys, log: Logger
     const status = llmStatus(settings, keys);
     throw new ProviderError('llm', settings.llm.provider, status.hint ?? 'No language model is configured.', false);
   }
-  if (candidates[0] !== settings.llm) log.warn('The configured language model is not set up; using the next one', { configured: settings.llm.provider, using: candidates[0]!.provider });
-  return new LlmStage(candidates.map((llm) => createProvider(llm, keys, log, llmOptions)), log);
+  if (candidates[0] !== settings.llm)
+    log.warn('The configured language model is not set up; using the next one', { configured: settings.llm.provider, using: candidates[0]!.provider });
+  return new LlmStage(
+    candidates.map((llm) => createProvider(llm, keys, log, llmOptions)),
+    log,
+  );
 }

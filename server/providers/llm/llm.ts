@@ -66,7 +66,15 @@ export abstract class LLM implements LlmChat {
     const outgoing = await redactRequest(request);
     const opened = await this.guard.run((attempt) => this.attempt(outgoing, attempt), signal);
     const toProviderError = (error: unknown) => this.toProviderError(error);
-    return new AnswerStream(opened, { provider: this.provider, model: this.model, vendor: this.vendor, startedAt, stallTimeoutMs: this.stallTimeoutMs, signal, toProviderError });
+    return new AnswerStream(opened, {
+      provider: this.provider,
+      model: this.model,
+      vendor: this.vendor,
+      startedAt,
+      stallTimeoutMs: this.stallTimeoutMs,
+      signal,
+      toProviderError,
+    });
   }
 
   /**

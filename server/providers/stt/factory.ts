@@ -41,13 +41,24 @@ export function createSttStage(settings: ParleySettings, keys: Keys, log: Logger
   return providers.length === 1 ? providers[0] : new FallbackStt(providers, log);
 }
 
-function createProvider(choice: ParleySettings['stt'], settings: ParleySettings, keys: Keys, log: Logger, options: SttStageOptions, env: NodeJS.ProcessEnv): STT {
+function createProvider(
+  choice: ParleySettings['stt'],
+  settings: ParleySettings,
+  keys: Keys,
+  log: Logger,
+  options: SttStageOptions,
+  env: NodeJS.ProcessEnv,
+): STT {
   const { provider, model, baseUrl } = choice;
   const { guards } = options;
   switch (provider) {
     case 'deepgram':
       // A Flux model speaks /v2/listen; eager end-of-turn events are asked for only when the voice loop uses them.
-      if (isFluxModel(model)) return new DeepgramFluxStt({ ...options.flux, guards, apiKey: keys.get('deepgram')!, baseUrl, model, eagerEndOfTurn: settings.voice.eagerEndOfTurn }, log);
+      if (isFluxModel(model))
+        return new DeepgramFluxStt(
+          { ...options.flux, guards, apiKey: keys.get('deepgram')!, baseUrl, model, eagerEndOfTurn: settings.voice.eagerEndOfTurn },
+          log,
+        );
       return new DeepgramStt({ ...options.deepgram, guards, apiKey: keys.get('deepgram')!, baseUrl, model }, log);
     case 'openai':
     case 'openai-compatible':

@@ -215,5 +215,10 @@ export abstract class SttStream extends EventEmitter<{ event: [SttEvent] }> {
 
 /** The error for a turn longer than `maxTurnMs`. */
 export function turnTooLongError(provider: SttProvider, maxTurnMs: number): ProviderError {
-  return new ProviderError('stt', provider, `This turn is longer than ${Math.round(maxTurnMs / 1000)} s, the most Parley transcribes at once; it was dropped. End turns sooner (release push-to-talk, or pause).`, false);
+  return new ProviderError(
+    'stt',
+    provider,
+    `This turn is longer than ${Math.round(maxTurnMs / 1000)} s, the most Parley transcribes at once; it was dropped. End turns sooner (release push-to-talk, or pause).`,
+    false,
+  );
 }

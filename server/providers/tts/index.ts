@@ -15,7 +15,16 @@ export { createTtsStage, type TtsStageOptions } from './factory';
 export { TtsStage, type TtsStreamRequest } from './stage';
 export { FallbackTtsStage } from './fallback';
 export { TtsStream, MAX_AUDIO_EVENT_MS, MAX_CLAUSE_CHARS, type Segment, type TtsStreamOptions } from './stream';
-export { ttsEvent, type TtsAudioEvent, type TtsErrorEvent, type TtsEvent, type TtsEventOf, type TtsEventType, type TtsMetricsEvent, type TtsSegmentDoneEvent } from './events';
+export {
+  ttsEvent,
+  type TtsAudioEvent,
+  type TtsErrorEvent,
+  type TtsEvent,
+  type TtsEventOf,
+  type TtsEventType,
+  type TtsMetricsEvent,
+  type TtsSegmentDoneEvent,
+} from './events';
 export { AURA_DEFAULT_MODEL, AURA_FLUSH_LIMIT, AURA_SAMPLE_RATE, AuraStage, type FlushLimit } from './deepgram';
 export { OPENAI_TTS_DEFAULT_MODEL, OPENAI_TTS_SAMPLE_RATE, OPENAI_TTS_VOICE, OpenAITtsStage } from './openai';
 export { SYSTEM_TTS_SAMPLE_RATE, SystemTtsStage, findSystemVoice } from './system';

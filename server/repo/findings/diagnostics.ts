@@ -37,7 +37,12 @@ export function summarizeDiagnostics(root: string, diagnostics: WorkspaceDiagnos
   const all = [...files.values()].flat();
   const bySource: Record<string, number> = {};
   for (const diagnostic of all) bySource[diagnostic.source ?? 'unknown'] = (bySource[diagnostic.source ?? 'unknown'] ?? 0) + 1;
-  return { errors: all.filter((d) => d.severity === 'error').length, warnings: all.filter((d) => d.severity === 'warning').length, files: files.size, bySource };
+  return {
+    errors: all.filter((d) => d.severity === 'error').length,
+    warnings: all.filter((d) => d.severity === 'warning').length,
+    files: files.size,
+    bySource,
+  };
 }
 
 export function diagnosticFindings(root: string, diagnostics: WorkspaceDiagnostic[]): ReviewFinding[] {

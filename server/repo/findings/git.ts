@@ -77,7 +77,20 @@ export function parseNumstat(output: string, sinceMs: number): Omit<Churn, 'days
 export async function churn(root: string, head: HeadState, options: ChurnOptions = {}): Promise<Churn | undefined> {
   const days = options.days ?? 180;
   try {
-    const args = ['log', ...NO_DIFF_PROGRAMS, '--no-merges', '--no-renames', '--numstat', '--relative', '--format=%x00%ct', '-n', String(options.maxCommits ?? 2000), 'HEAD', '--', '.'];
+    const args = [
+      'log',
+      ...NO_DIFF_PROGRAMS,
+      '--no-merges',
+      '--no-renames',
+      '--numstat',
+      '--relative',
+      '--format=%x00%ct',
+      '-n',
+      String(options.maxCommits ?? 2000),
+      'HEAD',
+      '--',
+      '.',
+    ];
     const output = await git(root, args, { signal: options.signal });
     return { ...parseNumstat(output, head.committedAt - days * DAY_MS), days };
   } catch {

@@ -28,7 +28,15 @@ export function markersIn(source: string): Marker[] {
   const found: Marker[] = [];
   source.split('\n').forEach((text, index) => {
     const match = MARKER.exec(text);
-    if (match) found.push({ line: index + 1, tag: match[1]!, text: text.slice(match.index + match[0].length - match[1]!.length).trim().slice(0, MAX_QUOTE_CHARS) });
+    if (match)
+      found.push({
+        line: index + 1,
+        tag: match[1]!,
+        text: text
+          .slice(match.index + match[0].length - match[1]!.length)
+          .trim()
+          .slice(0, MAX_QUOTE_CHARS),
+      });
   });
   return found;
 }

@@ -50,10 +50,16 @@ function busyFiles(facts: RepoFacts, sources: string[]): { path: string; why: st
   const byRank = sources.filter((path) => (used.get(path) ?? 0) > 0).sort((a, b) => (facts.rank.get(b) ?? 0) - (facts.rank.get(a) ?? 0) || (a < b ? -1 : 1));
   const top = Math.max(MIN_BUSY, Math.ceil(sources.length * BUSY_SHARE));
   const busy = new Map<string, string>();
-  byRank.slice(0, top).forEach((path, index) => busy.set(path, `it is the #${index + 1} most central file of ${sources.length} (${plural(used.get(path)!, 'file uses', 'files use')} it)`));
+  byRank
+    .slice(0, top)
+    .forEach((path, index) =>
+      busy.set(path, `it is the #${index + 1} most central file of ${sources.length} (${plural(used.get(path)!, 'file uses', 'files use')} it)`),
+    );
   const churn = facts.churn;
   if (churn) {
-    const byChurn = sources.filter((path) => (churn.files.get(path)?.commits ?? 0) >= 3).sort((a, b) => churn.files.get(b)!.commits - churn.files.get(a)!.commits);
+    const byChurn = sources
+      .filter((path) => (churn.files.get(path)?.commits ?? 0) >= 3)
+      .sort((a, b) => churn.files.get(b)!.commits - churn.files.get(a)!.commits);
     for (const path of byChurn.slice(0, top)) {
       const changed = `it changed in ${plural(churn.files.get(path)!.commits, 'commit')} over the last ${churn.days} days`;
       busy.set(path, busy.has(path) ? `${busy.get(path)} and ${changed}` : changed);

@@ -5,7 +5,15 @@
  * the lightbulb. Parley's actions are never preferred, so the language's own fixes come first.
  */
 import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver/node';
-import { ExplainProblemCommand, FixDataSchema, MAX_GROUPED, MAX_SEPARATE, type ExplainedProblem, type ExplainProblemArgs, type FixData } from '../../../protocol/fixes';
+import {
+  ExplainProblemCommand,
+  FixDataSchema,
+  MAX_GROUPED,
+  MAX_SEPARATE,
+  type ExplainedProblem,
+  type ExplainProblemArgs,
+  type FixData,
+} from '../../../protocol/fixes';
 import type { DiagnosticSeverityName } from '../../../protocol/lsp';
 
 export type { FixData };
@@ -23,7 +31,13 @@ export function messageText(diagnostic: Diagnostic): string {
 }
 
 function severityName(severity: DiagnosticSeverity | undefined): DiagnosticSeverityName {
-  return severity === DiagnosticSeverity.Warning ? 'warning' : severity === DiagnosticSeverity.Information ? 'information' : severity === DiagnosticSeverity.Hint ? 'hint' : 'error';
+  return severity === DiagnosticSeverity.Warning
+    ? 'warning'
+    : severity === DiagnosticSeverity.Information
+      ? 'information'
+      : severity === DiagnosticSeverity.Hint
+        ? 'hint'
+        : 'error';
 }
 
 function before(a: Range['start'], b: Range['start']): boolean {
@@ -76,7 +90,13 @@ function fixAction(title: string, uri: string, diagnostics: Diagnostic[]): CodeA
 
 function explainAction(title: string, uri: string, diagnostics: Diagnostic[]): CodeAction {
   const args: ExplainProblemArgs = { uri, problems: diagnostics.map(explained) };
-  return { title, kind: CodeActionKind.QuickFix, diagnostics, isPreferred: false, command: { title, command: ExplainProblemCommand.command, arguments: [args] } };
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics,
+    isPreferred: false,
+    command: { title, command: ExplainProblemCommand.command, arguments: [args] },
+  };
 }
 
 /**

@@ -72,7 +72,10 @@ export interface Fixes {
  * a selector would list every action twice.
  */
 function registrationPlan(client: ClientCapabilities) {
-  const dynamic = { codeActions: client.textDocument?.codeAction?.dynamicRegistration === true, sync: client.textDocument?.synchronization?.dynamicRegistration === true };
+  const dynamic = {
+    codeActions: client.textDocument?.codeAction?.dynamicRegistration === true,
+    sync: client.textDocument?.synchronization?.dynamicRegistration === true,
+  };
   const capabilities: ServerCapabilities = {
     ...(dynamic.codeActions ? {} : { codeActionProvider: CODE_ACTIONS }),
     ...(dynamic.sync ? {} : { textDocumentSync: TextDocumentSyncKind.Incremental }),
@@ -108,7 +111,9 @@ export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
   });
 
   connection.onCodeAction(listFixes);
-  connection.onCodeActionResolve((action, token) => (isFixData(action.data) ? resolveFix(connection, fixer, deps.log, { ...action, data: action.data }, token) : action));
+  connection.onCodeActionResolve((action, token) =>
+    isFixData(action.data) ? resolveFix(connection, fixer, deps.log, { ...action, data: action.data }, token) : action,
+  );
   const plan = registrationPlan(deps.client);
   return {
     capabilities: plan.capabilities,
@@ -117,7 +122,13 @@ export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
 }
 
 /** Computes the picked fix, with progress in the status bar; cancelled when VS Code cancels. */
-async function resolveFix(connection: Connection, fixer: Fixer, log: Logger, action: CodeAction & { data: FixData }, token: CancellationToken): Promise<CodeAction> {
+async function resolveFix(
+  connection: Connection,
+  fixer: Fixer,
+  log: Logger,
+  action: CodeAction & { data: FixData },
+  token: CancellationToken,
+): Promise<CodeAction> {
   const controller = new AbortController();
   const cancel = token.onCancellationRequested(() => controller.abort());
   let progress: WorkDoneProgressServerReporter | undefined;

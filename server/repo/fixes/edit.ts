@@ -51,7 +51,9 @@ function jsonOf(answer: string): unknown {
     return JSON.parse(fenced ? fenced[1]! : trimmed);
   } catch {
     const start = trimmed.slice(0, 80).replace(/\s+/g, ' ');
-    throw new FixRejected(`The model did not answer with the JSON edit Parley asked for (it began "${start}${trimmed.length > 80 ? '…' : ''}"), ${NOTHING_CHANGED}.`);
+    throw new FixRejected(
+      `The model did not answer with the JSON edit Parley asked for (it began "${start}${trimmed.length > 80 ? '…' : ''}"), ${NOTHING_CHANGED}.`,
+    );
   }
 }
 
@@ -81,15 +83,21 @@ export function parseFixAnswer(answer: string): FixProposal {
 function checkEdit(edit: LineEdit, bounds: EditBounds): void {
   const { startLine, endLine, lines } = edit;
   if (startLine < 1 || endLine < startLine || endLine > bounds.lines.length) {
-    throw new FixRejected(`The model's edit names lines ${startLine}–${endLine}, which are not lines of this file (1–${bounds.lines.length}), ${NOTHING_CHANGED}.`);
+    throw new FixRejected(
+      `The model's edit names lines ${startLine}–${endLine}, which are not lines of this file (1–${bounds.lines.length}), ${NOTHING_CHANGED}.`,
+    );
   }
   if (startLine < bounds.first || endLine > bounds.last) {
-    throw new FixRejected(`The model's edit touches lines ${startLine}–${endLine}, outside the lines it was shown (${bounds.first}–${bounds.last}), ${NOTHING_CHANGED}.`);
+    throw new FixRejected(
+      `The model's edit touches lines ${startLine}–${endLine}, outside the lines it was shown (${bounds.first}–${bounds.last}), ${NOTHING_CHANGED}.`,
+    );
   }
   for (let line = startLine; line <= endLine; line++) {
-    if (bounds.masked.has(line)) throw new FixRejected(`The model's edit rewrites line ${line}, which holds a secret Parley masked before sending it, ${NOTHING_CHANGED}.`);
+    if (bounds.masked.has(line))
+      throw new FixRejected(`The model's edit rewrites line ${line}, which holds a secret Parley masked before sending it, ${NOTHING_CHANGED}.`);
   }
-  if (lines.some((line) => line.includes('[redacted]'))) throw new FixRejected(`The model's edit would write Parley's "[redacted]" mask into the file, ${NOTHING_CHANGED}.`);
+  if (lines.some((line) => line.includes('[redacted]')))
+    throw new FixRejected(`The model's edit would write Parley's "[redacted]" mask into the file, ${NOTHING_CHANGED}.`);
   if (lines.some((line) => line.length > MAX_LINE_CHARS)) throw malformed(`a line longer than ${MAX_LINE_CHARS} characters`);
 }
 
@@ -101,7 +109,8 @@ export function checkEdits(proposal: FixProposal, bounds: EditBounds): LineEdit[
   if (proposal.edits.length === 0) {
     throw new FixRejected(`The model found no safe minimal fix${proposal.summary ? `: ${proposal.summary}` : ''}; nothing was changed.`);
   }
-  if (proposal.edits.length > MAX_EDITS) throw new FixRejected(`The model proposed ${proposal.edits.length} separate edits; a Parley fix has at most ${MAX_EDITS}, ${NOTHING_CHANGED}.`);
+  if (proposal.edits.length > MAX_EDITS)
+    throw new FixRejected(`The model proposed ${proposal.edits.length} separate edits; a Parley fix has at most ${MAX_EDITS}, ${NOTHING_CHANGED}.`);
   const edits = [...proposal.edits].sort((a, b) => a.startLine - b.startLine);
   edits.forEach((edit) => checkEdit(edit, bounds));
   edits.slice(1).forEach((edit, index) => {
@@ -110,7 +119,9 @@ export function checkEdits(proposal: FixProposal, bounds: EditBounds): LineEdit[
   const replaced = edits.reduce((sum, edit) => sum + edit.endLine - edit.startLine + 1, 0);
   const added = edits.reduce((sum, edit) => sum + edit.lines.length, 0);
   if (replaced > MAX_REPLACED_LINES || added > MAX_NEW_LINES) {
-    throw new FixRejected(`The model's edit replaces ${replaced} lines with ${added}; Parley applies only small fixes (at most ${MAX_REPLACED_LINES} lines), ${NOTHING_CHANGED}.`);
+    throw new FixRejected(
+      `The model's edit replaces ${replaced} lines with ${added}; Parley applies only small fixes (at most ${MAX_REPLACED_LINES} lines), ${NOTHING_CHANGED}.`,
+    );
   }
   const changes = edits.some((edit) => {
     const before = bounds.lines.slice(edit.startLine - 1, edit.endLine);
@@ -136,9 +147,11 @@ export function applyLineEdits(lines: readonly string[], edits: readonly LineEdi
 export function toTextEdits(edits: readonly LineEdit[], lines: readonly string[], eol: string, annotationId: string): AnnotatedTextEdit[] {
   const end = (line: number) => ({ line: line - 1, character: lines[line - 1]!.length });
   return edits.map(({ startLine, endLine, lines: replacement }) => {
-    if (replacement.length > 0) return { range: { start: { line: startLine - 1, character: 0 }, end: end(endLine) }, newText: replacement.join(eol), annotationId };
+    if (replacement.length > 0)
+      return { range: { start: { line: startLine - 1, character: 0 }, end: end(endLine) }, newText: replacement.join(eol), annotationId };
     // Deleting lines removes their line breaks too: the one after them, or before them at the end of the file.
-    if (endLine < lines.length) return { range: { start: { line: startLine - 1, character: 0 }, end: { line: endLine, character: 0 } }, newText: '', annotationId };
+    if (endLine < lines.length)
+      return { range: { start: { line: startLine - 1, character: 0 }, end: { line: endLine, character: 0 } }, newText: '', annotationId };
     const start = startLine > 1 ? end(startLine - 1) : { line: 0, character: 0 };
     return { range: { start, end: end(endLine) }, newText: '', annotationId };
   });

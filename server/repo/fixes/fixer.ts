@@ -65,7 +65,6 @@ interface Source {
 }
 
 export class Fixer {
-
   constructor(private readonly deps: FixerDeps) {}
 
   /** Throws FixRejected with a sentence for the user when there is no fix to show. */
@@ -74,7 +73,8 @@ export class Fixer {
     const source = await this.source(data.uri);
     const lines = source.text.split(/\r?\n/);
     const eol = source.text.includes('\r\n') ? '\r\n' : '\n';
-    if (data.diagnostics.some((d) => d.range.end.line >= lines.length)) throw new FixRejected('The file has changed since the problem was reported; try again once its problems are refreshed.');
+    if (data.diagnostics.some((d) => d.range.end.line >= lines.length))
+      throw new FixRejected('The file has changed since the problem was reported; try again once its problems are refreshed.');
     const displayPath = source.path && source.folder ? new WorkspaceFolders([source.folder]).display(source.path) : basename(fileURLToPath(data.uri));
     const excerpt = excerptAround(displayPath, lines, data.diagnostics);
     const [related, notes] = await Promise.all([this.related(source, lines, data.diagnostics), this.notes(data.diagnostics, lines, signal)]);
@@ -177,7 +177,9 @@ export class Fixer {
     }
     const [before, after] = reports as [SyntaxReport, SyntaxReport];
     if (after.errors > before.errors) {
-      throw new FixRejected(`The model's edit would break the file's syntax (${after.errors} syntax error${after.errors === 1 ? '' : 's'} where there ${before.errors === 1 ? 'was 1' : `were ${before.errors}`}, the first at line ${after.firstLine}), so nothing was changed.`);
+      throw new FixRejected(
+        `The model's edit would break the file's syntax (${after.errors} syntax error${after.errors === 1 ? '' : 's'} where there ${before.errors === 1 ? 'was 1' : `were ${before.errors}`}, the first at line ${after.firstLine}), so nothing was changed.`,
+      );
     }
   }
 
@@ -189,7 +191,7 @@ export class Fixer {
       else if (event.type === 'done') stopReason = event.stopReason;
     }
     signal.throwIfAborted();
-    if (stopReason === 'maxTokens') throw new FixRejected('The model\'s answer was cut off before the edit was complete; nothing was changed.');
+    if (stopReason === 'maxTokens') throw new FixRejected("The model's answer was cut off before the edit was complete; nothing was changed.");
     if (stopReason === 'refusal') throw new FixRejected('The model declined to propose a fix; nothing was changed.');
     return answer;
   }

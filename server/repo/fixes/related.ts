@@ -28,7 +28,9 @@ export class RelatedDefinitions {
     const index = this.options.indexes.get(folder);
     // Refreshes queue inside the index: this file's update runs after a full build still under way,
     // and an index never built is built whole.
-    const ready = index.refresh([path]).catch((error: unknown) => this.options.log.warn('The repository index could not be updated', { folder, error: errorMessage(error) }));
+    const ready = index
+      .refresh([path])
+      .catch((error: unknown) => this.options.log.warn('The repository index could not be updated', { folder, error: errorMessage(error) }));
     if (!(await settlesWithin(ready, waitMs))) {
       this.options.log.info('The repository index is still being built; this answer goes without related definitions', { folder });
       return '';

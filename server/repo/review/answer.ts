@@ -33,7 +33,8 @@ function text(item: Record<string, unknown>, field: string, at: string, max?: nu
 
 function lineNumber(item: Record<string, unknown>, field: string, at: string, lines: number): number {
   const value = item[field];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new AnswerError(`${at}: "${field}" must be a line number (a whole number from 1)`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new AnswerError(`${at}: "${field}" must be a line number (a whole number from 1)`);
   if (value > lines) throw new AnswerError(`${at}: "${field}" ${value} is past the end of the file (${lines} lines)`);
   return value;
 }
@@ -49,7 +50,8 @@ function parseItem(raw: unknown, index: number, fileLines: (path: string) => num
   const endLine = item.endLine === undefined ? startLine : lineNumber(item, 'endLine', at, lines);
   if (endLine < startLine) throw new AnswerError(`${at}: "endLine" ${endLine} is before "startLine" ${startLine}`);
   const severity = item.severity;
-  if (typeof severity !== 'string' || !(REVIEW_SEVERITIES as readonly string[]).includes(severity)) throw new AnswerError(`${at}: "severity" must be one of ${REVIEW_SEVERITIES.join(', ')}`);
+  if (typeof severity !== 'string' || !(REVIEW_SEVERITIES as readonly string[]).includes(severity))
+    throw new AnswerError(`${at}: "severity" must be one of ${REVIEW_SEVERITIES.join(', ')}`);
   return finding({
     file,
     line: startLine,

@@ -18,7 +18,8 @@ import { DEFAULT_MAX_MODULES, runReview } from './review';
 
 export const REVIEW_USAGE = 'parley review <dir> [--json] [--static-only] [--exclude glob,...] [--max-modules N] [--no-cache]';
 
-const CLI_CONFIGURE_HINT = 'On the command line: set ANTHROPIC_API_KEY or OPENAI_API_KEY (with PARLEY_LLM=openai), or PARLEY_LLM=openai-compatible with PARLEY_LLM_BASE_URL and PARLEY_LLM_MODEL for a local server.';
+const CLI_CONFIGURE_HINT =
+  'On the command line: set ANTHROPIC_API_KEY or OPENAI_API_KEY (with PARLEY_LLM=openai), or PARLEY_LLM=openai-compatible with PARLEY_LLM_BASE_URL and PARLEY_LLM_MODEL for a local server.';
 
 /** Bad arguments: the command line exits with 2. */
 export class ReviewUsageError extends Error {}
@@ -38,22 +39,33 @@ function parse(args: string[]): ReviewArgs {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, 'static-only': { type: 'boolean' }, exclude: { type: 'string' }, 'max-modules': { type: 'string' }, 'no-cache': { type: 'boolean' } },
+      options: {
+        json: { type: 'boolean' },
+        'static-only': { type: 'boolean' },
+        exclude: { type: 'string' },
+        'max-modules': { type: 'string' },
+        'no-cache': { type: 'boolean' },
+      },
     });
   } catch (error) {
     throw new ReviewUsageError(`parley review: ${(error as Error).message.split('\n')[0]!.split('. ')[0]!.replace(/\.?$/, '.')} Usage: ${REVIEW_USAGE}`);
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new ReviewUsageError(`parley review: ${positionals.length ? 'one folder at a time' : 'which folder?'} Usage: ${REVIEW_USAGE}`);
+  if (positionals.length !== 1)
+    throw new ReviewUsageError(`parley review: ${positionals.length ? 'one folder at a time' : 'which folder?'} Usage: ${REVIEW_USAGE}`);
   const root = resolve(positionals[0]!);
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`parley review: ${positionals[0]} is not a folder.`);
   const maxModules = values['max-modules'] === undefined ? DEFAULT_MAX_MODULES : Number(values['max-modules']);
-  if (!Number.isInteger(maxModules) || maxModules < 1) throw new ReviewUsageError(`parley review: --max-modules must be a positive whole number, not "${values['max-modules']}".`);
+  if (!Number.isInteger(maxModules) || maxModules < 1)
+    throw new ReviewUsageError(`parley review: --max-modules must be a positive whole number, not "${values['max-modules']}".`);
   return {
     root,
     json: values.json === true,
     staticOnly: values['static-only'] === true,
-    exclude: (values.exclude ?? '').split(',').map((item) => item.trim()).filter(Boolean),
+    exclude: (values.exclude ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
     maxModules,
     cache: values['no-cache'] !== true,
   };

@@ -42,7 +42,16 @@ export function mainModules(facts: RepoFacts): ModuleSummary[] {
 
 export function centralSymbols(facts: RepoFacts): CentralSymbol[] {
   return facts.map.files
-    .flatMap((file) => file.symbols.map((symbol) => ({ name: symbol.name, kind: symbol.kind, file: file.path, line: symbol.line, signature: symbol.signature, rank: symbol.rank })))
+    .flatMap((file) =>
+      file.symbols.map((symbol) => ({
+        name: symbol.name,
+        kind: symbol.kind,
+        file: file.path,
+        line: symbol.line,
+        signature: symbol.signature,
+        rank: symbol.rank,
+      })),
+    )
     .sort((a, b) => b.rank - a.rank)
     .slice(0, MAX_SYMBOLS)
     .map(({ rank: _rank, ...symbol }) => symbol);

@@ -58,7 +58,8 @@ export function modulesToReview(facts: RepoFacts, limit: number): ReviewModule[]
     module.rank += facts.rank.get(file.path) ?? 0;
     modules.set(name, module);
   }
-  for (const module of modules.values()) module.files.sort((a, b) => (facts.rank.get(b.path) ?? 0) - (facts.rank.get(a.path) ?? 0) || (a.path < b.path ? -1 : 1));
+  for (const module of modules.values())
+    module.files.sort((a, b) => (facts.rank.get(b.path) ?? 0) - (facts.rank.get(a.path) ?? 0) || (a.path < b.path ? -1 : 1));
   return [...modules.values()].sort((a, b) => b.rank - a.rank || (a.name < b.name ? -1 : 1)).slice(0, limit);
 }
 
@@ -122,7 +123,13 @@ function listDiagnostics(diagnostics: WorkspaceDiagnostic[]): string {
  * The user message for one module. `diagnostics` have paths relative to the root. The excerpts
  * get whatever the budget leaves after the rest.
  */
-export async function modulePrompt(facts: RepoFacts, module: ReviewModule, findings: ReviewFinding[], diagnostics: WorkspaceDiagnostic[], budget: PromptBudget): Promise<string> {
+export async function modulePrompt(
+  facts: RepoFacts,
+  module: ReviewModule,
+  findings: ReviewFinding[],
+  diagnostics: WorkspaceDiagnostic[],
+  budget: PromptBudget,
+): Promise<string> {
   const head = [
     '## Repository map (the most central definitions of the whole repository)',
     facts.map.text || '(empty)',

@@ -8,7 +8,26 @@ import type { ReviewFinding } from '../../../protocol/review';
 import { SEVERITY_ORDER } from '../findings/finding';
 
 const SIMILAR_TITLES = 0.5;
-const STOP_WORDS = new Set(['the', 'and', 'for', 'with', 'without', 'from', 'into', 'this', 'that', 'are', 'not', 'can', 'may', 'its', 'has', 'have', 'when', 'which']);
+const STOP_WORDS = new Set([
+  'the',
+  'and',
+  'for',
+  'with',
+  'without',
+  'from',
+  'into',
+  'this',
+  'that',
+  'are',
+  'not',
+  'can',
+  'may',
+  'its',
+  'has',
+  'have',
+  'when',
+  'which',
+]);
 
 function words(title: string): Set<string> {
   return new Set(

@@ -50,7 +50,10 @@ function llmLine(summary: ReviewSummary): string[] {
   switch (llm.state) {
     case 'reviewed': {
       const failed = llm.errors.length ? ` ${plural(llm.errors.length, 'module')} could not be reviewed:` : '';
-      return [`Model review: ${plural(llm.modules, 'module')} reviewed${llm.model ? ` by ${safe(llm.model)}` : ''}.${failed}`, ...llm.errors.map((e) => `- ${code(e.module)}: ${safe(e.error)}`)];
+      return [
+        `Model review: ${plural(llm.modules, 'module')} reviewed${llm.model ? ` by ${safe(llm.model)}` : ''}.${failed}`,
+        ...llm.errors.map((e) => `- ${code(e.module)}: ${safe(e.error)}`),
+      ];
     }
     case 'not-configured':
       return ['Model review: **not configured**, so this report has the static checks only (see the end of the report).'];
@@ -61,12 +64,16 @@ function llmLine(summary: ReviewSummary): string[] {
 
 function noHistory(summary: ReviewSummary): string {
   if (!summary.gitWithheld) return 'Change hotspots need git history; this folder has none, so they were not checked.';
-  return 'Change hotspots need git history, which Parley reads only in a trusted workspace (a repository\'s git configuration can name programs that git runs); trust the workspace to check them.';
+  return "Change hotspots need git history, which Parley reads only in a trusted workspace (a repository's git configuration can name programs that git runs); trust the workspace to check them.";
 }
 
 function header(summary: ReviewSummary): string[] {
   const when = new Date(summary.reviewedAt).toISOString().replace('T', ' ').slice(0, 16);
-  const commit = summary.commit ? `commit ${summary.commit.slice(0, 10)}${summary.clean ? '' : ' with uncommitted changes'}` : summary.gitWithheld ? 'git not read (Restricted Mode)' : 'not a git repository';
+  const commit = summary.commit
+    ? `commit ${summary.commit.slice(0, 10)}${summary.clean ? '' : ' with uncommitted changes'}`
+    : summary.gitWithheld
+      ? 'git not read (Restricted Mode)'
+      : 'not a git repository';
   const cached = summary.cached ? ' · opened from the cache of this commit' : '';
   return [
     `# Repository review: ${safe(basename(summary.root))}`,
@@ -94,15 +101,19 @@ function overview(summary: ReviewSummary, base: LinkBase): string[] {
     '',
     '### Main modules',
     '',
-    'By their share of the repository\'s PageRank: how much of the code depends on them.',
+    "By their share of the repository's PageRank: how much of the code depends on them.",
     '',
     '| Module | Files | Lines | Centrality | Depends on |',
     '|---|---:|---:|---:|---|',
-    ...summary.modules.map((m) => `| ${code(m.name)} | ${m.files} | ${m.lines.toLocaleString('en')} | ${share(m.rank)} | ${m.dependsOn.map(code).join(', ') || '—'} |`),
+    ...summary.modules.map(
+      (m) => `| ${code(m.name)} | ${m.files} | ${m.lines.toLocaleString('en')} | ${share(m.rank)} | ${m.dependsOn.map(code).join(', ') || '—'} |`,
+    ),
     '',
     '### Most central symbols',
     '',
-    ...(summary.centralSymbols.length ? summary.centralSymbols.map((s) => `- ${code(s.name)} (${s.kind}) in ${where(summary.root, s.file, s.line, base)}: ${code(s.signature)}`) : ['(no symbols: no file in a language Parley parses)']),
+    ...(summary.centralSymbols.length
+      ? summary.centralSymbols.map((s) => `- ${code(s.name)} (${s.kind}) in ${where(summary.root, s.file, s.line, base)}: ${code(s.signature)}`)
+      : ['(no symbols: no file in a language Parley parses)']),
     ...(skipped.length ? ['', `Not read: ${skipped.join(', ')} files (vendored, generated, binary, too large or excluded by \`parley.review.exclude\`).`] : []),
   ];
 }
@@ -126,7 +137,7 @@ function llmHint(summary: ReviewSummary): string[] {
   return [
     '## What the model review would add',
     '',
-    'With a language model, Parley also reads the code of the main modules, with the repository map, these findings and the editor\'s diagnostics as context, and reports bugs, risky error handling, security problems and design issues, each with the lines and a suggested fix.',
+    "With a language model, Parley also reads the code of the main modules, with the repository map, these findings and the editor's diagnostics as context, and reports bugs, risky error handling, security problems and design issues, each with the lines and a suggested fix.",
     '',
     `To turn it on: ${safe(summary.llm.hint ?? 'configure a language model.')}`,
   ];
@@ -137,7 +148,13 @@ export function renderReport(result: Omit<ReviewResult, 'markdown' | 'reportPath
   const sections = [
     header(summary),
     overview(summary, base),
-    ['## Findings', '', ...(findings.length ? ['Most severe first; within a severity, problems in the code before signals of where problems grow, then by how central the file is.'] : ['Nothing to report.'])],
+    [
+      '## Findings',
+      '',
+      ...(findings.length
+        ? ['Most severe first; within a severity, problems in the code before signals of where problems grow, then by how central the file is.']
+        : ['Nothing to report.']),
+    ],
     ...findings.map((finding, index) => findingSection(finding, index, summary.root, base)),
     llmHint(summary),
   ];

@@ -113,7 +113,11 @@ function summarize(facts: RepoFacts, findings: ReviewFinding[], llm: ReviewSumma
 
 async function askModel(options: ReviewOptions, facts: RepoFacts, found: ReviewFinding[], chat: LlmChat): Promise<ModuleReview[]> {
   const modules = modulesToReview(facts, options.maxModules ?? DEFAULT_MAX_MODULES);
-  const progress = (done: number) => options.onProgress?.({ message: `Reviewing modules with the model ${done}/${modules.length}`, percentage: 40 + Math.round((55 * done) / Math.max(1, modules.length)) });
+  const progress = (done: number) =>
+    options.onProgress?.({
+      message: `Reviewing modules with the model ${done}/${modules.length}`,
+      percentage: 40 + Math.round((55 * done) / Math.max(1, modules.length)),
+    });
   progress(0);
   return reviewModules({
     chat,
@@ -134,7 +138,14 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   const model = chooseModel(options);
   const head = await headState(index.root, signal);
   const cache = options.cacheDir ? new ReviewCache(options.cacheDir) : undefined;
-  const key = reviewCacheKey({ commit: head?.commit, staticOnly: options.staticOnly === true, model: model && 'chat' in model ? model.id : 'none', exclude: options.settings.review.exclude, maxModules: options.maxModules, promptTokens: options.promptTokens });
+  const key = reviewCacheKey({
+    commit: head?.commit,
+    staticOnly: options.staticOnly === true,
+    model: model && 'chat' in model ? model.id : 'none',
+    exclude: options.settings.review.exclude,
+    maxModules: options.maxModules,
+    promptTokens: options.promptTokens,
+  });
   const cached = head?.clean ? cache?.get(index.root, key) : undefined;
   if (cached) return fromCache(cached, options, started);
 
@@ -149,7 +160,12 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
     ? { state: 'skipped', modules: 0, errors: [] }
     : 'hint' in model
       ? { state: 'not-configured', modules: 0, errors: [], hint: model.hint }
-      : { state: 'reviewed', modules: reviews.length, errors: reviews.flatMap((r) => (r.error ? [{ module: r.module, error: r.error }] : [])), ...(reviews.find((r) => r.model) ? { model: reviews.find((r) => r.model)!.model! } : {}) };
+      : {
+          state: 'reviewed',
+          modules: reviews.length,
+          errors: reviews.flatMap((r) => (r.error ? [{ module: r.module, error: r.error }] : [])),
+          ...(reviews.find((r) => r.model) ? { model: reviews.find((r) => r.model)!.model! } : {}),
+        };
   const summary = summarize(facts, findings, llm, started);
   // A review with failed modules is not kept: asking again should retry them.
   if (facts.head?.clean && llm.errors.length === 0) cache?.set(index.root, key, summary, findings);

@@ -27,7 +27,11 @@ export interface ReviewServiceOptions {
   indexes: RepoIndexes;
 }
 
-const SEVERITY: Record<ReviewSeverity, DiagnosticSeverity> = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information };
+const SEVERITY: Record<ReviewSeverity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+};
 /** Past any line's end: VS Code clamps it, so the squiggle covers the finding's first line. */
 const LINE_END = 10_000;
 const NO_EDITOR: EditorState = { workspaceFolders: [], openFiles: [], diagnostics: [] };
@@ -45,7 +49,12 @@ export function toDiagnostic(root: string, finding: ReviewFinding): Diagnostic {
     code: finding.kind,
     message: `${finding.title}\n${finding.message}`,
     ...(finding.related?.length
-      ? { relatedInformation: finding.related.map((r) => ({ location: { uri: uriOf(root, r.file), range: { start: { line: r.line - 1, character: 0 }, end: { line: r.line - 1, character: LINE_END } } }, message: r.note })) }
+      ? {
+          relatedInformation: finding.related.map((r) => ({
+            location: { uri: uriOf(root, r.file), range: { start: { line: r.line - 1, character: 0 }, end: { line: r.line - 1, character: LINE_END } } },
+            message: r.note,
+          })),
+        }
       : {}),
     data: { kind: finding.kind, fix: finding.fix },
   };

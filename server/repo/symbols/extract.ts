@@ -19,7 +19,20 @@ function signatureAt(source: string, index: number): string {
 }
 
 /** Nodes that hold many definitions: the climb from a name to its definition never goes past one. */
-const CONTAINERS = new Set(['program', 'source_file', 'module', 'translation_unit', 'compilation_unit', 'class_body', 'statement_block', 'block', 'declaration_list', 'field_declaration_list', 'body_statement', 'body']);
+const CONTAINERS = new Set([
+  'program',
+  'source_file',
+  'module',
+  'translation_unit',
+  'compilation_unit',
+  'class_body',
+  'statement_block',
+  'block',
+  'declaration_list',
+  'field_declaration_list',
+  'body_statement',
+  'body',
+]);
 
 /**
  * The last line of the definition whose name is `name`: the outermost node that starts on the
@@ -28,7 +41,11 @@ const CONTAINERS = new Set(['program', 'source_file', 'module', 'translation_uni
  */
 function endLineOf(name: Node): number {
   let node = name;
-  for (let parent = node.parent; parent?.parent && parent.startPosition.row === name.startPosition.row && !CONTAINERS.has(parent.type); parent = parent.parent) {
+  for (
+    let parent = node.parent;
+    parent?.parent && parent.startPosition.row === name.startPosition.row && !CONTAINERS.has(parent.type);
+    parent = parent.parent
+  ) {
     node = parent;
   }
   return node.endPosition.row + 1;
@@ -42,7 +59,13 @@ function addDefinition(defs: Map<number, Definition>, node: Node, kind: SymbolKi
   const existing = defs.get(node.startIndex);
   if (existing && !outranks(kind, existing.kind)) return;
   const signature = existing?.signature ?? signatureAt(source, node.startIndex);
-  defs.set(node.startIndex, { name: source.slice(node.startIndex, node.endIndex), kind, line: node.startPosition.row + 1, endLine: endLineOf(node), signature });
+  defs.set(node.startIndex, {
+    name: source.slice(node.startIndex, node.endIndex),
+    kind,
+    line: node.startPosition.row + 1,
+    endLine: endLineOf(node),
+    signature,
+  });
 }
 
 /** Definitions and references in `root`, both in source order. */

@@ -22,7 +22,7 @@ function countErrors(root: Node): SyntaxReport {
   const report: SyntaxReport = { errors: 0 };
   const cursor = root.walk();
   try {
-    for (let more = true; more; ) {
+    for (let more = true; more;) {
       const node = cursor.currentNode;
       const broken = node.type === 'ERROR' || node.isMissing;
       if (broken) {
@@ -92,7 +92,11 @@ export class TagParser {
   }
 
   dispose(): void {
-    for (const loaded of this.loaded.values()) loaded.then(({ query }) => query.delete(), () => undefined);
+    for (const loaded of this.loaded.values())
+      loaded.then(
+        ({ query }) => query.delete(),
+        () => undefined,
+      );
     this.parser.delete();
   }
 }

@@ -130,10 +130,12 @@ export class ParserPool {
       if (signal?.aborted) return reject(signal.reason as Error);
       const onAbort = () => this.cancel(pending, signal!.reason as Error);
       // A settled job lets go of the signal, which may outlive thousands of jobs.
-      const settled = <T>(settle: (value: T) => void) => (value: T) => {
-        signal?.removeEventListener('abort', onAbort);
-        settle(value);
-      };
+      const settled =
+        <T>(settle: (value: T) => void) =>
+        (value: T) => {
+          signal?.removeEventListener('abort', onAbort);
+          settle(value);
+        };
       const pending: Pending = { job, resolve: settled(resolve), reject: settled(reject) };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(pending);
@@ -168,7 +170,12 @@ export class ParserPool {
   }
 
   private spawn(): Thread {
-    const thread = new Thread(this.script, this.wasm, () => this.dispatch(), (dead, error) => this.onDead(dead, error));
+    const thread = new Thread(
+      this.script,
+      this.wasm,
+      () => this.dispatch(),
+      (dead, error) => this.onDead(dead, error),
+    );
     this.threads.push(thread);
     return thread;
   }

@@ -11,13 +11,22 @@ import { redactSecrets } from '../../secrets/redact';
 import { defineTool, type Tool } from '../types';
 import { Denials, NO_PANEL, type HandsDeps } from './runCommand';
 
-const OUTCOME_WORDS: Record<CellResult['outcome'], string> = { ok: 'ran', error: 'raised an error', timeout: 'timed out', memory: 'ran out of memory', killed: 'was stopped' };
+const OUTCOME_WORDS: Record<CellResult['outcome'], string> = {
+  ok: 'ran',
+  error: 'raised an error',
+  timeout: 'timed out',
+  memory: 'ran out of memory',
+  killed: 'was stopped',
+};
 const LANGUAGE_NAMES = { python: 'Python', node: 'Node' } as const;
 
 /** What the model reads of a cell: how it ended, then the end of what it printed, bounded and with secrets redacted. */
 export async function cellResultText(language: keyof typeof LANGUAGE_NAMES, result: CellResult, output: string, maxChars = 8_000): Promise<string> {
-  const figures = result.images.length > 0 ? ` It drew ${result.images.length} figure${result.images.length > 1 ? 's' : ''}, shown to the user in the panel.` : '';
-  const restarted = result.restarted ? ` The REPL restarted (${result.restarted.reason}); variables lost: ${result.restarted.lostVariables.join(', ') || 'none'}.` : '';
+  const figures =
+    result.images.length > 0 ? ` It drew ${result.images.length} figure${result.images.length > 1 ? 's' : ''}, shown to the user in the panel.` : '';
+  const restarted = result.restarted
+    ? ` The REPL restarted (${result.restarted.reason}); variables lost: ${result.restarted.lostVariables.join(', ') || 'none'}.`
+    : '';
   const head = `The ${LANGUAGE_NAMES[language]} cell ${OUTCOME_WORDS[result.outcome]} (${result.ms} ms).${figures}${restarted}`;
   const text = (await redactSecrets(output)).trimEnd();
   const room = Math.max(0, maxChars - head.length - 30);

@@ -44,7 +44,10 @@ export class Denials {
 }
 
 /** What the model reads when no panel is open to show an approval card. */
-export const NO_PANEL: ToolResult = { content: 'Nothing ran: the Parley panel is not open, so the user cannot approve it. Ask the user to open the Parley panel.', isError: true };
+export const NO_PANEL: ToolResult = {
+  content: 'Nothing ran: the Parley panel is not open, so the user cannot approve it. Ask the user to open the Parley panel.',
+  isError: true,
+};
 
 const UNTRUSTED: ToolResult = { content: 'Commands do not run in Restricted Mode: the user has not trusted this workspace.', isError: true };
 

@@ -37,7 +37,8 @@ export function findRecorder(env: NodeJS.ProcessEnv = process.env, platform = pr
   return undefined;
 }
 
-export const NO_RECORDER_HINT = 'No microphone recorder is installed: install alsa-utils (arecord) or sox, or run "Parley: Listen in the Browser" to talk through a browser tab.';
+export const NO_RECORDER_HINT =
+  'No microphone recorder is installed: install alsa-utils (arecord) or sox, or run "Parley: Listen in the Browser" to talk through a browser tab.';
 
 export class NativeRecorder {
   private child: Child | undefined;

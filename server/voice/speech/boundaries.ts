@@ -14,7 +14,28 @@ export interface BoundaryRules {
 }
 
 /** Abbreviations that never end a sentence. */
-const NEVER_END = new Set(['e.g', 'i.e', 'vs', 'cf', 'approx', 'mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'fig', 'incl', 'esp', 'resp', 'viz', 'al', 'ca']);
+const NEVER_END = new Set([
+  'e.g',
+  'i.e',
+  'vs',
+  'cf',
+  'approx',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'sr',
+  'jr',
+  'st',
+  'fig',
+  'incl',
+  'esp',
+  'resp',
+  'viz',
+  'al',
+  'ca',
+]);
 /** Abbreviations that end a sentence only when a capital letter follows ("… and so on, etc. Then"). */
 const END_IF_CAPITAL = new Set(['etc', 'a.m', 'p.m']);
 

@@ -51,7 +51,10 @@ export class ClauseSplitter {
       minCommaChars: options.minCommaChars ?? DEFAULT_BOUNDARY_RULES.minCommaChars,
       maxClauseChars: options.maxClauseChars ?? DEFAULT_BOUNDARY_RULES.maxClauseChars,
     };
-    this.#hints = { code: options.codeHint === undefined ? CODE_HINT : options.codeHint, table: options.tableHint === undefined ? TABLE_HINT : options.tableHint };
+    this.#hints = {
+      code: options.codeHint === undefined ? CODE_HINT : options.codeHint,
+      table: options.tableHint === undefined ? TABLE_HINT : options.tableHint,
+    };
   }
 
   /** Takes the next piece of the reply; returns the clauses it completed, in order. */

@@ -59,11 +59,13 @@ function hostOf(url: string): string {
 }
 
 function stripEmphasis(text: string): string {
-  return text
-    .replace(/(\*\*|__)(?=\S)([^]*?\S)\1/g, '$2')
-    .replace(/~~(?=\S)([^]*?\S)~~/g, '$1')
-    .replace(/(^|[^\p{L}\p{N}*])\*(?=\S)([^*]*?\S)\*(?![\p{L}\p{N}*])/gu, '$1$2')
-    // Underscores only mark emphasis at word edges, so snake_case names survive.
-    .replace(/(^|[^\p{L}\p{N}_])_(?=\S)([^_]*?\S)_(?![\p{L}\p{N}_])/gu, '$1$2')
-    .replace(/\*\*+/g, '');
+  return (
+    text
+      .replace(/(\*\*|__)(?=\S)([^]*?\S)\1/g, '$2')
+      .replace(/~~(?=\S)([^]*?\S)~~/g, '$1')
+      .replace(/(^|[^\p{L}\p{N}*])\*(?=\S)([^*]*?\S)\*(?![\p{L}\p{N}*])/gu, '$1$2')
+      // Underscores only mark emphasis at word edges, so snake_case names survive.
+      .replace(/(^|[^\p{L}\p{N}_])_(?=\S)([^_]*?\S)_(?![\p{L}\p{N}_])/gu, '$1$2')
+      .replace(/\*\*+/g, '')
+  );
 }

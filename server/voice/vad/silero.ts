@@ -105,7 +105,10 @@ export class SileroVad extends VoiceActivityDetector {
       });
       return new SileroVad(ort, session, vadOptions, runtime);
     } catch (error) {
-      throw new Error(`Parley could not load the Silero voice activity model (${modelPath}) with ${runtime}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(
+        `Parley could not load the Silero voice activity model (${modelPath}) with ${runtime}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
 

@@ -9,15 +9,28 @@ import { pythonWithMatplotlib } from './python';
 
 const dir = tempDir('hands-cli');
 after(() => dir.cleanup());
-const parley = (args: string[]) => runParley(args, { cwd: dir.path, env: { HOME: dir.path, ANTHROPIC_API_KEY: 'sk-ant-api03-clikey000000000000' }, timeoutMs: 60_000 });
+const parley = (args: string[]) =>
+  runParley(args, { cwd: dir.path, env: { HOME: dir.path, ANTHROPIC_API_KEY: 'sk-ant-api03-clikey000000000000' }, timeoutMs: 60_000 });
 
 describe('parley exec and parley run', { timeout: 120_000 }, () => {
   it('exec --python with a plot --json → ok, stdout with the value, the PNG written to --out-dir', async () => {
     const out = join(dir.path, 'figures');
-    const { code, stdout, stderr } = await parley(['exec', '--python', 'import matplotlib.pyplot as plt\nplt.plot([1, 2])\nprint("drawn")\n6 * 7', '--python-path', pythonWithMatplotlib(), '--out-dir', out, '--json']);
+    const { code, stdout, stderr } = await parley([
+      'exec',
+      '--python',
+      'import matplotlib.pyplot as plt\nplt.plot([1, 2])\nprint("drawn")\n6 * 7',
+      '--python-path',
+      pythonWithMatplotlib(),
+      '--out-dir',
+      out,
+      '--json',
+    ]);
     assert.equal(code, 0, stderr);
     const report = JSON.parse(stdout) as { outcome: string; stdout: string; stderr: string; images: string[]; ms: number };
-    assert.deepEqual({ outcome: report.outcome, stdout: report.stdout, stderr: report.stderr, images: report.images }, { outcome: 'ok', stdout: 'drawn\n42\n', stderr: '', images: [join(out, 'figure-1.png')] });
+    assert.deepEqual(
+      { outcome: report.outcome, stdout: report.stdout, stderr: report.stderr, images: report.images },
+      { outcome: 'ok', stdout: 'drawn\n42\n', stderr: '', images: [join(out, 'figure-1.png')] },
+    );
     assert.equal(readFileSync(report.images[0]!).subarray(1, 4).toString(), 'PNG');
     assert.ok(report.ms >= 0);
   });
@@ -48,7 +61,13 @@ describe('parley exec and parley run', { timeout: 120_000 }, () => {
   it('run past --timeout-ms → killed, signal SIGKILL in the last line', async () => {
     const { code, stdout } = await parley(['run', '--timeout-ms', '300', '--json', '--', 'sleep', '30']);
     assert.equal(code, 1);
-    assert.deepEqual(JSON.parse(stdout.trim()), { exitCode: null, ms: (JSON.parse(stdout.trim()) as { ms: number }).ms, signal: 'SIGKILL', outcome: 'timeout', reason: 'stopped after the 300 ms time limit' });
+    assert.deepEqual(JSON.parse(stdout.trim()), {
+      exitCode: null,
+      ms: (JSON.parse(stdout.trim()) as { ms: number }).ms,
+      signal: 'SIGKILL',
+      outcome: 'timeout',
+      reason: 'stopped after the 300 ms time limit',
+    });
   });
 
   it('bad usage (no command after --, both languages) → exit 2 with the usage', async () => {

@@ -45,7 +45,10 @@ describe('Python REPL', { timeout: 180_000 }, () => {
   it('output that spells another cell’s marker or JSON → it is only output', async () => {
     const python = repl({ language: 'python' });
     const result = await python.run('import sys\nprint(\'{"id": 1, "type": "done"}\')\nsys.stderr.write("\\x1e00\\x1e\\n")\n7');
-    assert.deepEqual({ stdout: result.stdout, stderr: result.stderr, value: result.value }, { stdout: '{"id": 1, "type": "done"}\n', stderr: '\u001e00\u001e\n', value: '7' });
+    assert.deepEqual(
+      { stdout: result.stdout, stderr: result.stderr, value: result.value },
+      { stdout: '{"id": 1, "type": "done"}\n', stderr: '\u001e00\u001e\n', value: '7' },
+    );
   });
 
   it('a cell that replaces sys.stdout, or closes fd 1 → the cell still ends, the kernel still answers', async () => {
@@ -70,29 +73,41 @@ describe('Python REPL', { timeout: 180_000 }, () => {
   const bombs: [string, string, RegExp][] = [
     ['an infinite loop', 'while True: pass', /time limit/],
     ['a memory bomb', 'grow = []\nfor _ in range(200): grow.append(bytearray(10 << 20))', /MB/],
-    ['a fork bomb (2^9 processes at most)', 'import os, time\nfor _ in range(9):\n    try: os.fork()\n    except OSError: pass\ntime.sleep(20)', /processes|MB/],
-    ['a thread bomb (3,000 threads at most)', 'import threading, time\nfor _ in range(3000):\n    try: threading.Thread(target=time.sleep, args=(20,), daemon=True).start()\n    except RuntimeError: pass\ntime.sleep(20)', /threads|MB/],
+    [
+      'a fork bomb (2^9 processes at most)',
+      'import os, time\nfor _ in range(9):\n    try: os.fork()\n    except OSError: pass\ntime.sleep(20)',
+      /processes|MB/,
+    ],
+    [
+      'a thread bomb (3,000 threads at most)',
+      'import threading, time\nfor _ in range(3000):\n    try: threading.Thread(target=time.sleep, args=(20,), daemon=True).start()\n    except RuntimeError: pass\ntime.sleep(20)',
+      /threads|MB/,
+    ],
   ];
-  for (const [name, code, reason] of bombs) for (const kernelLimits of ['auto', 'none'] as const) {
-    it(`${name} in a cell (2 s, 300 MB; ${kernelLimits === 'auto' ? 'kernel limits where offered' : 'polling alone'}) → stopped within 3 s, the REPL restarted, the lost variables named, the next cell runs`, async () => {
-      const python = repl({ language: 'python', timeoutMs: 2000, limits: { memoryBytes: 300 << 20 }, kernelLimits });
-      await python.run('df = [1, 2]\ny = 3');
-      const started = Date.now();
-      const result = await python.run(code);
-      assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
-      assert.notEqual(result.outcome, 'ok');
-      assert.match(result.restarted?.reason ?? '', reason);
-      assert.deepEqual(result.restarted?.lostVariables, ['df', 'y']);
-      assert.match(result.error!.message, /the REPL was restarted: variables df, y were lost/);
-      const next = await python.run('"y" in dir()');
-      assert.deepEqual({ outcome: next.outcome, value: next.value }, { outcome: 'ok', value: 'False' });
-    });
-  }
+  for (const [name, code, reason] of bombs)
+    for (const kernelLimits of ['auto', 'none'] as const) {
+      it(`${name} in a cell (2 s, 300 MB; ${kernelLimits === 'auto' ? 'kernel limits where offered' : 'polling alone'}) → stopped within 3 s, the REPL restarted, the lost variables named, the next cell runs`, async () => {
+        const python = repl({ language: 'python', timeoutMs: 2000, limits: { memoryBytes: 300 << 20 }, kernelLimits });
+        await python.run('df = [1, 2]\ny = 3');
+        const started = Date.now();
+        const result = await python.run(code);
+        assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
+        assert.notEqual(result.outcome, 'ok');
+        assert.match(result.restarted?.reason ?? '', reason);
+        assert.deepEqual(result.restarted?.lostVariables, ['df', 'y']);
+        assert.match(result.error!.message, /the REPL was restarted: variables df, y were lost/);
+        const next = await python.run('"y" in dir()');
+        assert.deepEqual({ outcome: next.outcome, value: next.value }, { outcome: 'ok', value: 'False' });
+      });
+    }
 
   it('Stop during a cell → stopped within 1 s, restarted', async () => {
     const python = repl({ language: 'python' });
     const controller = new AbortController();
-    const running = python.run('import time\nprint("started", flush=True)\ntime.sleep(60)', { signal: controller.signal, onEvent: (event) => event.type === 'stdout' && controller.abort() });
+    const running = python.run('import time\nprint("started", flush=True)\ntime.sleep(60)', {
+      signal: controller.signal,
+      onEvent: (event) => event.type === 'stdout' && controller.abort(),
+    });
     const result = await running;
     assert.equal(result.outcome, 'killed');
     assert.ok(result.ms < 1500, `${result.ms} ms`);

@@ -18,7 +18,8 @@ import { gone } from './python';
 const dir = tempDir('hands-run');
 after(() => dir.cleanup());
 
-const run = (program: string, args: string[], more: Partial<CommandOptions> = {}) => runCommand({ program, args, cwd: dir.path, workspaceFolders: [dir.path], timeoutMs: 20_000, ...more });
+const run = (program: string, args: string[], more: Partial<CommandOptions> = {}) =>
+  runCommand({ program, args, cwd: dir.path, workspaceFolders: [dir.path], timeoutMs: 20_000, ...more });
 const py = (code: string, more: Partial<CommandOptions> = {}) => run('python3', ['-c', code], more);
 
 const KERNEL_LIMITS = { auto: 'a cgroup where offered', rlimit: 'an address-space rlimit', none: 'polling alone' } as const;
@@ -36,7 +37,10 @@ for (const kernelLimits of ['auto', 'rlimit', 'none'] as const) {
 
     it('allocating 10 MB at a time, 200 MB limit → memory, within 3 s of starting', async () => {
       const started = Date.now();
-      const result = await py('x = []\nfor _ in range(300): x.append(bytearray(10 << 20))\nimport time; time.sleep(20)', { ...options, limits: { memoryBytes: 200 << 20 } });
+      const result = await py('x = []\nfor _ in range(300): x.append(bytearray(10 << 20))\nimport time; time.sleep(20)', {
+        ...options,
+        limits: { memoryBytes: 200 << 20 },
+      });
       assert.equal(result.outcome, 'memory', JSON.stringify(result));
       assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
     });
@@ -44,7 +48,10 @@ for (const kernelLimits of ['auto', 'rlimit', 'none'] as const) {
     it('a fork bomb (2^9 processes, each then sleeping 20 s) → stopped past 256 processes (or the memory limit) within 5 s of starting, none left', async () => {
       const pids = join(dir.path, `bomb-${kernelLimits}.pids`);
       const started = Date.now();
-      const result = await py(`import os, time\nfor _ in range(9):\n    try: os.fork()\n    except OSError: pass\nopen(${JSON.stringify(pids)}, 'a').write(f"{os.getpid()}\\n")\ntime.sleep(20)`, options);
+      const result = await py(
+        `import os, time\nfor _ in range(9):\n    try: os.fork()\n    except OSError: pass\nopen(${JSON.stringify(pids)}, 'a').write(f"{os.getpid()}\\n")\ntime.sleep(20)`,
+        options,
+      );
       assert.ok(['killed', 'memory'].includes(result.outcome), JSON.stringify(result));
       assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
       const written = readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number);
@@ -53,7 +60,8 @@ for (const kernelLimits of ['auto', 'rlimit', 'none'] as const) {
 
     it('a thread bomb (3,000 sleeping threads at most) → stopped past 1,024 threads, or (rlimit) held below them until the time limit', async () => {
       const started = Date.now();
-      const bomb = 'import threading, time\nn = 0\nfor _ in range(3000):\n    try:\n        threading.Thread(target=time.sleep, args=(20,), daemon=True).start()\n        n += 1\n    except RuntimeError: pass\nprint("started", n, flush=True)\ntime.sleep(20)';
+      const bomb =
+        'import threading, time\nn = 0\nfor _ in range(3000):\n    try:\n        threading.Thread(target=time.sleep, args=(20,), daemon=True).start()\n        n += 1\n    except RuntimeError: pass\nprint("started", n, flush=True)\ntime.sleep(20)';
       const result = await py(bomb, { ...options, timeoutMs: 3000 });
       assert.ok(Date.now() - started < 4000, `${Date.now() - started} ms`);
       // Each thread reserves its stack in address space: under the rlimit the bomb runs out of it first.
@@ -74,11 +82,15 @@ for (const kernelLimits of ['auto', 'rlimit', 'none'] as const) {
       const pidFile = join(dir.path, `stop-${kernelLimits}.pid`);
       const controller = new AbortController();
       const output: string[] = [];
-      const running = run('sh', ['-c', `trap '' TERM; setsid sh -c 'trap "" TERM; echo $$ > ${pidFile}; while :; do sleep 1; done' & echo ready; while :; do :; done`], {
-        ...options,
-        signal: controller.signal,
-        onOutput: (event) => output.push(event.text),
-      });
+      const running = run(
+        'sh',
+        ['-c', `trap '' TERM; setsid sh -c 'trap "" TERM; echo $$ > ${pidFile}; while :; do sleep 1; done' & echo ready; while :; do :; done`],
+        {
+          ...options,
+          signal: controller.signal,
+          onOutput: (event) => output.push(event.text),
+        },
+      );
       await waitFor(() => output.join('').includes('ready') && readFileSync(pidFile, 'utf8').trim(), { what: 'the command running' });
       const stopped = Date.now();
       controller.abort();
@@ -130,15 +142,30 @@ describe('commands and their pipes', { timeout: 120_000 }, () => {
 
   it('stdout and stderr → events in the order written, colours kept in events, stripped in the result', async () => {
     const events: string[] = [];
-    const result = await run('python3', ['-uc', 'import sys, time\nprint("\\x1b[32mone\\x1b[0m"); sys.stdout.flush(); time.sleep(0.05)\nprint("two", file=sys.stderr); time.sleep(0.05)\nprint("three")'], { onOutput: (event) => events.push(`${event.stream}:${event.text}`) });
+    const result = await run(
+      'python3',
+      [
+        '-uc',
+        'import sys, time\nprint("\\x1b[32mone\\x1b[0m"); sys.stdout.flush(); time.sleep(0.05)\nprint("two", file=sys.stderr); time.sleep(0.05)\nprint("three")',
+      ],
+      { onOutput: (event) => events.push(`${event.stream}:${event.text}`) },
+    );
     // Chunks of one stream in a row are one write split by the pipe (Python writes a print's newline apart).
-    const merged = events.reduce<string[]>((all, event) => (all.length > 0 && all.at(-1)!.split(':')[0] === event.split(':')[0] ? [...all.slice(0, -1), all.at(-1)! + event.slice(event.indexOf(':') + 1)] : [...all, event]), []);
+    const merged = events.reduce<string[]>(
+      (all, event) =>
+        all.length > 0 && all.at(-1)!.split(':')[0] === event.split(':')[0]
+          ? [...all.slice(0, -1), all.at(-1)! + event.slice(event.indexOf(':') + 1)]
+          : [...all, event],
+      [],
+    );
     assert.deepEqual(merged, ['stdout:\u001b[32mone\u001b[0m\n', 'stderr:two\n', 'stdout:three\n']);
     assert.equal(result.output, 'one\ntwo\nthree\n');
   });
 
   it('a keys-laden server environment → the command sees none of it', async () => {
-    const result = await run('sh', ['-c', 'env'], { env: { PATH: process.env.PATH, HOME: '/tmp', ANTHROPIC_API_KEY: 'sk-ant-api03-runkey', MY_SECRET: 's3cr3t' } });
+    const result = await run('sh', ['-c', 'env'], {
+      env: { PATH: process.env.PATH, HOME: '/tmp', ANTHROPIC_API_KEY: 'sk-ant-api03-runkey', MY_SECRET: 's3cr3t' },
+    });
     assert.ok(!/sk-ant|s3cr3t|ANTHROPIC|MY_SECRET/.test(result.output), result.output);
     assert.match(result.output, /^HOME=\/tmp$/m);
   });

@@ -85,7 +85,14 @@ describe('Anthropic LLM provider, against the Anthropic stand-in through the off
         { role: 'user', text: 'why is this test failing?' },
         { role: 'assistant', text: 'The test expects', interrupted: true },
         { role: 'user', text: 'look at strings.ts' },
-        { role: 'assistant', text: 'Opening it.', toolCalls: [{ id: 'toolu_a', name: 'open_file', input: { path: 'src/util/strings.ts' } }, { id: 'toolu_b', name: 'search_workspace', input: { query: 'padLeft' } }] },
+        {
+          role: 'assistant',
+          text: 'Opening it.',
+          toolCalls: [
+            { id: 'toolu_a', name: 'open_file', input: { path: 'src/util/strings.ts' } },
+            { id: 'toolu_b', name: 'search_workspace', input: { query: 'padLeft' } },
+          ],
+        },
         { role: 'tool', toolCallId: 'toolu_a', content: 'export function padLeft(…)' },
         { role: 'tool', toolCallId: 'toolu_b', content: 'no such file', isError: true },
       ],
@@ -97,8 +104,17 @@ describe('Anthropic LLM provider, against the Anthropic stand-in through the off
     // Breakpoints: after the tools, after the system prompt, and at the end of the history
     // before the newest user message, which carries the per-turn context.
     assert.deepEqual(body.system, [{ type: 'text', text: 'You are Parley.', cache_control: { type: 'ephemeral' } }]);
-    assert.deepEqual(body.tools?.map((t) => [t.name, t.cache_control]), [['open_file', undefined], ['search_workspace', { type: 'ephemeral' }]]);
-    assert.deepEqual(body.messages.map((m) => m.role), ['user', 'assistant', 'user', 'assistant', 'user']);
+    assert.deepEqual(
+      body.tools?.map((t) => [t.name, t.cache_control]),
+      [
+        ['open_file', undefined],
+        ['search_workspace', { type: 'ephemeral' }],
+      ],
+    );
+    assert.deepEqual(
+      body.messages.map((m) => m.role),
+      ['user', 'assistant', 'user', 'assistant', 'user'],
+    );
     assert.deepEqual(body.messages[0]!.content, 'why is this test failing?');
     assert.deepEqual(body.messages[1]!.content, [
       { type: 'text', text: 'The test expects… [interrupted: the user spoke over this answer and heard only this much]', cache_control: { type: 'ephemeral' } },

@@ -26,7 +26,10 @@ describe('LLM stage: which providers, in which order', () => {
 
   it('takes the fallbacks from the settings (parley.llm.fallbacks) when none are passed', () => {
     const anthropic: LlmSettings = { provider: 'anthropic', model: '', baseUrl: '' };
-    assert.deepEqual(labels({ ...withLlm(anthropic), llmFallbacks: [LOCAL] }, ANTHROPIC_KEY), ['Anthropic', 'OpenAI-compatible server at http://127.0.0.1:11434/v1']);
+    assert.deepEqual(labels({ ...withLlm(anthropic), llmFallbacks: [LOCAL] }, ANTHROPIC_KEY), [
+      'Anthropic',
+      'OpenAI-compatible server at http://127.0.0.1:11434/v1',
+    ]);
   });
 
   it('never falls back from a local server to a cloud vendor by itself', () => {
@@ -37,7 +40,7 @@ describe('LLM stage: which providers, in which order', () => {
     assert.deepEqual(labels(DEFAULT_SETTINGS, { OPENAI_API_KEY: 'sk-test-0123456789' }), ['OpenAI']);
   });
 
-  it('with nothing configured, throws the status report\'s own sentence for the configured provider', () => {
+  it("with nothing configured, throws the status report's own sentence for the configured provider", () => {
     for (const settings of [DEFAULT_SETTINGS, withLlm({ ...LOCAL, baseUrl: '' }), withLlm({ provider: 'openai', model: '', baseUrl: '' })]) {
       const hint = stageStatuses(settings, new Keys({})).find((s) => s.stage === 'llm')!.hint!;
       assert.throws(

@@ -67,7 +67,9 @@ for (const makeRig of [anthropicRig, openAIRig]) {
       assert.ok(abortedAt !== undefined, 'the abort happened during the stream');
       assert.deepEqual(afterAbort, []);
       assert.ok(endedAt - abortedAt < 100, `iteration ended ${endedAt - abortedAt} ms after the abort`);
-      const connection = await waitFor(() => rig.tap.connections[tapped]?.closedAt !== undefined && rig.tap.connections[tapped], { what: 'the connection to close' });
+      const connection = await waitFor(() => rig.tap.connections[tapped]?.closedAt !== undefined && rig.tap.connections[tapped], {
+        what: 'the connection to close',
+      });
       // 60 tokens at 20 ms take 1.2 s: a close this soon means the stream was cancelled, not drained.
       assert.ok(connection.closedAt! - abortedAt < 100, `connection closed ${connection.closedAt! - abortedAt} ms after the abort`);
     });
@@ -82,7 +84,9 @@ for (const makeRig of [anthropicRig, openAIRig]) {
           break;
         }
       }
-      const connection = await waitFor(() => rig.tap.connections[tapped]?.closedAt !== undefined && rig.tap.connections[tapped], { what: 'the connection to close' });
+      const connection = await waitFor(() => rig.tap.connections[tapped]?.closedAt !== undefined && rig.tap.connections[tapped], {
+        what: 'the connection to close',
+      });
       assert.ok(connection.closedAt! - brokeAt < 100, `connection closed ${connection.closedAt! - brokeAt} ms after the break`);
     });
 
@@ -139,7 +143,10 @@ describe('deadlines', () => {
     standIn.latency.interTokenMs = 400;
     try {
       standIn.chat.push({ text: 'one two three' });
-      const llm = OpenAILLM.openai({ apiKey: 'sk-test', baseUrl: standIn.baseURL }, memoryLog(), { resilience: { ...FAST, timeoutMs: 3_000 }, stallTimeoutMs: 150 });
+      const llm = OpenAILLM.openai({ apiKey: 'sk-test', baseUrl: standIn.baseURL }, memoryLog(), {
+        resilience: { ...FAST, timeoutMs: 3_000 },
+        stallTimeoutMs: 150,
+      });
       const texts: string[] = [];
       let firstAt = 0;
       await assert.rejects(

@@ -28,7 +28,10 @@ export const ASK: ChatRequest = {
 /** A logger that keeps its lines, so tests can check what was (and was not) logged. */
 export function memoryLog(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(createLogger((level, line) => lines.push(`[${level}] ${line}`)), { lines });
+  return Object.assign(
+    createLogger((level, line) => lines.push(`[${level}] ${line}`)),
+    { lines },
+  );
 }
 
 export async function collect(events: AsyncIterable<LlmEvent>): Promise<LlmEvent[]> {

@@ -70,7 +70,13 @@ describe('OpenAI LLM provider, against the OpenAI stand-in through the official 
       ['call_search', 'search_workspace', { query: 'padLeft(' }],
     ]);
     assert.equal(doneOf(events).stopReason, 'toolUse');
-    assert.deepEqual(bodyOf(standIn.requests.at(-1)).tools?.map((t) => [t.type, t.function.name]), [['function', 'open_file'], ['function', 'search_workspace']]);
+    assert.deepEqual(
+      bodyOf(standIn.requests.at(-1)).tools?.map((t) => [t.type, t.function.name]),
+      [
+        ['function', 'open_file'],
+        ['function', 'search_workspace'],
+      ],
+    );
   });
 
   it('sends the history with tool_calls on the assistant and role "tool" results after it', async () => {
@@ -95,7 +101,11 @@ describe('OpenAI LLM provider, against the OpenAI stand-in through the official 
       { role: 'user', content: 'why is this test failing?' },
       { role: 'assistant', content: '[interrupted: the user spoke before hearing any of this answer]' },
       { role: 'user', content: 'Active file: src/util/strings.ts\n\nopen strings.ts' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'open_file', arguments: '{"path":"src/util/strings.ts"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'open_file', arguments: '{"path":"src/util/strings.ts"}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_a', content: 'export function padLeft(…)' },
     ]);
   });
@@ -122,7 +132,10 @@ describe('OpenAI LLM provider, against the OpenAI stand-in through the official 
 
   it('turns tool arguments that are not JSON into a clear error naming the tool', async () => {
     standIn.chat.push({ toolCalls: [{ name: 'open_file', input: '{"path": "src/main.ts"' }] });
-    await assert.rejects(collect(llm(NO_RETRIES).chat({ ...ASK, tools: [OPEN_FILE] })), /OpenAI called the tool "open_file" with input that is not a JSON object/);
+    await assert.rejects(
+      collect(llm(NO_RETRIES).chat({ ...ASK, tools: [OPEN_FILE] })),
+      /OpenAI called the tool "open_file" with input that is not a JSON object/,
+    );
   });
 
   it('reports a garbage stream as a response it could not read', async () => {
@@ -193,7 +206,8 @@ describe('OpenAI-compatible LLM provider: the same implementation configured for
   it('needs a model name, and says which setting to fill in', () => {
     assert.throws(
       () => OpenAILLM.compatible({ baseUrl: standIn.baseURL, model: '' }, log),
-      (error) => error instanceof ProviderError && !error.retryable && /Set parley\.llm\.model to a model your OpenAI-compatible server serves/.test(error.message),
+      (error) =>
+        error instanceof ProviderError && !error.retryable && /Set parley\.llm\.model to a model your OpenAI-compatible server serves/.test(error.message),
     );
   });
 
@@ -202,7 +216,10 @@ describe('OpenAI-compatible LLM provider: the same implementation configured for
     const llm = OpenAILLM.compatible({ baseUrl: standIn.baseURL, model: 'qwen9' }, log, { resilience: FAST });
     await assert.rejects(collect(llm.chat(ASK)), (error) => {
       assert.ok(error instanceof ProviderError);
-      assert.equal(error.message, `OpenAI-compatible server at ${standIn.baseURL} answered 404 (model "qwen9" not found). Check parley.llm.model (a model the server serves) and parley.llm.baseUrl (usually ending in /v1).`);
+      assert.equal(
+        error.message,
+        `OpenAI-compatible server at ${standIn.baseURL} answered 404 (model "qwen9" not found). Check parley.llm.model (a model the server serves) and parley.llm.baseUrl (usually ending in /v1).`,
+      );
       return true;
     });
   });

@@ -43,6 +43,9 @@ describe('parley repomap', { timeout: 120_000 }, () => {
     await assert.rejects(repomapCommand([]), /^Error: parley repomap: which folder\?/);
     await assert.rejects(repomapCommand([join(FIXTURES, 'nope')]), /nope is not a folder\.$/);
     await assert.rejects(repomapCommand([FIXTURES, '--tokens', 'many']), /--tokens must be a positive whole number, not "many"/);
-    await assert.rejects(repomapCommand([FIXTURES, '--colour']), (error: Error) => /Unknown option '--colour'/.test(error.message) && !error.message.includes('\n'));
+    await assert.rejects(
+      repomapCommand([FIXTURES, '--colour']),
+      (error: Error) => /Unknown option '--colour'/.test(error.message) && !error.message.includes('\n'),
+    );
   });
 });

@@ -52,7 +52,8 @@ const typeError = (line: number): Diagnostic => ({
 /** Parley's edits replace text; none is a snippet. */
 const textEdits = (change: TextDocumentEdit) => change.edits as TextEdit[];
 
-const fixReply = (line: number, summary = 'toFixed returns a string') => JSON.stringify({ summary, edits: [{ startLine: line, endLine: line, lines: [FIXED_LINE] }] });
+const fixReply = (line: number, summary = 'toFixed returns a string') =>
+  JSON.stringify({ summary, edits: [{ startLine: line, endLine: line, lines: [FIXED_LINE] }] });
 
 describe('inline fixes through the server', () => {
   const dir = tempDir('fixes');
@@ -66,7 +67,11 @@ describe('inline fixes through the server', () => {
 
   const chatRequests = () => model.requests.filter((request) => request.path === '/v1/chat/completions');
   const list = (diagnostics: Diagnostic[]) =>
-    server.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics } }) as Promise<CodeAction[]>;
+    server.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: diagnostics[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics },
+    }) as Promise<CodeAction[]>;
   const resolve = (action: CodeAction) => server.connection.sendRequest(CodeActionResolveRequest.type, action);
   const fixFor = async (diagnostic: Diagnostic) => (await list([diagnostic])).find((action) => action.title === 'Fix with Parley')!;
 
@@ -177,11 +182,16 @@ describe('inline fixes through the server', () => {
     assert.match(outside.disabled?.reason ?? '', /not lines of this file/);
   });
 
-  it('rejects an edit that would break the file\'s syntax', async () => {
-    model.chat.push({ text: JSON.stringify({ summary: 'string it is', edits: [{ startLine: 4, endLine: 4, lines: ['  const sum: string = total(values.toFixed(2);'] }] }) });
+  it("rejects an edit that would break the file's syntax", async () => {
+    model.chat.push({
+      text: JSON.stringify({ summary: 'string it is', edits: [{ startLine: 4, endLine: 4, lines: ['  const sum: string = total(values.toFixed(2);'] }] }),
+    });
     const broken = await resolve(await fixFor(typeError(3)));
     assert.equal(broken.edit, undefined);
-    assert.match(broken.disabled?.reason ?? '', /would break the file's syntax \(\d+ syntax errors? where there were 0, the first at line \d+\), so nothing was changed/);
+    assert.match(
+      broken.disabled?.reason ?? '',
+      /would break the file's syntax \(\d+ syntax errors? where there were 0, the first at line \d+\), so nothing was changed/,
+    );
   });
 
   it('gives the model the fix the repository review suggested for its own finding', async () => {
@@ -205,10 +215,13 @@ describe('inline fixes through the server', () => {
   it('says what to configure when no model is set up, without a request', async () => {
     const before = chatRequests().length;
     await server.changeSettings({ ...server.settings, llm: { provider: 'anthropic', model: '', baseUrl: '' } });
-    const resolved = await waitFor(async () => {
-      const result = await resolve(await fixFor(typeError(3)));
-      return /needs a language model/.test(result.disabled?.reason ?? '') && result;
-    }, { what: 'the new settings to apply' });
+    const resolved = await waitFor(
+      async () => {
+        const result = await resolve(await fixFor(typeError(3)));
+        return /needs a language model/.test(result.disabled?.reason ?? '') && result;
+      },
+      { what: 'the new settings to apply' },
+    );
     assert.match(resolved.disabled!.reason, /Fix with Parley needs a language model\. .*Anthropic key/);
     assert.equal(chatRequests().length, before);
   });

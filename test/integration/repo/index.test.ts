@@ -105,7 +105,10 @@ describe('RepoIndex', { timeout: 120_000 }, () => {
       await withIndex(root, cacheFile, async (index) => {
         assert.equal((await index.refresh()).parsed, 1);
         assert.ok(index.symbols('shapes.ts')?.defs.some((def) => def.name === 'UNIT'));
-        assert.ok(index.symbols('Circle.java')?.defs.some((def) => def.name === 'Circle'), 'cached symbols are used');
+        assert.ok(
+          index.symbols('Circle.java')?.defs.some((def) => def.name === 'Circle'),
+          'cached symbols are used',
+        );
       });
       const written = statSync(cacheFile).mtimeMs;
       await withIndex(root, cacheFile, async (index) => assert.equal((await index.refresh()).parsed, 0));
@@ -140,7 +143,11 @@ describe('RepoIndex', { timeout: 120_000 }, () => {
         const again = index.map({ tokens: 400 });
         assert.deepEqual([again.text, again.files, again.ranking], [map.text, map.files, map.ranking]);
         const focused = index.map({ tokens: 400, focus: ['main.go'] });
-        assert.deepEqual(focused.ranking.slice(0, 2).map((entry) => entry.path), ['main.go', 'shapes.go'], 'the focused file, then what it uses');
+        assert.deepEqual(
+          focused.ranking.slice(0, 2).map((entry) => entry.path),
+          ['main.go', 'shapes.go'],
+          'the focused file, then what it uses',
+        );
         assert.match(focused.text, /^shapes\.go:\n/);
       }),
     ));

@@ -6,9 +6,7 @@ import { startAnthropicStandIn, type AnthropicStandIn } from '../../support/stan
 
 const MODEL = 'claude-test';
 const ASK: Anthropic.MessageParam[] = [{ role: 'user', content: 'why is this test failing?' }];
-const TOOLS: Anthropic.Tool[] = [
-  { name: 'open_file', description: 'Open a file', input_schema: { type: 'object', properties: { path: { type: 'string' } } } },
-];
+const TOOLS: Anthropic.Tool[] = [{ name: 'open_file', description: 'Open a file', input_schema: { type: 'object', properties: { path: { type: 'string' } } } }];
 
 describe('Anthropic stand-in: Messages API through the official SDK', () => {
   let standIn: AnthropicStandIn;
@@ -24,7 +22,10 @@ describe('Anthropic stand-in: Messages API through the official SDK', () => {
     standIn.replies.push({ text: 'The fixture path is wrong.', usage: { inputTokens: 20, outputTokens: 6 } });
     const message = await client.messages.create({ model: MODEL, max_tokens: 256, messages: ASK });
 
-    assert.deepEqual(message.content.map((b) => (b.type === 'text' ? b.text : b.type)), ['The fixture path is wrong.']);
+    assert.deepEqual(
+      message.content.map((b) => (b.type === 'text' ? b.text : b.type)),
+      ['The fixture path is wrong.'],
+    );
     assert.equal(message.stop_reason, 'end_turn');
     assert.deepEqual([message.usage.input_tokens, message.usage.output_tokens], [20, 6]);
     const { headers } = standIn.requests.at(-1)!;
@@ -58,7 +59,10 @@ describe('Anthropic stand-in: Messages API through the official SDK', () => {
       });
       const final = await stream.finalMessage();
 
-      assert.deepEqual([...new Set(types)], ['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+      assert.deepEqual(
+        [...new Set(types)],
+        ['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop'],
+      );
       assert.deepEqual(texts, ['Check', ' the', ' mock', ' setup', ' first.']);
       assert.ok(firstTextAt! >= 120, `first text after ${firstTextAt} ms`);
       assert.equal(final.stop_reason, 'end_turn');
@@ -94,9 +98,16 @@ describe('Anthropic stand-in: Messages API through the official SDK', () => {
     const events = [...(await response.text()).matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
     assert.deepEqual(events, [
       'message_start',
-      'content_block_start', 'ping', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop',
-      'message_delta', 'message_stop',
+      'content_block_start',
+      'ping',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
     ]);
   });
 
@@ -105,7 +116,10 @@ describe('Anthropic stand-in: Messages API through the official SDK', () => {
     await assert.rejects(client.messages.create({ model: MODEL, max_tokens: 64, messages: ASK }), (error) => {
       assert.ok(error instanceof Anthropic.RateLimitError);
       assert.equal(error.status, 429);
-      assert.deepEqual((error.error as { error: unknown }).error, { type: 'rate_limit_error', message: 'Number of request tokens has exceeded your rate limit.' });
+      assert.deepEqual((error.error as { error: unknown }).error, {
+        type: 'rate_limit_error',
+        message: 'Number of request tokens has exceeded your rate limit.',
+      });
       return true;
     });
   });

@@ -101,7 +101,15 @@ describe('Deepgram stand-in: live transcription through the official SDK', () =>
     connection.close();
     assert.equal(request.headers.authorization, 'Token dg-test');
     assert.deepEqual(
-      [request.query.model, request.query.encoding, request.query.sample_rate, request.query.interim_results, request.query.endpointing, request.query.utterance_end_ms, request.query.vad_events],
+      [
+        request.query.model,
+        request.query.encoding,
+        request.query.sample_rate,
+        request.query.interim_results,
+        request.query.endpointing,
+        request.query.utterance_end_ms,
+        request.query.vad_events,
+      ],
       ['nova-3', 'linear16', '16000', 'true', '300', '1000', 'true'],
     );
   });
@@ -116,7 +124,10 @@ describe('Deepgram stand-in: live transcription through the official SDK', () =>
 
     assert.deepEqual(ofType(messages, 'SpeechStarted'), []);
     const results = ofType(messages, 'Results');
-    assert.deepEqual(results.map((m) => [transcriptOf(m), m.is_final, m.speech_final]), [['why is this test failing', true, false]]);
+    assert.deepEqual(
+      results.map((m) => [transcriptOf(m), m.is_final, m.speech_final]),
+      [['why is this test failing', true, false]],
+    );
   });
 
   it('sends each result ttfbMs after the audio that triggers it', async () => {
@@ -137,7 +148,13 @@ describe('Deepgram stand-in: live transcription through the official SDK', () =>
 
   it('rejects a wrong key at the handshake, as the API does with 401', async () => {
     const intruder = new DeepgramClient({ apiKey: 'dg-wrong', baseUrl: standIn.baseUrl });
-    const connection = await intruder.listen.v1.connect({ model: 'nova-3', encoding: 'linear16', sample_rate: 16000, shouldReconnect: () => false, reconnectAttempts: 0 });
+    const connection = await intruder.listen.v1.connect({
+      model: 'nova-3',
+      encoding: 'linear16',
+      sample_rate: 16000,
+      shouldReconnect: () => false,
+      reconnectAttempts: 0,
+    });
     connection.connect();
     await assert.rejects(connection.waitForOpen());
     connection.close();

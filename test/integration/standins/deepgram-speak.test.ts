@@ -94,7 +94,13 @@ describe('Deepgram stand-in: Aura text-to-speech through the official SDK', () =
   });
 
   it('answers REST speak with a WAV at the requested rate', async () => {
-    const response = await client.speak.v1.audio.generate({ text: 'Tests pass now.', model: 'aura-2-thalia-en', encoding: 'linear16', container: 'wav', sample_rate: 16000 });
+    const response = await client.speak.v1.audio.generate({
+      text: 'Tests pass now.',
+      model: 'aura-2-thalia-en',
+      encoding: 'linear16',
+      container: 'wav',
+      sample_rate: 16000,
+    });
     const wav = decodeWav(Buffer.from(await response.arrayBuffer()));
     assert.equal(wav.sampleRate, 16000);
     assert.equal(wav.pcm.length, speechFor('Tests pass now.', 16000).length);

@@ -101,7 +101,12 @@ describe('Stand-in faults, as the official SDKs see them', () => {
 
 describe('Stand-in faults on WebSockets', () => {
   it('a status fault refuses the handshake; a cut fault drops the socket after its messages', async () => {
-    const standIn = await startDeepgramStandIn({ defaultCues: [{ atMs: 10, type: 'final', transcript: 'one' }, { atMs: 20, type: 'final', transcript: 'two' }] });
+    const standIn = await startDeepgramStandIn({
+      defaultCues: [
+        { atMs: 10, type: 'final', transcript: 'one' },
+        { atMs: 20, type: 'final', transcript: 'two' },
+      ],
+    });
     try {
       const client = new DeepgramClient({ apiKey: 'dg-test', baseUrl: standIn.baseUrl });
       const args = { model: 'nova-3', encoding: 'linear16', sample_rate: 16000, shouldReconnect: () => false, reconnectAttempts: 0 } as const;

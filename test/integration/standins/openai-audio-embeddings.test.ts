@@ -80,7 +80,10 @@ describe('OpenAI stand-in: embeddings and audio through the official SDK', () =>
       const pcm = Buffer.from(await response.arrayBuffer());
       const expectedBytes = Math.round((speechMsFor(input) / 1000) * 24000) * 2;
       assert.equal(pcm.length, expectedBytes);
-      assert.ok(pcm.some((byte) => byte !== 0), 'audio is not silence');
+      assert.ok(
+        pcm.some((byte) => byte !== 0),
+        'audio is not silence',
+      );
     });
 
     it('returns a valid WAV file for response_format wav', async () => {

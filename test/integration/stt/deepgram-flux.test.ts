@@ -48,7 +48,10 @@ describe('Deepgram Flux speech-to-text against the stand-in, through the SDK', (
     }
     const [plain, eager] = standIn.fluxSessions.slice(-2).map((session) => session.request);
     assert.equal(plain!.headers.authorization, 'Token dg-test');
-    assert.deepEqual([plain!.query.model, plain!.query.encoding, plain!.query.sample_rate, plain!.query.eager_eot_threshold], ['flux-general-en', 'linear16', '16000', undefined]);
+    assert.deepEqual(
+      [plain!.query.model, plain!.query.encoding, plain!.query.sample_rate, plain!.query.eager_eot_threshold],
+      ['flux-general-en', 'linear16', '16000', undefined],
+    );
     assert.equal(eager!.query.eager_eot_threshold, '0.5');
     assert.equal(standIn.listenSessions.length, v1Sessions, 'no /v1/listen session');
   });
@@ -62,8 +65,15 @@ describe('Deepgram Flux speech-to-text against the stand-in, through the SDK', (
     ]);
     await feed(stream, WHY);
     const end = await endOfTurn(events);
-    assert.deepEqual(events.map((e) => e.type), ['speechStarted', 'interim', 'interim', 'final', 'endOfTurn'], 'repeated Updates add no events');
-    assert.deepEqual(ofType(events, 'interim').map((e) => e.text), ['why is', 'why is this test']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['speechStarted', 'interim', 'interim', 'final', 'endOfTurn'],
+      'repeated Updates add no events',
+    );
+    assert.deepEqual(
+      ofType(events, 'interim').map((e) => e.text),
+      ['why is', 'why is this test'],
+    );
     assert.deepEqual([end.reason, end.text, end.finalizeMs], ['turnDetection', 'Why is this test failing?', undefined]);
     assert.equal(ofType(events, 'final')[0]!.confidence, 0.97);
     assert.ok(end.audioMs >= 2000 && end.audioMs <= WHY.length / 32, `turn audio ${end.audioMs} ms`);
@@ -165,11 +175,14 @@ describe('Deepgram Flux speech-to-text against the stand-in, through the SDK', (
 
   it('a refused handshake (thresholds out of range: 400) rejects open() without retrying', async () => {
     const before = standIn.requests.length;
-    await assert.rejects(new DeepgramFluxStt({ apiKey: 'dg-test', baseUrl: standIn.baseUrl, eotThreshold: 0.2, resilience: FAST_GUARD }, quietLog).open(), (error: Error & { retryable?: boolean }) => {
-      assert.equal(error.retryable, false);
-      assert.match(error.message, /Deepgram refused the live transcription request \(400\)/);
-      return true;
-    });
+    await assert.rejects(
+      new DeepgramFluxStt({ apiKey: 'dg-test', baseUrl: standIn.baseUrl, eotThreshold: 0.2, resilience: FAST_GUARD }, quietLog).open(),
+      (error: Error & { retryable?: boolean }) => {
+        assert.equal(error.retryable, false);
+        assert.match(error.message, /Deepgram refused the live transcription request \(400\)/);
+        return true;
+      },
+    );
     assert.equal(standIn.requests.length - before, 1);
   });
 

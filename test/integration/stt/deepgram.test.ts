@@ -45,7 +45,17 @@ describe('Deepgram live speech-to-text against the stand-in, through the SDK', (
     const { query, headers } = standIn.listenSessions.at(-1)!.request;
     assert.equal(headers.authorization, 'Token dg-test');
     assert.deepEqual(
-      [query.model, query.encoding, query.sample_rate, query.channels, query.interim_results, query.smart_format, query.endpointing, query.utterance_end_ms, query.vad_events],
+      [
+        query.model,
+        query.encoding,
+        query.sample_rate,
+        query.channels,
+        query.interim_results,
+        query.smart_format,
+        query.endpointing,
+        query.utterance_end_ms,
+        query.vad_events,
+      ],
       ['nova-3', 'linear16', '16000', '1', 'true', 'true', '250', '1000', 'true'],
     );
   });
@@ -60,10 +70,19 @@ describe('Deepgram live speech-to-text against the stand-in, through the SDK', (
     await feed(stream, Buffer.concat([WHY, silence(300, 16000)]));
     const [end] = await waitFor(() => ofType(events, 'endOfTurn').length > 0 && ofType(events, 'endOfTurn'), { what: 'end of turn' });
 
-    assert.deepEqual(events.map((e) => e.type), ['speechStarted', 'interim', 'interim', 'final', 'endOfTurn']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['speechStarted', 'interim', 'interim', 'final', 'endOfTurn'],
+    );
     assert.equal(ofType(events, 'speechStarted')[0]!.atMs, 120);
-    assert.deepEqual(ofType(events, 'interim').map((e) => e.text), ['why is', 'why is this test']);
-    assert.deepEqual(ofType(events, 'final').map((e) => [e.text, e.confidence]), [['Why is this test failing?', 0.98]]);
+    assert.deepEqual(
+      ofType(events, 'interim').map((e) => e.text),
+      ['why is', 'why is this test'],
+    );
+    assert.deepEqual(
+      ofType(events, 'final').map((e) => [e.text, e.confidence]),
+      [['Why is this test failing?', 0.98]],
+    );
     assert.equal(end!.reason, 'endpointing');
     assert.equal(end!.text, 'Why is this test failing?');
     assert.equal(end!.finalizeMs, undefined, 'Deepgram ended this turn, not endTurn()');
@@ -80,7 +99,11 @@ describe('Deepgram live speech-to-text against the stand-in, through the SDK', (
     ]);
     await feed(stream, Buffer.concat([WHY, silence(300, 16000)]));
     const [end] = await waitFor(() => ofType(events, 'endOfTurn').length > 0 && ofType(events, 'endOfTurn'), { what: 'end of turn' });
-    assert.deepEqual(ofType(events, 'interim').map((e) => e.text), ['why is this test'], 'interims show the whole turn so far');
+    assert.deepEqual(
+      ofType(events, 'interim').map((e) => e.text),
+      ['why is this test'],
+      'interims show the whole turn so far',
+    );
     assert.deepEqual([end!.reason, end!.text], ['utteranceEnd', 'why is this test failing']);
   });
 
@@ -94,7 +117,10 @@ describe('Deepgram live speech-to-text against the stand-in, through the SDK', (
     assert.ok(session.controls.includes('Finalize'));
     const finalized = session.sent.find((m) => m.type === 'Results' && (m as { from_finalize?: boolean }).from_finalize);
     assert.ok(finalized, 'the stand-in answered Finalize with a from_finalize result');
-    assert.deepEqual(ofType(events, 'final').map((e) => e.text), ['run the tests']);
+    assert.deepEqual(
+      ofType(events, 'final').map((e) => e.text),
+      ['run the tests'],
+    );
     assert.deepEqual([end!.reason, end!.text], ['pushToTalk', 'run the tests']);
     assert.ok(typeof end!.finalizeMs === 'number' && end!.finalizeMs >= 0);
 
@@ -112,7 +138,13 @@ describe('Deepgram live speech-to-text against the stand-in, through the SDK', (
     // Socket messages arrive in order: once the second turn has ended, the first Finalize's answer was handled.
     await waitFor(() => ofType(events, 'endOfTurn').length > 0, { what: 'the second turn' });
     assert.equal(session.controls.filter((c) => c === 'Finalize').length, 2);
-    assert.deepEqual(events.filter((e) => e.type !== 'interim').map((e) => [e.type, 'text' in e ? e.text : '']), [['final', 'stop'], ['endOfTurn', 'stop']]);
+    assert.deepEqual(
+      events.filter((e) => e.type !== 'interim').map((e) => [e.type, 'text' in e ? e.text : '']),
+      [
+        ['final', 'stop'],
+        ['endOfTurn', 'stop'],
+      ],
+    );
   });
 
   it('keeps the socket alive with KeepAlive while no audio flows, past the idle timeout', async () => {
@@ -125,7 +157,10 @@ describe('Deepgram live speech-to-text against the stand-in, through the SDK', (
       const session = idle.listenSessions[0]!;
       await waitFor(() => session.keepAlives >= 12, { what: '12 KeepAlives (600 ms of silence)' });
       assert.equal(session.closed, undefined, 'the stand-in did not close the idle socket');
-      assert.deepEqual(events.filter((e) => e.type === 'error'), []);
+      assert.deepEqual(
+        events.filter((e) => e.type === 'error'),
+        [],
+      );
       await stream.close();
       assert.deepEqual(await waitFor(() => session.closed, { what: 'socket closed' }), { code: 1000, reason: '' });
       assert.equal(session.controls.at(-1), 'CloseStream');
@@ -150,7 +185,10 @@ describe('Deepgram live speech-to-text against the stand-in, through the SDK', (
     await waitFor(() => ofType(events, 'interim').length === 1, { what: 'the interim' });
     await stream.close();
     assert.equal((await waitFor(() => session.closed, { what: 'socket closed' })).code, 1000);
-    assert.deepEqual(ofType(events, 'final').map((e) => e.text), ['why is this']);
+    assert.deepEqual(
+      ofType(events, 'final').map((e) => e.text),
+      ['why is this'],
+    );
     assert.deepEqual(ofType(events, 'error'), []);
     const count = events.length;
     stream.push(WHY);
@@ -191,7 +229,10 @@ describe('Deepgram live speech-to-text against the stand-in, through the SDK', (
     assert.equal(failure!.error.retryable, true);
     assert.match(failure!.error.message, /Deepgram dropped the connection/);
     await waitFor(() => stream.closed, { what: 'stream closed' });
-    assert.deepEqual(ofType(events, 'interim').map((e) => e.text), ['why']);
+    assert.deepEqual(
+      ofType(events, 'interim').map((e) => e.text),
+      ['why'],
+    );
     stream.push(WHY);
     stream.endTurn();
     assert.equal(ofType(events, 'error').length, 1, 'one report, however much is pushed afterwards');

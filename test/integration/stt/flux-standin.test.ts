@@ -15,7 +15,14 @@ type Message = { type: string; event?: string; transcript?: string; trigger?: st
 const SPEECH = Buffer.concat([clip('why_failing.wav'), silence(700, 16000)]);
 
 async function connectFlux(client: DeepgramClient, extra: Record<string, string | number> = {}) {
-  const connection = await client.listen.v2.connect({ model: 'flux-general-en', encoding: 'linear16', sample_rate: 16000, shouldReconnect: () => false, reconnectAttempts: 0, ...extra });
+  const connection = await client.listen.v2.connect({
+    model: 'flux-general-en',
+    encoding: 'linear16',
+    sample_rate: 16000,
+    shouldReconnect: () => false,
+    reconnectAttempts: 0,
+    ...extra,
+  });
   const messages: Message[] = [];
   const closes: number[] = [];
   connection.on('message', (message) => messages.push(message as unknown as Message));
@@ -49,7 +56,11 @@ describe('Deepgram stand-in: Flux (/v2/listen) through the official SDK', () => 
     connection.close();
 
     assert.equal(messages[0]!.type, 'Connected');
-    assert.deepEqual(messages.map((m) => m.sequence_id), messages.map((_m, i) => i), 'sequence ids count every message from 0');
+    assert.deepEqual(
+      messages.map((m) => m.sequence_id),
+      messages.map((_m, i) => i),
+      'sequence ids count every message from 0',
+    );
     assert.deepEqual(turnEvents(messages), [
       ['StartOfTurn', ''],
       ['EndOfTurn', 'Why is this test failing?'],
@@ -57,7 +68,10 @@ describe('Deepgram stand-in: Flux (/v2/listen) through the official SDK', () => 
     const end = messages.find((m) => m.event === 'EndOfTurn')!;
     assert.equal(end.trigger, 'model');
     assert.equal(end.turn_index, 0);
-    assert.deepEqual((end.words as { word: string }[]).map((w) => w.word), ['Why', 'is', 'this', 'test', 'failing?']);
+    assert.deepEqual(
+      (end.words as { word: string }[]).map((w) => w.word),
+      ['Why', 'is', 'this', 'test', 'failing?'],
+    );
     const updates = messages.filter((m) => m.event === 'Update');
     assert.ok(updates.length >= 6, `${updates.length} Updates for 2.5 s of audio`);
     assert.ok(updates.some((m) => m.transcript === 'why is this test'));
@@ -89,7 +103,10 @@ describe('Deepgram stand-in: Flux (/v2/listen) through the official SDK', () => 
       ['StartOfTurn', ''],
       ['EndOfTurn', 'why is this test failing'],
     ]);
-    assert.ok(plain.messages.some((m) => m.event === 'Update' && m.transcript === 'why is this'), 'the eager text came as an Update');
+    assert.ok(
+      plain.messages.some((m) => m.event === 'Update' && m.transcript === 'why is this'),
+      'the eager text came as an Update',
+    );
     assert.equal(standIn.fluxSessions.at(-2)!.request.query.eager_eot_threshold, '0.5');
   });
 
@@ -124,10 +141,13 @@ describe('Deepgram stand-in: Flux (/v2/listen) through the official SDK', () => 
     await waitFor(() => messages.filter((m) => m.event === 'EndOfTurn').length === 2, { what: 'two EndOfTurns' });
     connection.close();
     const ends = messages.filter((m) => m.event === 'EndOfTurn');
-    assert.deepEqual(ends.map((m) => [m.transcript, m.trigger, m.turn_index]), [
-      ['run the', 'manual', 0],
-      ['please', 'model', 1],
-    ]);
+    assert.deepEqual(
+      ends.map((m) => [m.transcript, m.trigger, m.turn_index]),
+      [
+        ['run the', 'manual', 0],
+        ['please', 'model', 1],
+      ],
+    );
   });
 
   it('ends a turn eot_timeout_ms after its last cue (trigger timeout)', async () => {
@@ -172,7 +192,14 @@ describe('Deepgram stand-in: Flux (/v2/listen) through the official SDK', () => 
 
   it('refuses a handshake with a non-Flux model or thresholds out of range (400), and a wrong key (401)', async () => {
     const refused = async (dg: DeepgramClient, args: Record<string, string | number>) => {
-      const connection = await dg.listen.v2.connect({ model: 'flux-general-en', encoding: 'linear16', sample_rate: 16000, shouldReconnect: () => false, reconnectAttempts: 0, ...args });
+      const connection = await dg.listen.v2.connect({
+        model: 'flux-general-en',
+        encoding: 'linear16',
+        sample_rate: 16000,
+        shouldReconnect: () => false,
+        reconnectAttempts: 0,
+        ...args,
+      });
       connection.connect();
       await assert.rejects(connection.waitForOpen());
       connection.close();

@@ -107,7 +107,10 @@ describe('offline recognizer process handling', () => {
     const { events } = await open({ program: script('print-env', 'env | sort'), env });
     const [end] = await waitFor(() => ofType(events, 'endOfTurn').length > 0 && ofType(events, 'endOfTurn'), { what: 'the env as a transcript' });
     const names = end!.text.split(' ').map((pair) => pair.split('=')[0]);
-    assert.deepEqual(names.filter((name) => ['DEEPGRAM_API_KEY', 'OPENAI_API_KEY'].includes(name!)), []);
+    assert.deepEqual(
+      names.filter((name) => ['DEEPGRAM_API_KEY', 'OPENAI_API_KEY'].includes(name!)),
+      [],
+    );
     assert.ok(names.includes('HOME') && names.includes('LANG') && names.includes('PATH'));
   });
 
@@ -143,18 +146,23 @@ describe('offline recognizer process handling', () => {
   });
 
   it('reports a recognizer that fails, with its ERROR lines', async () => {
-    const { events } = await open({ program: script('broken', `echo 'INFO: starting' >&2; echo 'ERROR: "acmod.c", line 79: Acoustic model definition is not specified' >&2; exit 1`) });
+    const { events } = await open({
+      program: script('broken', `echo 'INFO: starting' >&2; echo 'ERROR: "acmod.c", line 79: Acoustic model definition is not specified' >&2; exit 1`),
+    });
     const [failure] = await waitFor(() => ofType(events, 'error').length > 0 && ofType(events, 'error'), { what: 'error event' });
     assert.equal(failure!.error.message, 'The offline recognizer (pocketsphinx) stopped with exit code 1: Acoustic model definition is not specified');
     assert.equal(failure!.error.retryable, false);
   });
 
   it('the factory explains how to install pocketsphinx when it is missing', () => {
-    assert.throws(() => createSttStage(DEFAULT_SETTINGS, new Keys({}), quietLog, { env: { PATH: dir.path } }), (error: unknown) => {
-      assert.ok(error instanceof ProviderError);
-      assert.match(error.message, /apt-get install pocketsphinx pocketsphinx-en-us/);
-      return true;
-    });
+    assert.throws(
+      () => createSttStage(DEFAULT_SETTINGS, new Keys({}), quietLog, { env: { PATH: dir.path } }),
+      (error: unknown) => {
+        assert.ok(error instanceof ProviderError);
+        assert.match(error.message, /apt-get install pocketsphinx pocketsphinx-en-us/);
+        return true;
+      },
+    );
   });
 });
 

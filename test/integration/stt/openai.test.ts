@@ -57,8 +57,14 @@ describe('OpenAI transcription per turn against the stand-in, through the SDK', 
     assert.ok(wav.pcm.equals(WHY), 'the audio arrives unchanged');
     assert.equal(Math.round(pcmDurationMs(wav.pcm.length, 16000)), 1862);
 
-    assert.deepEqual(ofType(events, 'interim').map((e) => e.text), ['why', 'why is', 'why is this', 'why is this test', 'why is this test failing']);
-    assert.deepEqual(ofType(events, 'final').map((e) => e.text), ['why is this test failing']);
+    assert.deepEqual(
+      ofType(events, 'interim').map((e) => e.text),
+      ['why', 'why is', 'why is this', 'why is this test', 'why is this test failing'],
+    );
+    assert.deepEqual(
+      ofType(events, 'final').map((e) => e.text),
+      ['why is this test failing'],
+    );
     assert.deepEqual([end!.reason, end!.text, end!.audioMs, end!.provider], ['pushToTalk', 'why is this test failing', 1862, 'openai']);
     assert.ok(end!.finalizeMs! >= 0);
   });
@@ -96,7 +102,13 @@ describe('OpenAI transcription per turn against the stand-in, through the SDK', 
     stream.endTurn();
     const ends = await ended(events, 2);
     assert.equal(uploads(standIn).length - before, 2);
-    assert.deepEqual(ends.map((e) => [e.text, e.audioMs]), [['why is this test failing', 1862], ['run the tests please', 1816]]);
+    assert.deepEqual(
+      ends.map((e) => [e.text, e.audioMs]),
+      [
+        ['why is this test failing', 1862],
+        ['run the tests please', 1816],
+      ],
+    );
   });
 
   it('an empty transcript ends the turn silently', async () => {
@@ -107,7 +119,13 @@ describe('OpenAI transcription per turn against the stand-in, through the SDK', 
     await feed(stream, clip('stop.wav'));
     stream.endTurn();
     await ended(events);
-    assert.deepEqual(events.map((e) => [e.type, 'text' in e ? e.text : '']), [['final', 'stop'], ['endOfTurn', 'stop']]);
+    assert.deepEqual(
+      events.map((e) => [e.type, 'text' in e ? e.text : '']),
+      [
+        ['final', 'stop'],
+        ['endOfTurn', 'stop'],
+      ],
+    );
   });
 
   it('drops a turn longer than maxTurnMs with one clear error and no request; the next turn works', async () => {

@@ -36,11 +36,17 @@ describe('Deepgram Aura text-to-speech through the SDK', () => {
       tts.flush();
       const [metrics] = await waitFor(() => got.metrics.length > 0 && got.metrics, { what: 'metrics' });
 
-      assert.deepEqual(got.done.map((d) => d.text), ['The test fails.', 'The mock is stale.']);
+      assert.deepEqual(
+        got.done.map((d) => d.text),
+        ['The test fails.', 'The mock is stale.'],
+      );
       for (const done of got.done) {
         const audio = got.audio.filter((a) => a.segmentId === done.segmentId);
         assert.ok(audio.length > 0, `audio for "${done.text}"`);
-        assert.ok(audio.every((a) => a.at <= done.at && a.sampleRate === RATE), 'audio at 24 kHz comes before its segmentDone');
+        assert.ok(
+          audio.every((a) => a.at <= done.at && a.sampleRate === RATE),
+          'audio at 24 kHz comes before its segmentDone',
+        );
         assert.equal(got.samples(done.segmentId).length, samplesFor(done.text));
         assert.equal(Math.round(done.audioMs), Math.round((samplesFor(done.text) / RATE) * 1000));
       }
@@ -50,7 +56,10 @@ describe('Deepgram Aura text-to-speech through the SDK', () => {
       const session = standIn.speakSessions.at(-1)!;
       assert.deepEqual(session.texts, ['The test fails. ', 'The mock is stale. ']);
       assert.deepEqual(session.controls, ['Speak', 'Flush', 'Speak', 'Flush']);
-      assert.deepEqual([session.request.query.model, session.request.query.encoding, session.request.query.sample_rate], ['aura-2-thalia-en', 'linear16', '24000']);
+      assert.deepEqual(
+        [session.request.query.model, session.request.query.encoding, session.request.query.sample_rate],
+        ['aura-2-thalia-en', 'linear16', '24000'],
+      );
     } finally {
       standIn.latency.ttfbMs = 0;
       await tts.close();
@@ -66,7 +75,10 @@ describe('Deepgram Aura text-to-speech through the SDK', () => {
       tts.pushText('so the test fails.');
       tts.flush();
       await waitFor(() => got.metrics.length > 0, { what: 'metrics' });
-      assert.deepEqual(got.done.map((d) => d.text), ['First of all, the mock is stale,', 'and the fixture is old, so the test fails.']);
+      assert.deepEqual(
+        got.done.map((d) => d.text),
+        ['First of all, the mock is stale,', 'and the fixture is old, so the test fails.'],
+      );
       assert.deepEqual(standIn.speakSessions.at(-1)!.controls, ['Speak', 'Flush', 'Speak', 'Speak', 'Flush']);
       assert.equal(got.samples(got.done[1]!.segmentId).length, samplesFor('and the fixture is old, so the test fails.'));
     } finally {
@@ -81,7 +93,10 @@ describe('Deepgram Aura text-to-speech through the SDK', () => {
       for (const sentence of ['One.', 'Two.', 'Three.', 'Four.']) tts.pushText(sentence);
       tts.flush();
       await waitFor(() => got.metrics.length > 0, { what: 'metrics' });
-      assert.deepEqual(got.done.map((d) => d.text), ['One.', 'Two.', 'Three. Four.']);
+      assert.deepEqual(
+        got.done.map((d) => d.text),
+        ['One.', 'Two.', 'Three. Four.'],
+      );
       assert.equal(standIn.speakSessions.at(-1)!.controls.filter((c) => c === 'Flush').length, 3);
     } finally {
       await tts.close();
@@ -102,8 +117,14 @@ describe('Deepgram Aura text-to-speech through the SDK', () => {
       await tts.clear();
       const audioAtClear = got.audio.length;
       const cut = got.audio[0]!.segmentId;
-      assert.ok(lines.some((line) => line.includes('Deepgram: Cleared')), 'Cleared was received before clear() resolved');
-      assert.deepEqual(got.metrics.map((m) => m.cancelled), [true]);
+      assert.ok(
+        lines.some((line) => line.includes('Deepgram: Cleared')),
+        'Cleared was received before clear() resolved',
+      );
+      assert.deepEqual(
+        got.metrics.map((m) => m.cancelled),
+        [true],
+      );
 
       tts.pushText('Yes?');
       tts.flush();
@@ -112,7 +133,10 @@ describe('Deepgram Aura text-to-speech through the SDK', () => {
       assert.ok(later.length > 0 && later.every((a) => a.segmentId !== cut), 'only the new text is heard after clear()');
       assert.equal(got.samples(cut).length < samplesFor(long), true, 'the long answer was cut short');
       assert.ok(!got.done.some((d) => d.segmentId === cut), 'the cut segment is never reported done');
-      assert.deepEqual(got.done.map((d) => d.text), ['Yes?']);
+      assert.deepEqual(
+        got.done.map((d) => d.text),
+        ['Yes?'],
+      );
 
       assert.equal(standIn.speakSessions.length, sessionsBefore + 1, 'one socket for both turns');
       assert.deepEqual(standIn.speakSessions.at(-1)!.controls, ['Speak', 'Flush', 'Clear', 'Speak', 'Flush']);
@@ -176,7 +200,10 @@ describe('Deepgram Aura text-to-speech through the SDK', () => {
       tts.pushText('Back again.');
       tts.flush();
       await waitFor(() => got.metrics.length > 1, { what: 'the next turn' });
-      assert.deepEqual(got.done.map((d) => d.text), ['Back again.']);
+      assert.deepEqual(
+        got.done.map((d) => d.text),
+        ['Back again.'],
+      );
     } finally {
       await tts.close();
     }

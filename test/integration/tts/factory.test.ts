@@ -9,7 +9,8 @@ import { waitFor } from '../../support/poll';
 import { Recording, capturingLog } from './record';
 
 const withTts = (provider: TtsProvider, model = ''): ParleySettings => ({ ...DEFAULT_SETTINGS, tts: { provider, model, baseUrl: '' } });
-const create = (provider: TtsProvider, env: NodeJS.ProcessEnv, model = '') => createTtsStage(withTts(provider, model), new Keys(env), capturingLog().log, { env });
+const create = (provider: TtsProvider, env: NodeJS.ProcessEnv, model = '') =>
+  createTtsStage(withTts(provider, model), new Keys(env), capturingLog().log, { env });
 
 describe('choosing the text-to-speech stage', () => {
   const unusable: { provider: TtsProvider; env: NodeJS.ProcessEnv; hint: RegExp }[] = [
@@ -19,7 +20,11 @@ describe('choosing the text-to-speech stage', () => {
   ];
   for (const { provider, env, hint } of unusable) {
     it(`says what to set up when ${provider} cannot be used`, () => {
-      assert.throws(() => create(provider, env), (error: unknown) => error instanceof ProviderError && hint.test(error.message) && !error.retryable && error.stage === 'tts' && error.provider === provider);
+      assert.throws(
+        () => create(provider, env),
+        (error: unknown) =>
+          error instanceof ProviderError && hint.test(error.message) && !error.retryable && error.stage === 'tts' && error.provider === provider,
+      );
     });
   }
 
@@ -32,11 +37,15 @@ describe('choosing the text-to-speech stage', () => {
     assert.deepEqual([openai.model, openai.sampleRate], ['tts-1', 24_000]);
   });
 
-  it('uses espeak-ng at 22050 Hz for the system voice on Linux', { skip: process.platform !== 'linux' || !findProgram('espeak-ng') ? 'needs espeak-ng on Linux' : false }, () => {
-    const stage = create('system', process.env);
-    assert.ok(stage instanceof SystemTtsStage);
-    assert.deepEqual([stage.model, stage.sampleRate], ['espeak-ng', 22_050]);
-  });
+  it(
+    'uses espeak-ng at 22050 Hz for the system voice on Linux',
+    { skip: process.platform !== 'linux' || !findProgram('espeak-ng') ? 'needs espeak-ng on Linux' : false },
+    () => {
+      const stage = create('system', process.env);
+      assert.ok(stage instanceof SystemTtsStage);
+      assert.deepEqual([stage.model, stage.sampleRate], ['espeak-ng', 22_050]);
+    },
+  );
 
   it('none: says voice replies are off, takes text and produces no audio', async () => {
     const stage = create('none', {});

@@ -39,13 +39,20 @@ describe('OpenAI speech against the stand-in', () => {
       tts.flush();
       await waitFor(() => got.metrics.length > 0, { what: 'metrics' });
 
-      assert.deepEqual(got.done.map((d) => d.text), clauses);
+      assert.deepEqual(
+        got.done.map((d) => d.text),
+        clauses,
+      );
       for (const done of got.done) {
         assert.equal(got.samples(done.segmentId).length, speechFor(done.text, OPENAI_SPEECH_SAMPLE_RATE).length / 2);
         assert.equal(Math.round(done.audioMs), Math.round(speechMsFor(done.text)));
       }
       const order = got.audio.map((a) => a.segmentId);
-      assert.deepEqual(order, [...order].sort((a, b) => a - b), 'no clause is heard before the one before it is done');
+      assert.deepEqual(
+        order,
+        [...order].sort((a, b) => a - b),
+        'no clause is heard before the one before it is done',
+      );
       assert.ok(got.audio.every((a) => a.sampleRate === 24_000 && a.durationMs <= 100));
 
       // The first two requests run at once (one ahead), so they may arrive in either order.
@@ -53,7 +60,12 @@ describe('OpenAI speech against the stand-in', () => {
       const inputOf = (i: number) => (requests[i]!.body as { input: string }).input;
       assert.deepEqual([inputOf(0), inputOf(1)].sort(), [clauses[0], clauses[1]].sort());
       assert.equal(inputOf(2), clauses[2]);
-      assert.deepEqual(requests.find((r) => (r.body as { input: string }).input === clauses[0])!.body, { model: 'gpt-4o-mini-tts', voice: 'alloy', input: clauses[0], response_format: 'pcm' });
+      assert.deepEqual(requests.find((r) => (r.body as { input: string }).input === clauses[0])!.body, {
+        model: 'gpt-4o-mini-tts',
+        voice: 'alloy',
+        input: clauses[0],
+        response_format: 'pcm',
+      });
       // At most one request runs ahead: the third is asked for only once the first is done.
       assert.ok(requests[2]!.receivedAt >= got.done[0]!.at, 'the third request waits for the first clause');
     } finally {
@@ -67,14 +79,20 @@ describe('OpenAI speech against the stand-in', () => {
     const tts = speechStage(standIn.baseURL).stream();
     const got = new Recording(tts);
     const splitter = new ClauseSplitter();
-    const reply = '## Cause\nThe **mock** returns `null`.\n```ts\nexpect(result).toBe("ok");\n```\nFix the fixture in [setup](https://example.com/setup.ts), then rerun.';
+    const reply =
+      '## Cause\nThe **mock** returns `null`.\n```ts\nexpect(result).toBe("ok");\n```\nFix the fixture in [setup](https://example.com/setup.ts), then rerun.';
     try {
       for (let i = 0; i < reply.length; i += 4) for (const clause of splitter.push(reply.slice(i, i + 4))) tts.pushText(clause);
       for (const clause of splitter.flush()) tts.pushText(clause);
       tts.flush();
       await waitFor(() => got.metrics.length > 0, { what: 'metrics' });
-      assert.deepEqual(got.done.map((d) => d.text), ['Cause', 'The mock returns null.', CODE_HINT, 'Fix the fixture in setup,', 'then rerun.']);
-      const inputs = speechRequests(standIn).slice(before).map((r) => (r.body as { input: string }).input);
+      assert.deepEqual(
+        got.done.map((d) => d.text),
+        ['Cause', 'The mock returns null.', CODE_HINT, 'Fix the fixture in setup,', 'then rerun.'],
+      );
+      const inputs = speechRequests(standIn)
+        .slice(before)
+        .map((r) => (r.body as { input: string }).input);
       assert.ok(!inputs.some((input) => /expect|```|\*\*|https?:/.test(input)), 'no code or Markdown reaches the voice');
     } finally {
       await tts.close();
@@ -99,12 +117,18 @@ describe('OpenAI speech against the stand-in', () => {
 
       assert.ok(clearMs < streamLeftMs / 2, `clear() took ${Math.round(clearMs)} ms; the stream had ~${Math.round(streamLeftMs)} ms left`);
       assert.deepEqual([got.done.length, got.errors.length], [0, 0]);
-      assert.deepEqual(got.metrics.map((m) => m.cancelled), [true]);
+      assert.deepEqual(
+        got.metrics.map((m) => m.cancelled),
+        [true],
+      );
 
       tts.pushText('Yes?');
       tts.flush();
       await waitFor(() => got.metrics.length === 2, { what: 'the next turn' });
-      assert.ok(got.audio.slice(audioAtClear).every((a) => a.segmentId === got.done[0]!.segmentId), 'after clear() only the new text is heard');
+      assert.ok(
+        got.audio.slice(audioAtClear).every((a) => a.segmentId === got.done[0]!.segmentId),
+        'after clear() only the new text is heard',
+      );
     } finally {
       standIn.latency.interTokenMs = 0;
       await tts.close();
@@ -167,8 +191,13 @@ describe('OpenAI speech against the stand-in', () => {
       tts.pushText(long);
       tts.flush();
       await waitFor(() => got.metrics.length > 0, { what: 'metrics' });
-      const inputs = speechRequests(standIn).slice(before).map((r) => (r.body as { input: string }).input);
-      assert.ok(inputs.length > 1 && inputs.every((input) => input.length <= MAX_CLAUSE_CHARS), `inputs of ${inputs.map((i) => i.length).join(', ')} characters`);
+      const inputs = speechRequests(standIn)
+        .slice(before)
+        .map((r) => (r.body as { input: string }).input);
+      assert.ok(
+        inputs.length > 1 && inputs.every((input) => input.length <= MAX_CLAUSE_CHARS),
+        `inputs of ${inputs.map((i) => i.length).join(', ')} characters`,
+      );
       assert.equal(got.done.map((d) => d.text).join(' '), long, 'nothing lost, no word cut, in order');
       assert.equal(got.done.length, inputs.length);
     } finally {
@@ -184,7 +213,9 @@ describe('OpenAI speech against the stand-in', () => {
       tts.pushText(`Your token is ${KEY_SAMPLES['GitHub token']}, keep it safe.`);
       tts.flush();
       await waitFor(() => got.metrics.length > 0, { what: 'metrics' });
-      const inputs = speechRequests(standIn).slice(before).map((r) => (r.body as { input: string }).input);
+      const inputs = speechRequests(standIn)
+        .slice(before)
+        .map((r) => (r.body as { input: string }).input);
       assert.deepEqual(inputs, ['Your token is [redacted], keep it safe.']);
     } finally {
       await tts.close();

@@ -74,7 +74,10 @@ describe('system voice: espeak-ng', { skip: espeakMissing || linuxOnly }, () => 
       tts.flush();
       await waitFor(() => cleared !== undefined, { what: 'first audio' });
       await cleared;
-      assert.ok(runningAtClear.some((c) => c.state !== 'Z'), 'espeak-ng was running when clear() was called');
+      assert.ok(
+        runningAtClear.some((c) => c.state !== 'Z'),
+        'espeak-ng was running when clear() was called',
+      );
       assert.deepEqual(childrenNamed('espeak-ng'), [], 'no espeak-ng child once clear() resolved');
       assert.deepEqual([got.done.length, got.errors.length, got.metrics.map((m) => m.cancelled)], [0, 0, [true]]);
     } finally {
@@ -95,7 +98,10 @@ describe('system voice: espeak-ng', { skip: espeakMissing || linuxOnly }, () => 
       await waitFor(() => got.metrics.length > 0, { what: 'metrics' });
       assert.equal(got.errors.length, 0, got.errors.map((e) => e.error.message).join('; '));
       assert.equal(got.done.length, 2);
-      assert.ok(got.done.every((d) => d.audioMs > 500), 'each was spoken in full');
+      assert.ok(
+        got.done.every((d) => d.audioMs > 500),
+        'each was spoken in full',
+      );
       assert.deepEqual([existsSync(planted), existsSync(touched), existsSync(dir)], [false, false, true]);
     } finally {
       await tts.close();
@@ -117,7 +123,14 @@ describe('system voice: what the program sees and sends back', { skip: linuxOnly
     const program = join(bin, 'espeak-ng');
     await writeFile(program, `#!/bin/sh\nenv > "$HOME/child-env.txt"\nprintf '%s\\n' "$@" > "$HOME/child-args.txt"\n${body}\n`);
     await chmod(program, 0o755);
-    return { PATH: `${bin}:/usr/bin:/bin`, HOME: bin, LANG: 'C.UTF-8', OPENAI_API_KEY: 'sk-secret-should-not-leak', DEEPGRAM_API_KEY: 'dg-secret', EXTRA: 'nope' };
+    return {
+      PATH: `${bin}:/usr/bin:/bin`,
+      HOME: bin,
+      LANG: 'C.UTF-8',
+      OPENAI_API_KEY: 'sk-secret-should-not-leak',
+      DEEPGRAM_API_KEY: 'dg-secret',
+      EXTRA: 'nope',
+    };
   }
 
   it('gives the program only PATH, HOME and LANG, and the text as one argument after --', async () => {

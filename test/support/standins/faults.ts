@@ -50,9 +50,7 @@ export class FaultQueue {
 
   /** The fault the next request to `path` should suffer, if any; stream faults only go to streams. */
   take(path: string, streaming: boolean): Fault | undefined {
-    const index = this.#pending.findIndex(
-      (p) => (p.path === undefined || p.path === path) && (streaming || !isStreamFault(p.fault)),
-    );
+    const index = this.#pending.findIndex((p) => (p.path === undefined || p.path === path) && (streaming || !isStreamFault(p.fault)));
     if (index < 0) return undefined;
     const pending = this.#pending[index]!;
     if (--pending.left <= 0) this.#pending.splice(index, 1);

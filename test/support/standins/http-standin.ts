@@ -4,15 +4,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { parseBody, readRaw } from './body';
-import {
-  HttpError,
-  isStreamingBody,
-  type Exchange,
-  type HttpRoute,
-  type RecordedRequest,
-  type SocketRoute,
-  type VendorShape,
-} from './exchange';
+import { HttpError, isStreamingBody, type Exchange, type HttpRoute, type RecordedRequest, type SocketRoute, type VendorShape } from './exchange';
 import { FaultQueue, isStreamFault, type Fault, type FaultTarget, type RequestFault } from './faults';
 import { NO_LATENCY, Pacer, whenAborted, type Latency } from './pacing';
 
@@ -175,8 +167,7 @@ class HttpStandIn implements StandIn {
     switch (fault.kind) {
       case 'status': {
         const wait = fault.retryAfterMs;
-        const headers: Record<string, string> =
-          wait === undefined ? {} : { 'retry-after-ms': String(wait), 'retry-after': String(Math.ceil(wait / 1000)) };
+        const headers: Record<string, string> = wait === undefined ? {} : { 'retry-after-ms': String(wait), 'retry-after': String(Math.ceil(wait / 1000)) };
         const message = fault.message ?? `Stand-in fault: ${STATUS_CODES[fault.status] ?? 'error'}.`;
         return this.#sendError(request, res, new HttpError(fault.status, message), headers);
       }

@@ -87,7 +87,10 @@ describe('the always-allow list', () => {
   it('lists, keeps once and removes commands', () => {
     store.allowCommand(['npm', 'test']);
     store.allowCommand(['npm', 'test']);
-    assert.deepEqual(store.allowedCommands(), [['git', 'status'], ['npm', 'test']]);
+    assert.deepEqual(store.allowedCommands(), [
+      ['git', 'status'],
+      ['npm', 'test'],
+    ]);
     store.disallowCommand(['git', 'status']);
     assert.deepEqual(store.allowedCommands(), [['npm', 'test']]);
     assert.equal(store.isAllowed(['git', 'status']), false);
@@ -100,7 +103,8 @@ describe('approval cards', () => {
     const frames: ServerFrame[] = [];
     return { frames, approvals: new Approvals((frame) => frames.push(frame)) };
   };
-  const shownCard = (frames: ServerFrame[]) => waitFor(() => frames.find((frame): frame is Extract<ServerFrame, { type: 'approval' }> => frame.type === 'approval'), { what: 'the card' });
+  const shownCard = (frames: ServerFrame[]) =>
+    waitFor(() => frames.find((frame): frame is Extract<ServerFrame, { type: 'approval' }> => frame.type === 'approval'), { what: 'the card' });
 
   it('waits for the answer to its own card, and an unknown or repeated answer decides nothing', async () => {
     const { frames, approvals } = cards();
@@ -116,7 +120,10 @@ describe('approval cards', () => {
   it('shows no card and waits for nothing when no panel is open, and shows a waiting card to a panel that opens', async () => {
     let panels = 0;
     const frames: ServerFrame[] = [];
-    const approvals = new Approvals((frame) => frames.push(frame), () => panels);
+    const approvals = new Approvals(
+      (frame) => frames.push(frame),
+      () => panels,
+    );
     assert.equal(await approvals.ask(request, new AbortController().signal), 'no panel');
     assert.deepEqual(frames, []);
     panels = 1;
@@ -191,7 +198,15 @@ describe('approval cards', () => {
     const streamed = output.slice(0, -1).reduce((sum, frame) => sum + (frame.type === 'runOutput' ? frame.text.length : 0), 0);
     assert.equal(streamed, PANEL_OUTPUT_CHARS);
     assert.match(JSON.stringify(output.at(-1)), /characters not shown; the end of the output:\\nTHE END/);
-    assert.deepEqual(frames.at(-1), { type: 'runEnd', id, outcome: 'killed', exitCode: null, signal: 'SIGTERM', ms: 5, droppedChars: 400 * 1000 + 'past the cap'.length - PANEL_OUTPUT_CHARS });
+    assert.deepEqual(frames.at(-1), {
+      type: 'runEnd',
+      id,
+      outcome: 'killed',
+      exitCode: null,
+      signal: 'SIGTERM',
+      ms: 5,
+      droppedChars: 400 * 1000 + 'past the cap'.length - PANEL_OUTPUT_CHARS,
+    });
     assert.equal(approvals.stop(id), false, 'nothing runs once it ended');
   });
 });

@@ -38,7 +38,17 @@ describe('a command’s working folder', () => {
 
 describe('a command’s environment', () => {
   it('the server’s keys and secret-named variables → none passed on; PATH, HOME, TERM and toolchains are', () => {
-    const env = childEnv('hands', { PATH: '/usr/bin:.:bin', HOME: '/home/u', TERM: 'xterm-256color', VIRTUAL_ENV: '/v', ANTHROPIC_API_KEY: 'sk-ant-x', NPM_TOKEN: 't', AWS_SECRET_ACCESS_KEY: 's', GITHUB_AUTH: 'a', RANDOM_OTHER: 'r' });
+    const env = childEnv('hands', {
+      PATH: '/usr/bin:.:bin',
+      HOME: '/home/u',
+      TERM: 'xterm-256color',
+      VIRTUAL_ENV: '/v',
+      ANTHROPIC_API_KEY: 'sk-ant-x',
+      NPM_TOKEN: 't',
+      AWS_SECRET_ACCESS_KEY: 's',
+      GITHUB_AUTH: 'a',
+      RANDOM_OTHER: 'r',
+    });
     assert.deepEqual(env, { PATH: '/usr/bin', HOME: '/home/u', TERM: 'xterm-256color', VIRTUAL_ENV: '/v' });
   });
 });
@@ -52,7 +62,15 @@ describe('the process table', () => {
 });
 
 describe('the tool result a model reads', () => {
-  const result = (output: string, more: Partial<CommandResult> = {}): CommandResult => ({ outcome: 'error', exitCode: 1, signal: null, ms: 1234, output, truncatedBytes: 0, ...more });
+  const result = (output: string, more: Partial<CommandResult> = {}): CommandResult => ({
+    outcome: 'error',
+    exitCode: 1,
+    signal: null,
+    ms: 1234,
+    output,
+    truncatedBytes: 0,
+    ...more,
+  });
 
   it('a failed command → outcome, exit code and time in one line, then its output', async () => {
     const text = await commandResultText('npm test', result('1 failing\n'));
@@ -65,9 +83,22 @@ describe('the tool result a model reads', () => {
   });
 
   it('a megabyte of output, some dropped already → at most 8,000 characters, the end kept, the drop said', async () => {
-    const text = await commandResultText('flood', result('y'.repeat(1 << 20) + 'LAST LINE', { outcome: 'timeout', exitCode: null, signal: 'SIGKILL', truncatedBytes: 5_000_000, reason: 'stopped after the 1000 ms time limit' }));
+    const text = await commandResultText(
+      'flood',
+      result('y'.repeat(1 << 20) + 'LAST LINE', {
+        outcome: 'timeout',
+        exitCode: null,
+        signal: 'SIGKILL',
+        truncatedBytes: 5_000_000,
+        reason: 'stopped after the 1000 ms time limit',
+      }),
+    );
     assert.ok(text.length <= 8_000, String(text.length));
-    assert.ok(text.startsWith('`flood` timed out (signal SIGKILL, 1234 ms): stopped after the 1000 ms time limit.\n(5000000 bytes of earlier output left out)\nOutput (last part):\n'));
+    assert.ok(
+      text.startsWith(
+        '`flood` timed out (signal SIGKILL, 1234 ms): stopped after the 1000 ms time limit.\n(5000000 bytes of earlier output left out)\nOutput (last part):\n',
+      ),
+    );
     assert.ok(text.endsWith('LAST LINE'));
   });
 });

@@ -34,10 +34,14 @@ describe('approving a command in voice mode', () => {
     const voice = await fakeVoice({}, [tool]);
     try {
       voice.stt.say.endOfTurn('run the tests');
-      (await voice.model.next()).toolCall('c1', 'run_command', { command: `node -e "require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')"`, reason: 'To run the tests' }).end();
+      (await voice.model.next())
+        .toolCall('c1', 'run_command', { command: `node -e "require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')"`, reason: 'To run the tests' })
+        .end();
       const card = await waitFor(() => cards.find((frame) => frame.type === 'approval'), { what: 'the card' });
       // Spoken in clauses, as the answer's text streams.
-      await waitFor(() => /I'd like to run node -e .* in the workspace folder; approve it in the panel\./.test(voice.tts.spoken.join(' ')), { what: 'the command read back' });
+      await waitFor(() => /I'd like to run node -e .* in the workspace folder; approve it in the panel\./.test(voice.tts.spoken.join(' ')), {
+        what: 'the command read back',
+      });
 
       // The voice loop holds the next turn until this answer is done, and the answer waits for the panel.
       voice.stt.say.endOfTurn('yes');
@@ -48,7 +52,9 @@ describe('approving a command in voice mode', () => {
 
       // A spoken "stop" cancels the card (as server/main.ts passes each frame to heard()).
       voice.stt.say.endOfTurn('Stop.');
-      const stop = await waitFor(() => voice.frames.find((frame) => frame.type === 'transcript' && frame.final && frame.text === 'Stop.'), { what: 'the spoken stop' });
+      const stop = await waitFor(() => voice.frames.find((frame) => frame.type === 'transcript' && frame.final && frame.text === 'Stop.'), {
+        what: 'the spoken stop',
+      });
       approvals.heard(stop);
       await waitFor(() => cards.some((frame) => frame.type === 'approvalState' && frame.state === 'cancelled'), { what: 'the card cancelled' });
       assert.equal(approvals.answer(card.type === 'approval' ? card.id : '', 'run'), false, 'the card is gone: nothing can run it now');

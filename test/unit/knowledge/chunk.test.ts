@@ -14,13 +14,22 @@ describe('chunk size cap', () => {
       assert.ok(chunk.text.length <= 300, `${chunk.text.length} chars`);
       assert.deepEqual([chunk.headingPath, chunk.heading], [['n', 'Long'], 'Long']);
     }
-    assert.deepEqual(note.chunks.map((c) => c.line), [0, 3, 5]);
-    assert.deepEqual(note.chunks.map((c) => c.text.split(' ')[0]), ['alpha0', 'beta0', 'gamma0']);
+    assert.deepEqual(
+      note.chunks.map((c) => c.line),
+      [0, 3, 5],
+    );
+    assert.deepEqual(
+      note.chunks.map((c) => c.text.split(' ')[0]),
+      ['alpha0', 'beta0', 'gamma0'],
+    );
   });
 
   it('packs small paragraphs together up to the cap', () => {
     const note = parseNote('one\n\ntwo\n\nthree', 'n.md', { maxChunkChars: 10 });
-    assert.deepEqual(note.chunks.map((c) => c.text), ['one\n\ntwo', 'three']);
+    assert.deepEqual(
+      note.chunks.map((c) => c.text),
+      ['one\n\ntwo', 'three'],
+    );
   });
 
   it('moves a code block whole to the next chunk rather than cutting it', () => {
@@ -37,7 +46,10 @@ describe('chunk size cap', () => {
     assert.ok(note.chunks.length > 2);
     for (const chunk of note.chunks) assert.ok(chunk.text.length <= 50 || chunk.text === long, chunk.text);
     assert.equal(note.chunks.map((c) => c.text).join('\n'), code);
-    assert.deepEqual(note.chunks.map((c) => c.line), [...new Set(note.chunks.map((c) => c.line))]);
+    assert.deepEqual(
+      note.chunks.map((c) => c.line),
+      [...new Set(note.chunks.map((c) => c.line))],
+    );
   });
 
   it('cuts a prose line over the cap at spaces', () => {
@@ -62,7 +74,10 @@ describe('chunk hashes', () => {
   });
 
   it('is the same for the same input', () => {
-    assert.deepEqual(parseNote(source, 'n.md').chunks.map((c) => c.hash), parseNote(source, 'n.md').chunks.map((c) => c.hash));
+    assert.deepEqual(
+      parseNote(source, 'n.md').chunks.map((c) => c.hash),
+      parseNote(source, 'n.md').chunks.map((c) => c.hash),
+    );
   });
 
   it('changes only for the edited section, even when lines above it move', () => {

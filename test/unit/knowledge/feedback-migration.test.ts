@@ -61,7 +61,13 @@ function writeOldFeedback(db: Database): void {
   CORRECTIONS.forEach(([text, correction], i) => {
     const version = (versions.get(text) ?? 0) + 1;
     versions.set(text, version);
-    db.prepare('INSERT INTO corrections (passage, version, text, original, created_at) VALUES (?, ?, ?, ?, ?)').run(passageKey(text), version, correction, text, 2_000 + i);
+    db.prepare('INSERT INTO corrections (passage, version, text, original, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      passageKey(text),
+      version,
+      correction,
+      text,
+      2_000 + i,
+    );
   });
 }
 
@@ -78,9 +84,12 @@ async function writeOldNotes(db: Database): Promise<void> {
       const passage = passageKey(text);
       const insertChunk = `INSERT INTO chunks (document_id, ord, heading, heading_path, line, text, passage, embedded_with) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`;
       const chunkId = (db.prepare(insertChunk).get(documentId, ord, title, JSON.stringify([title]), ord + 3, text, passage, embedder.id) as { id: number }).id;
-      const correction = (db.prepare('SELECT text FROM corrections WHERE passage = ? ORDER BY version DESC LIMIT 1').pluck().get(passage) as string | undefined) ?? '';
+      const correction =
+        (db.prepare('SELECT text FROM corrections WHERE passage = ? ORDER BY version DESC LIMIT 1').pluck().get(passage) as string | undefined) ?? '';
       db.prepare("INSERT INTO chunks_fts (rowid, title, heading, text, tags, correction) VALUES (?, ?, '', ?, '', ?)").run(chunkId, title, text, correction);
-      const { up, down } = db.prepare('SELECT coalesce(sum(vote = 1), 0) AS up, coalesce(sum(vote = -1), 0) AS down FROM votes WHERE passage = ?').get(passage) as { up: number; down: number };
+      const { up, down } = db
+        .prepare('SELECT coalesce(sum(vote = 1), 0) AS up, coalesce(sum(vote = -1), 0) AS down FROM votes WHERE passage = ?')
+        .get(passage) as { up: number; down: number };
       const [vector] = await embedder.embed([embeddingText({ headingPath: [title], text })]);
       vectors.put(chunkId, vector!, note.visibility, qualityScore(up, down));
     }
@@ -100,7 +109,13 @@ describe('knowledge migration 3: feedback belongs to notes', () => {
   let kb: KnowledgeBase;
 
   before(async () => {
-    const old = openDatabase({ file, migrations: KNOWLEDGE_MIGRATIONS.filter((m) => m.version <= 2), nativeDir: '/nonexistent', log, label: 'knowledge base' }).db;
+    const old = openDatabase({
+      file,
+      migrations: KNOWLEDGE_MIGRATIONS.filter((m) => m.version <= 2),
+      nativeDir: '/nonexistent',
+      log,
+      label: 'knowledge base',
+    }).db;
     assert.equal(schemaVersion(old), 2);
     writeOldFeedback(old);
     await writeOldNotes(old);
@@ -116,7 +131,8 @@ describe('knowledge migration 3: feedback belongs to notes', () => {
 
   it('gives each row to the most private notes that hold its passage, or to no note', () => {
     assert.equal(schemaVersion(db), 3);
-    const owners = (table: string, text: string) => db.prepare(`SELECT DISTINCT path FROM ${table} WHERE passage = ? ORDER BY path`).pluck().all(passageKey(text));
+    const owners = (table: string, text: string) =>
+      db.prepare(`SELECT DISTINCT path FROM ${table} WHERE passage = ? ORDER BY path`).pluck().all(passageKey(text));
     assert.deepEqual(owners('votes', TWIN), ['/vault/A.md'], 'a private and a shared twin: the private note only');
     assert.deepEqual(owners('corrections', TWIN), ['/vault/A.md']);
     assert.deepEqual(owners('votes', BACKUPS), ['/vault/A.md', '/vault/C.md'], 'two private twins: both');
@@ -140,18 +156,33 @@ describe('knowledge migration 3: feedback belongs to notes', () => {
       assert.deepEqual([twin.votes, twin.quality], [{ up: 0, down: 0 }, 0.5], `${mode}: nor votes`);
       assert.ok(!JSON.stringify(shared).includes('hunter'), `${mode}: the private correction appears nowhere`);
     }
-    assert.deepEqual(await kb.search({ query: 'hunter2', k: 10, mode: 'bm25', filters: SHARED_ONLY }), [], "the shared twin's full-text row lost the correction");
-    assert.deepEqual((await kb.search({ query: 'hunter2', k: 10, mode: 'bm25' })).map((p) => p.relPath), ['A.md']);
+    assert.deepEqual(
+      await kb.search({ query: 'hunter2', k: 10, mode: 'bm25', filters: SHARED_ONLY }),
+      [],
+      "the shared twin's full-text row lost the correction",
+    );
+    assert.deepEqual(
+      (await kb.search({ query: 'hunter2', k: 10, mode: 'bm25' })).map((p) => p.relPath),
+      ['A.md'],
+    );
     const own = passageIn(await kb.search({ query: 'staging database password', k: 10 }), 'A.md');
     assert.deepEqual([own.correction?.version, own.votes], [2, { up: 3, down: 0 }]);
     const quality = (relPath: string) =>
-      db.prepare('SELECT v.quality FROM chunks_vec v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id WHERE d.rel_path = ? AND c.passage = ?').pluck().get(relPath, passageKey(TWIN)) as number;
+      db
+        .prepare(
+          'SELECT v.quality FROM chunks_vec v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id WHERE d.rel_path = ? AND c.passage = ?',
+        )
+        .pluck()
+        .get(relPath, passageKey(TWIN)) as number;
     assert.equal(quality('B.md'), 0.5, "the shared twin's vector is back to a neutral quality");
     assert.ok(Math.abs(quality('A.md') - qualityScore(3, 0)) < 1e-6, 'the private note keeps its quality');
   });
 
   it('leaves a public twin without the shared note’s correction', async () => {
-    assert.deepEqual((await kb.search({ query: 'embargoed', k: 10, mode: 'bm25' })).map((p) => p.relPath), ['D.md']);
+    assert.deepEqual(
+      (await kb.search({ query: 'embargoed', k: 10, mode: 'bm25' })).map((p) => p.relPath),
+      ['D.md'],
+    );
     const everywhere = await kb.search({ query: 'release notes first tuesday', k: 10, filters: { visibility: ['public'] } });
     assert.equal(passageIn(everywhere, 'E.md').correction, undefined);
   });
@@ -161,7 +192,10 @@ describe('knowledge migration 3: feedback belongs to notes', () => {
     assert.equal(contributions.filter((c) => c.title === '(a passage no longer in the knowledge base)').length, 2, 'the orphaned vote and correction');
     const stats = kb.stats();
     assert.deepEqual([stats.votes, stats.corrections], [VOTES.length + 1, CORRECTIONS.length], 'one more vote: the backups vote went to two private notes');
-    const chunkId = db.prepare("SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = '/vault/A.md' AND c.passage = ?").pluck().get(passageKey(TWIN)) as number;
+    const chunkId = db
+      .prepare("SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = '/vault/A.md' AND c.passage = ?")
+      .pluck()
+      .get(passageKey(TWIN)) as number;
     assert.equal(kb.correct(chunkId, 'The staging password moved to the secrets manager.').version, 3);
   });
 });
@@ -171,10 +205,19 @@ describe('knowledge migration 3 on a database without feedback or vectors', () =
     const dir = tempDir('kb-migrate-empty');
     try {
       const file = join(dir.path, 'knowledge.db');
-      openDatabase({ file, migrations: KNOWLEDGE_MIGRATIONS.filter((m) => m.version <= 2), nativeDir: '/nonexistent', log, label: 'knowledge base' }).db.close();
+      openDatabase({
+        file,
+        migrations: KNOWLEDGE_MIGRATIONS.filter((m) => m.version <= 2),
+        nativeDir: '/nonexistent',
+        log,
+        label: 'knowledge base',
+      }).db.close();
       const { db } = openDatabase({ file, migrations: KNOWLEDGE_MIGRATIONS, nativeDir: '/nonexistent', log, label: 'knowledge base' });
       assert.equal(schemaVersion(db), 3);
-      assert.deepEqual(db.prepare('SELECT (SELECT count(*) FROM votes) AS votes, (SELECT count(*) FROM corrections) AS corrections').get(), { votes: 0, corrections: 0 });
+      assert.deepEqual(db.prepare('SELECT (SELECT count(*) FROM votes) AS votes, (SELECT count(*) FROM corrections) AS corrections').get(), {
+        votes: 0,
+        corrections: 0,
+      });
       db.close();
     } finally {
       dir.cleanup();

@@ -79,7 +79,10 @@ describe('feedback belongs to the note it was given on', () => {
     const everything = await search('staging database password');
     assert.equal(twinIn(everything, 'Shared.md').correction, undefined, 'an unrestricted search shows no correction on the shared twin');
     assert.equal(twinIn(everything, 'Private.md').correction?.text, SECRET);
-    assert.deepEqual((await search('hunter2', undefined, 'bm25')).map((p) => p.relPath), ['Private.md']);
+    assert.deepEqual(
+      (await search('hunter2', undefined, 'bm25')).map((p) => p.relPath),
+      ['Private.md'],
+    );
   });
 
   it('leaves the quality and score of the shared twin alone when the private note is voted on', async () => {
@@ -108,7 +111,11 @@ describe('feedback belongs to the note it was given on', () => {
       assert.equal(own.correction?.text, SECRET, `${when}: the private note keeps its correction`);
       assert.deepEqual(own.votes, { up: 20, down: 0 }, `${when}: the private note keeps its votes`);
       assert.equal(twinIn(everything, 'Shared.md').correction, undefined, `${when}: the twin still has none`);
-      assert.deepEqual((await search('hunter2', undefined, 'bm25')).map((p) => p.relPath), ['Private.md'], `${when}: the correction is searched with its own note only`);
+      assert.deepEqual(
+        (await search('hunter2', undefined, 'bm25')).map((p) => p.relPath),
+        ['Private.md'],
+        `${when}: the correction is searched with its own note only`,
+      );
     };
     await assertKept('after an edit');
     const source = kb.store.sources()[0]!;
@@ -124,6 +131,9 @@ describe('feedback belongs to the note it was given on', () => {
     const moved = twinIn(await search('staging database password'), 'Secret.md');
     assert.equal(moved.correction?.text, SECRET);
     assert.deepEqual(moved.votes, { up: 20, down: 0 });
-    assert.deepEqual((await search('hunter2', undefined, 'bm25')).map((p) => p.relPath), ['Secret.md']);
+    assert.deepEqual(
+      (await search('hunter2', undefined, 'bm25')).map((p) => p.relPath),
+      ['Secret.md'],
+    );
   });
 });

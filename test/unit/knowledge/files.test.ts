@@ -9,7 +9,14 @@ const MB = 1024 * 1024;
 
 describe('noteKind', () => {
   it('knows Markdown and text files by extension, whatever the case', () => {
-    assert.deepEqual(['a.md', 'b.MARKDOWN', 'c.txt', 'd.png', 'e', 'f.md.bak'].map(noteKind), ['markdown', 'markdown', 'text', undefined, undefined, undefined]);
+    assert.deepEqual(['a.md', 'b.MARKDOWN', 'c.txt', 'd.png', 'e', 'f.md.bak'].map(noteKind), [
+      'markdown',
+      'markdown',
+      'text',
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -43,11 +50,14 @@ describe('listNoteFiles', () => {
 
   it('finds notes recursively, with posix relative paths, skipping settings, trash and dependencies', async () => {
     const { files } = await listNoteFiles(vault);
-    assert.deepEqual(files.map((f) => [f.relPath, f.kind]), [
-      ['a.md', 'markdown'],
-      ['c.txt', 'text'],
-      ['sub/deeper/b.markdown', 'markdown'],
-    ]);
+    assert.deepEqual(
+      files.map((f) => [f.relPath, f.kind]),
+      [
+        ['a.md', 'markdown'],
+        ['c.txt', 'text'],
+        ['sub/deeper/b.markdown', 'markdown'],
+      ],
+    );
     assert.equal(files[0].size, 3);
     assert.ok(files[0].mtimeMs > 0);
   });
@@ -62,7 +72,10 @@ describe('listNoteFiles', () => {
 
   it('applies a smaller size limit', async () => {
     const { files, skipped } = await listNoteFiles(vault, { maxBytes: 2 });
-    assert.deepEqual(files.map((f) => f.relPath), ['c.txt', 'sub/deeper/b.markdown']);
+    assert.deepEqual(
+      files.map((f) => f.relPath),
+      ['c.txt', 'sub/deeper/b.markdown'],
+    );
     assert.ok(skipped.some((s) => s.reason === 'too large (3 bytes, the limit is 2 bytes)'));
   });
 
@@ -99,7 +112,10 @@ describe('readNote', () => {
   it('gives an empty file one chunk with its title', async () => {
     const empty = await readNote(file('Empty.md', ''));
     assert.ok('note' in empty);
-    assert.deepEqual(empty.note.chunks.map((c) => c.text), ['Empty']);
+    assert.deepEqual(
+      empty.note.chunks.map((c) => c.text),
+      ['Empty'],
+    );
   });
 
   it('skips binary content', async () => {

@@ -67,7 +67,10 @@ describe('parseNote on real Obsidian Hub notes', { skip: withoutVault }, () => {
     assert.equal(note.frontmatterError, 'Plain value cannot start with reserved character @ (line 3)');
     assert.deepEqual(note.frontmatter, {});
     assert.equal(note.title, 'gapmiss');
-    assert.deepEqual(note.chunks.map((chunk) => chunk.heading), ['@gapmiss', 'Plugins', 'This note in GitHub']);
+    assert.deepEqual(
+      note.chunks.map((chunk) => chunk.heading),
+      ['@gapmiss', 'Plugins', 'This note in GitHub'],
+    );
     assert.match(allText(note), /- Iconoir Icons\n/);
     // Block ids are not text, and neither are the template's HTML comments.
     assert.doesNotMatch(allText(note), /\^website|Sponsor this author/);
@@ -162,7 +165,13 @@ describe('parseNote: links and text', () => {
   it('removes inline and multi-line comments but keeps the line numbers', () => {
     const note = parseNote('Before %% hidden %% after.\n%%\n# Not a heading\nsecret\n%%\n# Real\nBody', 'a.md');
     assert.equal(note.chunks[0].text, 'Before  after.');
-    assert.deepEqual(note.chunks.map((chunk) => [chunk.heading, chunk.line]), [['', 0], ['Real', 5]]);
+    assert.deepEqual(
+      note.chunks.map((chunk) => [chunk.heading, chunk.line]),
+      [
+        ['', 0],
+        ['Real', 5],
+      ],
+    );
     assert.doesNotMatch(allText(note), /secret|hidden/);
   });
 
@@ -196,7 +205,10 @@ describe('parseNote: headings and chunks', () => {
   });
 
   it('does not repeat a first heading that is the title', () => {
-    assert.deepEqual(parseNote('# Note\ntext\n## Part\nmore', 'Note.md').chunks.map((c) => c.headingPath), [['Note'], ['Note', 'Part']]);
+    assert.deepEqual(
+      parseNote('# Note\ntext\n## Part\nmore', 'Note.md').chunks.map((c) => c.headingPath),
+      [['Note'], ['Note', 'Part']],
+    );
   });
 
   it('counts line numbers from the top of the file, frontmatter included', () => {
@@ -206,12 +218,21 @@ describe('parseNote: headings and chunks', () => {
 
   it('recognises setext headings and ignores headings inside code fences', () => {
     const note = parseNote('Title\n=====\ntext\n\n```sh\n# a comment, not a heading\n```\n\nSub\n---\nmore', 'a.md');
-    assert.deepEqual(note.chunks.map((c) => [c.heading, c.line]), [['Title', 0], ['Sub', 8]]);
+    assert.deepEqual(
+      note.chunks.map((c) => [c.heading, c.line]),
+      [
+        ['Title', 0],
+        ['Sub', 8],
+      ],
+    );
     assert.match(note.chunks[0].text, /# a comment, not a heading/);
   });
 
   it('gives empty sections no chunk, and a note with only headings one chunk with its title', () => {
-    assert.deepEqual(parseNote('# A\n# B\nbody\n# C\n%% only a comment %%\n', 'n.md').chunks.map((c) => c.heading), ['B']);
+    assert.deepEqual(
+      parseNote('# A\n# B\nbody\n# C\n%% only a comment %%\n', 'n.md').chunks.map((c) => c.heading),
+      ['B'],
+    );
     const empty = parseNote('---\ntags: t\n---\n# A\n## B\n', 'Empty.md');
     assert.equal(empty.chunks.length, 1);
     assert.deepEqual([empty.chunks[0].headingPath, empty.chunks[0].text, empty.chunks[0].tags], [['Empty'], 'Empty', ['t']]);
@@ -231,9 +252,12 @@ describe('parsePlainText', () => {
     assert.equal(note.title, 'readme');
     assert.deepEqual(note.tags, []);
     assert.deepEqual(note.links, []);
-    assert.deepEqual(note.chunks.map((c) => [c.headingPath, c.heading, c.line, c.text]), [
-      [['readme'], '', 0, 'First paragraph.'],
-      [['readme'], '', 3, '#not-a-tag second [[no link]].'],
-    ]);
+    assert.deepEqual(
+      note.chunks.map((c) => [c.headingPath, c.heading, c.line, c.text]),
+      [
+        [['readme'], '', 0, 'First paragraph.'],
+        [['readme'], '', 3, '#not-a-tag second [[no link]].'],
+      ],
+    );
   });
 });

@@ -8,27 +8,57 @@ const neutral = () => 0.5;
 
 describe('fusion', () => {
   it('keeps BM25 order when its first hit stands far above the rest', () => {
-    const lexical = [{ chunkId: 1, score: 12 }, { chunkId: 2, score: 4 }];
-    const semantic = [{ chunkId: 2, score: 0.6 }, { chunkId: 1, score: 0.5 }];
-    assert.deepEqual(fuse(lexical, semantic, DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId), [1, 2]);
+    const lexical = [
+      { chunkId: 1, score: 12 },
+      { chunkId: 2, score: 4 },
+    ];
+    const semantic = [
+      { chunkId: 2, score: 0.6 },
+      { chunkId: 1, score: 0.5 },
+    ];
+    assert.deepEqual(
+      fuse(lexical, semantic, DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId),
+      [1, 2],
+    );
   });
 
   it('lets the vector leg decide between passages that BM25 scores alike', () => {
-    const lexical = [{ chunkId: 1, score: 5 }, { chunkId: 2, score: 4.95 }];
-    const semantic = [{ chunkId: 2, score: 0.7 }, { chunkId: 1, score: 0.2 }];
-    assert.deepEqual(fuse(lexical, semantic, DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId), [2, 1]);
+    const lexical = [
+      { chunkId: 1, score: 5 },
+      { chunkId: 2, score: 4.95 },
+    ];
+    const semantic = [
+      { chunkId: 2, score: 0.7 },
+      { chunkId: 1, score: 0.2 },
+    ];
+    assert.deepEqual(
+      fuse(lexical, semantic, DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId),
+      [2, 1],
+    );
   });
 
   it('ranks a passage found by one leg only, and uses either leg alone', () => {
-    assert.deepEqual(fuse([], [{ chunkId: 7, score: 0.4 }], DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId), [7]);
-    assert.deepEqual(fuse([{ chunkId: 3, score: 2 }], [], DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId), [3]);
+    assert.deepEqual(
+      fuse([], [{ chunkId: 7, score: 0.4 }], DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId),
+      [7],
+    );
+    assert.deepEqual(
+      fuse([{ chunkId: 3, score: 2 }], [], DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId),
+      [3],
+    );
     assert.deepEqual(fuse([], [], DEFAULT_WEIGHTS, neutral), []);
   });
 
   it('moves a well-voted passage above an equal one', () => {
-    const lexical = [{ chunkId: 1, score: 3 }, { chunkId: 2, score: 3 }];
+    const lexical = [
+      { chunkId: 1, score: 3 },
+      { chunkId: 2, score: 3 },
+    ];
     const fused = fuse(lexical, [], DEFAULT_WEIGHTS, (id) => (id === 2 ? 0.9 : 0.5));
-    assert.deepEqual(fused.map((hit) => hit.chunkId), [2, 1]);
+    assert.deepEqual(
+      fused.map((hit) => hit.chunkId),
+      [2, 1],
+    );
   });
 });
 

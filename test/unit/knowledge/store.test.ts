@@ -22,7 +22,8 @@ import { startOpenAIStandIn, type OpenAIStandIn } from '../../support/standins';
 const log = stderrLogger('error');
 
 const NOTES: Record<string, string> = {
-  'Deploy.md': '---\ntags: [ops, infra/docker]\naliases: [Shipping]\n---\n# Deploy\n\nIntro to releases.\n\n## With Docker\n\nBuild the image with docker build and push it to the registry.\n\n## Rollback\n\nRedeploy the previous image tag.\n',
+  'Deploy.md':
+    '---\ntags: [ops, infra/docker]\naliases: [Shipping]\n---\n# Deploy\n\nIntro to releases.\n\n## With Docker\n\nBuild the image with docker build and push it to the registry.\n\n## Rollback\n\nRedeploy the previous image tag.\n',
   'Recipes/Bread.md': '# Bread\n\nFlour, water, salt and yeast. Knead for ten minutes, prove overnight.\n',
   'Recipes/Soup.md': '# Soup\n\nOnions, stock and a slow simmer. #cooking\n',
   'todo.txt': 'Remember to renew the TLS certificates before they expire.\n\nCall the plumber.\n',
@@ -74,7 +75,10 @@ describe('knowledge base store', () => {
   it('indexes a folder, skipping a binary file with its reason', async () => {
     const result = await kb.add(vault);
     assert.equal(result.indexed, 4);
-    assert.deepEqual(result.skipped.map((s) => s.path.endsWith('binary.md') && /binary/.test(s.reason)), [true]);
+    assert.deepEqual(
+      result.skipped.map((s) => s.path.endsWith('binary.md') && /binary/.test(s.reason)),
+      [true],
+    );
     const stats = kb.stats();
     assert.equal(stats.documents, 4);
     assert.equal(stats.embedded, stats.chunks);
@@ -126,7 +130,10 @@ describe('knowledge base store', () => {
     for (const mode of ['bm25', 'vector', 'hybrid'] as const) {
       const shared = await kb.search({ query: 'docker image registry tls certificates bread', k: 50, mode, filters: { visibility: ['shared', 'public'] } });
       assert.ok(shared.length > 0, `${mode} finds the shared note`);
-      assert.ok(shared.every((p) => p.visibility !== 'private'), `${mode} returns no private passage`);
+      assert.ok(
+        shared.every((p) => p.visibility !== 'private'),
+        `${mode} returns no private passage`,
+      );
     }
     kb.setVisibility(deploy.documentId, 'private');
     assert.equal((await kb.search({ query: 'docker', k: 10, filters: { visibility: ['shared', 'public'] } })).length, 0);
@@ -144,7 +151,10 @@ describe('knowledge base store', () => {
     for (let i = 0; i < 20; i++) kb.vote(last.chunkId, 1);
     const after = await kb.search({ query: 'image', k: 10 });
     const raised = after.find((p) => p.chunkId === last.chunkId)!;
-    assert.ok(raised.score > last.score, `upvotes raise the passage score (${JSON.stringify([last.score, raised.score, last.quality, raised.quality, before.length])})`);
+    assert.ok(
+      raised.score > last.score,
+      `upvotes raise the passage score (${JSON.stringify([last.score, raised.score, last.quality, raised.quality, before.length])})`,
+    );
     assert.ok(Math.abs(raised.quality - 22 / 24) < 1e-9);
     const stored = db.prepare('SELECT quality FROM chunks_vec WHERE chunk_id = ?').pluck().get(BigInt(last.chunkId)) as number;
     assert.ok(Math.abs(stored - 22 / 24) < 1e-6, 'the vector index holds the new quality');
@@ -167,7 +177,10 @@ describe('knowledge base store', () => {
     const [tls] = await kb.search({ query: 'TLS', k: 1 });
     assert.deepEqual(kb.addTag(tls!.documentId, '#security'), ['security']);
     assert.throws(() => kb.addTag(tls!.documentId, '#1984'), /not a tag/);
-    assert.deepEqual((await kb.search({ query: 'renew', k: 5, filters: { tag: 'security' } })).map((p) => p.relPath), ['todo.txt']);
+    assert.deepEqual(
+      (await kb.search({ query: 'renew', k: 5, filters: { tag: 'security' } })).map((p) => p.relPath),
+      ['todo.txt'],
+    );
     assert.ok((await kb.search({ query: 'image', k: 5, filters: { tag: 'infra' } })).every((p) => p.relPath === 'Deploy.md'));
     const inRecipes = await kb.search({ query: 'knead yeast docker image', k: 10, filters: { folder: join(vault, 'Recipes') } });
     assert.ok(inRecipes.length > 0 && inRecipes.every((p) => p.relPath.startsWith('Recipes/')), 'the folder filter keeps only notes under it');

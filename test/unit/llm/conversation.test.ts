@@ -27,8 +27,14 @@ describe('conversation helpers', () => {
       { role: 'assistant' as const, text: '  ' },
       { role: 'user' as const, text: 'hello?' },
     ];
-    assert.deepEqual(messageParams(history).map((m) => m.role), ['user', 'user']);
-    assert.deepEqual(chatMessages(history).map((m) => m.role), ['user', 'user']);
+    assert.deepEqual(
+      messageParams(history).map((m) => m.role),
+      ['user', 'user'],
+    );
+    assert.deepEqual(
+      chatMessages(history).map((m) => m.role),
+      ['user', 'user'],
+    );
   });
 
   it('keeps tool results that follow a user message in their own Anthropic message', () => {
@@ -38,7 +44,15 @@ describe('conversation helpers', () => {
       { role: 'user', text: 'and?' },
       { role: 'tool', toolCallId: 't2', content: 'late' },
     ]);
-    assert.deepEqual(params.map((m) => [m.role, Array.isArray(m.content) ? m.content.length : 'text']), [['assistant', 1], ['user', 1], ['user', 'text'], ['user', 1]]);
+    assert.deepEqual(
+      params.map((m) => [m.role, Array.isArray(m.content) ? m.content.length : 'text']),
+      [
+        ['assistant', 1],
+        ['user', 1],
+        ['user', 'text'],
+        ['user', 1],
+      ],
+    );
   });
 });
 
@@ -58,7 +72,10 @@ describe('Anthropic cache breakpoint at the end of the history', () => {
     );
     assert.deepEqual(params[2]!.content, [{ type: 'tool_result', tool_use_id: 't1', content: 'opened', cache_control: { type: 'ephemeral' } }]);
     assert.equal(breakpoints(params), 1);
-    assert.deepEqual(params[3]!.content, [{ type: 'text', text: 'ctx' }, { type: 'text', text: 'thanks' }]);
+    assert.deepEqual(params[3]!.content, [
+      { type: 'text', text: 'ctx' },
+      { type: 'text', text: 'thanks' },
+    ]);
   });
 
   it('keeps the history identical from turn to turn, so the cached prefix matches', () => {
@@ -68,7 +85,10 @@ describe('Anthropic cache breakpoint at the end of the history', () => {
     const second = messageParams(turn2, 'editor state 2');
     const third = messageParams(turn3, 'editor state 3');
     // Turn 2 writes the cache through "Because."; turn 3 starts with the same blocks.
-    assert.deepEqual(JSON.stringify(third.slice(0, 2)).replaceAll(',"cache_control":{"type":"ephemeral"}', ''), JSON.stringify(second.slice(0, 2)).replaceAll(',"cache_control":{"type":"ephemeral"}', ''));
+    assert.deepEqual(
+      JSON.stringify(third.slice(0, 2)).replaceAll(',"cache_control":{"type":"ephemeral"}', ''),
+      JSON.stringify(second.slice(0, 2)).replaceAll(',"cache_control":{"type":"ephemeral"}', ''),
+    );
   });
 });
 

@@ -17,7 +17,13 @@ class ScriptedLLM extends LLM {
   attempts = 0;
 
   constructor(private readonly scripts: Step[][]) {
-    super('openai-compatible', 'scripted', VENDOR, createLogger(() => undefined), { resilience: FAST });
+    super(
+      'openai-compatible',
+      'scripted',
+      VENDOR,
+      createLogger(() => undefined),
+      { resilience: FAST },
+    );
   }
 
   protected async *stream(): AsyncGenerator<ProviderChunk> {
@@ -48,12 +54,18 @@ describe('LLM base: retries before the first token, never after', () => {
   it('retries a transient failure that happens before any text', async () => {
     const llm = new ScriptedLLM([[transient()], [text('Hello.'), stop]]);
     const events = await run(llm);
-    assert.deepEqual(events.map((e) => e.type), ['text', 'done']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['text', 'done'],
+    );
     assert.equal(llm.attempts, 2);
   });
 
   it('surfaces a failure after text has been yielded, without a second attempt', async () => {
-    const llm = new ScriptedLLM([[text('Hel'), transient()], [text('Hello.'), stop]]);
+    const llm = new ScriptedLLM([
+      [text('Hel'), transient()],
+      [text('Hello.'), stop],
+    ]);
     const seen: string[] = [];
     await assert.rejects(async () => {
       for await (const event of llm.chat(ASK)) if (event.type === 'text') seen.push(event.text);
@@ -65,7 +77,10 @@ describe('LLM base: retries before the first token, never after', () => {
   it('keeps usage that arrives before the first text, and ends with done carrying the timings', async () => {
     const usage: ProviderChunk = { type: 'usage', inputTokens: 3, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
     const events = await run(new ScriptedLLM([[usage, text('Hi.'), stop]]));
-    assert.deepEqual(events.map((e) => e.type), ['usage', 'text', 'done']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['usage', 'text', 'done'],
+    );
     const done = events[2];
     assert.ok(done?.type === 'done' && done.ttftMs >= 0 && done.durationMs >= done.ttftMs && done.provider === 'openai-compatible');
   });
@@ -83,7 +98,10 @@ describe('LLM base: retries before the first token, never after', () => {
       events.push(event);
       controller.abort();
     }
-    assert.deepEqual(events.map((e) => e.type), ['text']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['text'],
+    );
   });
 
   it('an answer can be read only once', async () => {

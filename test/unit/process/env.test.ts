@@ -18,9 +18,24 @@ const PARLEY_ENV = {
 
 describe('child process environment', () => {
   it('gives each purpose the base variables and its own, never a key or a loader flag', () => {
-    assert.deepEqual(childEnv('speech', PARLEY_ENV, {}, 'linux'), { PATH: '/usr/local/bin:/usr/bin', HOME: '/home/u', LANG: 'C.UTF-8', LD_LIBRARY_PATH: '/opt/ps/lib' });
-    assert.deepEqual(childEnv('audio', PARLEY_ENV, {}, 'linux'), { PATH: '/usr/local/bin:/usr/bin', HOME: '/home/u', LANG: 'C.UTF-8', XDG_RUNTIME_DIR: '/run/user/1000' });
-    assert.deepEqual(childEnv('git', PARLEY_ENV, {}, 'linux'), { PATH: '/usr/local/bin:/usr/bin', HOME: '/home/u', LANG: 'C.UTF-8', XDG_CONFIG_HOME: '/home/u/.config' });
+    assert.deepEqual(childEnv('speech', PARLEY_ENV, {}, 'linux'), {
+      PATH: '/usr/local/bin:/usr/bin',
+      HOME: '/home/u',
+      LANG: 'C.UTF-8',
+      LD_LIBRARY_PATH: '/opt/ps/lib',
+    });
+    assert.deepEqual(childEnv('audio', PARLEY_ENV, {}, 'linux'), {
+      PATH: '/usr/local/bin:/usr/bin',
+      HOME: '/home/u',
+      LANG: 'C.UTF-8',
+      XDG_RUNTIME_DIR: '/run/user/1000',
+    });
+    assert.deepEqual(childEnv('git', PARLEY_ENV, {}, 'linux'), {
+      PATH: '/usr/local/bin:/usr/bin',
+      HOME: '/home/u',
+      LANG: 'C.UTF-8',
+      XDG_CONFIG_HOME: '/home/u/.config',
+    });
   });
 
   it('drops secret-named extra variables a caller adds', () => {

@@ -31,17 +31,32 @@ describe('fix data', () => {
     };
     assert.equal(isFixData({ parley: 'fix', uri: URI, diagnostics: [] }), false, 'no diagnostics');
     assert.equal(isFixData(reshaped((copy) => (copy.uri = 7))), false, 'a number for the uri');
-    assert.equal(isFixData(reshaped((copy) => (copy.diagnostics[0]!.range = { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } }))), false, 'a negative line');
-    assert.equal(isFixData(reshaped((copy) => (copy.diagnostics[0]!.range = { start: { line: 3, character: 0 }, end: { line: 2, character: 0 } }))), false, 'a range that ends before it starts');
+    assert.equal(
+      isFixData(reshaped((copy) => (copy.diagnostics[0]!.range = { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } }))),
+      false,
+      'a negative line',
+    );
+    assert.equal(
+      isFixData(reshaped((copy) => (copy.diagnostics[0]!.range = { start: { line: 3, character: 0 }, end: { line: 2, character: 0 } }))),
+      false,
+      'a range that ends before it starts',
+    );
     assert.equal(isFixData(reshaped((copy) => (copy.diagnostics[0]!.message = { toString: 'x' }))), false, 'an object for the message');
-    assert.equal(isFixData(reshaped((copy) => (copy.diagnostics = Array.from({ length: MAX_GROUPED + 1 }, () => copy.diagnostics[0]!)))), false, 'more problems than one fix covers');
+    assert.equal(
+      isFixData(reshaped((copy) => (copy.diagnostics = Array.from({ length: MAX_GROUPED + 1 }, () => copy.diagnostics[0]!)))),
+      false,
+      'more problems than one fix covers',
+    );
   });
 });
 
 describe('listing fixes', () => {
   it('offers Fix and Explain on one error, as quick fixes that are never preferred', () => {
     const actions = listFixes(params([diagnostic(2, "Type 'string' is not assignable to type 'number'.")]));
-    assert.deepEqual(actions.map((action) => action.title), ['Fix with Parley', 'Explain with Parley']);
+    assert.deepEqual(
+      actions.map((action) => action.title),
+      ['Fix with Parley', 'Explain with Parley'],
+    );
     for (const action of actions) {
       assert.equal(action.kind, CodeActionKind.QuickFix);
       assert.equal(action.isPreferred, false);
@@ -51,8 +66,17 @@ describe('listing fixes', () => {
     assert.ok(isFixData(actions[0]!.data));
     assert.equal(actions[1]!.command?.command, ExplainProblemCommand.command);
     const args = actions[1]!.command!.arguments![0] as ExplainProblemArgs;
-    assert.deepEqual(args.problems[0], { range: diagnostic(2, '').range, severity: 'error', message: "Type 'string' is not assignable to type 'number'.", source: 'ts', code: '2322' });
-    assert.equal(explainQuestion('src/main.ts', args), "Explain this error in src/main.ts, line 3: Type 'string' is not assignable to type 'number'. (ts 2322). Why does it happen and how should I fix it?");
+    assert.deepEqual(args.problems[0], {
+      range: diagnostic(2, '').range,
+      severity: 'error',
+      message: "Type 'string' is not assignable to type 'number'.",
+      source: 'ts',
+      code: '2322',
+    });
+    assert.equal(
+      explainQuestion('src/main.ts', args),
+      "Explain this error in src/main.ts, line 3: Type 'string' is not assignable to type 'number'. (ts 2322). Why does it happen and how should I fix it?",
+    );
   });
 
   it('leaves information and hints alone, counts warnings, and ignores problems outside the range', () => {
@@ -65,16 +89,16 @@ describe('listing fixes', () => {
 
   it('names each of a few problems, once even when reported twice', () => {
     const problems = [diagnostic(3, 'Second problem'), diagnostic(1, 'First problem'), diagnostic(1, 'First problem')];
-    assert.deepEqual(listFixes(params(problems)).map((action) => action.title), [
-      'Fix with Parley: First problem',
-      'Fix with Parley: Second problem',
-      'Explain with Parley: First problem',
-      'Explain with Parley: Second problem',
-    ]);
+    assert.deepEqual(
+      listFixes(params(problems)).map((action) => action.title),
+      ['Fix with Parley: First problem', 'Fix with Parley: Second problem', 'Explain with Parley: First problem', 'Explain with Parley: Second problem'],
+    );
   });
 
   it('groups many problems instead of flooding the menu', () => {
-    const many = Array.from({ length: 40 }, (_, line) => diagnostic(line, `Problem ${line} with a message long enough that the menu would have to cut it short somewhere`));
+    const many = Array.from({ length: 40 }, (_, line) =>
+      diagnostic(line, `Problem ${line} with a message long enough that the menu would have to cut it short somewhere`),
+    );
     const actions = listFixes(params(many));
     assert.equal(actions.length, 4);
     assert.equal(actions[0]!.title, 'Fix with Parley: Problem 0 with a message long enough that the menu would ha…');
@@ -89,7 +113,9 @@ describe('listing fixes', () => {
   });
 
   it('lists in well under 10 ms with hundreds of problems in range', () => {
-    const many = Array.from({ length: 500 }, (_, index) => diagnostic(index % 200, `Problem ${index}`, index % 3 ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning));
+    const many = Array.from({ length: 500 }, (_, index) =>
+      diagnostic(index % 200, `Problem ${index}`, index % 3 ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning),
+    );
     const request = params(many);
     const times: number[] = [];
     for (let run = 0; run < 300; run++) {

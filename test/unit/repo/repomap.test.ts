@@ -17,7 +17,10 @@ function file(defs: string[], refs: string[]): FileSymbols {
 function graphOf(files: Record<string, FileSymbols>): ReferenceGraph {
   const names = new NameTable();
   const nodes = Object.entries(files).map(([path, symbols]) => fileNode(path, symbols, names));
-  return buildGraph(nodes.sort((a, b) => (a.path < b.path ? -1 : 1)), names);
+  return buildGraph(
+    nodes.sort((a, b) => (a.path < b.path ? -1 : 1)),
+    names,
+  );
 }
 
 /** A hub every module uses, modules that use each other a little, a leaf nobody uses, and an island pair. */

@@ -74,7 +74,10 @@ describe('scanRepository in a git repository', () => {
       git(dir.path, 'init', '-q');
       const scan = await scanRepository(dir.path);
       const [main, same, app] = scan.files;
-      assert.deepEqual({ ...app, hash: undefined }, { path: 'src/app.ts', language: 'typescript', bytes: Buffer.byteLength(COMMON['src/app.ts']), lines: 4, hash: undefined });
+      assert.deepEqual(
+        { ...app, hash: undefined },
+        { path: 'src/app.ts', language: 'typescript', bytes: Buffer.byteLength(COMMON['src/app.ts']), lines: 4, hash: undefined },
+      );
       assert.equal(main?.lines, 1, 'a last line without a newline still counts');
       assert.equal(main?.language, 'go');
       assert.equal(same?.hash, app?.hash);
@@ -116,7 +119,17 @@ describe('scanRepository outside git', () => {
       });
       const scan = await scanRepository(dir.path);
       assert.equal(scan.git, false);
-      assert.deepEqual(paths(scan), ['.gitignore', 'README.md', 'pkg/.gitignore', 'pkg/deep/.gitignore', 'pkg/deep/real.rb', 'pkg/keep.log', 'pkg/lib.rb', 'src/app.ts', 'src/markers.ts']);
+      assert.deepEqual(paths(scan), [
+        '.gitignore',
+        'README.md',
+        'pkg/.gitignore',
+        'pkg/deep/.gitignore',
+        'pkg/deep/real.rb',
+        'pkg/keep.log',
+        'pkg/lib.rb',
+        'src/app.ts',
+        'src/markers.ts',
+      ]);
       assert.equal(reasons(scan)['node_modules/'], 'vendored');
       assert.equal(reasons(scan)['logo.png'], 'binary');
       assert.equal(reasons(scan)['big.js'], 'too large');

@@ -62,6 +62,9 @@ describe('untested modules', () => {
   });
 
   it('reports nothing where tests exist and no file is busy', () => {
-    assert.deepEqual(untestedModules(factsOf({ 'math.ts': file(['addNumbers']), 'greet.ts': file(['greetPerson']), 'setup.test.ts': file(['checkSetup']) })), []);
+    assert.deepEqual(
+      untestedModules(factsOf({ 'math.ts': file(['addNumbers']), 'greet.ts': file(['greetPerson']), 'setup.test.ts': file(['checkSetup']) })),
+      [],
+    );
   });
 });

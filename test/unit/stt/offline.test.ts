@@ -6,7 +6,10 @@ import { parseHypotheses } from '../../../server/providers/stt/offline/pocketsph
 describe('offline recognizer helpers', () => {
   it('builds a JSGF grammar of dictionary words from a phrase list', () => {
     assert.equal(normalizePhrase('  Open the file "main.ts", please! '), 'open the file main ts please');
-    assert.equal(phraseGrammar(['Stop.', 'why is this test failing?', 'stop']), '#JSGF V1.0;\ngrammar parley;\npublic <utterance> = stop | why is this test failing ;\n');
+    assert.equal(
+      phraseGrammar(['Stop.', 'why is this test failing?', 'stop']),
+      '#JSGF V1.0;\ngrammar parley;\npublic <utterance> = stop | why is this test failing ;\n',
+    );
     assert.throws(() => phraseGrammar(['', '?!']), /phrase list .* is empty/);
   });
 

@@ -32,7 +32,10 @@ describe('speech detector', () => {
 
   it('bridges a pause shorter than the hangover', () => {
     const events = run([...speech(4), ...quiet(4), ...speech(4), ...quiet(6)]);
-    assert.deepEqual(events.map((e) => e.type), ['speechStart', 'speechEnd']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['speechStart', 'speechEnd'],
+    );
     assert.deepEqual(events[1], { type: 'speechEnd', startMs: 0, endMs: 384, atMs: 544 });
   });
 
@@ -40,7 +43,11 @@ describe('speech detector', () => {
     const undecided = (n: number) => Array<number>(n).fill(0.4);
     assert.deepEqual(run([...undecided(20)]), [], 'undecided frames never start speech');
     const events = run([...speech(4), ...undecided(20)]);
-    assert.deepEqual(events.map((e) => e.type), ['speechStart'], 'nor end it');
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['speechStart'],
+      'nor end it',
+    );
     const ended = run([...speech(4), ...quiet(2), ...undecided(3)]);
     assert.deepEqual(ended.at(-1), { type: 'speechEnd', startMs: 0, endMs: 128, atMs: 288 }, 'a silence that began still counts');
   });

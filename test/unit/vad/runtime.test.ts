@@ -50,7 +50,10 @@ describe('Silero VAD runtimes', () => {
       const probabilities = (events: VadEvent[]) => events.flatMap((e) => (e.type === 'frame' ? [e.probability] : []));
       const [a, b] = [probabilities(actual), probabilities(expected)];
       assert.equal(a.length, b.length);
-      assert.ok(a.every((p, i) => Math.abs(p - b[i]!) < 1e-4), 'per-frame probabilities within 1e-4');
+      assert.ok(
+        a.every((p, i) => Math.abs(p - b[i]!) < 1e-4),
+        'per-frame probabilities within 1e-4',
+      );
     });
   }
 });

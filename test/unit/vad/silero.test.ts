@@ -12,7 +12,9 @@ import { REPO } from '../../support/paths';
 
 const AUDIO = join(REPO, '..', 'shared', 'audio');
 const clip = (name: string) => decodeWav(readFileSync(join(AUDIO, name))).pcm;
-const SPEECH_MS = (JSON.parse(readFileSync(join(AUDIO, 'manifest.json'), 'utf8')) as { clips: { file: string; speech_ms?: [number, number][] }[] }).clips.find((c) => c.file === 'dialogue.wav')!.speech_ms!;
+const SPEECH_MS = (JSON.parse(readFileSync(join(AUDIO, 'manifest.json'), 'utf8')) as { clips: { file: string; speech_ms?: [number, number][] }[] }).clips.find(
+  (c) => c.file === 'dialogue.wav',
+)!.speech_ms!;
 
 /**
  * The manifest places each utterance's espeak output, which starts on the first syllable but ends
@@ -31,8 +33,7 @@ async function analyse(vad: SileroVad, pcm: Buffer, chunkBytes = 640): Promise<V
   return events;
 }
 
-const segments = (events: VadEvent[]) =>
-  events.flatMap((e) => (e.type === 'speechEnd' ? [[e.startMs, e.endMs] as [number, number]] : []));
+const segments = (events: VadEvent[]) => events.flatMap((e) => (e.type === 'speechEnd' ? [[e.startMs, e.endMs] as [number, number]] : []));
 
 describe('Silero VAD on real speech', () => {
   let vad: SileroVad;
@@ -52,7 +53,10 @@ describe('Silero VAD on real speech', () => {
         assert.ok(Math.abs(start - expectedStart) <= START_TOLERANCE_MS, `start ${start} vs ${expectedStart}`);
         assert.ok(end >= expectedEnd - END_EARLY_MS && end <= expectedEnd + END_LATE_MS, `end ${end} vs ${expectedEnd}`);
       });
-      assert.deepEqual(events.filter((e) => e.type !== 'frame').map((e) => e.type), ['speechStart', 'speechEnd', 'speechStart', 'speechEnd']);
+      assert.deepEqual(
+        events.filter((e) => e.type !== 'frame').map((e) => e.type),
+        ['speechStart', 'speechEnd', 'speechStart', 'speechEnd'],
+      );
     });
   }
 
@@ -72,13 +76,19 @@ describe('Silero VAD on real speech', () => {
     const frames = events.filter((e) => e.type === 'frame');
     assert.equal(frames.length, Math.floor(48_000 / 512));
     assert.ok(frames.every((f) => f.probability < 0.1 && !f.speaking));
-    assert.deepEqual(events.filter((e) => e.type !== 'frame'), []);
+    assert.deepEqual(
+      events.filter((e) => e.type !== 'frame'),
+      [],
+    );
   });
 
   it('hears no speech in the noise before the first utterance of dialogue_noisy.wav', async () => {
     const noise = clip('dialogue_noisy.wav').subarray(0, 2 * 900 * 16);
     const events = await analyse(vad, noise);
-    assert.deepEqual(events.filter((e) => e.type !== 'frame'), []);
+    assert.deepEqual(
+      events.filter((e) => e.type !== 'frame'),
+      [],
+    );
   });
 
   it('gives the same answer however the audio is chunked, odd-length pieces included', async () => {
@@ -133,6 +143,9 @@ describe('Silero VAD on real speech', () => {
   });
 
   it('explains a missing model file', async () => {
-    await assert.rejects(SileroVad.load({ modelPath: '/nonexistent/silero.onnx' }), /could not load the Silero voice activity model \(\/nonexistent\/silero\.onnx\)/);
+    await assert.rejects(
+      SileroVad.load({ modelPath: '/nonexistent/silero.onnx' }),
+      /could not load the Silero voice activity model \(\/nonexistent\/silero\.onnx\)/,
+    );
   });
 });

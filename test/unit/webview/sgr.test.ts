@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applySgr, sgrSegments } from '../../../webview/sgr';
 
-const shown = (text: string, start = {}) => sgrSegments(text, start).filter((segment) => segment.text !== '').map(({ text, classes }) => [text, classes.join(' ')]);
+const shown = (text: string, start = {}) =>
+  sgrSegments(text, start)
+    .filter((segment) => segment.text !== '')
+    .map(({ text, classes }) => [text, classes.join(' ')]);
 
 describe('command output colours', () => {
   it('splits text at colour codes and names each piece by its style', () => {

@@ -47,7 +47,13 @@ export class AnthropicLLM extends LLM {
     super('anthropic', config.model || ANTHROPIC_DEFAULT_MODEL, ANTHROPIC_VENDOR, log, options);
     // The key is passed explicitly, which also stops the SDK reading credentials from the
     // environment; maxRetries 0 because the Guard owns retries.
-    this.#client = new Anthropic({ apiKey: config.apiKey, baseURL: config.baseUrl || ANTHROPIC_ENDPOINT, maxRetries: 0, logger: sdkLogger('Anthropic', log), logLevel: 'warn' });
+    this.#client = new Anthropic({
+      apiKey: config.apiKey,
+      baseURL: config.baseUrl || ANTHROPIC_ENDPOINT,
+      maxRetries: 0,
+      logger: sdkLogger('Anthropic', log),
+      logLevel: 'warn',
+    });
   }
 
   protected async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ProviderChunk> {

@@ -9,7 +9,15 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { assistantText, newestUserIndex } from '../conversation';
-import { DEFAULT_MAX_TOKENS, type AssistantMessage, type ChatMessage, type ChatRequest, type ToolDefinition, type ToolResultMessage, type UserMessage } from '../types';
+import {
+  DEFAULT_MAX_TOKENS,
+  type AssistantMessage,
+  type ChatMessage,
+  type ChatRequest,
+  type ToolDefinition,
+  type ToolResultMessage,
+  type UserMessage,
+} from '../types';
 
 const CACHE: Anthropic.CacheControlEphemeral = { type: 'ephemeral' };
 

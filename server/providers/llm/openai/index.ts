@@ -71,8 +71,16 @@ function compatibleProfile(config: CompatibleConfig): Profile {
     keyHint: 'Check the key Parley sends it (Parley: Set API Key, OpenAI), or whether the server wants one.',
     notFoundHint: 'Check parley.llm.model (a model the server serves) and parley.llm.baseUrl (usually ending in /v1).',
   };
-  if (!config.model) throw new ProviderError('llm', vendor.label, `Set parley.llm.model to a model your OpenAI-compatible server serves (for example qwen2.5-coder).`, false);
-  return { provider: 'openai-compatible', vendor, dialect: { streamUsage: false, maxTokensField: 'max_tokens' }, baseURL: config.baseUrl, model: config.model, apiKey: config.apiKey || PLACEHOLDER_KEY };
+  if (!config.model)
+    throw new ProviderError('llm', vendor.label, `Set parley.llm.model to a model your OpenAI-compatible server serves (for example qwen2.5-coder).`, false);
+  return {
+    provider: 'openai-compatible',
+    vendor,
+    dialect: { streamUsage: false, maxTokensField: 'max_tokens' },
+    baseURL: config.baseUrl,
+    model: config.model,
+    apiKey: config.apiKey || PLACEHOLDER_KEY,
+  };
 }
 
 export class OpenAILLM extends LLM {

@@ -48,7 +48,8 @@ export function chatMessages(messages: readonly ChatMessage[], context?: string)
   const out: Message[] = [];
   for (const [index, message] of messages.entries()) {
     if (message.role === 'user') out.push({ role: 'user', content: index === newest ? withContext(message.text, context) : message.text });
-    else if (message.role === 'tool') out.push({ role: 'tool', tool_call_id: message.toolCallId, content: message.isError ? `Error: ${message.content}` : message.content });
+    else if (message.role === 'tool')
+      out.push({ role: 'tool', tool_call_id: message.toolCallId, content: message.isError ? `Error: ${message.content}` : message.content });
     else {
       const assistant = assistantMessage(message);
       if (assistant) out.push(assistant);

@@ -51,7 +51,12 @@ export class PocketsphinxStt extends STT {
   }
 
   protected override async openStream(options: Required<SttOpenOptions>): Promise<UtteranceSttStream> {
-    return new UtteranceSttStream(this.provider, this.log, (pcm, signal) => this.guard.run((attempt) => this.#recognize(pcm, attempt), signal), options.maxTurnMs);
+    return new UtteranceSttStream(
+      this.provider,
+      this.log,
+      (pcm, signal) => this.guard.run((attempt) => this.#recognize(pcm, attempt), signal),
+      options.maxTurnMs,
+    );
   }
 
   async #recognize(pcm: Buffer, signal: AbortSignal): Promise<Transcript> {
@@ -102,7 +107,10 @@ function collect(stream: NodeJS.ReadableStream) {
 
 /** pocketsphinx logs to stderr; its ERROR lines say what went wrong (a word not in the dictionary…). */
 function errorLines(stderr: string): string {
-  const errors = stderr.split('\n').filter((line) => line.startsWith('ERROR:')).map((line) => line.replace(/^ERROR: "[^"]*", line \d+: /, ''));
+  const errors = stderr
+    .split('\n')
+    .filter((line) => line.startsWith('ERROR:'))
+    .map((line) => line.replace(/^ERROR: "[^"]*", line \d+: /, ''));
   return errors.length ? `: ${errors.slice(0, 3).join('; ')}` : '.';
 }
 

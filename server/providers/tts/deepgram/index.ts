@@ -40,6 +40,15 @@ export class AuraStage extends TtsStage {
 
   stream(request: TtsStreamRequest = {}): TtsStream {
     const { log, flushLimit = AURA_FLUSH_LIMIT } = this.options;
-    return new AuraStream({ provider: this.provider, sampleRate: this.sampleRate, log, signal: request.signal, client: this.#client, model: this.model, guard: this.guard, flushLimit });
+    return new AuraStream({
+      provider: this.provider,
+      sampleRate: this.sampleRate,
+      log,
+      signal: request.signal,
+      client: this.#client,
+      model: this.model,
+      guard: this.guard,
+      flushLimit,
+    });
   }
 }

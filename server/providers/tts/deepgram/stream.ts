@@ -160,7 +160,10 @@ export class AuraStream extends TtsStream {
     if (!this.isCurrent(batch.segment)) return;
     const lost = this.#batches;
     this.#batches = [];
-    this.fail(error, lost.map((b) => b.segment));
+    this.fail(
+      error,
+      lost.map((b) => b.segment),
+    );
   }
 
   async #sendClear(): Promise<void> {
@@ -189,7 +192,9 @@ export class AuraStream extends TtsStream {
     const socket = await this.#guard.run((signal) => this.#connect(signal), this.#cancel.signal);
     this.#socket = socket;
     socket.on('message', (message: SpeakMessage) => {
-      this.#inbox = this.#inbox.then(() => this.#receive(socket, message)).catch((error: unknown) => this.log.warn('Reading a Deepgram speech message failed', { error }));
+      this.#inbox = this.#inbox
+        .then(() => this.#receive(socket, message))
+        .catch((error: unknown) => this.log.warn('Reading a Deepgram speech message failed', { error }));
     });
     socket.on('close', (event) => {
       this.#inbox = this.#inbox.then(() => this.#closed(socket, event.code, event.reason));
@@ -262,7 +267,10 @@ export class AuraStream extends TtsStream {
     this.#batches = this.#batches.filter((batch) => !batch.sent);
     const detail = `Deepgram closed the speech connection (code ${code}${reason ? `: ${reason}` : ''}).`;
     if (lost.length === 0) return this.log.debug(detail);
-    this.fail(new ProviderError('tts', this.provider, detail, code !== 1008), lost.map((batch) => batch.segment));
+    this.fail(
+      new ProviderError('tts', this.provider, detail, code !== 1008),
+      lost.map((batch) => batch.segment),
+    );
     this.#sendDue();
   }
 
@@ -283,9 +291,12 @@ function handshakeError(error: unknown): unknown {
   const text = typeof message === 'string' ? message : String(error);
   const status = Number(/Unexpected server response: (\d{3})/.exec(text)?.[1]);
   if (status === 401 || status === 403) {
-    return new ProviderError('tts', 'deepgram', `Deepgram refused the key (HTTP ${status}). Set a valid Deepgram key (Parley: Set API Key).`, false, { cause: error });
+    return new ProviderError('tts', 'deepgram', `Deepgram refused the key (HTTP ${status}). Set a valid Deepgram key (Parley: Set API Key).`, false, {
+      cause: error,
+    });
   }
-  if (status) return new ProviderError('tts', 'deepgram', `Deepgram refused the speech connection (HTTP ${status}).`, isRetryableStatus(status), { cause: error });
+  if (status)
+    return new ProviderError('tts', 'deepgram', `Deepgram refused the speech connection (HTTP ${status}).`, isRetryableStatus(status), { cause: error });
   return new ProviderError('tts', 'deepgram', `Could not reach Deepgram for speech: ${text}`, true, { cause: error });
 }
 

@@ -44,7 +44,13 @@ export class OpenAITtsStage extends TtsStage {
   }
 
   stream(request: TtsStreamRequest = {}): TtsStream {
-    return new OpenAISpeechStream(this.#client, this.model, { provider: this.provider, sampleRate: this.sampleRate, log: this.#log, guard: this.guard, signal: request.signal });
+    return new OpenAISpeechStream(this.#client, this.model, {
+      provider: this.provider,
+      sampleRate: this.sampleRate,
+      log: this.#log,
+      guard: this.guard,
+      signal: request.signal,
+    });
   }
 }
 

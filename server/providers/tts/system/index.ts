@@ -109,7 +109,12 @@ class SystemVoiceStream extends ClauseQueueStream {
     try {
       const files = { text, textFile: join(dir, 'text.txt'), wavFile: join(dir, 'speech.wav') };
       await writeFile(files.textFile, text, 'utf8');
-      const program = startProgram(this.voice.program, this.voice.args(files), { env: this.env, extraEnv: this.voice.env?.(files), signal, name: this.voice.name });
+      const program = startProgram(this.voice.program, this.voice.args(files), {
+        env: this.env,
+        extraEnv: this.voice.env?.(files),
+        signal,
+        name: this.voice.name,
+      });
       program.stdout.resume();
       await program.exited.catch((error: unknown) => {
         throw this.#programError(error);

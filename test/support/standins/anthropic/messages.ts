@@ -12,9 +12,7 @@ interface MessagesBody {
   stream?: boolean;
 }
 
-type Block =
-  | { type: 'text'; text: string; citations: null }
-  | { type: 'tool_use'; id: string; name: string; input: unknown; caller: { type: 'direct' } };
+type Block = { type: 'text'; text: string; citations: null } | { type: 'tool_use'; id: string; name: string; input: unknown; caller: { type: 'direct' } };
 
 /** `POST /v1/messages`, answering each request with the next scripted reply. */
 export function messagesRoute(script: Script<ChatReply, RecordedRequest>): HttpRoute {

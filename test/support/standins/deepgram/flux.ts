@@ -271,7 +271,14 @@ class FluxSession {
   }
 
   #turnInfo(event: FluxEvent, confidence = this.#transcript ? 0.2 : 0.01, trigger?: FluxTrigger): void {
-    const turn = { requestId: this.exchange.request.id, turnIndex: this.#turnIndex, startMs: this.#turnStartMs, endMs: this.record.audioMs, transcript: this.#transcript, endOfTurnConfidence: confidence };
+    const turn = {
+      requestId: this.exchange.request.id,
+      turnIndex: this.#turnIndex,
+      startMs: this.#turnStartMs,
+      endMs: this.record.audioMs,
+      transcript: this.#transcript,
+      endOfTurnConfidence: confidence,
+    };
     this.#sentSinceUpdate = true;
     this.#emit(turnInfoMessage(event, turn, this.#sequence++, trigger));
   }

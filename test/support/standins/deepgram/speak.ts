@@ -77,7 +77,13 @@ class SpeakSession {
       this.#generation.abort();
     });
     const model = exchange.request.query.model ?? 'aura-2-thalia-en';
-    this.#socket.sendJson({ type: 'Metadata', request_id: exchange.request.id, model_name: model, model_version: '2025-04-07.0', model_uuid: 'ecb76e9d-f2db-4127-8060-79b05590d22f' });
+    this.#socket.sendJson({
+      type: 'Metadata',
+      request_id: exchange.request.id,
+      model_name: model,
+      model_version: '2025-04-07.0',
+      model_uuid: 'ecb76e9d-f2db-4127-8060-79b05590d22f',
+    });
   }
 
   #receive(data: Buffer, isBinary: boolean): void {

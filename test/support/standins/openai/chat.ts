@@ -92,7 +92,15 @@ function completion(reply: ChatReply, body: ChatBody, frame: Frame) {
 function* streamChunks(reply: ChatReply, body: ChatBody, frame: Frame): Generator<SseEvent> {
   const withUsage = body.stream_options?.include_usage === true;
   const chunk = (choices: unknown[], extra: object = {}): SseEvent => ({
-    data: { ...frame, object: 'chat.completion.chunk', service_tier: 'default', system_fingerprint: 'fp_standin', choices, ...(withUsage ? { usage: null } : {}), ...extra },
+    data: {
+      ...frame,
+      object: 'chat.completion.chunk',
+      service_tier: 'default',
+      system_fingerprint: 'fp_standin',
+      choices,
+      ...(withUsage ? { usage: null } : {}),
+      ...extra,
+    },
   });
   const delta = (d: object, finish: string | null = null) => chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
 

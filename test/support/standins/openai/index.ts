@@ -35,12 +35,7 @@ export interface OpenAIStandIn extends StandIn {
 export async function startOpenAIStandIn(options: OpenAIStandInOptions = {}): Promise<OpenAIStandIn> {
   const chat = new Script<ChatReply, RecordedRequest>(() => options.defaultReply ?? DEFAULT_CHAT_REPLY).push(...(options.chat ?? []));
   const transcripts = new Script<string, RecordedRequest>(() => '').push(...(options.transcripts ?? []));
-  const http = [
-    chatCompletionsRoute(chat),
-    embeddingsRoute(options.embeddingDimensions ?? 1536),
-    transcriptionsRoute(transcripts),
-    speechRoute(),
-  ];
+  const http = [chatCompletionsRoute(chat), embeddingsRoute(options.embeddingDimensions ?? 1536), transcriptionsRoute(transcripts), speechRoute()];
   const standIn = await startStandIn({ vendor: openAIShape(options.apiKey), http }, options);
   return Object.assign(standIn, { baseURL: `${standIn.url}/v1`, chat, transcripts });
 }

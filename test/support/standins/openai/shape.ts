@@ -34,7 +34,7 @@ export function openAIShape(apiKey?: string): VendorShape {
       const header = request.headers.authorization ?? '';
       const key = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
       if (key && (apiKey === undefined || key === apiKey)) return undefined;
-      return new HttpError(401, key ? "Incorrect API key provided." : "You didn't provide an API key.");
+      return new HttpError(401, key ? 'Incorrect API key provided.' : "You didn't provide an API key.");
     },
     errorBody: (error) => openAIError(error.status, error.message, error.errorType),
   };

@@ -59,7 +59,13 @@ function audioSeconds(file: UploadedFile): number {
 function tokenUsage(text: string, file: UploadedFile) {
   const input = Math.max(1, Math.round(audioSeconds(file) * 10));
   const output = estimateTokens(text);
-  return { type: 'tokens', input_tokens: input, output_tokens: output, total_tokens: input + output, input_token_details: { text_tokens: 0, audio_tokens: input } };
+  return {
+    type: 'tokens',
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: input + output,
+    input_token_details: { text_tokens: 0, audio_tokens: input },
+  };
 }
 
 async function answer(exchange: Exchange, text: string, form: TranscriptionForm): Promise<void> {
