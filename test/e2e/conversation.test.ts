@@ -85,11 +85,12 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await waitFor(async () => (await input.inputValue()).endsWith('.md'), { timeoutMs: 15_000, what: 'the save dialog' });
     await input.press('Enter');
-    // The file can appear empty a moment before its content lands.
+    // The file can appear empty, or part-written, a moment before all its content lands: wait for its last turn.
     const markdown = await waitFor(
       () => {
         const exported = readdirSync(workspace.path).find((name) => name.startsWith('parley-session-') && name.endsWith('.md'));
-        return exported && readFileSync(join(workspace.path, exported), 'utf8');
+        const text = exported ? readFileSync(join(workspace.path, exported), 'utf8') : '';
+        return text.includes('`propose_edit`') ? text : undefined;
       },
       { timeoutMs: 15_000, what: 'the exported file with its content' },
     );
