@@ -5,6 +5,7 @@
 import { decodeAudioFrame, LIVE_TOKEN_PARAM, liveUrl, type ServerFrame } from '../protocol/live';
 import { MicrophoneCapture } from './audio/capture';
 import { Playback } from './audio/playback';
+import { readServerFrame } from './live';
 
 const token = new URLSearchParams(location.search).get(LIVE_TOKEN_PARAM) ?? '';
 const button = document.getElementById('toggle') as HTMLButtonElement;
@@ -43,7 +44,10 @@ async function start(): Promise<void> {
       const { pcm, sampleRate } = decodeAudioFrame(event.data);
       playback.play(pcm, sampleRate);
       document.body.dataset.receivedMs = String(Math.round(playback.receivedMs));
-    } else if (typeof event.data === 'string') show(JSON.parse(event.data) as ServerFrame);
+    } else if (typeof event.data === 'string') {
+      const frame = readServerFrame(event.data);
+      if (frame) show(frame);
+    }
   };
   // Only a close the page did not ask for is news to the user.
   opened.onclose = () => {
