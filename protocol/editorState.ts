@@ -5,6 +5,7 @@
  * the extension bundles protocol/.
  */
 import * as z from 'zod/mini';
+import { firstIssue } from './issues';
 
 export const PositionSchema = z.object({ line: z.number(), character: z.number() });
 export type Position = z.infer<typeof PositionSchema>;
@@ -49,6 +50,5 @@ export type EditorState = z.infer<typeof EditorStateSchema>;
 export function parseEditorState(answer: unknown): EditorState {
   const parsed = EditorStateSchema.safeParse(answer);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new Error(`the editor sent an editor state Parley cannot read: ${issue?.path.join('.') || 'state'}: ${issue?.message ?? 'is not an editor state'}`);
+  throw new Error(`the editor sent an editor state Parley cannot read: ${firstIssue(parsed.error, 'state')}`);
 }

@@ -5,6 +5,7 @@
  * webviews bundle it.
  */
 import * as z from 'zod/mini';
+import { firstIssue } from './issues';
 import { APPROVAL_KINDS, CAPTURE_SOURCES, CELL_LANGUAGES, RUN_OUTCOMES } from './live';
 import { StoredTurnSchema, ToolCallRecordSchema } from './session';
 import { ServerStatusSchema, StatusReportSchema } from './status';
@@ -86,6 +87,5 @@ export function parseServerFrame(text: string): { frame: ServerFrame } | { error
   }
   const parsed = ServerFrameSchema.safeParse(json);
   if (parsed.success) return { frame: parsed.data };
-  const issue = parsed.error.issues[0];
-  return { error: `${issue?.path.join('.') || 'frame'}: ${issue?.message ?? 'is not a frame'}` };
+  return { error: firstIssue(parsed.error, 'frame') };
 }
