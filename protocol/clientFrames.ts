@@ -1,9 +1,8 @@
 /**
  * The frames a webview sends the server over the live WebSocket, declared once as a schema: the
  * ClientFrame type (re-exported by protocol/live.ts) is derived from it and the server parses every
- * text frame with it (server/live/frames.ts). A file of its own, with the full zod build: the
- * webviews only send these frames, and they bundle zod's mini build for the frames they read
- * (protocol/serverFrames.ts), not this one.
+ * text frame with it (server/live/frames.ts). A file of its own, so the webviews, which only send
+ * these frames, bundle no zod.
  */
 import * as z from 'zod';
 import { CELL_LANGUAGES, LIVE_MAX_SAY_CHARS, PLAYBACK_STATES } from './live';

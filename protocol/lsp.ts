@@ -26,7 +26,6 @@ import type {
   WorkspaceTrustParams,
 } from './params';
 import type { ReviewResult } from './review';
-import type { EditorState } from './editorState';
 import type { ServerStatus, StatusReport } from './status';
 
 /** What the extension passes in `initialize`; the server creates these folders if missing. */
@@ -71,8 +70,43 @@ export namespace ServerStatusNotification {
   export const type = new NotificationType<ServerStatus>(method);
 }
 
-/** What the user has on screen, as the extension sees it; declared as a schema the server parses the answer with. */
-export type { DiagnosticSeverityName, EditorState, Position, TextRange, WorkspaceDiagnostic } from './editorState';
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface TextRange {
+  start: Position;
+  end: Position;
+}
+
+export type DiagnosticSeverityName = 'error' | 'warning' | 'information' | 'hint';
+
+export interface WorkspaceDiagnostic {
+  path: string;
+  range: TextRange;
+  severity: DiagnosticSeverityName;
+  message: string;
+  source?: string;
+  code?: string;
+}
+
+/** What the user has on screen, as the extension sees it. Texts are capped by the extension. */
+export interface EditorState {
+  workspaceFolders: string[];
+  activeEditor?: {
+    path: string;
+    languageId: string;
+    lineCount: number;
+    selection: TextRange;
+    selectedText: string;
+    visibleRange: TextRange;
+    visibleText: string;
+  };
+  openFiles: string[];
+  /** Diagnostics of every source (language servers, linters, tasks), errors first. */
+  diagnostics: WorkspaceDiagnostic[];
+}
 
 /** Server → client: the editor state now, for the assistant's context and tools. */
 export namespace EditorStateRequest {

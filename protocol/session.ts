@@ -1,59 +1,52 @@
-/**
- * The conversation as Parley stores, shows and exports it, declared as schemas because the
- * webviews parse the frames that carry it (protocol/serverFrames.ts); the types are derived.
- */
-import * as z from 'zod/mini';
+/** The conversation as Parley stores, shows and exports it. */
 
 /** Per-turn latencies, in milliseconds; absent when the turn had no such stage (typed input has no STT). */
-export const TurnMetricsSchema = z.object({
+export interface TurnMetrics {
   /** End of the user's speech → final transcript. */
-  endOfSpeechToFinalMs: z.optional(z.number()),
+  endOfSpeechToFinalMs?: number;
   /** Request sent → first LLM token. */
-  llmTtftMs: z.optional(z.number()),
+  llmTtftMs?: number;
   /** First clause sent to TTS → first audio byte. */
-  ttsTtfbMs: z.optional(z.number()),
+  ttsTtfbMs?: number;
   /** End of the user's speech → first assistant audio out. */
-  voiceToVoiceMs: z.optional(z.number()),
+  voiceToVoiceMs?: number;
   /** Speech onset during playback → playback stopped. */
-  bargeInStopMs: z.optional(z.number()),
-});
-export type TurnMetrics = z.infer<typeof TurnMetricsSchema>;
+  bargeInStopMs?: number;
+}
 
-export const CitationSchema = z.object({
-  label: z.string(),
-  path: z.string(),
-  /** 0-based line of the cited heading. */
-  line: z.number(),
-});
-export type Citation = z.infer<typeof CitationSchema>;
-
-export const ToolCallRecordSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  input: z.unknown(),
+export interface ToolCallRecord {
+  id: string;
+  name: string;
+  input: unknown;
   /** What the tool returned, as shown to the model; absent while it runs. */
-  result: z.optional(z.string()),
-  isError: z.optional(z.boolean()),
+  result?: string;
+  isError?: boolean;
   /** Notes the result cites, which the panel offers to open. */
-  citations: z.optional(z.array(CitationSchema)),
-});
-export type ToolCallRecord = z.infer<typeof ToolCallRecordSchema>;
+  citations?: Citation[];
+}
 
-export const TURN_ROLES = ['user', 'assistant'] as const;
-export type TurnRole = (typeof TURN_ROLES)[number];
+export interface Citation {
+  label: string;
+  path: string;
+  /** 0-based line of the cited heading. */
+  line: number;
+}
 
-export const TurnSchema = z.object({
-  role: z.enum(TURN_ROLES),
-  text: z.string(),
+export type TurnRole = 'user' | 'assistant';
+
+export interface Turn {
+  role: TurnRole;
+  text: string;
   /** The assistant was cut off by the user; `text` holds only what was actually spoken. */
-  interrupted: z.boolean(),
+  interrupted: boolean;
   /** How the user's turn came in. */
-  source: z.optional(z.enum(['voice', 'typed'])),
-  toolCalls: z.array(ToolCallRecordSchema),
-  metrics: z.optional(TurnMetricsSchema),
-  createdAt: z.number(),
-});
-export type Turn = z.infer<typeof TurnSchema>;
+  source?: 'voice' | 'typed';
+  toolCalls: ToolCallRecord[];
+  metrics?: TurnMetrics;
+  createdAt: number;
+}
 
-export const StoredTurnSchema = z.extend(TurnSchema, { id: z.number(), sessionId: z.string() });
-export type StoredTurn = z.infer<typeof StoredTurnSchema>;
+export interface StoredTurn extends Turn {
+  id: number;
+  sessionId: string;
+}

@@ -1,81 +1,69 @@
-/**
- * How the server stands, declared as schemas because the webviews parse the frames that carry it
- * (protocol/serverFrames.ts); the types are derived.
- */
-import * as z from 'zod/mini';
-import { VoiceSettingsSchema } from './settings';
+import type { Stage, VoiceSettings } from './settings';
 
 /** How one provider stage stands: what is chosen and whether it can be used as configured. */
-export const StageStatusSchema = z.object({
-  stage: z.enum(['llm', 'stt', 'tts', 'embeddings']),
-  provider: z.string(),
-  model: z.string(),
-  baseUrl: z.string(),
+export interface StageStatus {
+  stage: Stage;
+  provider: string;
+  model: string;
+  baseUrl: string;
   /** True when everything the provider needs (key, base URL, local program) is present. */
-  configured: z.boolean(),
+  configured: boolean;
   /** When not configured: what the user should do, in one sentence. */
-  hint: z.optional(z.string()),
-});
-export type StageStatus = z.infer<typeof StageStatusSchema>;
+  hint?: string;
+}
 
 /** A program on the machine that a part of Parley runs. */
-export const ProgramStatusSchema = z.object({
-  id: z.enum(['recognizer', 'voice', 'recorder', 'git']),
-  name: z.string(),
+export interface ProgramStatus {
+  id: 'recognizer' | 'voice' | 'recorder' | 'git';
+  name: string;
   /** What it is for, naming the setting that chooses it. */
-  usedFor: z.string(),
+  usedFor: string;
   /** Where it was found on PATH, or null when it is missing. */
-  path: z.nullable(z.string()),
+  path: string | null;
   /** When missing: the command that installs it on this platform (or why there is none). */
-  install: z.optional(z.string()),
-});
-export type ProgramStatus = z.infer<typeof ProgramStatusSchema>;
+  install?: string;
+}
 
-export const StorageStatusSchema = z.object({
-  globalDir: z.string(),
-  workspaceDir: z.string(),
-  knowledgeDb: z.string(),
-  sessionsDb: z.string(),
+export interface StorageStatus {
+  globalDir: string;
+  workspaceDir: string;
+  knowledgeDb: string;
+  sessionsDb: string;
   /** Set when a database had to be moved aside at start; says where the old file went. */
-  recovered: z.array(z.string()),
-});
-export type StorageStatus = z.infer<typeof StorageStatusSchema>;
+  recovered: string[];
+}
 
 /** Everything `parley/status` reports. Never carries a key. */
-export const StatusReportSchema = z.object({
-  versions: z.object({
-    parley: z.string(),
-    node: z.string(),
-    sqlite: z.string(),
-    sqliteVec: z.string(),
-    fts5: z.boolean(),
-  }),
-  storage: StorageStatusSchema,
-  providers: z.array(StageStatusSchema),
+export interface StatusReport {
+  versions: {
+    parley: string;
+    node: string;
+    sqlite: string;
+    sqliteVec: string;
+    fts5: boolean;
+  };
+  storage: StorageStatus;
+  providers: StageStatus[];
   /** How Parley listens, so the panel can offer push-to-talk or hands-free and pick the microphone. */
-  voice: VoiceSettingsSchema,
+  voice: VoiceSettings;
   /** The program the server records the system microphone with, or null when the machine has none. */
-  recorder: z.nullable(z.string()),
+  recorder: string | null;
   /** The local programs parts of Parley run, found or missing. */
-  programs: z.array(ProgramStatusSchema),
+  programs: ProgramStatus[];
   /** The live WebSocket, when this server runs one (the command line does not). */
-  live: z.nullable(z.object({ port: z.number(), clients: z.number() })),
-  pid: z.number(),
-  startedAt: z.number(),
-});
-export type StatusReport = z.output<typeof StatusReportSchema>;
+  live: { port: number; clients: number } | null;
+  pid: number;
+  startedAt: number;
+}
 
 /** The server's overall state, driving the status bar. */
-export const HEALTHS = ['starting', 'ready', 'warning', 'error'] as const;
-export type Health = (typeof HEALTHS)[number];
+export type Health = 'starting' | 'ready' | 'warning' | 'error';
 /** What the voice loop is doing right now. */
-export const ACTIVITIES = ['idle', 'listening', 'thinking', 'speaking'] as const;
-export type Activity = (typeof ACTIVITIES)[number];
+export type Activity = 'idle' | 'listening' | 'thinking' | 'speaking';
 
-export const ServerStatusSchema = z.object({
-  health: z.enum(HEALTHS),
-  activity: z.enum(ACTIVITIES),
+export interface ServerStatus {
+  health: Health;
+  activity: Activity;
   /** One line for the status bar tooltip; for `warning` and `error` it says what to do. */
-  message: z.string(),
-});
-export type ServerStatus = z.infer<typeof ServerStatusSchema>;
+  message: string;
+}

@@ -7,6 +7,7 @@ import type { InitializeResult } from 'vscode-languageserver/node';
 import {
   AskAboutFailureRequest,
   CapturePageRequest,
+  EditorStateRequest,
   ExportSessionRequest,
   KbStatsNotification,
   LiveEndpointRequest,
@@ -47,7 +48,6 @@ import { isWorkspaceTrusted, setWorkspaceTrusted } from './process/trust';
 import { warmUpSecretScan } from './secrets/redact';
 import { onNotification, onRequest, parseParams } from './rpc';
 import { failureTurnText } from './conversation/failure';
-import { editorState } from './tools/lspContext';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
@@ -236,7 +236,8 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
         case 'cell':
           if (!isWorkspaceTrusted())
             return client.send({ type: 'notice', level: 'warning', message: 'REPL cells do not run in Restricted Mode: trust the workspace to run code.' });
-          return void editorState(connection)
+          return void connection
+            .sendRequest(EditorStateRequest.type)
             .then((state) => cells.runTyped(frame, state.workspaceFolders))
             .catch(failed('The REPL cell failed'));
         case 'allowedCommands':

@@ -5,7 +5,6 @@
 import { decodeAudioFrame, LIVE_TOKEN_PARAM, liveUrl, type ServerFrame } from '../protocol/live';
 import { MicrophoneCapture } from './audio/capture';
 import { Playback } from './audio/playback';
-import { readServerFrame } from './live';
 
 const token = new URLSearchParams(location.search).get(LIVE_TOKEN_PARAM) ?? '';
 const button = document.getElementById('toggle') as HTMLButtonElement;
@@ -44,10 +43,7 @@ async function start(): Promise<void> {
       const { pcm, sampleRate } = decodeAudioFrame(event.data);
       playback.play(pcm, sampleRate);
       document.body.dataset.receivedMs = String(Math.round(playback.receivedMs));
-    } else if (typeof event.data === 'string') {
-      const frame = readServerFrame(event.data);
-      if (frame) show(frame);
-    }
+    } else if (typeof event.data === 'string') show(JSON.parse(event.data) as ServerFrame);
   };
   // Only a close the page did not ask for is news to the user.
   opened.onclose = () => {

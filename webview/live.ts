@@ -5,7 +5,6 @@
  */
 import { decodeAudioFrame, liveUrl, type ServerFrame } from '../protocol/live';
 import type { LiveEndpoint } from '../protocol/lsp';
-import { parseServerFrame } from '../protocol/serverFrames';
 
 export type LiveState = { kind: 'connecting' } | { kind: 'connected' } | { kind: 'reconnecting'; attempt: number } | { kind: 'stopped'; reason: string };
 
@@ -19,17 +18,6 @@ export interface LiveEvents {
 }
 
 const MAX_BACKOFF_MS = 5000;
-
-/**
- * A text frame from the server, or undefined when it is not a frame this view knows (a newer or
- * broken server): it is logged and skipped, and the next report replaces what it would have shown.
- */
-export function readServerFrame(text: string): ServerFrame | undefined {
-  const parsed = parseServerFrame(text);
-  if ('frame' in parsed) return parsed.frame;
-  console.warn(`Parley skipped a frame from the server it cannot read: ${parsed.error}`);
-  return undefined;
-}
 
 export class LiveConnection {
   private socket: WebSocket | undefined;
@@ -53,8 +41,12 @@ export class LiveConnection {
         const { pcm, sampleRate } = decodeAudioFrame(event.data);
         return this.events.onAudio(pcm, sampleRate);
       }
-      const frame = typeof event.data === 'string' ? readServerFrame(event.data) : undefined;
-      if (frame) this.events.onFrame(frame);
+      if (typeof event.data !== 'string') return;
+      try {
+        this.events.onFrame(JSON.parse(event.data) as ServerFrame);
+      } catch {
+        // A frame this view cannot read is skipped; the next report replaces what it would have shown.
+      }
     };
     socket.onclose = () => {
       if (this.socket === socket) this.scheduleRetry();

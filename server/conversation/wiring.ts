@@ -4,6 +4,7 @@
  * folders the tools are confined to.
  */
 import type { Connection } from 'vscode-languageserver/node';
+import { EditorStateRequest } from '../../protocol/lsp';
 import type { ServerFrame } from '../../protocol/live';
 import type { ParleySettings } from '../../protocol/settings';
 import { sep } from 'node:path';
@@ -12,7 +13,7 @@ import { isWorkspaceTrusted } from '../process/trust';
 import type { ProviderRegistry } from '../providers/registry';
 import type { SessionStore } from '../sessions/store';
 import { WorkspaceFolders } from '../tools/confine';
-import { editorState, lspToolContext } from '../tools/lspContext';
+import { lspToolContext } from '../tools/lspContext';
 import type { HandsDeps } from '../tools/builtin/runCommand';
 import { BUILTIN_TOOLS, handsTools } from '../tools/registry';
 import type { KnowledgeSearch } from '../tools/types';
@@ -49,7 +50,7 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
     log,
     async prepare() {
       const stage = providers.llm(await wiring.settings());
-      const state = await editorState(connection);
+      const state = await connection.sendRequest(EditorStateRequest.type);
       const folders = new WorkspaceFolders(state.workspaceFolders);
       const knowledge = wiring.knowledge?.();
       const repoMap = await repoMapFor(wiring, state.activeEditor?.path, folders);

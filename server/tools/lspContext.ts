@@ -5,22 +5,16 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
-import { parseEditorState } from '../../protocol/editorState';
-import { EditorStateRequest, type EditorState, type TextRange } from '../../protocol/lsp';
+import { EditorStateRequest, type TextRange } from '../../protocol/lsp';
 import type { WorkspaceFolders } from './confine';
 import type { ToolContext } from './types';
 
 const ANNOTATION = 'parley.proposedEdit';
 
-/** The editor state from the extension, checked: an answer Parley cannot read throws an error that names the wrong field. */
-export async function editorState(connection: Connection): Promise<EditorState> {
-  return parseEditorState(await connection.sendRequest<unknown>(EditorStateRequest.method));
-}
-
 export function lspToolContext(connection: Connection, folders: WorkspaceFolders): ToolContext {
   return {
     folders,
-    editorState: () => editorState(connection),
+    editorState: () => connection.sendRequest(EditorStateRequest.type),
     async showDocument(path: string, selection?: TextRange) {
       const result = await connection.window.showDocument({ uri: pathToFileURL(path).href, takeFocus: true, ...(selection ? { selection } : {}) });
       return result.success;

@@ -29,10 +29,10 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { EditorStateRequest } from '../../../protocol/lsp';
 import type { ParleySettings } from '../../../protocol/settings';
 import { errorMessage, type Logger } from '../../log';
 import type { ProviderRegistry } from '../../providers/registry';
-import { editorState } from '../../tools/lspContext';
 import type { KnowledgeSearch } from '../../tools/types';
 import { fixActions, isFixData, type FixData } from './actions';
 import { FixRejected } from './edit';
@@ -107,7 +107,7 @@ export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
       const document = documents.get(uri);
       return document && { text: document.getText(), version: document.version, languageId: document.languageId };
     },
-    workspaceFolders: async () => (await editorState(connection)).workspaceFolders,
+    workspaceFolders: async () => (await connection.sendRequest(EditorStateRequest.type)).workspaceFolders,
   });
 
   connection.onCodeAction(listFixes);
