@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { e2eUnavailable, type CodeServer } from '../support/codeserver';
 import { startModelWorkbench, type ModelWorkbench } from '../support/model-workbench';
 import { tempDir } from '../support/paths';
-import { runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
+import { openPalette, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -50,14 +50,7 @@ describe('failures noticed in code-server', { skip: unavailable, timeout: 600_00
     try {
       await waitFor(
         async () => {
-          if (!(await input.isVisible())) {
-            await page
-              .locator('.monaco-workbench')
-              .focus()
-              .catch(() => {});
-            await page.keyboard.press('F1');
-            await input.waitFor({ state: 'visible', timeout: 2_000 });
-          }
+          await openPalette(page);
           if ((await row.count()) > 0) return true;
           await input.fill('>Tasks: Run Task');
           await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Tasks: Run Task' }).first().waitFor({ state: 'visible', timeout: 2_000 });

@@ -98,6 +98,18 @@ export async function closeWorkbench(page: Page): Promise<void> {
   if (browser) await browser.close().catch(() => {});
 }
 
+/** Opens the command palette (F1 on the workbench) unless a quick input is already showing; throws if it does not show within 2 s. */
+export async function openPalette(page: Page): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  if (await input.isVisible()) return;
+  await page
+    .locator('.monaco-workbench')
+    .focus()
+    .catch(() => {});
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: 2_000 });
+}
+
 /**
  * Runs a command by its palette title ("Category: Title") through F1 and the quick pick. A command
  * that opens a quick pick or input box of its own (`opensQuickInput`) leaves the widget showing, so
@@ -107,14 +119,7 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000, 
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await waitFor(
     async () => {
-      if (!(await input.isVisible())) {
-        await page
-          .locator('.monaco-workbench')
-          .focus()
-          .catch(() => {});
-        await page.keyboard.press('F1');
-        await input.waitFor({ state: 'visible', timeout: 2_000 });
-      }
+      await openPalette(page);
       return true;
     },
     { timeoutMs: timeoutMs, what: 'the command palette' },
