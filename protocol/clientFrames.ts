@@ -5,7 +5,7 @@
  * these frames, bundle no zod.
  */
 import * as z from 'zod';
-import { CELL_LANGUAGES, LIVE_MAX_SAY_CHARS, PLAYBACK_STATES } from './live';
+import { CAPTURE_SOURCES, CELL_LANGUAGES, LIVE_MAX_SAY_CHARS, PLAYBACK_STATES } from './live';
 
 /** A day of audio: more than any answer plays. */
 const MAX_PLAYED_MS = 86_400_000;
@@ -35,7 +35,7 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
    * (desktop VS Code, where webviews get no microphone).
    */
   z.discriminatedUnion('action', [
-    z.object({ type: z.literal('capture'), action: z.literal('start'), source: z.enum(['webview', 'native']) }),
+    z.object({ type: z.literal('capture'), action: z.literal('start'), source: z.enum(CAPTURE_SOURCES) }),
     z.object({ type: z.literal('capture'), action: z.literal('stop') }),
   ]),
   /**

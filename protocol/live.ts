@@ -2,8 +2,6 @@
  * Frames on the live WebSocket between a webview and the server. JSON text frames carry these
  * messages; binary frames are reserved for PCM audio while a capture is open.
  */
-import type { StoredTurn, ToolCallRecord } from './session';
-import type { ServerStatus, StatusReport } from './status';
 
 /** Largest frame the server accepts; bigger frames close the connection (1009). */
 export const LIVE_MAX_FRAME_BYTES = 256 * 1024;
@@ -26,53 +24,15 @@ export const LIVE_TOKEN_PARAM = 'token';
 /** Longest typed message the server accepts, in characters. */
 export const LIVE_MAX_SAY_CHARS = 20_000;
 
-export type ServerFrame =
-  | { type: 'hello'; report: StatusReport; status: ServerStatus }
-  | { type: 'status'; status: ServerStatus }
-  | { type: 'report'; report: StatusReport }
-  | { type: 'pong'; id: number }
-  /** The conversation so far, sent on connect so a reopened panel shows it. */
-  | { type: 'history'; turns: StoredTurn[] }
-  /** A turn was committed to history. */
-  | { type: 'turn'; turn: StoredTurn }
-  /** Whether an answer is being produced now. */
-  | { type: 'answering'; active: boolean }
-  /** More text of the answer in progress. */
-  | { type: 'assistantDelta'; text: string }
-  /** A tool call of the answer in progress started or finished. */
-  | { type: 'toolCall'; call: ToolCallRecord; state: 'running' | 'done' }
-  /** What the user is saying: partial while they speak, final when the turn ends. */
-  | { type: 'transcript'; text: string; final: boolean; editable?: boolean }
-  /** Playback of the assistant's voice: paused at speech onset, resumed after a false alarm, stopped on barge-in. */
-  | { type: 'playback'; action: 'pause' | 'resume' | 'stop' }
-  /** The audio that follows is answer `answer`'s: its playback reports count from zero. */
-  | { type: 'playback'; action: 'start'; answer: number }
-  /** This connection's capture: listening, or stopped (with why, when it was not asked for). */
-  | { type: 'capture'; state: 'listening'; source: CaptureSource; device?: string }
-  | { type: 'capture'; state: 'stopped'; reason?: string }
-  /** Something the user should know about the conversation, e.g. that no model is configured. */
-  | { type: 'notice'; level: 'error' | 'warning' | 'info'; message: string }
-  /**
-   * The assistant asks to run a command (or a REPL cell): the exact line, the folder and why.
-   * Nothing runs until this panel answers with an `approve` frame; `preapproved` when the command
-   * is on the workspace's always-allow list, and the card only shows it running.
-   */
-  | { type: 'approval'; id: string; kind: ApprovalKind; command: string; cwd: string; reason: string; preapproved?: boolean; language?: CellLanguage }
-  /** What became of an approval card: its run started, the user denied it, or the answer was stopped before anyone decided. */
-  | { type: 'approvalState'; id: string; state: 'running' | 'denied' | 'cancelled' }
-  /** Output of a running card's command as it comes, stdout and stderr interleaved, colour codes (SGR) only. */
-  | { type: 'runOutput'; id: string; stream: 'stdout' | 'stderr'; text: string }
-  /** A figure a running REPL cell drew (matplotlib), as a PNG in base64. */
-  | { type: 'runImage'; id: string; png: string }
-  /** A card's run ended: how, its exit code or signal, and how long it took. */
-  | { type: 'runEnd'; id: string; outcome: RunOutcome; exitCode: number | null; signal: string | null; ms: number; reason?: string; droppedChars?: number }
-  /** The commands that run without asking in this workspace, each as its parsed words. */
-  | { type: 'allowedCommands'; commands: string[][] };
+/** What the server sends a webview; declared as a schema the webviews parse every frame with. */
+export type { ServerFrame } from './serverFrames';
 
-export type ApprovalKind = 'command' | 'cell';
+export const APPROVAL_KINDS = ['command', 'cell'] as const;
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 export const CELL_LANGUAGES = ['python', 'node'] as const;
 export type CellLanguage = (typeof CELL_LANGUAGES)[number];
-export type RunOutcome = 'ok' | 'error' | 'timeout' | 'memory' | 'killed';
+export const RUN_OUTCOMES = ['ok', 'error', 'timeout', 'memory', 'killed'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 /** What a webview sends; declared as a schema the server parses every frame with. */
 export type { ClientFrame } from './clientFrames';
@@ -83,7 +43,8 @@ export const PLAYBACK_STATES: readonly PlaybackState[] = ['playing', 'paused', '
 /** How often a webview reports playback while it plays, at most. */
 export const PLAYBACK_REPORT_MS = 250;
 
-export type CaptureSource = 'webview' | 'native';
+export const CAPTURE_SOURCES = ['webview', 'native'] as const;
+export type CaptureSource = (typeof CAPTURE_SOURCES)[number];
 
 /** Close codes the server uses, so the webview can tell a bad frame from a restart. */
 export const LiveClose = {

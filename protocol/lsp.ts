@@ -10,6 +10,7 @@ import type { KbContribution, KbCorrection, KbIngestResult, KbPassage, KbStats }
 import type {
   AskAboutFailureParams,
   CommandOutputParams,
+  EditorStateSchema,
   InitializationOptionsSchema,
   KbAddNoteParams,
   KbAddParams,
@@ -23,6 +24,8 @@ import type {
   KbVoteParams,
   LiveRemoteOriginParams,
   ReviewParamsSchema,
+  TextRangeSchema,
+  WorkspaceDiagnosticSchema,
   WorkspaceTrustParams,
 } from './params';
 import type { ReviewResult } from './review';
@@ -70,43 +73,12 @@ export namespace ServerStatusNotification {
   export const type = new NotificationType<ServerStatus>(method);
 }
 
-export interface Position {
-  line: number;
-  character: number;
-}
-
-export interface TextRange {
-  start: Position;
-  end: Position;
-}
-
-export type DiagnosticSeverityName = 'error' | 'warning' | 'information' | 'hint';
-
-export interface WorkspaceDiagnostic {
-  path: string;
-  range: TextRange;
-  severity: DiagnosticSeverityName;
-  message: string;
-  source?: string;
-  code?: string;
-}
-
+export type TextRange = z.output<typeof TextRangeSchema>;
+export type Position = TextRange['start'];
+export type WorkspaceDiagnostic = z.output<typeof WorkspaceDiagnosticSchema>;
+export type DiagnosticSeverityName = WorkspaceDiagnostic['severity'];
 /** What the user has on screen, as the extension sees it. Texts are capped by the extension. */
-export interface EditorState {
-  workspaceFolders: string[];
-  activeEditor?: {
-    path: string;
-    languageId: string;
-    lineCount: number;
-    selection: TextRange;
-    selectedText: string;
-    visibleRange: TextRange;
-    visibleText: string;
-  };
-  openFiles: string[];
-  /** Diagnostics of every source (language servers, linters, tasks), errors first. */
-  diagnostics: WorkspaceDiagnostic[];
-}
+export type EditorState = z.output<typeof EditorStateSchema>;
 
 /** Server → client: the editor state now, for the assistant's context and tools. */
 export namespace EditorStateRequest {

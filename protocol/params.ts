@@ -44,6 +44,37 @@ export const InitializationOptionsSchema = z.object({
   workspaceTrusted: z.boolean().default(false),
 });
 
+const PositionSchema = z.object({ line: z.number().int().min(0), character: z.number().int().min(0) });
+export const TextRangeSchema = z.object({ start: PositionSchema, end: PositionSchema });
+
+export const WorkspaceDiagnosticSchema = z.object({
+  path: z.string(),
+  range: TextRangeSchema,
+  severity: z.enum(['error', 'warning', 'information', 'hint']),
+  message: z.string(),
+  source: z.string().optional(),
+  code: z.string().optional(),
+});
+
+/** What the user has on screen, as the extension sees it (the answer to parley/editorState). Texts are capped by the extension. */
+export const EditorStateSchema = z.object({
+  workspaceFolders: z.array(z.string()),
+  activeEditor: z
+    .object({
+      path: z.string(),
+      languageId: z.string(),
+      lineCount: z.number().int().min(0),
+      selection: TextRangeSchema,
+      selectedText: z.string(),
+      visibleRange: TextRangeSchema,
+      visibleText: z.string(),
+    })
+    .optional(),
+  openFiles: z.array(z.string()),
+  /** Diagnostics of every source (language servers, linters, tasks), errors first. */
+  diagnostics: z.array(WorkspaceDiagnosticSchema),
+});
+
 /** Only a literal true grants trust. */
 export const WorkspaceTrustParams = z.object({ trusted: z.literal(true) });
 export const LiveRemoteOriginParams = z.object({ origin: z.string() });

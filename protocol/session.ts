@@ -1,52 +1,62 @@
-/** The conversation as Parley stores, shows and exports it. */
+/**
+ * The conversation as Parley stores, shows and exports it, declared as schemas: the panel parses
+ * the turns the server sends with them (protocol/serverFrames.ts), and the types are derived.
+ */
+// The mini build: the webviews bundle these schemas.
+import * as z from 'zod/mini';
+
+const ms = z.optional(z.number());
 
 /** Per-turn latencies, in milliseconds; absent when the turn had no such stage (typed input has no STT). */
-export interface TurnMetrics {
+export const TurnMetricsSchema = z.object({
   /** End of the user's speech → final transcript. */
-  endOfSpeechToFinalMs?: number;
+  endOfSpeechToFinalMs: ms,
   /** Request sent → first LLM token. */
-  llmTtftMs?: number;
+  llmTtftMs: ms,
   /** First clause sent to TTS → first audio byte. */
-  ttsTtfbMs?: number;
+  ttsTtfbMs: ms,
   /** End of the user's speech → first assistant audio out. */
-  voiceToVoiceMs?: number;
+  voiceToVoiceMs: ms,
   /** Speech onset during playback → playback stopped. */
-  bargeInStopMs?: number;
-}
+  bargeInStopMs: ms,
+});
+export type TurnMetrics = z.output<typeof TurnMetricsSchema>;
 
-export interface ToolCallRecord {
-  id: string;
-  name: string;
-  input: unknown;
-  /** What the tool returned, as shown to the model; absent while it runs. */
-  result?: string;
-  isError?: boolean;
-  /** Notes the result cites, which the panel offers to open. */
-  citations?: Citation[];
-}
-
-export interface Citation {
-  label: string;
-  path: string;
+export const CitationSchema = z.object({
+  label: z.string(),
+  path: z.string(),
   /** 0-based line of the cited heading. */
-  line: number;
-}
+  line: z.number(),
+});
+export type Citation = z.output<typeof CitationSchema>;
 
-export type TurnRole = 'user' | 'assistant';
+export const ToolCallRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  input: z.unknown(),
+  /** What the tool returned, as shown to the model; absent while it runs. */
+  result: z.optional(z.string()),
+  isError: z.optional(z.boolean()),
+  /** Notes the result cites, which the panel offers to open. */
+  citations: z.optional(z.array(CitationSchema)),
+});
+export type ToolCallRecord = z.output<typeof ToolCallRecordSchema>;
 
-export interface Turn {
-  role: TurnRole;
-  text: string;
+export const TURN_ROLES = ['user', 'assistant'] as const;
+export type TurnRole = (typeof TURN_ROLES)[number];
+
+export const TurnSchema = z.object({
+  role: z.enum(TURN_ROLES),
+  text: z.string(),
   /** The assistant was cut off by the user; `text` holds only what was actually spoken. */
-  interrupted: boolean;
+  interrupted: z.boolean(),
   /** How the user's turn came in. */
-  source?: 'voice' | 'typed';
-  toolCalls: ToolCallRecord[];
-  metrics?: TurnMetrics;
-  createdAt: number;
-}
+  source: z.optional(z.enum(['voice', 'typed'])),
+  toolCalls: z.array(ToolCallRecordSchema),
+  metrics: z.optional(TurnMetricsSchema),
+  createdAt: z.number(),
+});
+export type Turn = z.output<typeof TurnSchema>;
 
-export interface StoredTurn extends Turn {
-  id: number;
-  sessionId: string;
-}
+export const StoredTurnSchema = z.object({ ...TurnSchema.shape, id: z.number(), sessionId: z.string() });
+export type StoredTurn = z.output<typeof StoredTurnSchema>;

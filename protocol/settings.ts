@@ -149,7 +149,7 @@ export interface StageSettingsMap {
 }
 
 export type Stage = keyof StageSettingsMap;
-export const STAGES: readonly Stage[] = ['llm', 'stt', 'tts', 'embeddings'];
+export const STAGES = ['llm', 'stt', 'tts', 'embeddings'] as const satisfies readonly Stage[];
 
 type Schema = $ZodType;
 

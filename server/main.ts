@@ -7,7 +7,6 @@ import type { InitializeResult } from 'vscode-languageserver/node';
 import {
   AskAboutFailureRequest,
   CapturePageRequest,
-  EditorStateRequest,
   ExportSessionRequest,
   KbStatsNotification,
   LiveEndpointRequest,
@@ -48,6 +47,7 @@ import { isWorkspaceTrusted, setWorkspaceTrusted } from './process/trust';
 import { warmUpSecretScan } from './secrets/redact';
 import { onNotification, onRequest, parseParams } from './rpc';
 import { failureTurnText } from './conversation/failure';
+import { requestEditorState } from './tools/lspContext';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
@@ -220,7 +220,7 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
         case 'say': {
           const voice = frame.spoken ? captures.sessionOf(client) : undefined;
           if (voice) return voice.say(frame.text);
-          return void talk.conversation.say(frame.text).catch(failed('The conversation failed'));
+          return void talk.conversation.say(frame.text, 'typed', { reply: (refusal) => client.send(refusal) }).catch(failed('The conversation failed'));
         }
         case 'talk':
           return void captures.talk(client, frame.pressed);
@@ -236,8 +236,7 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
         case 'cell':
           if (!isWorkspaceTrusted())
             return client.send({ type: 'notice', level: 'warning', message: 'REPL cells do not run in Restricted Mode: trust the workspace to run code.' });
-          return void connection
-            .sendRequest(EditorStateRequest.type)
+          return void requestEditorState(connection)
             .then((state) => cells.runTyped(frame, state.workspaceFolders))
             .catch(failed('The REPL cell failed'));
         case 'allowedCommands':

@@ -3,6 +3,7 @@
  * to the live WebSocket like the panel does, plays the answers, and shows what was heard.
  */
 import { decodeAudioFrame, LIVE_TOKEN_PARAM, liveUrl, type ServerFrame } from '../protocol/live';
+import { readServerFrame } from '../protocol/serverFrames';
 import { MicrophoneCapture } from './audio/capture';
 import { Playback } from './audio/playback';
 
@@ -43,7 +44,7 @@ async function start(): Promise<void> {
       const { pcm, sampleRate } = decodeAudioFrame(event.data);
       playback.play(pcm, sampleRate);
       document.body.dataset.receivedMs = String(Math.round(playback.receivedMs));
-    } else if (typeof event.data === 'string') show(JSON.parse(event.data) as ServerFrame);
+    } else if (typeof event.data === 'string') show(readServerFrame(event.data));
   };
   // Only a close the page did not ask for is news to the user.
   opened.onclose = () => {

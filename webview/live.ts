@@ -4,6 +4,7 @@
  * new port and token.
  */
 import { decodeAudioFrame, liveUrl, type ServerFrame } from '../protocol/live';
+import { readServerFrame } from '../protocol/serverFrames';
 import type { LiveEndpoint } from '../protocol/lsp';
 
 export type LiveState = { kind: 'connecting' } | { kind: 'connected' } | { kind: 'reconnecting'; attempt: number } | { kind: 'stopped'; reason: string };
@@ -41,12 +42,7 @@ export class LiveConnection {
         const { pcm, sampleRate } = decodeAudioFrame(event.data);
         return this.events.onAudio(pcm, sampleRate);
       }
-      if (typeof event.data !== 'string') return;
-      try {
-        this.events.onFrame(JSON.parse(event.data) as ServerFrame);
-      } catch {
-        // A frame this view cannot read is skipped; the next report replaces what it would have shown.
-      }
+      if (typeof event.data === 'string') this.events.onFrame(readServerFrame(event.data));
     };
     socket.onclose = () => {
       if (this.socket === socket) this.scheduleRetry();

@@ -68,8 +68,8 @@ export class Conversation {
   }
 
   /** A typed turn: answered without voice, and committed as soon as the model is done. */
-  async say(text: string, source: Turn['source'] = 'typed'): Promise<void> {
-    const turn = this.begin(text, source);
+  async say(text: string, source: Turn['source'] = 'typed', options: { reply?: (frame: ServerFrame) => void } = {}): Promise<void> {
+    const turn = this.begin(text, source, options);
     for await (const _event of turn.events()) {
       // The panel shows a typed answer from the conversation's frames: nothing else presents it.
     }
@@ -81,11 +81,12 @@ export class Conversation {
    * A user turn: stops any answer in progress, commits the turn and starts answering it; or
    * refuses it when too many turns wait. The answer's presenter reads its events and commits it.
    * A `held` answer (started on an eager end of turn) waits for `confirm()` to be seen at all.
+   * A refusal goes to `reply`, the panel that sent the turn, when given; else to every panel.
    */
-  begin(text: string, source: Turn['source'], options: { held?: boolean } = {}): AnswerTurn {
-    const turn = new AnswerTurn(options);
+  begin(text: string, source: Turn['source'], options: { held?: boolean; reply?: (frame: ServerFrame) => void } = {}): AnswerTurn {
+    const turn = new AnswerTurn({ held: options.held });
     if (this.waiting >= MAX_WAITING_TURNS) {
-      this.refuse(text);
+      this.refuse(text, options.reply ?? this.deps.emit);
       turn.settle();
       return turn;
     }
@@ -120,9 +121,9 @@ export class Conversation {
     return started;
   }
 
-  private refuse(text: string): void {
+  private refuse(text: string, reply: (frame: ServerFrame) => void): void {
     this.deps.log.warn('Refused a user turn: too many turns are waiting for the answer in progress to stop', { waiting: this.waiting });
-    this.deps.emit(notSent('Parley is still stopping an answer for your earlier messages', text));
+    reply(notSent('Parley is still stopping an answer for your earlier messages', text));
   }
 
   /** Stops the answer in progress; how it ended is for its own turn to report. */

@@ -4,7 +4,6 @@
  * folders the tools are confined to.
  */
 import type { Connection } from 'vscode-languageserver/node';
-import { EditorStateRequest } from '../../protocol/lsp';
 import type { ServerFrame } from '../../protocol/live';
 import type { ParleySettings } from '../../protocol/settings';
 import { sep } from 'node:path';
@@ -13,7 +12,7 @@ import { isWorkspaceTrusted } from '../process/trust';
 import type { ProviderRegistry } from '../providers/registry';
 import type { SessionStore } from '../sessions/store';
 import { WorkspaceFolders } from '../tools/confine';
-import { lspToolContext } from '../tools/lspContext';
+import { lspToolContext, requestEditorState } from '../tools/lspContext';
 import type { HandsDeps } from '../tools/builtin/runCommand';
 import { BUILTIN_TOOLS, handsTools } from '../tools/registry';
 import type { KnowledgeSearch } from '../tools/types';
@@ -50,7 +49,7 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
     log,
     async prepare() {
       const stage = providers.llm(await wiring.settings());
-      const state = await connection.sendRequest(EditorStateRequest.type);
+      const state = await requestEditorState(connection);
       const folders = new WorkspaceFolders(state.workspaceFolders);
       const knowledge = wiring.knowledge?.();
       const repoMap = await repoMapFor(wiring, state.activeEditor?.path, folders);

@@ -5,7 +5,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
-import { EditorStateRequest, type TextRange } from '../../protocol/lsp';
+import { EditorStateRequest, type EditorState, type TextRange } from '../../protocol/lsp';
+import { EditorStateSchema } from '../../protocol/params';
 import type { WorkspaceFolders } from './confine';
 import type { ToolContext } from './types';
 
@@ -14,7 +15,7 @@ const ANNOTATION = 'parley.proposedEdit';
 export function lspToolContext(connection: Connection, folders: WorkspaceFolders): ToolContext {
   return {
     folders,
-    editorState: () => connection.sendRequest(EditorStateRequest.type),
+    editorState: () => requestEditorState(connection),
     async showDocument(path: string, selection?: TextRange) {
       const result = await connection.window.showDocument({ uri: pathToFileURL(path).href, takeFocus: true, ...(selection ? { selection } : {}) });
       return result.success;
@@ -36,4 +37,17 @@ export function lspToolContext(connection: Connection, folders: WorkspaceFolders
       return result.applied;
     },
   };
+}
+
+/**
+ * Asks the extension what the user has on screen and reads the answer with its schema; an answer
+ * of another shape is an error that names the field, not a guess the tools would build on.
+ */
+export async function requestEditorState(connection: Pick<Connection, 'sendRequest'>): Promise<EditorState> {
+  const parsed = EditorStateSchema.safeParse(await connection.sendRequest(EditorStateRequest.type));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new Error(
+    `The editor sent an editor state Parley cannot read (${issue?.path.join('.') || 'the whole state'}: ${issue?.message ?? 'unknown shape'}). Reload the window; if it happens again, report it with the log (Parley: Show Log).`,
+  );
 }

@@ -330,7 +330,7 @@ export class VoiceSession {
    * it never does.
    */
   private async answer(text: string, held?: Promise<boolean>): Promise<void> {
-    const turn = this.deps.conversation.begin(text, 'voice', { held: held !== undefined });
+    const turn = this.deps.conversation.begin(text, 'voice', { held: held !== undefined, reply: (refusal) => this.deps.emit(refusal) });
     held?.then(
       (confirmed) => (confirmed ? turn.confirm() : turn.drop()),
       () => turn.drop(),

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { StatusReport } from '../../protocol/status';
+import { StatusReportSchema } from '../../protocol/status';
 import { CLI_BIN, tempDir } from '../support/paths';
 
 function parley(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -26,7 +26,7 @@ describe('parley status', () => {
         PARLEY_EMBEDDINGS_BASE_URL: 'http://127.0.0.1:9/v1',
       });
       assert.equal(code, 0);
-      const report = JSON.parse(stdout) as StatusReport;
+      const report = StatusReportSchema.parse(JSON.parse(stdout));
       const stage = (name: string) => report.providers.find((entry) => entry.stage === name)!;
       assert.deepEqual(stage('llm'), { stage: 'llm', provider: 'openai', model: 'gpt-4.1-mini', baseUrl: '', configured: true });
       assert.equal(stage('stt').configured, false);
@@ -50,7 +50,7 @@ describe('parley status', () => {
       chmodSync(join(bin, 'git'), 0o755);
       const { code, stdout } = parley(['status', '--json', '--storage', join(dir.path, 's')], { PATH: bin });
       assert.equal(code, 0);
-      const programs = (JSON.parse(stdout) as StatusReport).programs;
+      const programs = StatusReportSchema.parse(JSON.parse(stdout)).programs;
       assert.deepEqual(
         programs.map((program) => [program.id, program.path]),
         [
@@ -78,7 +78,7 @@ describe('parley status', () => {
     try {
       const { code, stdout, stderr } = parley(['status', '--json', '--storage', dir.path], { PARLEY_LLM: 'skynet' });
       assert.equal(code, 0);
-      assert.equal((JSON.parse(stdout) as StatusReport).providers[0]!.provider, 'anthropic');
+      assert.equal(StatusReportSchema.parse(JSON.parse(stdout)).providers[0]!.provider, 'anthropic');
       assert.match(stderr, /"skynet" is not one of anthropic, openai, openai-compatible/);
     } finally {
       dir.cleanup();
@@ -91,7 +91,7 @@ describe('parley status', () => {
       writeFileSync(join(dir.path, 'knowledge.db'), 'garbage'.repeat(1000));
       const { code, stdout } = parley(['status', '--json', '--storage', dir.path]);
       assert.equal(code, 0);
-      assert.equal((JSON.parse(stdout) as StatusReport).storage.recovered.length, 1);
+      assert.equal(StatusReportSchema.parse(JSON.parse(stdout)).storage.recovered.length, 1);
     } finally {
       dir.cleanup();
     }

@@ -58,6 +58,8 @@ describe('a flood of typed turns', { timeout: 120_000 }, () => {
 
   it('takes a few turns, refuses the rest with a notice each, and asks the model a bounded number of times', async (t) => {
     flooder = await connectLive(server);
+    // Another panel on the same conversation sees the turns taken, but not the flooder's refusals.
+    const bystander = await connectLive(server);
     const { socket, frames } = flooder;
     await flood(socket, SAYS, SAYS_PER_SECOND, (index) => ({ type: 'say', text: `message ${index}` }));
     // Every say became a turn or was refused, and every turn taken has finished.
@@ -70,6 +72,9 @@ describe('a flood of typed turns', { timeout: 120_000 }, () => {
     assert.ok(requests <= MAX_MODEL_REQUESTS, `${requests} model requests for ${userTurns(frames)} turns taken of ${SAYS}`);
     assert.ok(userTurns(frames) >= 1, 'the first turns are taken');
     assert.match(refusals(frames)[0]!, /"message \d+"/, 'the refusal says which message was not sent');
+    assert.equal(userTurns(bystander.frames), userTurns(frames), 'every panel shows the turns taken');
+    assert.deepEqual(refusals(bystander.frames), [], 'only the panel that sent a refused turn is told');
+    bystander.socket.close();
     assert.ok(
       server.logs.some((line) => line.includes('Refused a typed turn')),
       'refusals are logged',

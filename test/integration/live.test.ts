@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { LIVE_MAX_FRAME_BYTES, LiveClose, liveUrl, type ServerFrame } from '../../protocol/live';
 import { LiveEndpointRequest, StatusRequest, type LiveEndpoint } from '../../protocol/lsp';
+import { serverFrame } from '../support/live';
 import { tempDir } from '../support/paths';
 import { startServer, type TestServer } from '../support/server';
 
@@ -14,7 +15,7 @@ function connect(url: string, origin?: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, origin ? { origin } : {});
     const frames: ServerFrame[] = [];
-    socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as ServerFrame));
+    socket.on('message', (data) => frames.push(serverFrame(data as Buffer)));
     socket.once('open', () => resolve({ opened: true, socket, frames }));
     socket.once('unexpected-response', (_request, response) => resolve({ opened: false, status: response.statusCode ?? 0 }));
     socket.once('error', reject);
@@ -36,7 +37,7 @@ function nextFrame(socket: WebSocket, frames: ServerFrame[], type: ServerFrame['
   if (seen) return Promise.resolve(seen);
   return new Promise((resolve) => {
     const listener = (data: Buffer) => {
-      const frame = JSON.parse(data.toString()) as ServerFrame;
+      const frame = serverFrame(data as Buffer);
       if (frame.type !== type) return;
       socket.off('message', listener);
       resolve(frame);

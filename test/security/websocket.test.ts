@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { LIVE_BURST_FRAMES, LIVE_MAX_FRAME_BYTES, LiveClose, liveUrl, type ServerFrame } from '../../protocol/live';
 import { LiveEndpointRequest, LiveRemoteOriginNotification, StatusRequest, type LiveEndpoint } from '../../protocol/lsp';
+import { serverFrame } from '../support/live';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 import { startServer, type TestServer } from '../support/server';
@@ -32,7 +33,7 @@ function handshake(url: string, origin?: string): Promise<Handshake> {
     const socket = new WebSocket(url, origin ? { origin } : {});
     const frames: ServerFrame[] = [];
     const closed = new Promise<number>((resolveClose) => socket.once('close', (code) => resolveClose(code)));
-    socket.on('message', (data, isBinary) => void (isBinary || frames.push(JSON.parse(data.toString()) as ServerFrame)));
+    socket.on('message', (data, isBinary) => void (isBinary || frames.push(serverFrame(data as Buffer))));
     socket.once('open', () => resolve({ opened: true, client: { socket, frames, closed } }));
     socket.once('unexpected-response', (request, response) => {
       resolve({ opened: false, status: response.statusCode ?? 0 });

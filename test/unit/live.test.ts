@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newToken, originAllowed, tokenMatches } from '../../server/live/access';
+import { readServerFrame } from '../../protocol/serverFrames';
 import { parseClientFrame } from '../../server/live/frames';
 import { TokenBucket } from '../../server/live/rateLimit';
 
@@ -58,5 +59,31 @@ describe('token bucket', () => {
     assert.equal(bucket.take(), false);
     now += 10_000;
     assert.deepEqual([bucket.take(), bucket.take(), bucket.take(), bucket.take()], [true, true, true, false], 'never more than the burst');
+  });
+});
+
+describe('server frames, as a webview reads them', () => {
+  const turn = { role: 'assistant', text: 'Hi.', interrupted: false, toolCalls: [], createdAt: 1, id: 7, sessionId: 's' };
+  const unreadable = (frame: ReturnType<typeof readServerFrame>) => (frame.type === 'notice' && frame.level === 'error' ? frame.message : undefined);
+
+  it('reads each kind of frame, including the ones that share a type', () => {
+    for (const frame of [
+      { type: 'turn', turn },
+      { type: 'playback', action: 'stop' },
+      { type: 'playback', action: 'start', answer: 3 },
+      { type: 'capture', state: 'listening', source: 'native', device: 'default' },
+      { type: 'capture', state: 'stopped' },
+      { type: 'runEnd', id: 'a1', outcome: 'timeout', exitCode: null, signal: 'SIGKILL', ms: 10_004 },
+    ])
+      assert.deepEqual(readServerFrame(JSON.stringify(frame)), frame);
+  });
+
+  it('turns a frame it cannot read into an error notice that names the frame and the field', () => {
+    const badMetrics = unreadable(readServerFrame(JSON.stringify({ type: 'turn', turn: { ...turn, metrics: { llmTtftMs: 'fast' } } })));
+    assert.match(badMetrics ?? '', /could not read a message from the Parley server \(a "turn" frame at turn\.metrics\.llmTtftMs/);
+    assert.match(unreadable(readServerFrame('{"type":"playback","action":"start"}')) ?? '', /a "playback" frame at answer/);
+    assert.match(unreadable(readServerFrame('{"type":"teleport"}')) ?? '', /a "teleport" frame at type/);
+    assert.match(unreadable(readServerFrame('[1,2')) ?? '', /it is not JSON/);
+    assert.match(unreadable(readServerFrame('42')) ?? '', /an? "untyped" frame/);
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EditorState } from '../../protocol/lsp';
 import { WorkspaceFolders } from '../../server/tools/confine';
+import { requestEditorState } from '../../server/tools/lspContext';
 import { BUILTIN_TOOLS, runTool } from '../../server/tools/registry';
 import type { ToolContext } from '../../server/tools/types';
 import { tempDir } from '../support/paths';
@@ -179,5 +180,23 @@ describe('assistant tools', () => {
 
   it('takes null for an optional field as absent, as models send it', async () => {
     assert.match((await run('read_file', { path: 'src/main.ts', startLine: null, endLine: null })).content, /^src\/main\.ts lines 1–6 of 6/);
+  });
+});
+
+describe('the editor state from the extension', () => {
+  const connection = (answer: unknown) => ({ sendRequest: async () => answer }) as unknown as Parameters<typeof requestEditorState>[0];
+
+  it('is read with its schema', async () => {
+    const state = { workspaceFolders: ['/w'], openFiles: ['/w/a.ts'], diagnostics: [] };
+    assert.deepEqual(await requestEditorState(connection(state)), state);
+  });
+
+  it('of another shape is an error naming the field, not a state the tools would build on', async () => {
+    await assert.rejects(requestEditorState(connection({ workspaceFolders: '/w', openFiles: [], diagnostics: [] })), /cannot read \(workspaceFolders: /);
+    await assert.rejects(
+      requestEditorState(connection({ workspaceFolders: [], openFiles: [], diagnostics: [{ path: '/w/a.ts', severity: 'fatal', message: 'x', range: {} }] })),
+      /cannot read \(diagnostics\.0\.range\.start: /,
+    );
+    await assert.rejects(requestEditorState(connection(null)), /cannot read \(the whole state: /);
   });
 });

@@ -29,7 +29,6 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { EditorStateRequest } from '../../../protocol/lsp';
 import type { ParleySettings } from '../../../protocol/settings';
 import { errorMessage, type Logger } from '../../log';
 import type { ProviderRegistry } from '../../providers/registry';
@@ -38,6 +37,7 @@ import { fixActions, isFixData, type FixData } from './actions';
 import { FixRejected } from './edit';
 import { Fixer, type FixerDeps } from './fixer';
 import type { RelatedDefinitions } from './related';
+import { requestEditorState } from '../../tools/lspContext';
 
 /** Files on disk and unsaved new files: every language, since Parley's fixes are not tied to one. */
 const DOCUMENTS: DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }];
@@ -107,7 +107,7 @@ export function registerFixes(connection: Connection, deps: FixesDeps): Fixes {
       const document = documents.get(uri);
       return document && { text: document.getText(), version: document.version, languageId: document.languageId };
     },
-    workspaceFolders: async () => (await connection.sendRequest(EditorStateRequest.type)).workspaceFolders,
+    workspaceFolders: async () => (await requestEditorState(connection)).workspaceFolders,
   });
 
   connection.onCodeAction(listFixes);

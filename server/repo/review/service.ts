@@ -7,7 +7,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type Diagnostic } from 'vscode-languageserver/node';
-import { EditorStateRequest, ReviewRequest, type EditorState, type ReviewParams } from '../../../protocol/lsp';
+import { ReviewRequest, type EditorState, type ReviewParams } from '../../../protocol/lsp';
 import type { ReviewFinding, ReviewResult, ReviewSeverity } from '../../../protocol/review';
 import type { ParleySettings } from '../../../protocol/settings';
 import type { Logger } from '../../log';
@@ -16,6 +16,7 @@ import type { ProviderRegistry } from '../../providers/registry';
 import { REVIEW_SOURCE } from '../findings';
 import type { RepoIndexes } from '../indexes';
 import { runReview } from './review';
+import { requestEditorState } from '../../tools/lspContext';
 
 export interface ReviewServiceOptions {
   settings: (scopeUri?: string) => Promise<ParleySettings>;
@@ -72,7 +73,7 @@ export class ReviewService {
 
   async review(connection: Connection, params: ReviewParams, token?: CancellationToken): Promise<ReviewResult> {
     // The editor's diagnostics go into the review; without an editor (a test, a client that does not answer) there are none.
-    const state = await connection.sendRequest(EditorStateRequest.type).catch(() => NO_EDITOR);
+    const state = await requestEditorState(connection).catch(() => NO_EDITOR);
     const root = params.folder ?? state.workspaceFolders[0];
     if (!root) throw new Error('Open a folder first: Parley reviews the repository of a workspace folder.');
     if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${root} is not a folder.`);
