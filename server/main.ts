@@ -130,7 +130,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   // Approval cards go to every panel; an answer from any live panel client decides.
   const approvals = new Approvals(
     (frame) => server.broadcast(frame),
-    () => server.clientCount,
+    () => server.panelCount,
   );
   // Executions are kept with the conversation's session, which is chosen just below.
   cells = new Cells({

@@ -74,6 +74,8 @@ export class LiveServer {
   /** Browser origins accepted besides webviews and loopback pages: the options', and a remote window's. */
   private readonly origins: Set<string>;
   private handlers: LiveHandlers | undefined;
+  /** Connections from the capture page (this server's own origin). */
+  private readonly capturePages = new WeakSet<WebSocket>();
 
   private constructor(
     private readonly http: Server,
@@ -111,6 +113,16 @@ export class LiveServer {
 
   get clientCount(): number {
     return this.wss.clients.size;
+  }
+
+  /**
+   * Connections that can show the conversation's cards: every client but the browser capture
+   * page, which this server serves from its own origin and which only listens and plays.
+   */
+  get panelCount(): number {
+    let count = 0;
+    for (const client of this.wss.clients) if (!this.capturePages.has(client)) count++;
+    return count;
   }
 
   /**
@@ -159,7 +171,15 @@ export class LiveServer {
       this.options.log.warn('Refused a live connection from a foreign origin', { origin });
       return reject(socket, 403, 'Forbidden');
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (origin !== undefined && this.isOwnOrigin(origin)) this.capturePages.add(ws);
+      this.accept(ws);
+    });
+  }
+
+  /** The origin of the pages this server serves (the capture page), by either loopback name. */
+  private isOwnOrigin(origin: string): boolean {
+    return origin === `http://127.0.0.1:${this.port}` || origin === `http://localhost:${this.port}`;
   }
 
   private accept(ws: WebSocket): void {

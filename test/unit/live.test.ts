@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import { liveUrl } from '../../protocol/live';
 import { newToken, originAllowed, tokenMatches } from '../../server/live/access';
 import { readServerFrame } from '../../protocol/serverFrames';
 import { parseClientFrame } from '../../server/live/frames';
 import { TokenBucket } from '../../server/live/rateLimit';
+import { LiveServer } from '../../server/live/server';
+import { createLogger } from '../../server/log';
+import { waitFor } from '../support/poll';
 
 describe('live access', () => {
   it('makes unguessable tokens and compares them exactly', () => {
@@ -85,5 +90,30 @@ describe('server frames, as a webview reads them', () => {
     assert.match(unreadable(readServerFrame('{"type":"teleport"}')) ?? '', /a "teleport" frame at type/);
     assert.match(unreadable(readServerFrame('[1,2')) ?? '', /it is not JSON/);
     assert.match(unreadable(readServerFrame('42')) ?? '', /an? "untyped" frame/);
+  });
+});
+
+describe('panels among the live connections', () => {
+  it('counts every connection but the capture page, which cannot show a card', async () => {
+    const server = await LiveServer.start({ log: createLogger(() => undefined) });
+    const open = (origin?: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(liveUrl({ url: server.url, token: server.token }), origin ? { origin } : {});
+        socket.once('open', () => resolve(socket)).once('error', reject);
+      });
+    try {
+      const capturePage = await open(`http://127.0.0.1:${server.port}`);
+      await open(`http://localhost:${server.port}`);
+      assert.equal(server.clientCount, 2);
+      assert.equal(server.panelCount, 0, 'the capture page, by either loopback name, is no panel');
+      await open('vscode-webview://1abc');
+      await open();
+      assert.equal(server.panelCount, 2, 'a webview and a client without an origin are panels');
+      capturePage.close();
+      await waitFor(() => server.clientCount === 3, { what: 'the capture page to close' });
+      assert.equal(server.panelCount, 2);
+    } finally {
+      await server.close();
+    }
   });
 });
