@@ -18,7 +18,14 @@ export interface ModelWorkbench {
   close(): Promise<void>;
 }
 
-export async function startModelWorkbench(workspace: string, { interTokenMs }: { interTokenMs: number }): Promise<ModelWorkbench> {
+export interface ModelWorkbenchOptions {
+  /** The stand-in model's delay between streamed tokens. */
+  interTokenMs: number;
+  /** More user settings, merged over the model's and auto-save's. */
+  settings?: Record<string, unknown>;
+}
+
+export async function startModelWorkbench(workspace: string, { interTokenMs, settings }: ModelWorkbenchOptions): Promise<ModelWorkbench> {
   const model = await startOpenAIStandIn({ latency: { ttfbMs: 30, interTokenMs } });
   let codeServer: CodeServer | undefined;
   let page: Page | undefined;
@@ -37,6 +44,7 @@ export async function startModelWorkbench(workspace: string, { interTokenMs }: {
         'parley.llm.model': 'local-coder',
         'files.autoSave': 'afterDelay',
         'files.autoSaveDelay': 200,
+        ...settings,
       },
     });
     page = await openWorkbench(codeServer.url);
