@@ -5,6 +5,7 @@
  */
 // The mini build: the webviews bundle this schema.
 import * as z from 'zod/mini';
+import { CellTableSchema } from './cellTable';
 import { APPROVAL_KINDS, CAPTURE_SOURCES, CELL_LANGUAGES, RUN_OUTCOMES } from './live';
 import { StoredTurnSchema, ToolCallRecordSchema } from './session';
 import { ServerStatusSchema, StatusReportSchema } from './status';
@@ -63,6 +64,8 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('runOutput'), id: runId, stream: z.enum(['stdout', 'stderr']), text: z.string() }),
   /** A figure a running REPL cell drew (matplotlib), as a PNG in base64. */
   z.object({ type: z.literal('runImage'), id: runId, png: z.string() }),
+  /** A table a running REPL cell returned (its first rows and columns; the totals say what was left out). */
+  z.object({ type: z.literal('runTable'), id: runId, table: CellTableSchema }),
   /** A card's run ended: how, its exit code or signal, and how long it took. */
   z.object({
     type: z.literal('runEnd'),
