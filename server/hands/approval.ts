@@ -105,8 +105,13 @@ const CARD_TAIL_CHARS = 16 * 1024;
 
 type Answer = { decision: 'run' | 'deny'; always: boolean };
 
+/** What the panel shows when the user speaks while a card waits: only the card decides. */
+export const WAITING_CARD_NOTICE =
+  'A command is waiting for your answer in the panel: press Run (Enter) or Deny (Escape). What you said is answered after that; say "stop" to cancel it.';
+
 export class Approvals {
-  readonly #pending = new Map<string, { card: ServerFrame; resolve: (answer: Answer | undefined) => void }>();
+  /** `told`: the user was told that what they said waits for this card. */
+  readonly #pending = new Map<string, { card: ServerFrame; resolve: (answer: Answer | undefined) => void; told?: boolean }>();
   readonly #running = new Map<string, AbortController>();
 
   /** `panels`: how many panels are connected, which could show a card now. */
@@ -182,9 +187,17 @@ export class Approvals {
    * answers a turn only after the answer before it, which may be waiting on a card or a run.
    */
   heard(frame: ServerFrame): void {
-    if (frame.type !== 'transcript' || !frame.final || frame.editable || !isSpokenStop(frame.text)) return;
-    for (const controller of this.#running.values()) controller.abort();
-    for (const { resolve } of [...this.#pending.values()]) resolve(undefined);
+    if (frame.type !== 'transcript' || !frame.final || frame.editable) return;
+    if (isSpokenStop(frame.text)) {
+      for (const controller of this.#running.values()) controller.abort();
+      for (const { resolve } of [...this.#pending.values()]) resolve(undefined);
+      return;
+    }
+    // Other words wait behind the card (a spoken "yes" must not run what a microphone heard): say so, once per card.
+    const unanswered = [...this.#pending.values()].filter((pending) => !pending.told);
+    if (unanswered.length === 0 || !/[\p{L}\p{N}]/u.test(frame.text)) return;
+    for (const pending of unanswered) pending.told = true;
+    this.emit({ type: 'notice', level: 'info', message: WAITING_CARD_NOTICE });
   }
 
   /** Stop on card `id`: its run is aborted. False when nothing of that id runs. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServerFrame } from '../../../protocol/live';
 import { DEFAULT_SETTINGS } from '../../../protocol/settings';
-import { Approvals } from '../../../server/hands/approval';
+import { Approvals, WAITING_CARD_NOTICE } from '../../../server/hands/approval';
 import type { Cells } from '../../../server/hands/approvalCells';
 import { isWorkspaceTrusted, setWorkspaceTrusted } from '../../../server/process/trust';
 import { createRunCommand } from '../../../server/tools/builtin/runCommand';
@@ -48,6 +48,10 @@ describe('approving a command in voice mode', () => {
       await waitFor(() => voice.frames.some((frame) => frame.type === 'transcript' && frame.final && frame.text === 'yes'), { what: 'the spoken yes' });
       for (const frame of voice.frames) approvals.heard(frame);
       assert.equal(cards.filter((frame) => frame.type === 'approvalState').length, 0, 'a spoken yes decides nothing');
+      const told = () => cards.filter((frame) => frame.type === 'notice' && frame.message === WAITING_CARD_NOTICE).length;
+      assert.equal(told(), 1, 'the user is told the card decides, and that what they said waits');
+      for (const frame of voice.frames) approvals.heard(frame);
+      assert.equal(told(), 1, 'once per card');
       assert.equal(existsSync(marker), false);
 
       // A spoken "stop" cancels the card (as server/main.ts passes each frame to heard()).
