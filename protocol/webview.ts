@@ -1,26 +1,13 @@
 /**
  * Messages between the extension host and its webviews (postMessage), typed once; what a webview
  * sends is declared as a schema, which the extension parses it with (extension/views/host.ts).
- * The webviews import only types from here, so they bundle no zod.
+ * The webviews read what the extension sends with HostMessageSchema (zod's mini build).
  */
 import type { Message } from 'vscode-languageserver-protocol';
 import * as z from 'zod/mini';
 import { Commands } from './commands';
-import type { LiveEndpoint } from './lsp';
 
 export type ViewKind = 'panel' | 'sidebar';
-
-/** Extension → webview. */
-export type HostMessage =
-  | { type: 'connect'; endpoint: LiveEndpoint }
-  | { type: 'serverStopped'; reason: string }
-  /** The toggle-listening command (keybinding): start or stop the microphone. */
-  | { type: 'toggleListening' }
-  /** A question from the editor (Explain with Parley), sent as a typed turn once the panel is connected. */
-  | { type: 'ask'; text: string }
-  /** The answer to `chooseCapture`: what to listen through. */
-  | { type: 'captureChoice'; choice: CaptureChoice }
-  | RpcMessage;
 
 /**
  * What the panel listens through (extension/captureChoice.ts decides). `webview`: its own
@@ -28,13 +15,33 @@ export type HostMessage =
  * the browser capture page, where the user talks; `none`: nothing can listen, and `notice` says why.
  * A `notice` with `webview` or `native` says why that one was chosen (a fallback).
  */
-export type CaptureChoice = { start: 'webview' | 'native'; notice?: string } | { start: 'browser' | 'none'; notice: string };
+export const CaptureChoiceSchema = z.union([
+  z.object({ start: z.enum(['webview', 'native']), notice: z.optional(z.string()) }),
+  z.object({ start: z.enum(['browser', 'none']), notice: z.string() }),
+]);
+export type CaptureChoice = z.output<typeof CaptureChoiceSchema>;
 
 /**
  * Both ways, in the sidebar: a JSON-RPC message of the knowledge-base requests (protocol/lsp.ts),
  * which the extension forwards to the server (extension/views/relay.ts, protocol/rpcPort.ts).
+ * The JSON-RPC library reads the message itself.
  */
-export type RpcMessage = { type: 'rpc'; message: Message };
+const RpcMessageSchema = z.object({ type: z.literal('rpc'), message: z.custom<Message>((message) => typeof message === 'object' && message !== null) });
+export type RpcMessage = z.output<typeof RpcMessageSchema>;
+
+/** Extension → webview; the webviews read each message with it (webview/vscodeApi.ts). */
+export const HostMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('connect'), endpoint: z.object({ url: z.string(), token: z.string() }) }),
+  z.object({ type: z.literal('serverStopped'), reason: z.string() }),
+  /** The toggle-listening command (keybinding): start or stop the microphone. */
+  z.object({ type: z.literal('toggleListening') }),
+  /** A question from the editor (Explain with Parley), sent as a typed turn once the panel is connected. */
+  z.object({ type: z.literal('ask'), text: z.string() }),
+  /** The answer to `chooseCapture`: what to listen through. */
+  z.object({ type: z.literal('captureChoice'), choice: CaptureChoiceSchema }),
+  RpcMessageSchema,
+]);
+export type HostMessage = z.output<typeof HostMessageSchema>;
 
 /** The only commands a webview may ask the extension to run. */
 export const VIEW_COMMANDS = [
@@ -63,7 +70,6 @@ export const ViewMessageSchema = z.discriminatedUnion('type', [
    * the last choice named, did not start (the browser's reason); the extension chooses again.
    */
   z.object({ type: z.literal('chooseCapture'), webviewFailed: z.catch(z.optional(z.string()), undefined) }),
-  /** The JSON-RPC library of relay.ts reads the message itself. */
-  z.object({ type: z.literal('rpc'), message: z.custom<Message>((message) => typeof message === 'object' && message !== null) }),
+  RpcMessageSchema,
 ]);
 export type ViewMessage = z.output<typeof ViewMessageSchema>;

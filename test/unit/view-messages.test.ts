@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Commands } from '../../protocol/commands';
-import { ViewMessageSchema } from '../../protocol/webview';
+import { HostMessageSchema, ViewMessageSchema } from '../../protocol/webview';
 
 describe('webview messages', () => {
   it('are taken in their declared shapes', () => {
@@ -23,5 +23,30 @@ describe('webview messages', () => {
     ]) {
       assert.equal(ViewMessageSchema.safeParse(message).success, false, JSON.stringify(message));
     }
+  });
+});
+
+describe('extension messages, as a webview reads them', () => {
+  it('are taken in their declared shapes', () => {
+    for (const message of [
+      { type: 'connect', endpoint: { url: 'ws://127.0.0.1:4000/live', token: 't' } },
+      { type: 'ask', text: 'Explain this error' },
+      { type: 'captureChoice', choice: { start: 'native', notice: 'The panel has no microphone here.' } },
+      { type: 'captureChoice', choice: { start: 'none', notice: 'Nothing can record here.' } },
+      { type: 'rpc', message: { jsonrpc: '2.0', id: 1, result: null } },
+    ])
+      assert.deepEqual(HostMessageSchema.parse(message), message);
+  });
+
+  it('refuse other shapes: a choice of nothing without a reason, an endpoint without a token, unknown messages', () => {
+    for (const message of [
+      { type: 'captureChoice', choice: { start: 'none' } },
+      { type: 'captureChoice', choice: { start: 'radio', notice: 'x' } },
+      { type: 'connect', endpoint: { url: 'ws://127.0.0.1:4000/live' } },
+      { type: 'rpc', message: 'text' },
+      { type: 'navigate', url: 'https://example.com' },
+      undefined,
+    ])
+      assert.equal(HostMessageSchema.safeParse(message).success, false, JSON.stringify(message));
   });
 });
