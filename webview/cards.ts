@@ -5,11 +5,13 @@
  * so output streaming in never re-renders the conversation. Output is set as text, coloured with
  * spans for its SGR codes; nothing from a command is ever parsed as HTML.
  */
+import type { CellTable } from '../protocol/cellTable';
 import type { CellLanguage, ClientFrame, ServerFrame } from '../protocol/live';
+import type { RanAs } from '../protocol/serverFrames';
 import { h, icon } from './dom';
 import { sgrSegments, type SgrStyle } from './sgr';
 
-type CardFrame = Extract<ServerFrame, { type: 'approval' | 'approvalState' | 'runOutput' | 'runImage' | 'runEnd' }>;
+type CardFrame = Extract<ServerFrame, { type: 'approval' | 'approvalState' | 'runOutput' | 'runImage' | 'runTable' | 'runEnd' }>;
 type Approval = Extract<ServerFrame, { type: 'approval' }>;
 type RunEnd = Extract<ServerFrame, { type: 'runEnd' }>;
 
@@ -21,7 +23,27 @@ export const CARD_OUTPUT_CHARS = 200_000;
 const OUTCOMES: Record<RunEnd['outcome'], string> = { ok: 'Succeeded', error: 'Failed', timeout: 'Timed out', memory: 'Ran out of memory', killed: 'Stopped' };
 
 export function isCardFrame(frame: ServerFrame): frame is CardFrame {
-  return frame.type === 'approval' || frame.type === 'approvalState' || frame.type === 'runOutput' || frame.type === 'runImage' || frame.type === 'runEnd';
+  return (
+    frame.type === 'approval' ||
+    frame.type === 'approvalState' ||
+    frame.type === 'runOutput' ||
+    frame.type === 'runImage' ||
+    frame.type === 'runTable' ||
+    frame.type === 'runEnd'
+  );
+}
+
+const CELL_RUNS_IN = "Runs in the session's REPL, where variables persist between cells, with time and memory limits.";
+
+/**
+ * Where a command runs, in words, since the user may look for it in a terminal: before it starts
+ * (undefined) both ways are possible, since the terminal's shell integration decides.
+ */
+export function ranAsText(ranAs?: RanAs): string {
+  if (ranAs?.via === 'terminal') return 'Runs in the terminal named "Parley" (shell integration), with time and memory limits.';
+  if (ranAs?.via === 'child')
+    return `Runs as a child process of Parley${ranAs.why ? ` (${ranAs.why})` : ''}, without a shell, with time and memory limits; its output also shows in the terminal named "Parley".`;
+  return 'Runs with time and memory limits; its output also shows in the terminal named "Parley".';
 }
 
 function cardTitle(approval: Approval, what: string): string {
@@ -39,6 +61,7 @@ class Card {
   readonly #always = h('input', { type: 'checkbox', 'data-field': 'always' }) as HTMLInputElement;
   readonly #actions: HTMLElement;
   readonly #status = h('p', { class: 'card-status', 'data-field': 'status', 'aria-live': 'polite' });
+  readonly #runsAs: HTMLElement;
   readonly #output = h('pre', { class: 'card-output', 'data-field': 'output', hidden: '' });
   readonly #figures = h('div', { class: 'card-figures', 'data-field': 'figures' });
   readonly #stop = h(
@@ -57,6 +80,7 @@ class Card {
     run.addEventListener('click', () => this.decide('run'));
     deny.addEventListener('click', () => this.decide('deny'));
     this.#stop.addEventListener('click', () => this.stop());
+    this.#runsAs = h('p', { class: 'card-meta', 'data-field': 'runs-as' }, approval.kind === 'command' ? ranAsText() : CELL_RUNS_IN);
     const what = approval.kind === 'cell' ? `a ${approval.language === 'node' ? 'Node' : 'Python'} cell` : 'a command';
     this.#actions = h(
       'div',
@@ -74,13 +98,7 @@ class Card {
       h('pre', { class: 'card-command', 'data-field': 'command' }, h('code', {}, approval.command)),
       h('p', { class: 'card-meta' }, icon('folder'), ` in ${approval.cwd}`, h('br'), icon('comment'), ` ${approval.reason}`),
       // Where it runs, since the user may look for it in a terminal of their own.
-      h(
-        'p',
-        { class: 'card-meta', 'data-field': 'runs-as' },
-        approval.kind === 'command'
-          ? 'Runs as a child process of Parley, without a shell, with time and memory limits; its output also shows in the terminal named "Parley".'
-          : "Runs in the session's REPL, where variables persist between cells, with time and memory limits.",
-      ),
+      this.#runsAs,
       approval.preapproved ? null : this.#actions,
       this.#output,
       this.#figures,
@@ -115,10 +133,14 @@ class Card {
   }
 
   apply(frame: CardFrame): void {
-    if (frame.type === 'approvalState') this.setState(frame.state);
+    if (frame.type === 'approvalState') {
+      this.setState(frame.state);
+      if (frame.ranAs) this.#runsAs.textContent = ranAsText(frame.ranAs);
+    }
     else if (frame.type === 'runOutput') this.append(frame.text, frame.stream);
     else if (frame.type === 'runImage')
       this.#figures.append(h('img', { class: 'card-figure', src: `data:image/png;base64,${frame.png}`, alt: 'A figure the cell drew' }));
+    else if (frame.type === 'runTable') this.#figures.append(cellTable(frame.table));
     else if (frame.type === 'runEnd') this.end(frame);
   }
 
@@ -161,11 +183,10 @@ class Card {
     this.#stop.hidden = true;
     this.element.classList.remove('running');
     this.element.classList.add('ended', frame.outcome);
-    const exit = frame.signal ? `signal ${frame.signal}` : `exit code ${frame.exitCode}`;
-    this.#status.replaceChildren(
-      icon(frame.outcome === 'ok' ? 'pass' : 'error'),
-      ` ${OUTCOMES[frame.outcome]} · ${exit} · ${frame.ms} ms${frame.reason ? ` · ${frame.reason}` : ''}`,
-    );
+    // A cell has neither: its kernel outlives it, or was stopped by Parley for the reason given.
+    const exit = frame.signal ? `signal ${frame.signal}` : frame.exitCode === null ? undefined : `exit code ${frame.exitCode}`;
+    const parts = [OUTCOMES[frame.outcome], exit, `${frame.ms} ms`, frame.reason].filter(Boolean);
+    this.#status.replaceChildren(icon(frame.outcome === 'ok' ? 'pass' : 'error'), ` ${parts.join(' · ')}`);
     this.#status.dataset.outcome = frame.outcome;
   }
 
@@ -177,6 +198,39 @@ class Card {
   focusIfAsking(): void {
     if (this.#state === 'asking' && !this.approval.preapproved) this.element.focus();
   }
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** What a table leaves out, in words; empty when it shows everything. */
+function leftOut(table: CellTable): string {
+  const rows = table.totalRows - table.rows.length;
+  const columns = table.totalColumns - table.columns.length;
+  const words = (n: number, what: string) => `${count(n)} more ${what}${n === 1 ? '' : 's'}`;
+  return [rows > 0 ? words(rows, 'row') : '', columns > 0 ? words(columns, 'column') : ''].filter(Boolean).join(' and ');
+}
+
+/**
+ * A table a cell returned, as an HTML table with a caption and column headers (every cell set as
+ * text), scrolling inside its own region, and a note of the rows and columns left out.
+ */
+function cellTable(table: CellTable): HTMLElement {
+  const size = `${count(table.totalRows)} row${table.totalRows === 1 ? '' : 's'} × ${count(table.totalColumns)} column${table.totalColumns === 1 ? '' : 's'}`;
+  const omitted = leftOut(table);
+  const element = h(
+    'table',
+    {},
+    h('caption', {}, `A table the cell returned: ${size}`),
+    h('thead', {}, h('tr', {}, ...table.columns.map((column) => h('th', { scope: 'col' }, column)))),
+    h('tbody', {}, ...table.rows.map((row) => h('tr', {}, ...row.map((cell) => h('td', {}, cell))))),
+  );
+  return h(
+    'figure',
+    { class: 'card-table', 'data-field': 'table' },
+    // Focusable, so a keyboard can scroll a table wider or longer than the card.
+    h('div', { class: 'card-table-scroll', tabindex: '0', role: 'region', 'aria-label': `Table, ${size}` }, element),
+    omitted ? h('figcaption', { class: 'card-table-note', 'data-field': 'table-note' }, `${omitted} not shown.`) : null,
+  );
 }
 
 /** The panel's approval cards, newest last. */

@@ -83,6 +83,12 @@ export interface CodeServerOptions {
   workspaceTrust?: boolean;
   /** User settings merged over DEFAULT_SETTINGS (and TRUST_SETTINGS). */
   settings?: Record<string, unknown>;
+  /**
+   * Remote settings (the Settings editor's "Remote" tab, userDataDir/Machine/settings.json): the
+   * only place the extension host reads `machine` and `machine-overridable` settings from, since
+   * code-server's window counts as remote to it.
+   */
+  machineSettings?: Record<string, unknown>;
   /** Port to listen on (default: a free one). */
   port?: number;
   /**
@@ -244,6 +250,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const extensionsDir = join(root, 'extensions');
   const config = join(root, 'config.yaml');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+  if (options.machineSettings) writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(options.machineSettings, null, 2));
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),

@@ -23,9 +23,11 @@ export interface ModelWorkbenchOptions {
   interTokenMs: number;
   /** More user settings, merged over the model's and auto-save's. */
   settings?: Record<string, unknown>;
+  /** Remote settings, where `machine-overridable` ones such as parley.hands.python take effect (CodeServerOptions.machineSettings). */
+  machineSettings?: Record<string, unknown>;
 }
 
-export async function startModelWorkbench(workspace: string, { interTokenMs, settings }: ModelWorkbenchOptions): Promise<ModelWorkbench> {
+export async function startModelWorkbench(workspace: string, { interTokenMs, settings, machineSettings }: ModelWorkbenchOptions): Promise<ModelWorkbench> {
   const model = await startOpenAIStandIn({ latency: { ttfbMs: 30, interTokenMs } });
   let codeServer: CodeServer | undefined;
   let page: Page | undefined;
@@ -46,6 +48,7 @@ export async function startModelWorkbench(workspace: string, { interTokenMs, set
         'files.autoSaveDelay': 200,
         ...settings,
       },
+      machineSettings,
     });
     page = await openWorkbench(codeServer.url);
     return { model, codeServer, page, close };
