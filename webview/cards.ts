@@ -136,8 +136,7 @@ class Card {
     if (frame.type === 'approvalState') {
       this.setState(frame.state);
       if (frame.ranAs) this.#runsAs.textContent = ranAsText(frame.ranAs);
-    }
-    else if (frame.type === 'runOutput') this.append(frame.text, frame.stream);
+    } else if (frame.type === 'runOutput') this.append(frame.text, frame.stream);
     else if (frame.type === 'runImage')
       this.#figures.append(h('img', { class: 'card-figure', src: `data:image/png;base64,${frame.png}`, alt: 'A figure the cell drew' }));
     else if (frame.type === 'runTable') this.#figures.append(cellTable(frame.table));

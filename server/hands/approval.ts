@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parse } from 'shell-quote';
+import type { CellTable } from '../../protocol/cellTable';
 import type { ApprovalKind, CellLanguage, RunOutcome, ServerFrame } from '../../protocol/live';
 import { keepSgr, type Stream } from './output';
 
@@ -179,6 +180,11 @@ export class Approvals {
   /** A figure card `id`'s cell drew. */
   image(id: string, png: Buffer): void {
     this.emit({ type: 'runImage', id, png: png.toString('base64') });
+  }
+
+  /** A table card `id`'s cell returned. */
+  table(id: string, table: CellTable): void {
+    this.emit({ type: 'runTable', id, table });
   }
 
   /**

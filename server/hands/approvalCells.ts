@@ -1,6 +1,6 @@
 /**
  * REPL cells on approval cards: the session's kernels (one per language, so variables persist
- * between cells), a cell's output, value, traceback and figures streamed to its card, and each
+ * between cells), a cell's output, value, traceback, figures and tables streamed to its card, and each
  * execution kept with the session. A cell the user typed in the panel is approved by running it;
  * one the assistant proposes (run_cell) waits for Run on its card like a command.
  */
@@ -24,10 +24,11 @@ export interface CellPlace {
   workspaceFolders: readonly string[];
 }
 
-/** What a cell printed, its value and its error, in the order a reader expects. */
+/** What a cell printed, its value and its error, in the order a reader expects; a value that is a table is kept as its table instead. */
 export function cellOutput(result: CellResult): string {
   const error = result.error ? [result.error.traceback || `${result.error.name}: ${result.error.message}`] : [];
-  return [result.stdout, result.stderr, result.value ?? '', ...error].filter((part) => part !== '').join('\n');
+  const value = result.tables.length > 0 ? '' : (result.value ?? '');
+  return [result.stdout, result.stderr, value, ...error].filter((part) => part !== '').join('\n');
 }
 
 export class Cells {
@@ -69,6 +70,7 @@ export class Cells {
         else if (event.type === 'value') onOutput('stdout', `${event.text}\n`);
         else if (event.type === 'error') onOutput('stderr', `${event.error.traceback || `${event.error.name}: ${event.error.message}`}\n`);
         else if (event.type === 'image') approvals.image(id, event.png);
+        else if (event.type === 'table') approvals.table(id, event.table);
       };
       const result = await repl.run(cell.code, { signal: runSignal, onEvent });
       // A restart's explanation is an error the kernel never sent as an event.
@@ -83,6 +85,7 @@ export class Cells {
       ms: ended.ms,
       output: ended.output,
       images: ended.images.map((png) => png.toString('base64')),
+      tables: ended.tables,
       createdAt: Date.now(),
     });
     return ended;

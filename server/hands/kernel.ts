@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { TABLE_BOUNDS } from '../../protocol/cellTable';
 import type { Stream } from './output';
 import { ProcessTree, type TreeOptions } from './tree';
 
@@ -21,6 +22,8 @@ export interface KernelReply {
   value?: string | null;
   error?: CellError;
   images?: string[];
+  /** Tables the cell returned, as the kernel read them: checked against CellTableSchema before use. */
+  tables?: unknown[];
   variables?: string[];
 }
 
@@ -110,7 +113,7 @@ export class Kernel {
     const marker = `\u001e${randomBytes(12).toString('hex')}\u001e`;
     const outputRead = Promise.all([this.scanners.stdout.expect(marker), this.scanners.stderr.expect(marker)]);
     const done = this.reply(`done:${id}`);
-    this.control.write(JSON.stringify({ id, code, marker }) + '\n');
+    this.control.write(JSON.stringify({ id, code, marker, tableBounds: TABLE_BOUNDS }) + '\n');
     const reply = await done;
     if (reply) await Promise.race([outputRead, this.tree.exited, new Promise((resolve) => setTimeout(resolve, MARKER_WAIT_MS))]);
     return { reply, stdout: written.stdout.join(''), stderr: written.stderr.join('') };

@@ -6,9 +6,11 @@
  * lines on fd 3, so nothing a cell prints can be mistaken for them.
  */
 import { join } from 'node:path';
+import type { CellTable } from '../../protocol/cellTable';
 import { runChild } from '../process/spawn';
 import { Kernel, type CellError, type KernelReply } from './kernel';
 import type { Stream } from './output';
+import { readTables } from './table';
 import { confineCwd, STOP_GRACE_MS, type Outcome } from './run';
 import { DEFAULT_TREE_LIMITS, type KernelLimits, type TreeLimits } from './tree';
 
@@ -30,7 +32,12 @@ export interface ReplOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export type CellEvent = { type: Stream; text: string } | { type: 'value'; text: string } | { type: 'error'; error: CellError } | { type: 'image'; png: Buffer };
+export type CellEvent =
+  | { type: Stream; text: string }
+  | { type: 'value'; text: string }
+  | { type: 'error'; error: CellError }
+  | { type: 'image'; png: Buffer }
+  | { type: 'table'; table: CellTable };
 
 export interface CellResult {
   outcome: Outcome;
@@ -40,6 +47,8 @@ export interface CellResult {
   value?: string;
   error?: CellError;
   images: Buffer[];
+  /** The value again as tables, when it is one (the first rows and columns; the totals count all). */
+  tables: CellTable[];
   /** Set when the cell cost the kernel its life: why, and what the session lost with it. */
   restarted?: { reason: string; lostVariables: string[] };
 }
@@ -167,14 +176,18 @@ export class Repl {
   private finished(reply: KernelReply, written: Written, onEvent?: (event: CellEvent) => void): CellResult {
     this.variables = reply.variables ?? this.variables;
     const images = (reply.images ?? []).map((png) => Buffer.from(png, 'base64'));
+    const tables = readTables(reply.tables);
     const value = reply.value ?? undefined;
-    if (value !== undefined) onEvent?.({ type: 'value', text: value });
+    // A value that is a table is shown as one: its text stays in the result, for a reader without tables.
+    if (value !== undefined && tables.length === 0) onEvent?.({ type: 'value', text: value });
     if (reply.error) onEvent?.({ type: 'error', error: reply.error });
     for (const png of images) onEvent?.({ type: 'image', png });
+    for (const table of tables) onEvent?.({ type: 'table', table });
     return {
       ...written,
       outcome: reply.error ? 'error' : 'ok',
       images,
+      tables,
       ...(value !== undefined ? { value } : {}),
       ...(reply.error ? { error: reply.error } : {}),
     };
@@ -197,6 +210,6 @@ export class Repl {
     if (!this.closed) this.start().catch(() => undefined);
     const lost = lostVariables.length > 0 ? `variables ${lostVariables.join(', ')} were lost` : 'no variables were lost';
     const error = { name: 'ReplRestarted', message: `${why.reason}; the REPL was restarted: ${lost}.`, traceback: '' };
-    return { ...written, outcome: why.outcome, images: [], restarted: { reason: why.reason, lostVariables }, error };
+    return { ...written, outcome: why.outcome, images: [], tables: [], restarted: { reason: why.reason, lostVariables }, error };
   }
 }

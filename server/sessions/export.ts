@@ -1,6 +1,10 @@
 /** A session as Markdown, for Parley: Export Session. */
 import type { StoredTurn, TurnMetrics } from '../../protocol/session';
+import { tableMarkdown } from '../hands/table';
 import type { Execution } from './store';
+
+/** Characters of one table in the export; rows past it are counted, not written. */
+const EXPORT_TABLE_CHARS = 64 * 1024;
 
 const METRIC_LABELS: [keyof TurnMetrics, string][] = [
   ['endOfSpeechToFinalMs', 'transcript'],
@@ -44,7 +48,9 @@ function executionMarkdown(execution: Execution): string {
   const code = `${fence(execution.code)}${execution.language === 'node' ? 'js' : 'python'}\n${execution.code}\n${fence(execution.code)}`;
   const output = execution.output.trim() ? ['', `${fence(execution.output)}text\n${execution.output.trimEnd()}\n${fence(execution.output)}`] : [];
   const images = execution.images.map((png, index) => `![Figure ${index + 1}](data:image/png;base64,${png})`);
-  return [heading, '', code, ...output, ...(images.length > 0 ? ['', ...images] : [])].join('\n');
+  // Escaped in full, so no cell of a table becomes a link or markup where the export is rendered.
+  const tables = execution.tables.flatMap((table) => ['', tableMarkdown(table, { maxChars: EXPORT_TABLE_CHARS, escape: 'markdown' })]);
+  return [heading, '', code, ...output, ...tables, ...(images.length > 0 ? ['', ...images] : [])].join('\n');
 }
 
 export function sessionMarkdown(startedAt: number, turns: readonly StoredTurn[], executions: readonly Execution[] = []): string {

@@ -5,6 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type { StoredTurn, Turn, TurnMetrics, ToolCallRecord } from '../../protocol/session';
+import type { CellTable } from '../../protocol/cellTable';
 import type { CellLanguage, RunOutcome } from '../../protocol/live';
 import { commandKey, type AllowList } from '../hands/approval';
 
@@ -30,10 +31,12 @@ export interface Execution {
   output: string;
   /** Figures it drew, PNGs in base64. */
   images: string[];
+  /** Its value as tables, when it was one (bounded as the kernel sent them). */
+  tables: CellTable[];
   createdAt: number;
 }
 
-type ExecutionRow = Omit<Execution, 'images' | 'createdAt'> & { images: string; created_at: number };
+type ExecutionRow = Omit<Execution, 'images' | 'tables' | 'createdAt'> & { images: string; tables: string; created_at: number };
 
 export interface SessionInfo {
   id: string;
@@ -104,15 +107,22 @@ export class SessionStore implements AllowList {
 
   /** Keeps a REPL execution with its session, the moment it ends. */
   addExecution(sessionId: string, execution: Execution): void {
-    const { language, source, code, outcome, ms, output, images, createdAt } = execution;
+    const { language, source, code, outcome, ms, output, images, tables, createdAt } = execution;
     this.db
-      .prepare('INSERT INTO executions (session_id, language, source, code, outcome, ms, output, images, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(sessionId, language, source, code, outcome, Math.round(ms), output, JSON.stringify(images), createdAt);
+      .prepare(
+        'INSERT INTO executions (session_id, language, source, code, outcome, ms, output, images, tables, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(sessionId, language, source, code, outcome, Math.round(ms), output, JSON.stringify(images), JSON.stringify(tables), createdAt);
   }
 
   executions(sessionId: string): Execution[] {
     const rows = this.db.prepare('SELECT * FROM executions WHERE session_id = ? ORDER BY id').all(sessionId) as ExecutionRow[];
-    return rows.map(({ images, created_at, ...row }) => ({ ...row, images: JSON.parse(images) as string[], createdAt: created_at }));
+    return rows.map(({ images, tables, created_at, ...row }) => ({
+      ...row,
+      images: JSON.parse(images) as string[],
+      tables: JSON.parse(tables) as CellTable[],
+      createdAt: created_at,
+    }));
   }
 
   /** The workspace's always-allowed commands, oldest first. */

@@ -261,4 +261,13 @@ const replExecutions: Migration = {
   },
 };
 
-export const SESSIONS_MIGRATIONS: readonly Migration[] = [withPurpose('sessions'), sessionTurns, allowedCommands, replExecutions];
+/** The tables a cell's value was, kept beside its figures (JSON, as protocol/cellTable.ts declares them). */
+const executionTables: Migration = {
+  version: 5,
+  description: 'tables of REPL executions',
+  up(db) {
+    db.exec("ALTER TABLE executions ADD COLUMN tables TEXT NOT NULL DEFAULT '[]';");
+  },
+};
+
+export const SESSIONS_MIGRATIONS: readonly Migration[] = [withPurpose('sessions'), sessionTurns, allowedCommands, replExecutions, executionTables];

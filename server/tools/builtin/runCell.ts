@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { CELL_LANGUAGES } from '../../../protocol/live';
 import type { CellResult } from '../../hands/repl';
 import { isWorkspaceTrusted } from '../../process/trust';
+import { tableMarkdown } from '../../hands/table';
 import { redactSecrets } from '../../secrets/redact';
 import { defineTool, type Tool } from '../types';
 import { Denials, NO_PANEL, type HandsDeps } from './runCommand';
@@ -19,6 +20,8 @@ const OUTCOME_WORDS: Record<CellResult['outcome'], string> = {
   killed: 'was stopped',
 };
 const LANGUAGE_NAMES = { python: 'Python', node: 'Node' } as const;
+/** Characters of one table cell the model reads. */
+const MODEL_CELL_CHARS = 60;
 
 /** What the model reads of a cell: how it ended, then the end of what it printed, bounded and with secrets redacted. */
 export async function cellResultText(language: keyof typeof LANGUAGE_NAMES, result: CellResult, output: string, maxChars = 8_000): Promise<string> {
@@ -28,10 +31,19 @@ export async function cellResultText(language: keyof typeof LANGUAGE_NAMES, resu
     ? ` The REPL restarted (${result.restarted.reason}); variables lost: ${result.restarted.lostVariables.join(', ') || 'none'}.`
     : '';
   const head = `The ${LANGUAGE_NAMES[language]} cell ${OUTCOME_WORDS[result.outcome]} (${result.ms} ms).${figures}${restarted}`;
+  const tables = await tablesText(result, Math.floor(maxChars / 2));
   const text = (await redactSecrets(output)).trimEnd();
-  const room = Math.max(0, maxChars - head.length - 30);
-  const body = text === '' ? '\nNo output.' : `\nOutput${text.length > room ? ' (last part)' : ''}:\n${text.slice(-room)}`;
-  return head + body;
+  const room = Math.max(0, maxChars - head.length - tables.length - 30);
+  const body = text === '' ? (tables ? '' : '\nNo output.') : `\nOutput${text.length > room ? ' (last part)' : ''}:\n${text.slice(-room)}`;
+  return head + body + tables;
+}
+
+/** The cell's value as Markdown tables, shown to the user as tables in the panel; the first rows that fit in `maxChars`. */
+async function tablesText(result: CellResult, maxChars: number): Promise<string> {
+  if (result.tables.length === 0) return '';
+  const each = Math.floor(maxChars / result.tables.length) - 40;
+  const tables = result.tables.map((table) => tableMarkdown(table, { maxChars: each, cellChars: MODEL_CELL_CHARS, escape: 'pipes' }));
+  return `\nIts value, a table (shown to the user as a table in the panel):\n${await redactSecrets(tables.join('\n\n'))}`;
 }
 
 export function createRunCell(hands: HandsDeps): Tool {
