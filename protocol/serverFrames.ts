@@ -58,8 +58,17 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     preapproved: z.optional(z.boolean()),
     language: z.optional(z.enum(CELL_LANGUAGES)),
   }),
-  /** What became of an approval card: its run started, the user denied it, or the answer was stopped before anyone decided. */
-  z.object({ type: z.literal('approvalState'), id: runId, state: z.enum(['running', 'denied', 'cancelled']) }),
+  /**
+   * What became of an approval card: its run started, the user denied it, or the answer was
+   * stopped before anyone decided. A command's `running` says how it runs: in the terminal named
+   * "Parley" through its shell integration, or as a child process of Parley, with why not there.
+   */
+  z.object({
+    type: z.literal('approvalState'),
+    id: runId,
+    state: z.enum(['running', 'denied', 'cancelled']),
+    ranAs: z.optional(z.object({ via: z.enum(['terminal', 'child']), why: z.optional(z.string()) })),
+  }),
   /** Output of a running card's command as it comes, stdout and stderr interleaved, colour codes (SGR) only. */
   z.object({ type: z.literal('runOutput'), id: runId, stream: z.enum(['stdout', 'stderr']), text: z.string() }),
   /** A figure a running REPL cell drew (matplotlib), as a PNG in base64. */
@@ -82,6 +91,8 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
 ]);
 
 export type ServerFrame = z.output<typeof ServerFrameSchema>;
+/** How an approved command runs, as its card says. */
+export type RanAs = NonNullable<Extract<ServerFrame, { type: 'approvalState' }>['ranAs']>;
 
 /**
  * Reads one text frame from the server: the frame, or a notice saying what could not be read, so a

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'shell-quote';
 import type { CellTable } from '../../protocol/cellTable';
 import type { ApprovalKind, CellLanguage, RunOutcome, ServerFrame } from '../../protocol/live';
+import type { RanAs } from '../../protocol/serverFrames';
 import { keepSgr, type Stream } from './output';
 
 export type ParsedCommand = { argv: string[] } | { problem: string };
@@ -214,18 +215,20 @@ export class Approvals {
   }
 
   /**
-   * Runs approved card `id`'s work: the card shows it running and streams its output; the
-   * answer's `signal` or Stop on the card aborts it; the card ends with how it ended.
+   * Runs approved card `id`'s work: the card shows it running (and, for a command, `ranAs`: how)
+   * and streams its output; the answer's `signal` or Stop on the card aborts it; the card ends
+   * with how it ended.
    */
   async run<T extends RunEnd>(
     id: string,
     signal: AbortSignal,
     work: (signal: AbortSignal, onOutput: (stream: Stream, text: string) => void) => Promise<T>,
+    ranAs?: RanAs,
   ): Promise<T> {
     const stop = new AbortController();
     this.#running.set(id, stop);
     const output = new CardOutput(id, this.emit);
-    this.emit({ type: 'approvalState', id, state: 'running' });
+    this.emit({ type: 'approvalState', id, state: 'running', ...(ranAs ? { ranAs } : {}) });
     try {
       const result = await work(AbortSignal.any([signal, stop.signal]), (stream, text) => output.push(stream, text));
       output.end(result.output);

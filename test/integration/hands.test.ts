@@ -93,6 +93,10 @@ describe('run_command', () => {
         .join(''),
       /a warning/,
     );
+    // No extension here, so no terminal with shell integration: the card says it ran as a child process.
+    const running = framesOf(frames, 'approvalState').find((frame) => frame.id === shown.id && frame.state === 'running')!;
+    assert.equal(running.ranAs?.via, 'child');
+    assert.match(running.ranAs?.why ?? '', /no shell integration/);
     const end = framesOf(frames, 'runEnd').find((frame) => frame.id === shown.id)!;
     assert.equal(end.outcome, 'ok');
     assert.equal(end.exitCode, 0);

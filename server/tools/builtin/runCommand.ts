@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import type { CommandOutput } from '../../../protocol/lsp';
+import type { RanAs } from '../../../protocol/serverFrames';
 import type { HandsSettings } from '../../../protocol/settings';
 import { type AllowList, type Approvals, parseCommandLine } from '../../hands/approval';
 import type { Cells } from '../../hands/approvalCells';
@@ -48,6 +49,12 @@ export const NO_PANEL: ToolResult = {
   content: 'Nothing ran: the Parley panel is not open, so the user cannot approve it. Ask the user to open the Parley panel.',
   isError: true,
 };
+
+/**
+ * How every command runs today, as its card says: the terminal named "Parley" shows the output
+ * but has no shell, so the shell integration path (a real shell running the approved argv) is not taken.
+ */
+const CHILD_PROCESS: RanAs = { via: 'child', why: 'the terminal named "Parley" has no shell integration' };
 
 const UNTRUSTED: ToolResult = { content: 'Commands do not run in Restricted Mode: the user has not trusted this workspace.', isError: true };
 
@@ -92,20 +99,24 @@ export function createRunCommand(hands: HandsDeps): Tool {
       const [program, ...args] = parsed.argv;
       const terminalRun = { runId: approved.id, command, cwd: request.cwd };
       hands.terminal?.(terminalRun);
-      const result = await hands.approvals.run(approved.id, signal, (runSignal, onOutput) =>
-        runTree({
-          program: program!,
-          args,
-          cwd: folder,
-          workspaceFolders: context.folders.folders,
-          timeoutMs,
-          limits: { memoryBytes: memoryMb * 1024 * 1024 },
-          signal: runSignal,
-          onOutput: ({ stream, text }) => {
-            onOutput(stream, text);
-            hands.terminal?.({ ...terminalRun, chunk: text });
-          },
-        }),
+      const result = await hands.approvals.run(
+        approved.id,
+        signal,
+        (runSignal, onOutput) =>
+          runTree({
+            program: program!,
+            args,
+            cwd: folder,
+            workspaceFolders: context.folders.folders,
+            timeoutMs,
+            limits: { memoryBytes: memoryMb * 1024 * 1024 },
+            signal: runSignal,
+            onOutput: ({ stream, text }) => {
+              onOutput(stream, text);
+              hands.terminal?.({ ...terminalRun, chunk: text });
+            },
+          }),
+        CHILD_PROCESS,
       );
       hands.terminal?.({ ...terminalRun, exit: { code: result.exitCode, signal: result.signal, ms: result.ms } });
       // A command that ran and failed is a result the model reads (the failing tests), not a broken call.
