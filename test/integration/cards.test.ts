@@ -106,6 +106,39 @@ describe('approval cards in the panel', () => {
     assert.match((await card('c1').locator('[data-field=status]').textContent()) ?? '', /Succeeded/);
   });
 
+  it("shows a cell's table as an HTML table of text, with its caption and what it left out", async () => {
+    await apply({
+      type: 'approval',
+      id: 't1',
+      kind: 'cell',
+      language: 'python',
+      command: 'rows',
+      cwd: 'the workspace folder',
+      reason: 'A table',
+      preapproved: true,
+    });
+    await apply({ type: 'approvalState', id: 't1', state: 'running' });
+    const table = {
+      columns: ['name', '<i>n</i>'],
+      rows: [
+        ['<img src=x onerror=alert(1)>', '1'],
+        ['b', '2'],
+      ],
+      totalRows: 1_000_000,
+      totalColumns: 120,
+    };
+    await apply({ type: 'runTable', id: 't1', table });
+    const shown = card('t1').locator('[data-field=table]');
+    assert.deepEqual(await shown.locator('th[scope=col]').allTextContents(), ['name', '<i>n</i>']);
+    assert.deepEqual(await shown.locator('tbody tr').first().locator('td').allTextContents(), ['<img src=x onerror=alert(1)>', '1']);
+    assert.equal(await shown.locator('img, i').count(), 0, 'nothing of the table became markup');
+    assert.equal(await shown.locator('caption').textContent(), 'A table the cell returned: 1,000,000 rows × 120 columns');
+    assert.equal(await shown.locator('[role=region]').getAttribute('tabindex'), '0');
+    assert.equal(await shown.locator('[data-field=table-note]').textContent(), '999,998 more rows and 118 more columns not shown.');
+    await apply({ type: 'runTable', id: 't1', table: { ...table, totalRows: 2, totalColumns: 2 } });
+    assert.equal(await card('t1').locator('[data-field=table]').nth(1).locator('[data-field=table-note]').count(), 0, 'a whole table has no note');
+  });
+
   it('runs a typed cell on Ctrl+Enter in the chosen language', async () => {
     await page.locator('details.repl summary').click();
     await page.locator('[data-field=cell-language]').selectOption('node');
