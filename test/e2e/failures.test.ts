@@ -14,7 +14,8 @@ import type { Page } from 'playwright-core';
 import { e2eUnavailable, type CodeServer } from '../support/codeserver';
 import { startModelWorkbench, type ModelWorkbench } from '../support/model-workbench';
 import { tempDir } from '../support/paths';
-import { openPalette, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
+import { SAVE_WINDOW_MS } from '../../extension/failures';
+import { openFileByName, openPalette, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -24,6 +25,11 @@ const TASKS = {
   version: '2.0.0',
   tasks: [{ label: 'test', type: 'shell', command: 'echo run >> runs.log; echo "not ok 1 - add(1, 2) is 3"; exit 1', problemMatcher: [] }],
 };
+
+/** One type error to start with, so the test can see TypeScript has read the file before it saves more. */
+const ONE_ERROR = 'export const a: string = 1;\n';
+/** Three more, each on its own line. */
+const FOUR_ERRORS = 'export const a: string = 1;\nexport const b: string = 2;\nexport const c: string = 3;\nexport const d: string = 4;\n';
 
 describe('failures noticed in code-server', { skip: unavailable, timeout: 600_000 }, () => {
   const workspace = tempDir('e2e-failures');
@@ -70,6 +76,12 @@ describe('failures noticed in code-server', { skip: unavailable, timeout: 600_00
   before(async () => {
     mkdirSync(join(workspace.path, '.vscode'));
     writeFileSync(join(workspace.path, '.vscode', 'tasks.json'), JSON.stringify(TASKS, null, 2));
+    mkdirSync(join(workspace.path, 'src'));
+    writeFileSync(join(workspace.path, 'src', 'count.ts'), ONE_ERROR);
+    writeFileSync(
+      join(workspace.path, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext' }, include: ['src'] }),
+    );
     workbench = await startModelWorkbench(workspace.path, { interTokenMs: 2 });
     ({ model, codeServer, page } = workbench);
   });
@@ -150,5 +162,57 @@ describe('failures noticed in code-server', { skip: unavailable, timeout: 600_00
     const asked = await question.innerText();
     assert.match(asked, /Command: sh -c/);
     if (asked.includes('Output (the end of it)')) assert.match(asked, /boom-42/);
+  });
+
+  it('offers once when a save brings three new type errors, names them when accepted, and a save with the same errors is not offered', async () => {
+    const jump = () => page.locator('.part.statusbar .statusbar-item', { hasText: 'new errors after saving count.ts' });
+    const file = join(workspace.path, 'src', 'count.ts');
+    const squiggles = () => page.locator('.monaco-editor .squiggly-error').count();
+    await openFileByName(page, 'count.ts');
+    await waitFor(async () => (await squiggles()) === 1, { timeoutMs: 60_000, what: "TypeScript's first error in count.ts" });
+    // Pasted in one edit and saved at once, as TypeScript reports errors while one types: typed
+    // slowly, they would be in Problems before the save, which then brings none.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(FOUR_ERRORS);
+    await page.keyboard.press('Control+S');
+    await waitFor(() => readFileSync(file, 'utf8') === FOUR_ERRORS || undefined, { timeoutMs: 10_000, what: 'count.ts saved with four errors' });
+    await waitFor(async () => (await jump().count()) === 1, { timeoutMs: 30_000, what: 'the offer for the new errors' });
+    assert.equal((await jump().innerText()).trim(), '3 new errors after saving count.ts. Ask Parley?');
+    await screenshot(page, 'failures-problems-offer');
+
+    model.chat.push({ text: 'Each constant is declared a string but set to a number.' });
+    await jump().click();
+    const panel = await webviewFrame(page, 'Parley Session', 60_000);
+    const question = panel.locator('.turn.user').last();
+    await waitFor(async () => (await question.innerText().catch(() => '')).includes('Saving src/count.ts brought 3 new errors'), {
+      timeoutMs: 60_000,
+      what: 'the question in the panel',
+    });
+    const asked = await question.innerText();
+    for (const line of [2, 3, 4]) assert.match(asked, new RegExp(`src/count\\.ts:${line} \\[ts\\]: Type 'number' is not assignable to type 'string'`), asked);
+    const answer = panel.locator('.turn.assistant:not(.streaming)').last();
+    await waitFor(async () => (await answer.innerText().catch(() => '')).includes('set to a number'), { timeoutMs: 60_000, what: 'the answer in the panel' });
+    assert.equal(await jump().count(), 0, 'the offer stayed after it was accepted');
+
+    // Saving again with the same errors: through the whole window in which a jump would count, no offer.
+    // The panel has the focus now: back to the file's tab, which focuses its editor.
+    await page.locator('.tab', { hasText: 'count.ts' }).first().click();
+    await waitFor(async () => (await page.locator('.monaco-editor.focused').count()) > 0, {
+      timeoutMs: 10_000,
+      what: 'the editor of count.ts to have the focus',
+    });
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('// the same four errors\n');
+    await page.keyboard.press('Control+S');
+    await waitFor(() => readFileSync(file, 'utf8').endsWith('// the same four errors\n') || undefined, { timeoutMs: 10_000, what: 'the second save' });
+    const saved = Date.now();
+    await waitFor(
+      async () => {
+        assert.equal(await jump().count(), 0, 'offered again after a save with the same errors');
+        return Date.now() - saved > SAVE_WINDOW_MS + 1_000;
+      },
+      { timeoutMs: SAVE_WINDOW_MS + 10_000, what: 'the save window to pass' },
+    );
+    assert.equal(parleyLog().filter((line) => line.includes('Failure offered: 3 new errors')).length, 1, parleyLog().join('\n'));
   });
 });
