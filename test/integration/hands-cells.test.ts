@@ -61,7 +61,7 @@ describe('REPL cells', () => {
     const output = framesOf(mine, 'runOutput')
       .map((frame) => frame.text)
       .join('');
-    return { card, end, output, images: framesOf(mine, 'runImage') };
+    return { card, end, output, images: framesOf(mine, 'runImage'), tables: framesOf(mine, 'runTable') };
   }
 
   it('runs a cell the user typed without asking, and keeps its variables for the next', async () => {
@@ -83,6 +83,15 @@ describe('REPL cells', () => {
     assert.equal(plot.end.outcome, 'ok');
     assert.equal(plot.images.length, 1);
     assert.equal(Buffer.from(plot.images[0]!.png, 'base64').subarray(1, 4).toString(), 'PNG');
+  });
+
+  it('sends a tabular value as a table frame, not as its repr', async () => {
+    const rows = await typed('python', 'rows = [{"city": "Paris", "n": i} for i in range(500)]\nrows');
+    assert.equal(rows.end.outcome, 'ok');
+    assert.equal(rows.tables.length, 1);
+    assert.deepEqual(rows.tables[0]!.table.columns, ['city', 'n']);
+    assert.deepEqual([rows.tables[0]!.table.rows.length, rows.tables[0]!.table.totalRows], [200, 500]);
+    assert.doesNotMatch(rows.output, /'city'/, 'the card shows the table, not the repr');
   });
 
   it('runs a cell the assistant proposes only once approved, and gives the model its value', async () => {
@@ -120,5 +129,7 @@ describe('REPL cells', () => {
     assert.match(exported.markdown, /### Parley ran a node cell/);
     assert.match(exported.markdown, /ZeroDivisionError/);
     assert.match(exported.markdown, /!\[Figure 1\]\(data:image\/png;base64,iVBOR/);
+    assert.match(exported.markdown, /\| city \| n \|\n\| --- \| --- \|\n\| Paris \| 0 \|/);
+    assert.match(exported.markdown, /_300 more rows not shown \(500 × 2 in all\)\._/);
   });
 });
