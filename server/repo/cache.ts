@@ -8,31 +8,35 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import type { ParsedLanguage } from './languages';
 import { QUERY_VERSION } from './symbols/queries';
+import type { ImportStatement } from './imports/types';
 import type { Definition, FileSymbols, SymbolKind } from './symbols/types';
 
 type DefTuple = [name: string, kind: SymbolKind, line: number, signature: string, endLine?: number];
 type RefTuple = [name: string, line: number];
+type Entry = [DefTuple[], RefTuple[]] | [DefTuple[], RefTuple[], ImportStatement[]];
 
 interface CacheFile {
   version: number;
-  entries: Record<string, [DefTuple[], RefTuple[]]>;
+  entries: Record<string, Entry>;
 }
 
 export function cacheKey(hash: string, language: ParsedLanguage): string {
   return `${language}:${hash}`;
 }
 
-function encode(symbols: FileSymbols): [DefTuple[], RefTuple[]] {
-  return [
+function encode(symbols: FileSymbols): Entry {
+  const encoded: Entry = [
     symbols.defs.map((def) =>
       def.endLine === undefined ? [def.name, def.kind, def.line, def.signature] : [def.name, def.kind, def.line, def.signature, def.endLine],
     ),
     symbols.refs.map((ref) => [ref.name, ref.line]),
   ];
+  return symbols.imports ? [encoded[0], encoded[1], symbols.imports] : encoded;
 }
 
-function decode([defs, refs]: [DefTuple[], RefTuple[]]): FileSymbols {
+function decode([defs, refs, imports]: Entry): FileSymbols {
   return {
+    ...(imports ? { imports } : {}),
     defs: defs.map(([name, kind, line, signature, endLine]): Definition =>
       endLine === undefined ? { name, kind, line, signature } : { name, kind, line, endLine, signature },
     ),

@@ -1,66 +1,33 @@
 /**
- * Which file uses which, and which module uses which, from the symbols: a file depends on another
- * when it refers to a name that only the other defines. Short or common names (`get`, `run`) say
- * little about a dependency and would invent cycles, so only distinctive names count: compound
- * ones (`parseConfig`, `read_file`), capitalised ones (types, classes, Go exports) and long ones.
+ * Which file uses which, and which module uses which: the import graph (server/repo/imports/)
+ * folded onto modules, and the cycles in either. Every edge is an import statement at a known line.
  */
-import type { FileSymbols } from '../symbols/types';
 
 export interface DependencyEdge {
   /** Files, or modules in a module graph. */
   from: string;
   to: string;
-  /** The first name used across the edge: where (`file`, `line`) and from which file it comes (`source`). */
-  name: string;
+  /** The import statement across the edge: in which file, at which line, as written, and the file it loads. */
   file: string;
   line: number;
-  source: string;
-  /** How many references from `from` land in `to`. */
+  specifier: string;
+  target: string;
+  /** How many imports from `from` land in `to`. */
   uses: number;
+  /** Every import along the edge loads only types (`import type`, `if TYPE_CHECKING:`): no runtime dependency. */
+  typeOnly: boolean;
+  /** Every import along the edge happens when code runs (`import()`, a Python import in a function), not at load. */
+  dynamic: boolean;
+  /** The importing file is a test. */
+  test: boolean;
 }
 
 /** Edges by source, then by target. */
 export type DependencyGraph = Map<string, Map<string, DependencyEdge>>;
 
-const MIN_CAPITALISED_CHARS = 4;
-const MIN_PLAIN_CHARS = 10;
-
-export function isDistinctive(name: string): boolean {
-  if (/^[A-Z][A-Za-z0-9]*$/.test(name)) return name.length >= MIN_CAPITALISED_CHARS && !/^[A-Z0-9_]+$/.test(name);
-  if (/[a-z][A-Z]|[A-Za-z][_][A-Za-z]/.test(name)) return name.length >= 6;
-  return name.length >= MIN_PLAIN_CHARS;
-}
-
-/** Names defined in exactly one file, and that file. */
-function uniqueDefiners(files: { path: string; symbols: FileSymbols }[]): Map<string, string> {
-  const definers = new Map<string, string | null>();
-  for (const { path, symbols } of files) {
-    for (const { name } of symbols.defs) {
-      const known = definers.get(name);
-      if (known === undefined) definers.set(name, path);
-      else if (known !== path) definers.set(name, null);
-    }
-  }
-  const unique = new Map<string, string>();
-  for (const [name, path] of definers) if (path !== null && isDistinctive(name)) unique.set(name, path);
-  return unique;
-}
-
-export function buildDependencies(files: { path: string; symbols: FileSymbols }[]): DependencyGraph {
-  const definers = uniqueDefiners(files);
-  const graph: DependencyGraph = new Map();
-  for (const { path, symbols } of files) {
-    const targets = new Map<string, DependencyEdge>();
-    for (const { name, line } of symbols.refs) {
-      const to = definers.get(name);
-      if (!to || to === path) continue;
-      const edge = targets.get(to);
-      if (edge) edge.uses++;
-      else targets.set(to, { from: path, to, name, file: path, line, source: to, uses: 1 });
-    }
-    graph.set(path, targets);
-  }
-  return graph;
+/** An edge the code cannot load without: a runtime, load-time import in production code. */
+export function isStrong(edge: DependencyEdge): boolean {
+  return !edge.typeOnly && !edge.dynamic && !edge.test;
 }
 
 /** A file's module: its folder, at most two levels deep (`server/repo/symbols/a.ts` → `server/repo`), or `.` at the root. */
@@ -80,8 +47,14 @@ export function moduleDependencies(graph: DependencyGraph): DependencyGraph {
       const target = moduleOf(edge.to);
       if (target === source) continue;
       const known = edges.get(target);
-      if (known) known.uses += edge.uses;
-      else edges.set(target, { ...edge, from: source, to: target });
+      if (!known) edges.set(target, { ...edge, from: source, to: target });
+      else {
+        known.uses += edge.uses;
+        if (!isStrong(known) && isStrong(edge)) Object.assign(known, { ...edge, from: source, to: target, uses: known.uses });
+        known.typeOnly &&= edge.typeOnly;
+        known.dynamic &&= edge.dynamic;
+        known.test &&= edge.test;
+      }
     }
   }
   return modules;

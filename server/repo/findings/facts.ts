@@ -1,12 +1,12 @@
 /**
  * Everything the static checks and the report read about a repository, gathered once from the
- * index and git: files, symbols, ranks, dependencies and change history.
+ * index and git: files, symbols, ranks, imports and change history.
  */
 import type { RepoIndex } from '../index';
 import type { RepoMap } from '../repomap';
 import type { ScannedFile, SkippedFile } from '../scan';
 import type { FileSymbols } from '../symbols/types';
-import { buildDependencies, type DependencyGraph } from './dependencies';
+import { buildImportGraph, type ImportGraph } from '../imports/graph';
 import { churn, headState, type Churn, type HeadState } from './git';
 
 export interface RepoFacts {
@@ -18,7 +18,8 @@ export interface RepoFacts {
   rank: Map<string, number>;
   /** The repo map within the review's budget: the context every model call starts from. */
   map: RepoMap;
-  dependencies: DependencyGraph;
+  /** Which file imports which, resolved as each language does. */
+  imports: ImportGraph;
   head: HeadState | undefined;
   /** Undefined outside git, or when git could not read the history. */
   churn: Churn | undefined;
@@ -54,7 +55,10 @@ export async function gatherFacts(index: RepoIndex, options: FactOptions = {}): 
     symbols,
     rank: new Map(map.ranking.map(({ path, rank }) => [path, rank])),
     map,
-    dependencies: buildDependencies(files.map((file) => ({ path: file.path, symbols: symbols(file.path) }))),
+    imports: buildImportGraph(
+      index.root,
+      files.map((file) => ({ path: file.path, symbols: symbols(file.path) })),
+    ),
     head,
     churn: head ? await churn(index.root, head, { days: options.churnDays, signal: options.signal }) : undefined,
   };

@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { ReviewFinding } from '../../../protocol/review';
+import { isTestFile } from '../imports/graph';
 import { isParsed } from '../languages';
 import type { Definition } from '../symbols/types';
 import type { RepoFacts } from './facts';
@@ -14,12 +15,7 @@ const BUSY_SHARE = 0.1;
 const MIN_BUSY = 3;
 const MAX_REPORTED = 8;
 
-const TEST_DIR = /(^|\/)(tests?|__tests__|specs?|testing)\//;
-const TEST_NAME = /(\.|_|-)(test|spec)s?\.[^.]+$|^test_.*\.py$|Tests?\.(java|kt|cs|php)$|_spec\.rb$/;
-
-export function isTestFile(path: string): boolean {
-  return TEST_DIR.test(path) || TEST_NAME.test(basename(path));
-}
+export { isTestFile };
 
 /** `foo` for foo.ts, foo.test.ts, test_foo.py, FooTest.java, foo_test.go. */
 function stem(path: string): string {
@@ -41,7 +37,7 @@ function hasBehaviour(facts: RepoFacts, path: string): boolean {
 
 function dependents(facts: RepoFacts): Map<string, number> {
   const count = new Map<string, number>();
-  for (const targets of facts.dependencies.values()) for (const to of targets.keys()) count.set(to, (count.get(to) ?? 0) + 1);
+  for (const targets of facts.imports.edges.values()) for (const to of targets.keys()) count.set(to, (count.get(to) ?? 0) + 1);
   return count;
 }
 

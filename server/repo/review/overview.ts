@@ -32,7 +32,7 @@ export function mainModules(facts: RepoFacts): ModuleSummary[] {
     module.rank += facts.rank.get(file.path) ?? 0;
     modules.set(name, module);
   }
-  const uses = moduleDependencies(facts.dependencies);
+  const uses = moduleDependencies(facts.imports.edges);
   for (const module of modules.values()) {
     const edges = [...(uses.get(module.name)?.values() ?? [])].sort((a, b) => b.uses - a.uses || (a.to < b.to ? -1 : 1));
     module.dependsOn = edges.slice(0, MAX_DEPENDENCIES).map((edge) => edge.to);

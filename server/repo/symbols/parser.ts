@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Language, Parser, Query, type Node } from 'web-tree-sitter';
 import { GRAMMARS, type ParsedLanguage } from '../languages';
+import { extractImports, IMPORT_QUERIES } from '../imports/extract';
 import { extractSymbols } from './extract';
 import type { WasmPaths } from './grammars';
 import { TAG_QUERIES } from './queries';
@@ -16,6 +17,8 @@ import type { FileSymbols } from './types';
 interface Loaded {
   language: Language;
   query: Query;
+  /** The import query, for languages whose imports Parley resolves. */
+  imports?: Query;
 }
 
 function countErrors(root: Node): SyntaxReport {
@@ -56,7 +59,10 @@ export class TagParser {
   }
 
   async symbols(language: ParsedLanguage, source: string): Promise<FileSymbols> {
-    return this.withTree(language, source, (root, query) => extractSymbols(root, query, source));
+    return this.withTree(language, source, (root, query, imports) => {
+      const symbols = extractSymbols(root, query, source);
+      return imports ? { ...symbols, imports: extractImports(language, root, imports, source) } : symbols;
+    });
   }
 
   /** ERROR and MISSING nodes in `text`: none at all for most files, so the tree is walked only when it has some. */
@@ -65,13 +71,13 @@ export class TagParser {
   }
 
   /** Parses `text` and hands its root (and the language's tag query) to `use`; the tree is freed right after. */
-  private async withTree<T>(language: ParsedLanguage, text: string, use: (root: Node, query: Query) => T): Promise<T> {
-    const { language: grammar, query } = await this.load(language);
+  private async withTree<T>(language: ParsedLanguage, text: string, use: (root: Node, query: Query, imports?: Query) => T): Promise<T> {
+    const { language: grammar, query, imports } = await this.load(language);
     this.parser.setLanguage(grammar);
     const tree = this.parser.parse(text);
     if (!tree) throw new Error(`tree-sitter could not parse this ${language} text`);
     try {
-      return use(tree.rootNode, query);
+      return use(tree.rootNode, query, imports);
     } finally {
       tree.delete();
     }
@@ -88,13 +94,17 @@ export class TagParser {
 
   private async compile(language: ParsedLanguage): Promise<Loaded> {
     const grammar = await Language.load(await readFile(join(this.paths.grammars, GRAMMARS[language])));
-    return { language: grammar, query: new Query(grammar, TAG_QUERIES[language]) };
+    const imports = IMPORT_QUERIES[language];
+    return { language: grammar, query: new Query(grammar, TAG_QUERIES[language]), ...(imports ? { imports: new Query(grammar, imports) } : {}) };
   }
 
   dispose(): void {
     for (const loaded of this.loaded.values())
       loaded.then(
-        ({ query }) => query.delete(),
+        ({ query, imports }) => {
+          query.delete();
+          imports?.delete();
+        },
         () => undefined,
       );
     this.parser.delete();

@@ -1,3 +1,4 @@
+import type { ImportStatement } from '../imports/types';
 /** What symbol extraction produces for one file. Lines are 1-based. */
 
 export type SymbolKind = 'class' | 'interface' | 'enum' | 'type' | 'function' | 'method' | 'module' | 'macro' | 'property' | 'constant' | 'variable';
@@ -23,4 +24,6 @@ export interface Reference {
 export interface FileSymbols {
   defs: Definition[];
   refs: Reference[];
+  /** What the file imports, for the languages whose imports are resolved (absent otherwise). */
+  imports?: ImportStatement[];
 }

@@ -1,7 +1,7 @@
 /** The untested-modules check on hand-made repository facts: what it says where no test exists. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildDependencies } from '../../../server/repo/findings/dependencies';
+import type { DependencyGraph } from '../../../server/repo/findings/dependencies';
 import type { RepoFacts } from '../../../server/repo/findings/facts';
 import { untestedModules } from '../../../server/repo/findings/untested';
 import type { RepoMap } from '../../../server/repo/repomap';
@@ -15,6 +15,24 @@ function file(defs: string[], refs: string[] = []): FileSymbols {
   };
 }
 
+/** Each file imports the files defining the names it refers to, as an import graph would say. */
+function importsOf(files: Record<string, FileSymbols>): DependencyGraph {
+  const definer = new Map(Object.entries(files).flatMap(([path, symbols]) => symbols.defs.map((def) => [def.name, path] as const)));
+  return new Map(
+    Object.entries(files).map(([path, symbols]) => [
+      path,
+      new Map(
+        symbols.refs.flatMap(({ name, line }) => {
+          const to = definer.get(name);
+          return to
+            ? [[to, { from: path, to, file: path, line, specifier: `./${to}`, target: to, uses: 1, typeOnly: false, dynamic: false, test: false }] as const]
+            : [];
+        }),
+      ),
+    ]),
+  );
+}
+
 /** The facts of a TypeScript repository without git history, ranked evenly. */
 function factsOf(files: Record<string, FileSymbols>): RepoFacts {
   const paths = Object.keys(files);
@@ -26,7 +44,7 @@ function factsOf(files: Record<string, FileSymbols>): RepoFacts {
     symbols,
     rank: new Map(paths.map((path) => [path, 1 / paths.length])),
     map: {} as RepoMap,
-    dependencies: buildDependencies(paths.map((path) => ({ path, symbols: symbols(path) }))),
+    imports: { edges: importsOf(files), external: new Map(), unresolved: [] },
     head: undefined,
     churn: undefined,
   };
