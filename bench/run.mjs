@@ -10,6 +10,7 @@ const suites = {
   review: 'bench/review.ts',
   vad: 'bench/vad.ts',
   hands: 'bench/hands.ts',
+  imports: 'bench/imports.ts',
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));
