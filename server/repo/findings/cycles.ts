@@ -97,7 +97,7 @@ function fileCycle(files: DependencyGraph, component: string[]): Ranked | undefi
       severity: strong ? 'warning' : 'information',
       kind: 'cycle',
       title: `Import cycle of ${plural(component.length, 'file')} in ${moduleOf(first.from)}: ${names.join(' → ')} → ${names[0]}${strong ? '' : ' (not at load time)'}`,
-      why: `${component.length === names.length ? 'These files import each other' : `${plural(component.length, 'file')} import each other; the shortest loop is`}: ${loop.map(step).join('; ')}. Load order and initialisation then depend on who imports whom first, and none can be tested alone.${strong ? '' : weakness(loop)}`,
+      why: `${component.length === names.length ? 'These files import each other' : `${plural(component.length, 'file')} import each other; the shortest loop is`}: ${loop.map(step).join('; ')}.${strong ? ' Load order and initialisation then depend on who imports whom first, and none can be tested alone.' : weakness(loop)}`,
       fix: 'Move the shared definitions into a file both import, so the imports point one way.',
       related: related(loop),
     }),
