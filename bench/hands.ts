@@ -1,24 +1,28 @@
 /**
  * Hands figures: how long past its limit a runaway tree takes to stop (p95; budget 1 s), a REPL
  * cell's round trip for `1+1` in a warm kernel against a bare `python -c 1+1` with the same
- * interpreter, and the time to the first output byte through run.ts against spawning the same
- * command directly, all in the same run.
+ * interpreter, the time to the first output byte through run.ts against spawning the same
+ * command directly, and the time from approving a card to its first output at the panel's
+ * WebSocket (the built server, bench/handsPanel.ts) against the same command spawned directly,
+ * all in the same run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { Repl } from '../server/hands/repl';
 import { runCommand } from '../server/hands/run';
 import { tempDir } from '../test/support/paths';
-import { median, printTable, type Row } from './stats';
+import { approvalToPanel, commandLine } from './handsPanel';
+import { median, percentile, printTable, type Row } from './stats';
 
 const RUNS = Number(process.env.BENCH_HANDS_RUNS ?? 20);
 const LIMIT_MS = 500;
 const dir = tempDir('bench-hands');
 const workspace = { cwd: dir.path, workspaceFolders: [dir.path] };
 
-function p95(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!;
-}
+/** Commands the model asks for through the panel: one whose output goes out with its end, one still running when it printed. */
+const PANEL_COMMANDS = [
+  { argv: ['printf', 'x'], says: 'prints and exits: its output goes to the panel with the run’s end' },
+  { argv: ['sh', '-c', 'printf x; exec sleep 0.2'], says: 'prints and keeps running: its output waits out the card’s 30 ms gathering' },
+];
 
 /** How long after its wall-time limit a busy tree (a loop and 8 busy children, one of them setsid) is gone. */
 async function stopPastLimit(): Promise<number[]> {
@@ -82,14 +86,32 @@ async function firstByte(): Promise<{ run: number[]; direct: number[] }> {
   return { run, direct };
 }
 
+/** Median, p95 and the ratio of medians of approval → first output frame against a direct spawn's first byte. */
+function panelRows(command: (typeof PANEL_COMMANDS)[number], times: { panel: number[]; direct: number[] }): Row[] {
+  const metric = `approve → first output at the panel's WebSocket, \`${commandLine(command.argv)}\` (${command.says})`;
+  return [
+    { metric: `${metric}, median`, median: median(times.panel), unit: 'ms', baseline: { name: 'spawned directly, first byte', median: median(times.direct) } },
+    {
+      metric: 'the same, p95',
+      median: percentile(times.panel, 95),
+      unit: 'ms',
+      baseline: { name: 'spawned directly, p95', median: percentile(times.direct, 95) },
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   const overshoot = await stopPastLimit();
   const python = realPython();
   const repl = await replRoundTrip(python);
   const bytes = await firstByte();
+  const panel = await approvalToPanel(
+    RUNS,
+    PANEL_COMMANDS.map((command) => command.argv),
+  );
   const rows: Row[] = [
     { metric: `runaway tree (9 busy processes, one setsid) gone after its ${LIMIT_MS} ms limit, median`, median: median(overshoot), unit: 'ms' },
-    { metric: 'the same, p95', median: p95(overshoot), unit: 'ms', budget: 1000 },
+    { metric: 'the same, p95', median: percentile(overshoot, 95), unit: 'ms', budget: 1000 },
     { metric: 'REPL cell `1+1`, warm kernel', median: median(repl.cell), unit: 'ms', baseline: { name: `${python} -c 1+1`, median: median(repl.bare) } },
     {
       metric: 'first output byte of `sh -c "echo first"` through run.ts',
@@ -97,8 +119,10 @@ async function main(): Promise<void> {
       unit: 'ms',
       baseline: { name: 'spawned directly', median: median(bytes.direct) },
     },
+    ...panel.flatMap((times, index) => panelRows(PANEL_COMMANDS[index]!, times)),
   ];
   printTable(`Hands: ${RUNS} runs each`, rows);
+  console.log("\n\"In the panel\" is the panel's WebSocket: the frame's arrival there, not the webview's rendering of it.");
 }
 
 main()
