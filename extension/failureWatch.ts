@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../protocol/commands';
 import { FAILURE_MAX_MESSAGE_CHARS, FAILURE_MAX_NAME_CHARS, FAILURE_MAX_OUTPUT_CHARS, FAILURE_MAX_PROBLEMS } from '../protocol/failures';
 import { loadClientLibrary, type Ctx } from './ctx';
-import { DEDUPE_WINDOW_MS, ErrorJumps, FailureOffers, keepTail, offerText, type NoticedFailure } from './failures';
+import { DEDUPE_WINDOW_MS, ErrorJumps, FailureOffers, keepTail, offerText, type ErrorJump, type NoticedFailure } from './failures';
 import { SessionPanel } from './views/panel';
 
 /** The offer leaves the status bar by itself after this: a failure the user let pass is not theirs to clear. */
@@ -64,7 +64,7 @@ async function outputOf(output: Output | undefined): Promise<string | undefined>
 export class FailureWatch implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('parley.failure', vscode.StatusBarAlignment.Left, 9);
   private readonly offers = new FailureOffers(() => vscode.workspace.getConfiguration('parley').get<boolean>('failures.offer', true));
-  private readonly jumps = new ErrorJumps();
+  private readonly jumps = new ErrorJumps(errorCount());
   /**
    * The shell process of each task. A task's terminal has shell integration too: its command's
    * end is the task's failure, offered as the task's. Kept past the task's end, which may come
@@ -95,7 +95,7 @@ export class FailureWatch implements vscode.Disposable {
       vscode.tasks.onDidEndTaskProcess((event) => void this.taskEnded(event)),
       vscode.window.onDidStartTerminalShellExecution(({ terminal, execution }) => this.readOutput(terminal, execution)),
       vscode.window.onDidEndTerminalShellExecution((event) => void this.commandEnded(event)),
-      vscode.workspace.onDidSaveTextDocument((document) => this.jumps.saved(document.uri.toString(), errorCount(), Date.now())),
+      vscode.workspace.onDidSaveTextDocument((document) => this.offerJump(this.jumps.saved(document.uri.toString(), errorCount(), Date.now()))),
       vscode.languages.onDidChangeDiagnostics(() => this.diagnosticsChanged()),
     ];
   }
@@ -154,7 +154,10 @@ export class FailureWatch implements vscode.Disposable {
   }
 
   private diagnosticsChanged(): void {
-    const jump = this.jumps.changed(errorCount(), Date.now());
+    this.offerJump(this.jumps.changed(errorCount(), Date.now()));
+  }
+
+  private offerJump(jump: ErrorJump | undefined): void {
     if (!jump) return;
     const saved = vscode.Uri.parse(jump.file);
     this.offer({ kind: 'problems', name: vscode.workspace.asRelativePath(saved, false), newErrors: jump.after - jump.before, problems: problems(saved) });

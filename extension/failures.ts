@@ -51,17 +51,31 @@ export interface ErrorJump {
   after: number;
 }
 
-/** Watches the error count around saves for a jump of ERRORS_JUMP or more. */
+/**
+ * Watches the error count around saves for a jump of ERRORS_JUMP or more. New errors are counted
+ * from where the last save left Problems (or from the count at start), not from the moment of
+ * this save: a language server reports errors as the user types, so by the time the file is
+ * saved they are already there.
+ */
 export class ErrorJumps {
-  private save: { file: string; errors: number; at: number } | undefined;
+  private save: { file: string; errors: number; at: number; latest: number } | undefined;
+  /** Errors in Problems as the last save's window left them, or at start. */
+  private settled: number | undefined;
+
+  constructor(errorsAtStart?: number) {
+    this.settled = errorsAtStart;
+  }
 
   /**
-   * A file was saved with `errors` errors in Problems. Saves in quick succession (auto-save) keep
-   * the count before the first: the language server may answer only after the last.
+   * A file was saved with `errors` errors in Problems: the jump, when the errors typed since the
+   * last save make one. Saves in quick succession (auto-save) keep the count before the first:
+   * the language server may answer only after the last.
    */
-  saved(file: string, errors: number, at: number): void {
+  saved(file: string, errors: number, at: number): ErrorJump | undefined {
     const pending = this.save && at - this.save.at <= SAVE_WINDOW_MS ? this.save : undefined;
-    this.save = { file, errors: Math.min(errors, pending?.errors ?? errors), at };
+    if (this.save && !pending) this.settled = this.save.latest;
+    this.save = { file, errors: Math.min(errors, pending?.errors ?? this.settled ?? errors), at, latest: errors };
+    return this.jump(errors);
   }
 
   /** Problems changed and now hold `errors` errors: the jump, once per save, when there is one. */
@@ -69,11 +83,19 @@ export class ErrorJumps {
     const save = this.save;
     if (!save) return undefined;
     if (at - save.at > SAVE_WINDOW_MS) {
+      this.settled = save.latest;
       this.save = undefined;
       return undefined;
     }
-    if (errors - save.errors < ERRORS_JUMP) return undefined;
+    save.latest = errors;
+    return this.jump(errors);
+  }
+
+  private jump(errors: number): ErrorJump | undefined {
+    const save = this.save;
+    if (!save || errors - save.errors < ERRORS_JUMP) return undefined;
     this.save = undefined;
+    this.settled = errors;
     return { file: save.file, before: save.errors, after: errors };
   }
 }
