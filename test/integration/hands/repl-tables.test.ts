@@ -115,8 +115,8 @@ describe('Python REPL tables', { timeout: 120_000 }, () => {
     assert.match(result.value ?? '', /Odd object/);
   });
 
-  const pandas = spawnSync(pythonWithMatplotlib(), ['-c', 'import pandas'], { stdio: 'ignore' }).status === 0;
-  it('a real pandas DataFrame and Series → tables', { skip: pandas ? false : 'pandas is not installed for this Python' }, async () => {
+  it('a real pandas DataFrame and Series → tables (scripts/hands-env.sh installs pandas)', async () => {
+    assert.equal(spawnSync(pythonWithMatplotlib(), ['-c', 'import pandas'], { stdio: 'ignore' }).status, 0, 'pandas is missing: run bash scripts/hands-env.sh');
     const python = repl({ language: 'python' });
     const frame = await python.run('import pandas as pd\npd.DataFrame({"a": [1, 2], "b": ["x", "y"]})');
     assert.deepEqual(frame.tables[0]?.columns, ['', 'a', 'b']);
