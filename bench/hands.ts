@@ -20,8 +20,8 @@ const workspace = { cwd: dir.path, workspaceFolders: [dir.path] };
 
 /** Commands the model asks for through the panel: one whose output goes out with its end, one still running when it printed. */
 const PANEL_COMMANDS = [
-  { argv: ['printf', 'x'], says: 'prints and exits: its output goes to the panel with the run’s end' },
-  { argv: ['sh', '-c', 'printf x; exec sleep 0.2'], says: 'prints and keeps running: its output waits out the card’s 30 ms gathering' },
+  { argv: ['printf', 'x'], says: 'prints and exits' },
+  { argv: ['sh', '-c', 'printf x; exec sleep 0.2'], says: 'prints and keeps running' },
 ];
 
 /** How long after its wall-time limit a busy tree (a loop and 8 busy children, one of them setsid) is gone. */

@@ -255,8 +255,8 @@ export class Approvals {
 }
 
 /**
- * One card's live output: chunks gather for a few milliseconds and go as one frame per stream
- * change, up to PANEL_OUTPUT_CHARS; a flood past that is counted, and the card gets the end of
+ * One card's live output: the first chunk goes at once, later ones gather for a few milliseconds
+ * and go as one frame per stream change, up to PANEL_OUTPUT_CHARS; a flood past that is counted, and the card gets the end of
  * the output when the run ends instead.
  */
 class CardOutput {
@@ -281,7 +281,9 @@ class CardOutput {
     this.#stream = stream;
     this.#text += text.slice(0, room);
     this.dropped += Math.max(0, text.length - room);
-    this.#timer ??= setTimeout(() => this.flush(false), OUTPUT_FLUSH_MS);
+    // The first output shows at once; after it, chunks gather, so a flood is one frame every OUTPUT_FLUSH_MS, not one per chunk.
+    if (this.#sent === 0 && this.#timer === undefined) this.flush(false);
+    else this.#timer ??= setTimeout(() => this.flush(false), OUTPUT_FLUSH_MS);
   }
 
   /** `final`: the run ended, so an escape sequence cut off at the end will not be completed. */

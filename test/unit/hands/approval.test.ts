@@ -151,18 +151,20 @@ describe('approval cards', () => {
     assert.deepEqual(later.frames.at(-1), { type: 'approvalState', id: card.id, state: 'cancelled' });
   });
 
-  it('streams a run with its colours and without other escape sequences', async () => {
+  it('streams a run with its colours and without other escape sequences, its first output at once and the rest gathered', async () => {
     const { frames, approvals } = cards();
     const { id } = approvals.preapproved(request);
     await approvals.run(id, new AbortController().signal, async (_signal, onOutput) => {
       onOutput('stdout', '\u001b[31mred\u001b[0m\u001b]0;title\u0007 ');
-      onOutput('stdout', 'and more');
+      onOutput('stdout', 'and ');
+      onOutput('stdout', 'more');
       onOutput('stderr', 'oops');
       return { outcome: 'error', exitCode: 1, signal: null, ms: 3, output: '' };
     });
     assert.deepEqual(frames.slice(1), [
       { type: 'approvalState', id, state: 'running' },
-      { type: 'runOutput', id, stream: 'stdout', text: '\u001b[31mred\u001b[0m and more' },
+      { type: 'runOutput', id, stream: 'stdout', text: '\u001b[31mred\u001b[0m ' },
+      { type: 'runOutput', id, stream: 'stdout', text: 'and more' },
       { type: 'runOutput', id, stream: 'stderr', text: 'oops' },
       { type: 'runEnd', id, outcome: 'error', exitCode: 1, signal: null, ms: 3 },
     ]);
