@@ -64,7 +64,7 @@ async function outputOf(output: Output | undefined): Promise<string | undefined>
 export class FailureWatch implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('parley.failure', vscode.StatusBarAlignment.Left, 9);
   private readonly offers = new FailureOffers(() => vscode.workspace.getConfiguration('parley').get<boolean>('failures.offer', true));
-  private readonly jumps = new ErrorJumps(errorCount());
+  private readonly jumps = new ErrorJumps();
   /**
    * The shell process of each task. A task's terminal has shell integration too: its command's
    * end is the task's failure, offered as the task's. Kept past the task's end, which may come
@@ -95,6 +95,9 @@ export class FailureWatch implements vscode.Disposable {
       vscode.tasks.onDidEndTaskProcess((event) => void this.taskEnded(event)),
       vscode.window.onDidStartTerminalShellExecution(({ terminal, execution }) => this.readOutput(terminal, execution)),
       vscode.window.onDidEndTerminalShellExecution((event) => void this.commandEnded(event)),
+      vscode.workspace.onDidChangeTextDocument(({ document, contentChanges }) => {
+        if (document.uri.scheme === 'file' && contentChanges.length > 0) this.jumps.edited(errorCount());
+      }),
       vscode.workspace.onDidSaveTextDocument((document) => this.offerJump(this.jumps.saved(document.uri.toString(), errorCount(), Date.now()))),
       vscode.languages.onDidChangeDiagnostics(() => this.diagnosticsChanged()),
     ];

@@ -53,28 +53,29 @@ export interface ErrorJump {
 
 /**
  * Watches the error count around saves for a jump of ERRORS_JUMP or more. New errors are counted
- * from where the last save left Problems (or from the count at start), not from the moment of
- * this save: a language server reports errors as the user types, so by the time the file is
- * saved they are already there.
+ * from the moment the user began the edit the save keeps (the first change since the last save),
+ * not from the save itself: a language server reports errors as the user types, so by the time
+ * the file is saved they are already in Problems.
  */
 export class ErrorJumps {
-  private save: { file: string; errors: number; at: number; latest: number } | undefined;
-  /** Errors in Problems as the last save's window left them, or at start. */
-  private settled: number | undefined;
+  private save: { file: string; errors: number; at: number } | undefined;
+  /** Errors in Problems when the first change since the last save was made. */
+  private beforeEdit: number | undefined;
 
-  constructor(errorsAtStart?: number) {
-    this.settled = errorsAtStart;
+  /** A document changed: the first change since the last save sets what the next save is counted from. */
+  edited(errors: number): void {
+    this.beforeEdit ??= errors;
   }
 
   /**
-   * A file was saved with `errors` errors in Problems: the jump, when the errors typed since the
-   * last save make one. Saves in quick succession (auto-save) keep the count before the first:
-   * the language server may answer only after the last.
+   * A file was saved with `errors` errors in Problems: the jump, when the errors since its edit
+   * began make one. Saves in quick succession (auto-save) keep the count before the first: the
+   * language server may answer only after the last.
    */
   saved(file: string, errors: number, at: number): ErrorJump | undefined {
     const pending = this.save && at - this.save.at <= SAVE_WINDOW_MS ? this.save : undefined;
-    if (this.save && !pending) this.settled = this.save.latest;
-    this.save = { file, errors: Math.min(errors, pending?.errors ?? this.settled ?? errors), at, latest: errors };
+    this.save = { file, errors: Math.min(errors, pending?.errors ?? this.beforeEdit ?? errors), at };
+    this.beforeEdit = undefined;
     return this.jump(errors);
   }
 
@@ -83,11 +84,9 @@ export class ErrorJumps {
     const save = this.save;
     if (!save) return undefined;
     if (at - save.at > SAVE_WINDOW_MS) {
-      this.settled = save.latest;
       this.save = undefined;
       return undefined;
     }
-    save.latest = errors;
     return this.jump(errors);
   }
 
@@ -95,7 +94,6 @@ export class ErrorJumps {
     const save = this.save;
     if (!save || errors - save.errors < ERRORS_JUMP) return undefined;
     this.save = undefined;
-    this.settled = errors;
     return { file: save.file, before: save.errors, after: errors };
   }
 }

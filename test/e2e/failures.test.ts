@@ -170,10 +170,16 @@ describe('failures noticed in code-server', { skip: unavailable, timeout: 600_00
     const squiggles = () => page.locator('.monaco-editor .squiggly-error').count();
     await openFileByName(page, 'count.ts');
     await waitFor(async () => (await squiggles()) === 1, { timeoutMs: 60_000, what: "TypeScript's first error in count.ts" });
-    // Pasted in one edit and saved at once, as TypeScript reports errors while one types: typed
-    // slowly, they would be in Problems before the save, which then brings none.
-    await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(FOUR_ERRORS);
+    // Typed as a user types, so TypeScript reports the new errors before the save: they count
+    // from where the editing began, not from the save.
+    await page.keyboard.press('Control+End');
+    for (const line of FOUR_ERRORS.slice(ONE_ERROR.length).split('\n').filter(Boolean)) {
+      await page.keyboard.type(line, { delay: 10 });
+      // Enter would take a suggestion the editor may be showing: close it first.
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Enter');
+    }
+    await waitFor(async () => (await squiggles()) === 4, { timeoutMs: 30_000, what: 'the typed errors in the editor before the save' });
     await page.keyboard.press('Control+S');
     await waitFor(() => readFileSync(file, 'utf8') === FOUR_ERRORS || undefined, { timeoutMs: 10_000, what: 'count.ts saved with four errors' });
     await waitFor(async () => (await jump().count()) === 1, { timeoutMs: 30_000, what: 'the offer for the new errors' });

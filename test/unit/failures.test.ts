@@ -65,17 +65,21 @@ describe('errors in Problems after a save', () => {
     assert.equal(jumps.changed(10, SAVE_WINDOW_MS + 2), undefined);
   });
 
-  it('counts errors typed before the save from where the last save left Problems', () => {
-    const jumps = new ErrorJumps(1);
-    // The language server reported the errors while the user typed: nothing changes after the save.
-    assert.equal(jumps.changed(4, 0), undefined, 'errors while typing, before any save, offer nothing');
+  it('counts errors typed before the save from the first change since the last save', () => {
+    const jumps = new ErrorJumps();
+    // One error was there when the user began typing; the language server reported three more as they typed.
+    jumps.edited(1);
+    assert.equal(jumps.changed(4, 0), undefined, 'errors while typing, before the save, offer nothing');
+    jumps.edited(4);
     assert.deepEqual(jumps.saved('file:///w/a.ts', 4, 100), { file: 'file:///w/a.ts', before: 1, after: 4 });
-    // Saving again with the same errors is no jump: the last save left four.
+    // An edit that keeps the errors, saved: no jump.
+    jumps.edited(4);
     assert.equal(jumps.saved('file:///w/a.ts', 4, 100 + SAVE_WINDOW_MS * 2), undefined);
     assert.equal(jumps.changed(4, 200 + SAVE_WINDOW_MS * 2), undefined);
-    // Two more typed, then saved after the window: counted from four, not a jump; three more are.
-    assert.equal(jumps.saved('file:///w/a.ts', 6, 100 + SAVE_WINDOW_MS * 4), undefined);
-    assert.deepEqual(jumps.saved('file:///w/a.ts', 9, 100 + SAVE_WINDOW_MS * 6), { file: 'file:///w/a.ts', before: 6, after: 9 });
+    // A save without an edit since the last counts from its own moment.
+    assert.equal(jumps.saved('file:///w/a.ts', 9, 100 + SAVE_WINDOW_MS * 4), undefined);
+    jumps.edited(9);
+    assert.deepEqual(jumps.saved('file:///w/a.ts', 12, 100 + SAVE_WINDOW_MS * 6), { file: 'file:///w/a.ts', before: 9, after: 12 });
   });
 
   it('saves in quick succession keep the count before the first (auto-save), and name the last file', () => {
