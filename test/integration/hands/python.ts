@@ -4,6 +4,9 @@
  * installs Debian's for /usr/bin/python3). None → the tests fail saying so, never skip.
  */
 import { spawnSync } from 'node:child_process';
+import { after } from 'node:test';
+import { Repl, type ReplOptions } from '../../../server/hands/repl';
+import { tempDir } from '../../support/paths';
 
 let found: string | undefined;
 
@@ -24,4 +27,19 @@ export function gone(pid: number): boolean {
   }
   const stat = spawnSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).stdout;
   return process.platform === 'linux' && / [ZX] /.test(stat.slice(stat.lastIndexOf(')')));
+}
+
+/** A test file's REPLs: each in one temporary workspace folder with that Python, all closed after the file. */
+export function replsIn(name: string): (options: Partial<ReplOptions> & Pick<ReplOptions, 'language'>) => Repl {
+  const dir = tempDir(name);
+  const repls: Repl[] = [];
+  after(async () => {
+    await Promise.all(repls.map((repl) => repl.close()));
+    dir.cleanup();
+  });
+  return (options) => {
+    const made = new Repl({ cwd: dir.path, workspaceFolders: [dir.path], python: pythonWithMatplotlib(), ...options });
+    repls.push(made);
+    return made;
+  };
 }

@@ -5,24 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { TABLE_BOUNDS } from '../../../protocol/cellTable';
-import { Repl, type CellEvent, type ReplOptions } from '../../../server/hands/repl';
-import { tempDir } from '../../support/paths';
-import { pythonWithMatplotlib } from './python';
+import type { CellEvent } from '../../../server/hands/repl';
+import { pythonWithMatplotlib, replsIn } from './python';
 
-const dir = tempDir('hands-repl-tables');
-const repls: Repl[] = [];
-after(async () => {
-  await Promise.all(repls.map((repl) => repl.close()));
-  dir.cleanup();
-});
-
-function repl(options: Partial<ReplOptions> & Pick<ReplOptions, 'language'>): Repl {
-  const made = new Repl({ cwd: dir.path, workspaceFolders: [dir.path], python: pythonWithMatplotlib(), ...options });
-  repls.push(made);
-  return made;
-}
+const repl = replsIn('hands-repl-tables');
 
 const FAKE_FRAME = `
 class Index:

@@ -6,23 +6,11 @@
  * result names the variables that were lost.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { Repl, type CellEvent, type ReplOptions } from '../../../server/hands/repl';
-import { tempDir } from '../../support/paths';
-import { pythonWithMatplotlib } from './python';
+import { describe, it } from 'node:test';
+import type { CellEvent } from '../../../server/hands/repl';
+import { replsIn } from './python';
 
-const dir = tempDir('hands-repl');
-const repls: Repl[] = [];
-after(async () => {
-  await Promise.all(repls.map((repl) => repl.close()));
-  dir.cleanup();
-});
-
-function repl(options: Partial<ReplOptions> & Pick<ReplOptions, 'language'>): Repl {
-  const made = new Repl({ cwd: dir.path, workspaceFolders: [dir.path], python: pythonWithMatplotlib(), ...options });
-  repls.push(made);
-  return made;
-}
+const repl = replsIn('hands-repl');
 
 describe('Python REPL', { timeout: 180_000 }, () => {
   it('cells share variables; the last expression is the value; prints are stdout; an error has its traceback', async () => {
