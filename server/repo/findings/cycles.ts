@@ -61,12 +61,19 @@ interface Ranked {
   finding: ReviewFinding;
 }
 
-function moduleCycle(modules: DependencyGraph, component: string[]): Ranked | undefined {
-  const { loop, strong } = example(modules, component);
+/** What one cycle finding says, given its example loop: its title, why it matters and the fix. */
+interface CycleWords {
+  title(names: string[], first: DependencyEdge): string;
+  why(names: string[], steps: string, strong: boolean): string;
+  fix: string;
+}
+
+/** One component of `graph` as a finding: its shortest loop (load-time first) as the example, its size for ranking. */
+function cycleFinding(graph: DependencyGraph, component: string[], words: CycleWords): Ranked | undefined {
+  const { loop, strong } = example(graph, component);
   const first = loop[0];
   if (!first) return undefined;
   const names = loop.map((edge) => edge.from);
-  const others = component.length > names.length ? ` (${plural(component.length, 'module')} import each other in all)` : '';
   return {
     strong,
     size: component.length,
@@ -75,33 +82,32 @@ function moduleCycle(modules: DependencyGraph, component: string[]): Ranked | un
       line: first.line,
       severity: strong ? 'warning' : 'information',
       kind: 'cycle',
-      title: `Dependency cycle between modules ${names.join(' → ')} → ${names[0]}${strong ? '' : ' (not at load time)'}`,
-      why: `These modules import each other${others}: ${loop.map(step).join('; ')}. None of them can be understood, tested or changed alone.${strong ? '' : weakness(loop)}`,
-      fix: 'Break the loop: move what both sides share into a module they can both use, or turn one dependency around (the lower module takes a callback or an interface instead of importing the higher one).',
+      title: `${words.title(names, first)}${strong ? '' : ' (not at load time)'}`,
+      why: `${words.why(names, loop.map(step).join('; '), strong)}${strong ? '' : weakness(loop)}`,
+      fix: words.fix,
       related: related(loop),
     }),
   };
 }
 
+function moduleCycle(modules: DependencyGraph, component: string[]): Ranked | undefined {
+  return cycleFinding(modules, component, {
+    title: (names) => `Dependency cycle between modules ${names.join(' → ')} → ${names[0]}`,
+    why: (names, steps) => {
+      const others = component.length > names.length ? ` (${plural(component.length, 'module')} import each other in all)` : '';
+      return `These modules import each other${others}: ${steps}. None of them can be understood, tested or changed alone.`;
+    },
+    fix: 'Break the loop: move what both sides share into a module they can both use, or turn one dependency around (the lower module takes a callback or an interface instead of importing the higher one).',
+  });
+}
+
 function fileCycle(files: DependencyGraph, component: string[]): Ranked | undefined {
-  const { loop, strong } = example(files, component);
-  const first = loop[0];
-  if (!first) return undefined;
-  const names = loop.map((edge) => edge.from);
-  return {
-    strong,
-    size: component.length,
-    finding: finding({
-      file: first.file,
-      line: first.line,
-      severity: strong ? 'warning' : 'information',
-      kind: 'cycle',
-      title: `Import cycle of ${plural(component.length, 'file')} in ${moduleOf(first.from)}: ${names.join(' → ')} → ${names[0]}${strong ? '' : ' (not at load time)'}`,
-      why: `${component.length === names.length ? 'These files import each other' : `${plural(component.length, 'file')} import each other; the shortest loop is`}: ${loop.map(step).join('; ')}.${strong ? ' Load order and initialisation then depend on who imports whom first, and none can be tested alone.' : weakness(loop)}`,
-      fix: 'Move the shared definitions into a file both import, so the imports point one way.',
-      related: related(loop),
-    }),
-  };
+  return cycleFinding(files, component, {
+    title: (names, first) => `Import cycle of ${plural(component.length, 'file')} in ${moduleOf(first.from)}: ${names.join(' → ')} → ${names[0]}`,
+    why: (names, steps, strong) =>
+      `${component.length === names.length ? 'These files import each other' : `${plural(component.length, 'file')} import each other; the shortest loop is`}: ${steps}.${strong ? ' Load order and initialisation then depend on who imports whom first, and none can be tested alone.' : ''}`,
+    fix: 'Move the shared definitions into a file both import, so the imports point one way.',
+  });
 }
 
 export function dependencyCycles(facts: RepoFacts): ReviewFinding[] {
