@@ -96,7 +96,7 @@ export class FailureWatch implements vscode.Disposable {
       vscode.window.onDidStartTerminalShellExecution(({ terminal, execution }) => this.readOutput(terminal, execution)),
       vscode.window.onDidEndTerminalShellExecution((event) => void this.commandEnded(event)),
       vscode.workspace.onDidChangeTextDocument(({ document, contentChanges }) => {
-        if (document.uri.scheme === 'file' && contentChanges.length > 0) this.jumps.edited(errorCount());
+        if (document.uri.scheme === 'file' && contentChanges.length > 0) this.jumps.edited(errorCount);
       }),
       vscode.workspace.onDidSaveTextDocument((document) => this.offerJump(this.jumps.saved(document.uri.toString(), errorCount(), Date.now()))),
       vscode.languages.onDidChangeDiagnostics(() => this.diagnosticsChanged()),

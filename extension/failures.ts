@@ -62,9 +62,12 @@ export class ErrorJumps {
   /** Errors in Problems when the first change since the last save was made. */
   private beforeEdit: number | undefined;
 
-  /** A document changed: the first change since the last save sets what the next save is counted from. */
-  edited(errors: number): void {
-    this.beforeEdit ??= errors;
+  /**
+   * A document changed: the first change since the last save sets what the next save is counted
+   * from. `errors` is asked for only then, since this runs on every keystroke.
+   */
+  edited(errors: () => number): void {
+    this.beforeEdit ??= errors();
   }
 
   /**

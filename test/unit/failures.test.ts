@@ -68,17 +68,18 @@ describe('errors in Problems after a save', () => {
   it('counts errors typed before the save from the first change since the last save', () => {
     const jumps = new ErrorJumps();
     // One error was there when the user began typing; the language server reported three more as they typed.
-    jumps.edited(1);
+    jumps.edited(() => 1);
+    jumps.edited(() => assert.fail('the count is asked for again before the save: edits run on every keystroke'));
     assert.equal(jumps.changed(4, 0), undefined, 'errors while typing, before the save, offer nothing');
-    jumps.edited(4);
+    jumps.edited(() => 4);
     assert.deepEqual(jumps.saved('file:///w/a.ts', 4, 100), { file: 'file:///w/a.ts', before: 1, after: 4 });
     // An edit that keeps the errors, saved: no jump.
-    jumps.edited(4);
+    jumps.edited(() => 4);
     assert.equal(jumps.saved('file:///w/a.ts', 4, 100 + SAVE_WINDOW_MS * 2), undefined);
     assert.equal(jumps.changed(4, 200 + SAVE_WINDOW_MS * 2), undefined);
     // A save without an edit since the last counts from its own moment.
     assert.equal(jumps.saved('file:///w/a.ts', 9, 100 + SAVE_WINDOW_MS * 4), undefined);
-    jumps.edited(9);
+    jumps.edited(() => 9);
     assert.deepEqual(jumps.saved('file:///w/a.ts', 12, 100 + SAVE_WINDOW_MS * 6), { file: 'file:///w/a.ts', before: 9, after: 12 });
   });
 
