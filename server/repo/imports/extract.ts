@@ -5,6 +5,7 @@
  */
 import type { Node, Query } from 'web-tree-sitter';
 import type { ParsedLanguage } from '../languages';
+import { C_IMPORTS, cInclude, CSHARP_IMPORTS, csharpImports, JAVA_IMPORTS, javaImports, RUST_IMPORTS, rustImports } from './statements';
 import type { ImportStatement } from './types';
 
 const JS_IMPORTS = String.raw`
@@ -31,6 +32,11 @@ export const IMPORT_QUERIES: Partial<Record<ParsedLanguage, string>> = {
   javascript: JS_IMPORTS,
   python: PYTHON_IMPORTS,
   go: GO_IMPORTS,
+  rust: RUST_IMPORTS,
+  java: JAVA_IMPORTS,
+  csharp: CSHARP_IMPORTS,
+  c: C_IMPORTS,
+  cpp: C_IMPORTS,
 };
 
 const hasKeyword = (node: Node, keyword: string) => node.children.some((child) => child !== null && !child.isNamed && child.type === keyword);
@@ -98,6 +104,10 @@ export function extractImports(language: ParsedLanguage, root: Node, query: Quer
   for (const { name, node } of query.captures(root)) {
     if (name.startsWith('_')) continue;
     if (name === 'python') found.push(...pythonImports(node, source));
+    else if (name === 'rust') found.push(...rustImports(node));
+    else if (name === 'java') found.push(...javaImports(node));
+    else if (name === 'csharp') found.push(...csharpImports(node));
+    else if (language === 'c' || language === 'cpp') found.push(cInclude(name, node));
     else if (language === 'go') found.push({ specifier: source.slice(node.startIndex, node.endIndex), line: node.startPosition.row + 1 });
     else found.push(jsImport(name, node, source));
   }

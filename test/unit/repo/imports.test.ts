@@ -1,7 +1,8 @@
 /**
  * The import graph on a small tree with known imports: tsconfig paths through extends, `.js`
  * specifiers meaning `.ts`, index files, a workspace package, a type-only cycle, a test-only
- * edge, a package import whose name a local file also defines, Python relative imports and Go.
+ * edge, a package import whose name a local file also defines, Python relative imports, Go, and
+ * for Rust, Java, C# and C a cycle each and an external import whose name a local file shares.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { REPO } from '../../support/paths';
 
 setWorkspaceTrusted(true);
 const FIXTURE = join(REPO, 'test', 'fixtures', 'imports');
+const JAVA = 'java/src/main/java/com/acme';
 
 describe('import graph', { timeout: 60_000 }, () => {
   const index = new RepoIndex(FIXTURE, { poolSize: 1 });
@@ -52,11 +54,63 @@ describe('import graph', { timeout: 60_000 }, () => {
     assert.deepEqual(targets('cmd/main.go'), ['lib/lib.go']);
   });
 
+  it('resolves Rust mod and use through the crate tree, path attributes and workspace crates, and keeps other crates external', () => {
+    assert.deepEqual(targets('rust/app/src/main.rs'), [
+      'rust/app/src/config.rs',
+      'rust/app/src/net/mod.rs',
+      'rust/app/src/platform/unix.rs',
+      'rust/util/src/strings.rs',
+    ]);
+    assert.deepEqual(targets('rust/app/src/net/mod.rs'), ['rust/app/src/config.rs', 'rust/app/src/net/tcp.rs', 'rust/app/src/platform/unix.rs']);
+    assert.deepEqual(
+      targets('rust/app/src/net/tcp.rs'),
+      ['rust/app/src/net/mod.rs'],
+      'super:: from net/tcp.rs is net, and use super::* in an inline test module is its own file',
+    );
+    assert.equal(edge('rust/app/src/main.rs', 'rust/app/src/platform/unix.rs')?.specifier, 'os');
+    assert.equal(edge('rust/app/src/net/mod.rs', 'rust/app/src/platform/unix.rs')?.test, true, 'only the #[cfg(test)] module uses it');
+    assert.equal(edge('rust/app/src/net/mod.rs', 'rust/app/src/config.rs')?.test, false);
+    assert.equal(edge('rust/app/src/main.rs', 'rust/util/src/serde.rs'), undefined, "the serde crate is not my-util's serde module");
+    assert.equal(facts.imports.external.get('serde'), 1);
+  });
+
+  it('resolves Java imports by declared package, on-demand imports and own-package classes by the names used', () => {
+    assert.deepEqual(targets(`${JAVA}/app/App.java`), [
+      `${JAVA}/app/Helper.java`,
+      `${JAVA}/model/User.java`,
+      `${JAVA}/util/Checks.java`,
+      `${JAVA}/util/Strings.java`,
+    ]);
+    assert.equal(edge(`${JAVA}/app/App.java`, `${JAVA}/util/Checks.java`)?.line, 8, 'the static import');
+    assert.equal(edge(`${JAVA}/app/App.java`, `${JAVA}/model/User.java`)?.specifier, 'com.acme.model.*');
+    assert.equal(edge(`${JAVA}/app/App.java`, `${JAVA}/room/Room.java`), undefined, 'org.external.Room is not com.acme.room.Room');
+    assert.deepEqual(targets('java/src/test/java/com/acme/app/AppTest.java'), [`${JAVA}/app/App.java`], 'same package across source roots');
+    assert.equal(edge('java/src/test/java/com/acme/app/AppTest.java', `${JAVA}/app/App.java`)?.test, true);
+  });
+
+  it('resolves C# usings to the files of the namespace whose types the file names, global usings per project', () => {
+    assert.deepEqual(targets('csharp/App/Program.cs'), ['csharp/App/Core/Service.cs'], 'not Unused.cs, nor Acme.Other.Widget for External.Widgets.Widget');
+    assert.deepEqual(targets('csharp/App/Core/Helper.cs'), ['csharp/App/Core/Service.cs'], 'own namespace without a using');
+    assert.deepEqual(targets('csharp/Tool/Main.cs'), ['csharp/App/Core/Service.cs']);
+    assert.equal(edge('csharp/Tool/Main.cs', 'csharp/App/Core/Service.cs')?.line, 5, 'the global using is in Usings.cs: the evidence is the use');
+  });
+
+  it('resolves C includes beside the file, then include/ and CMake include directories; <…> never beside', () => {
+    assert.deepEqual(targets('c/src/main.c'), ['c/include/lib/api.h', 'c/src/util.h', 'c/third/vendor.h'], '<queue.h> is not src/queue.h');
+    assert.deepEqual(targets('c/include/lib/api.h'), ['c/include/lib/types.h']);
+    assert.equal(facts.imports.external.get('queue.h'), 1);
+    assert.ok(facts.imports.unresolved.some((u) => u.file === 'c/src/main.c' && u.specifier === 'config.h'));
+  });
+
   it('reports each cycle once, load-time cycles first, the others marked', () => {
     const titles = dependencyCycles(facts).map((f) => `${f.severity}: ${f.title}`);
     assert.deepEqual(titles, [
       // src, src/c and test are one component (test only through the test file and a dynamic import): one finding, its load-time loop as the example.
       'warning: Dependency cycle between modules src → src/c → src',
+      `warning: Import cycle of 3 files in java/src: ${JAVA}/app/App.java → ${JAVA}/app/Helper.java → ${JAVA}/app/App.java`,
+      'warning: Import cycle of 3 files in rust/app: rust/app/src/config.rs → rust/app/src/net/mod.rs → rust/app/src/config.rs',
+      'warning: Import cycle of 2 files in c/src: c/src/state.h → c/src/util.h → c/src/state.h',
+      'warning: Import cycle of 2 files in csharp/App: csharp/App/Core/Service.cs → csharp/App/Data/Repo.cs → csharp/App/Core/Service.cs',
       'warning: Import cycle of 2 files in py/pkg: py/pkg/mod.py → py/pkg/other.py → py/pkg/mod.py',
       'information: Import cycle of 2 files in src: src/types.ts → src/user.ts → src/types.ts (not at load time)',
     ]);
