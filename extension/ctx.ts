@@ -14,6 +14,7 @@ import { configurationMiddleware } from './config';
 import { editorState } from './editorState';
 import type { Secrets } from './secrets';
 import type { StatusBar } from './status';
+import type { ParleyShell } from './terminalShell';
 
 /** dist/lspClient.js, next to this bundle; esbuild leaves this require alone (see esbuild.mjs). */
 export function loadClientLibrary(): typeof import('./lspClient') {
@@ -33,7 +34,7 @@ export class Ctx implements vscode.Disposable {
   readonly onDidChangeEndpoint = this.endpointEmitter.event;
   /** Fires with the knowledge base's figures whenever the server says they changed. */
   readonly onDidChangeKbStats = this.kbStatsEmitter.event;
-  /** Fires with each piece of output of a command the user approved, for the terminal named "Parley". */
+  /** Fires with each piece of output of a command the user approved that runs as a child process, for the terminal named "Parley output". */
   readonly onCommandOutput = this.commandOutputEmitter.event;
 
   constructor(
@@ -41,6 +42,7 @@ export class Ctx implements vscode.Disposable {
     readonly log: vscode.LogOutputChannel,
     private readonly secrets: Secrets,
     private readonly statusBar: StatusBar,
+    private readonly shell: ParleyShell,
   ) {}
 
   get liveEndpoint(): LiveEndpoint | undefined {
@@ -103,6 +105,8 @@ export class Ctx implements vscode.Disposable {
       WorkspaceTrustNotification,
       KbStatsNotification,
       CommandOutputNotification,
+      TerminalOpenRequest,
+      TerminalExecuteRequest,
     } = loadClientLibrary();
     const client = new LanguageClient('parley', 'Parley', await this.serverOptions(TransportKind.stdio), this.clientOptions());
     this.client = client;
@@ -112,6 +116,8 @@ export class Ctx implements vscode.Disposable {
       client.onNotification(KbStatsNotification.type, (stats) => this.kbStatsEmitter.fire(stats)),
       client.onNotification(CommandOutputNotification.type, (output) => this.commandOutputEmitter.fire(output)),
       client.onRequest(EditorStateRequest.type, () => editorState()),
+      client.onRequest(TerminalOpenRequest.type, () => this.shell.open()),
+      client.onRequest(TerminalExecuteRequest.type, (params) => this.shell.execute(params)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         client
           .sendNotification(WorkspaceTrustNotification.type, { trusted: true })

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../protocol/commands';
 import { FAILURE_MAX_MESSAGE_CHARS, FAILURE_MAX_NAME_CHARS, FAILURE_MAX_OUTPUT_CHARS, FAILURE_MAX_PROBLEMS } from '../protocol/failures';
 import { loadClientLibrary, type Ctx } from './ctx';
+import type { ParleyShell } from './terminalShell';
 import { DEDUPE_WINDOW_MS, ErrorJumps, FailureOffers, keepTail, offerText, type ErrorJump, type NoticedFailure } from './failures';
 import { SessionPanel } from './views/panel';
 
@@ -86,6 +87,7 @@ export class FailureWatch implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly ctx: Ctx,
+    private readonly shell: Pick<ParleyShell, 'startedByParley'>,
   ) {
     this.item.name = 'Parley: ask about a failure';
     this.item.command = Commands.askAboutFailure;
@@ -134,6 +136,7 @@ export class FailureWatch implements vscode.Disposable {
 
   /** Starts reading at once: the stream holds only what is written after the first read. */
   private readOutput(terminal: vscode.Terminal, execution: vscode.TerminalShellExecution): void {
+    if (this.shell.startedByParley(execution)) return;
     const entry: Output = { tail: '', done: Promise.resolve() };
     entry.done = (async () => {
       for await (const data of execution.read()) entry.tail = keepTail(entry.tail, data, FAILURE_MAX_OUTPUT_CHARS);
@@ -144,6 +147,8 @@ export class FailureWatch implements vscode.Disposable {
   }
 
   private async commandEnded({ terminal, execution, exitCode }: vscode.TerminalShellExecutionEndEvent): Promise<void> {
+    // A command the user approved in the panel: the assistant has its result already.
+    if (this.shell.startedByParley(execution)) return;
     const pid = await terminal.processId;
     if (pid !== undefined && this.taskShells.has(pid)) return;
     const read = pid === undefined ? undefined : this.terminalOutputs.get(pid);

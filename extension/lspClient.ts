@@ -9,6 +9,8 @@ export {
   CapturePageRequest,
   CommandOutputNotification,
   EditorStateRequest,
+  TerminalExecuteRequest,
+  TerminalOpenRequest,
   ExportSessionRequest,
   KbAddNoteRequest,
   KbAddRequest,

@@ -9,6 +9,7 @@ import { FailureWatch } from './failureWatch';
 import { Secrets } from './secrets';
 import { StatusBar } from './status';
 import { ParleyTerminal } from './terminal';
+import { ParleyShell } from './terminalShell';
 import { SESSION_VIEW_TYPE, SessionPanel } from './views/panel';
 import { KNOWLEDGE_VIEW_ID, KnowledgeBaseView } from './views/sidebar';
 
@@ -19,13 +20,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Parley', { log: true });
   const secrets = new Secrets(context.secrets);
   const statusBar = new StatusBar();
-  ctx = new Ctx(context, log, secrets, statusBar);
+  const shell = new ParleyShell(() => vscode.workspace.workspaceFolders?.[0]?.uri);
+  ctx = new Ctx(context, log, secrets, statusBar, shell);
   const current = ctx;
-  const failures = new FailureWatch(context.extensionUri, current);
+  const failures = new FailureWatch(context.extensionUri, current, shell);
   const terminal = new ParleyTerminal();
   context.subscriptions.push(
     failures,
     terminal,
+    shell,
     current.onCommandOutput((output) => terminal.show(output)),
     log,
     statusBar,

@@ -1,14 +1,15 @@
 /**
- * The terminal named "Parley": the commands the user approved, their output as it comes and how
- * they ended, beside the user's own terminals. It is created on the first output, reused after,
- * and created again after the user closes it. It shows child processes the server runs, so it has
- * no shell of its own and takes no input.
+ * The terminal named "Parley output": the approved commands that ran as child processes of the
+ * server (when the terminal named "Parley" could not take them, terminalShell.ts), their output
+ * as it comes and how they ended, beside the user's own terminals. It is created on the first
+ * output, reused after, and created again after the user closes it. It has no shell of its own
+ * and takes no input.
  */
 import * as vscode from 'vscode';
 import type { CommandOutput } from '../protocol/lsp';
 import { TerminalText } from './terminalText';
 
-export const TERMINAL_NAME = 'Parley';
+export const TERMINAL_NAME = 'Parley output';
 
 export class ParleyTerminal implements vscode.Disposable {
   private terminal: vscode.Terminal | undefined;

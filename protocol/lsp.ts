@@ -24,6 +24,9 @@ import type {
   KbVoteParams,
   LiveRemoteOriginParams,
   ReviewParamsSchema,
+  TerminalExecuteParamsSchema,
+  TerminalExecuteResultSchema,
+  TerminalOpenResultSchema,
   TextRangeSchema,
   WorkspaceDiagnosticSchema,
   WorkspaceTrustParams,
@@ -207,6 +210,27 @@ export type AskAboutFailure = z.input<typeof AskAboutFailureParams>;
 export namespace AskAboutFailureRequest {
   export const method = 'parley/askAboutFailure';
   export const type = new RequestType<AskAboutFailure, void, void>(method);
+}
+
+export type TerminalOpenResult = z.input<typeof TerminalOpenResultSchema>;
+
+/**
+ * Server → client: make the terminal named "Parley" ready for an approved command (create it,
+ * wait for its shell integration), or say why it cannot take one now. The server reads the
+ * answer with its schema.
+ */
+export namespace TerminalOpenRequest {
+  export const method = 'parley/terminalOpen';
+  export const type = new RequestType0<TerminalOpenResult, void>(method);
+}
+
+export type TerminalExecuteParams = z.input<typeof TerminalExecuteParamsSchema>;
+export type TerminalExecuteResult = z.input<typeof TerminalExecuteResultSchema>;
+
+/** Server → client: start Parley's terminal runner (its argv given) in the terminal named "Parley" through shell integration. */
+export namespace TerminalExecuteRequest {
+  export const method = 'parley/terminalExecute';
+  export const type = new RequestType<TerminalExecuteParams, TerminalExecuteResult, void>(method);
 }
 
 export type CommandOutput = z.input<typeof CommandOutputParams>;

@@ -155,6 +155,29 @@ export const CommandOutputParams = z.object({
   exit: z.object({ code: z.number().int().nullable(), signal: z.string().nullable().optional(), ms: z.number().optional() }).optional(),
 });
 
+/**
+ * The extension's answer to `parley/terminalOpen`: whether the terminal named "Parley" (a shell
+ * with VS Code's shell integration) can take a command now, or in words why not.
+ */
+export const TerminalOpenResultSchema = z.union([
+  z.object({ ready: z.literal(true), shell: z.string().max(40).optional() }),
+  z.object({ unavailable: z.string().min(1).max(500) }),
+]);
+
+/**
+ * `parley/terminalExecute`: run Parley's terminal runner in the terminal named "Parley". The
+ * server gives the runner's argv (never the user's command: the runner takes the approved job
+ * from the server itself, so nothing from the model is ever typed into a shell).
+ */
+export const TerminalExecuteParamsSchema = z.object({
+  runId: z.string().min(1).max(200),
+  argv: z.array(z.string().min(1).max(4096)).min(1).max(8),
+  /** Run the runner with ELECTRON_RUN_AS_NODE=1: the server's runtime is VS Code's own Electron binary. */
+  electronAsNode: z.boolean(),
+});
+
+export const TerminalExecuteResultSchema = z.union([z.object({ executed: z.literal(true) }), z.object({ unavailable: z.string().min(1).max(500) })]);
+
 const SCHEMAS = {
   [WorkspaceTrustNotification.method]: WorkspaceTrustParams,
   [LiveRemoteOriginNotification.method]: LiveRemoteOriginParams,

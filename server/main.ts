@@ -13,6 +13,8 @@ import {
   LiveRemoteOriginNotification,
   ServerStatusNotification,
   StatusRequest,
+  TerminalExecuteRequest,
+  TerminalOpenRequest,
   WorkspaceTrustNotification,
 } from '../protocol/lsp';
 import { InitializationOptionsSchema } from '../protocol/params';
@@ -153,7 +155,17 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
       emit: (frame) => server.broadcast(frame),
       knowledge: () => kb.forTools(),
       repoMap: (folder, path, waitMs) => related.around(folder, path, [], waitMs),
-      hands: { approvals, allowList: store, cells, settings: async () => (await settings.get()).hands, terminal: toTerminal },
+      hands: {
+        approvals,
+        allowList: store,
+        cells,
+        settings: async () => (await settings.get()).hands,
+        terminal: toTerminal,
+        shell: {
+          open: () => connection.sendRequest(TerminalOpenRequest.type),
+          execute: (runId, argv, electronAsNode) => connection.sendRequest(TerminalExecuteRequest.type, { runId, argv, electronAsNode }),
+        },
+      },
     }),
   };
   const captures = new Captures({

@@ -42,8 +42,8 @@ const CELL_RUNS_IN = "Runs in the session's REPL, where variables persist betwee
 export function ranAsText(ranAs?: RanAs): string {
   if (ranAs?.via === 'terminal') return 'Runs in the terminal named "Parley" (shell integration), with time and memory limits.';
   if (ranAs?.via === 'child')
-    return `Runs as a child process of Parley${ranAs.why ? ` (${ranAs.why})` : ''}, without a shell, with time and memory limits; its output also shows in the terminal named "Parley".`;
-  return 'Runs with time and memory limits; its output also shows in the terminal named "Parley".';
+    return `Runs as a child process of Parley${ranAs.why ? ` (${ranAs.why})` : ''}, without a shell, with time and memory limits; its output also shows in the terminal named "Parley output".`;
+  return 'Runs with time and memory limits, in the terminal named "Parley" where it can.';
 }
 
 function cardTitle(approval: Approval, what: string): string {

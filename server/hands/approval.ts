@@ -215,14 +215,14 @@ export class Approvals {
   }
 
   /**
-   * Runs approved card `id`'s work: the card shows it running (and, for a command, `ranAs`: how)
-   * and streams its output; the answer's `signal` or Stop on the card aborts it; the card ends
-   * with how it ended.
+   * Runs approved card `id`'s work: the card shows it running (and, for a command, `ranAs`: how,
+   * which the work may correct when it has to run it another way) and streams its output; the
+   * answer's `signal` or Stop on the card aborts it; the card ends with how it ended.
    */
   async run<T extends RunEnd>(
     id: string,
     signal: AbortSignal,
-    work: (signal: AbortSignal, onOutput: (stream: Stream, text: string) => void) => Promise<T>,
+    work: (signal: AbortSignal, onOutput: (stream: Stream, text: string) => void, ranAsNow: (ranAs: RanAs) => void) => Promise<T>,
     ranAs?: RanAs,
   ): Promise<T> {
     const stop = new AbortController();
@@ -230,7 +230,11 @@ export class Approvals {
     const output = new CardOutput(id, this.emit);
     this.emit({ type: 'approvalState', id, state: 'running', ...(ranAs ? { ranAs } : {}) });
     try {
-      const result = await work(AbortSignal.any([signal, stop.signal]), (stream, text) => output.push(stream, text));
+      const result = await work(
+        AbortSignal.any([signal, stop.signal]),
+        (stream, text) => output.push(stream, text),
+        (now) => this.emit({ type: 'approvalState', id, state: 'running', ranAs: now }),
+      );
       output.end(result.output);
       const { outcome, exitCode, ms, reason } = result;
       this.emit({

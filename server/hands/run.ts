@@ -6,7 +6,6 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { redactSecrets } from '../secrets/redact';
 import { BoundedCapture, stripAnsi, type OutputEvent, type Stream } from './output';
 import { DEFAULT_TREE_LIMITS, ProcessTree, type KernelLimits, type TreeLimits } from './tree';
 
@@ -33,8 +32,10 @@ export interface CommandOptions {
   workspaceFolders: readonly string[];
   timeoutMs: number;
   limits?: Partial<TreeLimits>;
-  /** Stop: aborting kills the whole tree (SIGTERM, then SIGKILL after a short grace). */
+  /** Stop: aborting kills the whole tree (SIGTERM, then SIGKILL after a short grace); a string reason says who stopped it. */
   signal?: AbortSignal;
+  /** Called once the program started, with the process group it leads. */
+  onStart?: (group: number) => void;
   onOutput?: (event: OutputEvent) => void;
   env?: NodeJS.ProcessEnv;
   /** Which of the kernel's limits to add to polling (default: the strongest the system offers). */
@@ -93,7 +94,7 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
     reason = why;
     void tree.kill(graceMs);
   };
-  const onAbort = () => stop('killed', 'stopped by the user', STOP_GRACE_MS);
+  const onAbort = () => stop('killed', typeof options.signal?.reason === 'string' ? options.signal.reason : 'stopped by the user', STOP_GRACE_MS);
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => stop('timeout', `stopped after the ${options.timeoutMs} ms time limit`, 0), options.timeoutMs);
@@ -106,6 +107,7 @@ export async function runCommand(options: CommandOptions): Promise<CommandResult
     const error = await spawnError;
     if (error)
       return { outcome: 'error', exitCode: null, signal: null, ms: 0, output: error.message, truncatedBytes: 0, reason: `could not start ${options.program}` };
+    if (tree.child.pid !== undefined) options.onStart?.(tree.child.pid);
     const { code, signal } = await tree.exited;
     const ms = Math.round(performance.now() - started);
     // What the command left running (daemons, background jobs) does not outlive it.
@@ -150,23 +152,4 @@ function readOutput(tree: ProcessTree, capture: BoundedCapture, onOutput?: (even
       pipe.once('error', () => done());
     });
   return Promise.all([read('stdout'), read('stderr')]).then(() => undefined);
-}
-
-const OUTCOME_WORDS: Record<Outcome, string> = { ok: 'succeeded', error: 'failed', timeout: 'timed out', memory: 'ran out of memory', killed: 'was stopped' };
-
-/**
- * The tool result a model reads: what happened in one line, then the end of the output, within
- * `maxChars` and with anything that looks like a secret redacted (command output is where a key
- * printed by a misconfigured script would land).
- */
-export async function commandResultText(command: string, result: CommandResult, maxChars = 8_000): Promise<string> {
-  const exit = result.signal ? `signal ${result.signal}` : `exit code ${result.exitCode}`;
-  const head = `\`${command}\` ${OUTCOME_WORDS[result.outcome]} (${exit}, ${result.ms} ms)${result.reason ? `: ${result.reason}` : ''}.`;
-  const dropped = result.truncatedBytes > 0 ? `\n(${result.truncatedBytes} bytes of earlier output left out)` : '';
-  const room = Math.max(0, maxChars - head.length - dropped.length - 40);
-  let output = (await redactSecrets(result.output)).trimEnd();
-  const cut = output.length > room;
-  if (cut) output = output.slice(output.length - room);
-  const body = output.length > 0 ? `\nOutput${cut ? ' (last part)' : ''}:\n${output}` : '\nNo output.';
-  return (head + dropped + body).slice(0, maxChars);
 }

@@ -13,7 +13,7 @@ import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { connectLive, type LiveClient } from '../support/live';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
-import { startModelServer, startServer, type TestServer } from '../support/server';
+import { NO_TEST_TERMINAL, startModelServer, startServer, type TestServer } from '../support/server';
 import { startOpenAIStandIn } from '../support/standins';
 
 type OpenAIStandIn = Awaited<ReturnType<typeof startOpenAIStandIn>>;
@@ -93,10 +93,10 @@ describe('run_command', () => {
         .join(''),
       /a warning/,
     );
-    // No extension here, so no terminal with shell integration: the card says it ran as a child process.
+    // The test editor has no terminal to give it: the card says it ran as a child process, and why.
     const running = framesOf(frames, 'approvalState').find((frame) => frame.id === shown.id && frame.state === 'running')!;
     assert.equal(running.ranAs?.via, 'child');
-    assert.match(running.ranAs?.why ?? '', /no shell integration/);
+    assert.equal(running.ranAs?.why, NO_TEST_TERMINAL);
     const end = framesOf(frames, 'runEnd').find((frame) => frame.id === shown.id)!;
     assert.equal(end.outcome, 'ok');
     assert.equal(end.exitCode, 0);
@@ -104,7 +104,7 @@ describe('run_command', () => {
     assert.ok(toolNames(chatBodies().at(-2)!).includes('run_command'), 'the model was offered run_command');
     assert.match(JSON.stringify(chatBodies().at(-1)!.messages), /hello from the run/, 'the result reached the next request');
     assert.match(answer.text, /I'd like to run node -e .* in the workspace folder; approve it in the panel/);
-    // The terminal named "Parley" got the command line, the output as printed and the exit.
+    // The terminal named "Parley output" got the command line, the output as printed and the exit.
     const run = await waitFor(
       () => (terminal.some((output) => output.runId === shown.id && output.exit) ? terminal.filter((output) => output.runId === shown.id) : undefined),
       { what: 'the terminal output' },

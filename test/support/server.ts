@@ -6,7 +6,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { EditorStateRequest, ServerStatusNotification, type EditorState, type InitializationOptions } from '../../protocol/lsp';
+import {
+  EditorStateRequest,
+  ServerStatusNotification,
+  TerminalExecuteRequest,
+  TerminalOpenRequest,
+  type EditorState,
+  type InitializationOptions,
+  type TerminalExecuteParams,
+  type TerminalExecuteResult,
+  type TerminalOpenResult,
+} from '../../protocol/lsp';
 import { DEFAULT_SETTINGS, type ParleySettings } from '../../protocol/settings';
 import type { ServerStatus } from '../../protocol/status';
 import { SERVER_BUNDLE } from './paths';
@@ -31,7 +41,15 @@ export interface TestServer {
   acceptEdits: boolean;
   /** How long the client takes to answer `workspace/configuration` (0: at once), as a busy editor might. */
   configurationDelayMs: number;
+  /**
+   * The test editor's terminal named "Parley": by default it has none, so commands run as child
+   * processes; a test of the terminal path replaces these (test/integration/hands/terminal.test.ts).
+   */
+  terminalOpen(): TerminalOpenResult | Promise<TerminalOpenResult>;
+  terminalExecute(params: TerminalExecuteParams): TerminalExecuteResult | Promise<TerminalExecuteResult>;
 }
+
+export const NO_TEST_TERMINAL = 'this test editor has no terminal';
 
 export interface StartOptions {
   storage: { globalStoragePath: string; workspaceStoragePath: string };
@@ -66,6 +84,8 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
     edits: [],
     acceptEdits: true,
     configurationDelayMs: 0,
+    terminalOpen: () => ({ unavailable: NO_TEST_TERMINAL }),
+    terminalExecute: () => ({ unavailable: NO_TEST_TERMINAL }),
     async stop() {
       if (child.exitCode === null) {
         await connection.sendRequest('shutdown').catch(() => undefined);
@@ -82,6 +102,8 @@ export async function startServer(options: StartOptions): Promise<TestServer> {
   });
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest(EditorStateRequest.method, () => server.editorState);
+  connection.onRequest(TerminalOpenRequest.type, () => server.terminalOpen());
+  connection.onRequest(TerminalExecuteRequest.type, (params) => server.terminalExecute(params));
   connection.onRequest('window/showDocument', (params: unknown) => {
     server.shown.push(params);
     return { success: true };

@@ -6,11 +6,12 @@
  */
 import * as z from 'zod';
 import type { CommandOutput } from '../../../protocol/lsp';
-import type { RanAs } from '../../../protocol/serverFrames';
 import type { HandsSettings } from '../../../protocol/settings';
 import { type AllowList, type Approvals, parseCommandLine } from '../../hands/approval';
 import type { Cells } from '../../hands/approvalCells';
-import { commandResultText, runCommand as runTree } from '../../hands/run';
+import { commandResultText } from '../../hands/resultText';
+import { runCommand as runTree, type CommandResult } from '../../hands/run';
+import { runInTerminal, terminalRanAs, type TerminalShell } from '../../hands/terminalJob';
 import { isWorkspaceTrusted } from '../../process/trust';
 import { defineTool, type Tool, type ToolContext, type ToolResult } from '../types';
 
@@ -21,8 +22,10 @@ export interface HandsDeps {
   /** The session's REPL kernels. */
   cells: Cells;
   settings(): Promise<HandsSettings>;
-  /** The terminal named "Parley", which mirrors each approved command's output as printed. */
+  /** The terminal named "Parley output", which mirrors the output of each command run as a child process. */
   terminal?(output: CommandOutput): void;
+  /** The terminal named "Parley", a shell with shell integration, where approved commands run when it can take them. */
+  shell?: TerminalShell;
 }
 
 /** Denials of the same command in one answer after which the answer is no longer offered the tool. */
@@ -50,11 +53,15 @@ export const NO_PANEL: ToolResult = {
   isError: true,
 };
 
-/**
- * How every command runs today, as its card says: the terminal named "Parley" shows the output
- * but has no shell, so the shell integration path (a real shell running the approved argv) is not taken.
- */
-const CHILD_PROCESS: RanAs = { via: 'child', why: 'the terminal named "Parley" has no shell integration' };
+const STOPPED_BEFORE_START: CommandResult = {
+  outcome: 'killed',
+  exitCode: null,
+  signal: null,
+  ms: 0,
+  output: '',
+  truncatedBytes: 0,
+  reason: 'stopped before it started',
+};
 
 const UNTRUSTED: ToolResult = { content: 'Commands do not run in Restricted Mode: the user has not trusted this workspace.', isError: true };
 
@@ -97,28 +104,49 @@ export function createRunCommand(hands: HandsDeps): Tool {
       }
       const { timeoutMs, memoryMb } = await hands.settings();
       const [program, ...args] = parsed.argv;
+      const options = {
+        program: program!,
+        args,
+        cwd: folder,
+        workspaceFolders: context.folders.folders,
+        timeoutMs,
+        limits: { memoryBytes: memoryMb * 1024 * 1024 },
+      };
       const terminalRun = { runId: approved.id, command, cwd: request.cwd };
-      hands.terminal?.(terminalRun);
+      // Asked only now, after approval: no terminal opens for a command the user denied.
+      const ranAs = await terminalRanAs(hands.shell);
       const result = await hands.approvals.run(
         approved.id,
         signal,
-        (runSignal, onOutput) =>
-          runTree({
-            program: program!,
-            args,
-            cwd: folder,
-            workspaceFolders: context.folders.folders,
-            timeoutMs,
-            limits: { memoryBytes: memoryMb * 1024 * 1024 },
+        async (runSignal, onOutput, ranAsNow) => {
+          if (ranAs.via === 'terminal' && hands.shell) {
+            const inTerminal = await runInTerminal(hands.shell, {
+              ...options,
+              runId: approved.id,
+              command,
+              cwdShown: request.cwd,
+              signal: runSignal,
+              onOutput: ({ stream, text }) => onOutput(stream, text),
+            });
+            if (!('notStarted' in inTerminal)) return inTerminal;
+            // Nothing ran there: it runs here instead, and the card says why.
+            if (runSignal.aborted) return { ...STOPPED_BEFORE_START };
+            ranAsNow({ via: 'child', why: inTerminal.notStarted });
+          }
+          hands.terminal?.(terminalRun);
+          const result = await runTree({
+            ...options,
             signal: runSignal,
             onOutput: ({ stream, text }) => {
               onOutput(stream, text);
               hands.terminal?.({ ...terminalRun, chunk: text });
             },
-          }),
-        CHILD_PROCESS,
+          });
+          hands.terminal?.({ ...terminalRun, exit: { code: result.exitCode, signal: result.signal, ms: result.ms } });
+          return result;
+        },
+        ranAs,
       );
-      hands.terminal?.({ ...terminalRun, exit: { code: result.exitCode, signal: result.signal, ms: result.ms } });
       // A command that ran and failed is a result the model reads (the failing tests), not a broken call.
       return { content: await commandResultText(command, result) };
     },

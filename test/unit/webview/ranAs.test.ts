@@ -15,6 +15,7 @@ describe('how the card says a command runs', () => {
   it('names the child process and why the terminal was not used', () => {
     const text = ranAsText({ via: 'child', why: 'the terminal has no shell integration' });
     assert.match(text, /^Runs as a child process of Parley \(the terminal has no shell integration\), without a shell/);
+    assert.match(text, /output also shows in the terminal named "Parley output"/);
     assert.doesNotMatch(ranAsText({ via: 'child' }), /\(/);
   });
 
