@@ -30,6 +30,8 @@ const dirOf = (path: string) => (posix.dirname(path) === '.' ? '' : posix.dirnam
 const joined = (...parts: string[]) => posix.normalize(parts.filter(Boolean).join('/')).replace(/^\.\/?|\/$/g, '');
 const key = (crate: string, path: string[]) => `${crate}|${path.join('::')}`;
 const within = (statement: ImportStatement) => (statement.within ? statement.within.split('::') : []);
+/** A `mod` declaration by where it is: the same name can be declared twice under different #[cfg]. */
+const childKey = (statement: ImportStatement) => `${statement.within ?? ''}::${statement.specifier}@${statement.line}`;
 
 export class RustResolver {
   private readonly crates = new Map<string, Crate>();
@@ -38,7 +40,7 @@ export class RustResolver {
   private readonly modules = new Map<string, string>();
   /** Each file's places: usually one, more when several crates `mod` the same file. */
   private readonly places = new Map<string, Place[]>();
-  /** file → `within::name` of a `mod name;` → the file it loads. */
+  /** file → a `mod name;` in it (by childKey) → the file it loads. */
   private readonly children = new Map<string, Map<string, string>>();
 
   constructor(
@@ -58,17 +60,18 @@ export class RustResolver {
   }
 
   private walk(file: string, place: Place): void {
-    if (this.modules.has(key(place.crate, place.path))) return;
-    this.modules.set(key(place.crate, place.path), file);
-    this.places.set(file, [...(this.places.get(file) ?? []), place]);
+    const places = this.places.get(file) ?? [];
+    if (places.some((known) => known.crate === place.crate && key('', known.path) === key('', place.path))) return;
+    // Two `mod imp;` under different #[cfg] load different files for one module: both are the crate's, the first names it.
+    if (!this.modules.has(key(place.crate, place.path))) this.modules.set(key(place.crate, place.path), file);
+    this.places.set(file, [...places, place]);
     for (const statement of this.statementsOf(file)) {
       const path = [...place.path, ...within(statement), statement.specifier];
       if (statement.kind === 'inline') this.modules.set(key(place.crate, path), file);
       if (statement.kind !== 'module') continue;
       const child = this.moduleFile(file, place, statement);
       if (!child) continue;
-      const written = [...within(statement), statement.specifier].join('::');
-      this.children.set(file, (this.children.get(file) ?? new Map<string, string>()).set(written, child));
+      this.children.set(file, (this.children.get(file) ?? new Map<string, string>()).set(childKey(statement), child));
       // A file reached through #[path] or a mod.rs looks for its own children beside itself.
       const ownDir = statement.file || posix.basename(child) === 'mod.rs';
       this.walk(child, { crate: place.crate, path, dir: ownDir ? dirOf(child) : joined(place.dir, ...within(statement), statement.specifier) });
@@ -86,11 +89,16 @@ export class RustResolver {
     return [`${base}.rs`, `${base}/mod.rs`].find((path) => this.files.has(path));
   }
 
+  /** The files of the crate whose root is `root`: the module tree `mod` declarations build from it. */
+  crateFiles(root: string): string[] {
+    return [...this.places].filter(([, places]) => places.some((place) => place.crate === root)).map(([file]) => file);
+  }
+
   resolve(from: string, statement: ImportStatement): Resolved {
     if (statement.kind === 'inline') return { files: [] };
     const places = this.places.get(from) ?? [];
     if (statement.kind === 'module') {
-      const child = this.children.get(from)?.get([...within(statement), statement.specifier].join('::'));
+      const child = this.children.get(from)?.get(childKey(statement));
       return child ? { files: [child] } : { files: [], unresolved: places.length > 0 };
     }
     const found = new Set<string>();
