@@ -20,7 +20,7 @@ export const SHELL_TERMINAL_NAME = 'Parley';
 const POSIX_SHELLS = new Set(['bash', 'zsh', 'sh', 'fish', 'ksh', 'gitbash']);
 
 /** How long a new terminal's shell may take to activate shell integration. */
-export const SHELL_INTEGRATION_WAIT_MS = 5_000;
+export const SHELL_INTEGRATION_WAIT_MS = 8_000;
 
 export class ParleyShell implements vscode.Disposable {
   private terminal: vscode.Terminal | undefined;
