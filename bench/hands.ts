@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { Repl } from '../server/hands/repl';
 import { runCommand } from '../server/hands/run';
 import { tempDir } from '../test/support/paths';
-import { approvalToPanel, commandLine } from './handsPanel';
+import { approvalToPanel, commandLine, type RunsAs } from './handsPanel';
 import { median, percentile, printTable, type Row } from './stats';
 
 const RUNS = Number(process.env.BENCH_HANDS_RUNS ?? 20);
@@ -87,8 +87,9 @@ async function firstByte(): Promise<{ run: number[]; direct: number[] }> {
 }
 
 /** Median, p95 and the ratio of medians of approval → first output frame against a direct spawn's first byte. */
-function panelRows(command: (typeof PANEL_COMMANDS)[number], times: { panel: number[]; direct: number[] }): Row[] {
-  const metric = `approve → first output at the panel's WebSocket, \`${commandLine(command.argv)}\` (${command.says})`;
+function panelRows(command: (typeof PANEL_COMMANDS)[number], times: { panel: number[]; direct: number[] }, via: RunsAs): Row[] {
+  const how = via === 'terminal' ? 'in the terminal named "Parley"' : 'as a child process';
+  const metric = `approve → first output at the panel's WebSocket, ${how}, \`${commandLine(command.argv)}\` (${command.says})`;
   return [
     { metric: `${metric}, median`, median: median(times.panel), unit: 'ms', baseline: { name: 'spawned directly, first byte', median: median(times.direct) } },
     {
@@ -105,10 +106,9 @@ async function main(): Promise<void> {
   const python = realPython();
   const repl = await replRoundTrip(python);
   const bytes = await firstByte();
-  const panel = await approvalToPanel(
-    RUNS,
-    PANEL_COMMANDS.map((command) => command.argv),
-  );
+  const argvs = PANEL_COMMANDS.map((command) => command.argv);
+  const child = await approvalToPanel(RUNS, argvs, 'child');
+  const terminal = await approvalToPanel(RUNS, argvs, 'terminal');
   const rows: Row[] = [
     { metric: `runaway tree (9 busy processes, one setsid) gone after its ${LIMIT_MS} ms limit, median`, median: median(overshoot), unit: 'ms' },
     { metric: 'the same, p95', median: percentile(overshoot, 95), unit: 'ms', budget: 1000 },
@@ -119,7 +119,8 @@ async function main(): Promise<void> {
       unit: 'ms',
       baseline: { name: 'spawned directly', median: median(bytes.direct) },
     },
-    ...panel.flatMap((times, index) => panelRows(PANEL_COMMANDS[index]!, times)),
+    ...child.flatMap((times, index) => panelRows(PANEL_COMMANDS[index]!, times, 'child')),
+    ...terminal.flatMap((times, index) => panelRows(PANEL_COMMANDS[index]!, times, 'terminal')),
   ];
   printTable(`Hands: ${RUNS} runs each`, rows);
   console.log("\n\"In the panel\" is the panel's WebSocket: the frame's arrival there, not the webview's rendering of it.");

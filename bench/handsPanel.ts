@@ -5,10 +5,16 @@
  * sending the `approve` frame to the arrival of the card's first `runOutput` frame. "In the panel"
  * is the panel's WebSocket: the webview's rendering of the frame is not included. The baseline,
  * interleaved with it, is the same command spawned directly until its first byte on stdout.
+ *
+ * Two ways: as a child process of the server (an editor without a terminal for Parley), and in
+ * the terminal named "Parley", which the bench plays as the integration test does: bash runs the
+ * command line the extension would type (extension/shellQuote.ts), which starts the real runner.
+ * VS Code's own part (typing into the terminal, its shell integration) is not included.
  */
 import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { posixCommandLine } from '../extension/shellQuote';
 import { LIVE_MAX_TURNS_PER_SECOND, type ServerFrame } from '../protocol/live';
 import { connectLive, type LiveClient } from '../test/support/live';
 import { tempDir } from '../test/support/paths';
@@ -104,12 +110,21 @@ function spawnedDirectly(argv: string[], cwd: string): Promise<number> {
   });
 }
 
+export type RunsAs = 'child' | 'terminal';
+
 /** `runs` measured samples of each, interleaved, after WARM_UP discarded ones, for each command in `commands`. */
-export async function approvalToPanel(runs: number, commands: string[][]): Promise<PanelFirstByte[]> {
+export async function approvalToPanel(runs: number, commands: string[][], via: RunsAs = 'child'): Promise<PanelFirstByte[]> {
   const dir = tempDir('bench-hands-panel');
   const workspace = realpathSync(dir.path);
   const model = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 1 } });
   const server = await startModelServer(workspace, model.baseURL);
+  if (via === 'terminal') {
+    server.terminalOpen = () => ({ ready: true, shell: 'bash' });
+    server.terminalExecute = ({ argv, electronAsNode }) => {
+      spawn('/bin/bash', ['-c', posixCommandLine(argv, electronAsNode ? { ELECTRON_RUN_AS_NODE: '1' } : {})], { stdio: 'ignore' });
+      return { executed: true };
+    };
+  }
   const panel = new Panel(await connectLive(server));
   try {
     await panel.next(0, (frame) => (frame.type === 'history' ? frame : undefined), 'the history');

@@ -4,7 +4,7 @@
  * the runner says it started, sends the output as it comes and ends with the result. Each side
  * reads the other's lines with these schemas; a line that does not fit ends the run.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CommandResult } from './run';
 
 /** The longest line either side accepts (an output chunk is at most 64 KiB of text, escaped). */
@@ -20,13 +20,13 @@ export const JobSchema = z.object({
   command: z.string(),
   /** The folder as the card says it. */
   cwdShown: z.string(),
-  program: z.string().min(1),
+  program: z.string().check(z.minLength(1)),
   args: z.array(z.string()),
   /** The real path, already confined to the workspace by the server (the runner checks again). */
   cwd: z.string(),
   workspaceFolders: z.array(z.string()),
-  timeoutMs: z.number().positive(),
-  memoryBytes: z.number().positive(),
+  timeoutMs: z.number().check(z.positive()),
+  memoryBytes: z.number().check(z.positive()),
   /** The hands environment the server built (no keys): the shell's own environment is not passed on. */
   env: z.record(z.string(), z.string()),
 });
@@ -39,18 +39,18 @@ const OutcomeSchema = z.enum(['ok', 'error', 'timeout', 'memory', 'killed']);
 
 export const ResultSchema = z.object({
   outcome: OutcomeSchema,
-  exitCode: z.number().int().nullable(),
-  signal: z.string().nullable(),
-  ms: z.number().nonnegative(),
+  exitCode: z.nullable(z.int()),
+  signal: z.nullable(z.string()),
+  ms: z.number().check(z.nonnegative()),
   output: z.string(),
-  truncatedBytes: z.number().int().nonnegative(),
-  reason: z.string().optional(),
+  truncatedBytes: z.int().check(z.nonnegative()),
+  reason: z.optional(z.string()),
 });
 
 export const RunnerLineSchema = z.discriminatedUnion('type', [
   /** The runner's own pid, and the process group its command leads (the server's last resort if the runner dies). */
-  z.object({ type: z.literal('started'), pid: z.number().int().positive(), group: z.number().int().positive() }),
-  z.object({ type: z.literal('output'), stream: z.enum(['stdout', 'stderr']), text: z.string().max(WIRE_CHUNK_CHARS) }),
+  z.object({ type: z.literal('started'), pid: z.int().check(z.positive()), group: z.int().check(z.positive()) }),
+  z.object({ type: z.literal('output'), stream: z.enum(['stdout', 'stderr']), text: z.string().check(z.maxLength(WIRE_CHUNK_CHARS)) }),
   z.object({ type: z.literal('end'), result: ResultSchema }),
   /** The job could not run at all (a folder outside the workspace, say). */
   z.object({ type: z.literal('refused'), reason: z.string() }),
@@ -61,7 +61,7 @@ export type RunnerLine = z.infer<typeof RunnerLineSchema>;
  * Splits a stream into lines and parses each with `schema`; calls `onLine` for each, or `onBad`
  * once (and stops) for a line that is too long or does not fit.
  */
-export function lineReader<T>(schema: z.ZodType<T>, onLine: (line: T) => void, onBad: (why: string) => void): (chunk: string) => void {
+export function lineReader<T>(schema: z.ZodMiniType<T>, onLine: (line: T) => void, onBad: (why: string) => void): (chunk: string) => void {
   let pending = '';
   let broken = false;
   return (chunk) => {
@@ -70,11 +70,11 @@ export function lineReader<T>(schema: z.ZodType<T>, onLine: (line: T) => void, o
     for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
       const text = pending.slice(0, end);
       pending = pending.slice(end + 1);
-      let parsed: ReturnType<typeof schema.safeParse>;
+      let parsed: { success: true; data: T } | { success: false } = { success: false };
       try {
         parsed = schema.safeParse(JSON.parse(text));
       } catch {
-        parsed = { success: false } as ReturnType<typeof schema.safeParse>;
+        // Not JSON: left unparsed.
       }
       if (!parsed.success) {
         broken = true;
