@@ -3,7 +3,8 @@
  * each file declares its package, and its public top-level type is named by its file name, so
  * `a.b.C` is the file `C.java` that declares `package a.b` (whatever source root it sits under:
  * src/main/java, src/test/java, src/). A single-type import or a static import names its class
- * (`a.b.C.Inner` and `a.b.C.member` lie in `a.b.C`); an on-demand `a.b.*` imports only what the
+ * (`a.b.C.Inner` and `a.b.C.member` lie in `a.b.C`), and so does a type written with its package
+ * in code (`implements a.b.C`); an on-demand `a.b.*` imports only what the
  * file then uses, so it is an edge to each class of `a.b` whose simple name the file mentions.
  * Java needs no import for a class of the file's own package: those edges come from the names
  * the file mentions too (javac resolves a simple name to a single-type import first, then the own
@@ -54,10 +55,10 @@ export class JavaResolver {
       if (statement.specifier.endsWith('.*') && statement.kind !== 'static') continue;
       const wildcard = statement.specifier.endsWith('.*');
       const type = this.classOf(statement.specifier.replace(/\.\*$/, ''), statement.kind === 'static' && !wildcard);
-      if (statement.kind !== 'static') named.add(statement.specifier.split('.').at(-1)!);
+      if (statement.kind !== 'static' && statement.kind !== 'qualified') named.add(statement.specifier.split('.').at(-1)!);
       if (type) resolved.push({ statement, files: [this.closest(from, type)] });
     }
-    const onDemand = imports.filter((statement) => statement.kind !== 'static' && statement.specifier.endsWith('.*'));
+    const onDemand = imports.filter((statement) => statement.kind === undefined && statement.specifier.endsWith('.*'));
     for (const [name, line] of firstUses(refs)) {
       if (named.has(name)) continue;
       const own = this.classes.get(pkg ? `${pkg}.${name}` : name);

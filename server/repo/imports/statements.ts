@@ -14,6 +14,7 @@ export const RUST_IMPORTS = String.raw`
 export const JAVA_IMPORTS = String.raw`
 (package_declaration) @java
 (import_declaration) @java
+(scoped_type_identifier) @java
 `;
 export const CSHARP_IMPORTS = String.raw`
 (using_directive) @csharp
@@ -96,7 +97,15 @@ export function rustImports(item: Node): ImportStatement[] {
   return argument ? usePaths(argument, '').map((specifier) => ({ specifier, ...base })) : [];
 }
 
+/** A type written with its package in code (`org.a.Builder<T>`), which needs no import; `Map.Entry` is a nested type, not this. */
+function javaQualified(type: Node): ImportStatement[] {
+  if (type.parent?.type === 'scoped_type_identifier') return [];
+  const name = compact(type).replace(/<.*$/, '');
+  return /^[a-z_][\w]*\./.test(name) ? [{ specifier: name, line: lineOf(type), kind: 'qualified' }] : [];
+}
+
 export function javaImports(statement: Node): ImportStatement[] {
+  if (statement.type === 'scoped_type_identifier') return javaQualified(statement);
   const name = named(statement).find((child) => child.type === 'scoped_identifier' || child.type === 'identifier');
   if (!name) return [];
   const line = lineOf(statement);

@@ -18,10 +18,11 @@ export interface ImportStatement {
   /**
    * What the statement is when it is not a plain import: a Rust `mod a;` (`module`) or inline
    * `mod a { … }` (`inline`); the package (Java) or namespace (C#) the file declares
-   * (`declaration`); a Java or C# `static` import; a C `#include <…>` (`system`). Inline modules and
+   * (`declaration`); a Java or C# `static` import; a C `#include <…>` (`system`); a Java type
+   * written with its package in code, without an import (`qualified`). Inline modules and
    * declarations import nothing: resolvers read them to know where each file sits.
    */
-  kind?: 'module' | 'inline' | 'declaration' | 'static' | 'system';
+  kind?: 'module' | 'inline' | 'declaration' | 'static' | 'system' | 'qualified';
   /** Rust: the inline modules around the statement inside its file, as `a::b`. */
   within?: string;
   /** Rust `#[path = "…"]` on a `mod a;`: the file it loads, as written. */

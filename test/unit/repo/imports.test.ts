@@ -84,6 +84,7 @@ describe('import graph', { timeout: 60_000 }, () => {
     assert.equal(edge(`${JAVA}/app/App.java`, `${JAVA}/util/Checks.java`)?.line, 8, 'the static import');
     assert.equal(edge(`${JAVA}/app/App.java`, `${JAVA}/model/User.java`)?.specifier, 'com.acme.model.*');
     assert.equal(edge(`${JAVA}/app/App.java`, `${JAVA}/room/Room.java`), undefined, 'org.external.Room is not com.acme.room.Room');
+    assert.deepEqual(targets(`${JAVA}/util/Checks.java`), [`${JAVA}/model/Order.java`], 'a type written with its package');
     assert.deepEqual(targets('java/src/test/java/com/acme/app/AppTest.java'), [`${JAVA}/app/App.java`], 'same package across source roots');
     assert.equal(edge('java/src/test/java/com/acme/app/AppTest.java', `${JAVA}/app/App.java`)?.test, true);
   });
