@@ -21,6 +21,7 @@ import type { RanAs } from '../../protocol/serverFrames';
 import { errorMessage } from '../log';
 import { childEnv } from '../process/env';
 import { BoundedCapture, stripAnsi } from './output';
+import { processTable, type ProcessInfo } from './procs';
 import { confineCwd, STOP_GRACE_MS, type CommandOptions, type CommandResult } from './run';
 import { lineOf, lineReader, RunnerLineSchema, type Job, type RunnerLine } from './terminalWire';
 
@@ -178,7 +179,8 @@ function talk(socket: Socket, job: Job, options: TerminalRunOptions): Promise<Co
       killTimer ??= setTimeout(() => lost(`stopped after the ${options.timeoutMs} ms time limit`, 'timeout'), RUNNER_GRACE_MS);
     }, options.timeoutMs + RUNNER_GRACE_MS);
     const onLine = (line: RunnerLine) => {
-      if (line.type === 'started') group = line.group;
+      // The group is killed only if it is the runner's own child: a runner cannot point the server at anyone else's processes.
+      if (line.type === 'started') void childGroupOf(line.pid, line.group).then((own) => (group = own));
       else if (line.type === 'output') {
         capture.push(line.text);
         options.onOutput?.({ stream: line.stream, text: line.text });
@@ -196,6 +198,12 @@ function talk(socket: Socket, job: Job, options: TerminalRunOptions): Promise<Co
     if (options.signal?.aborted) onAbort();
     socket.write(lineOf(job));
   });
+}
+
+/** `group` when its leader is a child of `runner`, as the command the runner started is. */
+async function childGroupOf(runner: number, group: number): Promise<number | undefined> {
+  const leader = (await processTable().catch(() => new Map<number, ProcessInfo>())).get(group);
+  return leader && leader.ppid === runner && leader.pgid === group ? group : undefined;
 }
 
 function killGroup(group: number): void {

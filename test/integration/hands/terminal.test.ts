@@ -160,6 +160,32 @@ describe('run_command in the terminal named "Parley"', () => {
     }
   });
 
+  it('stops the tree when the terminal is closed under it (the runner gets SIGHUP)', async () => {
+    const { live, seen, id } = await approveRun(nodeLine("console.log('listening'); setInterval(() => {}, 1000)"));
+    await waitFor(() => framesOf(live.frames.slice(seen), 'runOutput').some((frame) => frame.text.includes('listening')), { what: 'the command to print' });
+    runs[0]!.shell.kill('SIGHUP');
+    const end = await ended(live, seen, id);
+    await answered(live, seen);
+    live.socket.close();
+    assert.equal(end.outcome, 'killed');
+    assert.equal(end.reason, 'stopped: the terminal was closed');
+  });
+
+  it('takes a flood of output without hanging, keeping the card and the result bounded', async () => {
+    // 64 MiB in 64 KiB writes, then a last line.
+    const line = nodeLine("const b = 'y'.repeat(65535) + '\\n'; for (let i = 0; i < 1024; i++) process.stdout.write(b); console.log('flood done')");
+    const { live, seen, id } = await approveRun(line);
+    const end = await ended(live, seen, id);
+    const answer = await answered(live, seen);
+    live.socket.close();
+    assert.equal(end.outcome, 'ok');
+    const result = answer.toolCalls[0]!.result!;
+    assert.ok(result.length <= 8_000, `the result is ${result.length} characters`);
+    assert.match(result, /flood done/);
+    assert.match(result, /bytes of earlier output left out/);
+    assert.equal(await runs[0]!.exitCode, 0);
+  });
+
   it('kills the command itself when the runner dies, and says so', async () => {
     const pidFile = join(workspace, 'orphan.pid');
     const { live, seen, id } = await approveRun(
