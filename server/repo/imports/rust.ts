@@ -124,6 +124,8 @@ export class RustResolver {
       return depth < 0 ? { external: '' } : this.descend(place.crate, current.slice(0, depth), rest.slice(up));
     }
     if (this.modules.has(key(place.crate, [...current, first]))) return this.descend(place.crate, current, segments);
+    // `use Kind::*` names an item of this module (crates are snake_case): this file, no crate.
+    if (/^[A-Z]/.test(first)) return this.descend(place.crate, current, []);
     // Before the 2018 edition, `use a::b` meant `crate::a::b`.
     const edition2015 = this.crates.get(place.crate)?.pkg.edition === '2015';
     if (edition2015 && this.modules.has(key(place.crate, [first]))) return this.descend(place.crate, [], segments);
