@@ -1,11 +1,21 @@
 /**
- * Import cycles: modules (folders) that import each other, and, inside one module, files that do,
- * from the import graph. Each strongly connected component is reported once, with its size and
- * the shortest cycle through it as the example, each step an import line. A cycle the code needs
- * at load time ranks above one that only exists through type-only, dynamic or test imports.
+ * Import cycles: modules (folders) that import each other, and files that do, from the import
+ * graph. Each strongly connected component is reported once, with its size and the shortest cycle
+ * through it as the example, each step an import line. A cycle the code needs at load time ranks
+ * above one that only exists through type-only, dynamic or test imports.
+ *
+ * Two kinds of edge make no cycle between modules:
+ * - A module and a folder above or below it (`server` and `server/conversation`) are not two
+ *   modules that can depend on each other: the files directly in `server/` are the parent's own
+ *   shared code (its log, its settings), and its subfolders are its parts. Parts using the
+ *   parent's helpers while the parent wires up its parts is how a folder tree is layered, so
+ *   those edges are left out of the module graph. Files that really do import each other across
+ *   such folders are still an import cycle, and are reported as one between the files.
+ * - A Rust `mod child;` is the parent declaring its child (containment, see `DependencyEdge`), so
+ *   a child's `use super::X` back is no loop; only real `use` paths count.
  */
 import type { RelatedLocation, ReviewFinding } from '../../../protocol/review';
-import { cycles, isStrong, moduleDependencies, moduleOf, shortestCycle, type DependencyEdge, type DependencyGraph } from './dependencies';
+import { cycles, isNested, isStrong, moduleDependencies, moduleOf, shortestCycle, type DependencyEdge, type DependencyGraph } from './dependencies';
 import type { RepoFacts } from './facts';
 import { finding, plural } from './finding';
 
@@ -101,30 +111,67 @@ function moduleCycle(modules: DependencyGraph, component: string[]): Ranked | un
   });
 }
 
+type Family = 'load-order' | 'compiled' | 'go' | 'include';
+
+/** How the loop's language treats an import cycle between files, from the first file it knows. */
+function familyOf(names: string[]): Family | undefined {
+  for (const name of names) {
+    if (/\.(m|c)?(t|j)sx?$|\.pyi?$/.test(name)) return 'load-order';
+    if (name.endsWith('.go')) return 'go';
+    if (/\.(c|h|cc|cpp|cxx|hh|hpp|hxx)$/.test(name)) return 'include';
+    if (/\.(rs|java|cs|kt|scala)$/.test(name)) return 'compiled';
+  }
+  return undefined;
+}
+
+/** What a load-time loop between files costs, in the terms of the files' language. */
+const LOOP_COST: Record<Family, string> = {
+  'load-order': ' Load order and initialisation then depend on who imports whom first, and none can be tested alone.',
+  compiled:
+    ' The compiler takes the loop as a whole, so nothing breaks at load time, but none of these files can be understood, changed or tested without the others.',
+  go: ' `go build` refuses packages that import each other, so where this loop does not run through test files it holds only across build constraints (files for different platforms), or the packages do not build.',
+  include:
+    " An include cycle: only the include guards stop the recursion, so whichever header is included first sees the other's declarations missing, and whether a file compiles depends on the order of its includes.",
+};
+
+/** `in src`, or `across src and src/c` for a loop through a folder and its subfolders. */
+function where(files: string[]): string {
+  const modules = [...new Set(files.map(moduleOf))].sort();
+  if (modules.length === 1) return `in ${modules[0]}`;
+  const named = modules.length > 3 ? [...modules.slice(0, 2), `${modules.length - 2} more`] : modules;
+  return `across ${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
+}
+
 function fileCycle(files: DependencyGraph, component: string[]): Ranked | undefined {
   return cycleFinding(files, component, {
-    title: (names, first) => `Import cycle of ${plural(component.length, 'file')} in ${moduleOf(first.from)}: ${names.join(' → ')} → ${names[0]}`,
-    why: (names, steps, strong) =>
-      `${component.length === names.length ? 'These files import each other' : `${plural(component.length, 'file')} import each other; the shortest loop is`}: ${steps}.${strong ? ' Load order and initialisation then depend on who imports whom first, and none can be tested alone.' : ''}`,
+    title: (names) => `Import cycle of ${plural(component.length, 'file')} ${where(component)}: ${names.join(' → ')} → ${names[0]}`,
+    why: (names, steps, strong) => {
+      const cost = familyOf(names);
+      return `${component.length === names.length ? 'These files import each other' : `${plural(component.length, 'file')} import each other; the shortest loop is`}: ${steps}.${strong && cost ? LOOP_COST[cost] : ''}`;
+    },
     fix: 'Move the shared definitions into a file both import, so the imports point one way.',
   });
 }
 
+/** `graph` without the edges `drop` names. */
+function without(graph: DependencyGraph, drop: (edge: DependencyEdge) => boolean): DependencyGraph {
+  return new Map([...graph].map(([node, targets]) => [node, new Map([...targets].filter(([, edge]) => !drop(edge)))]));
+}
+
 export function dependencyCycles(facts: RepoFacts): ReviewFinding[] {
-  const graph = facts.imports.edges;
-  const modules = moduleDependencies(graph);
-  const moduleFindings = cycles(modules).flatMap((component) => moduleCycle(modules, component) ?? []);
-  // File cycles that cross modules are part of a module cycle; inside one module each component is one finding.
-  const fileFindings = cycles(graph)
-    .flatMap((component) => {
-      const byModule = new Map<string, string[]>();
-      for (const file of component) byModule.set(moduleOf(file), [...(byModule.get(moduleOf(file)) ?? []), file]);
-      return [...byModule.values()].filter((files) => files.length > 1);
-    })
-    .flatMap((files) => {
-      const inside = restrict(graph, files);
-      return cycles(inside).flatMap((component) => fileCycle(inside, component) ?? []);
-    });
+  const graph = without(facts.imports.edges, (edge) => edge.containment === true);
+  const modules = without(moduleDependencies(graph), (edge) => isNested(edge.from, edge.to));
+  const moduleComponents = cycles(modules);
+  const moduleFindings = moduleComponents.flatMap((component) => moduleCycle(modules, component) ?? []);
+  // A file edge between two modules of one module cycle is that cycle's evidence; every other
+  // file loop (inside a module, or through a folder and its subfolders) is a file cycle.
+  const cycleOf = new Map(moduleComponents.flatMap((component, index) => component.map((module) => [module, index] as const)));
+  const explained = (edge: DependencyEdge) => {
+    const [from, to] = [moduleOf(edge.from), moduleOf(edge.to)];
+    return !isNested(from, to) && cycleOf.has(from) && cycleOf.get(from) === cycleOf.get(to);
+  };
+  const files = without(graph, explained);
+  const fileFindings = cycles(files).flatMap((component) => fileCycle(files, component) ?? []);
   const rank = (a: Ranked, b: Ranked) => Number(b.strong) - Number(a.strong) || b.size - a.size;
   return [...moduleFindings.sort(rank), ...fileFindings.sort(rank)]
     .sort((a, b) => Number(b.strong) - Number(a.strong))

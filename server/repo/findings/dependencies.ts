@@ -20,6 +20,12 @@ export interface DependencyEdge {
   dynamic: boolean;
   /** The importing file is a test. */
   test: boolean;
+  /**
+   * Every import along the edge is a Rust `mod a;`: the parent declares its child module, which is
+   * how the module tree is built, not a use of the child's code. A child's `use super::X` back is
+   * then idiomatic, not a cycle, so cycle detection leaves these edges out.
+   */
+  containment?: boolean;
 }
 
 /** Edges by source, then by target. */
@@ -34,6 +40,14 @@ export function isStrong(edge: DependencyEdge): boolean {
 export function moduleOf(path: string): string {
   const dirs = path.split('/').slice(0, -1);
   return dirs.length === 0 ? '.' : dirs.slice(0, 2).join('/');
+}
+
+/**
+ * `a` and `b` are the same folder or one holds the other (`server` and `server/conversation`; the
+ * root `.` holds every module).
+ */
+export function isNested(a: string, b: string): boolean {
+  return a === b || a === '.' || b === '.' || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
 /** The file graph folded onto modules; each module edge keeps its first file edge as evidence. */
@@ -54,6 +68,7 @@ export function moduleDependencies(graph: DependencyGraph): DependencyGraph {
         known.typeOnly &&= edge.typeOnly;
         known.dynamic &&= edge.dynamic;
         known.test &&= edge.test;
+        if (known.containment && !edge.containment) known.containment = false;
       }
     }
   }

@@ -41,6 +41,8 @@ function addEdge(targets: Map<string, DependencyEdge>, from: string, to: string,
   const typeOnly = statement.typeOnly === true;
   const dynamic = statement.dynamic === true;
   const test = isTestFile(from) || statement.test === true;
+  // A Rust `mod a;` builds the module tree: cycle detection reads it as containment, not use.
+  const containment = statement.kind === 'module';
   if (!known) {
     targets.set(to, {
       from,
@@ -53,10 +55,17 @@ function addEdge(targets: Map<string, DependencyEdge>, from: string, to: string,
       typeOnly,
       dynamic,
       test,
+      ...(containment ? { containment } : {}),
     });
     return;
   }
   known.uses++;
+  // A `mod a;` says nothing about how the parent uses the child: the uses along the edge decide its flags.
+  if (containment && !known.containment) return;
+  if (known.containment && !containment) {
+    Object.assign(known, { line: statement.line, specifier: statement.specifier, typeOnly, dynamic, test, containment: false });
+    return;
+  }
   const stronger = (known.typeOnly || known.dynamic || known.test) && !typeOnly && !dynamic && !test;
   if (stronger) Object.assign(known, { line: statement.line, specifier: statement.specifier });
   known.typeOnly &&= typeOnly;

@@ -1,0 +1,117 @@
+/**
+ * Cycle findings on hand-made import graphs: a folder and its subfolders are no module cycle, a
+ * Rust `mod` declaration is containment, and each language's loop says what it costs there.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dependencyCycles } from '../../../server/repo/findings/cycles';
+import type { DependencyEdge, DependencyGraph } from '../../../server/repo/findings/dependencies';
+import type { RepoFacts } from '../../../server/repo/findings/facts';
+
+type Import = [from: string, to: string, flags?: Partial<DependencyEdge>];
+
+function graphOf(imports: Import[]): DependencyGraph {
+  const graph: DependencyGraph = new Map();
+  for (const [from, to, flags] of imports) {
+    for (const node of [from, to]) if (!graph.has(node)) graph.set(node, new Map());
+    const edge = { from, to, file: from, line: 1, specifier: to, target: to, uses: 1, typeOnly: false, dynamic: false, test: false, ...flags };
+    graph.get(from)!.set(to, edge);
+  }
+  return graph;
+}
+
+function cyclesOf(imports: Import[]) {
+  const facts = { imports: { edges: graphOf(imports), external: new Map(), unresolved: [] } } as unknown as RepoFacts;
+  return dependencyCycles(facts);
+}
+
+describe('cycle findings', () => {
+  it('finds no module cycle between a folder and its subfolder when no files loop', () => {
+    // main.ts wires up the conversation, which logs through server/log.ts: layering, not a cycle.
+    const found = cyclesOf([
+      ['server/main.ts', 'server/conversation/turn.ts'],
+      ['server/conversation/turn.ts', 'server/log.ts'],
+    ]);
+    assert.deepEqual(found, []);
+  });
+
+  it('treats the root folder as holding every module', () => {
+    assert.deepEqual(
+      cyclesOf([
+        ['index.ts', 'src/app.ts'],
+        ['src/app.ts', 'config.ts'],
+      ]),
+      [],
+    );
+  });
+
+  it('still finds a module cycle between sibling folders', () => {
+    const [cycle, ...more] = cyclesOf([
+      ['server/a/x.ts', 'server/b/y.ts'],
+      ['server/b/y.ts', 'server/a/z.ts'],
+    ]);
+    assert.equal(more.length, 0, 'the files do not loop: only the modules do');
+    assert.equal(cycle!.title, 'Dependency cycle between modules server/a → server/b → server/a');
+  });
+
+  it('reports files that loop through a folder and its subfolders as a file cycle', () => {
+    const found = cyclesOf([
+      ['server/conversation/a.ts', 'server/repo/b.ts'],
+      ['server/repo/b.ts', 'server/log.ts'],
+      ['server/log.ts', 'server/conversation/a.ts'],
+    ]);
+    assert.deepEqual(
+      found.map((f) => f.title),
+      [
+        'Import cycle of 3 files across server, server/conversation and server/repo: server/conversation/a.ts → server/repo/b.ts → server/log.ts → server/conversation/a.ts',
+      ],
+    );
+    assert.match(found[0]!.why, /Load order and initialisation/);
+  });
+
+  it('does not report file loops twice when they are the evidence of a module cycle', () => {
+    const found = cyclesOf([
+      ['lib/a/x.ts', 'lib/b/y.ts'],
+      ['lib/b/y.ts', 'lib/a/x.ts'],
+    ]);
+    assert.deepEqual(
+      found.map((f) => f.title),
+      ['Dependency cycle between modules lib/a → lib/b → lib/a'],
+    );
+  });
+
+  it('reads a Rust mod declaration as containment: use super:: back is no cycle, a use down still is', () => {
+    const idiom: Import[] = [
+      ['src/net/mod.rs', 'src/net/tcp.rs', { containment: true }],
+      ['src/net/tcp.rs', 'src/net/mod.rs'],
+    ];
+    assert.deepEqual(cyclesOf(idiom), []);
+    const [loop] = cyclesOf([...idiom, ['src/net/mod.rs', 'src/net/tcp.rs']]);
+    assert.equal(loop?.title, 'Import cycle of 2 files in src/net: src/net/mod.rs → src/net/tcp.rs → src/net/mod.rs');
+    assert.match(loop!.why, /The compiler takes the loop as a whole, so nothing breaks at load time/);
+    assert.doesNotMatch(loop!.why, /Load order/);
+  });
+
+  it("says what a loop costs in the files' language", () => {
+    const why = (a: string, b: string) =>
+      cyclesOf([
+        [a, b],
+        [b, a],
+      ])[0]!.why;
+    assert.match(why('src/a.h', 'src/b.h'), /include guards stop the recursion/);
+    assert.match(why('pkg/a.py', 'pkg/b.py'), /Load order and initialisation/);
+    assert.match(why('app/A.java', 'app/B.java'), /The compiler takes the loop as a whole/);
+    assert.match(why('x/a.go', 'x/b.go'), /go build. refuses packages that import each other/);
+  });
+
+  it('marks a loop that holds only through tests as not at load time, without the load-order cost', () => {
+    const [loop] = cyclesOf([
+      ['src/a.ts', 'src/b.ts'],
+      ['src/b.ts', 'src/a.ts', { typeOnly: true }],
+    ]);
+    assert.equal(loop!.severity, 'information');
+    assert.match(loop!.title, /\(not at load time\)$/);
+    assert.doesNotMatch(loop!.why, /Load order/);
+    assert.match(loop!.why, /only through type-only imports/);
+  });
+});
