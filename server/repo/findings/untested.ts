@@ -1,9 +1,19 @@
 /**
- * Busy modules without tests: the files most of the repository depends on (by PageRank) or that
- * change most, which no test refers to. A regression there reaches many callers before anyone
- * notices.
+ * Busy production modules without tests: the files most of the repository depends on (by
+ * PageRank) or that change most, which no test imports. A regression there reaches many callers
+ * before anyone notices.
+ *
+ * Only production code is a candidate: not tests, examples, fixtures, scripts, benchmarks, docs,
+ * vendored or generated code (the scan already leaves out most of the last two), declaration
+ * files or configuration. A file counts as tested when a test file imports it, as the import
+ * graph resolves it, or imports a barrel (index.ts, __init__.py) that imports it. Where the
+ * language tests without imports, its own rule applies: a Go package is tested by any _test.go
+ * file in its folder, a Rust file by its own #[cfg(test)] module, a Java or C# class by tests in
+ * its package or namespace (the resolver gives those edges), a C or C++ source by a test that
+ * includes its header. Ruby and PHP imports are not resolved, so there a test file named after
+ * the file is all there is to go on, and the finding says it is a guess.
  */
-import { basename } from 'node:path';
+import { basename, posix } from 'node:path';
 import type { ReviewFinding } from '../../../protocol/review';
 import { isTestFile } from '../imports/graph';
 import { isParsed } from '../languages';
@@ -17,6 +27,18 @@ const MAX_REPORTED = 8;
 
 export { isTestFile };
 
+/** Folders of code that is not the product: examples, fixtures, scripts, benchmarks, docs, vendored copies. */
+const NOT_PRODUCT_DIR =
+  /(^|\/)(examples?|samples?|demos?|fixtures?|__fixtures__|__mocks__|testdata|test-data|scripts?|bench|benches|benchmarks?|docs?|vendor|vendored|third[_-]?party|e2e)\//i;
+/** Declarations, generated code, and configuration or build scripts, by name. */
+const NOT_PRODUCT_FILE =
+  /\.d\.[cm]?ts$|\.pb\.go$|_pb2(_grpc)?\.pyi?$|[._]generated\.\w+$|\.config\.[cm]?[jt]s$|^\.[\w-]+rc\.[cm]?[jt]s$|^(setup|conftest|noxfile|fabfile)\.py$|^build\.rs$|^(jest|vitest)\.setup\.[cm]?[jt]s$|^[Gg]runtfile\.js$|^[Gg]ulpfile\.[cm]?js$/;
+
+/** Code a maintainer ships: what the untested check judges. */
+export function isProductionFile(path: string): boolean {
+  return !isTestFile(path) && !NOT_PRODUCT_DIR.test(path) && !NOT_PRODUCT_FILE.test(posix.basename(path));
+}
+
 /** `foo` for foo.ts, foo.test.ts, test_foo.py, FooTest.java, foo_test.go. */
 function stem(path: string): string {
   return basename(path)
@@ -24,6 +46,43 @@ function stem(path: string): string {
     .replace(/([._-](test|spec)s?|Tests?)$/, '')
     .replace(/^test_/, '')
     .toLowerCase();
+}
+
+const BARREL = /^(index\.[cm]?[jt]sx?|__init__\.py)$/;
+const C_SOURCE = /\.(c|cc|cpp|cxx)$/;
+const C_HEADER = /\.(h|hh|hpp|hxx)$/;
+/** Languages whose imports Parley does not resolve: tests are matched to files by name. */
+const BY_NAME = new Set(['ruby', 'php']);
+
+/** How a file is known to be tested, or how its test was looked for. */
+interface Testedness {
+  tested: boolean;
+  /** Judged by file names only (Ruby, PHP). */
+  byName: boolean;
+}
+
+/** Decides, for each production file, whether a test exercises it, by the rules in the header. */
+function testJudge(facts: RepoFacts, tests: string[]): (path: string, language: string | undefined) => Testedness {
+  const imported = new Set<string>();
+  const visit = (to: string) => {
+    if (imported.has(to)) return;
+    imported.add(to);
+    if (BARREL.test(posix.basename(to))) for (const next of facts.imports.edges.get(to)?.keys() ?? []) visit(next);
+  };
+  for (const targets of facts.imports.edges.values()) for (const edge of targets.values()) if (edge.test && !edge.containment) visit(edge.to);
+  const goTestDirs = new Set(tests.filter((path) => path.endsWith('_test.go')).map(posix.dirname));
+  const includedHeaders = new Set([...imported].filter((path) => C_HEADER.test(path)).map((path) => stem(path)));
+  const testStems = new Set(tests.map(stem));
+  const rustTestModule = (path: string) => (facts.symbols(path).imports ?? []).some((s) => s.test && (s.kind === 'inline' || s.kind === 'module'));
+  return (path, language) => {
+    if (language && BY_NAME.has(language)) return { tested: testStems.has(stem(path)), byName: true };
+    const tested =
+      imported.has(path) ||
+      (path.endsWith('.go') && goTestDirs.has(posix.dirname(path))) ||
+      (path.endsWith('.rs') && rustTestModule(path)) ||
+      (C_SOURCE.test(path) && includedHeaders.has(stem(path)));
+    return { tested, byName: false };
+  };
 }
 
 /** Code worth a test: what runs (functions, classes, methods), not types and constants. */
@@ -37,7 +96,9 @@ function hasBehaviour(facts: RepoFacts, path: string): boolean {
 
 function dependents(facts: RepoFacts): Map<string, number> {
   const count = new Map<string, number>();
-  for (const targets of facts.imports.edges.values()) for (const to of targets.keys()) count.set(to, (count.get(to) ?? 0) + 1);
+  // A Rust `mod a;` declares a module; it is no use of it.
+  for (const targets of facts.imports.edges.values())
+    for (const edge of targets.values()) if (!edge.containment) count.set(edge.to, (count.get(edge.to) ?? 0) + 1);
   return count;
 }
 
@@ -76,10 +137,25 @@ function firstToTest(facts: RepoFacts, sources: string[]): { path: string; reaso
   return { path, reason: `${path} (no file uses another, and it defines the most code: ${plural(count(path), 'function or class', 'functions and classes')})` };
 }
 
+/** Why no test covers `path`, in the terms its language's rule uses. */
+function noTest(path: string, byName: boolean): string {
+  if (byName)
+    return `yet no test file is named after it. Parley does not resolve ${path.endsWith('.php') ? 'PHP' : 'Ruby'} requires, so this is judged by file names only: a test under another name would not be seen`;
+  const rule = path.endsWith('.go')
+    ? ', and its folder has no _test.go file'
+    : path.endsWith('.rs')
+      ? ', and it has no #[cfg(test)] module of its own'
+      : C_SOURCE.test(path)
+        ? ', nor its header'
+        : '';
+  return `yet no test file imports it${rule}; a regression here reaches its callers unnoticed. Judged from the import graph: a test that reaches it only through another module is not counted`;
+}
+
 export function untestedModules(facts: RepoFacts): ReviewFinding[] {
   const parsed = facts.files.filter((file) => isParsed(file.language));
   const tests = parsed.filter((file) => isTestFile(file.path)).map((file) => file.path);
-  const sources = parsed.filter((file) => !isTestFile(file.path) && hasBehaviour(facts, file.path)).map((file) => file.path);
+  const production = parsed.filter((file) => isProductionFile(file.path) && hasBehaviour(facts, file.path));
+  const sources = production.map((file) => file.path);
   if (sources.length === 0) return [];
   if (tests.length === 0) {
     const start = firstToTest(facts, sources);
@@ -95,21 +171,21 @@ export function untestedModules(facts: RepoFacts): ReviewFinding[] {
       }),
     ];
   }
-  const testedNames = new Set(tests.flatMap((path) => facts.symbols(path).refs.map((ref) => ref.name)));
-  const testStems = new Set(tests.map(stem));
-  const tested = (path: string) => testStems.has(stem(path)) || facts.symbols(path).defs.some((def) => testedNames.has(def.name));
+  const judge = testJudge(facts, tests);
+  const languages = new Map(production.map((file) => [file.path, file.language]));
   return busyFiles(facts, sources)
-    .filter(({ path }) => !tested(path))
+    .map((busy) => ({ ...busy, ...judge(busy.path, languages.get(busy.path)) }))
+    .filter(({ tested }) => !tested)
     .slice(0, MAX_REPORTED)
-    .map(({ path, why }) => {
+    .map(({ path, why, byName }) => {
       const entryPoints = behaviours(facts, path).slice(0, 3);
       return finding({
         file: path,
         line: entryPoints[0]?.line ?? 1,
-        severity: 'warning',
+        severity: byName ? 'information' : 'warning',
         kind: 'untested',
         title: `Busy module without tests: ${path}`,
-        why: `${why[0]!.toUpperCase()}${why.slice(1)}, yet no test refers to anything it defines; a regression here reaches its callers unnoticed.`,
+        why: `${why[0]!.toUpperCase()}${why.slice(1)}, ${noTest(path, byName)}.`,
         fix: `Add tests for its main entry points${entryPoints.length ? ` (${entryPoints.map((def) => def.name).join(', ')})` : ''}, next to the project's other tests.`,
       });
     });

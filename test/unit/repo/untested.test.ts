@@ -1,9 +1,15 @@
-/** The untested-modules check on hand-made repository facts: what it says where no test exists. */
+/**
+ * The untested-modules check on hand-made repository facts: what it says where no test exists,
+ * which files are production code, and a file is tested when a test imports it (or by each
+ * language's own rule), not when a test shares its name.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DependencyGraph } from '../../../server/repo/findings/dependencies';
 import type { RepoFacts } from '../../../server/repo/findings/facts';
-import { untestedModules } from '../../../server/repo/findings/untested';
+import { isProductionFile, untestedModules } from '../../../server/repo/findings/untested';
+import { isTestFile } from '../../../server/repo/imports/graph';
+import type { ImportStatement } from '../../../server/repo/imports/types';
 import type { RepoMap } from '../../../server/repo/repomap';
 import type { FileSymbols } from '../../../server/repo/symbols/types';
 
@@ -25,7 +31,12 @@ function importsOf(files: Record<string, FileSymbols>): DependencyGraph {
         symbols.refs.flatMap(({ name, line }) => {
           const to = definer.get(name);
           return to
-            ? [[to, { from: path, to, file: path, line, specifier: `./${to}`, target: to, uses: 1, typeOnly: false, dynamic: false, test: false }] as const]
+            ? [
+                [
+                  to,
+                  { from: path, to, file: path, line, specifier: `./${to}`, target: to, uses: 1, typeOnly: false, dynamic: false, test: isTestFile(path) },
+                ] as const,
+              ]
             : [];
         }),
       ),
@@ -33,13 +44,15 @@ function importsOf(files: Record<string, FileSymbols>): DependencyGraph {
   );
 }
 
-/** The facts of a TypeScript repository without git history, ranked evenly. */
+const LANGUAGES: Record<string, string> = { ts: 'typescript', go: 'go', rs: 'rust', c: 'c', h: 'c', rb: 'ruby', py: 'python' };
+
+/** The facts of a repository without git history, ranked evenly. */
 function factsOf(files: Record<string, FileSymbols>): RepoFacts {
   const paths = Object.keys(files);
   const symbols = (path: string) => files[path] ?? { defs: [], refs: [] };
   return {
     root: '/repo',
-    files: paths.map((path) => ({ path, language: 'typescript', bytes: 100, lines: 5, hash: path })),
+    files: paths.map((path) => ({ path, language: LANGUAGES[path.split('.').pop()!], bytes: 100, lines: 5, hash: path })),
     skipped: [],
     symbols,
     rank: new Map(paths.map((path) => [path, 1 / paths.length])),
@@ -84,5 +97,132 @@ describe('untested modules', () => {
       untestedModules(factsOf({ 'math.ts': file(['addNumbers']), 'greet.ts': file(['greetPerson']), 'setup.test.ts': file(['checkSetup']) })),
       [],
     );
+  });
+
+  it('judges a file tested when a test imports it, not when a test is named after it', () => {
+    const untested = untestedModules(
+      factsOf({
+        'src/core.ts': file(['parseConfig']),
+        'src/util.ts': file(['formatDate']),
+        'src/app.ts': file(['runApp'], ['parseConfig', 'formatDate']),
+        'test/core.test.ts': file([], ['parseConfig']),
+        // Named after util.ts, but imports nothing from it.
+        'test/util.test.ts': file(['checkNothing']),
+      }),
+    );
+    assert.deepEqual(
+      untested.map((f) => f.file),
+      ['src/util.ts'],
+    );
+    assert.match(untested[0]!.why, /yet no test file imports it; a regression here reaches its callers unnoticed\. Judged from the import graph/);
+    assert.equal(untested[0]!.severity, 'warning');
+  });
+
+  it('counts what a barrel file re-exports as tested by the test that imports the barrel', () => {
+    const untested = untestedModules(
+      factsOf({
+        'pkg/parse.ts': file(['parseConfig']),
+        'pkg/index.ts': file(['createPackage'], ['parseConfig']),
+        'pkg/cli.ts': file(['runCli'], ['createPackage', 'parseConfig']),
+        'pkg/index.test.ts': file([], ['createPackage']),
+      }),
+    );
+    assert.deepEqual(untested, []);
+  });
+
+  it('never reports examples, scripts, fixtures, benchmarks, docs or declaration files', () => {
+    const untested = untestedModules(
+      factsOf({
+        'examples/src/db.ts': file(['listDrinks']),
+        'examples/src/a.ts': file(['runA'], ['listDrinks', 'loadFixture', 'timeIt', 'declared']),
+        'examples/src/b.ts': file(['runB'], ['listDrinks', 'loadFixture', 'timeIt', 'declared']),
+        'test/fixtures/load.ts': file(['loadFixture']),
+        'bench/time.ts': file(['timeIt']),
+        'src/types.d.ts': file(['declared']),
+        'src/main.test.ts': file(['checkMain']),
+      }),
+    );
+    assert.deepEqual(untested, []);
+  });
+
+  it('tells production code from the rest by its path', () => {
+    const production = ['src/voice/agent.ts', 'server/log.ts', 'lib/parse.py', 'pkg/handler.go', 'src/lib.rs', 'app/models/user.rb', 'src/config.ts'];
+    const other = [
+      'examples/src/drive-thru/database.ts',
+      'example/main.go',
+      'test/fixtures/x.ts',
+      'scripts/release.ts',
+      'benchmarks/run.py',
+      'bench/imports.ts',
+      'docs/conf.py',
+      'third_party/zlib/inflate.c',
+      'src/index.d.ts',
+      'api/service.pb.go',
+      'api/service_pb2.py',
+      'vite.config.ts',
+      'eslint.config.mjs',
+      '.eslintrc.js',
+      'setup.py',
+      'build.rs',
+      'src/app.test.ts',
+      'tests/test_app.py',
+    ];
+    assert.deepEqual(
+      production.filter((path) => !isProductionFile(path)),
+      [],
+    );
+    assert.deepEqual(other.filter(isProductionFile), []);
+  });
+
+  it("uses each language's own rule: a Go package's _test.go, a Rust file's #[cfg(test)] module, a C source's header", () => {
+    const rustTests: ImportStatement = { specifier: 'tests', line: 9, kind: 'inline', test: true };
+    const untested = untestedModules(
+      factsOf({
+        'pkg/store/store.go': file(['Open']),
+        'pkg/store/store_test.go': file(['TestOpen']),
+        'pkg/api/api.go': file(['Serve'], ['Open', 'parse', 'compress']),
+        'pkg/cli/cli.go': file(['Main'], ['Open', 'parse', 'compress']),
+        'src/parse.rs': { ...file(['parse']), imports: [rustTests] },
+        'src/zip.c': file(['compress']),
+        'src/zip.h': file(['compressDecl']),
+        'tests/zip_test.c': file([], ['compressDecl']),
+      }),
+    );
+    assert.deepEqual(
+      untested.map((f) => f.file),
+      [],
+      untested.map((f) => f.why).join('\n'),
+    );
+  });
+
+  it('says the Go, Rust and C rule it looked for when a file breaks it', () => {
+    const untested = untestedModules(
+      factsOf({
+        'pkg/store/store.go': file(['Open']),
+        'pkg/api/api.go': file(['Serve'], ['Open', 'parse', 'compress']),
+        'pkg/api/api_test.go': file(['TestServe']),
+        'src/parse.rs': file(['parse']),
+        'src/zip.c': file(['compress']),
+      }),
+    );
+    const why = new Map(untested.map((f) => [f.file, f.why]));
+    assert.match(why.get('pkg/store/store.go') ?? '', /and its folder has no _test\.go file/);
+    assert.match(why.get('src/parse.rs') ?? '', /it has no #\[cfg\(test\)\] module of its own/);
+    assert.match(why.get('src/zip.c') ?? '', /nor its header/);
+  });
+
+  it('matches Ruby tests by name, and says it is a guess', () => {
+    const facts = factsOf({
+      'app/models/user.rb': file(['User']),
+      'app/models/order.rb': file(['Order']),
+      'test/models/user_test.rb': file(['UserTest']),
+    });
+    const churn = new Map(['app/models/user.rb', 'app/models/order.rb'].map((path) => [path, { commits: 5, added: 10, deleted: 2 }]));
+    const untested = untestedModules({ ...facts, churn: { days: 90, commits: 5, files: churn } });
+    assert.deepEqual(
+      untested.map((f) => [f.file, f.severity]),
+      [['app/models/order.rb', 'information']],
+    );
+    assert.match(untested[0]!.why, /no test file is named after it\. Parley does not resolve Ruby requires, so this is judged by file names only/);
   });
 });
