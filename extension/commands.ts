@@ -1,12 +1,12 @@
 /** Parley's commands. Each one that needs the server says so when it is not running. */
 import * as vscode from 'vscode';
 import { Commands, type CommandId } from '../protocol/commands';
-import { explainQuestion, type ExplainProblemArgs } from '../protocol/fixes';
+import { explainQuestion, type DismissFindingArgs, type ExplainProblemArgs } from '../protocol/fixes';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { exportSessionCommand } from './exportSession';
 import type { FailureWatch } from './failureWatch';
 import * as kb from './knowledge';
-import { reviewCommand } from './review';
+import { dismissFindingCommand, restoreDismissedCommand, reviewCommand } from './review';
 import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
 import { SessionPanel } from './views/panel';
 
@@ -56,6 +56,8 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
     [Commands.kbContributions]: () => kb.contributionsCommand(ctx),
     [Commands.kbRemoveSource]: () => kb.removeSourceCommand(ctx),
     [Commands.review]: () => reviewCommand(ctx),
+    [Commands.dismissFinding]: (args?: DismissFindingArgs) => dismissFindingCommand(ctx, args),
+    [Commands.restoreDismissedFindings]: () => restoreDismissedCommand(ctx),
     [Commands.askAboutFailure]: () => failures.accept(),
   };
   for (const [name, handler] of Object.entries(commands)) {

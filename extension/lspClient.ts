@@ -22,6 +22,7 @@ export {
   KbSyncRequest,
   LiveEndpointRequest,
   LiveRemoteOriginNotification,
+  ReviewDismissalsRequest,
   ReviewRequest,
   ServerStatusNotification,
   StatusRequest,

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { Commands } from '../protocol/commands';
+import type { DismissFindingArgs } from '../protocol/fixes';
 import type { ReviewResult } from '../protocol/review';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { withServerProgress } from './progress';
@@ -67,4 +68,43 @@ export async function reviewCommand(ctx: Ctx): Promise<void> {
   } else {
     void vscode.window.showInformationMessage(outcome(result));
   }
+}
+
+/** The "Dismiss this finding" quick fix on a review finding: it leaves Problems and later reviews of the repository. */
+export async function dismissFindingCommand(ctx: Ctx, args?: DismissFindingArgs): Promise<void> {
+  if (!args?.id || !args.folder) throw new Error('Dismiss a finding from its quick fixes in the Problems panel, after a review.');
+  const { ReviewDismissalsRequest } = loadClientLibrary();
+  const client = await ctx.readyClient();
+  await client.sendRequest(ReviewDismissalsRequest.type, { action: 'dismiss', folder: args.folder, id: args.id });
+  const choice = await vscode.window.showInformationMessage(`Parley: dismissed "${args.title}" for this repository.`, 'Undo');
+  if (choice === 'Undo') {
+    await client.sendRequest(ReviewDismissalsRequest.type, { action: 'restore', folder: args.folder, ids: [args.id] });
+    void vscode.window.showInformationMessage(`Parley: "${args.title}" is back.`);
+  }
+}
+
+/** Parley: Restore Dismissed Review Findings: pick the dismissed findings of a folder to bring back. */
+export async function restoreDismissedCommand(ctx: Ctx): Promise<void> {
+  const folder = await pickFolder();
+  if (!folder) return;
+  const { ReviewDismissalsRequest } = loadClientLibrary();
+  const client = await ctx.readyClient();
+  const { dismissed } = await client.sendRequest(ReviewDismissalsRequest.type, { action: 'list', folder: folder.uri.fsPath });
+  if (dismissed.length === 0) return void vscode.window.showInformationMessage(`Parley: no review findings are dismissed in ${folder.name}.`);
+  const picked = await vscode.window.showQuickPick(
+    dismissed.map((finding) => ({
+      label: finding.title,
+      description: finding.file,
+      detail: `Dismissed ${new Date(finding.at).toLocaleString()}`,
+      id: finding.id,
+    })),
+    { canPickMany: true, placeHolder: `Which of the ${dismissed.length} dismissed findings should come back?` },
+  );
+  if (!picked?.length) return;
+  const { changed } = await client.sendRequest(ReviewDismissalsRequest.type, {
+    action: 'restore',
+    folder: folder.uri.fsPath,
+    ids: picked.map((item) => item.id),
+  });
+  void vscode.window.showInformationMessage(`Parley: ${changed} finding${changed === 1 ? ' is' : 's are'} back in the Problems panel and in the next review.`);
 }

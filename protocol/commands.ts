@@ -22,6 +22,9 @@ export const Commands = {
   kbContributions: 'parley.kb.contributions',
   kbRemoveSource: 'parley.kb.removeSource',
   review: 'parley.review',
+  /** Run from the "Dismiss this finding" code action on a review finding (server/repo/fixes/actions.ts). */
+  dismissFinding: 'parley.review.dismissFinding',
+  restoreDismissedFindings: 'parley.review.restoreDismissed',
   /** The status-bar offer after a failed task, terminal command or save (extension/failureWatch.ts). */
   askAboutFailure: 'parley.askAboutFailure',
   /** Run from the "Explain with Parley" code action the server offers (protocol/fixes.ts). */
@@ -32,4 +35,4 @@ export type CommandName = keyof typeof Commands;
 export type CommandId = (typeof Commands)[CommandName];
 
 /** Registered, but not offered in the command palette: they need arguments only their caller has. */
-export const INTERNAL_COMMANDS: readonly CommandId[] = [Commands.explainProblem];
+export const INTERNAL_COMMANDS: readonly CommandId[] = [Commands.explainProblem, Commands.dismissFinding];

@@ -49,6 +49,16 @@ export namespace ExplainProblemCommand {
   export const command = Commands.explainProblem;
 }
 
+/** Server → client (as a code action's command): dismiss a review finding for its repository ("not a problem"). */
+export namespace DismissFindingCommand {
+  export const command = Commands.dismissFinding;
+}
+
+/** What a review finding's diagnostic carries in `data` (server/repo/review/service.ts). */
+export const ReviewFindingDataSchema = z.object({ kind: z.string(), fix: z.string(), id: z.string(), folder: z.string() });
+export type ReviewFindingData = z.infer<typeof ReviewFindingDataSchema>;
+export type DismissFindingArgs = Pick<ReviewFindingData, 'id' | 'folder'> & { title: string };
+
 const SEVERITY_NAMES = ['error', 'warning', 'information', 'hint'] as const satisfies readonly DiagnosticSeverityName[];
 
 export const ExplainedProblemSchema = z.object({

@@ -23,6 +23,7 @@ import type {
   KbSyncParams,
   KbVoteParams,
   LiveRemoteOriginParams,
+  ReviewDismissalsParams,
   ReviewParamsSchema,
   TerminalExecuteParamsSchema,
   TerminalExecuteResultSchema,
@@ -198,6 +199,26 @@ export type ReviewParams = z.input<typeof ReviewParamsSchema>;
 export namespace ReviewRequest {
   export const method = 'parley/review';
   export const type = new RequestType<ReviewParams, ReviewResult, void>(method);
+}
+
+export type ReviewDismissals = z.input<typeof ReviewDismissalsParams>;
+
+/** A finding the user dismissed ("not a problem") for a repository. */
+export interface DismissedFinding {
+  id: string;
+  title: string;
+  file: string;
+  /** When, in milliseconds since the epoch. */
+  at: number;
+}
+
+/**
+ * Client → server: dismiss a finding of a folder's latest review, restore dismissed ones, or list
+ * them. Dismissing or restoring republishes that folder's findings as diagnostics.
+ */
+export namespace ReviewDismissalsRequest {
+  export const method = 'parley/reviewDismissals';
+  export const type = new RequestType<ReviewDismissals, { dismissed: DismissedFinding[]; changed: number }, void>(method);
 }
 
 export type AskAboutFailure = z.input<typeof AskAboutFailureParams>;

@@ -21,6 +21,7 @@ import {
   KbSyncRequest,
   KbVoteRequest,
   LiveRemoteOriginNotification,
+  ReviewDismissalsRequest,
   ReviewRequest,
   WorkspaceTrustNotification,
 } from './lsp';
@@ -117,6 +118,16 @@ export const ReviewParamsSchema = z.object({
   ...workDone,
 });
 
+/**
+ * Review findings the user dismissed for a repository: `dismiss` one finding of the folder's
+ * latest review by its id, `restore` some (or, without ids, all), or `list` them.
+ */
+export const ReviewDismissalsParams = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('list'), folder: path }),
+  z.object({ action: z.literal('dismiss'), folder: path, id: z.string().min(1).max(100) }),
+  z.object({ action: z.literal('restore'), folder: path, ids: z.array(z.string().min(1).max(100)).max(10_000).optional() }),
+]);
+
 /** An error from Problems that came with a failure. */
 export const FailureProblemSchema = z.object({
   path,
@@ -192,6 +203,7 @@ const SCHEMAS = {
   [KbAddTagRequest.method]: KbAddTagParams,
   [KbDocumentVisibilityRequest.method]: KbDocumentVisibilityParams,
   [ReviewRequest.method]: ReviewParamsSchema,
+  [ReviewDismissalsRequest.method]: ReviewDismissalsParams,
   [AskAboutFailureRequest.method]: AskAboutFailureParams,
 } as const;
 

@@ -16,7 +16,20 @@ export interface RelatedLocation {
   note: string;
 }
 
+/**
+ * How sure a finding is: `certain` for a fact read off the code (an import cycle, a compiler's
+ * error), `likely` for a judgement from facts (a busy module no test imports), `heuristic` for a
+ * rule of thumb (size, churn, name matches, TODO clusters) a maintainer may reasonably overrule.
+ */
+export const CERTAINTIES = ['certain', 'likely', 'heuristic'] as const;
+export type Certainty = (typeof CERTAINTIES)[number];
+
 export interface ReviewFinding {
+  /**
+   * Stable across reviews of the same repository while the finding is the same (it does not
+   * change with line numbers or counts), so that a dismissed finding stays dismissed.
+   */
+  id: string;
   /** Relative to the reviewed folder, with forward slashes. */
   file: string;
   /** 1-based. */
@@ -32,6 +45,8 @@ export interface ReviewFinding {
   fix: string;
   /** `why` and `fix` as one text: what the Problems panel and the command line show. */
   message: string;
+  /** Absent for the model's findings, which say so in their own words. */
+  certainty?: Certainty;
   related?: RelatedLocation[];
 }
 
@@ -84,6 +99,8 @@ export interface ReviewSummary {
   /** Files the review did not read, by reason (vendored, generated, binary, too large, excluded). */
   skipped: Record<string, number>;
   findings: Record<ReviewSeverity, number>;
+  /** Findings this review found that the user had dismissed for this repository (not shown). */
+  dismissed?: number;
   llm: {
     state: LlmReviewState;
     /** Which provider and model answered. */

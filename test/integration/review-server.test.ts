@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { ReviewRequest } from '../../protocol/lsp';
+import { ReviewDismissalsRequest, ReviewRequest } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
@@ -96,6 +96,57 @@ describe('review through the server', { timeout: 180_000 }, () => {
     server.editorState = { ...server.editorState, diagnostics: [] };
     await server.connection.sendRequest(ReviewRequest.type, { staticOnly: true, folder: root });
     await waitFor(() => published.get(widgets)?.every((d) => d.code !== 'diagnostics'), { what: 'the diagnostics summary to go' });
+  });
+
+  it('dismisses a finding from its quick fix: it leaves Problems and later reviews, and comes back when restored', async () => {
+    const engineUri = pathToFileURL(join(root, 'src/core/engine.ts')).href;
+    const untested = () => published.get(engineUri)?.find((d) => d.code === 'untested');
+    const diagnostic = await waitFor(untested, { what: 'the untested finding' });
+    const actions = (await server.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: engineUri },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    })) as { title: string; command?: { command: string; arguments: [{ id: string; folder: string; title: string }] } }[];
+    const dismiss = actions.find((action) => action.command?.command === 'parley.review.dismissFinding');
+    assert.ok(dismiss, JSON.stringify(actions.map((action) => action.title)));
+    assert.match(dismiss.title, /^Dismiss this finding \(not a problem\): Busy module without tests/);
+    const args = dismiss.command!.arguments[0];
+    assert.equal(args.folder, root);
+
+    // What the extension's command sends.
+    const after = await server.connection.sendRequest(ReviewDismissalsRequest.type, { action: 'dismiss', folder: args.folder, id: args.id });
+    assert.deepEqual(
+      after.dismissed.map((entry) => [entry.id, entry.file]),
+      [[args.id, 'src/core/engine.ts']],
+    );
+    await waitFor(() => !untested() || undefined, { what: 'the dismissed finding to leave Problems' });
+    const again = await server.connection.sendRequest(ReviewRequest.type, { staticOnly: true, folder: root });
+    assert.equal(again.summary.dismissed, 1);
+    assert.equal(
+      again.findings.some((finding) => finding.id === args.id),
+      false,
+    );
+    assert.match(again.markdown, /1 finding you dismissed for this repository is not shown/);
+    assert.equal(untested(), undefined, 'still dismissed after a new review');
+
+    // A server started afresh on the same storage keeps it dismissed.
+    const second = await startServer({ storage });
+    try {
+      second.editorState = { workspaceFolders: [root], openFiles: [], diagnostics: [] };
+      const fresh = await second.connection.sendRequest(ReviewRequest.type, { staticOnly: true, folder: root });
+      assert.equal(fresh.summary.dismissed, 1);
+    } finally {
+      await second.stop();
+    }
+
+    const restored = await server.connection.sendRequest(ReviewDismissalsRequest.type, { action: 'restore', folder: root });
+    assert.equal(restored.changed, 1);
+    assert.deepEqual(restored.dismissed, []);
+    await waitFor(untested, { what: 'the restored finding back in Problems' });
+    await assert.rejects(
+      server.connection.sendRequest(ReviewDismissalsRequest.type, { action: 'dismiss', folder: root, id: 'untested-000000000000' }),
+      /is not in the latest review/,
+    );
   });
 
   it('stops a review cancelled while the model is answering', async () => {

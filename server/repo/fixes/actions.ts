@@ -1,19 +1,24 @@
 /**
  * The code actions Parley lists on errors and warnings: "Fix with Parley" (resolved later, when
- * picked) and "Explain with Parley" (a command for the extension). Listing is pure computation over
+ * picked) and "Explain with Parley" (a command for the extension), and on its own review findings
+ * "Dismiss this finding" (a command for the extension). Listing is pure computation over
  * the diagnostics VS Code sends with the request: no model call, no file read, so it never slows
  * the lightbulb. Parley's actions are never preferred, so the language's own fixes come first.
  */
 import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver/node';
 import {
+  DismissFindingCommand,
   ExplainProblemCommand,
   FixDataSchema,
   MAX_GROUPED,
   MAX_SEPARATE,
+  ReviewFindingDataSchema,
+  type DismissFindingArgs,
   type ExplainedProblem,
   type ExplainProblemArgs,
   type FixData,
 } from '../../../protocol/fixes';
+import { REVIEW_SOURCE } from '../findings/diagnostics';
 import type { DiagnosticSeverityName } from '../../../protocol/lsp';
 
 export type { FixData };
@@ -105,6 +110,33 @@ function explainAction(title: string, uri: string, diagnostics: Diagnostic[]): C
  * pair for the first MAX_GROUPED together, so the menu stays short however many there are.
  */
 export function fixActions(uri: string, range: Range, diagnostics: readonly Diagnostic[]): CodeAction[] {
+  return [...problemActions(uri, range, diagnostics), ...dismissActions(range, diagnostics)];
+}
+
+/**
+ * "Dismiss this finding" on each review finding in range: a finding the user judges not a
+ * problem leaves the Problems panel and later reviews of the repository.
+ */
+function dismissActions(range: Range, diagnostics: readonly Diagnostic[]): CodeAction[] {
+  return diagnostics.flatMap((diagnostic) => {
+    const data = ReviewFindingDataSchema.safeParse(diagnostic.data);
+    if (diagnostic.source !== REVIEW_SOURCE || !data.success || !overlaps(range, diagnostic.range)) return [];
+    const title = messageText(diagnostic).split('\n', 1)[0]!;
+    const args: DismissFindingArgs = { id: data.data.id, folder: data.data.folder, title };
+    const label = `Dismiss this finding (not a problem): ${shortMessage(title)}`;
+    return [
+      {
+        title: label,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: false,
+        command: { title: label, command: DismissFindingCommand.command, arguments: [args] },
+      },
+    ];
+  });
+}
+
+function problemActions(uri: string, range: Range, diagnostics: readonly Diagnostic[]): CodeAction[] {
   const problems = fixableDiagnostics(range, diagnostics);
   if (problems.length === 0) return [];
   if (problems.length === 1) return [fixAction('Fix with Parley', uri, problems), explainAction('Explain with Parley', uri, problems)];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ReviewFinding, ReviewSummary } from '../../../protocol/review';
 
 /** Bumped when findings or the report change shape, so older cached reviews are not shown. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 interface CacheEntry {
   version: number;

@@ -14,9 +14,11 @@ import { Keys } from '../../providers/keys';
 import { ProviderRegistry } from '../../providers/registry';
 import { settingsFromEnv } from '../../settings';
 import { RepoIndex } from '../index';
+import { Dismissals } from './dismissals';
 import { DEFAULT_MAX_MODULES, runReview } from './review';
 
-export const REVIEW_USAGE = 'parley review <dir> [--json] [--static-only] [--exclude glob,...] [--max-modules N] [--no-cache]';
+export const REVIEW_USAGE =
+  'parley review <dir> [--json] [--static-only] [--exclude glob,...] [--max-modules N] [--no-cache] [--dismiss <finding id>] [--restore-dismissed]';
 
 const CLI_CONFIGURE_HINT =
   'On the command line: set ANTHROPIC_API_KEY or OPENAI_API_KEY (with PARLEY_LLM=openai), or PARLEY_LLM=openai-compatible with PARLEY_LLM_BASE_URL and PARLEY_LLM_MODEL for a local server.';
@@ -31,6 +33,8 @@ interface ReviewArgs {
   exclude: string[];
   maxModules: number;
   cache: boolean;
+  dismiss?: string;
+  restoreDismissed: boolean;
 }
 
 function parse(args: string[]): ReviewArgs {
@@ -45,6 +49,8 @@ function parse(args: string[]): ReviewArgs {
         exclude: { type: 'string' },
         'max-modules': { type: 'string' },
         'no-cache': { type: 'boolean' },
+        dismiss: { type: 'string' },
+        'restore-dismissed': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -68,6 +74,8 @@ function parse(args: string[]): ReviewArgs {
       .filter(Boolean),
     maxModules,
     cache: values['no-cache'] !== true,
+    ...(values.dismiss !== undefined ? { dismiss: values.dismiss } : {}),
+    restoreDismissed: values['restore-dismissed'] === true,
   };
 }
 
@@ -85,20 +93,41 @@ export async function reviewCommand(args: string[], env: NodeJS.ProcessEnv = pro
   // The same symbol cache as `parley repomap`, so either command warms it for the other.
   const cacheFile = options.cache ? join(cache, 'repomap', `${createHash('sha1').update(options.root).digest('hex').slice(0, 16)}.json`) : undefined;
   const index = new RepoIndex(options.root, { exclude, cacheFile, nativeDir: join(__dirname, 'native') });
+  // Dismissed findings live with the review cache, per repository, as the editor keeps them in its storage.
+  const dismissals = new Dismissals(join(cache, 'review'), (message) => log.warn(message));
+  if (options.restoreDismissed) log.warn(`Restored ${dismissals.restore(options.root)} dismissed findings of ${options.root}.`);
   try {
-    const result = await runReview({
-      index,
-      settings: { ...settings, review: { exclude } },
-      providers: new ProviderRegistry(new Keys(env), log),
-      log,
-      staticOnly: options.staticOnly,
-      ...(options.cache ? { cacheDir: join(cache, 'review') } : {}),
-      linkBase: { dir: options.root },
-      configureHint: CLI_CONFIGURE_HINT,
-      maxModules: options.maxModules,
-    });
+    const review = () =>
+      runReview({
+        index,
+        settings: { ...settings, review: { exclude } },
+        providers: new ProviderRegistry(new Keys(env), log),
+        log,
+        staticOnly: options.staticOnly,
+        ...(options.cache ? { cacheDir: join(cache, 'review') } : {}),
+        linkBase: { dir: options.root },
+        configureHint: CLI_CONFIGURE_HINT,
+        maxModules: options.maxModules,
+        dismissed: dismissals.ids(options.root),
+      });
+    let result = await review();
+    if (options.dismiss !== undefined) {
+      const dismissed = result.findings.find((finding) => finding.id === options.dismiss);
+      if (!dismissed)
+        throw new ReviewUsageError(`parley review: no finding ${options.dismiss} in this review of ${options.root} (the ids are in --json and in the report).`);
+      dismissals.dismiss(options.root, dismissed);
+      result = await review();
+    }
     if (!options.json) return result.markdown.trimEnd();
-    const findings = result.findings.map(({ file, line, severity, title, message }) => ({ file, line, severity, title, message }));
+    const findings = result.findings.map(({ id, file, line, severity, title, message, certainty }) => ({
+      id,
+      file,
+      line,
+      severity,
+      title,
+      message,
+      ...(certainty ? { certainty } : {}),
+    }));
     return JSON.stringify({ summary: result.summary, findings }, null, 2);
   } finally {
     await index.dispose();

@@ -41,8 +41,11 @@ function where(root: string, file: string, line: number, base: LinkBase, endLine
 function counts(summary: ReviewSummary): string {
   const { error, warning, information } = summary.findings;
   const total = error + warning + information;
-  if (total === 0) return 'No findings.';
-  return `**${plural(total, 'finding')}**: ${plural(error, 'error')}, ${plural(warning, 'warning')}, ${information} information.`;
+  const dismissed = summary.dismissed
+    ? ` ${plural(summary.dismissed, 'finding')} you dismissed for this repository ${summary.dismissed === 1 ? 'is' : 'are'} not shown (Parley: Restore Dismissed Review Findings, or \`parley review --restore-dismissed\`, brings them back).`
+    : '';
+  if (total === 0) return `No findings.${dismissed}`;
+  return `**${plural(total, 'finding')}**: ${plural(error, 'error')}, ${plural(warning, 'warning')}, ${information} information.${dismissed}`;
 }
 
 function llmLine(summary: ReviewSummary): string[] {
@@ -119,7 +122,10 @@ function overview(summary: ReviewSummary, base: LinkBase): string[] {
 }
 
 function findingSection(finding: ReviewFinding, index: number, root: string, base: LinkBase): string[] {
-  const source = finding.kind === 'llm' ? 'model review' : `static check: ${finding.kind}`;
+  const source =
+    finding.kind === 'llm'
+      ? 'model review'
+      : `static check: ${finding.kind}${finding.certainty && finding.certainty !== 'certain' ? ` (${finding.certainty})` : ''}`;
   return [
     `### ${index + 1}. ${finding.severity === 'information' ? 'Info' : finding.severity === 'error' ? 'Error' : 'Warning'}: ${safe(finding.title)}`,
     '',
@@ -129,6 +135,8 @@ function findingSection(finding: ReviewFinding, index: number, root: string, bas
     `**Why it matters:** ${safe(finding.why)}`,
     '',
     `**Suggested fix:** ${safe(finding.fix)}`,
+    '',
+    `<sub>Finding ${code(finding.id)}: if it is not a problem, dismiss it (the quick fix "Dismiss this finding" in Problems, or \`parley review --dismiss ${finding.id}\`) to leave it out of later reviews of this repository.</sub>`,
   ];
 }
 

@@ -47,6 +47,8 @@ export interface ReviewOptions {
   configureHint?: string;
   maxModules?: number;
   promptTokens?: number;
+  /** Ids of findings the user dismissed for this repository: left out, and counted in the summary. */
+  dismissed?: ReadonlySet<string>;
   signal?: AbortSignal;
   onProgress?: (progress: ReviewProgress) => void;
 }
@@ -78,14 +80,29 @@ function relativeDiagnostics(root: string, diagnostics: WorkspaceDiagnostic[]): 
   return diagnostics.filter((d) => d.path.startsWith(prefix)).map((d) => ({ ...d, path: d.path.slice(prefix.length) }));
 }
 
+/** A review, and the findings it left out because the user had dismissed them (for the server, which can bring them back). */
+export type RunReviewResult = ReviewResult & { dismissedFindings: ReviewFinding[] };
+
+/** The review as the user sees it: without the findings they dismissed, which the summary counts. */
+function shown(summary: ReviewSummary, all: ReviewFinding[], options: ReviewOptions): RunReviewResult {
+  const isDismissed = (finding: ReviewFinding) => options.dismissed?.has(finding.id) === true;
+  const findings = all.filter((finding) => !isDismissed(finding));
+  const dismissedFindings = all.filter(isDismissed);
+  const counted: ReviewSummary = {
+    ...summary,
+    findings: severityCounts(findings),
+    ...(dismissedFindings.length > 0 ? { dismissed: dismissedFindings.length } : {}),
+  };
+  return { summary: counted, findings, dismissedFindings, markdown: renderReport({ summary: counted, findings }, options.linkBase) };
+}
+
 /** A cached review with today's diagnostics in place of those of the day it was made. */
-function fromCache(cached: { summary: ReviewSummary; findings: ReviewFinding[] }, options: ReviewOptions, started: number): ReviewResult {
+function fromCache(cached: { summary: ReviewSummary; findings: ReviewFinding[] }, options: ReviewOptions, started: number): RunReviewResult {
   const severity = ['error', 'warning', 'information'];
   const findings = [...cached.findings.filter((f) => f.kind !== 'diagnostics'), ...diagnosticFindings(options.index.root, options.diagnostics ?? [])].sort(
     (a, b) => severity.indexOf(a.severity) - severity.indexOf(b.severity),
   );
-  const summary: ReviewSummary = { ...cached.summary, findings: severityCounts(findings), cached: true, durationMs: Math.round(performance.now() - started) };
-  return { summary, findings, markdown: renderReport({ summary, findings }, options.linkBase) };
+  return shown({ ...cached.summary, cached: true, durationMs: Math.round(performance.now() - started) }, findings, options);
 }
 
 function summarize(facts: RepoFacts, findings: ReviewFinding[], llm: ReviewSummary['llm'], started: number): ReviewSummary {
@@ -132,7 +149,7 @@ async function askModel(options: ReviewOptions, facts: RepoFacts, found: ReviewF
   });
 }
 
-export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
+export async function runReview(options: ReviewOptions): Promise<RunReviewResult> {
   const started = performance.now();
   const { index, signal } = options;
   const model = chooseModel(options);
@@ -154,7 +171,9 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   options.onProgress?.({ message: `Checking ${refresh.files} files`, percentage: 30 });
   const facts = await gatherFacts(index, { signal });
   const found = await staticFindings(facts, { diagnostics: options.diagnostics, signal });
-  const reviews = model && 'chat' in model ? await askModel(options, facts, found, model.chat) : [];
+  // What the user dismissed is not put to the model as a known problem.
+  const undismissed = options.dismissed?.size ? found.filter((finding) => !options.dismissed!.has(finding.id)) : found;
+  const reviews = model && 'chat' in model ? await askModel(options, facts, undismissed, model.chat) : [];
   const findings = rank([...found, ...reviews.flatMap((review) => review.findings)], (path) => facts.rank.get(path) ?? 0);
   const llm: ReviewSummary['llm'] = !model
     ? { state: 'skipped', modules: 0, errors: [] }
@@ -170,5 +189,5 @@ export async function runReview(options: ReviewOptions): Promise<ReviewResult> {
   // A review with failed modules is not kept: asking again should retry them.
   if (facts.head?.clean && llm.errors.length === 0) cache?.set(index.root, key, summary, findings);
   options.onProgress?.({ message: 'Writing the report', percentage: 100 });
-  return { summary, findings, markdown: renderReport({ summary, findings }, options.linkBase) };
+  return shown(summary, findings, options);
 }

@@ -7,7 +7,14 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type Diagnostic } from 'vscode-languageserver/node';
-import { ReviewRequest, type EditorState, type ReviewParams } from '../../../protocol/lsp';
+import {
+  ReviewDismissalsRequest,
+  ReviewRequest,
+  type DismissedFinding,
+  type EditorState,
+  type ReviewDismissals,
+  type ReviewParams,
+} from '../../../protocol/lsp';
 import type { ReviewFinding, ReviewResult, ReviewSeverity } from '../../../protocol/review';
 import type { ParleySettings } from '../../../protocol/settings';
 import type { Logger } from '../../log';
@@ -15,7 +22,8 @@ import { onRequest } from '../../rpc';
 import type { ProviderRegistry } from '../../providers/registry';
 import { REVIEW_SOURCE } from '../findings';
 import type { RepoIndexes } from '../indexes';
-import { runReview } from './review';
+import { Dismissals } from './dismissals';
+import { runReview, type RunReviewResult } from './review';
 import { requestEditorState } from '../../tools/lspContext';
 
 export interface ReviewServiceOptions {
@@ -57,18 +65,45 @@ export function toDiagnostic(root: string, finding: ReviewFinding): Diagnostic {
           })),
         }
       : {}),
-    data: { kind: finding.kind, fix: finding.fix },
+    data: { kind: finding.kind, fix: finding.fix, id: finding.id, folder: root },
   };
 }
 
 export class ReviewService {
   /** The URIs each folder's last review put diagnostics on, to clear them on the next. */
   private readonly published = new Map<string, Set<string>>();
+  /** Each folder's latest review, all of its findings, dismissed ones included. */
+  private readonly latest = new Map<string, ReviewFinding[]>();
+  private readonly dismissals: Dismissals;
 
-  constructor(private readonly options: ReviewServiceOptions) {}
+  constructor(private readonly options: ReviewServiceOptions) {
+    this.dismissals = new Dismissals(join(options.storageDir, 'review'), (message) => options.log.warn(message));
+  }
 
   register(connection: Connection): void {
     onRequest(connection, ReviewRequest, (params, token) => this.review(connection, params, token));
+    onRequest(connection, ReviewDismissalsRequest, (params) => this.changeDismissals(connection, params));
+  }
+
+  /** Dismisses, restores or lists a folder's dismissed findings; the folder's diagnostics follow at once. */
+  async changeDismissals(connection: Connection, params: ReviewDismissals): Promise<{ dismissed: DismissedFinding[]; changed: number }> {
+    const root = params.folder;
+    let changed = 0;
+    if (params.action === 'dismiss') {
+      const finding = this.latest.get(root)?.find((candidate) => candidate.id === params.id);
+      if (!finding) throw new Error(`Finding ${params.id} is not in the latest review of ${root}; review the repository again, then dismiss it.`);
+      this.dismissals.dismiss(root, finding);
+      changed = 1;
+    } else if (params.action === 'restore') changed = this.dismissals.restore(root, params.ids);
+    const all = this.latest.get(root);
+    if (changed > 0 && all) await this.publish(connection, root, this.undismissed(root, all));
+    if (changed > 0) this.options.log.info(`Review findings ${params.action === 'dismiss' ? 'dismissed' : 'restored'}`, { root, changed });
+    return { dismissed: this.dismissals.list(root), changed };
+  }
+
+  private undismissed(root: string, findings: ReviewFinding[]): ReviewFinding[] {
+    const dismissed = this.dismissals.ids(root);
+    return findings.filter((finding) => !dismissed.has(finding.id));
   }
 
   async review(connection: Connection, params: ReviewParams, token?: CancellationToken): Promise<ReviewResult> {
@@ -83,7 +118,7 @@ export class ReviewService {
     token?.onCancellationRequested(() => controller.abort());
     const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
     progress.begin(`Parley: reviewing ${basename(root)}`, 0, 'Starting', true);
-    let result: ReviewResult;
+    let result: RunReviewResult;
     try {
       result = await runReview({
         index: this.options.indexes.get(root, settings.review.exclude),
@@ -92,6 +127,7 @@ export class ReviewService {
         log: this.options.log,
         staticOnly: params.staticOnly === true,
         diagnostics: state.diagnostics,
+        dismissed: this.dismissals.ids(root),
         cacheDir: reportDir,
         linkBase: { dir: reportDir },
         signal: controller.signal,
@@ -106,9 +142,11 @@ export class ReviewService {
     const reportPath = join(reportDir, `${basename(root) || 'repository'}-review.md`);
     mkdirSync(reportDir, { recursive: true });
     writeFileSync(reportPath, result.markdown);
-    await this.publish(connection, root, result.findings);
+    const { dismissedFindings, ...shown } = result;
+    this.latest.set(root, [...shown.findings, ...dismissedFindings]);
+    await this.publish(connection, root, shown.findings);
     this.options.log.info('Repository reviewed', { root, findings: result.findings.length, cached: result.summary.cached, ms: result.summary.durationMs });
-    return { ...result, reportPath };
+    return { ...shown, reportPath };
   }
 
   /** Sends each file's findings, and empties the files the previous review of `root` had findings in. */
