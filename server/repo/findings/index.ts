@@ -26,7 +26,7 @@ export async function staticFindings(facts: RepoFacts, options: StaticOptions = 
     ...diagnosticFindings(facts.root, options.diagnostics ?? []),
     ...dependencyCycles(facts),
     ...hotspots(facts),
-    ...untestedModules(facts),
+    ...(await untestedModules(facts)),
     ...oversizedFunctions(facts),
     ...oversizedFiles(facts),
     ...(await todoClusters(facts, options.signal)),

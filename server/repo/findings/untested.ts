@@ -6,14 +6,17 @@
  * Only production code is a candidate: not tests, examples, fixtures, scripts, benchmarks, docs,
  * vendored or generated code (the scan already leaves out most of the last two), declaration
  * files or configuration. A file counts as tested when a test file imports it, as the import
- * graph resolves it, or imports a barrel (index.ts, __init__.py) that imports it. Where the
+ * graph resolves it, or imports a barrel (index.ts, __init__.py) that imports it, or a JS/TS
+ * file that passes on what it imports from it (`export … from`, or importing names and exporting
+ * them: the test then calls the file's code under another module's name). Where the
  * language tests without imports, its own rule applies: a Go package is tested by any _test.go
  * file in its folder, a Rust file by its own #[cfg(test)] module, a Java or C# class by tests in
  * its package or namespace (the resolver gives those edges), a C or C++ source by a test that
  * includes its header. Ruby and PHP imports are not resolved, so there a test file named after
  * the file is all there is to go on, and the finding says it is a guess.
  */
-import { basename, posix } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join, posix } from 'node:path';
 import type { ReviewFinding } from '../../../protocol/review';
 import { isTestFile } from '../imports/graph';
 import { isParsed } from '../languages';
@@ -62,7 +65,7 @@ interface Testedness {
 }
 
 /** Decides, for each production file, whether a test exercises it, by the rules in the header. */
-function testJudge(facts: RepoFacts, tests: string[]): (path: string, language: string | undefined) => Testedness {
+function testJudge(facts: RepoFacts, tests: string[]): { imported: Set<string>; tested: (path: string, language: string | undefined) => Testedness } {
   const imported = new Set<string>();
   const visit = (to: string) => {
     if (imported.has(to)) return;
@@ -74,20 +77,27 @@ function testJudge(facts: RepoFacts, tests: string[]): (path: string, language: 
   const includedHeaders = new Set([...imported].filter((path) => C_HEADER.test(path)).map((path) => stem(path)));
   const testStems = new Set(tests.map(stem));
   const rustTestModule = (path: string) => (facts.symbols(path).imports ?? []).some((s) => s.test && (s.kind === 'inline' || s.kind === 'module'));
-  return (path, language) => {
+  const tested = (path: string, language: string | undefined): Testedness => {
     if (language && BY_NAME.has(language)) return { tested: testStems.has(stem(path)), byName: true };
-    const tested =
+    const found =
       imported.has(path) ||
       (path.endsWith('.go') && goTestDirs.has(posix.dirname(path))) ||
       (path.endsWith('.rs') && rustTestModule(path)) ||
       (C_SOURCE.test(path) && includedHeaders.has(stem(path)));
-    return { tested, byName: false };
+    return { tested: found, byName: false };
   };
+  return { imported, tested };
 }
 
-/** Code worth a test: what runs (functions, classes, methods), not types and constants. */
+/**
+ * Code worth a test: what runs (functions, methods, classes with a method in them), not types,
+ * constants, or a class that only names an error (`class AnamException extends Error {}`).
+ */
 function behaviours(facts: RepoFacts, path: string): Definition[] {
-  return facts.symbols(path).defs.filter((def) => def.kind === 'function' || def.kind === 'method' || def.kind === 'class');
+  const defs = facts.symbols(path).defs;
+  const runs = (def: Definition) => def.kind === 'function' || def.kind === 'method';
+  const hasCode = (cls: Definition) => cls.endLine === undefined || defs.some((def) => runs(def) && def.line > cls.line && def.line <= cls.endLine!);
+  return defs.filter((def) => runs(def) || (def.kind === 'class' && hasCode(def)));
 }
 
 function hasBehaviour(facts: RepoFacts, path: string): boolean {
@@ -102,7 +112,12 @@ function dependents(facts: RepoFacts): Map<string, number> {
   return count;
 }
 
-function busyFiles(facts: RepoFacts, sources: string[]): { path: string; why: string }[] {
+interface BusyFile {
+  path: string;
+  why: string;
+}
+
+function busyFiles(facts: RepoFacts, sources: string[]): BusyFile[] {
   const used = dependents(facts);
   const byRank = sources.filter((path) => (used.get(path) ?? 0) > 0).sort((a, b) => (facts.rank.get(b) ?? 0) - (facts.rank.get(a) ?? 0) || (a < b ? -1 : 1));
   const top = Math.max(MIN_BUSY, Math.ceil(sources.length * BUSY_SHARE));
@@ -151,7 +166,62 @@ function noTest(path: string, byName: boolean): string {
   return `yet no test file imports it${rule}; a regression here reaches its callers unnoticed. Judged from the import graph: a test that reaches it only through another module is not counted`;
 }
 
-export function untestedModules(facts: RepoFacts): ReviewFinding[] {
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const JS_FILE = /\.(m|c)?(t|j)sx?$/;
+
+/** The local names a JS/TS `import … from 'specifier'` binds: `{ a, b as c }`, a default, `* as ns`. */
+function importedNames(source: string, specifier: string): string[] {
+  const statement = new RegExp(`import\\s+(?:type\\s+)?([^;'"]*?)\\s+from\\s*['"]${escaped(specifier)}['"]`, 'g');
+  return [...source.matchAll(statement)].flatMap((match) =>
+    match[1]!
+      .replace(/[{}]/g, ',')
+      .split(',')
+      .map((part) =>
+        part
+          .trim()
+          .replace(/^type\s+/, '')
+          .replace(/^\*\s+as\s+/, ''),
+      )
+      .map((part) =>
+        part
+          .split(/\s+as\s+/)
+          .pop()!
+          .trim(),
+      )
+      .filter((name) => /^[\w$]+$/.test(name)),
+  );
+}
+
+/** Whether a JS/TS file passes on what it imports from `specifier`: `export * from`, `export { a } from`, or `import { a } …; export { a }`. */
+export function reExports(source: string, specifier: string): boolean {
+  if (new RegExp(`export\\s+(?:type\\s+)?(?:\\*(?:\\s+as\\s+[\\w$]+)?|\\{[^}]*\\})\\s*from\\s*['"]${escaped(specifier)}['"]`).test(source)) return true;
+  const names = new Set(importedNames(source, specifier));
+  if (names.size === 0) return false;
+  const exported = [...source.matchAll(/export\s*\{([^}]*)\}(?!\s*from)/g)].flatMap((match) =>
+    match[1]!.split(',').map((part) =>
+      part
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)[0]!
+        .trim(),
+    ),
+  );
+  return exported.some((name) => names.has(name)) || [...names].some((name) => new RegExp(`export\\s+default\\s+${escaped(name)}\\b`).test(source));
+}
+
+/** Whether a file a test imports passes on `path`'s code: the test then exercises it under that file's name. */
+async function testedThroughReExport(facts: RepoFacts, path: string, testedFiles: Set<string>): Promise<boolean> {
+  if (!JS_FILE.test(path)) return false;
+  for (const [from, targets] of facts.imports.edges) {
+    const edge = targets.get(path);
+    if (!edge || edge.test || !testedFiles.has(from) || !JS_FILE.test(from)) continue;
+    const source = await readFile(join(facts.root, from), 'utf8').catch(() => '');
+    if (reExports(source, edge.specifier)) return true;
+  }
+  return false;
+}
+
+export async function untestedModules(facts: RepoFacts): Promise<ReviewFinding[]> {
   const parsed = facts.files.filter((file) => isParsed(file.language));
   const tests = parsed.filter((file) => isTestFile(file.path)).map((file) => file.path);
   const production = parsed.filter((file) => isProductionFile(file.path) && hasBehaviour(facts, file.path));
@@ -173,20 +243,22 @@ export function untestedModules(facts: RepoFacts): ReviewFinding[] {
   }
   const judge = testJudge(facts, tests);
   const languages = new Map(production.map((file) => [file.path, file.language]));
-  return busyFiles(facts, sources)
-    .map((busy) => ({ ...busy, ...judge(busy.path, languages.get(busy.path)) }))
-    .filter(({ tested }) => !tested)
-    .slice(0, MAX_REPORTED)
-    .map(({ path, why, byName }) => {
-      const entryPoints = behaviours(facts, path).slice(0, 3);
-      return finding({
-        file: path,
-        line: entryPoints[0]?.line ?? 1,
-        severity: byName ? 'information' : 'warning',
-        kind: 'untested',
-        title: `Busy module without tests: ${path}`,
-        why: `${why[0]!.toUpperCase()}${why.slice(1)}, ${noTest(path, byName)}.`,
-        fix: `Add tests for its main entry points${entryPoints.length ? ` (${entryPoints.map((def) => def.name).join(', ')})` : ''}, next to the project's other tests.`,
-      });
+  const untested: (BusyFile & Testedness)[] = [];
+  for (const busy of busyFiles(facts, sources)) {
+    if (untested.length >= MAX_REPORTED) break;
+    const judged = { ...busy, ...judge.tested(busy.path, languages.get(busy.path)) };
+    if (!judged.tested && !(await testedThroughReExport(facts, busy.path, judge.imported))) untested.push(judged);
+  }
+  return untested.map(({ path, why, byName }) => {
+    const entryPoints = behaviours(facts, path).slice(0, 3);
+    return finding({
+      file: path,
+      line: entryPoints[0]?.line ?? 1,
+      severity: byName ? 'information' : 'warning',
+      kind: 'untested',
+      title: `Busy module without tests: ${path}`,
+      why: `${why[0]!.toUpperCase()}${why.slice(1)}, ${noTest(path, byName)}.`,
+      fix: `Add tests for its main entry points${entryPoints.length ? ` (${entryPoints.map((def) => def.name).join(', ')})` : ''}, next to the project's other tests.`,
     });
+  });
 }

@@ -4,12 +4,15 @@
  * language's own rule), not when a test shares its name.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { DependencyGraph } from '../../../server/repo/findings/dependencies';
 import type { RepoFacts } from '../../../server/repo/findings/facts';
-import { isProductionFile, untestedModules } from '../../../server/repo/findings/untested';
+import { isProductionFile, reExports, untestedModules } from '../../../server/repo/findings/untested';
 import { isTestFile } from '../../../server/repo/imports/graph';
 import type { ImportStatement } from '../../../server/repo/imports/types';
+import { tempDir } from '../../support/paths';
 import type { RepoMap } from '../../../server/repo/repomap';
 import type { FileSymbols } from '../../../server/repo/symbols/types';
 
@@ -64,8 +67,8 @@ function factsOf(files: Record<string, FileSymbols>): RepoFacts {
 }
 
 describe('untested modules', () => {
-  it('says a small repository of independent files has no tests, starting with the file with the most code', () => {
-    const findings = untestedModules(
+  it('says a small repository of independent files has no tests, starting with the file with the most code', async () => {
+    const findings = await untestedModules(
       factsOf({
         'greet.ts': file(['greetPerson']),
         'math.ts': file(['addNumbers', 'multiplyNumbers']),
@@ -80,8 +83,8 @@ describe('untested modules', () => {
     assert.match(none!.fix, /^Start with math\.ts \(no file uses another, and it defines the most code: 2 functions and classes\): write tests/);
   });
 
-  it('still starts a repository without tests at its busiest file', () => {
-    const [none] = untestedModules(
+  it('still starts a repository without tests at its busiest file', async () => {
+    const [none] = await untestedModules(
       factsOf({
         'core.ts': file(['parseConfig']),
         'a.ts': file(['runAlpha'], ['parseConfig']),
@@ -92,15 +95,15 @@ describe('untested modules', () => {
     assert.match(none!.fix, /^Start with the busiest module, core\.ts \(it is the #1 most central file of 3 \(2 files use it\)\)/);
   });
 
-  it('reports nothing where tests exist and no file is busy', () => {
+  it('reports nothing where tests exist and no file is busy', async () => {
     assert.deepEqual(
-      untestedModules(factsOf({ 'math.ts': file(['addNumbers']), 'greet.ts': file(['greetPerson']), 'setup.test.ts': file(['checkSetup']) })),
+      await untestedModules(factsOf({ 'math.ts': file(['addNumbers']), 'greet.ts': file(['greetPerson']), 'setup.test.ts': file(['checkSetup']) })),
       [],
     );
   });
 
-  it('judges a file tested when a test imports it, not when a test is named after it', () => {
-    const untested = untestedModules(
+  it('judges a file tested when a test imports it, not when a test is named after it', async () => {
+    const untested = await untestedModules(
       factsOf({
         'src/core.ts': file(['parseConfig']),
         'src/util.ts': file(['formatDate']),
@@ -118,8 +121,8 @@ describe('untested modules', () => {
     assert.equal(untested[0]!.severity, 'warning');
   });
 
-  it('counts what a barrel file re-exports as tested by the test that imports the barrel', () => {
-    const untested = untestedModules(
+  it('counts what a barrel file re-exports as tested by the test that imports the barrel', async () => {
+    const untested = await untestedModules(
       factsOf({
         'pkg/parse.ts': file(['parseConfig']),
         'pkg/index.ts': file(['createPackage'], ['parseConfig']),
@@ -130,8 +133,8 @@ describe('untested modules', () => {
     assert.deepEqual(untested, []);
   });
 
-  it('never reports examples, scripts, fixtures, benchmarks, docs or declaration files', () => {
-    const untested = untestedModules(
+  it('never reports examples, scripts, fixtures, benchmarks, docs or declaration files', async () => {
+    const untested = await untestedModules(
       factsOf({
         'examples/src/db.ts': file(['listDrinks']),
         'examples/src/a.ts': file(['runA'], ['listDrinks', 'loadFixture', 'timeIt', 'declared']),
@@ -145,7 +148,7 @@ describe('untested modules', () => {
     assert.deepEqual(untested, []);
   });
 
-  it('tells production code from the rest by its path', () => {
+  it('tells production code from the rest by its path', async () => {
     const production = ['src/voice/agent.ts', 'server/log.ts', 'lib/parse.py', 'pkg/handler.go', 'src/lib.rs', 'app/models/user.rb', 'src/config.ts'];
     const other = [
       'examples/src/drive-thru/database.ts',
@@ -174,9 +177,9 @@ describe('untested modules', () => {
     assert.deepEqual(other.filter(isProductionFile), []);
   });
 
-  it("uses each language's own rule: a Go package's _test.go, a Rust file's #[cfg(test)] module, a C source's header", () => {
+  it("uses each language's own rule: a Go package's _test.go, a Rust file's #[cfg(test)] module, a C source's header", async () => {
     const rustTests: ImportStatement = { specifier: 'tests', line: 9, kind: 'inline', test: true };
-    const untested = untestedModules(
+    const untested = await untestedModules(
       factsOf({
         'pkg/store/store.go': file(['Open']),
         'pkg/store/store_test.go': file(['TestOpen']),
@@ -195,8 +198,8 @@ describe('untested modules', () => {
     );
   });
 
-  it('says the Go, Rust and C rule it looked for when a file breaks it', () => {
-    const untested = untestedModules(
+  it('says the Go, Rust and C rule it looked for when a file breaks it', async () => {
+    const untested = await untestedModules(
       factsOf({
         'pkg/store/store.go': file(['Open']),
         'pkg/api/api.go': file(['Serve'], ['Open', 'parse', 'compress']),
@@ -211,18 +214,74 @@ describe('untested modules', () => {
     assert.match(why.get('src/zip.c') ?? '', /nor its header/);
   });
 
-  it('matches Ruby tests by name, and says it is a guess', () => {
+  it('matches Ruby tests by name, and says it is a guess', async () => {
     const facts = factsOf({
       'app/models/user.rb': file(['User']),
       'app/models/order.rb': file(['Order']),
       'test/models/user_test.rb': file(['UserTest']),
     });
     const churn = new Map(['app/models/user.rb', 'app/models/order.rb'].map((path) => [path, { commits: 5, added: 10, deleted: 2 }]));
-    const untested = untestedModules({ ...facts, churn: { days: 90, commits: 5, files: churn } });
+    const untested = await untestedModules({ ...facts, churn: { days: 90, commits: 5, files: churn } });
     assert.deepEqual(
       untested.map((f) => [f.file, f.severity]),
       [['app/models/order.rb', 'information']],
     );
     assert.match(untested[0]!.why, /no test file is named after it\. Parley does not resolve Ruby requires, so this is judged by file names only/);
+  });
+
+  it('counts a file as tested when a tested file passes its code on, and reads what passes it on', async () => {
+    const dir = tempDir('untested-reexport');
+    try {
+      const sources: Record<string, string> = {
+        'src/log.ts': "import { type LoggerOptions, log, loggerOptions } from './log_core.js';\nexport { log, loggerOptions, type LoggerOptions };\n",
+        'src/uses.ts': "import { parse } from './parse.js';\nexport const run = () => parse();\n",
+      };
+      for (const [path, text] of Object.entries(sources)) {
+        mkdirSync(dirname(join(dir.path, path)), { recursive: true });
+        writeFileSync(join(dir.path, path), text);
+      }
+      const facts = factsOf({
+        'src/log_core.ts': file(['log']),
+        'src/parse.ts': file(['parse']),
+        'src/log.ts': file(['initLogger'], ['log']),
+        'src/uses.ts': file(['run'], ['parse']),
+        'src/app.ts': file(['main'], ['log', 'parse', 'initLogger', 'run']),
+        'src/log.test.ts': file([], ['initLogger', 'run']),
+      });
+      for (const targets of facts.imports.edges.values())
+        for (const edge of targets.values()) edge.specifier = `./${edge.to.split('/').pop()!.replace(/\.ts$/, '.js')}`;
+      const untested = await untestedModules({ ...facts, root: dir.path });
+      // log.ts passes log_core's names on; uses.ts only calls parse.
+      assert.deepEqual(
+        untested.map((f) => f.file),
+        ['src/parse.ts'],
+      );
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('recognises the ways a JS/TS file re-exports', () => {
+    assert.ok(reExports("export * from './a.js';", './a.js'));
+    assert.ok(reExports("export * as a from './a.js';", './a.js'));
+    assert.ok(reExports("export { x, type Y } from './a.js';", './a.js'));
+    assert.ok(reExports("import {\n  x as y,\n  z,\n} from './a.js';\nexport { y };", './a.js'));
+    assert.ok(reExports("import x from './a.js';\nexport default x;", './a.js'));
+    assert.ok(!reExports("import { x } from './a.js';\nexport const y = x();", './a.js'));
+    assert.ok(!reExports("import { x } from './b.js';\nimport { y } from './a.js';\nexport { x };", './a.js'));
+  });
+
+  it('does not count a class with no code in it as behaviour to test', async () => {
+    const exception = { name: 'AnamException', kind: 'class' as const, line: 30, endLine: 30, signature: 'export class AnamException extends Error {}' };
+    const facts = factsOf({
+      'plugins/anam/src/types.ts': { defs: [exception], refs: [] },
+      'plugins/anam/src/api.ts': file(['connect'], ['AnamException']),
+      'plugins/anam/src/avatar.ts': file(['start'], ['AnamException', 'connect']),
+      'plugins/anam/src/api.test.ts': file([], ['connect']),
+    });
+    assert.deepEqual(
+      (await untestedModules(facts)).map((f) => f.file),
+      [],
+    );
   });
 });
