@@ -71,6 +71,8 @@ describe('static review findings', { timeout: 120_000 }, () => {
     assert.equal(more.length, 0, 'files committed once are not hotspots');
     assert.equal(hotspot!.file, 'src/core/engine.ts');
     assert.match(hotspot!.title, new RegExp(`\\(${HOTSPOT_COMMITS + 1} commits, \\d+ lines\\)`));
+    assert.equal(hotspot!.certainty, 'heuristic');
+    assert.match(hotspot!.why, /How sure: the commits and lines are counted exactly/);
   });
 
   it('finds the busy engine without tests, and not the tested formatter', () => {
@@ -90,6 +92,8 @@ describe('static review findings', { timeout: 120_000 }, () => {
     );
     assert.match(todos[0]!.title, /^4 TODO\/FIXME\/HACK markers/);
     assert.match(todos[0]!.why, /line 5: "FIXME: this throws when the list is empty"/);
+    assert.match(todos[0]!.why, /How sure: the markers are read exactly; whether they still matter is the team's call\./);
+    assert.equal(todos[0]!.certainty, 'heuristic');
   });
 
   it('finds the long function with its line range from the symbols', () => {

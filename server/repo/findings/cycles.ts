@@ -73,6 +73,8 @@ interface Ranked {
 
 /** What one cycle finding says, given its example loop: its title, why it matters and the fix. */
 interface CycleWords {
+  /** Which kind of cycle, so a module loop and a file loop through the same names stay two findings. */
+  key: 'modules' | 'files';
   title(names: string[], first: DependencyEdge): string;
   why(names: string[], steps: string, strong: boolean): string;
   fix: string;
@@ -92,6 +94,8 @@ function cycleFinding(graph: DependencyGraph, component: string[], words: CycleW
       line: first.line,
       severity: strong ? 'warning' : 'information',
       kind: 'cycle',
+      certainty: 'certain',
+      key: `${words.key}\0${[...new Set(names)].sort().join('\0')}`,
       title: `${words.title(names, first)}${strong ? '' : ' (not at load time)'}`,
       why: `${words.why(names, loop.map(step).join('; '), strong)}${strong ? '' : weakness(loop)}`,
       fix: words.fix,
@@ -102,6 +106,7 @@ function cycleFinding(graph: DependencyGraph, component: string[], words: CycleW
 
 function moduleCycle(modules: DependencyGraph, component: string[]): Ranked | undefined {
   return cycleFinding(modules, component, {
+    key: 'modules',
     title: (names) => `Dependency cycle between modules ${names.join(' → ')} → ${names[0]}`,
     why: (names, steps) => {
       const others = component.length > names.length ? ` (${plural(component.length, 'module')} import each other in all)` : '';
@@ -144,6 +149,7 @@ function where(files: string[]): string {
 
 function fileCycle(files: DependencyGraph, component: string[]): Ranked | undefined {
   return cycleFinding(files, component, {
+    key: 'files',
     title: (names) => `Import cycle of ${plural(component.length, 'file')} ${where(component)}: ${names.join(' → ')} → ${names[0]}`,
     why: (names, steps, strong) => {
       const cost = familyOf(names);

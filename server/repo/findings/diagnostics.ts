@@ -61,6 +61,7 @@ export function diagnosticFindings(root: string, diagnostics: WorkspaceDiagnosti
         line: first.range.start.line + 1,
         severity: 'information',
         kind: 'diagnostics',
+        certainty: 'certain',
         title: `${counts} open in ${path} (${sources})`,
         why: `The editor reports ${counts} here, the first at line ${first.range.start.line + 1}: "${first.message.split('\n')[0]}". Code that does not build or lint cleanly hides the problems a review is for.`,
         fix: 'Fix these first; on each squiggle the lightbulb offers Fix with Parley.',

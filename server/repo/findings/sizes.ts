@@ -22,7 +22,7 @@ const MAX_NAMED = 3;
 const MAX_RELATED = 20;
 
 /** Why size is a rule of thumb, said in every size finding. */
-const HEDGE = 'Size is a rule of thumb, not a defect: a long table of cases or a flat sequence can read fine, so read it before splitting.';
+const HEDGE = 'Size alone does not make code wrong: a long table of cases or a flat sequence can read fine, so read it before splitting.';
 
 interface Oversized {
   path: string;
@@ -76,6 +76,8 @@ export function oversizedFiles(facts: RepoFacts): ReviewFinding[] {
         line: 1,
         severity,
         kind: 'large-file',
+        certainty: 'heuristic',
+        key: module,
         title: `Large file: ${worst.path} has ${worst.lines} lines`,
         why: `At ${worst.lines} lines (${definitions(worst.path)} top-level definitions) the file is hard to read in one sitting and likely holds more than one responsibility; ${cost} ${HEDGE}`,
         fix: 'Split it along its responsibilities into smaller modules, each with a name that says what it does.',
@@ -85,6 +87,8 @@ export function oversizedFiles(facts: RepoFacts): ReviewFinding[] {
       line: 1,
       severity,
       kind: 'large-file',
+      certainty: 'heuristic',
+      key: module,
       title: `${plural(items.length, 'large file')} in ${module}, the largest ${worst.path} with ${worst.lines} lines`,
       why: `${plural(items.length, 'file')} in ${module} are over ${FILE_LINES.information} lines: ${worstFew(items, (item) => item.path)}. Files this long are hard to read in one sitting and likely hold more than one responsibility; ${cost} ${HEDGE}`,
       fix: `Start with ${worst.path}: split it along its responsibilities into smaller modules, each with a name that says what it does.`,
@@ -106,7 +110,7 @@ export function oversizedFunctions(facts: RepoFacts): ReviewFinding[] {
   return byModule(long).map(({ module, items }) => {
     const worst = items[0]!;
     const severity = worst.lines >= FUNCTION_LINES.warning ? 'warning' : 'information';
-    const base = { file: worst.path, line: worst.line, endLine: worst.endLine, severity, kind: 'large-function' } as const;
+    const base = { file: worst.path, line: worst.line, endLine: worst.endLine, severity, kind: 'large-function', certainty: 'heuristic', key: module } as const;
     const cost = 'mixes several steps, so its behaviour is hard to test piece by piece and a change to one step risks the others.';
     if (items.length === 1)
       return finding({

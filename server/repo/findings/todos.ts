@@ -12,6 +12,8 @@ import { finding, plural } from './finding';
 /** A marker that opens a comment (`// TODO: …`, `# FIXME(ann) …`, a block comment starting HACK); prose that mentions one does not count. */
 const MARKER = /(?:\/\/|#|\/\*|^\s*\*|--|;|<!--)\s*(TODO|FIXME|HACK|XXX)\b/;
 const CLUSTER = 3;
+/** A marker that names its issue: `TODO(AJS-36)`, `FIXME #123`, `TODO(https://…/issues/4)`. */
+const TRACKED = /\b[A-Z][A-Z0-9]+-\d+\b|#\d+\b|\/issues\/\d+/;
 const WARNING = { total: 10, serious: 3 };
 const MAX_REPORTED = 10;
 const MAX_QUOTED = 4;
@@ -66,13 +68,19 @@ export async function todoClusters(facts: RepoFacts, signal?: AbortSignal): Prom
       const serious = markers.filter((marker) => marker.tag !== 'TODO').length;
       const quoted = markers.slice(0, MAX_QUOTED).map((marker) => `line ${marker.line}: "${marker.text}"`);
       const more = markers.length > MAX_QUOTED ? ` and ${markers.length - MAX_QUOTED} more` : '';
+      const tracked = markers.filter((marker) => TRACKED.test(marker.text)).length;
+      const sure = tracked
+        ? ` How sure: the markers are read exactly, but ${plural(tracked, 'of them names', 'of them name')} an issue, so that work is tracked already; whether the rest matter is the team's call.`
+        : " How sure: the markers are read exactly; whether they still matter is the team's call.";
       return finding({
         file: path,
         line: markers[0]!.line,
         severity: markers.length >= WARNING.total || serious >= WARNING.serious ? 'warning' : 'information',
         kind: 'todo',
+        certainty: 'heuristic',
+        key: path,
         title: `${plural(markers.length, 'TODO/FIXME/HACK marker')} in ${path}`,
-        why: `Unfinished work piles up here (${quoted.join('; ')}${more}).${serious ? ` ${plural(serious, 'of them admits', 'of them admit')} to something broken or fragile (FIXME/HACK/XXX).` : ''} Markers that stay become invisible, and the code around them is what breaks.`,
+        why: `Unfinished work piles up here (${quoted.join('; ')}${more}).${serious ? ` ${plural(serious, 'of them admits', 'of them admit')} to something broken or fragile (FIXME/HACK/XXX).` : ''} Markers that stay become invisible, and the code around them is what breaks.${sure}`,
         fix: 'Resolve the FIXMEs and HACKs first; turn the TODOs that matter into tracked issues and delete the rest.',
       });
     });

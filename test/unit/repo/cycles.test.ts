@@ -52,6 +52,7 @@ describe('cycle findings', () => {
     ]);
     assert.equal(more.length, 0, 'the files do not loop: only the modules do');
     assert.equal(cycle!.title, 'Dependency cycle between modules server/a → server/b → server/a');
+    assert.equal(cycle!.certainty, 'certain', 'a cycle is read off the imports');
   });
 
   it('reports files that loop through a folder and its subfolders as a file cycle', () => {

@@ -119,6 +119,7 @@ describe('untested modules', () => {
     );
     assert.match(untested[0]!.why, /yet no test file imports it; a regression here reaches its callers unnoticed\. Judged from the import graph/);
     assert.equal(untested[0]!.severity, 'warning');
+    assert.equal(untested[0]!.certainty, 'likely');
   });
 
   it('counts what a barrel file re-exports as tested by the test that imports the barrel', async () => {
@@ -227,6 +228,7 @@ describe('untested modules', () => {
       [['app/models/order.rb', 'information']],
     );
     assert.match(untested[0]!.why, /no test file is named after it\. Parley does not resolve Ruby requires, so this is judged by file names only/);
+    assert.equal(untested[0]!.certainty, 'heuristic');
   });
 
   it('counts a file as tested when a tested file passes its code on, and reads what passes it on', async () => {
