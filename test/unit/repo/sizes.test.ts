@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RepoFacts } from '../../../server/repo/findings/facts';
+import { finding } from '../../../server/repo/findings/finding';
 import { oversizedFiles, oversizedFunctions } from '../../../server/repo/findings/sizes';
+import { rank } from '../../../server/repo/review/rank';
 import type { Definition, FileSymbols } from '../../../server/repo/symbols/types';
 
 /** `[name, first line, length]` of each function in a file. */
@@ -111,7 +113,7 @@ describe('size findings', () => {
     assert.deepEqual(
       findings.map((f) => [f.title, f.file, f.severity]),
       [
-        ['4 large files in agents/src, the largest agents/src/voice/activity.ts with 5515 lines', 'agents/src/voice/activity.ts', 'warning'],
+        ['4 large files in agents/src, up to 5515 lines', 'agents/src/voice/activity.ts', 'warning'],
         ['Large file: plugins/google/src/api.ts has 700 lines', 'plugins/google/src/api.ts', 'information'],
       ],
     );
@@ -120,5 +122,22 @@ describe('size findings', () => {
       /^4 files in agents\/src are over 500 lines: agents\/src\/voice\/activity\.ts \(5515 lines\), agents\/src\/voice\/session\.ts \(1981 lines\), agents\/src\/utils\.ts \(1665 lines\) and 1 more\./,
     );
     assert.equal(findings[0]!.related?.length, 3);
+  });
+
+  it("is not taken for the largest file's hotspot when the review merges similar findings", () => {
+    const [large] = oversizedFiles(factsOf({ 'src/voice/activity.ts': { lines: 5515 }, 'src/voice/session.ts': { lines: 1981 } }));
+    const hotspot = finding({
+      file: 'src/voice/activity.ts',
+      line: 1,
+      severity: 'warning',
+      kind: 'hotspot',
+      title: 'Change hotspot: src/voice/activity.ts (83 commits, 5515 lines)',
+      why: 'It changed in 83 commits.',
+      fix: 'Split it.',
+    });
+    assert.deepEqual(
+      rank([hotspot, large!], () => 0).map((f) => f.kind),
+      ['hotspot', 'large-file'],
+    );
   });
 });
