@@ -13,6 +13,7 @@
  *   such folders are still an import cycle, and are reported as one between the files.
  * - A Rust `mod child;` is the parent declaring its child (containment, see `DependencyEdge`), so
  *   a child's `use super::X` back is no loop; only real `use` paths count.
+ * Test fixtures are inputs planted for tests (often cycles on purpose): loops among them are left out.
  */
 import type { RelatedLocation, ReviewFinding } from '../../../protocol/review';
 import { cycles, isNested, isStrong, moduleDependencies, moduleOf, shortestCycle, type DependencyEdge, type DependencyGraph } from './dependencies';
@@ -164,8 +165,10 @@ function without(graph: DependencyGraph, drop: (edge: DependencyEdge) => boolean
   return new Map([...graph].map(([node, targets]) => [node, new Map([...targets].filter(([, edge]) => !drop(edge)))]));
 }
 
+const FIXTURE = /(^|\/)(fixtures?|__fixtures__|testdata|test-data)\//;
+
 export function dependencyCycles(facts: RepoFacts): ReviewFinding[] {
-  const graph = without(facts.imports.edges, (edge) => edge.containment === true);
+  const graph = without(facts.imports.edges, (edge) => edge.containment === true || FIXTURE.test(edge.from) || FIXTURE.test(edge.to));
   const modules = without(moduleDependencies(graph), (edge) => isNested(edge.from, edge.to));
   const moduleComponents = cycles(modules);
   const moduleFindings = moduleComponents.flatMap((component) => moduleCycle(modules, component) ?? []);

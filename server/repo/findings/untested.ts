@@ -33,9 +33,9 @@ export { isTestFile };
 /** Folders of code that is not the product: examples, fixtures, scripts, benchmarks, docs, vendored copies. */
 const NOT_PRODUCT_DIR =
   /(^|\/)(examples?|samples?|demos?|fixtures?|__fixtures__|__mocks__|testdata|test-data|scripts?|bench|benches|benchmarks?|docs?|vendor|vendored|third[_-]?party|e2e)\//i;
-/** Declarations, generated code, and configuration or build scripts, by name. */
+/** Declarations, generated code, and configuration or build scripts (esbuild.mjs, build.rs), by name. */
 const NOT_PRODUCT_FILE =
-  /\.d\.[cm]?ts$|\.pb\.go$|_pb2(_grpc)?\.pyi?$|[._]generated\.\w+$|\.config\.[cm]?[jt]s$|^\.[\w-]+rc\.[cm]?[jt]s$|^(setup|conftest|noxfile|fabfile)\.py$|^build\.rs$|^(jest|vitest)\.setup\.[cm]?[jt]s$|^[Gg]runtfile\.js$|^[Gg]ulpfile\.[cm]?js$/;
+  /\.d\.[cm]?ts$|\.pb\.go$|_pb2(_grpc)?\.pyi?$|[._]generated\.\w+$|\.config\.[cm]?[jt]s$|^\.[\w-]+rc\.[cm]?[jt]s$|^(setup|conftest|noxfile|fabfile)\.py$|^build\.rs$|^(esbuild|build|webpack|rollup|gulpfile)\.[cm]?[jt]s$|^(jest|vitest)\.setup\.[cm]?[jt]s$|^[Gg]runtfile\.js$|^[Gg]ulpfile\.[cm]?js$/;
 
 /** Code a maintainer ships: what the untested check judges. */
 export function isProductionFile(path: string): boolean {

@@ -105,6 +105,18 @@ describe('cycle findings', () => {
     assert.match(why('x/a.go', 'x/b.go'), /go build. refuses packages that import each other/);
   });
 
+  it('leaves out loops among test fixtures, which tests plant on purpose', () => {
+    assert.deepEqual(
+      cyclesOf([
+        ['test/fixtures/imports/src/a.ts', 'test/fixtures/imports/src/b.ts'],
+        ['test/fixtures/imports/src/b.ts', 'test/fixtures/imports/src/a.ts'],
+        ['pkg/testdata/x.go', 'pkg/testdata/y.go'],
+        ['pkg/testdata/y.go', 'pkg/testdata/x.go'],
+      ]),
+      [],
+    );
+  });
+
   it('marks a loop that holds only through tests as not at load time, without the load-order cost', () => {
     const [loop] = cyclesOf([
       ['src/a.ts', 'src/b.ts'],

@@ -168,6 +168,7 @@ describe('untested modules', () => {
       '.eslintrc.js',
       'setup.py',
       'build.rs',
+      'esbuild.mjs',
       'src/app.test.ts',
       'tests/test_app.py',
     ];
