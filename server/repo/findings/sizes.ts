@@ -5,6 +5,7 @@
  * functions stay under 45 lines and a file past ~500 lines usually holds two things; well past
  * those, reading, reviewing and testing the unit in one sitting stops working. Tests and
  * declaration files are left out: a long test is usually a table of cases, and a .d.ts declares.
+ * Outside production code (examples, scripts, benchmarks) a size finding is information at most.
  */
 import type { RelatedLocation, ReviewFinding } from '../../../protocol/review';
 import { isTestFile } from '../imports/graph';
@@ -12,11 +13,12 @@ import { isParsed } from '../languages';
 import { moduleOf } from './dependencies';
 import type { RepoFacts } from './facts';
 import { finding, plural } from './finding';
+import { isProductionFile } from './untested';
 
 export const FILE_LINES = { information: 500, warning: 1000 };
 export const FUNCTION_LINES = { information: 60, warning: 150 };
 /** Modules reported for each of files and functions, worst first. */
-const MAX_MODULES = 10;
+const MAX_MODULES = 5;
 /** Items named in one module's finding; the rest are counted. */
 const MAX_NAMED = 3;
 const MAX_RELATED = 20;
@@ -68,7 +70,7 @@ export function oversizedFiles(facts: RepoFacts): ReviewFinding[] {
     facts.symbols(path).defs.filter((def) => def.kind === 'class' || def.kind === 'function' || def.kind === 'interface').length;
   return byModule(large).map(({ module, items }) => {
     const worst = items[0]!;
-    const severity = worst.lines >= FILE_LINES.warning ? 'warning' : 'information';
+    const severity = worst.lines >= FILE_LINES.warning && isProductionFile(worst.path) ? 'warning' : 'information';
     const cost = 'changes to unrelated parts collide in review and merges.';
     if (items.length === 1)
       return finding({
@@ -110,7 +112,7 @@ export function oversizedFunctions(facts: RepoFacts): ReviewFinding[] {
   const fix = `Extract its steps into smaller, named functions (aim for well under ${FUNCTION_LINES.information} lines each) and test them separately.`;
   return byModule(long).map(({ module, items }) => {
     const worst = items[0]!;
-    const severity = worst.lines >= FUNCTION_LINES.warning ? 'warning' : 'information';
+    const severity = worst.lines >= FUNCTION_LINES.warning && isProductionFile(worst.path) ? 'warning' : 'information';
     const base = { file: worst.path, line: worst.line, endLine: worst.endLine, severity, kind: 'large-function', certainty: 'heuristic', key: module } as const;
     const cost = 'mixes several steps, so its behaviour is hard to test piece by piece and a change to one step risks the others.';
     if (items.length === 1)

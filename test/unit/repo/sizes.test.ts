@@ -90,6 +90,13 @@ describe('size findings', () => {
     assert.match(one!.why, /^2 functions of src run past 60 lines: plan at line 10 \(90 lines\), run at line 200 \(75 lines\)\./);
   });
 
+  it('says an example is long as information only', () => {
+    const [example] = oversizedFunctions(factsOf({ 'examples/src/hotel.ts': { functions: [['constructor', 10, 456]] } }));
+    assert.equal(example!.severity, 'information');
+    const [product] = oversizedFunctions(factsOf({ 'src/hotel.ts': { functions: [['constructor', 10, 456]] } }));
+    assert.equal(product!.severity, 'warning');
+  });
+
   it('leaves out tests and declaration files', () => {
     const facts = factsOf({
       'src/voice/agent.test.ts': { lines: 1966, functions: [['suite', 1, 900]] },
