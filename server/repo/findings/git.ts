@@ -40,6 +40,11 @@ export interface Churn {
   commits: number;
   /** The window, ending at HEAD's commit time. */
   days: number;
+  /**
+   * False when git could not read every blob of the history (a partial clone, a copy without its
+   * largest files): commits are counted from the changed names, and `added`/`deleted` are 0.
+   */
+  linesCounted?: boolean;
 }
 
 export interface ChurnOptions {
@@ -51,7 +56,10 @@ export interface ChurnOptions {
 
 const DAY_MS = 86_400_000;
 
-/** Parses `git log --numstat --format=%x00%ct` output; paths are those git prints (relative with --relative). */
+/**
+ * Parses `git log --numstat --format=%x00%ct` output, or `--name-only` (a path alone on a line,
+ * no counts); paths are those git prints (relative with --relative).
+ */
 export function parseNumstat(output: string, sinceMs: number): Omit<Churn, 'days'> {
   const files = new Map<string, FileChurn>();
   let commits = 0;
@@ -60,7 +68,7 @@ export function parseNumstat(output: string, sinceMs: number): Omit<Churn, 'days
     if (Number(header) * 1000 < sinceMs) continue;
     commits++;
     for (const line of lines) {
-      const [added, deleted, path] = line.split('\t');
+      const [added, deleted, path] = line.includes('\t') ? line.split('\t') : ['', '', line];
       if (!path) continue;
       const entry = files.get(path) ?? { commits: 0, added: 0, deleted: 0 };
       entry.commits++;
@@ -77,12 +85,12 @@ export function parseNumstat(output: string, sinceMs: number): Omit<Churn, 'days
 export async function churn(root: string, head: HeadState, options: ChurnOptions = {}): Promise<Churn | undefined> {
   const days = options.days ?? 180;
   try {
-    const args = [
+    const args = (changes: string) => [
       'log',
       ...NO_DIFF_PROGRAMS,
       '--no-merges',
       '--no-renames',
-      '--numstat',
+      changes,
       '--relative',
       '--format=%x00%ct',
       '-n',
@@ -91,8 +99,14 @@ export async function churn(root: string, head: HeadState, options: ChurnOptions
       '--',
       '.',
     ];
-    const output = await git(root, args, { signal: options.signal });
-    return { ...parseNumstat(output, head.committedAt - days * DAY_MS), days };
+    const since = head.committedAt - days * DAY_MS;
+    try {
+      return { ...parseNumstat(await git(root, args('--numstat'), { signal: options.signal }), since), days };
+    } catch {
+      // Counting lines reads every changed blob; the names of the changed files need only the trees.
+      options.signal?.throwIfAborted();
+      return { ...parseNumstat(await git(root, args('--name-only'), { signal: options.signal }), since), days, linesCounted: false };
+    }
   } catch {
     options.signal?.throwIfAborted();
     return undefined;

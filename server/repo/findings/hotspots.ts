@@ -38,7 +38,7 @@ export function hotspots(facts: RepoFacts): ReviewFinding[] {
         certainty: 'heuristic',
         key: file.path,
         title: `Change hotspot: ${file.path} (${plural(changed.commits, 'commit')}, ${file.lines} lines)`,
-        why: `It changed in ${plural(changed.commits, 'commit')} over the last ${churn.days} days of history (+${changed.added} −${changed.deleted} lines) and is ${file.lines} lines long. Large files that keep changing are where defects concentrate and where every change costs the most review. How sure: the commits and lines are counted exactly, but that they point at defects is a statistical rule; a file that changes because it is a list (versions, routes, registrations) is no problem.`,
+        why: `It changed in ${plural(changed.commits, 'commit')} over the last ${churn.days} days of history${churn.linesCounted === false ? '' : ` (+${changed.added} −${changed.deleted} lines)`} and is ${file.lines} lines long. Large files that keep changing are where defects concentrate and where every change costs the most review. How sure: the commits and lines are counted exactly, but that they point at defects is a statistical rule; a file that changes because it is a list (versions, routes, registrations) is no problem.`,
         fix: 'Find out why it keeps changing: split the parts that change together into their own module, and cover the churning parts with tests before the next change.',
       }),
     );
