@@ -12,9 +12,14 @@
  *   those edges are left out of the module graph. Files that really do import each other across
  *   such folders are still an import cycle, and are reported as one between the files.
  * - A Rust `mod child;` is the parent declaring its child (containment, see `DependencyEdge`), so
- *   a child's `use super::X` back is no loop; only real `use` paths count.
+ *   a child's `use super::X` back is no loop. The same goes for a parent's `use` of its own
+ *   descendants' items: lib.rs defining `Error` for its modules and `pub use glob::Glob` to
+ *   publish theirs is how a crate is laid out, and rustc compiles the crate as one unit. So a Rust
+ *   file's edges down into its own module folder are left out, and a Rust loop must run between
+ *   modules that do not contain each other (two siblings using each other).
  * Test fixtures are inputs planted for tests (often cycles on purpose): loops among them are left out.
  */
+import { posix } from 'node:path';
 import type { RelatedLocation, ReviewFinding } from '../../../protocol/review';
 import { cycles, isNested, isStrong, moduleDependencies, moduleOf, shortestCycle, type DependencyEdge, type DependencyGraph } from './dependencies';
 import type { RepoFacts } from './facts';
@@ -167,8 +172,20 @@ function without(graph: DependencyGraph, drop: (edge: DependencyEdge) => boolean
 
 const FIXTURE = /(^|\/)(fixtures?|__fixtures__|testdata|test-data)\//;
 
+/** The folder a Rust file's child modules live in: its own folder for lib.rs, main.rs and mod.rs, else `a/` for `a.rs`. */
+function rustChildren(path: string): string {
+  const dir = posix.dirname(path);
+  const prefix = dir === '.' ? '' : `${dir}/`;
+  return /^(lib|main|mod)\.rs$/.test(posix.basename(path)) ? prefix : `${prefix}${posix.basename(path, '.rs')}/`;
+}
+
+/** A Rust file using an item of a module inside its own module tree (see the header). */
+function isRustDescent(edge: DependencyEdge): boolean {
+  return edge.from.endsWith('.rs') && edge.to.endsWith('.rs') && edge.to.startsWith(rustChildren(edge.from)) && edge.to !== edge.from;
+}
+
 export function dependencyCycles(facts: RepoFacts): ReviewFinding[] {
-  const graph = without(facts.imports.edges, (edge) => edge.containment === true || FIXTURE.test(edge.from) || FIXTURE.test(edge.to));
+  const graph = without(facts.imports.edges, (edge) => edge.containment === true || isRustDescent(edge) || FIXTURE.test(edge.from) || FIXTURE.test(edge.to));
   const modules = without(moduleDependencies(graph), (edge) => isNested(edge.from, edge.to));
   const moduleComponents = cycles(modules);
   const moduleFindings = moduleComponents.flatMap((component) => moduleCycle(modules, component) ?? []);

@@ -81,16 +81,36 @@ describe('cycle findings', () => {
     );
   });
 
-  it('reads a Rust mod declaration as containment: use super:: back is no cycle, a use down still is', () => {
+  it('reads a Rust module tree as containment: mod, and a parent using its own children, make no cycle with use super:: back', () => {
     const idiom: Import[] = [
       ['src/net/mod.rs', 'src/net/tcp.rs', { containment: true }],
       ['src/net/tcp.rs', 'src/net/mod.rs'],
     ];
     assert.deepEqual(cyclesOf(idiom), []);
-    const [loop] = cyclesOf([...idiom, ['src/net/mod.rs', 'src/net/tcp.rs']]);
-    assert.equal(loop?.title, 'Import cycle of 2 files in src/net: src/net/mod.rs → src/net/tcp.rs → src/net/mod.rs');
+    // lib.rs re-exports glob's Glob (pub use crate::glob::Glob) and glob.rs uses crate::Error.
+    const crate: Import[] = [
+      ['crates/globset/src/lib.rs', 'crates/globset/src/glob.rs'],
+      ['crates/globset/src/glob.rs', 'crates/globset/src/lib.rs'],
+      ['src/net.rs', 'src/net/tcp.rs'],
+      ['src/net/tcp.rs', 'src/net.rs'],
+    ];
+    assert.deepEqual(cyclesOf([...idiom, ['src/net/mod.rs', 'src/net/tcp.rs'], ...crate]), []);
+    const [loop, ...more] = cyclesOf([
+      ['src/dir.rs', 'src/walk.rs'],
+      ['src/walk.rs', 'src/dir.rs'],
+    ]);
+    assert.equal(more.length, 0);
+    assert.equal(loop?.title, 'Import cycle of 2 files in src: src/dir.rs → src/walk.rs → src/dir.rs', 'siblings that use each other still loop');
     assert.match(loop!.why, /The compiler takes the loop as a whole, so nothing breaks at load time/);
     assert.doesNotMatch(loop!.why, /Load order/);
+  });
+
+  it('keeps a parent and child that import each other in TypeScript a cycle', () => {
+    const [loop] = cyclesOf([
+      ['src/index.ts', 'src/net/tcp.ts'],
+      ['src/net/tcp.ts', 'src/index.ts'],
+    ]);
+    assert.equal(loop?.title, 'Import cycle of 2 files across src and src/net: src/index.ts → src/net/tcp.ts → src/index.ts');
   });
 
   it("says what a loop costs in the files' language", () => {
