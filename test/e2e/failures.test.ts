@@ -82,7 +82,9 @@ describe('failures noticed in code-server', { skip: unavailable, timeout: 600_00
       join(workspace.path, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext' }, include: ['src'] }),
     );
-    workbench = await startModelWorkbench(workspace.path, { interTokenMs: 2 });
+    // Saves only when the test presses Ctrl+S: an auto-save while it is still typing (a pause on a
+    // busy machine) would be a save with half-typed errors, and the offer would be for that one.
+    workbench = await startModelWorkbench(workspace.path, { interTokenMs: 2, settings: { 'files.autoSave': 'off' } });
     ({ model, codeServer, page } = workbench);
   });
 

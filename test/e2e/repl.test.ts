@@ -18,7 +18,7 @@ const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
 
 /** Low, so the endless cell ends soon; high enough that importing matplotlib on a busy machine fits. */
-const CELL_TIMEOUT_MS = 3_000;
+const CELL_TIMEOUT_MS = 6_000;
 /** What stopping the kernel's tree, the card's update and the poll may add to the limit. */
 const STOP_SLACK_MS = 4_000;
 

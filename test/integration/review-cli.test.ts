@@ -11,8 +11,15 @@ import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
 const parley = (args: string[], env: NodeJS.ProcessEnv = {}) => runParley(args, { env: { HOME: process.env.HOME, ...env }, timeoutMs: 60_000 });
 
 interface ReviewJson {
-  summary: { root: string; files: number; llm: { state: string; modules: number; hint?: string }; findings: Record<string, number>; cached: boolean };
-  findings: { file: string; line: number; severity: string; title: string; message: string }[];
+  summary: {
+    root: string;
+    files: number;
+    llm: { state: string; modules: number; hint?: string };
+    findings: Record<string, number>;
+    cached: boolean;
+    dismissed?: number;
+  };
+  findings: { id: string; file: string; line: number; severity: string; title: string; message: string; certainty?: string }[];
 }
 
 describe('parley review', { timeout: 180_000 }, () => {
@@ -38,7 +45,11 @@ describe('parley review', { timeout: 180_000 }, () => {
     assert.equal(review.summary.llm.state, 'skipped');
     assert.ok(review.findings.length >= 5);
     for (const finding of review.findings) {
-      assert.deepEqual(Object.keys(finding), ['file', 'line', 'severity', 'title', 'message']);
+      assert.deepEqual(
+        Object.keys(finding).filter((key) => key !== 'certainty'),
+        ['id', 'file', 'line', 'severity', 'title', 'message'],
+      );
+      assert.match(finding.id, /^[a-z-]+-[0-9a-f]{12}$/);
       assert.ok(!finding.file.startsWith('/') && !finding.file.startsWith('.'), finding.file);
     }
     const kinds = review.findings.map((f) => `${f.file}: ${f.title}`);
@@ -64,7 +75,9 @@ describe('parley review', { timeout: 180_000 }, () => {
     const review = JSON.parse(stdout) as ReviewJson;
     assert.equal(review.summary.llm.state, 'reviewed');
     assert.equal(review.summary.llm.modules, 1);
+    assert.match(review.findings[0]!.id, /^llm-[0-9a-f]{12}$/);
     assert.deepEqual(review.findings[0], {
+      id: review.findings[0]!.id,
       file: 'src/core/registry.ts',
       line: 4,
       severity: 'error',
@@ -75,6 +88,29 @@ describe('parley review', { timeout: 180_000 }, () => {
     const none = JSON.parse((await parley(['review', root, '--json'], { XDG_CACHE_HOME: cache })).stdout) as ReviewJson;
     assert.equal(none.summary.llm.state, 'not-configured');
     assert.match(none.summary.llm.hint!, /ANTHROPIC_API_KEY/);
+  });
+
+  it('dismisses a finding by its id for this repository, keeps it out of later reviews, and restores it', async () => {
+    const env = { XDG_CACHE_HOME: cache };
+    const first = JSON.parse((await parley(['review', root, '--json', '--static-only'], env)).stdout) as ReviewJson;
+    const cycle = first.findings.find((finding) => finding.title.startsWith('Dependency cycle between modules'))!;
+    const dismissed = await parley(['review', root, '--json', '--static-only', '--dismiss', cycle.id], env);
+    assert.equal(dismissed.code, 0, dismissed.stderr);
+    const after = JSON.parse(dismissed.stdout) as ReviewJson;
+    assert.equal(after.findings.length, first.findings.length - 1);
+    assert.equal(after.summary.dismissed, 1);
+    const later = JSON.parse((await parley(['review', root, '--json', '--static-only'], env)).stdout) as ReviewJson;
+    assert.equal(
+      later.findings.some((finding) => finding.id === cycle.id),
+      false,
+      'still dismissed in the next review',
+    );
+    const unknown = await parley(['review', root, '--static-only', '--dismiss', 'cycle-000000000000'], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no finding cycle-000000000000 in this review/);
+    const restored = JSON.parse((await parley(['review', root, '--json', '--static-only', '--restore-dismissed'], env)).stdout) as ReviewJson;
+    assert.ok(restored.findings.some((finding) => finding.id === cycle.id));
+    assert.equal(restored.summary.dismissed, undefined);
   });
 
   it('prints the Markdown report without --json, its links relative to the folder', async () => {
