@@ -33,7 +33,9 @@ function rejects(answer: string, reason: RegExp): void {
 describe('the model review answer', () => {
   it('becomes findings with the message every surface shows', () => {
     const [found] = parseAnswer(JSON.stringify({ findings: [item()] }), lines);
+    assert.match(found!.id, /^llm-[0-9a-f]{12}$/);
     assert.deepEqual(found, {
+      id: found!.id,
       file: 'src/a.ts',
       line: 12,
       endLine: 14,
@@ -117,6 +119,22 @@ describe('merging and ranking findings', () => {
     assert.deepEqual(
       ranked.map((f) => f.title),
       ['Crash', 'Bug too', 'Bug', 'Cycle', 'Hotspot', 'Long function'],
+    );
+  });
+
+  it('puts rules of thumb after what was found in the code, within a severity', () => {
+    const ranked = rank(
+      [
+        { ...at('src/a.ts', 1, 'Hotspot', 'warning', 'hotspot'), certainty: 'heuristic' as const },
+        { ...at('src/b.ts', 2, 'Untested', 'warning', 'untested'), certainty: 'likely' as const },
+        { ...at('src/b.ts', 3, 'Cycle', 'warning', 'cycle'), certainty: 'certain' as const },
+        { ...at('src/a.ts', 4, 'Crash', 'error'), certainty: 'heuristic' as const },
+      ],
+      (path) => (path === 'src/a.ts' ? 0.9 : 0.1),
+    );
+    assert.deepEqual(
+      ranked.map((f) => f.title),
+      ['Crash', 'Cycle', 'Untested', 'Hotspot'],
     );
   });
 });

@@ -71,15 +71,20 @@ export function dedupe(findings: ReviewFinding[]): ReviewFinding[] {
 }
 
 /**
- * Most severe first; within a severity, problems in the code itself (the model's findings, cycles,
- * failing builds) before the signals about where problems may grow; then the more central file.
+ * Most severe first; within a severity, what was found in the code before rules of thumb (a
+ * finding whose certainty is `heuristic` comes after every other of its severity), then problems
+ * in the code itself (the model's findings, cycles, failing builds) before the signals about where
+ * problems may grow; then the more central file.
  */
 const KIND_ORDER: readonly ReviewFinding['kind'][] = ['llm', 'diagnostics', 'cycle', 'untested', 'hotspot', 'large-function', 'todo', 'large-file'];
+
+const heuristic = (finding: ReviewFinding) => (finding.certainty === 'heuristic' ? 1 : 0);
 
 export function rank(findings: ReviewFinding[], fileRank: (path: string) => number): ReviewFinding[] {
   return dedupe(findings).sort(
     (a, b) =>
       SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
+      heuristic(a) - heuristic(b) ||
       KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
       fileRank(b.file) - fileRank(a.file) ||
       (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line),
