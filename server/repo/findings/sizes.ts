@@ -72,25 +72,16 @@ export function oversizedFiles(facts: RepoFacts): ReviewFinding[] {
     const worst = items[0]!;
     const severity = worst.lines >= FILE_LINES.warning && isProductionFile(worst.path) ? 'warning' : 'information';
     const cost = 'changes to unrelated parts collide in review and merges.';
+    const common = { file: worst.path, line: 1, severity, kind: 'large-file', certainty: 'heuristic', key: module } as const;
     if (items.length === 1)
       return finding({
-        file: worst.path,
-        line: 1,
-        severity,
-        kind: 'large-file',
-        certainty: 'heuristic',
-        key: module,
+        ...common,
         title: `Large file: ${worst.path} has ${worst.lines} lines`,
         why: `At ${worst.lines} lines (${definitions(worst.path)} top-level definitions) the file is hard to read in one sitting and likely holds more than one responsibility; ${cost} ${HEDGE}`,
         fix: 'Split it along its responsibilities into smaller modules, each with a name that says what it does.',
       });
     return finding({
-      file: worst.path,
-      line: 1,
-      severity,
-      kind: 'large-file',
-      certainty: 'heuristic',
-      key: module,
+      ...common,
       // Not the largest file's path: the review would take this for that file's hotspot finding and keep one.
       title: `${plural(items.length, 'large file')} in ${module}, up to ${worst.lines} lines`,
       why: `${plural(items.length, 'file')} in ${module} are over ${FILE_LINES.information} lines: ${worstFew(items, (item) => item.path)}. Files this long are hard to read in one sitting and likely hold more than one responsibility; ${cost} ${HEDGE}`,
