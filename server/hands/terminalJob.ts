@@ -23,6 +23,7 @@ import { childEnv } from '../process/env';
 import { BoundedCapture, stripAnsi } from './output';
 import { processTable, type ProcessInfo } from './procs';
 import { confineCwd, STOP_GRACE_MS, type CommandOptions, type CommandResult } from './run';
+import { DEFAULT_TREE_LIMITS } from './tree';
 import { lineOf, lineReader, RunnerLineSchema, type Job, type RunnerLine } from './terminalWire';
 
 /** What the server needs from the extension's terminal named "Parley" (extension/terminalShell.ts). */
@@ -46,6 +47,7 @@ export interface TerminalRunOptions extends CommandOptions {
 export type TerminalRunResult = (CommandResult & { via: 'terminal' }) | { notStarted: string };
 
 export const TERMINAL_START_TIMEOUT_MS = 5_000;
+const UNREADABLE_ANSWER = 'the editor gave an answer about its terminal that Parley cannot read';
 /** How long the extension may take to say whether the terminal is ready (it waits up to 5 s for a new shell's integration). */
 const OPEN_TIMEOUT_MS = 10_000;
 /** After the time limit, how long the runner has to report before the server kills the command's group itself. */
@@ -75,7 +77,7 @@ export async function terminalRanAs(shell: TerminalShell | undefined): Promise<R
     late,
   ]).finally(() => clearTimeout(timer));
   const parsed = TerminalOpenResultSchema.safeParse(opened);
-  if (!parsed.success) return { via: 'child', why: 'the editor gave an answer about its terminal that Parley cannot read' };
+  if (!parsed.success) return { via: 'child', why: UNREADABLE_ANSWER };
   return 'unavailable' in parsed.data ? { via: 'child', why: parsed.data.unavailable } : { via: 'terminal' };
 }
 
@@ -94,27 +96,25 @@ export async function runInTerminal(shell: TerminalShell, options: TerminalRunOp
     cwd,
     workspaceFolders: [...options.workspaceFolders],
     timeoutMs: options.timeoutMs,
-    memoryBytes: options.limits?.memoryBytes ?? 500 << 20,
+    memoryBytes: options.limits?.memoryBytes ?? DEFAULT_TREE_LIMITS.memoryBytes,
     env: Object.fromEntries(Object.entries(childEnv('hands', options.env)).filter((entry): entry is [string, string] => entry[1] !== undefined)),
   };
+  const startTimeoutMs = options.startTimeoutMs ?? TERMINAL_START_TIMEOUT_MS;
   const server = createServer();
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(socketPath, () => resolve());
     });
-    const connected = waitForRunner(server, options.startTimeoutMs ?? TERMINAL_START_TIMEOUT_MS);
+    const connected = waitForRunner(server, startTimeoutMs);
     const runner = options.runner ?? defaultRunner();
     const executed = TerminalExecuteResultSchema.safeParse(
       await shell.execute(options.runId, [...runner.argv, socketPath], runner.electronAsNode).catch((error: unknown) => ({ unavailable: errorMessage(error) })),
     );
-    if (!executed.success) return { notStarted: 'the editor gave an answer about its terminal that Parley cannot read' };
+    if (!executed.success) return { notStarted: UNREADABLE_ANSWER };
     if ('unavailable' in executed.data) return { notStarted: executed.data.unavailable };
     const socket = await connected;
-    if (!socket)
-      return {
-        notStarted: `the terminal named "Parley" did not start Parley's runner within ${(options.startTimeoutMs ?? TERMINAL_START_TIMEOUT_MS) / 1000} s`,
-      };
+    if (!socket) return { notStarted: `the terminal named "Parley" did not start Parley's runner within ${startTimeoutMs / 1000} s` };
     return { ...(await talk(socket, job, options)), via: 'terminal' };
   } finally {
     server.close();

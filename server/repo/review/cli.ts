@@ -15,7 +15,7 @@ import { ProviderRegistry } from '../../providers/registry';
 import { settingsFromEnv } from '../../settings';
 import { RepoIndex } from '../index';
 import { Dismissals } from './dismissals';
-import { DEFAULT_MAX_MODULES, runReview } from './review';
+import { DEFAULT_MAX_MODULES, runReview, withDismissed } from './review';
 
 export const REVIEW_USAGE =
   'parley review <dir> [--json] [--static-only] [--exclude glob,...] [--max-modules N] [--no-cache] [--dismiss <finding id>] [--restore-dismissed]';
@@ -97,26 +97,24 @@ export async function reviewCommand(args: string[], env: NodeJS.ProcessEnv = pro
   const dismissals = new Dismissals(join(cache, 'review'), (message) => log.warn(message));
   if (options.restoreDismissed) log.warn(`Restored ${dismissals.restore(options.root)} dismissed findings of ${options.root}.`);
   try {
-    const review = () =>
-      runReview({
-        index,
-        settings: { ...settings, review: { exclude } },
-        providers: new ProviderRegistry(new Keys(env), log),
-        log,
-        staticOnly: options.staticOnly,
-        ...(options.cache ? { cacheDir: join(cache, 'review') } : {}),
-        linkBase: { dir: options.root },
-        configureHint: CLI_CONFIGURE_HINT,
-        maxModules: options.maxModules,
-        dismissed: dismissals.ids(options.root),
-      });
-    let result = await review();
+    let result = await runReview({
+      index,
+      settings: { ...settings, review: { exclude } },
+      providers: new ProviderRegistry(new Keys(env), log),
+      log,
+      staticOnly: options.staticOnly,
+      ...(options.cache ? { cacheDir: join(cache, 'review') } : {}),
+      linkBase: { dir: options.root },
+      configureHint: CLI_CONFIGURE_HINT,
+      maxModules: options.maxModules,
+      dismissed: dismissals.ids(options.root),
+    });
     if (options.dismiss !== undefined) {
       const dismissed = result.findings.find((finding) => finding.id === options.dismiss);
       if (!dismissed)
         throw new ReviewUsageError(`parley review: no finding ${options.dismiss} in this review of ${options.root} (the ids are in --json and in the report).`);
       dismissals.dismiss(options.root, dismissed);
-      result = await review();
+      result = withDismissed(result, dismissals.ids(options.root), { dir: options.root });
     }
     if (!options.json) return result.markdown.trimEnd();
     const findings = result.findings.map(({ id, file, line, severity, title, message, certainty }) => ({

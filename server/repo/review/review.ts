@@ -84,7 +84,7 @@ function relativeDiagnostics(root: string, diagnostics: WorkspaceDiagnostic[]): 
 export type RunReviewResult = ReviewResult & { dismissedFindings: ReviewFinding[] };
 
 /** The review as the user sees it: without the findings they dismissed, which the summary counts. */
-function shown(summary: ReviewSummary, all: ReviewFinding[], options: ReviewOptions): RunReviewResult {
+function shown(summary: ReviewSummary, all: ReviewFinding[], options: Pick<ReviewOptions, 'dismissed' | 'linkBase'>): RunReviewResult {
   const isDismissed = (finding: ReviewFinding) => options.dismissed?.has(finding.id) === true;
   const findings = all.filter((finding) => !isDismissed(finding));
   const dismissedFindings = all.filter(isDismissed);
@@ -94,6 +94,11 @@ function shown(summary: ReviewSummary, all: ReviewFinding[], options: ReviewOpti
     ...(dismissedFindings.length > 0 ? { dismissed: dismissedFindings.length } : {}),
   };
   return { summary: counted, findings, dismissedFindings, markdown: renderReport({ summary: counted, findings }, options.linkBase) };
+}
+
+/** `result` again with `dismissed` left out (a finding the user dismissed just now), without reviewing again. */
+export function withDismissed(result: RunReviewResult, dismissed: ReadonlySet<string>, linkBase: LinkBase): RunReviewResult {
+  return shown(result.summary, [...result.findings, ...result.dismissedFindings], { dismissed, linkBase });
 }
 
 /** A cached review with today's diagnostics in place of those of the day it was made. */
