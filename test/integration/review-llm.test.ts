@@ -132,6 +132,13 @@ describe('model review of a repository', { timeout: 180_000 }, () => {
     assert.match(core, /EngineCore/);
     assert.match(core, /Dependency cycle between modules src\/core → src\/ui → src\/core/, 'the static findings are context');
     assert.match(core, /24│ export function planEngineRun/, 'the code comes with line numbers');
+    assert.match(
+      core,
+      /Modules that import it:\\n- src\/ui \(2 imports; e\.g\. src\/ui\/widgets\.ts:1 imports src\/core\/engine\.ts\)/,
+      'the import graph is context',
+    );
+    const ui = JSON.stringify(asked.find((r) => moduleOf(r) === 'src/ui')!.body);
+    assert.match(ui, /Dependency cycle between modules src\/core → src\/ui → src\/core/, 'a cycle anchored in another module is context too');
 
     const { llm } = result.summary;
     assert.equal(llm.state, 'reviewed');

@@ -21,6 +21,8 @@ export interface ImportGraph {
   edges: DependencyGraph;
   /** External packages by name, and how many files import each. */
   external: Map<string, number>;
+  /** The external packages each file imports, by file (files importing none are absent). */
+  packages: Map<string, string[]>;
   /** Relative or local-looking imports that name no file in the repository. */
   unresolved: { file: string; line: number; specifier: string }[];
 }
@@ -117,7 +119,7 @@ export function buildImportGraph(root: string, files: Files): ImportGraph {
   const paths = new Set(files.map((file) => file.path));
   const resolve = resolvers(root, files, paths);
   const { ts, py, go } = resolve;
-  const graph: ImportGraph = { edges: new Map(), external: new Map(), unresolved: [] };
+  const graph: ImportGraph = { edges: new Map(), external: new Map(), packages: new Map(), unresolved: [] };
   for (const { path, symbols } of files) {
     const targets = new Map<string, DependencyEdge>();
     const externals = new Set<string>();
@@ -136,6 +138,7 @@ export function buildImportGraph(root: string, files: Files): ImportGraph {
     for (const { statement, files: resolved } of nativeImports(path, symbols, resolve, graph, externals))
       for (const to of resolved) if (to !== path) addEdge(targets, path, to, statement);
     for (const name of externals) graph.external.set(name, (graph.external.get(name) ?? 0) + 1);
+    if (externals.size > 0) graph.packages.set(path, [...externals].sort());
     graph.edges.set(path, targets);
   }
   return graph;

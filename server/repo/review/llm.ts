@@ -59,10 +59,12 @@ async function answerText(chat: LlmChat, user: string, signal?: AbortSignal): Pr
 async function reviewModule(options: LlmReviewOptions, module: ReviewModule): Promise<ModuleReview> {
   const { facts, signal } = options;
   const inModule = (path: string) => moduleOf(path) === module.name;
+  // A cycle through the module may be anchored in another one; its links name every step.
+  const touches = (f: ReviewFinding) => inModule(f.file) || (f.related ?? []).some((location) => inModule(location.file));
   const user = await modulePrompt(
     facts,
     module,
-    options.staticFindings.filter((f) => inModule(f.file)),
+    options.staticFindings.filter(touches),
     options.diagnostics.filter((d) => inModule(d.path)),
     options.budget,
   );

@@ -1,8 +1,9 @@
 /**
  * What the model sees for one module: the repo map (the whole repository in outline), the
- * module's files, its static findings and diagnostics, and its most central code, numbered so the
- * model can cite lines, all within a token budget. Repository text is data: the instructions say
- * so, and secrets are masked before anything leaves.
+ * module's files, how it connects to the rest through its imports, its static findings and
+ * diagnostics, and its most central code, numbered so the model can cite lines, all within a
+ * token budget. Repository text is data: the instructions say so, and secrets are masked before
+ * anything leaves.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { estimateTokens } from '../repomap';
 import type { ScannedFile } from '../scan';
 import { redactForModel } from '../../tools/redact';
 import { ANSWER_SHAPE } from './answer';
+import { moduleConnections } from './connections';
 
 export const REVIEW_SYSTEM = `You are Parley's code reviewer. You review one module of a repository at a time and report the problems most worth fixing: bugs, wrong error handling, security issues, races and resource leaks, and design problems that make the code hard to change. Leave out style and naming nits, and anything you cannot point to in the code shown.
 
@@ -139,7 +141,10 @@ export async function modulePrompt(
     ...module.files.slice(0, MAX_LISTED_FILES).map((file) => `- ${file.path} (${file.lines} lines)`),
     ...(module.files.length > MAX_LISTED_FILES ? [`- … and ${module.files.length - MAX_LISTED_FILES} less central files`] : []),
     '',
-    '## Static findings already known in this module',
+    '## How the module connects to the rest (its resolved import statements)',
+    moduleConnections(facts, module.name),
+    '',
+    '## Static findings already known in this module (cycles and hotspots among them)',
     listFindings(findings),
     '',
     '## Diagnostics the editor reports in this module',

@@ -21,7 +21,7 @@ function graphOf(imports: Import[]): DependencyGraph {
 }
 
 function cyclesOf(imports: Import[]) {
-  const facts = { imports: { edges: graphOf(imports), external: new Map(), unresolved: [] } } as unknown as RepoFacts;
+  const facts = { imports: { edges: graphOf(imports), external: new Map(), packages: new Map(), unresolved: [] } } as unknown as RepoFacts;
   return dependencyCycles(facts);
 }
 

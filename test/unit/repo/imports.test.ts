@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { dependencyCycles } from '../../../server/repo/findings/cycles';
 import { gatherFacts, type RepoFacts } from '../../../server/repo/findings/facts';
 import { RepoIndex } from '../../../server/repo/index';
+import { moduleConnections } from '../../../server/repo/review/connections';
 import { setWorkspaceTrusted } from '../../../server/process/trust';
 import { REPO } from '../../support/paths';
 
@@ -101,6 +102,20 @@ describe('import graph', { timeout: 60_000 }, () => {
     assert.deepEqual(targets('c/include/lib/api.h'), ['c/include/lib/types.h']);
     assert.equal(facts.imports.external.get('queue.h'), 1);
     assert.ok(facts.imports.unresolved.some((u) => u.file === 'c/src/main.c' && u.specifier === 'config.h'));
+  });
+
+  it("gives a module's review prompt its imports, importers, most imported files, packages and unresolved includes", () => {
+    const src = moduleConnections(facts, 'src');
+    assert.match(src, /^Modules it imports:\n- packages\/lib \(1 import; e\.g\. src\/ext\.ts:2 imports packages\/lib\/src\/index\.ts\)\n/);
+    assert.match(src, /- test \(1 import, loaded when code runs; e\.g\. src\/loader\.ts:5 imports test\/a\.test\.ts\)/);
+    assert.match(src, /Modules that import it:\n- src\/c \(1 import; e\.g\. src\/c\/index\.ts:1 imports src\/a\.ts\)\n- test \(2 imports, from tests only;/);
+    assert.match(src, /Its most imported files:\n- src\/a\.ts \(imported by 2 files, 2 outside the module\)\n/);
+    assert.match(src, /External packages \(or system headers\) it imports:\n- @livekit\/rtc-node \(in 1 file\)$/);
+    assert.doesNotMatch(src, /examples/, "a package's name never becomes a local file");
+    const c = moduleConnections(facts, 'c/src');
+    assert.match(c, /Modules that import it:\n- \(none\)/);
+    assert.match(c, /- queue\.h \(in 1 file\)\n- stdio\.h \(in 1 file\)/);
+    assert.match(c, /Imports that name no file in the repository:\n- c\/src\/main\.c:4 `config\.h`$/);
   });
 
   it('reports each cycle once, load-time cycles first, the others marked', () => {

@@ -60,7 +60,7 @@ function factsOf(files: Record<string, FileSymbols>): RepoFacts {
     symbols,
     rank: new Map(paths.map((path) => [path, 1 / paths.length])),
     map: {} as RepoMap,
-    imports: { edges: importsOf(files), external: new Map(), unresolved: [] },
+    imports: { edges: importsOf(files), external: new Map(), packages: new Map(), unresolved: [] },
     head: undefined,
     churn: undefined,
   };
