@@ -21,6 +21,9 @@ if (unknown.length > 0) {
 // The suites measure the shipped bundles (server, parser threads): build them from the current source.
 if (!existsSync('dist/parley.vsix')) execFileSync('npm', ['run', '--silent', 'package'], { stdio: 'inherit' });
 else execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+// Each suite runs under the Node flags the extension starts the server with, so that what it
+// measures in its own process (builds, searches, turns) runs as it does in the server.
+const { default: SERVER_NODE_FLAGS } = await import('../protocol/serverNodeFlags.json', { with: { type: 'json' } });
 for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) {
-  execFileSync(process.execPath, ['--import', 'tsx', suites[name]], { stdio: 'inherit' });
+  execFileSync(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', suites[name]], { stdio: 'inherit' });
 }

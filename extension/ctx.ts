@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import type { KbStats } from '../protocol/knowledge';
 import type { CommandOutput, InitializationOptions, LiveEndpoint } from '../protocol/lsp';
+import { SERVER_NODE_FLAGS } from '../protocol/serverProcess';
 import { configurationMiddleware } from './config';
 import { editorState } from './editorState';
 import type { Secrets } from './secrets';
@@ -168,8 +169,8 @@ export class Ctx implements vscode.Disposable {
     const module = this.context.asAbsolutePath('dist/server.js');
     const env = await this.secrets.serverEnvironment(process.env);
     return {
-      run: { module, transport, options: { env } },
-      debug: { module, transport, options: { env, execArgv: ['--nolazy', '--inspect=6019'] } },
+      run: { module, transport, options: { env, execArgv: [...SERVER_NODE_FLAGS] } },
+      debug: { module, transport, options: { env, execArgv: [...SERVER_NODE_FLAGS, '--nolazy', '--inspect=6019'] } },
     };
   }
 

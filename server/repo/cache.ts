@@ -1,8 +1,9 @@
 /**
  * Symbols by content hash: a file whose bytes did not change is never parsed again, whatever its
  * mtime or path says (a branch switch back, a copy, a touch). The cache can live in one JSON file so
- * the command line benefits as much as the server. Entries are written as tuples because a large
- * repository has hundreds of thousands of references and repeated keys would double the file.
+ * the command line benefits as much as the server. Entries are written as tuples, and references
+ * packed as they are in memory, because a large repository has hundreds of thousands of them and
+ * repeated keys would double the file.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,11 +13,16 @@ import type { ImportStatement } from './imports/types';
 import type { Definition, FileSymbols, SymbolKind } from './symbols/types';
 
 type DefTuple = [name: string, kind: SymbolKind, line: number, signature: string, endLine?: number];
-type RefTuple = [name: string, line: number];
-type Entry = [DefTuple[], RefTuple[]] | [DefTuple[], RefTuple[], ImportStatement[]];
+/** References as in memory: the distinct names, then (name index, line) pairs. */
+type RefsTuple = [names: string[], uses: number[]];
+type Entry = [DefTuple[], RefsTuple] | [DefTuple[], RefsTuple, ImportStatement[]];
+
+/** How entries are written; a file in another format is read as no cache. */
+const FORMAT = 2;
 
 interface CacheFile {
   version: number;
+  format?: number;
   entries: Record<string, Entry>;
 }
 
@@ -29,7 +35,7 @@ function encode(symbols: FileSymbols): Entry {
     symbols.defs.map((def) =>
       def.endLine === undefined ? [def.name, def.kind, def.line, def.signature] : [def.name, def.kind, def.line, def.signature, def.endLine],
     ),
-    symbols.refs.map((ref) => [ref.name, ref.line]),
+    [symbols.refs.names, Array.from(symbols.refs.uses)],
   ];
   return symbols.imports ? [encoded[0], encoded[1], symbols.imports] : encoded;
 }
@@ -40,7 +46,7 @@ function decode([defs, refs, imports]: Entry): FileSymbols {
     defs: defs.map(([name, kind, line, signature, endLine]): Definition =>
       endLine === undefined ? { name, kind, line, signature } : { name, kind, line, endLine, signature },
     ),
-    refs: refs.map(([name, line]) => ({ name, line })),
+    refs: { names: refs[0], uses: Int32Array.from(refs[1]) },
   };
 }
 
@@ -76,7 +82,7 @@ export class SymbolCache {
     const cache = new SymbolCache();
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
-      if (data.version !== QUERY_VERSION) return cache;
+      if (data.version !== QUERY_VERSION || data.format !== FORMAT) return cache;
       for (const [key, entry] of Object.entries(data.entries)) cache.entries.set(key, decode(entry));
     } catch {
       // No cache yet, or a damaged one: parsing again is the recovery.
@@ -90,7 +96,7 @@ export class SymbolCache {
    */
   save(file: string): void {
     if (!this.changed && existsSync(file)) return;
-    const data: CacheFile = { version: QUERY_VERSION, entries: {} };
+    const data: CacheFile = { version: QUERY_VERSION, format: FORMAT, entries: {} };
     for (const [key, symbols] of this.entries) data.entries[key] = encode(symbols);
     mkdirSync(dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;

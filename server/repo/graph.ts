@@ -28,6 +28,11 @@ export class NameTable {
   find(name: string): number | undefined {
     return this.ids.get(name);
   }
+
+  /** The table's own copy of `name`: files share it instead of each keeping the copy it arrived with. */
+  intern(name: string): string {
+    return this.names[this.id(name)]!;
+  }
 }
 
 /** What the graph needs from one file, computed once when its symbols arrive. */
@@ -42,9 +47,10 @@ export interface FileNode {
 }
 
 export function fileNode(path: string, symbols: FileSymbols, names: NameTable): FileNode {
+  const ids = Int32Array.from(symbols.refs.names, (name) => names.id(name));
   const counts = new Map<number, number>();
-  for (const { name } of symbols.refs) {
-    const id = names.id(name);
+  for (let k = 0; k < symbols.refs.uses.length; k += 2) {
+    const id = ids[symbols.refs.uses[k]!]!;
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   const defIds = Int32Array.from(symbols.defs, (def) => names.id(def.name));

@@ -18,7 +18,7 @@ import { buildRepoMap, type MapOptions, type RepoMap } from './repomap';
 import { excluder, scanOne, scanRepository, vendoredDir, type ScannedFile, type ScanResult, type SkipReason } from './scan';
 import { ParserPool } from './symbols/pool';
 import type { ParseJob, ParseResult } from './symbols/protocol';
-import type { FileSymbols } from './symbols/types';
+import { NO_REFERENCES, type FileSymbols } from './symbols/types';
 
 export interface RepoIndexOptions {
   /** Gitignore-style patterns to leave out (`parley.review.exclude`). */
@@ -55,7 +55,7 @@ interface Entry {
   node: FileNode;
 }
 
-const NO_SYMBOLS: FileSymbols = { defs: [], refs: [] };
+const NO_SYMBOLS: FileSymbols = { defs: [], refs: NO_REFERENCES };
 
 export class RepoIndex {
   private entries = new Map<string, Entry>();
@@ -247,6 +247,10 @@ export class RepoIndex {
   }
 
   private entry(file: ScannedFile, symbols: FileSymbols): Entry {
+    // Names arrive from the parser threads (or the cache file) as fresh strings, file by file.
+    const { names } = symbols.refs;
+    for (let k = 0; k < names.length; k++) names[k] = this.names.intern(names[k]!);
+    for (const def of symbols.defs) def.name = this.names.intern(def.name);
     return { file, symbols, node: fileNode(file.path, symbols, this.names) };
   }
 

@@ -5,9 +5,11 @@
  * Problems panel lists the findings with source "Parley".
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { SERVER_NODE_FLAGS } from '../../protocol/serverProcess';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
 import { DIST, tempDir } from '../support/paths';
 import { plantRepository } from '../support/review-repo';
@@ -31,6 +33,20 @@ const LEAK = {
 /** The model finds the leak when it reviews src/core, and nothing elsewhere. */
 function reply(request: RecordedRequest) {
   return { text: JSON.stringify({ findings: JSON.stringify(request.body).includes('Module under review: src/core') ? [LEAK] : [] }) };
+}
+
+/** The command lines of the processes running the installed extension's language server. */
+function serverCommandLines(extensionsDir: string): string[][] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')];
+      } catch {
+        return []; // the process ended while the list was read
+      }
+    })
+    .filter((argv) => argv.some((arg) => arg.startsWith(extensionsDir) && arg.endsWith('/dist/server.js')));
 }
 
 describe('repository review in code-server', { skip: unavailable, timeout: 600_000 }, () => {
@@ -83,6 +99,12 @@ describe('repository review in code-server', { skip: unavailable, timeout: 600_0
       what: 'the notification with the counts',
     });
     await screenshot(page, 'review-report');
+  });
+
+  it('runs the language server, which holds the index, with the Node flags that bound its memory', () => {
+    const servers = serverCommandLines(codeServer.extensionsDir);
+    assert.equal(servers.length, 1, 'one language server for the window');
+    for (const flag of SERVER_NODE_FLAGS) assert.ok(servers[0]!.includes(flag), `${flag} in ${servers[0]!.join(' ')}`);
   });
 
   it("opens a finding's place from its link in the report", async () => {

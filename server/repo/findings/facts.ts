@@ -5,7 +5,7 @@
 import type { RepoIndex } from '../index';
 import type { RepoMap } from '../repomap';
 import type { ScannedFile, SkippedFile } from '../scan';
-import type { FileSymbols } from '../symbols/types';
+import { NO_REFERENCES, type FileSymbols } from '../symbols/types';
 import { buildImportGraph, type ImportGraph } from '../imports/graph';
 import { churn, headState, type Churn, type HeadState } from './git';
 
@@ -39,7 +39,7 @@ export function isCode(file: ScannedFile): boolean {
   return file.language !== undefined && !NOT_CODE.has(file.language);
 }
 
-const NO_SYMBOLS: FileSymbols = { defs: [], refs: [] };
+const NO_SYMBOLS: FileSymbols = { defs: [], refs: NO_REFERENCES };
 export const DEFAULT_MAP_TOKENS = 1024;
 
 /** Reads the facts from an index that has been refreshed. */

@@ -12,7 +12,7 @@
  * folder of the nearest .csproj). Names outside the repository's namespaces never resolve.
  */
 import { posix } from 'node:path';
-import type { Definition, Reference } from '../symbols/types';
+import type { Definition, References } from '../symbols/types';
 import { firstUses, type ResolvedImport } from './java';
 import type { ImportStatement } from './types';
 
@@ -59,7 +59,7 @@ export class CSharpResolver {
     return best;
   }
 
-  resolveFile(from: string, statements: ImportStatement[], refs: Reference[]): ResolvedImport[] {
+  resolveFile(from: string, statements: ImportStatement[], refs: References): ResolvedImport[] {
     const declared = statements.filter((statement) => statement.kind === 'declaration').flatMap((statement) => enclosing(statement.specifier));
     const own = [...new Set([...declared, ''])];
     const usings = [

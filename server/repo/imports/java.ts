@@ -12,7 +12,7 @@
  * packages the file can see, so an external `Room` is never a local one.
  */
 import { posix } from 'node:path';
-import type { Reference } from '../symbols/types';
+import { eachReference, type References } from '../symbols/types';
 import type { ImportStatement } from './types';
 
 export interface ResolvedImport {
@@ -46,7 +46,7 @@ export class JavaResolver {
   }
 
   /** Every import of one file with the files it loads, and the own-package classes it uses. */
-  resolveFile(from: string, statements: ImportStatement[], refs: Reference[]): ResolvedImport[] {
+  resolveFile(from: string, statements: ImportStatement[], refs: References): ResolvedImport[] {
     const pkg = packageOf(statements);
     const imports = statements.filter((statement) => statement.kind !== 'declaration');
     const resolved: ResolvedImport[] = [];
@@ -101,8 +101,8 @@ export class JavaResolver {
 }
 
 /** Each name a file mentions, with the line it is first mentioned on. */
-export function firstUses(refs: Reference[]): Map<string, number> {
+export function firstUses(refs: References): Map<string, number> {
   const uses = new Map<string, number>();
-  for (const { name, line } of refs) if (!uses.has(name) || uses.get(name)! > line) uses.set(name, line);
+  for (const { name, line } of eachReference(refs)) if (!uses.has(name) || uses.get(name)! > line) uses.set(name, line);
   return uses;
 }

@@ -5,7 +5,7 @@
  * never also counted as a reference to it.
  */
 import type { Node, Query } from 'web-tree-sitter';
-import type { Definition, FileSymbols, Reference, SymbolKind } from './types';
+import { packReferences, type Definition, type FileSymbols, type Reference, type SymbolKind } from './types';
 
 /** Earlier kinds win when several patterns capture the same name. */
 const KIND_PRIORITY: SymbolKind[] = ['method', 'function', 'class', 'interface', 'enum', 'module', 'macro', 'type', 'property', 'constant', 'variable'];
@@ -78,5 +78,5 @@ export function extractSymbols(root: Node, query: Query, source: string): FileSy
     else addDefinition(defs, node, name.slice('def.'.length) as SymbolKind, source);
   }
   for (const at of defs.keys()) refs.delete(at);
-  return { defs: [...defs.values()], refs: [...refs.values()] };
+  return { defs: [...defs.values()], refs: packReferences(refs.values()) };
 }

@@ -1,12 +1,13 @@
 /** RepoIndex over a real git repository: parse once, re-parse only what changed, keep the map current. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../../server/log';
 import { RepoIndex } from '../../../server/repo';
 import { RepoIndexes } from '../../../server/repo/indexes';
+import { eachReference, type Reference } from '../../../server/repo/symbols/types';
 import { REPO, tempDir } from '../../support/paths';
 import { setWorkspaceTrusted } from '../../../server/process/trust';
 
@@ -116,6 +117,29 @@ describe('RepoIndex', { timeout: 120_000 }, () => {
       rmSync(join(root, 'main.go'));
       await withIndex(root, cacheFile, async (index) => void (await index.refresh()));
       assert.ok(statSync(cacheFile).mtimeMs > written, 'a deleted file leaves the cache');
+    }));
+
+  it('gives the same references and map from the cache as from parsing, and parses again after a cache of an older format', () =>
+    withRepository(async (root, cacheFile) => {
+      let parsed: { refs: Reference[]; map: string } | undefined;
+      const read = (index: RepoIndex) => ({ refs: [...eachReference(index.symbols('main.ts')!.refs)], map: index.map({ tokens: 512 }).text });
+      await withIndex(root, cacheFile, async (index) => {
+        await index.refresh();
+        parsed = read(index);
+      });
+      assert.ok(parsed!.refs.length > 0);
+      await withIndex(root, cacheFile, async (index) => {
+        assert.equal((await index.refresh()).parsed, 0);
+        assert.deepEqual(read(index), parsed, 'packed references survive the cache file');
+      });
+      // A cache written before references were packed: its entries are not read as the new shape.
+      const old = JSON.parse(readFileSync(cacheFile, 'utf8')) as { format?: number };
+      delete old.format;
+      writeFileSync(cacheFile, JSON.stringify(old));
+      await withIndex(root, cacheFile, async (index) => {
+        assert.equal((await index.refresh()).parsed, SOURCE_FILES);
+        assert.deepEqual(read(index), parsed);
+      });
     }));
 
   it('follows created, deleted and ignored files', () =>

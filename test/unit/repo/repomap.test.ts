@@ -4,13 +4,13 @@ import { describe, it } from 'node:test';
 import { buildGraph, fileNode, identWeight, NameTable, type ReferenceGraph } from '../../../server/repo/graph';
 import { pageRank } from '../../../server/repo/pagerank';
 import { buildRepoMap, estimateTokens } from '../../../server/repo/repomap';
-import type { FileSymbols } from '../../../server/repo/symbols/types';
+import { packReferences, type FileSymbols } from '../../../server/repo/symbols/types';
 
 /** A file defining `defs` (one per line) and referencing `refs`. */
 function file(defs: string[], refs: string[]): FileSymbols {
   return {
     defs: defs.map((name, index) => ({ name, kind: 'function', line: index + 1, signature: `export function ${name}(): void {` })),
-    refs: refs.map((name) => ({ name, line: defs.length + 1 })),
+    refs: packReferences(refs.map((name) => ({ name, line: defs.length + 1 }))),
   };
 }
 

@@ -5,7 +5,7 @@ import type { RepoFacts } from '../../../server/repo/findings/facts';
 import { finding } from '../../../server/repo/findings/finding';
 import { oversizedFiles, oversizedFunctions } from '../../../server/repo/findings/sizes';
 import { rank } from '../../../server/repo/review/rank';
-import type { Definition, FileSymbols } from '../../../server/repo/symbols/types';
+import { NO_REFERENCES, type Definition, type FileSymbols } from '../../../server/repo/symbols/types';
 
 /** `[name, first line, length]` of each function in a file. */
 type Fn = [name: string, line: number, lines: number];
@@ -19,7 +19,7 @@ function factsOf(files: Record<string, { lines?: number; functions?: Fn[] }>): R
       endLine: line + lines - 1,
       signature: `function ${name}() {`,
     })),
-    refs: [],
+    refs: NO_REFERENCES,
   });
   return {
     files: Object.entries(files).map(([path, { lines = 100 }]) => ({ path, language: 'typescript', bytes: lines * 40, lines, hash: path })),

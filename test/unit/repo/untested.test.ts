@@ -14,13 +14,13 @@ import { isTestFile } from '../../../server/repo/imports/graph';
 import type { ImportStatement } from '../../../server/repo/imports/types';
 import { tempDir } from '../../support/paths';
 import type { RepoMap } from '../../../server/repo/repomap';
-import type { FileSymbols } from '../../../server/repo/symbols/types';
+import { eachReference, NO_REFERENCES, packReferences, type FileSymbols } from '../../../server/repo/symbols/types';
 
 /** A file defining one function per name in `defs` and referring to `refs`. */
 function file(defs: string[], refs: string[] = []): FileSymbols {
   return {
     defs: defs.map((name, index) => ({ name, kind: 'function', line: index + 1, signature: `export function ${name}() {` })),
-    refs: refs.map((name) => ({ name, line: defs.length + 1 })),
+    refs: packReferences(refs.map((name) => ({ name, line: defs.length + 1 }))),
   };
 }
 
@@ -31,7 +31,7 @@ function importsOf(files: Record<string, FileSymbols>): DependencyGraph {
     Object.entries(files).map(([path, symbols]) => [
       path,
       new Map(
-        symbols.refs.flatMap(({ name, line }) => {
+        [...eachReference(symbols.refs)].flatMap(({ name, line }) => {
           const to = definer.get(name);
           return to
             ? [
@@ -52,7 +52,7 @@ const LANGUAGES: Record<string, string> = { ts: 'typescript', go: 'go', rs: 'rus
 /** The facts of a repository without git history, ranked evenly. */
 function factsOf(files: Record<string, FileSymbols>): RepoFacts {
   const paths = Object.keys(files);
-  const symbols = (path: string) => files[path] ?? { defs: [], refs: [] };
+  const symbols = (path: string) => files[path] ?? { defs: [], refs: NO_REFERENCES };
   return {
     root: '/repo',
     files: paths.map((path) => ({ path, language: LANGUAGES[path.split('.').pop()!], bytes: 100, lines: 5, hash: path })),
@@ -277,7 +277,7 @@ describe('untested modules', () => {
   it('does not count a class with no code in it as behaviour to test', async () => {
     const exception = { name: 'AnamException', kind: 'class' as const, line: 30, endLine: 30, signature: 'export class AnamException extends Error {}' };
     const facts = factsOf({
-      'plugins/anam/src/types.ts': { defs: [exception], refs: [] },
+      'plugins/anam/src/types.ts': { defs: [exception], refs: NO_REFERENCES },
       'plugins/anam/src/api.ts': file(['connect'], ['AnamException']),
       'plugins/anam/src/avatar.ts': file(['start'], ['AnamException', 'connect']),
       'plugins/anam/src/api.test.ts': file([], ['connect']),
