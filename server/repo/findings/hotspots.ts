@@ -1,11 +1,13 @@
 /**
- * Change hotspots: files that are both large and changed often. Churn alone flags configuration
- * files, size alone flags stable generated-looking code; their product points at the code where
- * defects concentrate (the "hotspot" analysis of Tornhill's *Your Code as a Crime Scene*).
+ * Change hotspots: files of production code that are both large and changed often. Churn alone
+ * flags configuration files, size alone flags stable generated-looking code; their product points
+ * at the code where defects concentrate (the "hotspot" analysis of Tornhill's *Your Code as a
+ * Crime Scene*). Tests, examples and scripts are left out: they change with what they follow.
  */
 import type { ReviewFinding } from '../../../protocol/review';
 import { isCode, type RepoFacts } from './facts';
 import { finding, plural } from './finding';
+import { isProductionFile } from './untested';
 
 const MIN_COMMITS = 3;
 const MIN_LINES = 40;
@@ -25,7 +27,9 @@ export function hotspots(facts: RepoFacts): ReviewFinding[] {
   return facts.files
     .flatMap((file) => {
       const changed = churn.files.get(file.path);
-      return changed && isCode(file) && changed.commits >= floor && file.lines >= MIN_LINES ? [{ file, changed, score: changed.commits * file.lines }] : [];
+      // Tests, examples and scripts change with the features they follow; defects concentrate in what ships.
+      const product = isCode(file) && isProductionFile(file.path);
+      return changed && product && changed.commits >= floor && file.lines >= MIN_LINES ? [{ file, changed, score: changed.commits * file.lines }] : [];
     })
     .sort((a, b) => b.score - a.score || (a.file.path < b.file.path ? -1 : 1))
     .slice(0, MAX_REPORTED)

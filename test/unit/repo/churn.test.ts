@@ -59,4 +59,21 @@ describe('churn', { timeout: 30_000 }, () => {
     const [hotspot] = hotspots(facts);
     assert.match(hotspot!.why, /^It changed in 9 commits over the last 180 days of history and is 300 lines long\./);
   });
+
+  it('finds hotspots in production code only, not in tests, examples or scripts that change with it', () => {
+    const busy = ['src/engine.ts', 'tests/test_engine.py', 'test/test_core.rb', 'src/engine_test.go', 'examples/demo.ts', 'scripts/release.ts'];
+    const quiet = ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts', 'f.ts', 'g.ts'];
+    const files = new Map<string, { commits: number; added: number; deleted: number }>([
+      ...busy.map((path): [string, { commits: number; added: number; deleted: number }] => [path, { commits: 20, added: 200, deleted: 100 }]),
+      ...quiet.map((path): [string, { commits: number; added: number; deleted: number }] => [path, { commits: 1, added: 1, deleted: 0 }]),
+    ]);
+    const facts = {
+      files: busy.map((path, index) => ({ path, language: 'typescript', bytes: 40_000, lines: 1000 + index, hash: path })),
+      churn: { files, commits: 40, days: 180 },
+    } as unknown as RepoFacts;
+    assert.deepEqual(
+      hotspots(facts).map((finding) => finding.file),
+      ['src/engine.ts'],
+    );
+  });
 });
