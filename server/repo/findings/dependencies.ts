@@ -50,6 +50,19 @@ export function isNested(a: string, b: string): boolean {
   return a === b || a === '.' || b === '.' || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
+/**
+ * Folds one more import's flags into an edge: the edge is type-only, dynamic or from tests only
+ * when every import along it is. Types from one import and a load when code runs from another
+ * still need nothing at load time, so such an edge counts as dynamic.
+ */
+export function mergeFlags(known: DependencyEdge, incoming: Pick<DependencyEdge, 'typeOnly' | 'dynamic' | 'test'>): void {
+  const bothLate = (known.typeOnly || known.dynamic) && (incoming.typeOnly || incoming.dynamic);
+  known.typeOnly &&= incoming.typeOnly;
+  known.dynamic &&= incoming.dynamic;
+  if (bothLate && !known.typeOnly) known.dynamic = true;
+  known.test &&= incoming.test;
+}
+
 /** The file graph folded onto modules; each module edge keeps its first file edge as evidence. */
 export function moduleDependencies(graph: DependencyGraph): DependencyGraph {
   const modules: DependencyGraph = new Map();
@@ -65,9 +78,7 @@ export function moduleDependencies(graph: DependencyGraph): DependencyGraph {
       else {
         known.uses += edge.uses;
         if (!isStrong(known) && isStrong(edge)) Object.assign(known, { ...edge, from: source, to: target, uses: known.uses });
-        known.typeOnly &&= edge.typeOnly;
-        known.dynamic &&= edge.dynamic;
-        known.test &&= edge.test;
+        mergeFlags(known, edge);
         if (known.containment && !edge.containment) known.containment = false;
       }
     }

@@ -70,11 +70,22 @@ function jsImport(capture: string, node: Node, source: string): ImportStatement 
 
 const FUNCTION_NODES = ['function_definition', 'lambda'];
 
-/** `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`) around an import. */
+/** `TYPE_CHECKING`, `typing.TYPE_CHECKING`, `t.TYPE_CHECKING` after `import typing as t`. */
+const TYPE_CHECKING = /^(\w+\.)?TYPE_CHECKING$/;
+
+/** An import in the body of `if TYPE_CHECKING:` (not in its `else:`, which runs). */
 function underTypeChecking(node: Node, source: string): boolean {
-  for (let parent = node.parent; parent; parent = parent.parent) {
-    const condition = parent.type === 'if_statement' ? parent.childForFieldName('condition') : null;
-    if (condition && /^(typing\.)?TYPE_CHECKING$/.test(source.slice(condition.startIndex, condition.endIndex))) return true;
+  for (let child = node, parent = node.parent; parent; child = parent, parent = parent.parent) {
+    if (parent.type !== 'if_statement') continue;
+    const condition = parent.childForFieldName('condition');
+    const body = parent.childForFieldName('consequence');
+    if (
+      condition &&
+      body?.startIndex === child.startIndex &&
+      body.endIndex === child.endIndex &&
+      TYPE_CHECKING.test(source.slice(condition.startIndex, condition.endIndex))
+    )
+      return true;
   }
   return false;
 }

@@ -5,7 +5,7 @@
  * examples folder's `Room`.
  */
 import { posix } from 'node:path';
-import type { DependencyEdge, DependencyGraph } from '../findings/dependencies';
+import { mergeFlags, type DependencyEdge, type DependencyGraph } from '../findings/dependencies';
 import type { FileSymbols } from '../symbols/types';
 import { CSharpResolver } from './csharp';
 import { GoResolver } from './go';
@@ -70,9 +70,7 @@ function addEdge(targets: Map<string, DependencyEdge>, from: string, to: string,
   }
   const stronger = (known.typeOnly || known.dynamic || known.test) && !typeOnly && !dynamic && !test;
   if (stronger) Object.assign(known, { line: statement.line, specifier: statement.specifier });
-  known.typeOnly &&= typeOnly;
-  known.dynamic &&= dynamic;
-  known.test &&= test;
+  mergeFlags(known, { typeOnly, dynamic, test });
 }
 
 type Files = { path: string; symbols: FileSymbols }[];

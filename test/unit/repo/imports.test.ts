@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dependencyCycles } from '../../../server/repo/findings/cycles';
+import { isStrong } from '../../../server/repo/findings/dependencies';
 import { gatherFacts, type RepoFacts } from '../../../server/repo/findings/facts';
 import { RepoIndex } from '../../../server/repo/index';
 import { moduleConnections } from '../../../server/repo/review/connections';
@@ -47,6 +48,14 @@ describe('import graph', { timeout: 60_000 }, () => {
     assert.equal(edge('src/loader.ts', 'test/a.test.ts')?.dynamic, true);
     assert.equal(edge('test/a.test.ts', 'src/a.ts')?.test, true);
     assert.equal(edge('src/a.ts', 'src/b.ts')?.typeOnly, false);
+    const typed = edge('py/pkg/typed.py', 'py/pkg/mod.py')!;
+    assert.equal(typed.line, 4, 'if t.TYPE_CHECKING: after import typing as t');
+    assert.deepEqual(
+      [typed.typeOnly, typed.dynamic, isStrong(typed)],
+      [false, true, false],
+      'types at line 4 and a load inside a function: nothing at load time',
+    );
+    assert.equal(edge('py/pkg/typed.py', 'py/pkg/other.py')?.typeOnly, false, 'its else: runs');
   });
 
   it('resolves Python relative imports and Go packages through go.mod', () => {

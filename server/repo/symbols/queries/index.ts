@@ -26,5 +26,5 @@ export const TAG_QUERIES: Record<ParsedLanguage, string> = {
   php: PHP,
 };
 
-/** Bumped whenever a query or what is extracted changes, so cached symbols from older queries are not reused (2: definitions' end lines, 3: imports, 4: Rust, Java, C# and C/C++ imports). */
-export const QUERY_VERSION = 4;
+/** Bumped whenever a query or what is extracted changes, so cached symbols from older queries are not reused (2: definitions' end lines, 3: imports, 4: Rust, Java, C# and C/C++ imports, 5: `t.TYPE_CHECKING` and its `else:`). */
+export const QUERY_VERSION = 5;
