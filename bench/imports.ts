@@ -23,14 +23,13 @@
  *    of the edges only one side has.
  */
 import { readFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
-import { cycles, type DependencyEdge, type DependencyGraph } from '../server/repo/findings/dependencies';
-import { gatherFacts, type RepoFacts } from '../server/repo/findings/facts';
+import { join } from 'node:path';
+import { cycles } from '../server/repo/findings/dependencies';
+import { gatherFacts } from '../server/repo/findings/facts';
 import { RepoIndex } from '../server/repo/index';
-import { RustResolver } from '../server/repo/imports/rust';
 import { setWorkspaceTrusted } from '../server/process/trust';
 import { REPO } from '../test/support/paths';
-import { C_FILE, cReference, edgeOf, type Edges, goReference, javaReference, pythonReference, rustReference } from './importsReference';
+import { agreement, compare, ratio, treeEntries, type Comparison } from './importsCompare';
 
 setWorkspaceTrusted(true);
 
@@ -39,8 +38,6 @@ function env(name: string): string {
   if (!value) throw new Error(`${name} is not set (see the header of bench/imports.ts)`);
   return value;
 }
-
-const ratio = (part: number, whole: number) => (whole === 0 ? 1 : part / whole);
 
 async function madge(): Promise<void> {
   const root = env('PARLEY_BENCH_IMPORTS_REPO');
@@ -82,41 +79,9 @@ async function madge(): Promise<void> {
   }
 }
 
-/** A graph of plain edges, in the shape the review's cycle search takes. */
-function graphOf(edges: Edges): DependencyGraph {
-  const graph: DependencyGraph = new Map();
-  for (const edge of edges) {
-    const [from, to] = edge.split(' -> ') as [string, string];
-    const plain: DependencyEdge = { from, to, file: from, line: 0, specifier: to, target: to, uses: 1, typeOnly: false, dynamic: false, test: false };
-    graph.set(from, (graph.get(from) ?? new Map<string, DependencyEdge>()).set(to, plain));
-    if (!graph.has(to)) graph.set(to, new Map());
-  }
-  return graph;
-}
-
-function factsEdges(facts: RepoFacts, keep: (from: string, to: string) => boolean, fold = (path: string) => path): Edges {
-  const edges: Edges = new Set();
-  for (const [from, targets] of facts.imports.edges)
-    for (const to of targets.keys()) if (keep(from, to) && fold(from) !== fold(to)) edges.add(edgeOf(fold(from), fold(to)));
-  return edges;
-}
-
-interface Comparison {
-  repository: string;
-  language: string;
-  reference: string;
-  ours: Edges;
-  theirs: Edges;
-}
-
-function report({ repository, language, reference, ours, theirs }: Comparison): string {
-  const shared = [...ours].filter((edge) => theirs.has(edge)).length;
-  const ourCycles = cycles(graphOf(ours)).map((component) => new Set(component));
-  const theirCycles = cycles(graphOf(theirs)).map((component) => new Set(component));
-  const within = (inner: Set<string>, outer: Set<string>[]) => outer.some((component) => [...inner].every((file) => component.has(file)));
-  const inOurs = new Set(ourCycles.flatMap((component) => [...component]));
-  const inTheirs = new Set(theirCycles.flatMap((component) => [...component]));
-  const sharedFiles = [...inOurs].filter((file) => inTheirs.has(file)).length;
+function report(comparison: Comparison): string {
+  const { repository, language, reference, ours, theirs } = comparison;
+  const found = agreement(comparison);
   if (process.env.PARLEY_BENCH_IMPORTS_DIFF) {
     for (const edge of [...ours].filter((e) => !theirs.has(e)).slice(0, 20)) console.log(`  only Parley: ${edge}`);
     for (const edge of [...theirs].filter((e) => !ours.has(e)).slice(0, 20)) console.log(`  only ${reference}: ${edge}`);
@@ -125,93 +90,21 @@ function report({ repository, language, reference, ours, theirs }: Comparison): 
     repository,
     language,
     reference,
-    `${ours.size} / ${theirs.size} / ${shared}`,
-    ratio(shared, ours.size).toFixed(3),
-    ratio(shared, theirs.size).toFixed(3),
-    `${ourCycles.length} (${inOurs.size} files) / ${theirCycles.length} (${inTheirs.size} files) / ${sharedFiles} files`,
-    `${theirCycles.filter((component) => within(component, ourCycles)).length}/${theirCycles.length}`,
-    `${ourCycles.filter((component) => within(component, theirCycles)).length}/${ourCycles.length}`,
+    `${ours.size} / ${theirs.size} / ${found.shared}`,
+    found.precision.toFixed(3),
+    found.recall.toFixed(3),
+    `${found.ourComponents.length} (${found.ourFiles} files) / ${found.theirComponents.length} (${found.theirFiles} files) / ${found.sharedFiles} files`,
+    `${found.theirsInOurs}/${found.theirComponents.length}`,
+    `${found.oursInTheirs}/${found.ourComponents.length}`,
   ];
   return `| ${cells.join(' | ')} |`;
 }
 
-/** The graph from the sources under tsx, as the unit tests build it: these comparisons are about what it says, not how fast. */
-async function facts(root: string): Promise<RepoFacts> {
-  const index = new RepoIndex(root, { poolSize: 1 });
-  try {
-    await index.refresh();
-    return await gatherFacts(index);
-  } finally {
-    await index.dispose();
-  }
-}
-
-const dirOf = (path: string) => (posix.dirname(path) === '.' ? '.' : posix.dirname(path));
-
-async function compare(language: string, root: string, args: string[]): Promise<Comparison> {
-  const graph = await facts(root);
-  const comparison = scanned(referenceFor(language, root, args, graph), graph, language === 'go' ? dirOf : (path) => path);
-  return comparison.skipped > 0
-    ? { ...comparison, reference: `${comparison.reference} (${comparison.skipped} edges of files the scan skips left out)` }
-    : comparison;
-}
-
-function referenceFor(language: string, root: string, args: string[], graph: RepoFacts): Comparison {
-  const repository = posix.basename(root);
-  const both =
-    (pattern: RegExp, scope: (path: string) => boolean = () => true) =>
-    (from: string, to: string) =>
-      pattern.test(from) && pattern.test(to) && scope(from) && scope(to);
-  switch (language) {
-    case 'c': {
-      const { edges } = cReference(root, args);
-      return { repository, language, reference: `gcc -MM ${args.join(' ')}`.trim(), ours: factsEdges(graph, both(C_FILE)), theirs: edges };
-    }
-    case 'python': {
-      const roots = args.length > 0 ? args : ['.'];
-      const scope = (path: string) => roots.some((dir) => dir === '.' || path.startsWith(`${dir}/`));
-      return { repository, language, reference: 'modulefinder', ours: factsEdges(graph, both(/\.py$/, scope)), theirs: pythonReference(root, roots) };
-    }
-    case 'go':
-      return { repository, language, reference: 'go list', ours: factsEdges(graph, both(/\.go$/), dirOf), theirs: goReference(root) };
-    case 'java': {
-      const source = args[0] ?? 'src/main/java';
-      const scope = (path: string) => path.startsWith(`${source}/`);
-      return { repository, language, reference: 'javac + jdeps', ours: factsEdges(graph, both(/\.java$/, scope)), theirs: javaReference(root, source) };
-    }
-    case 'rust': {
-      const paths = new Set(graph.files.map((file) => file.path));
-      const resolver = new RustResolver(root, paths, (path) => graph.symbols(path).imports ?? []);
-      const ours: Edges = new Set();
-      const theirs: Edges = new Set();
-      for (const [crate, files] of rustReference(root)) {
-        for (const file of files) theirs.add(edgeOf(crate, file));
-        for (const file of resolver.crateFiles(crate)) ours.add(edgeOf(crate, file));
-      }
-      return { repository, language, reference: 'rustc dep-info (crate files)', ours, theirs };
-    }
-    default:
-      throw new Error(`no reference for ${language} (known: c, python, go, java, rust)`);
-  }
-}
-
-/** The reference's edges among the files Parley's scan keeps (it skips generated, vendored and ignored files), and how many it left out. */
-function scanned(comparison: Comparison, graph: RepoFacts, level: (path: string) => string): Comparison & { skipped: number } {
-  const kept = new Set(graph.files.map((file) => level(file.path)));
-  const theirs = new Set([...comparison.theirs].filter((edge) => edge.split(' -> ').every((end) => kept.has(end))));
-  return { ...comparison, theirs, skipped: comparison.theirs.size - theirs.size };
-}
-
 async function references(entries: string): Promise<void> {
   const rows: string[] = [];
-  for (const entry of entries
-    .split(';')
-    .map((part) => part.trim())
-    .filter(Boolean)) {
-    const [language, rest] = entry.split('=', 2) as [string, string];
-    const [root, args = ''] = rest.split('#', 2) as [string, string?];
+  for (const { language, root, args } of treeEntries(entries)) {
     const started = performance.now();
-    const comparison = await compare(language.trim(), root.trim(), args.split(/\s+/).filter(Boolean));
+    const comparison = await compare(language, root, args);
     console.log(`${language} ${root}: compared in ${Math.round(performance.now() - started)} ms`);
     rows.push(report(comparison));
   }

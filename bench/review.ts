@@ -20,6 +20,7 @@ import { REPO, tempDir } from '../test/support/paths';
 import { startOpenAIStandIn, type Latency, type OpenAIStandIn, type RecordedRequest } from '../test/support/standins';
 import { textTokens } from '../test/support/standins/chat-reply';
 import { buildCorpus } from './corpus';
+import { reviewRepositories } from './reviewRepos';
 import { median, printTable } from './stats';
 import { setWorkspaceTrusted } from '../server/process/trust';
 
@@ -28,6 +29,7 @@ setWorkspaceTrusted(true);
 
 /** The built server's native folder: the parser threads run the shipped worker bundle and grammars. */
 const NATIVE_DIR = join(REPO, 'dist', 'native');
+/** Runs on the corpus; 0 leaves the corpus out (the real repositories only). */
 const RUNS = Number(process.env.BENCH_REVIEW_RUNS ?? 3);
 /** A hosted model's pace: the first token after 450 ms, then one streamed token (a word here) every 5 ms. */
 const MODEL_LATENCY: Latency = { ttfbMs: 450, interTokenMs: 5 };
@@ -233,6 +235,13 @@ function busy(starts: number[], ends: number[]): { ms: number; peak: number } {
 }
 
 async function main(): Promise<void> {
+  if (RUNS > 0) await corpusReview();
+  if (process.env.PARLEY_BENCH_REVIEW_REPOS) await reviewRepositories(process.env.PARLEY_BENCH_REVIEW_REPOS);
+  else console.log('\nThe review on real repositories needs PARLEY_BENCH_REVIEW_REPOS (see the header of bench/reviewRepos.ts).');
+}
+
+/** The corpus figures: cold, warm, cached and with the model stand-in. */
+async function corpusReview(): Promise<void> {
   const dir = tempDir('bench-review');
   const model = await startModel();
   try {
