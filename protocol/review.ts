@@ -57,7 +57,7 @@ export interface LanguageShare {
 }
 
 export interface ModuleSummary {
-  /** A folder relative to the root (at most two levels deep), or `.` for files at the root. */
+  /** A folder relative to the root (two levels deep, not counting source roots such as src/), or `.` for files at the root. */
   name: string;
   files: number;
   lines: number;

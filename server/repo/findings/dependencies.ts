@@ -36,10 +36,26 @@ export function isStrong(edge: DependencyEdge): boolean {
   return !edge.typeOnly && !edge.dynamic && !edge.test;
 }
 
-/** A file's module: its folder, at most two levels deep (`server/repo/symbols/a.ts` → `server/repo`), or `.` at the root. */
+/** Folders that hold a package's sources rather than name a part of it. */
+const SOURCE_ROOTS = new Set(['src', 'source', 'sources']);
+
+/** `src` in `agents/src/voice`, but not in Maven's `src/main/java` (whose parts are packages, not folders of meaning). */
+function isSourceRoot(dirs: string[], at: number): boolean {
+  return SOURCE_ROOTS.has(dirs[at]!) && dirs[at + 1] !== 'main' && dirs[at + 1] !== 'test';
+}
+
+/**
+ * A file's module: its folder down to the second folder that names a part (`server/repo/symbols/a.ts`
+ * → `server/repo`), or `.` at the root. Source roots do not count as a level, so a package's
+ * parts stay apart in a monorepo (`agents/src/voice/agent.ts` → `agents/src/voice`, as
+ * `src/click/core.py` → `src/click`), while `packages/lib/src/index.ts` is still `packages/lib`.
+ */
 export function moduleOf(path: string): string {
   const dirs = path.split('/').slice(0, -1);
-  return dirs.length === 0 ? '.' : dirs.slice(0, 2).join('/');
+  let named = 0;
+  let depth = 0;
+  for (; depth < dirs.length && named < 2; depth++) if (!isSourceRoot(dirs, depth)) named++;
+  return depth === 0 ? '.' : dirs.slice(0, depth).join('/');
 }
 
 /**

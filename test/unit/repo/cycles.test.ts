@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dependencyCycles } from '../../../server/repo/findings/cycles';
-import type { DependencyEdge, DependencyGraph } from '../../../server/repo/findings/dependencies';
+import { moduleOf, type DependencyEdge, type DependencyGraph } from '../../../server/repo/findings/dependencies';
 import type { RepoFacts } from '../../../server/repo/findings/facts';
 
 type Import = [from: string, to: string, flags?: Partial<DependencyEdge>];
@@ -26,6 +26,30 @@ function cyclesOf(imports: Import[]) {
 }
 
 describe('cycle findings', () => {
+  it('names modules two folders deep, not counting a source root such as src/', () => {
+    const modules = Object.fromEntries(
+      [
+        'x.ts',
+        'src/x.ts',
+        'src/click/core.py',
+        'server/repo/symbols/a.ts',
+        'agents/src/index.ts',
+        'agents/src/voice/agent.ts',
+        'packages/lib/src/index.ts',
+      ].map((path) => [path, moduleOf(path)]),
+    );
+    assert.deepEqual(modules, {
+      'x.ts': '.',
+      'src/x.ts': 'src',
+      'src/click/core.py': 'src/click',
+      'server/repo/symbols/a.ts': 'server/repo',
+      'agents/src/index.ts': 'agents/src',
+      'agents/src/voice/agent.ts': 'agents/src/voice',
+      'packages/lib/src/index.ts': 'packages/lib',
+    });
+    assert.equal(moduleOf('java/src/main/java/com/acme/App.java'), 'java/src', "Maven's src/main/java is no source root to skip");
+  });
+
   it('finds no module cycle between a folder and its subfolder when no files loop', () => {
     // main.ts wires up the conversation, which logs through server/log.ts: layering, not a cycle.
     const found = cyclesOf([

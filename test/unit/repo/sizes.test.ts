@@ -38,32 +38,32 @@ describe('size findings', () => {
             ['short', 1000, 20],
           ],
         },
-        'agents/src/llm/chat.ts': {
+        'agents/src/voice/llm/chat.ts': {
           functions: [
             ['toProvider', 5, 80],
             ['fromProvider', 100, 70],
           ],
         },
-        'agents/src/utils.ts': { functions: [['retry', 1, 370]] },
+        'agents/src/voice/utils.ts': { functions: [['retry', 1, 370]] },
         'plugins/openai/src/realtime.ts': { functions: [['connect', 40, 120]] },
       }),
     );
     assert.equal(findings.length, 2, findings.map((f) => f.title).join('\n'));
     const [agents, openai] = findings;
-    assert.equal(agents!.title, '5 long functions in agents/src, the longest realtimeTask with 611 lines');
+    assert.equal(agents!.title, '5 long functions in agents/src/voice, the longest realtimeTask with 611 lines');
     assert.deepEqual([agents!.file, agents!.line, agents!.endLine, agents!.severity], ['agents/src/voice/activity.ts', 10, 620, 'warning']);
     assert.match(
       agents!.why,
-      /^5 functions in 3 files of agents\/src run past 60 lines: realtimeTask in agents\/src\/voice\/activity\.ts \(611 lines\), retry in agents\/src\/utils\.ts \(370 lines\), onSTTEvent in agents\/src\/voice\/activity\.ts \(293 lines\) and 2 more\./,
+      /^5 functions in 3 files of agents\/src\/voice run past 60 lines: realtimeTask in agents\/src\/voice\/activity\.ts \(611 lines\), retry in agents\/src\/voice\/utils\.ts \(370 lines\), onSTTEvent in agents\/src\/voice\/activity\.ts \(293 lines\) and 2 more\./,
     );
     assert.match(agents!.why, /Size alone does not make code wrong/);
     assert.deepEqual(
       agents!.related?.map((r) => [r.file, r.line]),
       [
-        ['agents/src/utils.ts', 1],
+        ['agents/src/voice/utils.ts', 1],
         ['agents/src/voice/activity.ts', 700],
-        ['agents/src/llm/chat.ts', 5],
-        ['agents/src/llm/chat.ts', 100],
+        ['agents/src/voice/llm/chat.ts', 5],
+        ['agents/src/voice/llm/chat.ts', 100],
       ],
     );
     assert.match(agents!.fix, /^Start with realtimeTask: extract its steps/);
@@ -111,22 +111,22 @@ describe('size findings', () => {
       factsOf({
         'agents/src/voice/activity.ts': { lines: 5515 },
         'agents/src/voice/session.ts': { lines: 1981 },
-        'agents/src/utils.ts': { lines: 1665 },
-        'agents/src/llm/chat.ts': { lines: 1390 },
-        'agents/src/small.ts': { lines: 200 },
+        'agents/src/voice/utils.ts': { lines: 1665 },
+        'agents/src/voice/llm/chat.ts': { lines: 1390 },
+        'agents/src/voice/small.ts': { lines: 200 },
         'plugins/google/src/api.ts': { lines: 700 },
       }),
     );
     assert.deepEqual(
       findings.map((f) => [f.title, f.file, f.severity]),
       [
-        ['4 large files in agents/src, up to 5515 lines', 'agents/src/voice/activity.ts', 'warning'],
+        ['4 large files in agents/src/voice, up to 5515 lines', 'agents/src/voice/activity.ts', 'warning'],
         ['Large file: plugins/google/src/api.ts has 700 lines', 'plugins/google/src/api.ts', 'information'],
       ],
     );
     assert.match(
       findings[0]!.why,
-      /^4 files in agents\/src are over 500 lines: agents\/src\/voice\/activity\.ts \(5515 lines\), agents\/src\/voice\/session\.ts \(1981 lines\), agents\/src\/utils\.ts \(1665 lines\) and 1 more\./,
+      /^4 files in agents\/src\/voice are over 500 lines: agents\/src\/voice\/activity\.ts \(5515 lines\), agents\/src\/voice\/session\.ts \(1981 lines\), agents\/src\/voice\/utils\.ts \(1665 lines\) and 1 more\./,
     );
     assert.equal(findings[0]!.related?.length, 3);
   });
