@@ -8,6 +8,7 @@ import type { ReviewFinding } from '../../../protocol/review';
 import type { ScannedFile } from '../scan';
 import { isCode, type RepoFacts } from './facts';
 import { finding, plural } from './finding';
+import { isProductionFile } from './untested';
 
 /** A marker that opens a comment (`// TODO: …`, `# FIXME(ann) …`, a block comment starting HACK); prose that mentions one does not count. */
 const MARKER = /(?:\/\/|#|\/\*|^\s*\*|--|;|<!--)\s*(TODO|FIXME|HACK|XXX)\b/;
@@ -75,7 +76,8 @@ export async function todoClusters(facts: RepoFacts, signal?: AbortSignal): Prom
       return finding({
         file: path,
         line: markers[0]!.line,
-        severity: markers.length >= WARNING.total || serious >= WARNING.serious ? 'warning' : 'information',
+        // Markers in tests, examples and scripts are worth knowing, not a warning about what ships.
+        severity: (markers.length >= WARNING.total || serious >= WARNING.serious) && isProductionFile(path) ? 'warning' : 'information',
         kind: 'todo',
         certainty: 'heuristic',
         key: path,

@@ -74,9 +74,14 @@ export function dedupe(findings: ReviewFinding[]): ReviewFinding[] {
  * Most severe first; within a severity, what was found in the code before rules of thumb (a
  * finding whose certainty is `heuristic` comes after every other of its severity), then problems
  * in the code itself (the model's findings, cycles, failing builds) before the signals about where
- * problems may grow; then the more central file.
+ * problems may grow. Findings of one kind from many modules (the model's, the editor's) then go by
+ * the more central file; a static check's findings keep the order the check gave them (hotspots
+ * by commits × lines, cycles by size), which the sort leaves as it is.
  */
 const KIND_ORDER: readonly ReviewFinding['kind'][] = ['llm', 'diagnostics', 'cycle', 'untested', 'hotspot', 'large-function', 'todo', 'large-file'];
+
+/** Kinds whose findings come from many modules at once, with no order of their own. */
+const BY_CENTRALITY: ReadonlySet<ReviewFinding['kind']> = new Set(['llm', 'diagnostics']);
 
 const heuristic = (finding: ReviewFinding) => (finding.certainty === 'heuristic' ? 1 : 0);
 
@@ -86,7 +91,6 @@ export function rank(findings: ReviewFinding[], fileRank: (path: string) => numb
       SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
       heuristic(a) - heuristic(b) ||
       KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-      fileRank(b.file) - fileRank(a.file) ||
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line),
+      (BY_CENTRALITY.has(a.kind) ? fileRank(b.file) - fileRank(a.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line) : 0),
   );
 }

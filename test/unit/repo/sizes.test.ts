@@ -147,4 +147,33 @@ describe('size findings', () => {
       ['hotspot', 'large-file'],
     );
   });
+
+  it("keeps a check's own order within its kind, and puts the model's findings by the centrality of their files", () => {
+    const of = (kind: 'hotspot' | 'llm', file: string) =>
+      finding({
+        file,
+        line: 1,
+        severity: 'warning',
+        kind,
+        ...(kind === 'hotspot' ? { certainty: 'heuristic' as const } : {}),
+        title: `${kind} in ${file}`,
+        why: '.',
+        fix: '.',
+      });
+    // The hotspot check orders by commits × lines: terminal.go first, though tui.go is more central.
+    const central = new Map([
+      ['src/tui/tui.go', 0.3],
+      ['src/terminal.go', 0.1],
+      ['src/a.go', 0.05],
+      ['src/b.go', 0.2],
+    ]);
+    const ranked = rank(
+      [of('hotspot', 'src/terminal.go'), of('hotspot', 'src/tui/tui.go'), of('llm', 'src/a.go'), of('llm', 'src/b.go')],
+      (path) => central.get(path) ?? 0,
+    );
+    assert.deepEqual(
+      ranked.map((f) => f.file),
+      ['src/b.go', 'src/a.go', 'src/terminal.go', 'src/tui/tui.go'],
+    );
+  });
 });

@@ -24,4 +24,21 @@ describe('TODO clusters', () => {
       dir.cleanup();
     }
   });
+
+  it('warns of a large cluster in production code, and only informs of one in a test', async () => {
+    const dir = tempDir('todos-tests');
+    try {
+      const markers = Array.from({ length: 12 }, (_, index) => `// TODO: step ${index}`).join('\n');
+      writeFileSync(join(dir.path, 'terminal.go'), `${markers}\n`);
+      writeFileSync(join(dir.path, 'terminal_test.go'), `${markers}\n`);
+      const files = ['terminal.go', 'terminal_test.go'].map((path) => ({ path, language: 'go', bytes: 300, lines: 12, hash: path }));
+      const found = await todoClusters({ root: dir.path, files } as unknown as RepoFacts);
+      assert.deepEqual(found.map((f) => [f.file, f.severity]).sort(), [
+        ['terminal.go', 'warning'],
+        ['terminal_test.go', 'information'],
+      ]);
+    } finally {
+      dir.cleanup();
+    }
+  });
 });
