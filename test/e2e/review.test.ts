@@ -30,9 +30,17 @@ const LEAK = {
   fix: 'Remove an engine when its widget goes away.',
 };
 
-/** The model finds the leak when it reviews src/core, and nothing elsewhere. */
+/** An edit for the leak, as the model answers Fix with Parley: an unregister function after registerWidget. */
+const LEAK_FIX = {
+  summary: 'Widgets can be unregistered, which removes their engine',
+  edits: [{ startLine: 10, endLine: 10, lines: ['}', '', 'export function unregisterWidget(name: string): void {', '  engines.delete(name);', '}'] }],
+};
+
+/** The model finds the leak when it reviews src/core, and nothing elsewhere; asked for a fix, it gives LEAK_FIX. */
 function reply(request: RecordedRequest) {
-  return { text: JSON.stringify({ findings: JSON.stringify(request.body).includes('Module under review: src/core') ? [LEAK] : [] }) };
+  const body = JSON.stringify(request.body);
+  if (!body.includes('Module under review')) return { text: JSON.stringify(LEAK_FIX) };
+  return { text: JSON.stringify({ findings: body.includes('Module under review: src/core') ? [LEAK] : [] }) };
 }
 
 /** The command lines of the processes running the installed extension's language server. */
@@ -59,7 +67,7 @@ describe('repository review in code-server', { skip: unavailable, timeout: 600_0
   before(async () => {
     plantRepository(root);
     model = await startOpenAIStandIn({ latency: { ttfbMs: 20, interTokenMs: 0 } });
-    for (let module = 0; module < 8; module++) model.chat.push(reply);
+    for (let request = 0; request < 12; request++) model.chat.push(reply);
     codeServer = await startCodeServer({
       vsix: join(DIST, 'parley.vsix'),
       workspace: root,
@@ -129,5 +137,36 @@ describe('repository review in code-server', { skip: unavailable, timeout: 600_0
     assert.match(text, /Engines leak in the registry/);
     assert.match(text, /Busy module without tests/);
     await screenshot(page, 'review-problems');
+  });
+
+  it('fixes a finding from the lightbulb, starting from the fix the review suggested', async () => {
+    await page.locator('.tab', { hasText: 'registry.ts' }).first().click();
+    await runCommand(page, 'Go to Line/Column...', 15_000, { opensQuickInput: true });
+    await page.keyboard.type('4:1');
+    await page.keyboard.press('Enter');
+    const fixRow = page.locator('.action-widget .monaco-list-row', { hasText: 'Fix with Parley' });
+    await waitFor(
+      async () => {
+        if ((await fixRow.count()) > 0) return true;
+        await page.keyboard.press('Control+Period');
+        return false;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000, what: 'Fix with Parley in the quick fixes on the finding' },
+    ).catch(async (error: unknown) => {
+      await screenshot(page, 'review-no-quick-fix');
+      throw error;
+    });
+    const asked = model.requests.length;
+    await fixRow.first().click();
+    const apply = page.locator('.refactor-preview .monaco-button, .part.panel .monaco-button', { hasText: /^Apply$/ });
+    await waitFor(async () => (await apply.count()) > 0, { timeoutMs: 60_000, what: 'the refactor preview of the fix' });
+    const request = model.requests.slice(asked).find((r) => r.path === '/v1/chat/completions');
+    assert.match(JSON.stringify(request?.body ?? {}), /The repository review suggested this fix: Remove an engine when its widget goes away\./);
+    assert.equal(
+      readFileSync(join(root, 'src', 'core', 'registry.ts'), 'utf8').includes('unregisterWidget'),
+      false,
+      'nothing is written before the user applies it',
+    );
+    await screenshot(page, 'review-fix-preview');
   });
 });
