@@ -16,6 +16,7 @@ import { RepoIndex, scanRepository } from '../server/repo';
 import { REPO, tempDir } from '../test/support/paths';
 import { startServer } from '../test/support/server';
 import { buildCorpus } from './corpus';
+import { ensureCtags } from './ctags';
 import { median, printTable } from './stats';
 import { setWorkspaceTrusted } from '../server/process/trust';
 import { SERVER_NODE_FLAGS } from '../protocol/serverProcess';
@@ -29,18 +30,6 @@ const RUNS = Number(process.env.BENCH_REPO_RUNS ?? 3);
 const EDITS_PER_RUN = 5;
 const LISTING_REQUESTS = 500;
 const LISTING_DIAGNOSTICS = 200;
-
-function hasCtags(): boolean {
-  return spawnSync('ctags', ['--version'], { encoding: 'utf8' }).stdout?.includes('Universal Ctags') ?? false;
-}
-
-/** Installs universal-ctags when it is missing and apt can; false when the baseline cannot run. */
-function ensureCtags(): boolean {
-  if (hasCtags()) return true;
-  console.log('universal-ctags is missing; trying apt-get install -y universal-ctags …');
-  spawnSync('apt-get', ['install', '-y', 'universal-ctags'], { stdio: 'ignore' });
-  return hasCtags();
-}
 
 const TIME = '/usr/bin/time';
 

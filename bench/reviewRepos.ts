@@ -24,6 +24,7 @@ import { join, posix } from 'node:path';
 import serverNodeFlags from '../protocol/serverNodeFlags.json';
 import { scanRepository } from '../server/repo';
 import { REPO } from '../test/support/paths';
+import { ensureCtags } from './ctags';
 import { agreement, compare, treeEntries } from './importsCompare';
 
 const TIME = '/usr/bin/time';
@@ -70,12 +71,6 @@ function judgements(): Map<string, { verdict: Verdict; why: string }> {
     judged.set(id!, { verdict, why });
   }
   return judged;
-}
-
-function ensureCtags(): boolean {
-  const has = () => spawnSync('ctags', ['--version'], { encoding: 'utf8' }).stdout?.includes('Universal Ctags') ?? false;
-  if (!has()) spawnSync('apt-get', ['install', '-y', 'universal-ctags'], { stdio: 'ignore' });
-  return has();
 }
 
 interface RepoRun {
