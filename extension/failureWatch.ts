@@ -81,6 +81,8 @@ export class FailureWatch implements vscode.Disposable {
    */
   private readonly terminalOutputs = new Map<number, Output>();
   private pending: NoticedFailure | undefined;
+  /** The saved file of a pending jump in Problems: its errors are read again when the user accepts. */
+  private pendingSaved: vscode.Uri | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[];
 
@@ -107,8 +109,10 @@ export class FailureWatch implements vscode.Disposable {
 
   /** The command behind the status-bar item: asks Parley about the failure on offer. */
   async accept(): Promise<void> {
-    const failure = this.pending;
-    if (!failure) throw new Error('There is no failure to ask about: Parley offers one when a task or a terminal command fails.');
+    const offered = this.pending;
+    if (!offered) throw new Error('There is no failure to ask about: Parley offers one when a task or a terminal command fails.');
+    // Problems as they are now: the language server may have caught up with the save since the offer.
+    const failure = this.pendingSaved ? { ...offered, problems: problems(this.pendingSaved) } : offered;
     const client = await this.ctx.readyClient();
     this.clear();
     SessionPanel.show(this.extensionUri, this.ctx);
@@ -168,10 +172,13 @@ export class FailureWatch implements vscode.Disposable {
   private offerJump(jump: ErrorJump | undefined): void {
     if (!jump) return;
     const saved = vscode.Uri.parse(jump.file);
-    this.offer({ kind: 'problems', name: vscode.workspace.asRelativePath(saved, false), newErrors: jump.after - jump.before, problems: problems(saved) });
+    this.offer(
+      { kind: 'problems', name: vscode.workspace.asRelativePath(saved, false), newErrors: jump.after - jump.before, problems: problems(saved) },
+      saved,
+    );
   }
 
-  private offer(failure: NoticedFailure): void {
+  private offer(failure: NoticedFailure, saved?: vscode.Uri): void {
     const text = offerText(failure);
     const decision = this.offers.decide(failure);
     // The log says what was noticed and why it was not offered: a user who wonders can look.
@@ -179,6 +186,7 @@ export class FailureWatch implements vscode.Disposable {
     if (decision === 'repeat') return this.ctx.log.info(`Failure noticed, not offered again within ${DEDUPE_WINDOW_MS / 60_000} minutes: ${text}`);
     this.ctx.log.info(`Failure offered: ${text}`);
     this.pending = failure;
+    this.pendingSaved = saved;
     this.item.text = `$(sparkle) ${text}`;
     this.item.tooltip = `${text}\n\nParley reads the failure with you; it runs nothing without your approval. Turn these offers off with the setting parley.failures.offer.`;
     this.item.show();
@@ -189,6 +197,7 @@ export class FailureWatch implements vscode.Disposable {
   private clear(): void {
     clearTimeout(this.expiry);
     this.pending = undefined;
+    this.pendingSaved = undefined;
     this.item.hide();
   }
 
