@@ -17,7 +17,7 @@ import { $ZodDefault, $ZodObject, $ZodPrefault, type $ZodType } from 'zod/v4/cor
 export const LLM_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
 export const STT_PROVIDERS = ['deepgram', 'openai', 'openai-compatible', 'offline'] as const;
 export const TTS_PROVIDERS = ['deepgram', 'openai', 'system', 'none'] as const;
-export const EMBEDDING_PROVIDERS = ['builtin', 'openai', 'openai-compatible'] as const;
+export const EMBEDDING_PROVIDERS = ['builtin', 'openai', 'openai-compatible', 'onnx'] as const;
 
 export type LlmProvider = (typeof LLM_PROVIDERS)[number];
 export type SttProvider = (typeof STT_PROVIDERS)[number];
@@ -72,7 +72,10 @@ function fallbackSchema<const P extends readonly [string, ...string[]]>(provider
 export const LlmStageSchema = stageSchema(LLM_PROVIDERS, 'anthropic');
 export const SttStageSchema = stageSchema(STT_PROVIDERS, 'offline');
 export const TtsStageSchema = stageSchema(TTS_PROVIDERS, 'system');
-export const EmbeddingsStageSchema = stageSchema(EMBEDDING_PROVIDERS, 'builtin');
+export const EmbeddingsStageSchema = z.extend(stageSchema(EMBEDDING_PROVIDERS, 'builtin'), {
+  /** The folder of a sentence-embedding model in ONNX (model.onnx, tokenizer.json), for provider `onnx`. */
+  modelFolder: z._default(text, ''),
+});
 
 /** How Parley listens. */
 export const VoiceSettingsSchema = z.object({

@@ -48,7 +48,7 @@ ${KB_USAGE}
                                       tree), output streamed, then how it ended
 
 Provider choices come from PARLEY_LLM, PARLEY_STT, PARLEY_TTS, PARLEY_EMBEDDINGS (with _MODEL and
-_BASE_URL), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY.`;
+_BASE_URL; PARLEY_EMBEDDINGS_MODEL_FOLDER for onnx), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY.`;
 
 class UsageError extends Error {}
 

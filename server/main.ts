@@ -125,6 +125,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     globalDir: options.globalStoragePath,
     keys,
     log,
+    nativeDir: NATIVE_DIR,
     onStats: (stats) => void connection.sendNotification(KbStatsNotification.type, stats),
   });
   knowledge.register(connection);

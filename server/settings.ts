@@ -96,7 +96,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, log?: Logger): ParleySet
   const fallbacks = (name: string) => parseFallbacks(name, env[`PARLEY_${name}_FALLBACKS`], log);
   const [llmFallbacks, sttFallbacks, ttsFallbacks] = ['LLM', 'STT', 'TTS'].map(fallbacks);
   return normalizeSettings(
-    { llm: stage('LLM'), stt: stage('STT'), tts: stage('TTS'), embeddings: stage('EMBEDDINGS'), llmFallbacks, sttFallbacks, ttsFallbacks, voice, review },
+    {
+      llm: stage('LLM'),
+      stt: stage('STT'),
+      tts: stage('TTS'),
+      embeddings: { ...stage('EMBEDDINGS'), modelFolder: env.PARLEY_EMBEDDINGS_MODEL_FOLDER },
+      llmFallbacks,
+      sttFallbacks,
+      ttsFallbacks,
+      voice,
+      review,
+    },
     log,
   );
 }

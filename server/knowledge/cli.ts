@@ -63,9 +63,13 @@ async function withKnowledgeBase(
 ): Promise<string> {
   const { db } = openDatabase({ file, migrations: KNOWLEDGE_MIGRATIONS, nativeDir, log, label: 'knowledge base' });
   try {
-    const embedder = await createEmbedder(settingsFromEnv(env, log).embeddings, new Keys(env), log);
+    const embedder = await createEmbedder(settingsFromEnv(env, log).embeddings, { keys: new Keys(env), log, nativeDir });
     const kb = new KnowledgeBase({ db, file, embedder, log, notesDir: join(file, '..', 'notes') });
-    return await use(kb);
+    try {
+      return await use(kb);
+    } finally {
+      kb.dispose();
+    }
   } finally {
     db.close();
   }

@@ -167,9 +167,11 @@ export class KnowledgeBase {
     };
   }
 
+  /** Stops watching and frees the embedder (a loaded model, say). */
   dispose(): void {
     for (const watcher of this.watchers.values()) watcher.dispose();
     this.watchers.clear();
+    this.options.embedder.dispose?.().catch((error: unknown) => this.options.log.warn('The embedder could not be freed', { error: String(error) }));
   }
 
   private watch(source: Source): void {

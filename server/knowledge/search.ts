@@ -163,7 +163,7 @@ export class Searcher {
   /** The built-in embedder's cosine of the query and each full-text candidate, best first. */
   private rescore(query: string, candidates: Scored[], filters: KbSearchFilters, depth: number): Scored[] {
     if (!(this.embedder instanceof BuiltinEmbedder) || this.store.vectors.embedderId !== this.embedder.id) return [];
-    const vector = this.embedder.embedQuery(query, this.idf());
+    const vector = this.embedder.embedWeightedQuery(query, this.idf());
     const vectors = this.store.vectors.vectorsOf(
       candidates.map((c) => c.chunkId),
       filters.visibility ?? [...VISIBILITY_LEVELS],
@@ -200,7 +200,8 @@ export class Searcher {
 
   /** The built-in embedder weighs query words by their rarity in this knowledge base. */
   private async queryVector(query: string, signal: AbortSignal | undefined): Promise<Float32Array> {
-    if (this.embedder instanceof BuiltinEmbedder) return this.embedder.embedQuery(query, this.idf());
+    if (this.embedder instanceof BuiltinEmbedder) return this.embedder.embedWeightedQuery(query, this.idf());
+    if (this.embedder.embedQuery) return this.embedder.embedQuery(query, signal);
     const [vector] = await this.embedder.embed([query], signal);
     return vector!;
   }

@@ -43,6 +43,8 @@ export interface KnowledgeServiceOptions {
   globalDir: string;
   keys: Keys;
   log: Logger;
+  /** The server's `dist/native` folder (onnxruntime's addon for a local embedding model). */
+  nativeDir?: string;
   /** Called with fresh figures whenever the index changes. */
   onStats: (stats: KbStats) => void;
 }
@@ -68,7 +70,7 @@ export class KnowledgeService {
     this.embeddings = key;
     const { db, file, globalDir, log } = this.options;
     try {
-      const embedder = await createEmbedder(settings, this.options.keys, log);
+      const embedder = await createEmbedder(settings, { keys: this.options.keys, log, nativeDir: this.options.nativeDir });
       this.kb?.dispose();
       this.kb = new KnowledgeBase({ db, file, embedder, log, notesDir: join(globalDir, 'notes'), watch: true, onChange: () => this.publish() });
     } catch (error) {

@@ -2,6 +2,7 @@
  * Whether each stage can run as configured, and if not, the one thing the user should do.
  * Never simulates a provider: an unconfigured stage is reported as such.
  */
+import { existsSync } from 'node:fs';
 import { STAGES, type ParleySettings, type Stage } from '../../protocol/settings';
 import type { StageStatus } from '../../protocol/status';
 import type { Keys } from './keys';
@@ -41,6 +42,11 @@ function checkStage(stage: Stage, settings: ParleySettings, keys: Keys, env: Nod
       return findFirstProgram(SYSTEM_TTS_PROGRAMS, env)
         ? OK
         : needs('Install a system voice (for example: apt-get install espeak-ng), or choose another text-to-speech provider.');
+    case 'onnx': {
+      const folder = settings.embeddings.modelFolder;
+      if (!folder) return needs('Set parley.embeddings.modelFolder to the folder of a sentence-embedding model in ONNX (model.onnx and tokenizer.json).');
+      return existsSync(folder) ? OK : needs(`parley.embeddings.modelFolder is ${folder}, which does not exist. Point it at the model's folder.`);
+    }
     case 'none':
     case 'builtin':
       return OK;

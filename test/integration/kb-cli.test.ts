@@ -1,16 +1,18 @@
 /**
  * `npx parley kb …` as scripts use it, on notes of the real obsidian-hub vault: index, search
  * (one query and --queries), stats, bad arguments, and an index killed half-way that the next
- * run completes from a consistent database.
+ * run completes from a consistent database; and the bundle's local ONNX embedder, with a tiny
+ * generated model (test/support/onnxModel.ts).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import type { KbStats } from '../../protocol/knowledge';
 import { runParley } from '../support/cli';
+import { axis, writeModelFolder } from '../support/onnxModel';
 import { CLI_BIN, REPO, tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
 
@@ -121,5 +123,29 @@ describe('parley kb', () => {
     } finally {
       reader.close();
     }
+  });
+
+  it('embeds with a local ONNX model from PARLEY_EMBEDDINGS_MODEL_FOLDER, and says what to fix when there is none', async () => {
+    const model = join(dir.path, 'model');
+    writeModelFolder(model, { vectors: { plugin: axis(0, 3), extension: axis(0, 3), slow: axis(1, 3), sluggish: axis(1, 3), bread: axis(2, 3) } });
+    const vault = join(dir.path, 'meaning');
+    mkdirSync(vault);
+    writeFileSync(join(vault, 'Debugging.md'), '# Debugging\n\nTurn off one plugin at a time to find the slow one.\n');
+    writeFileSync(join(vault, 'Baking.md'), '# Baking\n\nBread wants time.\n');
+    const onnxDb = join(dir.path, 'onnx.db');
+    const env = { PARLEY_EMBEDDINGS: 'onnx', PARLEY_EMBEDDINGS_MODEL_FOLDER: model };
+    const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => runParley(args, { timeoutMs: 120_000, env: { ...env, ...extra } });
+    const indexed = await run(['kb', 'index', vault, '--db', onnxDb, '--json']);
+    assert.equal(indexed.code, 0, indexed.stderr);
+    const summary = JSON.parse(indexed.stdout) as { embedder: string; chunks: number; embeddedTotal: number };
+    assert.match(summary.embedder, /^onnx:model:[0-9a-f]{16}:3$/);
+    assert.equal(summary.embeddedTotal, summary.chunks);
+    const found = await run(['kb', 'search', 'extension sluggish', '--db', onnxDb, '--json']);
+    assert.equal(found.code, 0, found.stderr);
+    assert.equal((JSON.parse(found.stdout) as { path: string }[])[0]?.path, 'Debugging.md');
+
+    const missing = await run(['kb', 'search', 'extension', '--db', onnxDb], { PARLEY_EMBEDDINGS_MODEL_FOLDER: join(dir.path, 'no-model') });
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /The model folder .*no-model does not exist/);
   });
 });

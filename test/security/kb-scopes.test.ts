@@ -491,7 +491,7 @@ describe('knowledge-base scopes', { timeout: 300_000 }, () => {
       try {
         await other.changeSettings({
           ...structuredClone(DEFAULT_SETTINGS),
-          embeddings: { provider: 'openai-compatible', model: 'embed-small', baseUrl: embeddings.baseURL },
+          embeddings: { ...DEFAULT_SETTINGS.embeddings, provider: 'openai-compatible', model: 'embed-small', baseUrl: embeddings.baseURL },
         });
         await waitFor(() => embeddings.requests.some((r) => JSON.stringify(r.body).includes('Halcyon merger')), {
           timeoutMs: 15_000,

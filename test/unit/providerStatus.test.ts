@@ -15,7 +15,9 @@ describe('provider status', () => {
     const llm = statusOf('llm', { llm: { provider: 'openai-compatible', model: '', baseUrl: 'http://127.0.0.1:11434/v1' } });
     assert.equal(llm.configured, false);
     assert.match(llm.hint!, /Set parley\.llm\.model/);
-    const embeddings = statusOf('embeddings', { embeddings: { provider: 'openai-compatible', model: '', baseUrl: 'http://127.0.0.1:11434/v1' } });
+    const embeddings = statusOf('embeddings', {
+      embeddings: { provider: 'openai-compatible', model: '', baseUrl: 'http://127.0.0.1:11434/v1', modelFolder: '' },
+    });
     assert.match(embeddings.hint!, /Set parley\.embeddings\.model/);
     assert.equal(statusOf('llm', { llm: { provider: 'openai-compatible', model: 'qwen2.5-coder', baseUrl: 'http://127.0.0.1:11434/v1' } }).configured, true);
   });

@@ -32,10 +32,11 @@ describe('settings', () => {
       PARLEY_LLM_BASE_URL: 'http://127.0.0.1:8080/v1',
       PARLEY_TTS: 'none',
       PARLEY_EMBEDDINGS_MODEL: 'nomic',
+      PARLEY_EMBEDDINGS_MODEL_FOLDER: ' ~/models/all-MiniLM-L6-v2 ',
     });
     assert.deepEqual(settings.llm, { provider: 'openai-compatible', model: '', baseUrl: 'http://127.0.0.1:8080/v1' });
     assert.equal(settings.tts.provider, 'none');
-    assert.deepEqual(settings.embeddings, { provider: 'builtin', model: 'nomic', baseUrl: '' });
+    assert.deepEqual(settings.embeddings, { provider: 'builtin', model: 'nomic', baseUrl: '', modelFolder: '~/models/all-MiniLM-L6-v2' });
   });
 
   it('pulls once per resource until invalidated, and retries after a failed pull', async () => {

@@ -10,7 +10,7 @@
  * near its word. Fused with BM25 that catches what exact terms miss.
  *
  * Stored vectors carry term frequency only. Rarity is applied to the query alone
- * (`embedQuery` with the corpus's inverse document frequencies): the dot product then weighs a
+ * (`embedWeightedQuery` with the corpus's inverse document frequencies): the dot product then weighs a
  * shared rare word far above a shared "note" or "plugin", and the stored vectors never go stale
  * as the corpus and its frequencies change. On the Obsidian Hub questions this lifts the vector
  * leg's MRR@10 from 0.51 to 0.63.
@@ -108,7 +108,7 @@ export class BuiltinEmbedder implements Embedder {
    * A query's vector with each word weighted by idf² of the passages it occurs in, given as
    * `idf(stem)` (the searcher reads document frequencies from the full-text index).
    */
-  embedQuery(query: string, idf: WordWeight): Float32Array {
+  embedWeightedQuery(query: string, idf: WordWeight): Float32Array {
     return embedText(query, this.dimensions, (stem) => Math.max(0.1, idf(stem)) ** IDF_POWER);
   }
 }

@@ -11,6 +11,10 @@ export interface Embedder {
   readonly batchSize: number;
   /** Unit-length vectors, one per text, in order. Rejects with a ProviderError when a provider fails. */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** A search query's vector, where the model embeds queries unlike passages (a query prompt, say); else `embed`. */
+  embedQuery?(query: string, signal?: AbortSignal): Promise<Float32Array>;
+  /** Frees what the embedder holds (a loaded model); it is not used afterwards. */
+  dispose?(): Promise<void>;
 }
 
 /** Scales a vector to unit length in place; the zero vector stays zero. */

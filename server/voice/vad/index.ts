@@ -7,7 +7,7 @@
  *   await vad.flush();         // end of the stream: closes speech in progress
  *   await vad.close();
  */
-export { SileroVad, sileroModelPath, sileroRuntime, SILERO_MODEL_FILE, type SileroRuntime, type SileroVadOptions } from './silero';
+export { SileroVad, sileroModelPath, SILERO_MODEL_FILE, type SileroVadOptions } from './silero';
 export { VoiceActivityDetector } from './vad';
 export { SpeechDetector } from './detector';
 export { DEFAULT_VAD_OPTIONS, resolveVadOptions, vadOptionsFromSettings, type VadOptions } from './options';

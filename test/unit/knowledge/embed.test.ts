@@ -24,7 +24,7 @@ describe('built-in embedder', () => {
   it('weighs a query by the rarity it is given, so a rare shared word beats a common one', () => {
     const embedder = new BuiltinEmbedder();
     const idf = (stem: string) => (stem === 'plugin' ? 0.2 : 8);
-    const query = embedder.embedQuery('excalidraw plugin', idf);
+    const query = embedder.embedWeightedQuery('excalidraw plugin', idf);
     const rare = embedText('Excalidraw drawings inside notes');
     const common = embedText('A plugin for plugin settings of every plugin');
     assert.ok(dot(query, rare) > dot(query, common));

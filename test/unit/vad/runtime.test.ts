@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeWav } from '../../../server/audio/wav';
 import type { VadEvent } from '../../../server/voice/vad/events';
-import { SileroVad, sileroRuntime } from '../../../server/voice/vad/silero';
+import { onnxRuntime } from '../../../server/onnx';
+import { SileroVad } from '../../../server/voice/vad/silero';
 import { REPO } from '../../support/paths';
 
 const AUDIO = join(REPO, '..', 'shared', 'audio');
@@ -36,8 +37,8 @@ describe('Silero VAD runtimes', () => {
   });
 
   it('uses onnxruntime-node where its addon is there, and says which runtime it runs on', () => {
-    assert.equal(sileroRuntime(), 'onnxruntime-node');
-    assert.equal(sileroRuntime(join(REPO, 'dist', 'native')), 'onnxruntime-node');
+    assert.equal(onnxRuntime(), 'onnxruntime-node');
+    assert.equal(onnxRuntime(join(REPO, 'dist', 'native')), 'onnxruntime-node');
     assert.deepEqual([native.runtime, web.runtime], ['onnxruntime-node', 'onnxruntime-web']);
   });
 
