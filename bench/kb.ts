@@ -11,6 +11,12 @@
  *   own words the questions of bench/kb-questions-own-words.tsv, written in a user's words rather
  *             than the note's (issue 15), per half (tune, held-out), against a whole-note SQLite
  *             FTS5 BM25 baseline built from the same notes in the same run
+ *   man pages known items on Debian's man pages (bench/manpages.ts), never tuned on, against the
+ *             same whole-note baseline: a check that nothing regressed on text nobody here wrote
+ *   dense     latency at about 100k passages with a dense embedder, which searches the whole vector
+ *             index: a generated ONNX model (test/support/onnxModel.ts) whose vocabulary is the
+ *             vault's commonest words with random vectors, so the vectors are dense and the query's
+ *             model run is nearly free (a real model's forward pass comes on top)
  */
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +24,15 @@ import { join, relative } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { stderrLogger } from '../server/log';
 import { BuiltinEmbedder } from '../server/knowledge/embed/builtin';
+import type { Embedder } from '../server/knowledge/embed/embedder';
+import { OnnxEmbedder } from '../server/knowledge/embed/onnx';
 import { KnowledgeBase } from '../server/knowledge/knowledgeBase';
 import type { SearchMode } from '../server/knowledge/search';
 import { openDatabase } from '../server/storage/database';
 import { KNOWLEDGE_MIGRATIONS } from '../server/storage/migrations';
+import { writeModelFolder } from '../test/support/onnxModel';
 import { REPO } from '../test/support/paths';
+import { manPageCorpus } from './manpages';
 import { median, printTable, type Row } from './stats';
 
 const VAULT = join(REPO, '..', 'shared', 'corpora', 'obsidian-hub');
@@ -31,6 +41,11 @@ const MODES: SearchMode[] = ['bm25', 'vector', 'hybrid'];
 const PASSES = Number(process.env.BENCH_KB_PASSES ?? 3);
 /** Passage counts the latency runs at; `BENCH_KB_SIZES=` (empty) leaves the latency runs out. */
 const SIZES = (process.env.BENCH_KB_SIZES ?? '10000,100000').split(',').filter(Boolean).map(Number);
+/** `BENCH_KB_MAN=0` leaves the man pages out; `BENCH_KB_DENSE=0` the dense embedder's latency run. */
+const MAN_PAGES = process.env.BENCH_KB_MAN !== '0';
+const DENSE = process.env.BENCH_KB_DENSE !== '0';
+const DENSE_VOCABULARY = 30_000;
+const DENSE_DIMENSIONS = 384;
 const log = stderrLogger('error');
 /** No bundled addons: the bench runs from source, with node_modules' builds for this Node. */
 const NATIVE_FROM_NODE_MODULES = '/nonexistent';
@@ -70,13 +85,13 @@ function ownWordQuestions(): OwnWords[] {
  * The baseline the issue names: plain SQLite FTS5 BM25 over whole notes (title and text, porter
  * stemming), each question's words ORed. The 1-based rank of each question's note in the top 10.
  */
-function wholeNoteRanks(qs: Question[]): (number | undefined)[] {
+function wholeNoteRanks(qs: readonly Pick<Question, 'query' | 'relPath'>[], folder = VAULT): (number | undefined)[] {
   const db = new BetterSqlite3(':memory:');
   try {
     db.exec("CREATE VIRTUAL TABLE notes USING fts5(path UNINDEXED, title, body, tokenize = 'porter unicode61')");
     const insert = db.prepare('INSERT INTO notes (path, title, body) VALUES (?, ?, ?)');
     db.transaction(() => {
-      for (const path of noteFiles(VAULT)) insert.run(path, path.replace(/^.*\//, '').replace(/\.md$/i, ''), readFileSync(join(VAULT, path), 'utf8'));
+      for (const path of noteFiles(folder)) insert.run(path, path.replace(/^.*\//, '').replace(/\.md$/i, ''), readFileSync(join(folder, path), 'utf8'));
     })();
     const search = db.prepare('SELECT path FROM notes WHERE notes MATCH ? ORDER BY bm25(notes) LIMIT 10');
     return qs.map((q) => {
@@ -94,7 +109,7 @@ function scored(ranks: (number | undefined)[]): { mrr: number; recall: number } 
   return { mrr: ranks.reduce<number>((sum, rank) => sum + (rank ? 1 / rank : 0), 0) / ranks.length, recall: ranks.filter(Boolean).length / ranks.length };
 }
 
-async function ranksOf(kb: KnowledgeBase, qs: Question[], mode: SearchMode): Promise<(number | undefined)[]> {
+async function ranksOf(kb: KnowledgeBase, qs: readonly Pick<Question, 'query' | 'relPath'>[], mode: SearchMode): Promise<(number | undefined)[]> {
   const ranks: (number | undefined)[] = [];
   for (const q of qs) {
     const found = (await kb.search({ query: q.query, k: 10, mode })).findIndex((p) => p.relPath === q.relPath);
@@ -121,9 +136,58 @@ async function ownWords(kb: KnowledgeBase): Promise<void> {
   }
 }
 
-function openKb(file: string): KnowledgeBase {
+/** Man pages as known items: Parley's three modes against the whole-note baseline, in the same run. */
+async function manPages(work: string): Promise<void> {
+  const folder = join(work, 'man');
+  const startedAt = performance.now();
+  const corpus = await manPageCorpus(folder);
+  const renderS = (performance.now() - startedAt) / 1000;
+  const built = await ingest(folder, join(work, 'man.db'));
+  const kb = openKb(join(work, 'man.db'));
+  const rows = [{ name: 'FTS5 BM25, whole notes (baseline)', ranks: wholeNoteRanks(corpus.questions, folder) }];
+  for (const mode of MODES) rows.push({ name: `Parley ${mode}`, ranks: await ranksOf(kb, corpus.questions, mode) });
+  kb.dispose();
+  const base = scored(rows[0]!.ranks).mrr;
+  console.log(
+    `\n### Man pages as known items (${corpus.questions.length} questions over ${corpus.pages} pages of man1 and man8, ${built.chunks} passages; rendered in ${renderS.toFixed(0)} s)\n`,
+  );
+  console.log('| search | MRR@10 | Recall@10 | MRR ratio to the baseline |\n|---|---|---|---|');
+  for (const { name, ranks } of rows) {
+    const { mrr, recall } = scored(ranks);
+    console.log(`| ${name} | ${mrr.toFixed(3)} | ${recall.toFixed(3)} | ${(mrr / base).toFixed(2)}× |`);
+  }
+}
+
+/** A seeded generator of numbers spread around 0 (the sum of four uniforms), for repeatable vectors. */
+function randomNormal(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => uniform() + uniform() + uniform() + uniform() - 2;
+}
+
+/** A generated model over the vault's commonest words, each with a random 384-dimensional vector. */
+async function denseEmbedder(dir: string): Promise<OnnxEmbedder> {
+  const counts = new Map<string, number>();
+  for (const path of noteFiles(VAULT))
+    for (const word of readFileSync(join(VAULT, path), 'utf8')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [])
+      counts.set(word, (counts.get(word) ?? 0) + 1);
+  const words = [...counts].sort((a, b) => b[1] - a[1]).slice(0, DENSE_VOCABULARY);
+  const next = randomNormal(15);
+  const vectors = Object.fromEntries(words.map(([word]) => [word, Array.from({ length: DENSE_DIMENSIONS }, next)]));
+  writeModelFolder(dir, { vectors: { '[UNK]': Array.from({ length: DENSE_DIMENSIONS }, next), ...vectors }, maxSeqLength: 256 });
+  return OnnxEmbedder.load(dir);
+}
+
+function openKb(file: string, embedder: Embedder = new BuiltinEmbedder()): KnowledgeBase {
   const { db } = openDatabase({ file, migrations: KNOWLEDGE_MIGRATIONS, nativeDir: NATIVE_FROM_NODE_MODULES, log, label: 'knowledge base' });
-  return new KnowledgeBase({ db, file, embedder: new BuiltinEmbedder(), log });
+  return new KnowledgeBase({ db, file, embedder, log });
 }
 
 function noteFiles(dir: string): string[] {
@@ -146,8 +210,8 @@ function replicate(target: string, chunks: number, vaultChunks: number): void {
   }
 }
 
-async function ingest(folder: string, db: string): Promise<{ notes: number; chunks: number; ms: number; rssMb: number }> {
-  const kb = openKb(db);
+async function ingest(folder: string, db: string, embedder?: Embedder): Promise<{ notes: number; chunks: number; ms: number; rssMb: number }> {
+  const kb = openKb(db, embedder);
   const result = await kb.add(folder);
   const stats = kb.stats();
   kb.dispose();
@@ -181,6 +245,28 @@ async function latencies(kb: KnowledgeBase, qs: Question[]): Promise<Record<Sear
   return times;
 }
 
+/** Hybrid search at the same size with a dense embedder, whose vector leg scans the whole vector index. */
+async function denseLatency(work: string, folder: string, qs: Question[]): Promise<void> {
+  const embedder = await denseEmbedder(join(work, 'dense-model'));
+  const built = await ingest(folder, join(work, 'dense.db'), embedder);
+  const kb = openKb(join(work, 'dense.db'), embedder);
+  const times = await latencies(kb, qs);
+  kb.dispose();
+  const bm25 = { name: 'BM25 alone', median: percentile(times.bm25, 50) };
+  const bm25p95 = { name: 'BM25 alone', median: percentile(times.bm25, 95) };
+  printTable(
+    `Query latency at ${built.chunks} passages with a dense ${embedder.dimensions}-dimensional embedder (generated ONNX model; ingest ${(built.ms / 1000).toFixed(0)} s)`,
+    [
+      { metric: 'BM25 p50', median: bm25.median, unit: 'ms' },
+      { metric: 'BM25 p95', median: bm25p95.median, unit: 'ms' },
+      { metric: 'vector p50', median: percentile(times.vector, 50), unit: 'ms', baseline: bm25 },
+      { metric: 'vector p95', median: percentile(times.vector, 95), unit: 'ms', baseline: bm25p95 },
+      { metric: 'hybrid p50', median: percentile(times.hybrid, 50), unit: 'ms', baseline: bm25 },
+      { metric: 'hybrid p95', median: percentile(times.hybrid, 95), unit: 'ms', baseline: bm25p95, budget: 20 },
+    ],
+  );
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -205,6 +291,7 @@ async function main(): Promise<void> {
     for (const mode of MODES) scores.push(await quality(kb, qs, mode));
     await ownWords(kb);
     kb.dispose();
+    if (MAN_PAGES) await manPages(work);
     console.log(`\n### Quality (${qs.length} known-item questions, ${vault.chunks} passages)\n`);
     console.log('| mode | MRR@10 | Recall@10 | MRR@10 (even lines) | Recall@10 (even lines) |\n|---|---|---|---|---|');
     for (const s of scores)
@@ -230,6 +317,7 @@ async function main(): Promise<void> {
       console.log(
         `(median of all hybrid queries: ${median(times.hybrid).toFixed(1)} ms; folder ${relative(work, folder)}, ingest ${(built.ms / 1000).toFixed(0)} s)`,
       );
+      if (size >= 100_000 && DENSE) await denseLatency(work, folder, qs);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
