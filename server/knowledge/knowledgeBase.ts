@@ -104,6 +104,11 @@ export class KnowledgeBase {
     });
   }
 
+  /** Reads what fast searches need (a large index's compact vectors) in the background. */
+  warmUp(): Promise<void> {
+    return this.searcher.warmUp();
+  }
+
   /** Searches; when the embeddings provider fails, the words alone still find passages (BM25). */
   async search(params: SearchOptions): Promise<KbPassage[]> {
     try {

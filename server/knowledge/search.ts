@@ -53,6 +53,12 @@ const BM25_OVERSAMPLE = 3;
 const POSTING_BUDGET = 20_000;
 /** How many full-text candidates the built-in embedder's vectors rescore. */
 const RESCORED = 200;
+/**
+ * Up to this many passages a dense embedder's vector leg scans every vector (about 16 ms at 20k);
+ * above it, sign patterns pick the candidates (vectors.ts). The built-in embedder's sparse vectors
+ * are always scanned exactly: their signs say little.
+ */
+const EXACT_SCAN_LIMIT = 20_000;
 /** BM25 weights of the columns title (with aliases), heading, text, tags, correction. */
 const COLUMN_WEIGHTS = '5.0, 2.0, 1.0, 2.0, 1.0';
 
@@ -94,7 +100,7 @@ export class Searcher {
     // The built-in embedder is lexical: its vectors can only be near passages that share words
     // or word pieces with the query, which the full-text leg finds far faster than a scan of
     // every vector. So in hybrid mode its vectors rescore the full-text candidates; other
-    // embedders (dense, semantic) search the whole vector index.
+    // embedders (dense, semantic) search the whole vector index, approximately when it is large.
     const rescoring = mode === 'hybrid' && this.embedder instanceof BuiltinEmbedder;
     const lexical = mode === 'vector' ? [] : this.bm25(terms, filters, rescoring ? Math.max(depth, RESCORED) : depth, options.prefix === true);
     const semantic =
@@ -183,7 +189,7 @@ export class Searcher {
     const visibilities = filters.visibility ?? [...VISIBILITY_LEVELS];
     // Tag and folder filters are applied after the KNN, so look deeper to keep enough survivors.
     const narrowed = Boolean(filters.tag || filters.folder);
-    const hits = this.store.vectors.nearest(vector, narrowed ? depth * 8 : depth, visibilities);
+    const hits = this.store.vectors.nearest(vector, narrowed ? depth * 8 : depth, visibilities, this.approximate());
     const kept = narrowed
       ? new Set(
           this.keepMatching(
@@ -196,6 +202,17 @@ export class Searcher {
       .filter((hit) => !kept || kept.has(hit.chunkId))
       .slice(0, depth)
       .map((hit) => ({ chunkId: hit.chunkId, score: 1 - hit.distance }));
+  }
+
+  /** Whether the vector leg searches the compact copy: a dense embedder's large index. */
+  private approximate(): boolean {
+    return !(this.embedder instanceof BuiltinEmbedder) && this.frequencies.total > EXACT_SCAN_LIMIT;
+  }
+
+  /** Gets ready for fast searches of a large index of dense vectors: reads their compact copy, in the background. */
+  async warmUp(): Promise<void> {
+    this.checkFrequencies();
+    if (this.approximate()) await this.store.vectors.loadCompact();
   }
 
   /** The built-in embedder weighs query words by their rarity in this knowledge base. */

@@ -86,6 +86,7 @@ export class KnowledgeService {
     const reporter = await progress?.().catch(() => undefined);
     await this.withProgress(reporter, 'Parley: updating the knowledge base', (onProgress, signal) => kb.syncAll({ onProgress, signal }));
     this.publish();
+    await kb.warmUp().catch((error: unknown) => log.warn('The knowledge base could not prepare its vectors for fast search', { error: errorMessage(error) }));
   }
 
   /** The knowledge base, once start-up has built it; an error saying why when it could not be built. */

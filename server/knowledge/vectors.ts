@@ -4,8 +4,14 @@
  * never take a place in a shared search's top k. The table's width is the embedder's, which is
  * why it is made here and not in a migration: a new embedder drops it and every passage is
  * embedded again.
+ *
+ * Large indexes of dense vectors are searched approximately (`nearest` with `approximate`), in a
+ * compact copy of the vectors in memory (compactVectors.ts), read in slices in the background the
+ * first time it is wanted; until it is ready the scan is exact.
  */
 import type { Database } from 'better-sqlite3';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { CompactVectors } from './compactVectors';
 import type { Visibility } from './store';
 
 export interface VectorHit {
@@ -15,8 +21,28 @@ export interface VectorHit {
 
 /** sqlite-vec's cap on k in one KNN query. */
 export const MAX_K = 4096;
+/**
+ * How many candidates the sign patterns give per passage wanted, at least and at most beyond k
+ * (recall@10 0.90 against the exact scan with 400, on the bench's dense vectors).
+ */
+const OVERSAMPLE = 8;
+const MIN_CANDIDATES = 400;
+const MAX_EXTRA_CANDIDATES = 1000;
+/** Passages read per slice while the compact copy loads, between which other work runs (about 40 ms each). */
+const LOAD_SLICE = 2000;
+
+interface VectorRow {
+  chunkId: number;
+  embedding: Float32Array;
+  visibility: Visibility;
+}
 
 export class VectorIndex {
+  /** The compact copy, while it loads and once it has. */
+  private compact: CompactVectors | undefined;
+  private compactReady = false;
+  private loading: Promise<void> | undefined;
+
   constructor(private readonly db: Database) {}
 
   get embedderId(): string | undefined {
@@ -43,22 +69,30 @@ export class VectorIndex {
       this.setMeta('embedder', embedderId);
       this.setMeta('dimensions', String(dimensions));
     })();
+    this.compact = undefined;
+    this.compactReady = false;
+    this.loading = undefined;
     return true;
   }
 
   put(chunkId: number, vector: Float32Array, visibility: Visibility, quality: number): void {
     this.delete(chunkId);
     this.db.prepare('INSERT INTO chunks_vec (chunk_id, embedding, visibility, quality) VALUES (?, ?, ?, ?)').run(BigInt(chunkId), vector, visibility, quality);
+    this.compact?.set(chunkId, vector, visibility);
   }
 
   delete(chunkId: number): void {
     if (this.exists()) this.db.prepare('DELETE FROM chunks_vec WHERE chunk_id = ?').run(BigInt(chunkId));
+    this.compact?.delete(chunkId);
   }
 
   setVisibility(chunkIds: readonly number[], visibility: Visibility): void {
     if (!this.exists()) return;
     const update = this.db.prepare('UPDATE chunks_vec SET visibility = ? WHERE chunk_id = ?');
-    for (const id of chunkIds) update.run(visibility, BigInt(id));
+    for (const id of chunkIds) {
+      update.run(visibility, BigInt(id));
+      this.compact?.setVisibility(id, visibility);
+    }
   }
 
   setQuality(chunkIds: readonly number[], quality: number): void {
@@ -67,9 +101,15 @@ export class VectorIndex {
     for (const id of chunkIds) update.run(quality, BigInt(id));
   }
 
-  /** The k nearest passages among the given visibilities, nearest first. */
-  nearest(query: Float32Array, k: number, visibilities: readonly Visibility[]): VectorHit[] {
+  /**
+   * The k nearest passages among the given visibilities, nearest first. Exact by default; with
+   * `approximate`, from the compact copy once it has loaded (this starts the loading).
+   */
+  nearest(query: Float32Array, k: number, visibilities: readonly Visibility[], approximate = false): VectorHit[] {
     if (!this.exists() || query.length !== this.dimensions || visibilities.length === 0) return [];
+    if (approximate && this.compactReady) return this.nearestCompact(query, k, visibilities);
+    // A load that fails (the database closed under it) is tried again by the next search.
+    if (approximate) this.loadCompact().catch(() => undefined);
     const marks = visibilities.map(() => '?').join(', ');
     const sql = `SELECT chunk_id AS chunkId, distance FROM chunks_vec WHERE embedding MATCH ? AND k = ? AND visibility IN (${marks}) ORDER BY distance`;
     return this.db.prepare(sql).all(query, Math.min(k, MAX_K), ...visibilities) as VectorHit[];
@@ -81,14 +121,69 @@ export class VectorIndex {
    */
   vectorsOf(chunkIds: readonly number[], visibilities: readonly Visibility[]): Map<number, Float32Array> {
     if (!this.exists() || visibilities.length === 0) return new Map();
+    return new Map(this.rows(chunkIds).flatMap((row) => (visibilities.includes(row.visibility) ? [[row.chunkId, row.embedding] as const] : [])));
+  }
+
+  /** Loads the compact copy of the vectors in slices, letting other work run between them; settles when it is ready. */
+  loadCompact(): Promise<void> {
+    if (this.compactReady) return Promise.resolve();
+    return (this.loading ??= this.readCompact().finally(() => (this.loading = undefined)));
+  }
+
+  private async readCompact(): Promise<void> {
+    const compact = new CompactVectors(this.dimensions);
+    this.compact = compact;
+    const ids = this.db.prepare('SELECT id FROM chunks WHERE id > ? ORDER BY id LIMIT ?').pluck();
+    for (let after = 0; ;) {
+      // The database closed, or an embedder change replaced the table (and this copy), meanwhile.
+      if (!this.db.open || this.compact !== compact || !this.exists()) return;
+      const slice = ids.all(after, LOAD_SLICE) as number[];
+      if (slice.length === 0) break;
+      for (const row of this.rows(slice)) compact.set(row.chunkId, row.embedding, row.visibility);
+      after = slice.at(-1)!;
+      await nextTurn();
+    }
+    if (this.compact === compact) this.compactReady = true;
+  }
+
+  /**
+   * The compact copy's nearest passages, checked against the table: each one's float vector and
+   * visibility are read back, so a passage gone or made private since is never returned, and the
+   * distances are exact.
+   */
+  private nearestCompact(query: Float32Array, k: number, visibilities: readonly Visibility[]): VectorHit[] {
+    const candidates = Math.max(MIN_CANDIDATES, Math.min(k * OVERSAMPLE, k + MAX_EXTRA_CANDIDATES));
+    const found = this.compact!.nearest(query, k, candidates, visibilities);
+    let queryNorm = 0;
+    for (const value of query) queryNorm += value * value;
+    const hits: VectorHit[] = [];
+    for (const row of this.rows(found.map((hit) => hit.chunkId))) {
+      if (!visibilities.includes(row.visibility)) continue;
+      let dot = 0;
+      let norm = 0;
+      for (let i = 0; i < row.embedding.length; i++) {
+        dot += row.embedding[i]! * query[i]!;
+        norm += row.embedding[i]! * row.embedding[i]!;
+      }
+      hits.push({ chunkId: row.chunkId, distance: norm && queryNorm ? 1 - dot / Math.sqrt(norm * queryNorm) : 1 });
+    }
+    return hits.sort((a, b) => a.distance - b.distance);
+  }
+
+  /** These passages' rows of the vector table, one primary-key lookup each; absent ones are left out. */
+  private rows(chunkIds: readonly number[]): VectorRow[] {
     const lookup = this.db.prepare('SELECT embedding, visibility FROM chunks_vec WHERE chunk_id = ?');
-    const vectors = new Map<number, Float32Array>();
+    const rows: VectorRow[] = [];
     for (const chunkId of chunkIds) {
       const row = lookup.get(BigInt(chunkId)) as { embedding: Buffer; visibility: Visibility } | undefined;
-      if (row && visibilities.includes(row.visibility))
-        vectors.set(chunkId, new Float32Array(row.embedding.buffer, row.embedding.byteOffset, row.embedding.byteLength / 4));
+      if (row)
+        rows.push({
+          chunkId,
+          embedding: new Float32Array(row.embedding.buffer, row.embedding.byteOffset, row.embedding.byteLength / 4),
+          visibility: row.visibility,
+        });
     }
-    return vectors;
+    return rows;
   }
 
   private exists(): boolean {
