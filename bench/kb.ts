@@ -258,8 +258,9 @@ async function denseLatency(work: string, folder: string, qs: Question[]): Promi
   const vectors = kb.store.vectors;
   const visibilities = [...VISIBILITY_LEVELS];
   const queries = await Promise.all(qs.map((q) => embedder.embedQuery(q.query)));
+  // The knowledge base reads the compact copy in the background; here it is awaited, and timed.
   const loadStart = performance.now();
-  vectors.nearest(queries[0]!, 10, visibilities, true);
+  await vectors.loadCompact();
   const loadMs = performance.now() - loadStart;
   const exactMs: number[] = [];
   const approximateMs: number[] = [];
@@ -276,12 +277,14 @@ async function denseLatency(work: string, folder: string, qs: Question[]): Promi
   const times = await latencies(kb, qs);
   kb.dispose();
   const exactScan = { name: 'exact scan (sqlite-vec)', median: median(exactMs) };
-  printTable(`The vector leg at ${built.chunks} passages, dense vectors: exact scan against sign patterns and exact rescoring (k = 50)`, [
+  printTable(`The vector leg at ${built.chunks} passages, dense vectors: exact scan against the compact copy (k = 50)`, [
     { metric: 'exact scan', median: exactScan.median, unit: 'ms' },
-    { metric: 'sign patterns + exact cosine of the candidates', median: median(approximateMs), unit: 'ms', baseline: exactScan },
-    { metric: 'reading the sign patterns (first search)', median: loadMs, unit: 'ms' },
-    { metric: "recall@10 against the exact scan's top 10 (mean)", median: overlap.reduce((a, b) => a + b, 0) / overlap.length, unit: '' },
+    { metric: 'compact copy: sign patterns, 8-bit codes, top k read back', median: median(approximateMs), unit: 'ms', baseline: exactScan },
+    { metric: 'reading the compact copy (in slices, in the background)', median: loadMs, unit: 'ms' },
   ]);
+  console.log(
+    `(recall@10 of the compact copy against the exact scan's top 10: ${(overlap.reduce((a, b) => a + b, 0) / overlap.length).toFixed(3)}, mean of ${overlap.length} questions)`,
+  );
   const bm25 = { name: 'BM25 alone', median: percentile(times.bm25, 50) };
   const bm25p95 = { name: 'BM25 alone', median: percentile(times.bm25, 95) };
   printTable(
