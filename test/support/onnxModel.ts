@@ -32,6 +32,7 @@ const str = (field: number, value: string): Field => bytes(field, [...Buffer.fro
 const message = (field: number, ...fields: Field[]): Field => bytes(field, fields.flat());
 
 const FLOAT = 1;
+const FLOAT16 = 10;
 const INT32 = 6;
 const INT64 = 7;
 const ATTRIBUTE_INT = 2;
@@ -58,17 +59,30 @@ export interface TinyModelOptions {
   extraInput?: string;
   /** Also output `sentence_embedding`: the mean over all tokens, padding included. */
   pooledOutput?: boolean;
+  /** Store the vectors, and so output them, in half precision, as a model exported in fp16 does. */
+  float16?: boolean;
+}
+
+/** A number in IEEE 754 half precision (round to nearest; enough for the small test vectors). */
+function toHalf(value: number): number {
+  if (value === 0) return Object.is(value, -0) ? 0x8000 : 0;
+  const sign = value < 0 ? 0x8000 : 0;
+  const magnitude = Math.abs(value);
+  const exponent = Math.floor(Math.log2(magnitude));
+  const fraction = Math.round((magnitude / 2 ** exponent - 1) * 1024);
+  return sign | ((exponent + 15) << 10) | (fraction & 0x3ff);
 }
 
 /** The model as ONNX bytes: IR version 8, opset 17. */
 export function tinyEmbeddingModel(options: TinyModelOptions): Uint8Array {
   const { vectors, idsName = 'input_ids', idsType = 'int64' } = options;
   const dims = vectors[0]!.length;
-  const table = Buffer.from(Float32Array.from(vectors.flat()).buffer);
+  const table = options.float16 ? Buffer.from(Uint16Array.from(vectors.flat(), toHalf).buffer) : Buffer.from(Float32Array.from(vectors.flat()).buffer);
+  const floatType = options.float16 ? FLOAT16 : FLOAT;
   const idsElem = idsType === 'int64' ? INT64 : INT32;
-  const initializer = message(5, int(1, vectors.length), int(1, dims), int(2, FLOAT), str(8, 'embeddings'), bytes(9, table));
+  const initializer = message(5, int(1, vectors.length), int(1, dims), int(2, floatType), str(8, 'embeddings'), bytes(9, table));
   const nodes = [node('Gather', ['embeddings', idsName], ['last_hidden_state'])];
-  const outputs = [valueInfo(12, 'last_hidden_state', FLOAT, ['batch', 'sequence', dims])];
+  const outputs = [valueInfo(12, 'last_hidden_state', floatType, ['batch', 'sequence', dims])];
   if (options.pooledOutput) {
     nodes.push(
       node(
@@ -79,7 +93,7 @@ export function tinyEmbeddingModel(options: TinyModelOptions): Uint8Array {
         message(5, str(1, 'keepdims'), int(20, ATTRIBUTE_INT), int(3, 0)),
       ),
     );
-    outputs.push(valueInfo(12, 'sentence_embedding', FLOAT, ['batch', dims]));
+    outputs.push(valueInfo(12, 'sentence_embedding', floatType, ['batch', dims]));
   }
   const inputs = [valueInfo(11, idsName, idsElem, ['batch', 'sequence']), valueInfo(11, 'attention_mask', idsElem, ['batch', 'sequence'])];
   if (options.tokenTypeIds) inputs.push(valueInfo(11, 'token_type_ids', idsElem, ['batch', 'sequence']));

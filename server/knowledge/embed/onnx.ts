@@ -43,6 +43,26 @@ interface Encoded {
 
 const fail = (message: string, cause?: unknown) => new ProviderError('embeddings', PROVIDER, message, false, { cause });
 
+/** IEEE 754 half-precision numbers (a model exported in fp16 outputs them) as single precision. */
+export function float16ToFloat32(halves: Uint16Array): Float32Array {
+  const out = new Float32Array(halves.length);
+  for (let i = 0; i < halves.length; i++) {
+    const half = halves[i]!;
+    const sign = half & 0x8000 ? -1 : 1;
+    const exponent = (half >>> 10) & 0x1f;
+    const fraction = half & 0x3ff;
+    out[i] =
+      exponent === 0
+        ? sign * 2 ** -14 * (fraction / 1024)
+        : exponent === 31
+          ? fraction
+            ? NaN
+            : sign * Infinity
+          : sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+  }
+  return out;
+}
+
 /** SHA-256 over the files that shape the vectors, streamed: a model can be a gigabyte. */
 async function fingerprint(files: readonly string[], settings: string): Promise<string> {
   const hash = createHash('sha256');
@@ -204,8 +224,10 @@ export class OnnxEmbedder implements Embedder {
 
   /** One unit vector per row: the model's pooled output as it is, or its token vectors pooled. */
   #pool(output: Tensor, mask: readonly number[], rows: number, width: number): Float32Array[] {
-    const data = output.data;
-    if (!(data instanceof Float32Array)) throw fail(`The model's ${this.output} output is ${output.type}, not float32 vectors.`);
+    // Half precision comes as Float16Array where the JavaScript engine has one, else as its bits.
+    const half = output.type === 'float16' ? output.data : undefined;
+    const data = half === undefined ? output.data : half instanceof Uint16Array ? float16ToFloat32(half) : Float32Array.from(half as ArrayLike<number>);
+    if (!(data instanceof Float32Array)) throw fail(`The model's ${this.output} output is ${output.type}, not float32 or float16 vectors.`);
     const dims = output.dims;
     if (dims.length === 2 && dims[0] === rows) {
       const size = dims[1]!;

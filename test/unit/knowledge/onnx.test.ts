@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../../protocol/settings';
 import { createEmbedder } from '../../../server/knowledge/embed';
-import { OnnxEmbedder } from '../../../server/knowledge/embed/onnx';
+import { float16ToFloat32, OnnxEmbedder } from '../../../server/knowledge/embed/onnx';
 import { KnowledgeBase } from '../../../server/knowledge/knowledgeBase';
 import { stderrLogger } from '../../../server/log';
 import { ProviderError } from '../../../server/providers/errors';
@@ -116,6 +116,16 @@ describe('ONNX sentence-embedding model', () => {
     const [cut] = await embedder.embed(['first first later later later later']);
     // [CLS] first first [SEP]: the later words are gone, the closing token stays.
     assert.deepEqual(round(cut!), unit([2, 0, 5]));
+  });
+
+  it('reads a model exported in half precision (fp16 outputs)', async () => {
+    const embedder = await loaded({ vectors: { plugin: [0.5, 0, 0.25], slow: [0, 1.5, 0] }, float16: true });
+    assert.deepEqual(round((await embedder.embed(['plugin slow']))[0]!), unit([0.5, 1.5, 0.25]));
+    assert.deepEqual(
+      [...float16ToFloat32(Uint16Array.of(0x3c00, 0xc000, 0x3555, 0x0001, 0x7c00, 0xfc00, 0x0000))].map((value) => Math.round(value * 1e6) / 1e6),
+      [1, -2, 0.333252, 0, Infinity, -Infinity, 0],
+    );
+    assert.ok(Number.isNaN(float16ToFloat32(Uint16Array.of(0x7e00))[0]));
   });
 
   it('fills int32 inputs and token_type_ids when the model asks for them', async () => {
