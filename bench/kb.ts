@@ -285,19 +285,24 @@ async function denseLatency(work: string, folder: string, qs: Question[]): Promi
   console.log(
     `(recall@10 of the compact copy against the exact scan's top 10: ${(overlap.reduce((a, b) => a + b, 0) / overlap.length).toFixed(3)}, mean of ${overlap.length} questions)`,
   );
-  const bm25 = { name: 'BM25 alone', median: percentile(times.bm25, 50) };
-  const bm25p95 = { name: 'BM25 alone', median: percentile(times.bm25, 95) };
   printTable(
     `Query latency at ${built.chunks} passages with a dense ${embedder.dimensions}-dimensional embedder (generated ONNX model; ingest ${(built.ms / 1000).toFixed(0)} s)`,
-    [
-      { metric: 'BM25 p50', median: bm25.median, unit: 'ms' },
-      { metric: 'BM25 p95', median: bm25p95.median, unit: 'ms' },
-      { metric: 'vector p50', median: percentile(times.vector, 50), unit: 'ms', baseline: bm25 },
-      { metric: 'vector p95', median: percentile(times.vector, 95), unit: 'ms', baseline: bm25p95 },
-      { metric: 'hybrid p50', median: percentile(times.hybrid, 50), unit: 'ms', baseline: bm25 },
-      { metric: 'hybrid p95', median: percentile(times.hybrid, 95), unit: 'ms', baseline: bm25p95, budget: 20 },
-    ],
+    latencyRows(times, 20),
   );
+}
+
+/** Each mode's p50 and p95, against BM25 alone's in the same run. */
+function latencyRows(times: Record<SearchMode, number[]>, hybridBudget?: number): Row[] {
+  const bm25 = { name: 'BM25 alone', median: percentile(times.bm25, 50) };
+  const bm25p95 = { name: 'BM25 alone', median: percentile(times.bm25, 95) };
+  return [
+    { metric: 'BM25 p50', median: bm25.median, unit: 'ms' },
+    { metric: 'BM25 p95', median: bm25p95.median, unit: 'ms' },
+    { metric: 'vector p50', median: percentile(times.vector, 50), unit: 'ms', baseline: bm25 },
+    { metric: 'vector p95', median: percentile(times.vector, 95), unit: 'ms', baseline: bm25p95 },
+    { metric: 'hybrid p50', median: percentile(times.hybrid, 50), unit: 'ms', baseline: bm25 },
+    { metric: 'hybrid p95', median: percentile(times.hybrid, 95), unit: 'ms', baseline: bm25p95, budget: hybridBudget },
+  ];
 }
 
 function percentile(values: number[], p: number): number {
@@ -337,16 +342,10 @@ async function main(): Promise<void> {
       const sized = openKb(join(work, `${size}.db`));
       const times = await latencies(sized, qs);
       sized.dispose();
-      const bm25 = { name: 'BM25 alone', median: percentile(times.bm25, 50) };
-      const bm25p95 = { name: 'BM25 alone', median: percentile(times.bm25, 95) };
-      printTable(`Query latency at ${built.chunks} passages (${qs.length} questions × ${PASSES - 1} passes, k = 10, passages with snippets)`, [
-        { metric: 'BM25 p50', median: bm25.median, unit: 'ms' },
-        { metric: 'BM25 p95', median: bm25p95.median, unit: 'ms' },
-        { metric: 'vector p50', median: percentile(times.vector, 50), unit: 'ms', baseline: bm25 },
-        { metric: 'vector p95', median: percentile(times.vector, 95), unit: 'ms', baseline: bm25p95 },
-        { metric: 'hybrid p50', median: percentile(times.hybrid, 50), unit: 'ms', baseline: bm25 },
-        { metric: 'hybrid p95', median: percentile(times.hybrid, 95), unit: 'ms', baseline: bm25p95, budget: size >= 100_000 ? 20 : undefined },
-      ]);
+      printTable(
+        `Query latency at ${built.chunks} passages (${qs.length} questions × ${PASSES - 1} passes, k = 10, passages with snippets)`,
+        latencyRows(times, size >= 100_000 ? 20 : undefined),
+      );
       console.log(
         `(median of all hybrid queries: ${median(times.hybrid).toFixed(1)} ms; folder ${relative(work, folder)}, ingest ${(built.ms / 1000).toFixed(0)} s)`,
       );

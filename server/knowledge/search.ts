@@ -55,8 +55,8 @@ const POSTING_BUDGET = 20_000;
 const RESCORED = 200;
 /**
  * Up to this many passages a dense embedder's vector leg scans every vector (about 16 ms at 20k);
- * above it, sign patterns pick the candidates (vectors.ts). The built-in embedder's sparse vectors
- * are always scanned exactly: their signs say little.
+ * above it, a compact copy of the vectors in memory answers (vectors.ts). The built-in
+ * embedder's sparse vectors are always scanned exactly: their signs say little.
  */
 const EXACT_SCAN_LIMIT = 20_000;
 /** BM25 weights of the columns title (with aliases), heading, text, tags, correction. */

@@ -23,7 +23,7 @@ export interface VectorHit {
 export const MAX_K = 4096;
 /**
  * How many candidates the sign patterns give per passage wanted, at least and at most beyond k
- * (recall@10 0.90 against the exact scan with 400, on the bench's dense vectors).
+ * (recall@10 0.885 against the exact scan with 400, on the kb bench's dense vectors).
  */
 const OVERSAMPLE = 8;
 const MIN_CANDIDATES = 400;

@@ -131,7 +131,10 @@ export function readModelFolder(setting: string): ModelFolder {
   const modelFile = isFile ? path : findModel(path);
   const folder = isFile ? ([dirname(path), dirname(dirname(path))].find((dir) => existsSync(join(dir, 'tokenizer.json'))) ?? dirname(path)) : path;
 
-  const tokenizerConfig = readJson(join(folder, 'tokenizer_config.json')) ?? {};
+  const optional = ['tokenizer_config.json', '1_Pooling/config.json', 'sentence_bert_config.json', 'config_sentence_transformers.json'].map((name) =>
+    join(folder, name),
+  );
+  const [tokenizerConfig = {}, poolingConfig, bertConfig, stConfig] = optional.map(readJson);
   const tokenizerFile = join(folder, 'tokenizer.json');
   const vocabFile = join(folder, 'vocab.txt');
   let tokenizer = readJson(tokenizerFile);
@@ -143,11 +146,7 @@ export function readModelFolder(setting: string): ModelFolder {
   } else
     throw new ModelFolderError(`${folder} has no tokenizer.json (nor vocab.txt), so Parley cannot split text the way the model was trained. ${EXPORT_HINT}`);
 
-  const optional = ['tokenizer_config.json', '1_Pooling/config.json', 'sentence_bert_config.json', 'config_sentence_transformers.json'].map((name) =>
-    join(folder, name),
-  );
   sources.push(...optional.filter((file) => existsSync(file)));
-  const [, poolingConfig, bertConfig, stConfig] = optional.map(readJson);
   const prompts = (stConfig?.prompts ?? {}) as Record<string, unknown>;
   // model_max_length is a huge sentinel in tokenizers that set none.
   const tokenizerMax = positive(tokenizerConfig.model_max_length);

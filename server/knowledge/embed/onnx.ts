@@ -38,7 +38,6 @@ export interface OnnxEmbedderOptions {
 
 interface Encoded {
   ids: number[];
-  mask: number[];
 }
 
 const fail = (message: string, cause?: unknown) => new ProviderError('embeddings', PROVIDER, message, false, { cause });
@@ -192,7 +191,7 @@ export class OnnxEmbedder implements Embedder {
     let { ids } = this.tokenizer.encode(text);
     const max = this.model.maxTokens;
     if (ids.length > max) ids = [...ids.slice(0, max - 1), ids.at(-1)!];
-    return { ids, mask: ids.map(() => 1) };
+    return { ids };
   }
 
   async #run(batch: readonly Encoded[]): Promise<Float32Array[]> {
