@@ -30,11 +30,19 @@ import { stem } from './text';
 export interface FusionWeights {
   bm25: number;
   vector: number;
+  /** The whole note's BM25, given to its passages (hybrid mode only). */
+  note: number;
   /** How far quality moves a score: 0.3 gives ×0.7 for the worst and ×1.3 for the best passage. */
   quality: number;
 }
 
-export const DEFAULT_WEIGHTS: FusionWeights = { bm25: 1, vector: 0.2, quality: 0.3 };
+/**
+ * The whole-note leg's weight beside passage BM25's 1, tuned on the tune half of
+ * bench/kb-questions-own-words.tsv and checked on its held-out half, the known-item questions and
+ * the man pages (bench/README.md).
+ */
+const NOTE_WEIGHT = 0.5;
+export const DEFAULT_WEIGHTS: FusionWeights = { bm25: 1, vector: 0.2, note: NOTE_WEIGHT, quality: 0.3 };
 /** How deep each leg looks before fusion. */
 const LEG_DEPTH = 50;
 /**
@@ -61,6 +69,8 @@ const RESCORED = 200;
 const EXACT_SCAN_LIMIT = 20_000;
 /** BM25 weights of the columns title (with aliases), heading, text, tags, correction. */
 const COLUMN_WEIGHTS = '5.0, 2.0, 1.0, 2.0, 1.0';
+/** BM25 weights of the whole-note index's columns: title (with aliases), headings, text. */
+const NOTE_COLUMN_WEIGHTS = '5.0, 2.0, 1.0';
 
 export type SearchMode = 'hybrid' | 'bm25' | 'vector';
 
@@ -102,7 +112,9 @@ export class Searcher {
     // every vector. So in hybrid mode its vectors rescore the full-text candidates; other
     // embedders (dense, semantic) search the whole vector index, approximately when it is large.
     const rescoring = mode === 'hybrid' && this.embedder instanceof BuiltinEmbedder;
-    const lexical = mode === 'vector' ? [] : this.bm25(terms, filters, rescoring ? Math.max(depth, RESCORED) : depth, options.prefix === true);
+    const weights = options.weights ?? DEFAULT_WEIGHTS;
+    const match = this.matchExpression(terms, options.prefix === true);
+    const lexical = mode === 'vector' ? [] : this.bm25(match, filters, rescoring ? Math.max(depth, RESCORED) : depth);
     const semantic =
       mode === 'bm25'
         ? []
@@ -111,13 +123,13 @@ export class Searcher {
           : await this.nearest(options.query, filters, depth, options.signal);
     const fusedLexical = rescoring ? lexical.slice(0, depth) : lexical;
     options.signal?.throwIfAborted();
-    const quality = this.qualities([...fusedLexical, ...semantic].map((hit) => hit.chunkId));
-    const fused = fuse(fusedLexical, semantic, options.weights ?? DEFAULT_WEIGHTS, (id) => quality.get(id) ?? qualityScore(0, 0));
+    const notes = mode === 'hybrid' && weights.note > 0 ? this.noteEvidence(match, filters, depth, [...fusedLexical, ...semantic]) : [];
+    const quality = this.qualities([...fusedLexical, ...semantic, ...notes].map((hit) => hit.chunkId));
+    const fused = fuse(fusedLexical, semantic, weights, (id) => quality.get(id) ?? qualityScore(0, 0), notes);
     return fused.slice(0, options.k ?? 10).map(({ chunkId, score }) => this.passage(chunkId, score, terms));
   }
 
-  private bm25(terms: string[], filters: KbSearchFilters, depth: number, prefix: boolean): Scored[] {
-    const match = this.matchExpression(terms, prefix);
+  private bm25(match: string, filters: KbSearchFilters, depth: number): Scored[] {
     const fetched = Math.max(depth, Math.min(depth * BM25_OVERSAMPLE, 4 * depth + 200));
     const ranked = this.db
       .prepare(
@@ -164,6 +176,40 @@ export class Searcher {
          WHERE chunks_fts MATCH ? ${sql} ORDER BY bm25(chunks_fts, ${COLUMN_WEIGHTS}) LIMIT ?`,
       )
       .all(match, ...params, depth) as Scored[];
+  }
+
+  /**
+   * The whole-note leg, as scores of passages: each candidate passage gets its note's BM25 over
+   * the whole note. Users ask in other words than any single passage uses, and the right note
+   * often holds the question's words spread over its sections (bench/README.md). Notes without a
+   * candidate passage bring none: giving them their best passage changed no figure.
+   */
+  private noteEvidence(match: string, filters: KbSearchFilters, depth: number, candidates: Scored[]): Scored[] {
+    const ids = [...new Set(candidates.map((hit) => hit.chunkId))];
+    if (ids.length === 0) return [];
+    const notes = this.rankNotes(match, filters, depth);
+    if (notes.size === 0) return [];
+    const rows = this.db.prepare(`SELECT id, document_id AS documentId FROM chunks WHERE id IN (${ids.map(() => '?').join(', ')})`).all(...ids) as {
+      id: number;
+      documentId: number;
+    }[];
+    return rows.flatMap((row) => {
+      const score = notes.get(row.documentId);
+      return score === undefined ? [] : [{ chunkId: row.id, score }];
+    });
+  }
+
+  /** The best notes by BM25 over their whole text, visibility and folder filters applied. */
+  private rankNotes(match: string, filters: KbSearchFilters, depth: number): Map<number, number> {
+    const { tag: _passageLevel, ...noteFilters } = filters;
+    const { sql, params } = filterSql(noteFilters);
+    const rows = this.db
+      .prepare(
+        `SELECT f.rowid AS documentId, -bm25(documents_fts, ${NOTE_COLUMN_WEIGHTS}) AS score FROM documents_fts f ${sql ? 'JOIN documents d ON d.id = f.rowid' : ''}
+         WHERE documents_fts MATCH ? ${sql} ORDER BY bm25(documents_fts, ${NOTE_COLUMN_WEIGHTS}) LIMIT ?`,
+      )
+      .all(match, ...params, depth) as { documentId: number; score: number }[];
+    return new Map(rows.map((row) => [row.documentId, row.score]));
   }
 
   /** The built-in embedder's cosine of the query and each full-text candidate, best first. */
@@ -378,7 +424,7 @@ function hasFilters(filters: KbSearchFilters): boolean {
  * The fused ranking, best first: each leg's score divided by its best in this query, weighted
  * and summed, then times the quality prior.
  */
-export function fuse(lexical: Scored[], semantic: Scored[], weights: FusionWeights, quality: (chunkId: number) => number): Scored[] {
+export function fuse(lexical: Scored[], semantic: Scored[], weights: FusionWeights, quality: (chunkId: number) => number, notes: Scored[] = []): Scored[] {
   const scores = new Map<number, number>();
   const add = (list: Scored[], weight: number) => {
     const best = Math.max(...list.map((hit) => hit.score));
@@ -387,6 +433,7 @@ export function fuse(lexical: Scored[], semantic: Scored[], weights: FusionWeigh
   };
   add(lexical, weights.bm25);
   add(semantic, weights.vector);
+  add(notes, weights.note);
   const fused = [...scores].map(([chunkId, score]) => ({ chunkId, score: score * (1 + weights.quality * (quality(chunkId) - 0.5) * 2) }));
   return fused.sort((a, b) => b.score - a.score || a.chunkId - b.chunkId);
 }

@@ -58,6 +58,25 @@ export function embeddingText(chunk: Pick<NoteChunk, 'headingPath' | 'text'>): s
   return `${chunk.headingPath.join(' › ')}\n${text}`;
 }
 
+/**
+ * (Re)writes a note's row in the whole-note full-text index from its stored passages: title and
+ * aliases, its headings, and its text in reading order. Search fuses it with the passages' ranking
+ * (search.ts says why).
+ */
+export function indexWholeNote(db: Database, documentId: number): void {
+  const note = db.prepare('SELECT title, aliases FROM documents WHERE id = ?').get(documentId) as { title: string; aliases: string } | undefined;
+  db.prepare('DELETE FROM documents_fts WHERE rowid = ?').run(documentId);
+  if (!note) return;
+  const chunks = db.prepare('SELECT heading, text FROM chunks WHERE document_id = ? ORDER BY ord').all(documentId) as { heading: string; text: string }[];
+  const headings = [...new Set(chunks.map((chunk) => chunk.heading).filter(Boolean))];
+  db.prepare('INSERT INTO documents_fts (rowid, title, headings, text) VALUES (?, ?, ?, ?)').run(
+    documentId,
+    [note.title, ...(JSON.parse(note.aliases) as string[])].join(' · '),
+    headings.join(' › '),
+    chunks.map((chunk) => chunk.text).join('\n'),
+  );
+}
+
 /** A passage waiting for a vector, with the text the embedder sees and what its vector row needs. */
 export interface ChunkToEmbed {
   id: number;
@@ -148,6 +167,7 @@ export class KnowledgeStore {
           this.setVector(chunkId, vector, visibility, this.qualityOf(file.path, passage));
       });
       for (const rows of kept.values()) for (const row of rows) if (!used.has(row.id)) this.deleteChunk(row.id);
+      indexWholeNote(this.db, documentId);
       return documentId;
     })();
   }
@@ -256,6 +276,7 @@ export class KnowledgeStore {
   private deleteDocumentRows(documentId: number): void {
     const chunkIds = this.db.prepare('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
     for (const chunkId of chunkIds) this.deleteChunk(chunkId);
+    this.db.prepare('DELETE FROM documents_fts WHERE rowid = ?').run(documentId);
     this.db.prepare('DELETE FROM documents WHERE id = ?').run(documentId);
   }
 

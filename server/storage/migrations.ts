@@ -4,7 +4,7 @@
  * the last complete version and the next start continues from there.
  */
 import type { Database } from 'better-sqlite3';
-import { qualityScore } from '../knowledge/store';
+import { indexWholeNote, qualityScore } from '../knowledge/store';
 
 export interface Migration {
   version: number;
@@ -206,7 +206,26 @@ function requalifyVectors(db: Database): void {
   for (const row of db.prepare(sql).all() as { id: number; up: number; down: number }[]) update.run(qualityScore(row.up, row.down), BigInt(row.id));
 }
 
-export const KNOWLEDGE_MIGRATIONS: readonly Migration[] = [withPurpose('knowledge'), knowledgeDocuments, feedbackPerNote];
+/**
+ * A full-text index of whole notes beside the passages' (server/knowledge/search.ts fuses the two).
+ * It is contentless: the text is already in the passages, and the index only has to rank notes.
+ */
+const wholeNotes: Migration = {
+  version: 4,
+  description: 'full-text index of whole notes',
+  up(db) {
+    db.exec(`
+      CREATE VIRTUAL TABLE documents_fts USING fts5 (
+        title, headings, text,
+        content = '', contentless_delete = 1,
+        tokenize = 'porter unicode61 remove_diacritics 2'
+      );
+    `);
+    for (const id of db.prepare('SELECT id FROM documents').pluck().all() as number[]) indexWholeNote(db, id);
+  },
+};
+
+export const KNOWLEDGE_MIGRATIONS: readonly Migration[] = [withPurpose('knowledge'), knowledgeDocuments, feedbackPerNote, wholeNotes];
 const sessionTurns: Migration = {
   version: 2,
   description: 'sessions and their turns',

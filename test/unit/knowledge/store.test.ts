@@ -42,10 +42,11 @@ function open(file: string, embedder: Embedder = new BuiltinEmbedder()): { db: D
   return { db, kb: new KnowledgeBase({ db, file, embedder, log, notesDir: join(file, '..', 'notes') }) };
 }
 
-/** Every passage has exactly one full-text row, and a vector exactly when it says it has one. */
+/** Every passage and every note has exactly one full-text row, and a vector exactly when it says it has one. */
 function assertConsistent(db: Database): void {
   const count = (sql: string) => db.prepare(sql).pluck().get() as number;
   assert.equal(count('SELECT count(*) FROM chunks_fts'), count('SELECT count(*) FROM chunks'));
+  assert.equal(count('SELECT count(*) FROM documents_fts'), count('SELECT count(*) FROM documents'));
   assert.equal(count('SELECT count(*) FROM chunks_vec'), count('SELECT count(*) FROM chunks WHERE embedded_with IS NOT NULL'));
   assert.equal(count('SELECT count(*) FROM chunks WHERE document_id NOT IN (SELECT id FROM documents)'), 0);
 }
