@@ -15,6 +15,10 @@
  * instead of scanning every vector (see `search`), and the full-text query walks a bounded number
  * of postings: together they keep a query near 20 ms at 100k passages, where the scan alone cost
  * over 50 ms, and the ranking got better, not worse (bench/README.md).
+ *
+ * A third leg, in hybrid mode only, ranks whole notes by BM25 and gives each candidate passage its
+ * note's score: the right note often holds a question's words spread over its sections while no
+ * single passage holds many of them.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { KbPassage, KbSearchFilters, KbSearchParams, Visibility } from '../../protocol/knowledge';
@@ -37,12 +41,10 @@ export interface FusionWeights {
 }
 
 /**
- * The whole-note leg's weight beside passage BM25's 1, tuned on the tune half of
- * bench/kb-questions-own-words.tsv and checked on its held-out half, the known-item questions and
- * the man pages (bench/README.md).
+ * The note weight (0.5) was tuned on the tune half of bench/kb-questions-own-words.tsv and checked
+ * on its held-out half, the known-item questions and the man pages (bench/README.md).
  */
-const NOTE_WEIGHT = 0.5;
-export const DEFAULT_WEIGHTS: FusionWeights = { bm25: 1, vector: 0.2, note: NOTE_WEIGHT, quality: 0.3 };
+export const DEFAULT_WEIGHTS: FusionWeights = { bm25: 1, vector: 0.2, note: 0.5, quality: 0.3 };
 /** How deep each leg looks before fusion. */
 const LEG_DEPTH = 50;
 /**
@@ -180,9 +182,8 @@ export class Searcher {
 
   /**
    * The whole-note leg, as scores of passages: each candidate passage gets its note's BM25 over
-   * the whole note. Users ask in other words than any single passage uses, and the right note
-   * often holds the question's words spread over its sections (bench/README.md). Notes without a
-   * candidate passage bring none: giving them their best passage changed no figure.
+   * the whole note (the module comment says why). Notes without a candidate passage bring none:
+   * giving them their best passage changed no figure (bench/README.md).
    */
   private noteEvidence(match: string, filters: KbSearchFilters, depth: number, candidates: Scored[]): Scored[] {
     const ids = [...new Set(candidates.map((hit) => hit.chunkId))];

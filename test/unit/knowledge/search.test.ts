@@ -60,6 +60,29 @@ describe('fusion', () => {
       [2, 1],
     );
   });
+
+  it('adds the note leg by its weight, and nothing when it is empty', () => {
+    const lexical = [
+      { chunkId: 1, score: 10 },
+      { chunkId: 2, score: 8 },
+    ];
+    const notes = [
+      { chunkId: 2, score: 6 },
+      { chunkId: 1, score: 2 },
+    ];
+    assert.deepEqual(
+      fuse(lexical, [], { ...DEFAULT_WEIGHTS, note: 0.5 }, neutral, notes).map((hit) => hit.chunkId),
+      [2, 1],
+    );
+    assert.deepEqual(
+      fuse(lexical, [], { ...DEFAULT_WEIGHTS, note: 0 }, neutral, notes).map((hit) => hit.chunkId),
+      [1, 2],
+    );
+    assert.deepEqual(
+      fuse(lexical, [], DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId),
+      [1, 2],
+    );
+  });
 });
 
 describe('snippets', () => {

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Database } from 'better-sqlite3';
 import { BuiltinEmbedder } from '../../../server/knowledge/embed/builtin';
 import { KnowledgeBase } from '../../../server/knowledge/knowledgeBase';
-import { DEFAULT_WEIGHTS, fuse } from '../../../server/knowledge/search';
+import { DEFAULT_WEIGHTS } from '../../../server/knowledge/search';
 import { stderrLogger } from '../../../server/log';
 import { openDatabase } from '../../../server/storage/database';
 import { KNOWLEDGE_MIGRATIONS, schemaVersion } from '../../../server/storage/migrations';
@@ -97,8 +97,12 @@ describe('note-level evidence', () => {
     const performance = (await kb.search({ query: QUESTION, k: 5 })).find((passage) => passage.title === 'Performance')!;
     kb.setVisibility(performance.documentId, 'shared');
     try {
-      const shared = await kb.search({ query: QUESTION, k: 5, filters: { visibility: ['shared'] }, weights: { ...DEFAULT_WEIGHTS, note: 1 } });
-      assert.deepEqual([...new Set(shared.map((passage) => passage.title))], ['Performance']);
+      const search = (note: number) => kb.search({ query: QUESTION, k: 5, filters: { visibility: ['shared'] }, weights: { ...DEFAULT_WEIGHTS, note } });
+      const [withNotes, without] = [await search(1), await search(0)];
+      assert.deepEqual([...new Set(withNotes.map((passage) => passage.title))], ['Performance']);
+      // The only shared note is the best note, so each of its passages gains the note weight whole.
+      assert.equal(withNotes.length, without.length);
+      withNotes.forEach((passage, i) => assert.ok(Math.abs(passage.score - without[i]!.score - 1) < 1e-9, `${passage.score} vs ${without[i]!.score}`));
     } finally {
       kb.setVisibility(performance.documentId, 'private');
     }
@@ -136,31 +140,5 @@ describe('knowledge migration 4: a whole-note index for the notes already there'
     } finally {
       dir.cleanup();
     }
-  });
-});
-
-describe('fusion with note-level evidence', () => {
-  it('adds the note leg by its weight, and nothing when it is empty', () => {
-    const lexical = [
-      { chunkId: 1, score: 10 },
-      { chunkId: 2, score: 8 },
-    ];
-    const notes = [
-      { chunkId: 2, score: 6 },
-      { chunkId: 1, score: 2 },
-    ];
-    const neutral = () => 0.5;
-    assert.deepEqual(
-      fuse(lexical, [], { ...DEFAULT_WEIGHTS, note: 0.5 }, neutral, notes).map((hit) => hit.chunkId),
-      [2, 1],
-    );
-    assert.deepEqual(
-      fuse(lexical, [], { ...DEFAULT_WEIGHTS, note: 0 }, neutral, notes).map((hit) => hit.chunkId),
-      [1, 2],
-    );
-    assert.deepEqual(
-      fuse(lexical, [], DEFAULT_WEIGHTS, neutral).map((hit) => hit.chunkId),
-      [1, 2],
-    );
   });
 });
