@@ -11,6 +11,7 @@ const suites = {
   vad: 'bench/vad.ts',
   hands: 'bench/hands.ts',
   imports: 'bench/imports.ts',
+  logs: 'bench/logs.ts',
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));

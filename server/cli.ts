@@ -11,6 +11,7 @@ import { errorMessage, stderrLogger } from './log';
 import { EXEC_USAGE, HandsUsageError, RUN_USAGE, execCommand, runCommandLine } from './hands/cli';
 import { KB_USAGE, KbUsageError, kbCommand } from './knowledge/cli';
 import { Keys } from './providers/keys';
+import { LOGS_USAGE, LogsUsageError, logsCommand } from './logs/cli';
 import { REPOMAP_USAGE, repomapCommand } from './repo/cli';
 import { REVIEW_USAGE, ReviewUsageError, reviewCommand } from './repo/review/cli';
 import { settingsFromEnv } from './settings';
@@ -31,6 +32,7 @@ Commands:
                                       into <reply.wav>; prints the turns with their latencies
                                       (--json: one object per line for each thing said)
 ${KB_USAGE}
+${LOGS_USAGE}
   ${REPOMAP_USAGE.replace(/^parley /, '')}
                                       the repository's files and symbols ranked by PageRank,
                                       within a token budget (the map the assistant sees)
@@ -117,6 +119,7 @@ const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promi
   status,
   voice,
   kb,
+  logs: logsCommand,
   repomap: repomapCommand,
   review: reviewCommand,
   exec: execCommand,
@@ -142,6 +145,7 @@ async function main(): Promise<void> {
     process.exitCode =
       error instanceof UsageError ||
       error instanceof KbUsageError ||
+      error instanceof LogsUsageError ||
       error instanceof ReviewUsageError ||
       error instanceof HandsUsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')

@@ -1,0 +1,89 @@
+/**
+ * What usage costs: the default price table, a user's own table read and validated, the price of
+ * a model id, and the cost of a usage record.
+ */
+import { readFile } from 'node:fs/promises';
+import { PriceTableSchema, type ModelPrice, type PriceTable } from '../protocol/pricing';
+import type { TokenUsage } from '../protocol/logs';
+
+function anthropic(input: number, output: number, cacheRead: number): ModelPrice {
+  // Anthropic prices cache writes at 1.25× input (5 minutes) and 2× input (an hour).
+  return { inputPerMTok: input, outputPerMTok: output, cacheWrite5mPerMTok: input * 1.25, cacheWrite1hPerMTok: input * 2, cacheReadPerMTok: cacheRead };
+}
+
+/**
+ * Read off Anthropic's pricing and model pages. Haiku 5.5 is priced at its rate for prompts up to
+ * 100k tokens (longer prompts cost five times as much), so its cost here is a lower bound.
+ */
+export const DEFAULT_PRICES: PriceTable = {
+  takenOn: '2026-12-03',
+  models: {
+    'claude-fable-5-1': anthropic(10, 50, 0.25),
+    'claude-mythos-5-1': anthropic(10, 50, 0.25),
+    'claude-fable-5': anthropic(10, 50, 1),
+    'claude-mythos-5': anthropic(10, 50, 1),
+    'claude-opus-5-5': anthropic(4, 20, 0.2),
+    'claude-opus-5': anthropic(5, 25, 0.5),
+    'claude-opus-4-8': anthropic(5, 25, 0.5),
+    'claude-opus-4-7': anthropic(5, 25, 0.5),
+    'claude-opus-4-6': anthropic(5, 25, 0.5),
+    'claude-opus-4-5': anthropic(5, 25, 0.5),
+    'claude-opus-4-1': anthropic(15, 75, 1.5),
+    'claude-opus-4': anthropic(15, 75, 1.5),
+    'claude-3-opus': anthropic(15, 75, 1.5),
+    'claude-sonnet-5-5': anthropic(2, 10, 0.1),
+    'claude-sonnet-5': anthropic(2, 10, 0.2),
+    'claude-sonnet-4': anthropic(3, 15, 0.3),
+    'claude-3-7-sonnet': anthropic(3, 15, 0.3),
+    'claude-3-5-sonnet': anthropic(3, 15, 0.3),
+    'claude-3-sonnet': anthropic(3, 15, 0.3),
+    'claude-haiku-5-5': anthropic(0.1, 0.5, 0.01),
+    'claude-haiku-4-5': anthropic(1, 5, 0.1),
+    'claude-3-5-haiku': { inputPerMTok: 0.8, outputPerMTok: 4, cacheWrite5mPerMTok: 1, cacheWrite1hPerMTok: 1.6, cacheReadPerMTok: 0.08 },
+    'claude-3-haiku': { inputPerMTok: 0.25, outputPerMTok: 1.25, cacheWrite5mPerMTok: 0.3, cacheWrite1hPerMTok: 0.5, cacheReadPerMTok: 0.03 },
+  },
+};
+
+/** Claude Code writes this model on messages it made itself (an interruption, an API error): nothing was billed. */
+export const SYNTHETIC_MODEL = '<synthetic>';
+
+export class PriceTableError extends Error {}
+
+/** A price table from a JSON file, validated: the first wrong field is named. */
+export async function readPriceTable(file: string): Promise<PriceTable> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new PriceTableError(`The price table ${file} is not readable JSON: ${(error as Error).message}`);
+  }
+  const parsed = PriceTableSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new PriceTableError(`The price table ${file} is not valid: ${where}${issue?.message ?? 'unexpected shape'}`);
+}
+
+/** The price of `model`: its own entry, else the longest key it starts with up to a separator. */
+export function priceOf(table: PriceTable, model: string): ModelPrice | undefined {
+  const exact = table.models[model];
+  if (exact) return exact;
+  let best: string | undefined;
+  for (const key of Object.keys(table.models)) {
+    if (!model.startsWith(key) || !/[-@[:.]/.test(model[key.length] ?? '')) continue;
+    if (!best || key.length > best.length) best = key;
+  }
+  return best === undefined ? undefined : table.models[best];
+}
+
+/** USD for `usage` at `price`. */
+export function usageCost(usage: TokenUsage, price: ModelPrice): number {
+  const write5m = price.cacheWrite5mPerMTok ?? price.inputPerMTok;
+  const perToken =
+    usage.input_tokens * price.inputPerMTok +
+    usage.output_tokens * price.outputPerMTok +
+    usage.cache_creation_5m_input_tokens * write5m +
+    usage.cache_creation_1h_input_tokens * (price.cacheWrite1hPerMTok ?? write5m) +
+    usage.cache_read_input_tokens * (price.cacheReadPerMTok ?? price.inputPerMTok);
+  return perToken / 1_000_000;
+}

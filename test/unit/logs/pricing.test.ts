@@ -1,0 +1,80 @@
+/** The price table: which entry prices a model id, what usage costs, and a user's table validated. */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { DEFAULT_PRICES, PriceTableError, priceOf, readPriceTable, usageCost } from '../../../server/pricing';
+import { emptyUsage } from '../../../server/logs/claudeCode/records';
+import { tempDir } from '../../support/paths';
+
+describe('priceOf', () => {
+  it('takes the longest key that ends at a separator of the id', () => {
+    assert.equal(priceOf(DEFAULT_PRICES, 'claude-sonnet-4-5-20250929')?.inputPerMTok, 3);
+    // Opus 4.5 is a third of Opus 4's price: the dated id must not fall back to claude-opus-4.
+    assert.equal(priceOf(DEFAULT_PRICES, 'claude-opus-4-5-20251101')?.inputPerMTok, 5);
+    assert.equal(priceOf(DEFAULT_PRICES, 'claude-opus-4-20250514')?.inputPerMTok, 15);
+    assert.equal(priceOf(DEFAULT_PRICES, 'claude-sonnet-5-5')?.cacheReadPerMTok, 0.1);
+    assert.equal(priceOf(DEFAULT_PRICES, 'claude-sonnet-5-20260101')?.cacheReadPerMTok, 0.2);
+    assert.equal(priceOf(DEFAULT_PRICES, 'claude-opus-4-6[1m]')?.inputPerMTok, 5);
+  });
+
+  it('prices nothing it does not know, rather than a neighbour', () => {
+    assert.equal(priceOf(DEFAULT_PRICES, 'claude-sonnet-45'), undefined);
+    assert.equal(priceOf(DEFAULT_PRICES, 'gpt-4.1'), undefined);
+    assert.equal(priceOf(DEFAULT_PRICES, 'claude-future-9'), undefined);
+  });
+});
+
+describe('usageCost', () => {
+  it('prices each kind of token at its own rate, per million', () => {
+    const usage = {
+      ...emptyUsage(),
+      input_tokens: 1_000_000,
+      output_tokens: 2_000_000,
+      cache_read_input_tokens: 10_000_000,
+      cache_creation_5m_input_tokens: 1_000_000,
+      cache_creation_1h_input_tokens: 1_000_000,
+    };
+    // Haiku 4.5: $1 in, $5 out, $0.10 reads, $1.25 and $2 writes.
+    assert.equal(usageCost(usage, priceOf(DEFAULT_PRICES, 'claude-haiku-4-5')!), 1 + 10 + 1 + 1.25 + 2);
+  });
+
+  it('falls back to the input price for cache rates a table leaves out', () => {
+    const usage = { ...emptyUsage(), cache_read_input_tokens: 1_000_000, cache_creation_5m_input_tokens: 1_000_000, cache_creation_1h_input_tokens: 1_000_000 };
+    assert.equal(usageCost(usage, { inputPerMTok: 2, outputPerMTok: 8 }), 6);
+  });
+});
+
+describe('readPriceTable', () => {
+  const dir = tempDir('prices');
+  after(() => dir.cleanup());
+  const write = (name: string, text: string) => {
+    const file = join(dir.path, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('reads a valid table', async () => {
+    const table = await readPriceTable(
+      write('ok.json', JSON.stringify({ takenOn: '2026-12-01', models: { 'my-model': { inputPerMTok: 1, outputPerMTok: 2 } } })),
+    );
+    assert.equal(priceOf(table, 'my-model-v2')?.outputPerMTok, 2);
+  });
+
+  it('names the misspelt field of a table with a typo', async () => {
+    const file = write('typo.json', JSON.stringify({ models: { 'my-model': { inputPerMTok: 1, outputPerMtok: 2 } } }));
+    await assert.rejects(readPriceTable(file), (error: Error) => {
+      assert.ok(error instanceof PriceTableError);
+      assert.match(error.message, /models\.my-model/);
+      return true;
+    });
+  });
+
+  it('refuses a negative price and a file that is not JSON', async () => {
+    await assert.rejects(
+      readPriceTable(write('neg.json', JSON.stringify({ models: { m: { inputPerMTok: -1, outputPerMTok: 2 } } }))),
+      /models\.m\.inputPerMTok/,
+    );
+    await assert.rejects(readPriceTable(write('bad.json', '{ models: ')), /not readable JSON/);
+  });
+});
