@@ -91,7 +91,13 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'chrome120',
-    entryPoints: { panel: 'webview/panel.ts', sidebar: 'webview/sidebar.ts', worklet: 'webview/audio/worklet.ts', 'capture-page': 'webview/capturePage.ts' },
+    entryPoints: {
+      panel: 'webview/panel.ts',
+      sidebar: 'webview/sidebar.ts',
+      'claude-session': 'webview/claudeSession.ts',
+      worklet: 'webview/audio/worklet.ts',
+      'capture-page': 'webview/capturePage.ts',
+    },
     outdir: 'dist/webview',
   },
 ];

@@ -4,6 +4,7 @@ import { Commands, type CommandId } from '../protocol/commands';
 import { explainQuestion, type DismissFindingArgs, type ExplainProblemArgs } from '../protocol/fixes';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { exportSessionCommand } from './exportSession';
+import { analyzeClaudeSessionCommand } from './logs';
 import type { FailureWatch } from './failureWatch';
 import * as kb from './knowledge';
 import { dismissFindingCommand, restoreDismissedCommand, reviewCommand } from './review';
@@ -59,6 +60,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
     [Commands.dismissFinding]: (args?: DismissFindingArgs) => dismissFindingCommand(ctx, args),
     [Commands.restoreDismissedFindings]: () => restoreDismissedCommand(ctx),
     [Commands.askAboutFailure]: () => failures.accept(),
+    [Commands.analyzeClaudeSession]: () => analyzeClaudeSessionCommand(context.extensionUri, ctx),
   };
   for (const [name, handler] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(name, guarded(ctx, name, handler)));

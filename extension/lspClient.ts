@@ -22,6 +22,8 @@ export {
   KbSyncRequest,
   LiveEndpointRequest,
   LiveRemoteOriginNotification,
+  LogsAnalyzeRequest,
+  LogsListRequest,
   ReviewDismissalsRequest,
   ReviewRequest,
   ServerStatusNotification,

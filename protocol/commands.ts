@@ -27,6 +27,7 @@ export const Commands = {
   restoreDismissedFindings: 'parley.review.restoreDismissed',
   /** The status-bar offer after a failed task, terminal command or save (extension/failureWatch.ts). */
   askAboutFailure: 'parley.askAboutFailure',
+  analyzeClaudeSession: 'parley.logs.analyzeClaudeSession',
   /** Run from the "Explain with Parley" code action the server offers (protocol/fixes.ts). */
   explainProblem: 'parley.explainProblem',
 } as const;

@@ -3,6 +3,19 @@
  * the log-analysis panel and session are given. Token fields keep the Anthropic API's names.
  */
 
+/** A Claude Code session found on this machine, as the picker lists it. */
+export interface ClaudeSessionEntry {
+  file: string;
+  id: string;
+  /** The working directory the session ran in, else the project folder's name. */
+  project: string;
+  /** The file's last change (ISO): when the session was last active. */
+  modifiedAt: string;
+  startedAt?: string;
+  firstPrompt?: string;
+  bytes: number;
+}
+
 export interface TokenUsage {
   input_tokens: number;
   output_tokens: number;

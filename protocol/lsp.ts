@@ -23,6 +23,8 @@ import type {
   KbSyncParams,
   KbVoteParams,
   LiveRemoteOriginParams,
+  LogsAnalyzeParamsSchema,
+  LogsListParamsSchema,
   ReviewDismissalsParams,
   ReviewParamsSchema,
   TerminalExecuteParamsSchema,
@@ -32,6 +34,7 @@ import type {
   WorkspaceDiagnosticSchema,
   WorkspaceTrustParams,
 } from './params';
+import type { ClaudeSessionAnalysis, ClaudeSessionEntry } from './logs';
 import type { ReviewResult } from './review';
 import type { ServerStatus, StatusReport } from './status';
 
@@ -219,6 +222,22 @@ export interface DismissedFinding {
 export namespace ReviewDismissalsRequest {
   export const method = 'parley/reviewDismissals';
   export const type = new RequestType<ReviewDismissals, { dismissed: DismissedFinding[]; changed: number }, void>(method);
+}
+
+export type LogsListParams = z.input<typeof LogsListParamsSchema>;
+
+/** Client → server: the Claude Code sessions on this machine, newest first. */
+export namespace LogsListRequest {
+  export const method = 'parley/logs/list';
+  export const type = new RequestType<LogsListParams, ClaudeSessionEntry[], void>(method);
+}
+
+export type LogsAnalyzeParams = z.input<typeof LogsAnalyzeParamsSchema>;
+
+/** Client → server: analyse a Claude Code transcript and its sub-agents' (work-done progress; cancellable). */
+export namespace LogsAnalyzeRequest {
+  export const method = 'parley/logs/analyze';
+  export const type = new RequestType<LogsAnalyzeParams, ClaudeSessionAnalysis, void>(method);
 }
 
 export type AskAboutFailure = z.input<typeof AskAboutFailureParams>;

@@ -21,6 +21,8 @@ import {
   KbSyncRequest,
   KbVoteRequest,
   LiveRemoteOriginNotification,
+  LogsAnalyzeRequest,
+  LogsListRequest,
   ReviewDismissalsRequest,
   ReviewRequest,
   WorkspaceTrustNotification,
@@ -128,6 +130,12 @@ export const ReviewDismissalsParams = z.discriminatedUnion('action', [
   z.object({ action: z.literal('restore'), folder: path, ids: z.array(z.string().min(1).max(100)).max(10_000).optional() }),
 ]);
 
+/** The Claude Code sessions under a projects folder; default: Claude Code's own (`~/.claude/projects`). */
+export const LogsListParamsSchema = z.object({ dir: path.optional() });
+
+/** A Claude Code transcript to analyse (with work-done progress; cancellable). */
+export const LogsAnalyzeParamsSchema = z.object({ file: path, ...workDone });
+
 /** An error from Problems that came with a failure. */
 export const FailureProblemSchema = z.object({
   path,
@@ -205,6 +213,8 @@ const SCHEMAS = {
   [ReviewRequest.method]: ReviewParamsSchema,
   [ReviewDismissalsRequest.method]: ReviewDismissalsParams,
   [AskAboutFailureRequest.method]: AskAboutFailureParams,
+  [LogsListRequest.method]: LogsListParamsSchema,
+  [LogsAnalyzeRequest.method]: LogsAnalyzeParamsSchema,
 } as const;
 
 export type ParamsMethod = keyof typeof SCHEMAS;

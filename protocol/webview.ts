@@ -6,8 +6,9 @@
 import type { Message } from 'vscode-languageserver-protocol';
 import * as z from 'zod/mini';
 import { Commands } from './commands';
+import type { ClaudeSessionAnalysis } from './logs';
 
-export type ViewKind = 'panel' | 'sidebar';
+export type ViewKind = 'panel' | 'sidebar' | 'claude-session';
 
 /**
  * What the panel listens through (extension/captureChoice.ts decides). `webview`: its own
@@ -39,6 +40,11 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ask'), text: z.string() }),
   /** The answer to `chooseCapture`: what to listen through. */
   z.object({ type: z.literal('captureChoice'), choice: CaptureChoiceSchema }),
+  /** The analysis the Claude Code session view shows (the server made it; the extension passes it on whole). */
+  z.object({
+    type: z.literal('claudeSessionAnalysis'),
+    analysis: z.custom<ClaudeSessionAnalysis>((value) => typeof value === 'object' && value !== null && 'session' in value && 'timeline' in value),
+  }),
   RpcMessageSchema,
 ]);
 export type HostMessage = z.output<typeof HostMessageSchema>;

@@ -37,6 +37,7 @@ import { registerFixes, type Fixes } from './repo/fixes/codeActions';
 import { RelatedDefinitions } from './repo/fixes/related';
 import { RepoIndexes } from './repo/indexes';
 import { ReviewService } from './repo/review/service';
+import { registerLogs } from './logs/service';
 import { Keys } from './providers/keys';
 import { ProviderRegistry } from './providers/registry';
 import { SettingsStore } from './settings';
@@ -203,6 +204,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     indexes: repoIndexes,
   });
   review.register(connection);
+  registerLogs(connection, log);
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
 });

@@ -3,9 +3,9 @@
  * `--dir`) and analysed from their transcripts.
  */
 import { parseArgs } from 'node:util';
-import type { ClaudeSessionAnalysis } from '../../protocol/logs';
+import type { ClaudeSessionAnalysis, ClaudeSessionEntry } from '../../protocol/logs';
 import { DEFAULT_PRICES, readPriceTable } from '../pricing';
-import { claudeProjectsDir, listClaudeSessions, type ClaudeSessionEntry } from './claudeCode/list';
+import { claudeProjectsDir, listClaudeSessions } from './claudeCode/list';
 import { analyzeClaudeSession } from './claudeCode/session';
 
 export const LOGS_USAGE = `  logs list [--dir <projects folder>] [--json]
@@ -74,7 +74,7 @@ function formatAnalysis(analysis: ClaudeSessionAnalysis): string {
   const { session, usage } = analysis;
   const tools = Object.entries(analysis.tools)
     .sort(([, a], [, b]) => b.calls - a.calls)
-    .map(([name, stats]) => `  ${name}: ${stats.calls} calls${stats.errors ? `, ${stats.errors} failed` : ''}`);
+    .map(([name, stats]) => `  ${name}: ${stats.calls} call${stats.calls === 1 ? '' : 's'}${stats.errors ? `, ${stats.errors} failed` : ''}`);
   const cost = analysis.costUsd === undefined ? 'no price known' : `$${analysis.costUsd.toFixed(4)}`;
   return [
     `Session ${session.id}${session.cwd ? ` in ${session.cwd}` : ''}`,

@@ -53,6 +53,7 @@ const BUNDLES = [
   'repoWorker.js',
   'webview/panel.js',
   'webview/sidebar.js',
+  'webview/claude-session.js',
   'webview/worklet.js',
   'webview/capture-page.js',
 ];

@@ -6,19 +6,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readLines } from '../lines';
+import type { ClaudeSessionEntry } from '../../../protocol/logs';
 import { asObject, asString, classifyUserText, contentBlocks, shorten } from './records';
-
-export interface ClaudeSessionEntry {
-  file: string;
-  id: string;
-  /** The working directory the session ran in, else the project folder's name. */
-  project: string;
-  /** The file's last change (ISO): when the session was last active. */
-  modifiedAt: string;
-  startedAt?: string;
-  firstPrompt?: string;
-  bytes: number;
-}
 
 /** Claude Code's own folder, or CLAUDE_CONFIG_DIR's when that is set. */
 export function claudeProjectsDir(env: NodeJS.ProcessEnv = process.env): string {
