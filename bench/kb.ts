@@ -28,7 +28,7 @@ import { BuiltinEmbedder } from '../server/knowledge/embed/builtin';
 import type { Embedder } from '../server/knowledge/embed/embedder';
 import { OnnxEmbedder } from '../server/knowledge/embed/onnx';
 import { KnowledgeBase } from '../server/knowledge/knowledgeBase';
-import type { SearchMode } from '../server/knowledge/search';
+import { DEFAULT_WEIGHTS, type SearchMode } from '../server/knowledge/search';
 import { openDatabase } from '../server/storage/database';
 import { KNOWLEDGE_MIGRATIONS } from '../server/storage/migrations';
 import { writeModelFolder } from '../test/support/onnxModel';
@@ -231,14 +231,21 @@ async function quality(kb: KnowledgeBase, qs: Question[], mode: SearchMode) {
   return { mode, all: score(() => true), even: score((q) => q.line % 2 === 0) };
 }
 
-async function latencies(kb: KnowledgeBase, qs: Question[]): Promise<Record<SearchMode, number[]>> {
-  const times: Record<SearchMode, number[]> = { bm25: [], vector: [], hybrid: [] };
+/** Latencies by mode, and of hybrid search without its whole-note leg (`hybridWithoutNotes`), the runs interleaved. */
+type Latencies = Record<SearchMode | 'hybridWithoutNotes', number[]>;
+
+async function latencies(kb: KnowledgeBase, qs: Question[]): Promise<Latencies> {
+  const times: Latencies = { bm25: [], vector: [], hybrid: [], hybridWithoutNotes: [] };
+  const runs: { series: keyof Latencies; mode: SearchMode; weights?: typeof DEFAULT_WEIGHTS }[] = [
+    ...MODES.map((mode) => ({ series: mode, mode })),
+    { series: 'hybridWithoutNotes', mode: 'hybrid', weights: { ...DEFAULT_WEIGHTS, note: 0 } },
+  ];
   for (let pass = 0; pass < PASSES; pass++) {
-    for (const mode of MODES) {
+    for (const run of runs) {
       for (const q of qs) {
         const startedAt = performance.now();
-        await kb.search({ query: q.query, k: 10, mode });
-        if (pass > 0) times[mode].push(performance.now() - startedAt);
+        await kb.search({ query: q.query, k: 10, mode: run.mode, ...(run.weights ? { weights: run.weights } : {}) });
+        if (pass > 0) times[run.series].push(performance.now() - startedAt);
       }
     }
   }
@@ -292,9 +299,10 @@ async function denseLatency(work: string, folder: string, qs: Question[]): Promi
 }
 
 /** Each mode's p50 and p95, against BM25 alone's in the same run. */
-function latencyRows(times: Record<SearchMode, number[]>, hybridBudget?: number): Row[] {
+function latencyRows(times: Latencies, hybridBudget?: number): Row[] {
   const bm25 = { name: 'BM25 alone', median: percentile(times.bm25, 50) };
   const bm25p95 = { name: 'BM25 alone', median: percentile(times.bm25, 95) };
+  const withoutNotes = (p: number) => ({ name: 'hybrid without the note leg', median: percentile(times.hybridWithoutNotes, p) });
   return [
     { metric: 'BM25 p50', median: bm25.median, unit: 'ms' },
     { metric: 'BM25 p95', median: bm25p95.median, unit: 'ms' },
@@ -302,6 +310,8 @@ function latencyRows(times: Record<SearchMode, number[]>, hybridBudget?: number)
     { metric: 'vector p95', median: percentile(times.vector, 95), unit: 'ms', baseline: bm25p95 },
     { metric: 'hybrid p50', median: percentile(times.hybrid, 50), unit: 'ms', baseline: bm25 },
     { metric: 'hybrid p95', median: percentile(times.hybrid, 95), unit: 'ms', baseline: bm25p95, budget: hybridBudget },
+    { metric: 'hybrid p50', median: percentile(times.hybrid, 50), unit: 'ms', baseline: withoutNotes(50) },
+    { metric: 'hybrid p95', median: percentile(times.hybrid, 95), unit: 'ms', baseline: withoutNotes(95) },
   ];
 }
 
