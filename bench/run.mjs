@@ -12,6 +12,7 @@ const suites = {
   hands: 'bench/hands.ts',
   imports: 'bench/imports.ts',
   logs: 'bench/logs.ts',
+  sessions: 'bench/sessions.ts',
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));

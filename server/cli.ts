@@ -12,6 +12,7 @@ import { EXEC_USAGE, HandsUsageError, RUN_USAGE, execCommand, runCommandLine } f
 import { KB_USAGE, KbUsageError, kbCommand } from './knowledge/cli';
 import { Keys } from './providers/keys';
 import { LOGS_USAGE, LogsUsageError, logsCommand } from './logs/cli';
+import { SESSIONS_USAGE, SessionsUsageError, sessionsCommand } from './sessions/cli';
 import { REPOMAP_USAGE, repomapCommand } from './repo/cli';
 import { REVIEW_USAGE, ReviewUsageError, reviewCommand } from './repo/review/cli';
 import { settingsFromEnv } from './settings';
@@ -33,6 +34,7 @@ Commands:
                                       (--json: one object per line for each thing said)
 ${KB_USAGE}
 ${LOGS_USAGE}
+${SESSIONS_USAGE}
   ${REPOMAP_USAGE.replace(/^parley /, '')}
                                       the repository's files and symbols ranked by PageRank,
                                       within a token budget (the map the assistant sees)
@@ -111,6 +113,10 @@ function voice(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
+function sessions(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return sessionsCommand(args, join(defaultStorageDir(env), 'cli', 'sessions.db'), NATIVE_DIR);
+}
+
 function kb(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return kbCommand(args, env, join(defaultStorageDir(env), 'knowledge.db'), NATIVE_DIR);
 }
@@ -120,6 +126,7 @@ const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promi
   voice,
   kb,
   logs: logsCommand,
+  sessions,
   repomap: repomapCommand,
   review: reviewCommand,
   exec: execCommand,
@@ -146,6 +153,7 @@ async function main(): Promise<void> {
       error instanceof UsageError ||
       error instanceof KbUsageError ||
       error instanceof LogsUsageError ||
+      error instanceof SessionsUsageError ||
       error instanceof ReviewUsageError ||
       error instanceof HandsUsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { StoredTurn, Turn, TurnMetrics, ToolCallRecord } from '../../protocol/session';
 import type { CellTable } from '../../protocol/cellTable';
 import type { CellLanguage, RunOutcome } from '../../protocol/live';
+import { SESSION_EXPORT_FORMAT, SESSION_EXPORT_VERSION, type SessionExport } from '../../protocol/sessionExport';
 import { commandKey, type AllowList } from '../hands/approval';
 
 interface TurnRow {
@@ -42,6 +43,40 @@ export interface SessionInfo {
   id: string;
   startedAt: number;
   turns: number;
+}
+
+/** A past session as the list shows it. */
+export interface SessionSummary extends SessionInfo {
+  /** The first thing the user said, shortened; absent before they said anything. */
+  title?: string;
+  /** The last turn's time; the start when there is none. */
+  endedAt: number;
+  executions: number;
+}
+
+/** A place in past sessions that matches a search. */
+export interface SessionHit {
+  sessionId: string;
+  kind: 'turn' | 'execution';
+  /** The turn's or the execution's row id. */
+  id: number;
+  role?: 'user' | 'assistant';
+  /** The matching words in their context, each between « and ». */
+  snippet: string;
+  createdAt: number;
+}
+
+/** A search's words as an FTS5 query that needs all of them, each quoted so no word is read as syntax. */
+export function sessionQuery(text: string): string | undefined {
+  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  return words.length === 0 ? undefined : words.map((word) => `"${word}"`).join(' ');
+}
+
+const TITLE_CHARS = 80;
+
+function shortTitle(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= TITLE_CHARS ? flat : `${flat.slice(0, TITLE_CHARS - 1)}…`;
 }
 
 function fromRow(row: TurnRow): StoredTurn {
@@ -123,6 +158,84 @@ export class SessionStore implements AllowList {
       tables: JSON.parse(tables) as CellTable[],
       createdAt: created_at,
     }));
+  }
+
+  /** Every session, newest first, with its title, span and counts. */
+  list(): SessionSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.id, s.started_at AS startedAt,
+           (SELECT count(*) FROM turns t WHERE t.session_id = s.id) AS turns,
+           (SELECT count(*) FROM executions e WHERE e.session_id = s.id) AS executions,
+           coalesce((SELECT max(created_at) FROM turns t WHERE t.session_id = s.id), s.started_at) AS endedAt,
+           (SELECT text FROM turns t WHERE t.session_id = s.id AND t.role = 'user' ORDER BY id LIMIT 1) AS title
+         FROM sessions s ORDER BY s.started_at DESC, s.rowid DESC`,
+      )
+      .all() as (Omit<SessionSummary, 'title'> & { title: string | null })[];
+    return rows.map(({ title, ...row }) => ({ ...row, ...(title ? { title: shortTitle(title) } : {}) }));
+  }
+
+  /** A session in the export's shape, or undefined when there is no such session. */
+  exportSession(sessionId: string): SessionExport | undefined {
+    const info = this.info(sessionId);
+    if (!info) return undefined;
+    const turns = this.turns(sessionId).map(({ id: _id, sessionId: _session, ...turn }) => turn);
+    return {
+      format: SESSION_EXPORT_FORMAT,
+      version: SESSION_EXPORT_VERSION,
+      session: { id: info.id, startedAt: info.startedAt },
+      turns,
+      executions: this.executions(sessionId),
+    };
+  }
+
+  /** Stores an exported session under its own id, all of it or nothing; refuses an id already here. */
+  importSession(exported: SessionExport): void {
+    const { id, startedAt } = exported.session;
+    this.db.transaction(() => {
+      if (this.info(id)) throw new Error(`Session ${id} is already here; delete it first to import it again.`);
+      this.db.prepare('INSERT INTO sessions (id, started_at) VALUES (?, ?)').run(id, startedAt);
+      for (const turn of exported.turns) this.append(id, turn);
+      for (const execution of exported.executions) this.addExecution(id, execution);
+    })();
+  }
+
+  /** Deletes a session with its turns and REPL executions; false when there is no such session. */
+  delete(sessionId: string): boolean {
+    return this.db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId).changes > 0;
+  }
+
+  /**
+   * Turns (with their tool calls) and REPL executions of all sessions that hold every word of
+   * `text`, best first. Ranked first and given snippets after: a snippet for every match of a
+   * common word cost most of the search.
+   */
+  search(text: string, limit = 20): SessionHit[] {
+    const query = sessionQuery(text);
+    if (!query) return [];
+    const ranked = this.db
+      .prepare(
+        `SELECT kind, id FROM (
+           SELECT 'turn' AS kind, rowid AS id, bm25(turns_fts) AS score FROM turns_fts WHERE turns_fts MATCH @query
+           UNION ALL
+           SELECT 'execution', rowid, bm25(executions_fts) FROM executions_fts WHERE executions_fts MATCH @query
+         ) ORDER BY score LIMIT @limit`,
+      )
+      .all({ query, limit }) as { kind: SessionHit['kind']; id: number }[];
+    return ranked.map(({ kind, id }) => this.hit(kind, id, query));
+  }
+
+  private hit(kind: SessionHit['kind'], id: number, query: string): SessionHit {
+    const [table, rows] = kind === 'turn' ? ['turns_fts', 'turns'] : ['executions_fts', 'executions'];
+    const row = this.db
+      .prepare(
+        `SELECT r.session_id AS sessionId, ${kind === 'turn' ? 'r.role' : 'NULL'} AS role, r.created_at AS createdAt,
+           snippet(${table}, -1, '«', '»', '…', 16) AS snippet
+         FROM ${table} JOIN ${rows} r ON r.id = ${table}.rowid WHERE ${table} MATCH ? AND ${table}.rowid = ?`,
+      )
+      .get(query, id) as { sessionId: string; role: SessionHit['role'] | null; createdAt: number; snippet: string };
+    const { role, ...rest } = row;
+    return { ...rest, kind, id, ...(role ? { role } : {}) };
   }
 
   /** The workspace's always-allowed commands, oldest first. */

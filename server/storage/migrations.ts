@@ -289,4 +289,41 @@ const executionTables: Migration = {
   },
 };
 
-export const SESSIONS_MIGRATIONS: readonly Migration[] = [withPurpose('sessions'), sessionTurns, allowedCommands, replExecutions, executionTables];
+/**
+ * Full-text search over past sessions: each turn's words with its tool calls, each REPL cell's
+ * code with its output, kept in step by triggers (a session's deletion cascades to both). The
+ * FTS rowid is the row's own id, so a deletion is a lookup rather than a scan.
+ */
+const sessionSearch: Migration = {
+  version: 6,
+  description: 'full-text search over turns and REPL executions',
+  up(db) {
+    db.exec(`
+      CREATE VIRTUAL TABLE turns_fts USING fts5(text, tools, tokenize = 'porter unicode61');
+      CREATE VIRTUAL TABLE executions_fts USING fts5(code, output, tokenize = 'porter unicode61');
+      INSERT INTO turns_fts (rowid, text, tools) SELECT id, text, tool_calls FROM turns;
+      INSERT INTO executions_fts (rowid, code, output) SELECT id, code, output FROM executions;
+      CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO turns_fts (rowid, text, tools) VALUES (new.id, new.text, new.tool_calls);
+      END;
+      CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+        DELETE FROM turns_fts WHERE rowid = old.id;
+      END;
+      CREATE TRIGGER executions_fts_insert AFTER INSERT ON executions BEGIN
+        INSERT INTO executions_fts (rowid, code, output) VALUES (new.id, new.code, new.output);
+      END;
+      CREATE TRIGGER executions_fts_delete AFTER DELETE ON executions BEGIN
+        DELETE FROM executions_fts WHERE rowid = old.id;
+      END;
+    `);
+  },
+};
+
+export const SESSIONS_MIGRATIONS: readonly Migration[] = [
+  withPurpose('sessions'),
+  sessionTurns,
+  allowedCommands,
+  replExecutions,
+  executionTables,
+  sessionSearch,
+];
