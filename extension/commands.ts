@@ -1,10 +1,12 @@
 /** Parley's commands. Each one that needs the server says so when it is not running. */
 import * as vscode from 'vscode';
 import { Commands, type CommandId } from '../protocol/commands';
+import type { SessionType } from '../protocol/session';
 import { explainQuestion, type DismissFindingArgs, type ExplainProblemArgs } from '../protocol/fixes';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { exportSessionCommand } from './exportSession';
 import { analyzeClaudeSessionCommand } from './logs';
+import { newSessionCommand } from './sessions';
 import type { FailureWatch } from './failureWatch';
 import * as kb from './knowledge';
 import { dismissFindingCommand, restoreDismissedCommand, reviewCommand } from './review';
@@ -30,6 +32,7 @@ function guarded(ctx: Ctx, name: string, handler: Handler): Handler {
 export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, secrets: Secrets, failures: FailureWatch): void {
   const commands: Record<CommandId, Handler> = {
     [Commands.openSession]: () => SessionPanel.show(context.extensionUri, ctx),
+    [Commands.newSession]: (type?: SessionType, transcript?: string) => newSessionCommand(context.extensionUri, ctx, type, transcript),
     [Commands.setApiKey]: () => setApiKeyCommand(secrets),
     [Commands.clearApiKey]: () => clearApiKeyCommand(secrets),
     [Commands.showLog]: () => ctx.log.show(),

@@ -24,6 +24,7 @@ export {
   LiveRemoteOriginNotification,
   LogsAnalyzeRequest,
   LogsListRequest,
+  NewSessionRequest,
   ReviewDismissalsRequest,
   ReviewRequest,
   ServerStatusNotification,

@@ -6,6 +6,7 @@
  */
 export const Commands = {
   openSession: 'parley.openSession',
+  newSession: 'parley.newSession',
   toggleListening: 'parley.toggleListening',
   openCapturePage: 'parley.openCapturePage',
   exportSession: 'parley.exportSession',

@@ -25,6 +25,7 @@ import type {
   LiveRemoteOriginParams,
   LogsAnalyzeParamsSchema,
   LogsListParamsSchema,
+  NewSessionParamsSchema,
   ReviewDismissalsParams,
   ReviewParamsSchema,
   TerminalExecuteParamsSchema,
@@ -36,6 +37,7 @@ import type {
 } from './params';
 import type { ClaudeSessionAnalysis, ClaudeSessionEntry } from './logs';
 import type { ReviewResult } from './review';
+import type { SessionHead } from './session';
 import type { ServerStatus, StatusReport } from './status';
 
 /** What the extension passes in `initialize`; the server creates these folders if missing. */
@@ -238,6 +240,17 @@ export type LogsAnalyzeParams = z.input<typeof LogsAnalyzeParamsSchema>;
 export namespace LogsAnalyzeRequest {
   export const method = 'parley/logs/analyze';
   export const type = new RequestType<LogsAnalyzeParams, ClaudeSessionAnalysis, void>(method);
+}
+
+export type NewSessionParams = z.input<typeof NewSessionParamsSchema>;
+
+/**
+ * Client → server: start a session of a type (Parley: New Session, or a log analysis from its
+ * view); the conversation goes on in it and every panel is sent its (empty) history.
+ */
+export namespace NewSessionRequest {
+  export const method = 'parley/session/new';
+  export const type = new RequestType<NewSessionParams, SessionHead, void>(method);
 }
 
 export type AskAboutFailure = z.input<typeof AskAboutFailureParams>;

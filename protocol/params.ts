@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { FAILURE_KINDS, FAILURE_MAX_MESSAGE_CHARS, FAILURE_MAX_NAME_CHARS, FAILURE_MAX_OUTPUT_CHARS, FAILURE_MAX_PROBLEMS } from './failures';
+import { SESSION_TYPES } from './session';
 import { KB_MAX_CORRECTION_CHARS, KB_MAX_QUERY_CHARS, KB_MAX_RESULTS, KB_MAX_TAG_CHARS, VISIBILITY_LEVELS } from './knowledge';
 import {
   AskAboutFailureRequest,
@@ -23,6 +24,7 @@ import {
   LiveRemoteOriginNotification,
   LogsAnalyzeRequest,
   LogsListRequest,
+  NewSessionRequest,
   ReviewDismissalsRequest,
   ReviewRequest,
   WorkspaceTrustNotification,
@@ -136,6 +138,9 @@ export const LogsListParamsSchema = z.object({ dir: path.optional() });
 /** A Claude Code transcript to analyse (with work-done progress; cancellable). */
 export const LogsAnalyzeParamsSchema = z.object({ file: path, ...workDone });
 
+/** A new session of a type; a log-analysis session starts from a Claude Code transcript, which the server analyses for its brief. */
+export const NewSessionParamsSchema = z.object({ type: z.enum(SESSION_TYPES), transcript: path.optional() });
+
 /** An error from Problems that came with a failure. */
 export const FailureProblemSchema = z.object({
   path,
@@ -215,6 +220,7 @@ const SCHEMAS = {
   [AskAboutFailureRequest.method]: AskAboutFailureParams,
   [LogsListRequest.method]: LogsListParamsSchema,
   [LogsAnalyzeRequest.method]: LogsAnalyzeParamsSchema,
+  [NewSessionRequest.method]: NewSessionParamsSchema,
 } as const;
 
 export type ParamsMethod = keyof typeof SCHEMAS;

@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import { CellTableSchema } from './cellTable';
 import { APPROVAL_KINDS, CAPTURE_SOURCES, CELL_LANGUAGES, RUN_OUTCOMES } from './live';
-import { StoredTurnSchema, ToolCallRecordSchema } from './session';
+import { SessionHeadSchema, StoredTurnSchema, ToolCallRecordSchema } from './session';
 import { ServerStatusSchema, StatusReportSchema } from './status';
 
 const runId = z.string();
@@ -19,7 +19,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('report'), report: StatusReportSchema }),
   z.object({ type: z.literal('pong'), id: z.number() }),
   /** The conversation so far, sent on connect so a reopened panel shows it. */
-  z.object({ type: z.literal('history'), turns: z.array(StoredTurnSchema) }),
+  z.object({ type: z.literal('history'), turns: z.array(StoredTurnSchema), session: z.optional(SessionHeadSchema) }),
   /** A turn was committed to history. */
   z.object({ type: z.literal('turn'), turn: StoredTurnSchema }),
   /** Whether an answer is being produced now. */

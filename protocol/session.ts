@@ -60,3 +60,18 @@ export type Turn = z.output<typeof TurnSchema>;
 
 export const StoredTurnSchema = z.object({ ...TurnSchema.shape, id: z.number(), sessionId: z.string() });
 export type StoredTurn = z.output<typeof StoredTurnSchema>;
+
+/** What a session is for: it chooses the instructions the model gets and what context comes first. */
+export const SESSION_TYPES = ['debugging', 'repo-review', 'coding', 'log-analysis'] as const;
+export type SessionType = (typeof SESSION_TYPES)[number];
+
+export const SESSION_TYPE_LABELS: Record<SessionType, string> = {
+  debugging: 'Debugging',
+  'repo-review': 'Repo Review',
+  coding: 'Collaborative Coding',
+  'log-analysis': 'Log Analysis',
+};
+
+/** The session a panel shows. */
+export const SessionHeadSchema = z.object({ id: z.string(), type: z.enum(SESSION_TYPES), startedAt: z.number() });
+export type SessionHead = z.output<typeof SessionHeadSchema>;

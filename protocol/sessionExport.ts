@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { CellTableSchema } from './cellTable';
 import { CELL_LANGUAGES, RUN_OUTCOMES } from './live';
-import { TurnSchema } from './session';
+import { SESSION_TYPES, TurnSchema } from './session';
 
 export const SESSION_EXPORT_FORMAT = 'parley-session';
 export const SESSION_EXPORT_VERSION = 1;
@@ -27,7 +27,7 @@ export const ExecutionSchema = z.object({
 export const SessionExportSchema = z.object({
   format: z.literal(SESSION_EXPORT_FORMAT),
   version: z.literal(SESSION_EXPORT_VERSION),
-  session: z.object({ id: z.string().check(z.minLength(1)), startedAt: z.number() }),
+  session: z.object({ id: z.string().check(z.minLength(1)), type: z.enum(SESSION_TYPES), startedAt: z.number(), brief: z.optional(z.string()) }),
   /** In the order they were said; times in milliseconds since the epoch. */
   turns: z.array(TurnSchema),
   executions: z.array(ExecutionSchema),

@@ -76,6 +76,8 @@ export const ViewMessageSchema = z.discriminatedUnion('type', [
    * the last choice named, did not start (the browser's reason); the extension chooses again.
    */
   z.object({ type: z.literal('chooseCapture'), webviewFailed: z.catch(z.optional(z.string()), undefined) }),
+  /** From the view of an analysed Claude Code session: talk it through in a Log Analysis session. */
+  z.object({ type: z.literal('discussTranscript') }),
   RpcMessageSchema,
 ]);
 export type ViewMessage = z.output<typeof ViewMessageSchema>;

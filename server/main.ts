@@ -8,6 +8,7 @@ import {
   AskAboutFailureRequest,
   CapturePageRequest,
   ExportSessionRequest,
+  NewSessionRequest,
   KbStatsNotification,
   LiveEndpointRequest,
   LiveRemoteOriginNotification,
@@ -27,6 +28,7 @@ import { CAPTURE_PAGE_PATH } from './live/capturePage';
 import { LIVE_TOKEN_PARAM } from '../protocol/live';
 import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
+import { sessionHead } from './sessions/store';
 import { SessionStore } from './sessions/store';
 import { Approvals } from './hands/approval';
 import { Cells } from './hands/approvalCells';
@@ -37,6 +39,8 @@ import { registerFixes, type Fixes } from './repo/fixes/codeActions';
 import { RelatedDefinitions } from './repo/fixes/related';
 import { RepoIndexes } from './repo/indexes';
 import { ReviewService } from './repo/review/service';
+import { analysisBrief } from './logs/brief';
+import { analyzeClaudeSession } from './logs/claudeCode/session';
 import { registerLogs } from './logs/service';
 import { Keys } from './providers/keys';
 import { ProviderRegistry } from './providers/registry';
@@ -221,7 +225,7 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
   const failed = (what: string) => (error: unknown) => log.error(what, { error: errorMessage(error) });
   return {
     onOpen: (client) => {
-      client.send({ type: 'history', turns: talk.store.turns(talk.sessionId) });
+      client.send({ type: 'history', turns: talk.store.turns(talk.sessionId), session: sessionHead(talk.store, talk.sessionId) });
       // A panel that opens (or reloads) while a card waits shows it, and can answer it.
       for (const card of approvals.waiting) client.send(card);
       report().then((current) => client.send({ type: 'hello', report: current, status }), failed('Could not greet a live client'));
@@ -333,6 +337,19 @@ connection.onRequest(ExportSessionRequest.type, () => {
   const turns = store.turns(sessionId);
   const startedAt = store.info(sessionId)?.startedAt ?? Date.now();
   return { markdown: sessionMarkdown(startedAt, turns, store.executions(sessionId)), turns: turns.length, startedAt };
+});
+
+onRequest(connection, NewSessionRequest, async (params) => {
+  if (!conversation || !live) throw new Error('Parley is still starting; try again in a moment.');
+  const talk = conversation;
+  const brief = params.transcript ? await analysisBrief(await analyzeClaudeSession(params.transcript)) : undefined;
+  const sessionId = talk.store.start(Date.now(), params.type, brief);
+  await talk.conversation.switchTo(sessionId);
+  talk.sessionId = sessionId;
+  const session = sessionHead(talk.store, sessionId)!;
+  live.broadcast({ type: 'history', turns: [], session });
+  log.info('New session', { type: params.type, brief: brief?.length ?? 0 });
+  return session;
 });
 
 connection.onShutdown(async () => {

@@ -4,7 +4,7 @@
  * notifications for the view to re-render what changed.
  */
 import type { ClientFrame, ServerFrame } from '../protocol/live';
-import type { StoredTurn, ToolCallRecord } from '../protocol/session';
+import type { SessionHead, StoredTurn, ToolCallRecord } from '../protocol/session';
 import type { ServerStatus, StatusReport } from '../protocol/status';
 import type { CaptureChoice, ViewCommand } from '../protocol/webview';
 import { LiveConnection, type LiveState } from './live';
@@ -14,6 +14,8 @@ export interface ViewState {
   report?: StatusReport;
   status?: ServerStatus;
   turns?: StoredTurn[];
+  /** The session the conversation is in. */
+  session?: SessionHead;
 }
 
 /** The answer being produced now, before it is committed as a turn. */
@@ -134,6 +136,7 @@ function apply(model: ViewModel, frame: ServerFrame): void {
       return;
     case 'history':
       model.turns = frame.turns;
+      if (frame.session) model.session = frame.session;
       return;
     case 'turn':
       model.turns = [...(model.turns ?? []).filter((turn) => turn.id !== frame.turn.id), frame.turn];

@@ -186,6 +186,15 @@ function render(analysis: ClaudeSessionAnalysis): void {
     {},
     h('h1', {}, session.firstPrompt ?? session.id),
     h(
+      'div',
+      { class: 'actions' },
+      h(
+        'button',
+        { type: 'button', class: 'primary', 'data-action': 'discuss', title: 'Start a Log Analysis session with this analysis as its context' },
+        'Talk it through',
+      ),
+    ),
+    h(
       'p',
       { class: 'cc-meta' },
       [
@@ -249,6 +258,7 @@ function render(analysis: ClaudeSessionAnalysis): void {
     ),
   ];
   app.replaceChildren(...sections.filter((section) => section !== null));
+  app.querySelector('[data-action="discuss"]')?.addEventListener('click', () => host.postMessage({ type: 'discussTranscript' }));
 }
 
 host.onMessage((message) => {

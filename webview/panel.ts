@@ -2,6 +2,7 @@
  * The session panel: the conversation with a box to type in, and what the server reports about
  * itself and the providers. The composer is built once so re-rendering never loses what is typed.
  */
+import { SESSION_TYPE_LABELS } from '../protocol/session';
 import type { CaptureChoice } from '../protocol/webview';
 import { startView, type ViewModel } from './app';
 import { MicrophoneCapture } from './audio/capture';
@@ -61,7 +62,9 @@ const pushToTalk = (view: ViewModel) => view.report?.voice.mode === 'pushToTalk'
 let firstReport = true;
 
 function render(model: ViewModel): void {
-  header.replaceChildren(h('h1', {}, 'Parley Session'), connectionBadge(model.live, model.status));
+  const type = model.session ? SESSION_TYPE_LABELS[model.session.type] : undefined;
+  const badge = type ? [h('span', { class: 'session-type', 'data-field': 'sessionType', title: 'Parley: New Session starts another' }, type)] : [];
+  header.replaceChildren(h('h1', {}, 'Parley Session'), ...badge, connectionBadge(model.live, model.status));
   const llm = model.report?.providers.find((stage) => stage.stage === 'llm');
   const message = model.notice?.message ?? (llm && !llm.configured ? `No language model yet: ${llm.hint ?? ''}` : '');
   notice.className = `notice ${model.notice?.level ?? 'warning'}`;

@@ -3,6 +3,7 @@
  * server: the analysis is handed over whole when the webview is ready. One panel per transcript.
  */
 import * as vscode from 'vscode';
+import { Commands } from '../../protocol/commands';
 import type { ClaudeSessionAnalysis } from '../../protocol/logs';
 import { ViewMessageSchema } from '../../protocol/webview';
 import { renderHtml, webviewOptions } from './html';
@@ -23,7 +24,10 @@ export class ClaudeSessionPanel {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'parley.svg');
     ClaudeSessionPanel.open.set(file, panel);
     const listener = panel.webview.onDidReceiveMessage((raw: unknown) => {
-      if (ViewMessageSchema.safeParse(raw).data?.type === 'ready') void panel.webview.postMessage({ type: 'claudeSessionAnalysis', analysis });
+      const message = ViewMessageSchema.safeParse(raw).data;
+      if (message?.type === 'ready') void panel.webview.postMessage({ type: 'claudeSessionAnalysis', analysis });
+      // The transcript is the one this view shows: the webview names no file.
+      if (message?.type === 'discussTranscript') void vscode.commands.executeCommand(Commands.newSession, 'log-analysis', file);
     });
     panel.onDidDispose(() => {
       listener.dispose();

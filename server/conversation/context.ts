@@ -7,6 +7,7 @@
  *   3. the visible lines of the active file;
  *   4. problems elsewhere in the workspace, errors first, summarized per file past a limit;
  *   5. the other open files, by name.
+ * A debugging session puts the problems (2 and 4) first.
  */
 import type { EditorState, WorkspaceDiagnostic } from '../../protocol/lsp';
 import type { WorkspaceFolders } from '../tools/confine';
@@ -33,13 +34,13 @@ function problem(d: WorkspaceDiagnostic, where: string): string {
   return `- ${where}:${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}${d.source ? ` [${d.source}]` : ''}: ${d.message}`;
 }
 
-export function editorContext(state: EditorState, folders: WorkspaceFolders, maxTokens = DEFAULT_CONTEXT_TOKENS): string {
+/** Which sections come first (and so are cut last); a debugging session puts the problems first. */
+export type ContextOrder = 'editor-first' | 'problems-first';
+
+export function editorContext(state: EditorState, folders: WorkspaceFolders, maxTokens = DEFAULT_CONTEXT_TOKENS, order: ContextOrder = 'editor-first'): string {
   const budget = { chars: maxTokens * CHARS_PER_TOKEN };
-  const sections: string[] = [];
-  const add = (title: string, body: string) => {
-    const text = fit(`## ${title}\n${body}`, budget);
-    if (text) sections.push(text);
-  };
+  const entries: { problems: boolean; title: string; body: string }[] = [];
+  const add = (title: string, body: string, problems = false) => entries.push({ problems, title, body });
   const editor = state.activeEditor;
   const name = (path: string) => folders.display(path);
   if (editor) {
@@ -48,7 +49,7 @@ export function editorContext(state: EditorState, folders: WorkspaceFolders, max
       : '\nNothing selected.';
     add('Active file', `${name(editor.path)} (${editor.languageId}, ${editor.lineCount} lines)${selection}`);
     const here = state.diagnostics.filter((d) => d.path === editor.path);
-    add('Problems in the active file', here.length ? here.map((d) => problem(d, name(d.path))).join('\n') : 'None.');
+    add('Problems in the active file', here.length ? here.map((d) => problem(d, name(d.path))).join('\n') : 'None.', true);
     const first = editor.visibleRange.start.line + 1;
     const numbered = redactForModel(editor.path, editor.visibleText)
       .split('\n')
@@ -62,9 +63,14 @@ export function editorContext(state: EditorState, folders: WorkspaceFolders, max
   if (elsewhere.length) {
     const listed = elsewhere.slice(0, 30).map((d) => problem(d, name(d.path)));
     const rest = elsewhere.length > 30 ? `\n… and ${elsewhere.length - 30} more problems` : '';
-    add('Problems elsewhere in the workspace', listed.join('\n') + rest);
+    add('Problems elsewhere in the workspace', listed.join('\n') + rest, true);
   }
   const others = state.openFiles.filter((path) => path !== editor?.path);
   if (others.length) add('Other open files', others.map(name).join(', '));
-  return sections.join('\n\n');
+  // A stable sort: within each group the sections keep the order above.
+  const ordered = order === 'problems-first' ? [...entries].sort((a, b) => Number(b.problems) - Number(a.problems)) : entries;
+  return ordered
+    .map((entry) => fit(`## ${entry.title}\n${entry.body}`, budget))
+    .filter(Boolean)
+    .join('\n\n');
 }

@@ -38,7 +38,7 @@ export interface ConversationDeps {
   store: SessionStore;
   sessionId: string;
   /** Throws a ProviderError that says what to set up when no model is configured. */
-  prepare(): Promise<TurnSetup>;
+  prepare(sessionId: string): Promise<TurnSetup>;
   tools: readonly Tool[];
   emit(frame: ServerFrame): void;
   log: Logger;
@@ -61,7 +61,22 @@ export class Conversation {
   /** Settles once the latest turn has taken over (or failed to): the next one waits for it. */
   private lastTakeover: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: ConversationDeps) {}
+  private sessionId: string;
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.sessionId = deps.sessionId;
+  }
+
+  /** The session new turns go to. */
+  get session(): string {
+    return this.sessionId;
+  }
+
+  /** Goes on in another session (a new one, say): the answer in progress stops first, and keeps its own session. */
+  async switchTo(sessionId: string): Promise<void> {
+    await this.cancel();
+    this.sessionId = sessionId;
+  }
 
   get answering(): boolean {
     return this.current !== undefined;
@@ -135,7 +150,8 @@ export class Conversation {
   }
 
   private async answer(said: string, source: Turn['source'], turn: AnswerTurn): Promise<void> {
-    const { store, sessionId, emit } = this.deps;
+    const { store, emit } = this.deps;
+    const sessionId = this.sessionId;
     // A key the user typed or read out is masked before it is stored, shown or sent anywhere.
     const text = await redactSecrets(said);
     const history = historyMessages(store.turns(sessionId));
@@ -144,7 +160,7 @@ export class Conversation {
     );
     turn.run(() => emit({ type: 'answering', active: true }));
     try {
-      await this.run([...history, { role: 'user', text }], turn);
+      await this.run([...history, { role: 'user', text }], turn, sessionId);
     } catch (error) {
       if (!turn.interrupted) {
         this.deps.log.warn('The answer failed', { error: errorMessage(error) });
@@ -154,12 +170,12 @@ export class Conversation {
     }
     turn.end();
     // A dropped speculative answer was never seen: there is nothing to finish or commit.
-    if (await turn.released) await this.finish(turn);
+    if (await turn.released) await this.finish(turn, sessionId);
   }
 
   /** Once its presenter commits it (a spoken answer after it was played), the answer is stored as heard. */
-  private async finish(turn: AnswerTurn): Promise<void> {
-    const { store, sessionId, emit } = this.deps;
+  private async finish(turn: AnswerTurn, sessionId: string): Promise<void> {
+    const { store, emit } = this.deps;
     await turn.committed;
     // Read after the answer was played: the user may have cut in while it was.
     const interrupted = turn.interrupted;
@@ -181,8 +197,8 @@ export class Conversation {
   }
 
   /** Model rounds until an answer without tool calls, running the tools in between. */
-  private async run(messages: ChatMessage[], turn: AnswerTurn): Promise<void> {
-    const { model, context, toolContext } = await this.deps.prepare();
+  private async run(messages: ChatMessage[], turn: AnswerTurn, sessionId: string): Promise<void> {
+    const { model, context, toolContext } = await this.deps.prepare(sessionId);
     // A turn that took over while this one was preparing: the model need not hear this one.
     const { signal } = turn;
     if (signal.aborted) return;

@@ -16,8 +16,9 @@ import { lspToolContext, requestEditorState } from '../tools/lspContext';
 import type { HandsDeps } from '../tools/builtin/runCommand';
 import { BUILTIN_TOOLS, handsTools } from '../tools/registry';
 import type { KnowledgeSearch } from '../tools/types';
-import { editorContext, REPO_MAP_WAIT_MS } from './context';
+import { REPO_MAP_WAIT_MS } from './context';
 import { Conversation } from './conversation';
+import { sessionContext } from './sessionTypes';
 
 export interface ConversationWiring {
   connection: Connection;
@@ -38,25 +39,25 @@ export interface ConversationWiring {
 export const RESTRICTED_MODE =
   "\n\n## Restricted Mode\nThe user has not trusted this workspace, so Parley runs no commands and no code here: there are no tools for it. If asked to run something, say so, and that trusting the workspace (VS Code's Restricted Mode banner) allows it.";
 
-export function createConversation(wiring: ConversationWiring): { conversation: Conversation; sessionId: string } {
+/** The conversation of `sessionId`, else of the latest session (a reopened window continues it), else of a new one. */
+export function createConversation(wiring: ConversationWiring, chosen?: string): { conversation: Conversation; sessionId: string } {
   const { connection, store, providers, log } = wiring;
-  const sessionId = store.latest()?.id ?? store.start();
+  const sessionId = chosen ?? store.latest()?.id ?? store.start();
   const conversation = new Conversation({
     store,
     sessionId,
     tools: wiring.hands ? [...BUILTIN_TOOLS, ...handsTools(wiring.hands)] : BUILTIN_TOOLS,
     emit: wiring.emit,
     log,
-    async prepare() {
+    async prepare(current) {
       const stage = providers.llm(await wiring.settings());
       const state = await requestEditorState(connection);
       const folders = new WorkspaceFolders(state.workspaceFolders);
       const knowledge = wiring.knowledge?.();
       const repoMap = await repoMapFor(wiring, state.activeEditor?.path, folders);
+      const session = store.info(current);
       const context =
-        editorContext(state, folders) +
-        (repoMap ? `\n\n## Repository map (files and symbols ranked by how central they are, around the active file)\n${repoMap}` : '') +
-        (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
+        sessionContext({ type: session?.type ?? 'coding', brief: session?.brief, state, folders, repoMap }) + (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
       return { model: stage, context, toolContext: { ...lspToolContext(connection, folders), ...(knowledge ? { knowledge } : {}) } };
     },
   });

@@ -4,7 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { StoredTurn, Turn, TurnMetrics, ToolCallRecord } from '../../protocol/session';
+import type { SessionHead, SessionType, StoredTurn, Turn, TurnMetrics, ToolCallRecord } from '../../protocol/session';
 import type { CellTable } from '../../protocol/cellTable';
 import type { CellLanguage, RunOutcome } from '../../protocol/live';
 import { SESSION_EXPORT_FORMAT, SESSION_EXPORT_VERSION, type SessionExport } from '../../protocol/sessionExport';
@@ -41,8 +41,11 @@ type ExecutionRow = Omit<Execution, 'images' | 'tables' | 'createdAt'> & { image
 
 export interface SessionInfo {
   id: string;
+  type: SessionType;
   startedAt: number;
   turns: number;
+  /** What the session starts from (a log analysis session's transcript analysis), given to the model each turn. */
+  brief?: string;
 }
 
 /** A past session as the list shows it. */
@@ -74,6 +77,18 @@ export function sessionQuery(text: string): string | undefined {
 
 const TITLE_CHARS = 80;
 
+/** What a panel shows of a session. */
+export function sessionHead(store: SessionStore, sessionId: string): SessionHead | undefined {
+  const info = store.info(sessionId);
+  return info && { id: info.id, type: info.type, startedAt: info.startedAt };
+}
+
+type InfoRow = Omit<SessionInfo, 'brief'> & { brief: string | null };
+
+function infoFromRow({ brief, ...row }: InfoRow): SessionInfo {
+  return { ...row, ...(brief === null ? {} : { brief }) };
+}
+
 function shortTitle(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= TITLE_CHARS ? flat : `${flat.slice(0, TITLE_CHARS - 1)}…`;
@@ -96,9 +111,9 @@ function fromRow(row: TurnRow): StoredTurn {
 export class SessionStore implements AllowList {
   constructor(private readonly db: Database) {}
 
-  start(now = Date.now()): string {
+  start(now = Date.now(), type: SessionType = 'coding', brief?: string): string {
     const id = randomUUID();
-    this.db.prepare('INSERT INTO sessions (id, started_at) VALUES (?, ?)').run(id, now);
+    this.db.prepare('INSERT INTO sessions (id, started_at, type, brief) VALUES (?, ?, ?, ?)').run(id, now, type, brief ?? null);
     return id;
   }
 
@@ -106,18 +121,19 @@ export class SessionStore implements AllowList {
   latest(): SessionInfo | undefined {
     const row = this.db
       .prepare(
-        'SELECT s.id, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.id ORDER BY s.started_at DESC, s.rowid DESC LIMIT 1',
+        'SELECT s.id, s.type, s.brief, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.id ORDER BY s.started_at DESC, s.rowid DESC LIMIT 1',
       )
-      .get() as SessionInfo | undefined;
-    return row;
+      .get() as InfoRow | undefined;
+    return row && infoFromRow(row);
   }
 
   info(sessionId: string): SessionInfo | undefined {
-    return this.db
+    const row = this.db
       .prepare(
-        'SELECT s.id, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id WHERE s.id = ? GROUP BY s.id',
+        'SELECT s.id, s.type, s.brief, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id WHERE s.id = ? GROUP BY s.id',
       )
-      .get(sessionId) as SessionInfo | undefined;
+      .get(sessionId) as InfoRow | undefined;
+    return row && infoFromRow(row);
   }
 
   append(sessionId: string, turn: Turn): StoredTurn {
@@ -164,7 +180,7 @@ export class SessionStore implements AllowList {
   list(): SessionSummary[] {
     const rows = this.db
       .prepare(
-        `SELECT s.id, s.started_at AS startedAt,
+        `SELECT s.id, s.type, s.started_at AS startedAt,
            (SELECT count(*) FROM turns t WHERE t.session_id = s.id) AS turns,
            (SELECT count(*) FROM executions e WHERE e.session_id = s.id) AS executions,
            coalesce((SELECT max(created_at) FROM turns t WHERE t.session_id = s.id), s.started_at) AS endedAt,
@@ -183,7 +199,7 @@ export class SessionStore implements AllowList {
     return {
       format: SESSION_EXPORT_FORMAT,
       version: SESSION_EXPORT_VERSION,
-      session: { id: info.id, startedAt: info.startedAt },
+      session: { id: info.id, type: info.type, startedAt: info.startedAt, ...(info.brief === undefined ? {} : { brief: info.brief }) },
       turns,
       executions: this.executions(sessionId),
     };
@@ -191,10 +207,10 @@ export class SessionStore implements AllowList {
 
   /** Stores an exported session under its own id, all of it or nothing; refuses an id already here. */
   importSession(exported: SessionExport): void {
-    const { id, startedAt } = exported.session;
+    const { id, startedAt, type, brief } = exported.session;
     this.db.transaction(() => {
       if (this.info(id)) throw new Error(`Session ${id} is already here; delete it first to import it again.`);
-      this.db.prepare('INSERT INTO sessions (id, started_at) VALUES (?, ?)').run(id, startedAt);
+      this.db.prepare('INSERT INTO sessions (id, started_at, type, brief) VALUES (?, ?, ?, ?)').run(id, startedAt, type, brief ?? null);
       for (const turn of exported.turns) this.append(id, turn);
       for (const execution of exported.executions) this.addExecution(id, execution);
     })();

@@ -319,6 +319,22 @@ const sessionSearch: Migration = {
   },
 };
 
+/**
+ * What each session is for (protocol/session.ts SESSION_TYPES; sessions from before are
+ * collaborative coding) and its brief: what the session starts from, such as the analysis of a
+ * Claude Code transcript, given to the model on every turn.
+ */
+const sessionTypes: Migration = {
+  version: 7,
+  description: 'session types and briefs',
+  up(db) {
+    db.exec(`
+      ALTER TABLE sessions ADD COLUMN type TEXT NOT NULL DEFAULT 'coding' CHECK (type IN ('debugging', 'repo-review', 'coding', 'log-analysis'));
+      ALTER TABLE sessions ADD COLUMN brief TEXT;
+    `);
+  },
+};
+
 export const SESSIONS_MIGRATIONS: readonly Migration[] = [
   withPurpose('sessions'),
   sessionTurns,
@@ -326,4 +342,5 @@ export const SESSIONS_MIGRATIONS: readonly Migration[] = [
   replExecutions,
   executionTables,
   sessionSearch,
+  sessionTypes,
 ];

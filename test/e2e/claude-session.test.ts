@@ -2,7 +2,9 @@
  * Parley: Analyze Claude Code Session in the real VS Code, in Restricted Mode (reading a
  * transcript runs nothing): the sessions Claude Code keeps (CLAUDE_CONFIG_DIR) are listed newest
  * first, the chosen one is analysed with progress, and the view draws its three charts with the
- * figures and tables; the skipped lines of a damaged transcript are reported.
+ * figures and tables; the skipped lines of a damaged transcript are reported. Then the user
+ * talks it through: a Log Analysis session starts, and the model (the OpenAI-compatible stand-in)
+ * answers with the analysis in its context.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, utimesSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
 import { DIST, REPO, tempDir } from '../support/paths';
+import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
 import { closeWorkbench, notifications, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
@@ -35,6 +38,7 @@ describe('Claude Code session analysis in code-server', { skip: unavailable, tim
   const claude = join(workspace.path, 'claude');
   let codeServer: CodeServer;
   let page: Page;
+  let model: OpenAIStandIn;
 
   before(async () => {
     const project = join(claude, 'projects', '-tmp');
@@ -43,11 +47,13 @@ describe('Claude Code session analysis in code-server', { skip: unavailable, tim
     copyFileSync(join(CORPUS, 'todowrite_examples.jsonl'), join(project, 'todowrite_session.jsonl'));
     copyFileSync(join(CORPUS, 'edge_cases.jsonl'), join(project, 'edge_cases.jsonl'));
     utimesSync(join(project, 'todowrite_session.jsonl'), new Date('2026-11-01T10:00:00Z'), new Date('2026-11-01T10:00:00Z'));
+    model = await startOpenAIStandIn({ latency: { ttfbMs: 20, interTokenMs: 0 } });
     codeServer = await startCodeServer({
       vsix: join(DIST, 'parley.vsix'),
       workspace: join(workspace.path, 'folder'),
       workspaceTrust: true,
       env: { CLAUDE_CONFIG_DIR: claude },
+      settings: { 'parley.llm.provider': 'openai-compatible', 'parley.llm.baseUrl': model.baseURL, 'parley.llm.model': 'local-analyst' },
     });
     page = await openWorkbench(codeServer.url);
   });
@@ -55,6 +61,7 @@ describe('Claude Code session analysis in code-server', { skip: unavailable, tim
   after(async () => {
     if (page) await closeWorkbench(page);
     if (codeServer) await codeServer.stop();
+    if (model) await model.close();
     workspace.cleanup();
   });
 
@@ -87,5 +94,36 @@ describe('Claude Code session analysis in code-server', { skip: unavailable, tim
       what: 'the notification about the skipped lines',
     });
     await screenshot(page, 'claude-session');
+  });
+
+  it('talks the analysis through in a Log Analysis session, the model given the analysis', async () => {
+    model.chat.push({ text: 'FailingTool failed once: the command it ran was not found.' });
+    const view = await webviewFrame(page, 'Tool calls by tool');
+    await view.locator('[data-action="discuss"]').click();
+    // Counted first: innerText would wait for an element that a frame of another view never has.
+    const badge = (frame: Frame) => frame.locator('[data-field="sessionType"]');
+    const panel = await webviewFrame(page, async (frame) => (await badge(frame).count()) > 0 && (await badge(frame).innerText()) === 'Log Analysis', 60_000);
+    await waitFor(
+      async () =>
+        (
+          await panel
+            .locator('[data-field="connection"]')
+            .innerText()
+            .catch(() => '')
+        ).includes('Connected'),
+      {
+        timeoutMs: 60_000,
+        what: 'the session panel to connect',
+      },
+    );
+    await panel.locator('#composer-input').fill('which tool failed, and why?');
+    await panel.locator('#composer-input').press('Enter');
+    const answer = panel.locator('.turn.assistant:not(.streaming)').last();
+    await waitFor(async () => /command it ran was not found/.test(await answer.innerText().catch(() => '')), { timeoutMs: 60_000, what: 'the answer' });
+    const prompt = JSON.stringify(model.requests.at(-1)?.body);
+    assert.match(prompt, /## Session: Log Analysis/);
+    assert.match(prompt, /FailingTool: 1 \/ 1/);
+    assert.match(prompt, /Command not found/);
+    await screenshot(page, 'claude-session-talk');
   });
 });

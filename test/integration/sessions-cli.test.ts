@@ -76,7 +76,7 @@ describe('parley sessions', () => {
     const damaged = join(dir.path, 'damaged.json');
     writeFileSync(
       damaged,
-      JSON.stringify({ format: 'parley-session', version: 1, session: { id: 'x', startedAt: 1 }, turns: [{ role: 'robot' }], executions: [] }),
+      JSON.stringify({ format: 'parley-session', version: 1, session: { id: 'x', type: 'coding', startedAt: 1 }, turns: [{ role: 'robot' }], executions: [] }),
     );
     const refused = parley(['sessions', 'import', damaged, '--db', join(dir.path, 'third.db')]);
     assert.equal(refused.code, 1);

@@ -54,8 +54,8 @@ describe('session history search', () => {
 
   it('lists sessions newest first with the first question as title and their span', () => {
     assert.deepEqual(store.list(), [
-      { id: second, startedAt: 10_000, turns: 1, executions: 0, endedAt: 11_000, title: 'Rename parseConfig to loadSettings everywhere' },
-      { id: first, startedAt: 1_000, turns: 2, executions: 1, endedAt: 3_000, title: 'Why does the login test time out?' },
+      { id: second, type: 'coding', startedAt: 10_000, turns: 1, executions: 0, endedAt: 11_000, title: 'Rename parseConfig to loadSettings everywhere' },
+      { id: first, type: 'coding', startedAt: 1_000, turns: 2, executions: 1, endedAt: 3_000, title: 'Why does the login test time out?' },
     ]);
   });
 
@@ -112,16 +112,18 @@ describe('session search migration', () => {
         SESSIONS_MIGRATIONS.filter((migration) => migration.version <= 5),
       );
       assert.equal(schemaVersion(old), 5);
+      const id = 'older-session';
+      old.prepare('INSERT INTO sessions (id, started_at) VALUES (?, 1)').run(id);
       const store = new SessionStore(old);
-      const id = store.start(1);
       store.append(id, turn('user', 'an older question about websockets', 2));
       store.addExecution(id, cell('len(frames)', '1024', 3));
       old.close();
       const upgraded = open(file);
-      assert.equal(schemaVersion(upgraded), 6);
+      assert.equal(schemaVersion(upgraded), SESSIONS_MIGRATIONS.at(-1)!.version);
       const again = new SessionStore(upgraded);
       assert.equal(again.search('websockets')[0]?.sessionId, id);
       assert.equal(again.search('1024')[0]?.kind, 'execution');
+      assert.equal(again.info(id)?.type, 'coding', 'a session from before types is collaborative coding');
       upgraded.close();
     } finally {
       dir.cleanup();
