@@ -23,6 +23,9 @@ import {
   KbSyncRequest,
   KbVoteRequest,
   LiveEndpointRequest,
+  LogsAnalyzeRequest,
+  LogsListRequest,
+  NewSessionRequest,
   LiveRemoteOriginNotification,
   ReviewDismissalsRequest,
   ReviewRequest,
@@ -151,6 +154,11 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
       [KbDocumentVisibilityRequest.method, { documentId: 1, visibility: 'everyone' }, /^parley\/kb\/documentVisibility: visibility: /],
       [AskAboutFailureRequest.method, { kind: 'task', name: 'test', output: 'x'.repeat(40_000) }, /^parley\/askAboutFailure: output: Too big/],
       [AskAboutFailureRequest.method, { kind: 'approve', name: 'test' }, /^parley\/askAboutFailure: kind: /],
+      [LogsListRequest.method, { dir: ['/root/.claude'] }, /^parley\/logs\/list: dir: .*expected string/],
+      [LogsAnalyzeRequest.method, { file: '' }, /^parley\/logs\/analyze: file: must be a path/],
+      [LogsAnalyzeRequest.method, {}, /^parley\/logs\/analyze: file: .*expected string/],
+      [NewSessionRequest.method, { type: 'party' }, /^parley\/session\/new: type: /],
+      [NewSessionRequest.method, { type: 'log-analysis', transcript: 7 }, /^parley\/session\/new: transcript: .*expected string/],
     ];
     const notifications: string[] = [WorkspaceTrustNotification.method, LiveRemoteOriginNotification.method];
     const requests = Object.keys(PARAMS).filter((method) => !notifications.includes(method));
