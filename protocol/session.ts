@@ -22,6 +22,21 @@ export const TurnMetricsSchema = z.object({
 });
 export type TurnMetrics = z.output<typeof TurnMetricsSchema>;
 
+/** What an answer's model calls used, summed over its rounds, and what that cost. */
+export const TurnUsageSchema = z.object({
+  /** The provider and model that answered (after a fallback, not necessarily the configured ones). */
+  provider: z.string(),
+  model: z.string(),
+  /** All input tokens, cached ones included. */
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  /** USD at Parley's price table; 0 for a local server; absent when the model has no price. */
+  costUsd: z.optional(z.number()),
+});
+export type TurnUsage = z.output<typeof TurnUsageSchema>;
+
 export const CitationSchema = z.object({
   label: z.string(),
   path: z.string(),
@@ -54,6 +69,7 @@ export const TurnSchema = z.object({
   source: z.optional(z.enum(['voice', 'typed'])),
   toolCalls: z.array(ToolCallRecordSchema),
   metrics: z.optional(TurnMetricsSchema),
+  usage: z.optional(TurnUsageSchema),
   createdAt: z.number(),
 });
 export type Turn = z.output<typeof TurnSchema>;

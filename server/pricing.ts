@@ -41,8 +41,22 @@ export const DEFAULT_PRICES: PriceTable = {
     'claude-haiku-4-5': anthropic(1, 5, 0.1),
     'claude-3-5-haiku': { inputPerMTok: 0.8, outputPerMTok: 4, cacheWrite5mPerMTok: 1, cacheWrite1hPerMTok: 1.6, cacheReadPerMTok: 0.08 },
     'claude-3-haiku': { inputPerMTok: 0.25, outputPerMTok: 1.25, cacheWrite5mPerMTok: 0.3, cacheWrite1hPerMTok: 0.5, cacheReadPerMTok: 0.03 },
+    // OpenAI, from copies of its pricing page (its own was not reachable here): cached input is what
+    // OpenAI bills for prompt-cache hits; it bills no cache writes.
+    'gpt-5': openai(1.25, 10, 0.125),
+    'gpt-5-mini': openai(0.25, 2, 0.025),
+    'gpt-5-nano': openai(0.05, 0.4, 0.005),
+    'gpt-4.1': openai(2, 8, 0.5),
+    'gpt-4.1-mini': openai(0.4, 1.6, 0.1),
+    'gpt-4.1-nano': openai(0.1, 0.4, 0.025),
+    'gpt-4o': openai(2.5, 10, 1.25),
+    'gpt-4o-mini': openai(0.15, 0.6, 0.075),
   },
 };
+
+function openai(input: number, output: number, cachedInput: number): ModelPrice {
+  return { inputPerMTok: input, outputPerMTok: output, cacheReadPerMTok: cachedInput };
+}
 
 /** Claude Code writes this model on messages it made itself (an interruption, an API error): nothing was billed. */
 export const SYNTHETIC_MODEL = '<synthetic>';
@@ -74,6 +88,29 @@ export function priceOf(table: PriceTable, model: string): ModelPrice | undefine
     if (!best || key.length > best.length) best = key;
   }
   return best === undefined ? undefined : table.models[best];
+}
+
+/**
+ * USD for one answer's tokens (`inputTokens` counting cached ones too, as Parley's LLM layer
+ * reports them). An OpenAI-compatible server without a price in the table is taken to be a
+ * local one, which costs nothing; any other model without a price has no cost (undefined).
+ */
+export function chatCost(
+  table: PriceTable,
+  answer: { provider: string; model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number },
+): number | undefined {
+  const price = priceOf(table, answer.model);
+  if (!price) return answer.provider === 'openai-compatible' ? 0 : undefined;
+  const uncached = Math.max(0, answer.inputTokens - answer.cacheReadTokens - answer.cacheWriteTokens);
+  const usage: TokenUsage = {
+    input_tokens: uncached,
+    output_tokens: answer.outputTokens,
+    cache_creation_input_tokens: answer.cacheWriteTokens,
+    cache_read_input_tokens: answer.cacheReadTokens,
+    cache_creation_5m_input_tokens: answer.cacheWriteTokens,
+    cache_creation_1h_input_tokens: 0,
+  };
+  return usageCost(usage, price);
 }
 
 /** USD for `usage` at `price`. */

@@ -1,5 +1,5 @@
 /** The conversation as the panel shows it: turns, the answer streaming in, tool calls, latencies. */
-import type { StoredTurn, ToolCallRecord, TurnMetrics } from '../protocol/session';
+import type { StoredTurn, ToolCallRecord, TurnMetrics, TurnUsage } from '../protocol/session';
 import type { Streaming } from './app';
 import { h, icon } from './dom';
 
@@ -62,6 +62,24 @@ function latency(metrics: TurnMetrics | undefined): HTMLElement | null {
   return parts.length ? h('p', { class: 'latency', 'data-field': 'latency' }, icon('dashboard'), ` ${parts.join(' · ')}`) : null;
 }
 
+function tokens(count: number): string {
+  return count >= 10_000 ? `${Math.round(count / 1000)}k` : count >= 1000 ? `${(count / 1000).toFixed(1)}k` : String(count);
+}
+
+/** What the answer's model calls used and cost, under the answer. */
+function usageLine(usage: TurnUsage | undefined): HTMLElement | null {
+  if (!usage) return null;
+  const cached = usage.cacheReadTokens ? ` (${tokens(usage.cacheReadTokens)} cached)` : '';
+  const cost =
+    usage.costUsd === undefined ? 'no price for this model' : usage.costUsd === 0 ? 'free (local)' : `$${usage.costUsd.toFixed(usage.costUsd < 0.01 ? 4 : 3)}`;
+  return h(
+    'p',
+    { class: 'latency', 'data-field': 'usage', title: `${usage.provider} · ${usage.model}` },
+    icon('credit-card'),
+    ` ${tokens(usage.inputTokens)} in${cached} · ${tokens(usage.outputTokens)} out · ${cost}`,
+  );
+}
+
 function turnView(turn: StoredTurn, onCite: OpenCitation): HTMLElement {
   const who = turn.role === 'user' ? 'You' : 'Parley';
   return h(
@@ -77,6 +95,7 @@ function turnView(turn: StoredTurn, onCite: OpenCitation): HTMLElement {
     ...turn.toolCalls.map((call) => toolChip(call, false, onCite)),
     richText(turn.text),
     latency(turn.metrics),
+    usageLine(turn.usage),
   );
 }
 

@@ -8,7 +8,7 @@
  * committed until `confirm()`, in order; `drop()` (or an interruption while held) discards it
  * without a trace. That state lives here alone.
  */
-import type { ToolCallRecord, TurnMetrics } from '../../protocol/session';
+import type { ToolCallRecord, TurnMetrics, TurnUsage } from '../../protocol/session';
 import { HeldOutput } from './held';
 
 /** What an answer produces, in order, once it may be seen. The stream ends when the model is done or stopped. */
@@ -24,6 +24,8 @@ export class AnswerTurn {
   readonly toolCalls: ToolCallRecord[] = [];
   /** The model's figures and, for a spoken answer, the voice loop's: committed with the answer. */
   readonly metrics: TurnMetrics = {};
+  /** What the answer's model calls used and cost, summed over its rounds. */
+  usage: TurnUsage | undefined;
   /** For an interrupted answer: what the user actually heard, committed instead of `text`. */
   heard: string | undefined;
   /** True once the answer may be seen; false if it was dropped (or refused) before that. */

@@ -11,7 +11,8 @@ import type { ServerFrame } from '../../protocol/live';
 import type { ToolCallRecord, Turn } from '../../protocol/session';
 import { notSent } from '../live/refusal';
 import { errorMessage, type Logger } from '../log';
-import type { ChatMessage, ChatRequest, LlmEvent, ToolCall } from '../providers/llm/types';
+import type { ChatMessage, ChatRequest, DoneEvent, LlmEvent, ToolCall, UsageEvent } from '../providers/llm/types';
+import { chatCost, DEFAULT_PRICES } from '../pricing';
 import type { SessionStore } from '../sessions/store';
 import { runTool } from '../tools/registry';
 import type { Tool, ToolContext } from '../tools/types';
@@ -188,6 +189,7 @@ export class Conversation {
         interrupted,
         toolCalls: turn.toolCalls,
         ...(Object.keys(metrics).length ? { metrics } : {}),
+        ...(turn.usage ? { usage: turn.usage } : {}),
         createdAt: Date.now(),
       };
       emit({ type: 'turn', turn: store.append(sessionId, stored) });
@@ -224,8 +226,11 @@ export class Conversation {
     let text = '';
     const calls: ToolCall[] = [];
     const started = performance.now();
+    let usage: UsageEvent | undefined;
     for await (const event of model.chat(request, turn.signal)) {
       if (event.type === 'text' || event.type === 'toolCall') turn.metrics.llmTtftMs ??= performance.now() - started;
+      if (event.type === 'usage') usage = event;
+      if (event.type === 'done' && usage) addUsage(turn, event, usage);
       if (event.type === 'text') {
         text += event.text;
         turn.text += event.text;
@@ -266,4 +271,32 @@ export class Conversation {
     turn.publish({ type: 'toolCall', call, state });
     this.deps.emit({ type: 'toolCall', call, state });
   }
+}
+
+/** Adds one round's usage, priced, to its answer's. */
+function addUsage(turn: AnswerTurn, done: DoneEvent, usage: UsageEvent): void {
+  const round = {
+    provider: done.provider,
+    model: done.model,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cacheReadTokens: usage.cacheReadTokens,
+    cacheWriteTokens: usage.cacheWriteTokens,
+  };
+  const cost = chatCost(DEFAULT_PRICES, round);
+  const before = turn.usage;
+  if (!before) {
+    turn.usage = { ...round, ...(cost === undefined ? {} : { costUsd: cost }) };
+    return;
+  }
+  const costUsd = before.costUsd === undefined || cost === undefined ? undefined : before.costUsd + cost;
+  turn.usage = {
+    provider: done.provider,
+    model: done.model,
+    inputTokens: before.inputTokens + round.inputTokens,
+    outputTokens: before.outputTokens + round.outputTokens,
+    cacheReadTokens: before.cacheReadTokens + round.cacheReadTokens,
+    cacheWriteTokens: before.cacheWriteTokens + round.cacheWriteTokens,
+    ...(costUsd === undefined ? {} : { costUsd }),
+  };
 }

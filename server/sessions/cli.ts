@@ -104,7 +104,8 @@ function formatList(sessions: SessionSummary[]): string {
   return sessions
     .map((session) => {
       const minutes = Math.round((session.endedAt - session.startedAt) / 60_000);
-      return `${new Date(session.startedAt).toISOString().slice(0, 16).replace('T', ' ')}  ${String(minutes).padStart(4)} min  ${String(session.turns).padStart(4)} turns  ${session.id}\n    ${session.title ?? '(nothing said)'}`;
+      const cost = session.costUsd === undefined ? '' : `  $${session.costUsd.toFixed(4)}`;
+      return `${new Date(session.startedAt).toISOString().slice(0, 16).replace('T', ' ')}  ${String(minutes).padStart(4)} min  ${String(session.turns).padStart(4)} turns${cost}  ${session.id}\n    ${session.title ?? '(nothing said)'}`;
     })
     .join('\n');
 }

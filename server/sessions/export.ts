@@ -19,6 +19,12 @@ function metricsLine(metrics: TurnMetrics | undefined): string | undefined {
   return parts.length > 0 ? `<sub>${parts.join(' · ')}</sub>` : undefined;
 }
 
+function usageLine({ usage }: StoredTurn): string | undefined {
+  if (!usage) return undefined;
+  const cost = usage.costUsd === undefined ? 'no price' : `$${usage.costUsd.toFixed(4)}`;
+  return `<sub>${usage.model}: ${usage.inputTokens} tokens in, ${usage.outputTokens} out · ${cost}</sub>`;
+}
+
 function time(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
@@ -32,7 +38,7 @@ function turnMarkdown(turn: StoredTurn): string {
     '',
     turn.text.trim() || '_(nothing said)_',
     ...(tools.length > 0 ? ['', '**Tools**', ...tools] : []),
-    ...[metricsLine(turn.metrics)].filter((line): line is string => !!line).flatMap((line) => ['', line]),
+    ...[metricsLine(turn.metrics), usageLine(turn)].filter((line): line is string => !!line).flatMap((line) => ['', line]),
   ].join('\n');
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { SessionHead, SessionType, StoredTurn, Turn, TurnMetrics, ToolCallRecord } from '../../protocol/session';
+import type { SessionHead, SessionType, StoredTurn, Turn, TurnMetrics, TurnUsage, ToolCallRecord } from '../../protocol/session';
 import type { CellTable } from '../../protocol/cellTable';
 import type { CellLanguage, RunOutcome } from '../../protocol/live';
 import { SESSION_EXPORT_FORMAT, SESSION_EXPORT_VERSION, type SessionExport } from '../../protocol/sessionExport';
@@ -19,6 +19,7 @@ interface TurnRow {
   source: string | null;
   tool_calls: string;
   metrics: string | null;
+  usage: string | null;
   created_at: number;
 }
 
@@ -55,6 +56,8 @@ export interface SessionSummary extends SessionInfo {
   /** The last turn's time; the start when there is none. */
   endedAt: number;
   executions: number;
+  /** USD of the answers that have a price; absent when none has. */
+  costUsd?: number;
 }
 
 /** A place in past sessions that matches a search. */
@@ -104,6 +107,7 @@ function fromRow(row: TurnRow): StoredTurn {
     ...(row.source ? { source: row.source as Turn['source'] } : {}),
     toolCalls: JSON.parse(row.tool_calls) as ToolCallRecord[],
     ...(row.metrics ? { metrics: JSON.parse(row.metrics) as TurnMetrics } : {}),
+    ...(row.usage ? { usage: JSON.parse(row.usage) as TurnUsage } : {}),
     createdAt: row.created_at,
   };
 }
@@ -138,7 +142,7 @@ export class SessionStore implements AllowList {
 
   append(sessionId: string, turn: Turn): StoredTurn {
     const result = this.db
-      .prepare('INSERT INTO turns (session_id, role, text, interrupted, source, tool_calls, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare('INSERT INTO turns (session_id, role, text, interrupted, source, tool_calls, metrics, usage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(
         sessionId,
         turn.role,
@@ -147,6 +151,7 @@ export class SessionStore implements AllowList {
         turn.source ?? null,
         JSON.stringify(turn.toolCalls),
         turn.metrics ? JSON.stringify(turn.metrics) : null,
+        turn.usage ? JSON.stringify(turn.usage) : null,
         turn.createdAt,
       );
     return { ...turn, id: Number(result.lastInsertRowid), sessionId };
@@ -184,11 +189,12 @@ export class SessionStore implements AllowList {
            (SELECT count(*) FROM turns t WHERE t.session_id = s.id) AS turns,
            (SELECT count(*) FROM executions e WHERE e.session_id = s.id) AS executions,
            coalesce((SELECT max(created_at) FROM turns t WHERE t.session_id = s.id), s.started_at) AS endedAt,
-           (SELECT text FROM turns t WHERE t.session_id = s.id AND t.role = 'user' ORDER BY id LIMIT 1) AS title
+           (SELECT text FROM turns t WHERE t.session_id = s.id AND t.role = 'user' ORDER BY id LIMIT 1) AS title,
+           (SELECT sum(json_extract(t.usage, '$.costUsd')) FROM turns t WHERE t.session_id = s.id) AS costUsd
          FROM sessions s ORDER BY s.started_at DESC, s.rowid DESC`,
       )
-      .all() as (Omit<SessionSummary, 'title'> & { title: string | null })[];
-    return rows.map(({ title, ...row }) => ({ ...row, ...(title ? { title: shortTitle(title) } : {}) }));
+      .all() as (Omit<SessionSummary, 'title' | 'costUsd'> & { title: string | null; costUsd: number | null })[];
+    return rows.map(({ title, costUsd, ...row }) => ({ ...row, ...(title ? { title: shortTitle(title) } : {}), ...(costUsd === null ? {} : { costUsd }) }));
   }
 
   /** A session in the export's shape, or undefined when there is no such session. */

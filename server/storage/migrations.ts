@@ -335,6 +335,15 @@ const sessionTypes: Migration = {
   },
 };
 
+/** What each answer's model calls used and cost (protocol/session.ts TurnUsage, as JSON). */
+const turnUsage: Migration = {
+  version: 8,
+  description: 'token usage and cost of answers',
+  up(db) {
+    db.exec('ALTER TABLE turns ADD COLUMN usage TEXT;');
+  },
+};
+
 export const SESSIONS_MIGRATIONS: readonly Migration[] = [
   withPurpose('sessions'),
   sessionTurns,
@@ -343,4 +352,5 @@ export const SESSIONS_MIGRATIONS: readonly Migration[] = [
   executionTables,
   sessionSearch,
   sessionTypes,
+  turnUsage,
 ];

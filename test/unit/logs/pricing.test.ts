@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DEFAULT_PRICES, PriceTableError, priceOf, readPriceTable, usageCost } from '../../../server/pricing';
+import { DEFAULT_PRICES, PriceTableError, chatCost, priceOf, readPriceTable, usageCost } from '../../../server/pricing';
 import { emptyUsage } from '../../../server/logs/claudeCode/records';
 import { tempDir } from '../../support/paths';
 
@@ -20,7 +20,8 @@ describe('priceOf', () => {
 
   it('prices nothing it does not know, rather than a neighbour', () => {
     assert.equal(priceOf(DEFAULT_PRICES, 'claude-sonnet-45'), undefined);
-    assert.equal(priceOf(DEFAULT_PRICES, 'gpt-4.1'), undefined);
+    assert.equal(priceOf(DEFAULT_PRICES, 'gpt-4.10'), undefined);
+    assert.equal(priceOf(DEFAULT_PRICES, 'gpt-4.1-mini-2025-04-14')?.inputPerMTok, 0.4);
     assert.equal(priceOf(DEFAULT_PRICES, 'claude-future-9'), undefined);
   });
 });
@@ -42,6 +43,28 @@ describe('usageCost', () => {
   it('falls back to the input price for cache rates a table leaves out', () => {
     const usage = { ...emptyUsage(), cache_read_input_tokens: 1_000_000, cache_creation_5m_input_tokens: 1_000_000, cache_creation_1h_input_tokens: 1_000_000 };
     assert.equal(usageCost(usage, { inputPerMTok: 2, outputPerMTok: 8 }), 6);
+  });
+});
+
+describe('chatCost', () => {
+  const answer = { inputTokens: 10_000, outputTokens: 1_000, cacheReadTokens: 6_000, cacheWriteTokens: 2_000 };
+
+  it('prices the cached part of the input apart from the rest', () => {
+    // Sonnet 4.5: 2,000 uncached at $3, 6,000 read at $0.30, 2,000 written at $3.75, 1,000 out at $15.
+    assert.equal(
+      chatCost(DEFAULT_PRICES, { ...answer, provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' }),
+      (2000 * 3 + 6000 * 0.3 + 2000 * 3.75 + 1000 * 15) / 1e6,
+    );
+    // gpt-4.1-mini bills no cache writes: they are input at its price.
+    assert.equal(
+      chatCost(DEFAULT_PRICES, { ...answer, cacheWriteTokens: 0, provider: 'openai', model: 'gpt-4.1-mini' }),
+      (4000 * 0.4 + 6000 * 0.1 + 1000 * 1.6) / 1e6,
+    );
+  });
+
+  it('costs nothing on a local server and has no cost for a vendor model it cannot price', () => {
+    assert.equal(chatCost(DEFAULT_PRICES, { ...answer, provider: 'openai-compatible', model: 'qwen2.5-coder' }), 0);
+    assert.equal(chatCost(DEFAULT_PRICES, { ...answer, provider: 'openai', model: 'o9-preview' }), undefined);
   });
 });
 

@@ -1,0 +1,78 @@
+/**
+ * The cost of an answer through the real server: the OpenAI SDK against the stand-in (which sends
+ * usage when asked, as OpenAI does), two model rounds summed and priced at the default table, the
+ * usage stored with the turn and the session's cost in the session list.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DEFAULT_SETTINGS } from '../../protocol/settings';
+import { stderrLogger } from '../../server/log';
+import { SessionStore } from '../../server/sessions/store';
+import { openDatabase } from '../../server/storage/database';
+import { SESSIONS_MIGRATIONS } from '../../server/storage/migrations';
+import { connectLive } from '../support/live';
+import { tempDir } from '../support/paths';
+import { waitFor } from '../support/poll';
+import { startServer, type TestServer } from '../support/server';
+import { startOpenAIStandIn } from '../support/standins';
+
+describe('the cost of an answer', () => {
+  const dir = tempDir('turn-cost');
+  const workspace = join(dir.path, 'ws');
+  const storage = { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') };
+  let model: Awaited<ReturnType<typeof startOpenAIStandIn>>;
+  let server: TestServer;
+
+  before(async () => {
+    mkdirSync(workspace, { recursive: true });
+    model = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 0 } });
+    server = await startServer({
+      storage,
+      env: { PATH: process.env.PATH, OPENAI_API_KEY: 'sk-test-0123456789abcdefghij' },
+      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai', model: 'gpt-4.1-mini', baseUrl: model.baseURL } },
+    });
+    server.editorState = { workspaceFolders: [workspace], openFiles: [], diagnostics: [] };
+  });
+  after(async () => {
+    await server.stop();
+    await model.close();
+    dir.cleanup();
+  });
+
+  it('sums the rounds of an answer, prices them, and keeps it with the turn and the session', async () => {
+    model.chat.push({ toolCalls: [{ name: 'list_problems', input: {} }], usage: { inputTokens: 1000, outputTokens: 50 } });
+    model.chat.push({ text: 'No problems reported.', usage: { inputTokens: 2000, outputTokens: 100 } });
+    const { socket, frames } = await connectLive(server);
+    socket.send(JSON.stringify({ type: 'say', text: 'any problems?' }));
+    const answer = await waitFor(() => frames.flatMap((frame) => (frame.type === 'turn' && frame.turn.role === 'assistant' ? [frame.turn] : []))[0], {
+      what: 'the answer',
+    });
+    socket.close();
+    // gpt-4.1-mini: $0.40 per million input tokens, $1.60 per million output tokens.
+    const cost = (3000 * 0.4 + 150 * 1.6) / 1e6;
+    assert.deepEqual(answer.usage, {
+      provider: 'openai',
+      model: 'gpt-4.1-mini',
+      inputTokens: 3000,
+      outputTokens: 150,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: cost,
+    });
+    await server.stop();
+    const { db } = openDatabase({
+      file: join(storage.workspaceStoragePath, 'sessions.db'),
+      migrations: SESSIONS_MIGRATIONS,
+      nativeDir: '/nonexistent',
+      log: stderrLogger('error'),
+      label: 'test',
+    });
+    const store = new SessionStore(db);
+    const [session] = store.list();
+    assert.equal(session?.costUsd, cost);
+    assert.deepEqual(store.turns(session!.id).at(-1)?.usage, answer.usage);
+    db.close();
+  });
+});
