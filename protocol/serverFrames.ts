@@ -20,6 +20,11 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pong'), id: z.number() }),
   /** The conversation so far, sent on connect so a reopened panel shows it. */
   z.object({ type: z.literal('history'), turns: z.array(StoredTurnSchema), session: z.optional(SessionHeadSchema) }),
+  /**
+   * The session's time: when it ends (epoch milliseconds; null without a limit) and where it is:
+   * running, in its last 5 minutes, or ended (the current answer finished, listening stopped).
+   */
+  z.object({ type: z.literal('sessionTime'), endsAt: z.nullable(z.number()), state: z.enum(['running', 'warning', 'ended']) }),
   /** A turn was committed to history. */
   z.object({ type: z.literal('turn'), turn: StoredTurnSchema }),
   /** Whether an answer is being produced now. */

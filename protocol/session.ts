@@ -88,6 +88,14 @@ export const SESSION_TYPE_LABELS: Record<SessionType, string> = {
   'log-analysis': 'Log Analysis',
 };
 
+/** Each type's key in the `parley.sessions.*` settings. */
+export const SESSION_SETTING_KEYS = {
+  debugging: 'debugging',
+  'repo-review': 'repoReview',
+  coding: 'coding',
+  'log-analysis': 'logAnalysis',
+} as const satisfies Record<SessionType, string>;
+
 /** The session a panel shows. */
 export const SessionHeadSchema = z.object({ id: z.string(), type: z.enum(SESSION_TYPES), startedAt: z.number() });
 export type SessionHead = z.output<typeof SessionHeadSchema>;

@@ -116,6 +116,14 @@ export const FailuresSettingsSchema = z.object({
   offer: z._default(flag, true),
 });
 
+/** A session's time limit in minutes, 0 for none; a session keeps the limit it started with. */
+const minutes = z._default(numberFrom(0, 1440), 0);
+
+/** Each session type's time limit (protocol/session.ts SESSION_TYPES, in camel case). */
+export const SessionsSettingsSchema = z.object({
+  timeLimitMinutes: z.prefault(z.object({ debugging: minutes, repoReview: minutes, coding: minutes, logAnalysis: minutes }), {}),
+});
+
 export const ParleySettingsSchema = z.object({
   llm: z.prefault(LlmStageSchema, {}),
   stt: z.prefault(SttStageSchema, {}),
@@ -134,6 +142,7 @@ export const ParleySettingsSchema = z.object({
   review: z.prefault(ReviewSettingsSchema, {}),
   hands: z.prefault(HandsSettingsSchema, {}),
   failures: z.prefault(FailuresSettingsSchema, {}),
+  sessions: z.prefault(SessionsSettingsSchema, {}),
 });
 
 export type ParleySettings = z.output<typeof ParleySettingsSchema>;

@@ -29,6 +29,8 @@ import { LIVE_TOKEN_PARAM } from '../protocol/live';
 import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
 import { sessionHead } from './sessions/store';
+import { REAL_CLOCK, SessionTimer } from './sessions/timer';
+import { SESSION_SETTING_KEYS } from '../protocol/session';
 import { SessionStore } from './sessions/store';
 import { Approvals } from './hands/approval';
 import { Cells } from './hands/approvalCells';
@@ -68,6 +70,7 @@ const settings = new SettingsStore((scopeUri) => connection.workspace.getConfigu
 let storage: Storage | undefined;
 let knowledge: KnowledgeService | undefined;
 let live: LiveServer | undefined;
+let sessionTimer: SessionTimer | undefined;
 let conversation: { conversation: Conversation; store: SessionStore; sessionId: string } | undefined;
 let fixes: Fixes | undefined;
 let cells: Cells | undefined;
@@ -190,6 +193,9 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     log,
   });
   live.setHandlers(liveHandlers(conversation, captures, approvals, cells));
+  sessionTimer = timeSessions(server, captures);
+  const current = conversation.store.info(conversation.sessionId);
+  if (current) sessionTimer.start(current.startedAt, current.timeLimitMs);
   const indexes = repoIndexes;
   fixes = registerFixes(connection, {
     client: params.capabilities,
@@ -213,6 +219,22 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
 });
 
+const TIME_IS_UP = "This session's time is up; everything is kept. Start another with Parley: New Session.";
+
+/** A session's limit: the panels are told the time left, warned 5 minutes before, and at the end the microphone stops (the answer being given finishes). */
+function timeSessions(server: LiveServer, captures: Captures): SessionTimer {
+  return new SessionTimer(REAL_CLOCK, (state, endsAt) => {
+    server.broadcast({ type: 'sessionTime', endsAt, state });
+    if (state === 'warning') server.broadcast({ type: 'notice', level: 'warning', message: 'Five minutes of this session are left.' });
+    if (state !== 'ended') return;
+    server.broadcast({ type: 'notice', level: 'info', message: TIME_IS_UP });
+    captures
+      .stop(undefined, TIME_IS_UP)
+      .catch((error: unknown) => log.warn('Could not stop listening at the end of the session', { error: errorMessage(error) }));
+    log.info('The session reached its time limit');
+  });
+}
+
 let terminalQueue: Promise<void> = Promise.resolve();
 /** Output for the "Parley" terminal, sent in order: a long chunk goes as several notifications. */
 function toTerminal(output: CommandOutput): void {
@@ -226,6 +248,7 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
   return {
     onOpen: (client) => {
       client.send({ type: 'history', turns: talk.store.turns(talk.sessionId), session: sessionHead(talk.store, talk.sessionId) });
+      if (sessionTimer) client.send({ type: 'sessionTime', endsAt: sessionTimer.endsAt, state: sessionTimer.state });
       // A panel that opens (or reloads) while a card waits shows it, and can answer it.
       for (const card of approvals.waiting) client.send(card);
       report().then((current) => client.send({ type: 'hello', report: current, status }), failed('Could not greet a live client'));
@@ -237,6 +260,8 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
         case 'refresh':
           return void report().then((current) => client.send({ type: 'report', report: current }), failed('Could not refresh a live client'));
         case 'say': {
+          if (sessionTimer?.state === 'ended')
+            return client.send({ type: 'notice', level: 'warning', message: `${TIME_IS_UP} Not sent: "${frame.text.slice(0, 60)}"` });
           const voice = frame.spoken ? captures.sessionOf(client) : undefined;
           if (voice) return voice.say(frame.text);
           return void talk.conversation.say(frame.text, 'typed', { reply: (refusal) => client.send(refusal) }).catch(failed('The conversation failed'));
@@ -246,6 +271,7 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
         case 'cancel':
           return void talk.conversation.cancel();
         case 'capture':
+          if (frame.action === 'start' && sessionTimer?.state === 'ended') return client.send({ type: 'capture', state: 'stopped', reason: TIME_IS_UP });
           return void (frame.action === 'start' ? captures.start(client, frame.source) : captures.stop(client)).catch(failed('The microphone capture failed'));
         // Only these frames, from a live panel client, decide what runs.
         case 'approve':
@@ -343,9 +369,12 @@ onRequest(connection, NewSessionRequest, async (params) => {
   if (!conversation || !live) throw new Error('Parley is still starting; try again in a moment.');
   const talk = conversation;
   const brief = params.transcript ? await analysisBrief(await analyzeClaudeSession(params.transcript)) : undefined;
-  const sessionId = talk.store.start(Date.now(), params.type, brief);
+  const limitMs = (await settings.get()).sessions.timeLimitMinutes[SESSION_SETTING_KEYS[params.type]] * 60_000;
+  const startedAt = Date.now();
+  const sessionId = talk.store.start(startedAt, params.type, brief, limitMs);
   await talk.conversation.switchTo(sessionId);
   talk.sessionId = sessionId;
+  sessionTimer?.start(startedAt, limitMs);
   const session = sessionHead(talk.store, sessionId)!;
   live.broadcast({ type: 'history', turns: [], session });
   log.info('New session', { type: params.type, brief: brief?.length ?? 0 });

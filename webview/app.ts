@@ -16,6 +16,8 @@ export interface ViewState {
   turns?: StoredTurn[];
   /** The session the conversation is in. */
   session?: SessionHead;
+  /** Its time limit, when it has one: when it ends and where it is. */
+  sessionTime?: { endsAt: number | null; state: 'running' | 'warning' | 'ended' };
 }
 
 /** The answer being produced now, before it is committed as a turn. */
@@ -160,6 +162,9 @@ function apply(model: ViewModel, frame: ServerFrame): void {
     }
     case 'notice':
       model.notice = { level: frame.level, message: frame.message };
+      return;
+    case 'sessionTime':
+      model.sessionTime = { endsAt: frame.endsAt, state: frame.state };
       return;
     case 'transcript':
       model.partial = frame.final ? undefined : frame.text;

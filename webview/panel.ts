@@ -61,10 +61,24 @@ let reviewingSpeech = false;
 const pushToTalk = (view: ViewModel) => view.report?.voice.mode === 'pushToTalk';
 let firstReport = true;
 
+/** The session's time left, when it has a limit: "42 min left", warning in its last 5 minutes, "Time is up" at the end. */
+function timeLeft(model: ViewModel): HTMLElement[] {
+  const time = model.sessionTime;
+  if (!time?.endsAt) return [];
+  const minutes = Math.max(0, Math.ceil((time.endsAt - Date.now()) / 60_000));
+  const text = time.state === 'ended' ? 'Time is up' : `${minutes} min left`;
+  return [h('span', { class: `session-time ${time.state}`, 'data-field': 'sessionTime', role: 'timer', 'aria-live': 'polite' }, text)];
+}
+
+// The time left counts down between frames; a re-render each 15 s keeps it current.
+setInterval(() => {
+  if (model.sessionTime?.endsAt && model.sessionTime.state !== 'ended') render(model);
+}, 15_000);
+
 function render(model: ViewModel): void {
   const type = model.session ? SESSION_TYPE_LABELS[model.session.type] : undefined;
   const badge = type ? [h('span', { class: 'session-type', 'data-field': 'sessionType', title: 'Parley: New Session starts another' }, type)] : [];
-  header.replaceChildren(h('h1', {}, 'Parley Session'), ...badge, connectionBadge(model.live, model.status));
+  header.replaceChildren(h('h1', {}, 'Parley Session'), ...badge, ...timeLeft(model), connectionBadge(model.live, model.status));
   const llm = model.report?.providers.find((stage) => stage.stage === 'llm');
   const message = model.notice?.message ?? (llm && !llm.configured ? `No language model yet: ${llm.hint ?? ''}` : '');
   notice.className = `notice ${model.notice?.level ?? 'warning'}`;

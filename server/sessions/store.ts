@@ -47,6 +47,8 @@ export interface SessionInfo {
   turns: number;
   /** What the session starts from (a log analysis session's transcript analysis), given to the model each turn. */
   brief?: string;
+  /** The time limit it started with, in milliseconds. */
+  timeLimitMs?: number;
 }
 
 /** A past session as the list shows it. */
@@ -86,10 +88,10 @@ export function sessionHead(store: SessionStore, sessionId: string): SessionHead
   return info && { id: info.id, type: info.type, startedAt: info.startedAt };
 }
 
-type InfoRow = Omit<SessionInfo, 'brief'> & { brief: string | null };
+type InfoRow = Omit<SessionInfo, 'brief' | 'timeLimitMs'> & { brief: string | null; timeLimitMs: number | null };
 
-function infoFromRow({ brief, ...row }: InfoRow): SessionInfo {
-  return { ...row, ...(brief === null ? {} : { brief }) };
+function infoFromRow({ brief, timeLimitMs, ...row }: InfoRow): SessionInfo {
+  return { ...row, ...(brief === null ? {} : { brief }), ...(timeLimitMs === null ? {} : { timeLimitMs }) };
 }
 
 function shortTitle(text: string): string {
@@ -115,9 +117,11 @@ function fromRow(row: TurnRow): StoredTurn {
 export class SessionStore implements AllowList {
   constructor(private readonly db: Database) {}
 
-  start(now = Date.now(), type: SessionType = 'coding', brief?: string): string {
+  start(now = Date.now(), type: SessionType = 'coding', brief?: string, timeLimitMs?: number): string {
     const id = randomUUID();
-    this.db.prepare('INSERT INTO sessions (id, started_at, type, brief) VALUES (?, ?, ?, ?)').run(id, now, type, brief ?? null);
+    this.db
+      .prepare('INSERT INTO sessions (id, started_at, type, brief, time_limit_ms) VALUES (?, ?, ?, ?, ?)')
+      .run(id, now, type, brief ?? null, timeLimitMs ? Math.round(timeLimitMs) : null);
     return id;
   }
 
@@ -125,7 +129,7 @@ export class SessionStore implements AllowList {
   latest(): SessionInfo | undefined {
     const row = this.db
       .prepare(
-        'SELECT s.id, s.type, s.brief, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.id ORDER BY s.started_at DESC, s.rowid DESC LIMIT 1',
+        'SELECT s.id, s.type, s.brief, s.time_limit_ms AS timeLimitMs, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id GROUP BY s.id ORDER BY s.started_at DESC, s.rowid DESC LIMIT 1',
       )
       .get() as InfoRow | undefined;
     return row && infoFromRow(row);
@@ -134,7 +138,7 @@ export class SessionStore implements AllowList {
   info(sessionId: string): SessionInfo | undefined {
     const row = this.db
       .prepare(
-        'SELECT s.id, s.type, s.brief, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id WHERE s.id = ? GROUP BY s.id',
+        'SELECT s.id, s.type, s.brief, s.time_limit_ms AS timeLimitMs, s.started_at AS startedAt, count(t.id) AS turns FROM sessions s LEFT JOIN turns t ON t.session_id = s.id WHERE s.id = ? GROUP BY s.id',
       )
       .get(sessionId) as InfoRow | undefined;
     return row && infoFromRow(row);

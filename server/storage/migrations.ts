@@ -344,6 +344,15 @@ const turnUsage: Migration = {
   },
 };
 
+/** The time limit a session started with, in milliseconds (NULL: none): a change of the setting leaves running sessions as they were. */
+const sessionTimeLimits: Migration = {
+  version: 9,
+  description: 'session time limits',
+  up(db) {
+    db.exec('ALTER TABLE sessions ADD COLUMN time_limit_ms INTEGER;');
+  },
+};
+
 export const SESSIONS_MIGRATIONS: readonly Migration[] = [
   withPurpose('sessions'),
   sessionTurns,
@@ -353,4 +362,5 @@ export const SESSIONS_MIGRATIONS: readonly Migration[] = [
   sessionSearch,
   sessionTypes,
   turnUsage,
+  sessionTimeLimits,
 ];

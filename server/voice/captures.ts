@@ -106,9 +106,9 @@ export class Captures {
     return capture.pushing;
   }
 
-  /** Stops the capture of this client (or any, without one). */
-  async stop(client?: LiveClient): Promise<void> {
-    if (!client || this.current?.client === client) await this.stopCurrent();
+  /** Stops the capture of this client (or any, without one); `reason`, when the user did not ask, is told to the panel. */
+  async stop(client?: LiveClient, reason?: string): Promise<void> {
+    if (!client || this.current?.client === client) await this.stopCurrent(reason);
   }
 
   private async stopCurrent(reason?: string): Promise<void> {

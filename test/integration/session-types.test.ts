@@ -31,7 +31,12 @@ describe('typed sessions', () => {
     model = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 0 } });
     server = await startServer({
       storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
-      settings: { ...structuredClone(DEFAULT_SETTINGS), llm: { provider: 'openai-compatible', model: 'local', baseUrl: model.baseURL } },
+      settings: {
+        ...structuredClone(DEFAULT_SETTINGS),
+        llm: { provider: 'openai-compatible', model: 'local', baseUrl: model.baseURL },
+        // Three seconds, real timers: inside the last 5 minutes from the start.
+        sessions: { timeLimitMinutes: { ...DEFAULT_SETTINGS.sessions.timeLimitMinutes, repoReview: 0.05 } },
+      },
     });
     server.editorState = { workspaceFolders: [workspace], openFiles: [], diagnostics: [] };
   });
@@ -109,6 +114,33 @@ describe('typed sessions', () => {
     assert.match(prompt, /Bash: 1 \/ 1/);
     assert.match(prompt, /auth failed for/);
     assert.ok(!prompt.includes(key), 'the key in the transcript is masked');
+  });
+
+  it('ends a session at its time limit: panels are told, listening stops, what was said is kept and new turns are refused', async () => {
+    const { socket, frames } = await connectLive(server);
+    const session = await server.connection.sendRequest(NewSessionRequest.type, { type: 'repo-review' });
+    const warned = await waitFor(() => frames.find((frame) => frame.type === 'sessionTime' && frame.state === 'warning'), { what: 'the warning' });
+    assert.ok(warned.type === 'sessionTime' && warned.endsAt !== null && warned.endsAt > Date.now() - 1000);
+    model.chat.push({ text: 'The cycle between core and ui matters most.' });
+    socket.send(JSON.stringify({ type: 'say', text: 'which finding matters most?' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.sessionId === session.id), {
+      what: 'the answer in time',
+    });
+    await waitFor(() => frames.find((frame) => frame.type === 'sessionTime' && frame.state === 'ended'), { timeoutMs: 10_000, what: 'the end of the session' });
+    socket.send(JSON.stringify({ type: 'say', text: 'one more question' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'notice' && /time is up.*Not sent: "one more question"/.test(frame.message)), {
+      what: 'the refusal',
+    });
+    socket.send(JSON.stringify({ type: 'capture', action: 'start', source: 'native' }));
+    await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped' && /time is up/.test(frame.reason ?? '')), {
+      what: 'listening refused',
+    });
+    socket.close();
+    // A new session has no limit (Collaborative Coding's is 0): turns are answered again.
+    await server.connection.sendRequest(NewSessionRequest.type, { type: 'coding' });
+    const again = await connectLive(server);
+    await waitFor(() => again.frames.find((frame) => frame.type === 'sessionTime' && frame.endsAt === null), { what: 'no limit' });
+    again.socket.close();
   });
 
   it('refuses an unknown type and a transcript that is not there', async () => {

@@ -114,9 +114,13 @@ describe('session search migration', () => {
       assert.equal(schemaVersion(old), 5);
       const id = 'older-session';
       old.prepare('INSERT INTO sessions (id, started_at) VALUES (?, 1)').run(id);
-      const store = new SessionStore(old);
-      store.append(id, turn('user', 'an older question about websockets', 2));
-      store.addExecution(id, cell('len(frames)', '1024', 3));
+      // Written as a version-5 server wrote them: the columns of later versions are not there yet.
+      old.prepare("INSERT INTO turns (session_id, role, text, created_at) VALUES (?, 'user', 'an older question about websockets', 2)").run(id);
+      old
+        .prepare(
+          "INSERT INTO executions (session_id, language, source, code, outcome, ms, output, created_at) VALUES (?, 'python', 'user', 'len(frames)', 'ok', 1, '1024', 3)",
+        )
+        .run(id);
       old.close();
       const upgraded = open(file);
       assert.equal(schemaVersion(upgraded), SESSIONS_MIGRATIONS.at(-1)!.version);
