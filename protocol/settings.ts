@@ -13,6 +13,7 @@
 // zod's mini build: the extension bundles these schemas, and the mini build is a quarter of the full one there.
 import * as z from 'zod/mini';
 import { $ZodDefault, $ZodObject, $ZodPrefault, type $ZodType } from 'zod/v4/core';
+import { ModelPriceSchema } from './pricing';
 
 export const LLM_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
 export const STT_PROVIDERS = ['deepgram', 'openai', 'openai-compatible', 'offline'] as const;
@@ -143,6 +144,11 @@ export const ParleySettingsSchema = z.object({
   hands: z.prefault(HandsSettingsSchema, {}),
   failures: z.prefault(FailuresSettingsSchema, {}),
   sessions: z.prefault(SessionsSettingsSchema, {}),
+  /**
+   * Prices of the user's own, by model id or id prefix (protocol/pricing.ts), over Parley's
+   * defaults: a model of theirs, or a price that changed.
+   */
+  pricing: z._default(z.record(z.string(), ModelPriceSchema, { error: 'is not a table of model prices' }), {}),
 });
 
 export type ParleySettings = z.output<typeof ParleySettingsSchema>;

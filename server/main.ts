@@ -42,6 +42,7 @@ import { RelatedDefinitions } from './repo/fixes/related';
 import { RepoIndexes } from './repo/indexes';
 import { ReviewService } from './repo/review/service';
 import { analysisBrief } from './logs/brief';
+import { priceTable } from './pricing';
 import { analyzeClaudeSession } from './logs/claudeCode/session';
 import { registerLogs } from './logs/service';
 import { Keys } from './providers/keys';
@@ -214,7 +215,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     indexes: repoIndexes,
   });
   review.register(connection);
-  registerLogs(connection, log);
+  registerLogs(connection, log, async () => priceTable((await settings.get()).pricing));
   log.info(`Parley server ${parleyVersion} on Node ${process.versions.node}`, { live: live.url });
   return { capabilities: { ...fixes.capabilities }, serverInfo: { name: 'parley', version: parleyVersion } };
 });
@@ -368,8 +369,9 @@ connection.onRequest(ExportSessionRequest.type, () => {
 onRequest(connection, NewSessionRequest, async (params) => {
   if (!conversation || !live) throw new Error('Parley is still starting; try again in a moment.');
   const talk = conversation;
-  const brief = params.transcript ? await analysisBrief(await analyzeClaudeSession(params.transcript)) : undefined;
-  const limitMs = (await settings.get()).sessions.timeLimitMinutes[SESSION_SETTING_KEYS[params.type]] * 60_000;
+  const current = await settings.get();
+  const brief = params.transcript ? await analysisBrief(await analyzeClaudeSession(params.transcript, { prices: priceTable(current.pricing) })) : undefined;
+  const limitMs = current.sessions.timeLimitMinutes[SESSION_SETTING_KEYS[params.type]] * 60_000;
   const startedAt = Date.now();
   const sessionId = talk.store.start(startedAt, params.type, brief, limitMs);
   await talk.conversation.switchTo(sessionId);

@@ -58,6 +58,11 @@ function openai(input: number, output: number, cachedInput: number): ModelPrice 
   return { inputPerMTok: input, outputPerMTok: output, cacheReadPerMTok: cachedInput };
 }
 
+/** The default table with the user's own prices (`parley.pricing`) over it. */
+export function priceTable(own: Readonly<Record<string, ModelPrice>>): PriceTable {
+  return Object.keys(own).length === 0 ? DEFAULT_PRICES : { ...DEFAULT_PRICES, models: { ...DEFAULT_PRICES.models, ...own } };
+}
+
 /** Claude Code writes this model on messages it made itself (an interruption, an API error): nothing was billed. */
 export const SYNTHETIC_MODEL = '<synthetic>';
 

@@ -12,6 +12,7 @@ import type { ToolCallRecord, Turn } from '../../protocol/session';
 import { notSent } from '../live/refusal';
 import { errorMessage, type Logger } from '../log';
 import type { ChatMessage, ChatRequest, DoneEvent, LlmEvent, ToolCall, UsageEvent } from '../providers/llm/types';
+import type { PriceTable } from '../../protocol/pricing';
 import { chatCost, DEFAULT_PRICES } from '../pricing';
 import type { SessionStore } from '../sessions/store';
 import { runTool } from '../tools/registry';
@@ -32,6 +33,8 @@ export interface TurnSetup {
   model: ChatModel;
   /** The editor context for this turn (see context.ts). */
   context: string;
+  /** What the model's tokens cost (the defaults with the user's own prices over them). */
+  prices?: PriceTable;
   toolContext: ToolContext;
 }
 
@@ -200,7 +203,7 @@ export class Conversation {
 
   /** Model rounds until an answer without tool calls, running the tools in between. */
   private async run(messages: ChatMessage[], turn: AnswerTurn, sessionId: string): Promise<void> {
-    const { model, context, toolContext } = await this.deps.prepare(sessionId);
+    const { model, context, toolContext, prices = DEFAULT_PRICES } = await this.deps.prepare(sessionId);
     // A turn that took over while this one was preparing: the model need not hear this one.
     const { signal } = turn;
     if (signal.aborted) return;
@@ -209,6 +212,7 @@ export class Conversation {
       const tools = this.deps.tools.filter((tool) => tool.offered?.(signal) ?? true);
       const { text, calls } = await this.stream(
         model,
+        prices,
         { system: SYSTEM_PROMPT, context, messages, tools: tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })) },
         turn,
       );
@@ -222,7 +226,7 @@ export class Conversation {
   }
 
   /** One model round; the answer's time to first token is taken at the first text or tool call of its first round. */
-  private async stream(model: ChatModel, request: ChatRequest, turn: AnswerTurn): Promise<{ text: string; calls: ToolCall[] }> {
+  private async stream(model: ChatModel, prices: PriceTable, request: ChatRequest, turn: AnswerTurn): Promise<{ text: string; calls: ToolCall[] }> {
     let text = '';
     const calls: ToolCall[] = [];
     const started = performance.now();
@@ -230,7 +234,7 @@ export class Conversation {
     for await (const event of model.chat(request, turn.signal)) {
       if (event.type === 'text' || event.type === 'toolCall') turn.metrics.llmTtftMs ??= performance.now() - started;
       if (event.type === 'usage') usage = event;
-      if (event.type === 'done' && usage) addUsage(turn, event, usage);
+      if (event.type === 'done' && usage) addUsage(turn, event, usage, prices);
       if (event.type === 'text') {
         text += event.text;
         turn.text += event.text;
@@ -274,7 +278,7 @@ export class Conversation {
 }
 
 /** Adds one round's usage, priced, to its answer's. */
-function addUsage(turn: AnswerTurn, done: DoneEvent, usage: UsageEvent): void {
+function addUsage(turn: AnswerTurn, done: DoneEvent, usage: UsageEvent, prices: PriceTable): void {
   const round = {
     provider: done.provider,
     model: done.model,
@@ -283,7 +287,7 @@ function addUsage(turn: AnswerTurn, done: DoneEvent, usage: UsageEvent): void {
     cacheReadTokens: usage.cacheReadTokens,
     cacheWriteTokens: usage.cacheWriteTokens,
   };
-  const cost = chatCost(DEFAULT_PRICES, round);
+  const cost = chatCost(prices, round);
   const before = turn.usage;
   if (!before) {
     turn.usage = { ...round, ...(cost === undefined ? {} : { costUsd: cost }) };

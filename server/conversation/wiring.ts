@@ -19,6 +19,7 @@ import type { KnowledgeSearch } from '../tools/types';
 import { REPO_MAP_WAIT_MS } from './context';
 import { Conversation } from './conversation';
 import { sessionContext } from './sessionTypes';
+import { priceTable } from '../pricing';
 
 export interface ConversationWiring {
   connection: Connection;
@@ -50,7 +51,8 @@ export function createConversation(wiring: ConversationWiring, chosen?: string):
     emit: wiring.emit,
     log,
     async prepare(current) {
-      const stage = providers.llm(await wiring.settings());
+      const settings = await wiring.settings();
+      const stage = providers.llm(settings);
       const state = await requestEditorState(connection);
       const folders = new WorkspaceFolders(state.workspaceFolders);
       const knowledge = wiring.knowledge?.();
@@ -58,7 +60,12 @@ export function createConversation(wiring: ConversationWiring, chosen?: string):
       const session = store.info(current);
       const context =
         sessionContext({ type: session?.type ?? 'coding', brief: session?.brief, state, folders, repoMap }) + (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
-      return { model: stage, context, toolContext: { ...lspToolContext(connection, folders), ...(knowledge ? { knowledge } : {}) } };
+      return {
+        model: stage,
+        prices: priceTable(settings.pricing),
+        context,
+        toolContext: { ...lspToolContext(connection, folders), ...(knowledge ? { knowledge } : {}) },
+      };
     },
   });
   return { conversation, sessionId };

@@ -4,18 +4,26 @@
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection } from 'vscode-languageserver/node';
 import type { ClaudeSessionAnalysis } from '../../protocol/logs';
+import type { PriceTable } from '../../protocol/pricing';
 import { LogsAnalyzeRequest, LogsListRequest, type LogsAnalyzeParams } from '../../protocol/lsp';
 import type { Logger } from '../log';
 import { onRequest } from '../rpc';
 import { claudeProjectsDir, listClaudeSessions } from './claudeCode/list';
 import { analyzeClaudeSession } from './claudeCode/session';
 
-export function registerLogs(connection: Connection, log: Logger, env: NodeJS.ProcessEnv = process.env): void {
+/** `prices`: the table the analysis prices usage with (the defaults with the user's own over them). */
+export function registerLogs(connection: Connection, log: Logger, prices: () => Promise<PriceTable>, env: NodeJS.ProcessEnv = process.env): void {
   onRequest(connection, LogsListRequest, (params) => listClaudeSessions(params.dir ?? claudeProjectsDir(env)));
-  onRequest(connection, LogsAnalyzeRequest, (params, token) => analyze(connection, log, params, token));
+  onRequest(connection, LogsAnalyzeRequest, async (params, token) => analyze(connection, log, params, await prices(), token));
 }
 
-async function analyze(connection: Connection, log: Logger, params: LogsAnalyzeParams, token: CancellationToken): Promise<ClaudeSessionAnalysis> {
+async function analyze(
+  connection: Connection,
+  log: Logger,
+  params: LogsAnalyzeParams,
+  prices: PriceTable,
+  token: CancellationToken,
+): Promise<ClaudeSessionAnalysis> {
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
   const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
@@ -23,6 +31,7 @@ async function analyze(connection: Connection, log: Logger, params: LogsAnalyzeP
   let reported = -1;
   try {
     const analysis = await analyzeClaudeSession(params.file, {
+      prices,
       signal: controller.signal,
       onProgress: (bytes, total) => {
         const percentage = total > 0 ? Math.floor((bytes / total) * 100) : 100;

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DEFAULT_PRICES, PriceTableError, chatCost, priceOf, readPriceTable, usageCost } from '../../../server/pricing';
+import { DEFAULT_PRICES, PriceTableError, chatCost, priceOf, priceTable, readPriceTable, usageCost } from '../../../server/pricing';
+import { normalizeSettings } from '../../../server/settings';
+import type { Logger } from '../../../server/log';
 import { emptyUsage } from '../../../server/logs/claudeCode/records';
 import { tempDir } from '../../support/paths';
 
@@ -99,5 +101,26 @@ describe('readPriceTable', () => {
       /models\.m\.inputPerMTok/,
     );
     await assert.rejects(readPriceTable(write('bad.json', '{ models: ')), /not readable JSON/);
+  });
+});
+
+describe('parley.pricing', () => {
+  it('puts the user’s prices over the defaults: a model of theirs, a price that changed', () => {
+    const table = priceTable({ 'my-local-70b': { inputPerMTok: 0.2, outputPerMTok: 0.2 }, 'claude-sonnet-4': { inputPerMTok: 2.5, outputPerMTok: 12 } });
+    assert.equal(priceOf(table, 'my-local-70b-q4')?.inputPerMTok, 0.2);
+    assert.equal(priceOf(table, 'claude-sonnet-4-5-20250929')?.inputPerMTok, 2.5);
+    assert.equal(priceOf(table, 'claude-haiku-4-5')?.inputPerMTok, 1, 'the other defaults stay');
+    assert.equal(priceTable({}), DEFAULT_PRICES);
+  });
+
+  it('ignores a table with a typo, saying which field is wrong', () => {
+    const warnings: string[] = [];
+    const ignore = () => undefined;
+    const log: Logger = { debug: ignore, info: ignore, error: ignore, warn: (message: string) => warnings.push(message) };
+    const settings = normalizeSettings({ pricing: { 'gpt-4.1': { inputPerMTok: 2, outputPerMtok: 8 } } }, log);
+    assert.deepEqual(settings.pricing, {});
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /parley\.pricing/);
+    assert.match(warnings[0]!, /at gpt-4\.1\.outputPerMTok/, 'the field the misspelling left out');
   });
 });
