@@ -9,22 +9,14 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { median, printTable } from './stats';
+import { median, printTable, seededRandom } from './stats';
 
 const REPO = join(__dirname, '..');
 const CLI = join(REPO, 'dist', 'cli.js');
 const TARGET_BYTES = Number(process.env.BENCH_LOGS_MB ?? 300) * 1e6;
 const RUNS = Number(process.env.BENCH_LOGS_RUNS ?? 3);
 
-/** A small deterministic generator, so that every run measures the same file. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
+/** What the generator wrote, for checking the analysis against. */
 interface Truth {
   responses: number;
   input: number;
@@ -42,7 +34,7 @@ function words(next: () => number, count: number): string {
 /** Writes turns of a coding session until the file is `TARGET_BYTES` long: a prompt, then tool calls, each response as two or three records. */
 async function generate(file: string): Promise<Truth> {
   const out = createWriteStream(file);
-  const next = random(42);
+  const next = seededRandom(42);
   const truth: Truth = { responses: 0, input: 0, output: 0, toolCalls: 0, toolErrors: 0 };
   let bytes = 0;
   let clock = Date.parse('2026-11-01T09:00:00Z');

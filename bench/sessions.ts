@@ -11,7 +11,7 @@ import { stderrLogger } from '../server/log';
 import { SessionStore } from '../server/sessions/store';
 import { openDatabase } from '../server/storage/database';
 import { SESSIONS_MIGRATIONS } from '../server/storage/migrations';
-import { percentile, printTable } from './stats';
+import { percentile, printTable, seededRandom } from './stats';
 
 const TURNS = Number(process.env.BENCH_SESSIONS_TURNS ?? 10_000);
 const QUERIES = 200;
@@ -23,14 +23,6 @@ const ZIPF = (() => {
   let sum = 0;
   return weights.map((weight) => (sum += weight / total));
 })();
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 function word(next: () => number): string {
   const target = next();
@@ -59,7 +51,7 @@ function main(): void {
       label: 'bench',
     });
     const store = new SessionStore(db);
-    const next = random(7);
+    const next = seededRandom(7);
     let clock = Date.parse('2026-01-01T00:00:00Z');
     const fill = db.transaction(() => {
       for (let turn = 0, session = ''; turn < TURNS; turn += 1) {

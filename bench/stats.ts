@@ -1,4 +1,13 @@
 /** Medians and ratios: these machines are shared and noisy, so no single run is trusted. */
+
+/** A seeded generator of numbers in [0, 1), so that a generated corpus is the same in every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);

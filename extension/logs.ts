@@ -4,20 +4,21 @@
  * notification) and opens the analysis with its charts.
  */
 import * as vscode from 'vscode';
-import type { ClaudeSessionEntry } from '../protocol/logs';
+import { formatBytes, type ClaudeSessionEntry } from '../protocol/logs';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { withServerProgress } from './progress';
 import { ClaudeSessionPanel } from './views/claudeSession';
 
 type Pick = vscode.QuickPickItem & { file?: string };
 
-function size(bytes: number): string {
-  return bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
 function sessionItem(entry: ClaudeSessionEntry): Pick {
   const when = new Date(entry.modifiedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-  return { label: entry.firstPrompt ?? '(no prompt)', description: `${entry.project} · ${when} · ${size(entry.bytes)}`, detail: entry.file, file: entry.file };
+  return {
+    label: entry.firstPrompt ?? '(no prompt)',
+    description: `${entry.project} · ${when} · ${formatBytes(entry.bytes)}`,
+    detail: entry.file,
+    file: entry.file,
+  };
 }
 
 async function chooseTranscript(ctx: Ctx): Promise<string | undefined> {

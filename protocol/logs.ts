@@ -3,6 +3,11 @@
  * the log-analysis panel and session are given. Token fields keep the Anthropic API's names.
  */
 
+/** A transcript's size as the picker, the progress and the command line show it: "38 kB", "212.4 MB". */
+export function formatBytes(bytes: number): string {
+  return bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
 /** A Claude Code session found on this machine, as the picker lists it. */
 export interface ClaudeSessionEntry {
   file: string;

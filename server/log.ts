@@ -72,3 +72,10 @@ export function stderrLogger(minLevel: LogLevel = 'warn'): Logger {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The first problem a schema found, with where it is when it lies inside: `models.gpt-4.1.outputPerMTok: Invalid input`. */
+export function schemaProblem(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  if (!issue) return 'is not valid';
+  return `${issue.path.length ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`;
+}

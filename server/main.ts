@@ -28,10 +28,10 @@ import { CAPTURE_PAGE_PATH } from './live/capturePage';
 import { LIVE_TOKEN_PARAM } from '../protocol/live';
 import { Captures } from './voice/captures';
 import { sessionMarkdown } from './sessions/export';
-import { sessionHead } from './sessions/store';
 import { REAL_CLOCK, SessionTimer } from './sessions/timer';
 import { SESSION_SETTING_KEYS } from '../protocol/session';
-import { SessionStore } from './sessions/store';
+import { sessionHead, SessionStore } from './sessions/store';
+import { oneLine } from './text';
 import { Approvals } from './hands/approval';
 import { Cells } from './hands/approvalCells';
 import { sendCommandOutput } from './hands/terminalOutput';
@@ -262,7 +262,7 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
           return void report().then((current) => client.send({ type: 'report', report: current }), failed('Could not refresh a live client'));
         case 'say': {
           if (sessionTimer?.state === 'ended')
-            return client.send({ type: 'notice', level: 'warning', message: `${TIME_IS_UP} Not sent: "${frame.text.slice(0, 60)}"` });
+            return client.send({ type: 'notice', level: 'warning', message: `${TIME_IS_UP} Not sent: "${oneLine(frame.text, 60)}"` });
           const voice = frame.spoken ? captures.sessionOf(client) : undefined;
           if (voice) return voice.say(frame.text);
           return void talk.conversation.say(frame.text, 'typed', { reply: (refusal) => client.send(refusal) }).catch(failed('The conversation failed'));

@@ -3,6 +3,7 @@
  * a model id, and the cost of a usage record.
  */
 import { readFile } from 'node:fs/promises';
+import { schemaProblem } from './log';
 import { PriceTableSchema, type ModelPrice, type PriceTable } from '../protocol/pricing';
 import type { TokenUsage } from '../protocol/logs';
 
@@ -78,9 +79,7 @@ export async function readPriceTable(file: string): Promise<PriceTable> {
   }
   const parsed = PriceTableSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-  throw new PriceTableError(`The price table ${file} is not valid: ${where}${issue?.message ?? 'unexpected shape'}`);
+  throw new PriceTableError(`The price table ${file} is not valid: ${schemaProblem(parsed.error)}`);
 }
 
 /** The price of `model`: its own entry, else the longest key it starts with up to a separator. */

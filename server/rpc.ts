@@ -14,12 +14,11 @@ import {
 } from 'vscode-languageserver/node';
 import type * as z from 'zod';
 import { PARAMS, type ParamsMethod, type ParamsOf, type SentParamsOf } from '../protocol/params';
+import { schemaProblem } from './log';
 
 /** What is wrong with `params`, in one sentence: `parley/kb/add: path: Invalid input: expected string, received number`. */
 export function paramsProblem(method: string, error: z.ZodError): string {
-  const issue = error.issues[0];
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-  return `${method}: ${where}${issue?.message ?? 'the params are not valid'}`;
+  return `${method}: ${schemaProblem(error)}`;
 }
 
 /** The params as `schema` reads them, or an InvalidParams error naming the first wrong field. */

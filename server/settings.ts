@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import { $ZodArray, type $ZodType } from 'zod/v4/core';
 import { objectShape, ParleySettingsSchema, settingName, withoutDefault, type ParleySettings } from '../protocol/settings';
-import type { Logger } from './log';
+import { schemaProblem, type Logger } from './log';
 
 type Problems = string[];
 type Path = (string | number)[];
@@ -55,18 +55,10 @@ function lenient(schema: Schema, raw: unknown, path: Path, problems: Problems): 
   if (entry && Array.isArray(raw)) return raw.flatMap((item, i) => leftOutIfMalformed(entry, item, [...path, i], problems));
   const result = z.safeParse(schema, raw);
   if (result.success) return result.data;
-  const problem = `${JSON.stringify(raw)} ${issueText(result.error.issues[0])}`;
+  const problem = `${JSON.stringify(raw)} ${schemaProblem(result.error)}`;
   const fallback = fallbackOf(schema, path, problem);
   problems.push(`parley.${settingName(path)} ${problem}; using ${shown(fallback)}`);
   return fallback;
-}
-
-/** The first problem of a value, naming the part of it that is wrong when it lies inside (a price table's misspelt field). */
-function issueText(issue: z.core.$ZodIssue | undefined): string {
-  if (!issue) return 'is not valid';
-  const where = issue.path.length ? ` at ${issue.path.join('.')}` : '';
-  const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-  return `${issue.message}${keys}${where}`;
 }
 
 function leftOutIfMalformed(schema: Schema, raw: unknown, path: Path, problems: Problems): unknown[] {

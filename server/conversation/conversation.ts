@@ -71,11 +71,6 @@ export class Conversation {
     this.sessionId = deps.sessionId;
   }
 
-  /** The session new turns go to. */
-  get session(): string {
-    return this.sessionId;
-  }
-
   /** Goes on in another session (a new one, say): the answer in progress stops first, and keeps its own session. */
   async switchTo(sessionId: string): Promise<void> {
     await this.cancel();

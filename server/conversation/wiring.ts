@@ -40,10 +40,9 @@ export interface ConversationWiring {
 export const RESTRICTED_MODE =
   "\n\n## Restricted Mode\nThe user has not trusted this workspace, so Parley runs no commands and no code here: there are no tools for it. If asked to run something, say so, and that trusting the workspace (VS Code's Restricted Mode banner) allows it.";
 
-/** The conversation of `sessionId`, else of the latest session (a reopened window continues it), else of a new one. */
-export function createConversation(wiring: ConversationWiring, chosen?: string): { conversation: Conversation; sessionId: string } {
+export function createConversation(wiring: ConversationWiring): { conversation: Conversation; sessionId: string } {
   const { connection, store, providers, log } = wiring;
-  const sessionId = chosen ?? store.latest()?.id ?? store.start();
+  const sessionId = store.latest()?.id ?? store.start();
   const conversation = new Conversation({
     store,
     sessionId,

@@ -3,7 +3,7 @@
  * `--dir`) and analysed from their transcripts.
  */
 import { parseArgs } from 'node:util';
-import type { ClaudeSessionAnalysis, ClaudeSessionEntry } from '../../protocol/logs';
+import { formatBytes, type ClaudeSessionAnalysis, type ClaudeSessionEntry } from '../../protocol/logs';
 import { DEFAULT_PRICES, readPriceTable } from '../pricing';
 import { claudeProjectsDir, listClaudeSessions } from './claudeCode/list';
 import { analyzeClaudeSession } from './claudeCode/session';
@@ -52,12 +52,8 @@ function progressReporter(): ((bytes: number, total: number) => void) | undefine
     const now = Date.now();
     if (now - last < 500 && bytes < total) return;
     last = now;
-    process.stderr.write(`\rreading ${megabytes(bytes)} of ${megabytes(total)}${bytes >= total ? '\n' : ''}`);
+    process.stderr.write(`\rreading ${formatBytes(bytes)} of ${formatBytes(total)}${bytes >= total ? '\n' : ''}`);
   };
-}
-
-function megabytes(bytes: number): string {
-  return bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function formatList(sessions: ClaudeSessionEntry[]): string {
@@ -65,7 +61,7 @@ function formatList(sessions: ClaudeSessionEntry[]): string {
   return sessions
     .map(
       (entry) =>
-        `${entry.modifiedAt.slice(0, 16).replace('T', ' ')}  ${megabytes(entry.bytes).padStart(9)}  ${entry.project}\n    ${entry.firstPrompt ?? '(no prompt)'}\n    ${entry.file}`,
+        `${entry.modifiedAt.slice(0, 16).replace('T', ' ')}  ${formatBytes(entry.bytes).padStart(9)}  ${entry.project}\n    ${entry.firstPrompt ?? '(no prompt)'}\n    ${entry.file}`,
     )
     .join('\n');
 }

@@ -3,7 +3,7 @@
  * and cancellation. A transcript is data: nothing in it is run, opened or sent anywhere.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection } from 'vscode-languageserver/node';
-import type { ClaudeSessionAnalysis } from '../../protocol/logs';
+import { formatBytes, type ClaudeSessionAnalysis } from '../../protocol/logs';
 import type { PriceTable } from '../../protocol/pricing';
 import { LogsAnalyzeRequest, LogsListRequest, type LogsAnalyzeParams } from '../../protocol/lsp';
 import type { Logger } from '../log';
@@ -37,7 +37,7 @@ async function analyze(
         const percentage = total > 0 ? Math.floor((bytes / total) * 100) : 100;
         if (percentage === reported) return;
         reported = percentage;
-        progress.report(percentage, `${(bytes / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`);
+        progress.report(percentage, `${formatBytes(bytes)} of ${formatBytes(total)}`);
       },
     });
     log.info('Claude Code session analysed', { file: params.file, bytes: analysis.bytes, skippedLines: analysis.skippedLines });

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { SessionExportSchema } from '../../protocol/sessionExport';
-import { stderrLogger } from '../log';
+import { schemaProblem, stderrLogger } from '../log';
 import { openDatabase } from '../storage/database';
 import { SESSIONS_MIGRATIONS } from '../storage/migrations';
 import { sessionMarkdown } from './export';
@@ -76,10 +76,10 @@ export async function sessionsCommand(args: string[], defaultDb: string, nativeD
 function exportOne(store: SessionStore, id: string | undefined, format: string | undefined): string {
   if (!id) throw new SessionsUsageError('sessions export needs a session id (parley sessions list shows them).');
   if (format !== 'md' && format !== 'json') throw new SessionsUsageError('sessions export needs --format md or --format json.');
-  const exported = store.exportSession(id);
-  if (!exported) throw new Error(`No session ${id}.`);
-  if (format === 'json') return JSON.stringify(exported, null, 2);
-  return sessionMarkdown(exported.session.startedAt, store.turns(id), exported.executions).trimEnd();
+  const info = store.info(id);
+  if (!info) throw new Error(`No session ${id}.`);
+  if (format === 'json') return JSON.stringify(store.exportSession(id), null, 2);
+  return sessionMarkdown(info.startedAt, store.turns(id), store.executions(id)).trimEnd();
 }
 
 async function importOne(store: SessionStore, file: string | undefined): Promise<string> {
@@ -91,10 +91,7 @@ async function importOne(store: SessionStore, file: string | undefined): Promise
     throw new Error(`${file} is not readable JSON: ${(error as Error).message}`);
   }
   const parsed = z.safeParse(SessionExportSchema, raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${file} is not an exported Parley session: ${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'unexpected shape'}`);
-  }
+  if (!parsed.success) throw new Error(`${file} is not an exported Parley session: ${schemaProblem(parsed.error)}`);
   store.importSession(parsed.data);
   return `Imported session ${parsed.data.session.id} (${parsed.data.turns.length} turns, ${parsed.data.executions.length} REPL cells).`;
 }

@@ -9,6 +9,7 @@ import type { CellTable } from '../../protocol/cellTable';
 import type { CellLanguage, RunOutcome } from '../../protocol/live';
 import { SESSION_EXPORT_FORMAT, SESSION_EXPORT_VERSION, type SessionExport } from '../../protocol/sessionExport';
 import { commandKey, type AllowList } from '../hands/approval';
+import { oneLine } from '../text';
 
 interface TurnRow {
   id: number;
@@ -92,11 +93,6 @@ type InfoRow = Omit<SessionInfo, 'brief' | 'timeLimitMs'> & { brief: string | nu
 
 function infoFromRow({ brief, timeLimitMs, ...row }: InfoRow): SessionInfo {
   return { ...row, ...(brief === null ? {} : { brief }), ...(timeLimitMs === null ? {} : { timeLimitMs }) };
-}
-
-function shortTitle(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= TITLE_CHARS ? flat : `${flat.slice(0, TITLE_CHARS - 1)}…`;
 }
 
 function fromRow(row: TurnRow): StoredTurn {
@@ -198,7 +194,11 @@ export class SessionStore implements AllowList {
          FROM sessions s ORDER BY s.started_at DESC, s.rowid DESC`,
       )
       .all() as (Omit<SessionSummary, 'title' | 'costUsd'> & { title: string | null; costUsd: number | null })[];
-    return rows.map(({ title, costUsd, ...row }) => ({ ...row, ...(title ? { title: shortTitle(title) } : {}), ...(costUsd === null ? {} : { costUsd }) }));
+    return rows.map(({ title, costUsd, ...row }) => ({
+      ...row,
+      ...(title ? { title: oneLine(title, TITLE_CHARS) } : {}),
+      ...(costUsd === null ? {} : { costUsd }),
+    }));
   }
 
   /** A session in the export's shape, or undefined when there is no such session. */

@@ -29,9 +29,9 @@ import {
   fileOfToolCall,
   readUsage,
   resultText,
-  shorten,
   type Json,
 } from './records';
+import { oneLine } from '../../text';
 import { Timeline } from './timeline';
 
 /** Bounds on what the analysis lists; counts are always complete. */
@@ -146,9 +146,9 @@ export class TranscriptAnalyzer {
     const said = classifyUserText(text);
     if (said.kind !== 'prompt' && said.kind !== 'command') return;
     this.prompts += 1;
-    this.info.firstPrompt ??= shorten(said.text, 300);
+    this.info.firstPrompt ??= oneLine(said.text, 300);
     if (at === undefined) return;
-    this.promptTimes.push({ ms: at, text: shorten(said.text, 120) });
+    this.promptTimes.push({ ms: at, text: oneLine(said.text, 120) });
     this.timeline.at(at).prompts += 1;
   }
 
@@ -207,7 +207,7 @@ export class TranscriptAnalyzer {
     if (id !== undefined && this.toolCalls.has(id)) return;
     const name = asString(block.name) ?? 'unknown';
     const inputJson = JSON.stringify(block.input ?? null) ?? 'null';
-    const call = { name, key: createHash('sha1').update(name).update('\u0000').update(inputJson).digest('hex'), input: shorten(inputJson, 160) };
+    const call = { name, key: createHash('sha1').update(name).update('\u0000').update(inputJson).digest('hex'), input: oneLine(inputJson, 160) };
     if (id !== undefined) this.toolCalls.set(id, call);
     (this.tools[name] ??= { calls: 0, errors: 0 }).calls += 1;
     if (at !== undefined) this.timeline.at(at).toolCalls += 1;
@@ -253,7 +253,7 @@ export class TranscriptAnalyzer {
 
   private summary(record: Json): void {
     const text = asString(record.summary);
-    if (text) this.info.summaries.push(shorten(text, 500));
+    if (text) this.info.summaries.push(oneLine(text, 500));
   }
 
   private error(error: Omit<LogError, 'file' | 'at'>, at: number | undefined): void {
@@ -264,7 +264,7 @@ export class TranscriptAnalyzer {
       ...error,
       file: this.current.file,
       ...(at === undefined ? {} : { at: new Date(at).toISOString() }),
-      message: shorten(error.message, 300),
+      message: oneLine(error.message, 300),
     });
   }
 

@@ -7,7 +7,8 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readLines } from '../lines';
 import type { ClaudeSessionEntry } from '../../../protocol/logs';
-import { asObject, asString, classifyUserText, contentBlocks, shorten } from './records';
+import { oneLine } from '../../text';
+import { asObject, asString, classifyUserText, contentBlocks } from './records';
 
 /** Claude Code's own folder, or CLAUDE_CONFIG_DIR's when that is set. */
 export function claudeProjectsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -79,7 +80,7 @@ function firstPromptOf(message: Record<string, unknown> | undefined): string | u
   for (const block of contentBlocks(message)) {
     if (block.type !== 'text') continue;
     const said = classifyUserText(asString(block.text) ?? '');
-    if (said.kind === 'prompt' || said.kind === 'command') return shorten(said.text, 200);
+    if (said.kind === 'prompt' || said.kind === 'command') return oneLine(said.text, 200);
   }
   return undefined;
 }

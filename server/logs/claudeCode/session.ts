@@ -94,7 +94,7 @@ async function jsonlIn(dir: string): Promise<string[]> {
 }
 
 /** The `sessionId` of the first record that has one, from the file's first lines. */
-export async function firstSessionId(file: string, options: { signal?: AbortSignal } = {}): Promise<string | undefined> {
+async function firstSessionId(file: string, options: { signal?: AbortSignal } = {}): Promise<string | undefined> {
   let lines = 0;
   for await (const line of readLines(file, { maxLineBytes: 1 << 20, signal: options.signal })) {
     if (++lines > 50) break;

@@ -121,6 +121,6 @@ describe('parley.pricing', () => {
     assert.deepEqual(settings.pricing, {});
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /parley\.pricing/);
-    assert.match(warnings[0]!, /at gpt-4\.1\.outputPerMTok/, 'the field the misspelling left out');
+    assert.match(warnings[0]!, /gpt-4\.1\.outputPerMTok: /, 'the field the misspelling left out');
   });
 });
