@@ -49,6 +49,34 @@ export interface KbPassage {
   correction?: KbCorrection;
 }
 
+/** What the language model did for one sidebar search (parley.knowledgeBase.modelHelp). */
+export interface KbModelHelpReport {
+  /** "provider model" that answered. */
+  model: string;
+  /** The question as the model also wrote it, in the words a note would use (when rewriting is on). */
+  queries: string[];
+  /** How many passages the model read; it put `ranked` of them in an order of its own. */
+  read: number;
+  ranked: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Absent when the model's price is unknown (parley.pricing). */
+  costUsd?: number;
+  durationMs: number;
+  /** What went wrong (the model timed out, answered in the wrong shape): the passages are in the search's own order then. */
+  problem?: string;
+}
+
+/** A sidebar search's answer. */
+export interface KbSearchAnswer {
+  passages: KbPassage[];
+  tookMs: number;
+  /** Whether the sidebar may offer "Ask the model" (parley.knowledgeBase.modelHelp). */
+  modelHelp: 'off' | 'rerank' | 'rewriteAndRerank';
+  /** Set when the model was asked. */
+  model?: KbModelHelpReport;
+}
+
 export interface KbSourceInfo {
   id: number;
   kind: 'folder' | 'file' | 'note';

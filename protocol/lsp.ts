@@ -6,7 +6,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type * as z from 'zod';
-import type { KbContribution, KbCorrection, KbIngestResult, KbPassage, KbStats } from './knowledge';
+import type { KbContribution, KbCorrection, KbIngestResult, KbSearchAnswer, KbStats } from './knowledge';
 import type {
   AskAboutFailureParams,
   CommandOutputParams,
@@ -162,7 +162,7 @@ export namespace KbRemoveSourceRequest {
  */
 export namespace KbSearchRequest {
   export const method = 'parley/kb/search';
-  export const type = new RequestType<z.input<typeof KbSearchParamsSchema>, { passages: KbPassage[]; tookMs: number }, void>(method);
+  export const type = new RequestType<z.input<typeof KbSearchParamsSchema>, KbSearchAnswer, void>(method);
 }
 
 /** Sidebar → server: a passage was helpful (1) or not (-1); its quality and vote counts now. */

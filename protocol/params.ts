@@ -104,6 +104,8 @@ export const KbSearchParamsSchema = z.object({
   filters: KbSearchFiltersSchema.optional(),
   /** Treat the last word as a prefix, for search as you type. */
   prefix: z.boolean().optional(),
+  /** Ask the language model to rank the best passages (parley.knowledgeBase.modelHelp must be on). */
+  askModel: z.boolean().optional(),
 });
 export const KbVoteParams = z.object({ chunkId: recordId, vote: z.union([z.literal(1), z.literal(-1)]) });
 export const KbCorrectParams = z.object({ chunkId: recordId, text: z.string().max(KB_MAX_CORRECTION_CHARS) });

@@ -117,6 +117,21 @@ export const FailuresSettingsSchema = z.object({
   offer: z._default(flag, true),
 });
 
+export const KB_MODEL_HELP = ['off', 'rerank', 'rewriteAndRerank'] as const;
+export type KbModelHelp = (typeof KB_MODEL_HELP)[number];
+
+/** The knowledge-base sidebar's use of the language model (server/knowledge/modelHelp.ts). */
+export const KnowledgeSettingsSchema = z.object({
+  /**
+   * Off by default: a search as you type never asks the model. When on, the sidebar offers "Ask
+   * the model" (Shift+Enter), which ranks the best passages again, after writing the question in
+   * the notes' likely words too when rewriting is on. Each costs one or two requests, shown.
+   */
+  modelHelp: z._default(oneOf(KB_MODEL_HELP), 'off'),
+  /** How many of the best passages the model reads and ranks. */
+  modelPassages: z._default(numberFrom(5, 40), 20),
+});
+
 /** A session's time limit in minutes, 0 for none; a session keeps the limit it started with. */
 const minutes = z._default(numberFrom(0, 1440), 0);
 
@@ -144,6 +159,7 @@ export const ParleySettingsSchema = z.object({
   hands: z.prefault(HandsSettingsSchema, {}),
   failures: z.prefault(FailuresSettingsSchema, {}),
   sessions: z.prefault(SessionsSettingsSchema, {}),
+  knowledgeBase: z.prefault(KnowledgeSettingsSchema, {}),
   /**
    * Prices of the user's own, by model id or id prefix (protocol/pricing.ts), over Parley's
    * defaults: a model of theirs, or a price that changed.

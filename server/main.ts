@@ -136,6 +136,8 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     log,
     nativeDir: NATIVE_DIR,
     onStats: (stats) => void connection.sendNotification(KbStatsNotification.type, stats),
+    settings: () => settings.get(),
+    llm: (current) => providers.llm(current),
   });
   knowledge.register(connection);
   const store = new SessionStore(storage.sessions);

@@ -2,12 +2,15 @@
  * Knowledge-base search in the sidebar: a search box that asks as the user types (debounced; a
  * newer query cancels the older one, whose answer is never shown), a keyboard-navigable result
  * list, and on each passage the votes, a correction box, tags and the document's visibility.
+ * When parley.knowledgeBase.modelHelp is on, "Ask the model" (Shift+Enter) has the language model
+ * rank the passages again, never while typing; what it did and cost is shown under the box.
  */
 import { CancellationTokenSource, type CancellationToken, type MessageConnection } from 'vscode-languageserver-protocol';
-import type { KbPassage, KbSearchFilters, KbStats, Visibility } from '../protocol/knowledge';
+import type { KbModelHelpReport, KbPassage, KbSearchAnswer, KbSearchFilters, KbStats, Visibility } from '../protocol/knowledge';
 import { VISIBILITY_LEVELS } from '../protocol/knowledge';
 import { KbAddTagRequest, KbCorrectRequest, KbDocumentVisibilityRequest, KbSearchRequest, KbVoteRequest } from '../protocol/lsp';
 import { h, icon } from './dom';
+import { costText, tokens } from './format';
 
 const DEBOUNCE_MS = 150;
 const RESULTS = 20;
@@ -25,7 +28,13 @@ export class KnowledgeSearch {
   private readonly tag: HTMLInputElement;
   private readonly list: HTMLElement;
   private readonly message: HTMLElement;
+  private readonly ask: HTMLButtonElement;
+  private readonly modelLine: HTMLElement;
   private passages: KbPassage[] = [];
+  /** The setting as the server's last answer gave it: whether to offer "Ask the model". */
+  private modelHelp: KbSearchAnswer['modelHelp'] = 'off';
+  /** The model is being asked (Escape stops it). */
+  private asking = false;
   private active = -1;
   /** The search in progress; a newer one cancels it. */
   private searching: CancellationTokenSource | undefined;
@@ -56,12 +65,21 @@ export class KnowledgeSearch {
     }) as HTMLInputElement;
     this.list = h('ul', { id: 'kb-results', role: 'listbox', 'aria-label': 'Matching passages', class: 'kb-results', 'data-field': 'kbResults' });
     this.message = h('p', { class: 'kb-message', role: 'status', 'data-field': 'kbMessage' });
+    this.ask = h(
+      'button',
+      { type: 'button', class: 'kb-ask', hidden: '', title: 'Have the language model rank these passages (Shift+Enter)', 'data-field': 'kbAskModel' },
+      icon('sparkle'),
+      ' Ask the model',
+    ) as HTMLButtonElement;
+    this.ask.addEventListener('click', () => this.askModel());
+    this.modelLine = h('p', { class: 'kb-message kb-model', 'aria-live': 'polite', 'data-field': 'kbModel' });
     this.element = h(
       'section',
       { 'aria-label': 'Search', class: 'kb-search' },
       this.input,
       h('div', { class: 'kb-filters' }, this.scope, this.tag),
-      this.message,
+      h('div', { class: 'kb-status' }, this.message, this.ask),
+      this.modelLine,
       this.list,
     );
     this.input.addEventListener('input', () => this.schedule());
@@ -95,26 +113,81 @@ export class KnowledgeSearch {
     return { ...(visibility ? { visibility } : {}), ...(tag ? { tag } : {}) };
   }
 
-  private search(): void {
-    // Typing on makes the older query stale: it is cancelled, and only the newest one's results are shown.
+  /** A new search; typing on makes the older one (or the model's ranking) stale: it is cancelled, and only the newest one's results are shown. */
+  private restart(): CancellationToken {
     this.searching?.cancel();
-    this.searching = undefined;
+    this.asking = false;
+    this.modelLine.textContent = '';
+    return (this.searching = new CancellationTokenSource()).token;
+  }
+
+  private search(): void {
     const query = this.input.value.trim();
+    const token = this.restart();
     if (!query) {
       this.show([]);
       this.showMessage('');
+      this.offerModel();
       return;
     }
-    const { token } = (this.searching = new CancellationTokenSource());
     const answer = this.host.rpc.sendRequest(KbSearchRequest.type, { query, k: RESULTS, filters: this.filters(), prefix: true }, token);
     this.answered(
       answer,
-      ({ passages, tookMs }) => {
+      ({ passages, tookMs, modelHelp }) => {
+        this.modelHelp = modelHelp;
         this.show(passages);
         this.showMessage(passages.length ? `${passages.length} passages in ${Math.round(tookMs)} ms` : `Nothing matches “${query}”.`);
+        this.offerModel();
       },
       token,
     );
+  }
+
+  /** "Ask the model" is offered for a question when the setting is on. */
+  private offerModel(): void {
+    this.ask.hidden = this.modelHelp === 'off' || !this.input.value.trim() || this.asking;
+  }
+
+  private askModel(): void {
+    const query = this.input.value.trim();
+    if (!query || this.modelHelp === 'off') return;
+    clearTimeout(this.timer);
+    const token = this.restart();
+    this.asking = true;
+    this.offerModel();
+    this.modelLine.className = 'kb-message kb-model';
+    this.modelLine.replaceChildren(icon('loading codicon-modifier-spin'), ' Asking the model… (Escape stops)');
+    const answer = this.host.rpc.sendRequest(KbSearchRequest.type, { query, k: RESULTS, filters: this.filters(), askModel: true }, token);
+    const finished = () => {
+      this.asking = false;
+      this.offerModel();
+    };
+    answer.then(finished, finished);
+    this.answered(
+      answer,
+      ({ passages, model }) => {
+        this.show(passages, model?.ranked ?? 0);
+        this.showMessage(passages.length ? `${passages.length} passages` : `Nothing matches “${query}”, even in other words.`);
+        if (model) this.showModel(model);
+      },
+      token,
+    );
+    // A failure (the setting was turned off, no model configured) replaces the "Asking" line.
+    answer.catch(() => !token.isCancellationRequested && (this.modelLine.textContent = ''));
+  }
+
+  private showModel(report: KbModelHelpReport): void {
+    const parts = [
+      report.model ? `Ranked by ${report.model}: ${report.ranked} of ${report.read} passages help` : 'The model did not answer',
+      `${(report.durationMs / 1000).toFixed(1)} s`,
+      // A local server may keep its usage to itself.
+      report.inputTokens + report.outputTokens > 0 ? `${tokens(report.inputTokens)} in · ${tokens(report.outputTokens)} out` : 'usage not reported',
+      costText(report.costUsd),
+    ];
+    const searched = report.queries.length ? h('div', {}, `Also searched: ${report.queries.map((q) => `“${q}”`).join(', ')}`) : null;
+    const problem = report.problem ? h('div', { class: 'error', 'data-field': 'kbModelProblem' }, `The model fell short: ${report.problem}.`) : null;
+    this.modelLine.className = 'kb-message kb-model';
+    this.modelLine.replaceChildren(...[h('div', {}, icon('sparkle'), ` ${parts.join(' · ')}`), searched, problem].filter((part) => part !== null));
   }
 
   private showMessage(text: string, level: 'info' | 'error' = 'info'): void {
@@ -122,14 +195,15 @@ export class KnowledgeSearch {
     this.message.className = `kb-message ${level}`;
   }
 
-  private show(passages: KbPassage[]): void {
+  /** The passages, the first `picked` of them marked as the ones the model said help. */
+  private show(passages: KbPassage[], picked = 0): void {
     this.passages = passages;
     this.active = passages.length ? 0 : -1;
-    this.list.replaceChildren(...passages.map((passage, index) => this.item(passage, index)));
+    this.list.replaceChildren(...passages.map((passage, index) => this.item(passage, index, index < picked)));
     this.markActive();
   }
 
-  private item(passage: KbPassage, index: number): HTMLElement {
+  private item(passage: KbPassage, index: number, picked: boolean): HTMLElement {
     const where = passage.headingPath.slice(1).join(' › ');
     const item = h(
       'li',
@@ -148,6 +222,7 @@ export class KnowledgeSearch {
       h(
         'div',
         { class: 'kb-meta' },
+        picked ? h('span', { class: 'badge ready', title: 'The model said this passage helps', 'data-field': 'kbModelPick' }, icon('sparkle'), ' helps') : null,
         h('span', { class: `badge visibility ${passage.visibility}`, title: 'Visibility of this note' }, passage.visibility),
         ...passage.tags.slice(0, 6).map((tag) => h('span', { class: 'tag' }, `#${tag}`)),
         h('span', { class: 'score', title: 'Relevance score (higher is better)' }, passage.score.toFixed(3)),
@@ -228,7 +303,15 @@ export class KnowledgeSearch {
 
   private onKey(event: KeyboardEvent): void {
     if ((event.target as HTMLElement).closest('.kb-actions, .kb-correction-box, .kb-tag-box')) return;
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    if (event.key === 'Enter' && event.shiftKey && event.currentTarget === this.input) {
+      event.preventDefault();
+      this.askModel();
+    } else if (event.key === 'Escape' && this.asking) {
+      event.preventDefault();
+      this.restart();
+      this.offerModel();
+      this.modelLine.textContent = 'Stopped asking the model.';
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
       if (this.passages.length === 0) return;
       const step = event.key === 'ArrowDown' ? 1 : -1;

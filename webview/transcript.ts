@@ -2,6 +2,7 @@
 import type { StoredTurn, ToolCallRecord, TurnMetrics, TurnUsage } from '../protocol/session';
 import type { Streaming } from './app';
 import { h, icon } from './dom';
+import { costText, tokens } from './format';
 
 /** Assistant text with fenced code blocks shown as code and `inline code` marked; never parsed as HTML. */
 export function richText(text: string): HTMLElement {
@@ -62,16 +63,11 @@ function latency(metrics: TurnMetrics | undefined): HTMLElement | null {
   return parts.length ? h('p', { class: 'latency', 'data-field': 'latency' }, icon('dashboard'), ` ${parts.join(' · ')}`) : null;
 }
 
-function tokens(count: number): string {
-  return count >= 10_000 ? `${Math.round(count / 1000)}k` : count >= 1000 ? `${(count / 1000).toFixed(1)}k` : String(count);
-}
-
 /** What the answer's model calls used and cost, under the answer. */
 function usageLine(usage: TurnUsage | undefined): HTMLElement | null {
   if (!usage) return null;
   const cached = usage.cacheReadTokens ? ` (${tokens(usage.cacheReadTokens)} cached)` : '';
-  const cost =
-    usage.costUsd === undefined ? 'no price for this model' : usage.costUsd === 0 ? 'free (local)' : `$${usage.costUsd.toFixed(usage.costUsd < 0.01 ? 4 : 3)}`;
+  const cost = costText(usage.costUsd);
   return h(
     'p',
     { class: 'latency', 'data-field': 'usage', title: `${usage.provider} · ${usage.model}` },

@@ -13,7 +13,7 @@ import {
   type WorkDoneProgressReporter,
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
-import type { KbStats } from '../../protocol/knowledge';
+import type { KbSearchParams, KbStats } from '../../protocol/knowledge';
 import {
   KbAddNoteRequest,
   KbAddRequest,
@@ -30,12 +30,15 @@ import {
 } from '../../protocol/lsp';
 import type { ParleySettings } from '../../protocol/settings';
 import { errorMessage, type Logger } from '../log';
+import { priceTable } from '../pricing';
+import type { LlmChat } from '../providers/llm';
 import { onRequest } from '../rpc';
 import type { Keys } from '../providers/keys';
 import type { KnowledgeSearch } from '../tools/types';
 import { createEmbedder } from './embed';
 import type { SyncProgress } from './indexer';
 import { FeedbackError, KnowledgeBase } from './knowledgeBase';
+import { searchWithModel } from './modelHelp';
 
 export interface KnowledgeServiceOptions {
   db: Database;
@@ -47,6 +50,9 @@ export interface KnowledgeServiceOptions {
   nativeDir?: string;
   /** Called with fresh figures whenever the index changes. */
   onStats: (stats: KbStats) => void;
+  /** The sidebar's "Ask the model": the settings of the moment, and the model they choose (throws when none is configured). */
+  settings: () => Promise<ParleySettings>;
+  llm: (settings: ParleySettings) => LlmChat;
 }
 
 const PHASES: Record<SyncProgress['phase'], string> = { scanning: 'Listing notes', indexing: 'Indexing', embedding: 'Embedding passages' };
@@ -159,7 +165,10 @@ export class KnowledgeService {
         const controller = new AbortController();
         // The sidebar cancels a search that a newer one replaced.
         token.onCancellationRequested(() => controller.abort());
-        return await kb.searchTimed(params, controller.signal);
+        const settings = await this.options.settings();
+        const modelHelp = settings.knowledgeBase.modelHelp;
+        if (!params.askModel) return { ...(await kb.searchTimed(params, controller.signal)), modelHelp };
+        return { ...(await this.askModel(kb, params, settings, controller.signal)), modelHelp };
       }, token),
     );
     onRequest(connection, KbVoteRequest, ({ chunkId, vote }) => sidebarAnswer(async () => (await this.require()).vote(chunkId, vote)));
@@ -171,6 +180,31 @@ export class KnowledgeService {
         this.publish();
       }),
     );
+  }
+
+  /** The search again with the language model's help (server/knowledge/modelHelp.ts). */
+  private async askModel(kb: KnowledgeBase, params: KbSearchParams, settings: ParleySettings, signal: AbortSignal) {
+    const { modelHelp: mode, modelPassages } = settings.knowledgeBase;
+    if (mode === 'off') throw new Error('Asking the model is off: turn on parley.knowledgeBase.modelHelp in Settings to have it rank these passages.');
+    let chat: LlmChat;
+    try {
+      chat = this.options.llm(settings);
+    } catch (error) {
+      throw new Error(`There is no language model to ask: ${errorMessage(error)}`);
+    }
+    const startedAt = performance.now();
+    const { passages, report } = await searchWithModel(params.query, {
+      mode,
+      chat,
+      search: (query, k, searchSignal) => kb.search({ query, k, filters: params.filters, signal: searchSignal }),
+      texts: (ids) => kb.store.passageTexts(ids),
+      passages: modelPassages,
+      k: params.k ?? modelPassages,
+      prices: priceTable(settings.pricing),
+      signal,
+    });
+    if (report.problem) this.options.log.warn('The model could not help with a knowledge-base search', { problem: report.problem });
+    return { passages, tookMs: performance.now() - startedAt, model: report };
   }
 
   /** Runs a sync with work-done progress (a cancellable notification in VS Code) when the client offers one. */

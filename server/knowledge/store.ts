@@ -258,6 +258,17 @@ export class KnowledgeStore {
     })();
   }
 
+  /** The whole text of each passage asked for that still exists. */
+  passageTexts(chunkIds: readonly number[]): Map<number, string> {
+    const read = this.db.prepare('SELECT text FROM chunks WHERE id = ?').pluck();
+    const texts = new Map<number, string>();
+    for (const id of chunkIds) {
+      const text = read.get(id) as string | undefined;
+      if (text !== undefined) texts.set(id, text);
+    }
+    return texts;
+  }
+
   /** A document's passage keys in order: what the indexer compares to recognise a moved note. */
   passagesOf(documentId: number): string[] {
     return this.db.prepare('SELECT passage FROM chunks WHERE document_id = ? ORDER BY ord').pluck().all(documentId) as string[];

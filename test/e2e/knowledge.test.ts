@@ -1,7 +1,8 @@
 /**
  * The knowledge base in the real VS Code: the user adds a folder of notes from the explorer's
  * context menu, types a question in the Knowledge Base sidebar, sees the matching passages with
- * highlights, presses Enter, and the note opens at the heading.
+ * highlights, presses Enter, and the note opens at the heading; with parley.knowledgeBase.modelHelp
+ * on, Shift+Enter has the model (the OpenAI-compatible stand-in, scripted) rewrite and rank.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
+import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
 import { DIST, REPO, tempDir } from '../support/paths';
 import { chooseFromContextMenu, closeWorkbench, openWorkbench, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
@@ -24,18 +26,30 @@ describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 
   let codeServer: CodeServer;
   let page: Page;
   let sidebar: Frame;
+  let model: OpenAIStandIn;
 
   before(async () => {
+    model = await startOpenAIStandIn({ latency: { ttfbMs: 20, interTokenMs: 0 } });
     mkdirSync(notes);
     writeFileSync(join(notes, 'Deploy.md'), DEPLOY);
     cpSync(join(REPO, '..', 'shared', 'corpora', 'obsidian-hub', '05 - Concepts'), join(notes, 'Concepts'), { recursive: true });
-    codeServer = await startCodeServer({ vsix: join(DIST, 'parley.vsix'), workspace: workspace.path });
+    codeServer = await startCodeServer({
+      vsix: join(DIST, 'parley.vsix'),
+      workspace: workspace.path,
+      settings: {
+        'parley.llm.provider': 'openai-compatible',
+        'parley.llm.baseUrl': model.baseURL,
+        'parley.llm.model': 'local-coder',
+        'parley.knowledgeBase.modelHelp': 'rewriteAndRerank',
+      },
+    });
     page = await openWorkbench(codeServer.url);
   });
 
   after(async () => {
     if (page) await closeWorkbench(page);
     if (codeServer) await codeServer.stop();
+    if (model) await model.close();
     workspace.cleanup();
   });
 
@@ -107,6 +121,37 @@ describe('knowledge base in code-server', { skip: unavailable, timeout: 600_000 
     const first = sidebar.locator('.kb-result').first();
     await first.locator('button[aria-label="Helpful"]').click();
     await waitFor(async () => (await first.locator('[data-field="kbVotes"]').innerText()).startsWith('1↑'), { timeoutMs: 10_000, what: 'the vote to count' });
+  });
+
+  it('asks the model on Shift+Enter, never while typing, and shows its pick, its queries and the cost', async () => {
+    const input = sidebar.locator('[data-field="kbQuery"]');
+    await input.fill('');
+    const asked = () => model.requests.filter((request) => request.path === '/v1/chat/completions').length;
+    const before = asked();
+    await input.pressSequentially('where does a merge land first', { delay: 30 });
+    const ask = sidebar.locator('[data-field="kbAskModel"]');
+    await waitFor(async () => await ask.isVisible(), { timeoutMs: 15_000, what: 'the Ask the model button' });
+    assert.equal(asked(), before, 'typing asks no model');
+    model.chat.push({ text: '{"queries": ["staging environment"]}' });
+    model.chat.push((request) => {
+      const passages = JSON.stringify(request.body).split('<passage ').slice(1);
+      const staging = passages.findIndex((passage) => passage.includes('Every merge goes to staging first'));
+      return { text: `{"ranking": [${staging + 1}]}` };
+    });
+    await input.press('Shift+Enter');
+    const line = sidebar.locator('[data-field="kbModel"]');
+    await waitFor(async () => /Ranked by openai-compatible local-coder: 1 of \d+ passages help/.test(await line.innerText().catch(() => '')), {
+      timeoutMs: 30_000,
+      what: 'what the model did',
+    });
+    assert.match(await line.innerText(), /Also searched: “staging environment”/);
+    assert.match(await line.innerText(), /free \(local\)/);
+    const first = sidebar.locator('.kb-result').first();
+    assert.match(await first.innerText(), /Staging/);
+    assert.equal(await first.locator('[data-field="kbModelPick"]').count(), 1);
+    assert.equal(await sidebar.locator('[data-field="kbModelPick"]').count(), 1, 'only the passage the model picked is marked');
+    assert.equal(asked() - before, 2);
+    await screenshot(page, 'kb-ask-model');
   });
 
   it('finds everything as it was after the window reloads (extension host and server restarted)', async () => {

@@ -148,6 +148,7 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
       [ReviewDismissalsRequest.method, { action: 'dismiss', folder: repo }, /^parley\/reviewDismissals: id: .*expected string/],
       [KbSearchRequest.method, { query: 'x'.repeat(2_001) }, /^parley\/kb\/search: query: Too big/],
       [KbSearchRequest.method, { query: 'deploys', k: 1_000 }, /^parley\/kb\/search: k: Too big/],
+      [KbSearchRequest.method, { query: 'deploys', askModel: 'yes' }, /^parley\/kb\/search: askModel: .*expected boolean/],
       [KbVoteRequest.method, { chunkId: 1, vote: 2 }, /^parley\/kb\/vote: vote: /],
       [KbCorrectRequest.method, { chunkId: 0, text: 'x' }, /^parley\/kb\/correct: chunkId: Too small/],
       [KbAddTagRequest.method, { documentId: 1, tag: 5 }, /^parley\/kb\/addTag: tag: .*expected string/],

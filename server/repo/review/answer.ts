@@ -5,24 +5,16 @@
  * cannot put findings at invented places.
  */
 import { REVIEW_SEVERITIES, type ReviewFinding, type ReviewSeverity } from '../../../protocol/review';
+import { AnswerError, jsonAnswer } from '../../providers/llm/whole';
 import { finding } from '../findings/finding';
+
+export { AnswerError };
 
 /** The shape the prompt asks for, as the prompt shows it. */
 export const ANSWER_SHAPE = `{"findings": [{"title": "short summary, at most 80 characters", "explanation": "why it matters", "file": "path/as/listed.ts", "startLine": 12, "endLine": 18, "severity": "error" | "warning" | "information", "fix": "the concrete change to make"}]}`;
 
 const MAX_TITLE_CHARS = 120;
 const MAX_FINDINGS = 20;
-
-export class AnswerError extends Error {
-  override name = 'AnswerError';
-}
-
-/** The JSON text of an answer: the whole answer, or the inside of one ```json fence around all of it. */
-function jsonText(answer: string): string {
-  const trimmed = answer.trim();
-  const fenced = /^```(?:json)?\s*\n([\s\S]*)\n```$/.exec(trimmed);
-  return fenced ? fenced[1]! : trimmed;
-}
 
 function text(item: Record<string, unknown>, field: string, at: string, max?: number): string {
   const value = item[field];
@@ -69,13 +61,7 @@ function parseItem(raw: unknown, index: number, fileLines: (path: string) => num
  * name (undefined for any other path). Throws AnswerError saying what is wrong.
  */
 export function parseAnswer(answer: string, fileLines: (path: string) => number | undefined): ReviewFinding[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(jsonText(answer));
-  } catch (error) {
-    const preview = answer.trim().slice(0, 60).replace(/\s+/g, ' ');
-    throw new AnswerError(`the answer is not JSON (${(error as Error).message}); it began "${preview}${answer.trim().length > 60 ? '…' : ''}"`);
-  }
+  const parsed = jsonAnswer(answer);
   if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { findings?: unknown }).findings)) {
     throw new AnswerError('the answer is JSON but not {"findings": [...]}');
   }

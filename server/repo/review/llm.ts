@@ -7,9 +7,10 @@ import type { WorkspaceDiagnostic } from '../../../protocol/lsp';
 import type { ReviewFinding } from '../../../protocol/review';
 import { errorMessage, type Logger } from '../../log';
 import type { LlmChat } from '../../providers/llm';
+import { AnswerError, wholeAnswer } from '../../providers/llm/whole';
 import { moduleOf } from '../findings/dependencies';
 import type { RepoFacts } from '../findings/facts';
-import { AnswerError, parseAnswer } from './answer';
+import { parseAnswer } from './answer';
 import { modulePrompt, REVIEW_SYSTEM, type PromptBudget, type ReviewModule } from './prompt';
 
 export interface ModuleReview {
@@ -38,24 +39,6 @@ export interface LlmReviewOptions {
 const ANSWER_TOKENS = 2048;
 const DEFAULT_CONCURRENCY = 2;
 
-async function answerText(chat: LlmChat, user: string, signal?: AbortSignal): Promise<{ text: string; model?: string }> {
-  let text = '';
-  let model: string | undefined;
-  let done = false;
-  for await (const event of chat.chat({ system: REVIEW_SYSTEM, messages: [{ role: 'user', text: user }], maxTokens: ANSWER_TOKENS }, signal)) {
-    if (event.type === 'text') text += event.text;
-    else if (event.type === 'done') {
-      done = true;
-      model = `${event.provider} ${event.model}`;
-      if (event.stopReason === 'maxTokens') throw new Error(`the answer was cut off at ${ANSWER_TOKENS} tokens`);
-      if (event.stopReason === 'refusal') throw new Error('the model declined to answer');
-    }
-  }
-  signal?.throwIfAborted();
-  if (!done) throw new Error('the answer ended before it was complete');
-  return { text, model };
-}
-
 async function reviewModule(options: LlmReviewOptions, module: ReviewModule): Promise<ModuleReview> {
   const { facts, signal } = options;
   const inModule = (path: string) => moduleOf(path) === module.name;
@@ -70,8 +53,8 @@ async function reviewModule(options: LlmReviewOptions, module: ReviewModule): Pr
   );
   const lines = new Map(facts.files.map((file) => [file.path, file.lines]));
   try {
-    const answer = await answerText(options.chat, user, signal);
-    return { module: module.name, findings: parseAnswer(answer.text, (path) => lines.get(path)), ...(answer.model ? { model: answer.model } : {}) };
+    const answer = await wholeAnswer(options.chat, { system: REVIEW_SYSTEM, messages: [{ role: 'user', text: user }], maxTokens: ANSWER_TOKENS }, signal);
+    return { module: module.name, findings: parseAnswer(answer.text, (path) => lines.get(path)), model: `${answer.provider} ${answer.model}` };
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     const reason = error instanceof AnswerError ? `the model's answer was rejected: ${error.message}` : errorMessage(error);
