@@ -6,12 +6,13 @@ import { explainQuestion, type DismissFindingArgs, type ExplainProblemArgs } fro
 import { loadClientLibrary, type Ctx } from './ctx';
 import { exportSessionCommand } from './exportSession';
 import { analyzeClaudeSessionCommand } from './logs';
-import { newSessionCommand } from './sessions';
+import { deletePastSessionCommand, exportPastSessionCommand, newSessionCommand, openPastSessionCommand, searchSessionsCommand } from './sessions';
 import type { FailureWatch } from './failureWatch';
 import * as kb from './knowledge';
 import { dismissFindingCommand, restoreDismissedCommand, reviewCommand } from './review';
 import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
 import { SessionPanel } from './views/panel';
+import type { SessionItem, SessionsTree } from './views/sessionsTree';
 
 type Handler = (...args: never[]) => unknown;
 
@@ -29,7 +30,7 @@ function guarded(ctx: Ctx, name: string, handler: Handler): Handler {
   };
 }
 
-export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, secrets: Secrets, failures: FailureWatch): void {
+export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, secrets: Secrets, failures: FailureWatch, sessions: SessionsTree): void {
   const commands: Record<CommandId, Handler> = {
     [Commands.openSession]: () => SessionPanel.show(context.extensionUri, ctx),
     [Commands.newSession]: (type?: SessionType, transcript?: string) => newSessionCommand(context.extensionUri, ctx, type, transcript),
@@ -37,6 +38,11 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
     [Commands.clearApiKey]: () => clearApiKeyCommand(secrets),
     [Commands.showLog]: () => ctx.log.show(),
     [Commands.exportSession]: () => exportSessionCommand(ctx),
+    [Commands.openPastSession]: (item?: SessionItem | string) => openPastSessionCommand(context.extensionUri, ctx, item),
+    [Commands.searchSessions]: () => searchSessionsCommand(context.extensionUri, ctx),
+    [Commands.exportPastSession]: (item?: SessionItem | string) => exportPastSessionCommand(ctx, item),
+    [Commands.deletePastSession]: (item?: SessionItem | string) => deletePastSessionCommand(ctx, item),
+    [Commands.refreshSessions]: () => sessions.refresh(),
     [Commands.openCapturePage]: async () => {
       const { url } = await ctx.requireClient().sendRequest(loadClientLibrary().CapturePageRequest.type);
       // Mapped for remote windows; on a local window this is the loopback address itself.

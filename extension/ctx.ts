@@ -30,6 +30,7 @@ export class Ctx implements vscode.Disposable {
   private endpoint: LiveEndpoint | undefined;
   private readonly kbStatsEmitter = new vscode.EventEmitter<KbStats>();
   private readonly commandOutputEmitter = new vscode.EventEmitter<CommandOutput>();
+  private readonly sessionsEmitter = new vscode.EventEmitter<void>();
 
   /** Fires with the live endpoint when a server becomes ready, and undefined when it stops. */
   readonly onDidChangeEndpoint = this.endpointEmitter.event;
@@ -37,6 +38,8 @@ export class Ctx implements vscode.Disposable {
   readonly onDidChangeKbStats = this.kbStatsEmitter.event;
   /** Fires with each piece of output of a command the user approved that runs as a child process, for the terminal named "Parley output". */
   readonly onCommandOutput = this.commandOutputEmitter.event;
+  /** Fires when the server says a session started, was answered in, changed or was deleted. */
+  readonly onDidChangeSessions = this.sessionsEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -106,6 +109,7 @@ export class Ctx implements vscode.Disposable {
       WorkspaceTrustNotification,
       KbStatsNotification,
       CommandOutputNotification,
+      SessionsChangedNotification,
       TerminalOpenRequest,
       TerminalExecuteRequest,
     } = loadClientLibrary();
@@ -116,6 +120,7 @@ export class Ctx implements vscode.Disposable {
       client.onNotification(ServerStatusNotification.type, (status) => this.statusBar.update(status)),
       client.onNotification(KbStatsNotification.type, (stats) => this.kbStatsEmitter.fire(stats)),
       client.onNotification(CommandOutputNotification.type, (output) => this.commandOutputEmitter.fire(output)),
+      client.onNotification(SessionsChangedNotification.type, () => this.sessionsEmitter.fire()),
       client.onRequest(EditorStateRequest.type, () => editorState()),
       client.onRequest(TerminalOpenRequest.type, () => this.shell.open()),
       client.onRequest(TerminalExecuteRequest.type, (params) => this.shell.execute(params)),
@@ -194,6 +199,7 @@ export class Ctx implements vscode.Disposable {
     this.endpointEmitter.dispose();
     this.kbStatsEmitter.dispose();
     this.commandOutputEmitter.dispose();
+    this.sessionsEmitter.dispose();
     for (const disposable of this.clientDisposables.splice(0)) disposable.dispose();
   }
 }

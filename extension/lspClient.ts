@@ -28,6 +28,12 @@ export {
   ReviewDismissalsRequest,
   ReviewRequest,
   ServerStatusNotification,
+  SessionsChangedNotification,
+  SessionsDeleteRequest,
+  SessionsExportRequest,
+  SessionsListRequest,
+  SessionsOpenRequest,
+  SessionsSearchRequest,
   StatusRequest,
   WorkspaceTrustNotification,
 } from '../protocol/lsp';

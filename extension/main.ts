@@ -12,6 +12,7 @@ import { ParleyTerminal } from './terminal';
 import { ParleyShell } from './terminalShell';
 import { SESSION_VIEW_TYPE, SessionPanel } from './views/panel';
 import { KNOWLEDGE_VIEW_ID, KnowledgeBaseView } from './views/sidebar';
+import { SESSIONS_VIEW_ID, SessionsTree } from './views/sessionsTree';
 
 let ctx: Ctx | undefined;
 
@@ -25,7 +26,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const current = ctx;
   const failures = new FailureWatch(context.extensionUri, current, shell);
   const terminal = new ParleyTerminal();
+  const sessions = new SessionsTree(current);
   context.subscriptions.push(
+    sessions,
+    vscode.window.registerTreeDataProvider(SESSIONS_VIEW_ID, sessions),
     failures,
     terminal,
     shell,
@@ -37,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(SESSION_VIEW_TYPE, SessionPanel.serializer(context.extensionUri, current)),
     secrets.onDidChange(() => void current.restart().catch((error: unknown) => log.error(`Restart after a key change failed: ${String(error)}`))),
   );
-  registerCommands(context, current, secrets, failures);
+  registerCommands(context, current, secrets, failures, sessions);
   log.info(`Parley activated in ${(performance.now() - started).toFixed(1)} ms`);
   void current.start().catch((error: unknown) => {
     log.error(`The Parley server did not start: ${String(error)}`);

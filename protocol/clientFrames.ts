@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { CAPTURE_SOURCES, CELL_LANGUAGES, LIVE_MAX_SAY_CHARS, PLAYBACK_STATES } from './live';
+import { SESSION_TYPES } from './session';
 
 /** A day of audio: more than any answer plays. */
 const MAX_PLAYED_MS = 86_400_000;
@@ -55,6 +56,8 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
       .max(LIVE_MAX_SAY_CHARS, { error: `is longer than ${LIVE_MAX_SAY_CHARS} characters` })
       .refine((code) => code.trim() !== '', { error: 'is empty' }),
   }),
+  /** The session goes on as another type (the panel's type menu). */
+  z.object({ type: z.literal('sessionType'), sessionType: z.enum(SESSION_TYPES) }),
   /** Stop a card's running command (the Stop button, or Escape on the card). */
   z.object({ type: z.literal('stopRun'), id: approvalId }),
   /** Show the always-allow list (`list`) or take one command, as its parsed words, off it (`remove`). */

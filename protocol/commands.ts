@@ -29,6 +29,11 @@ export const Commands = {
   /** The status-bar offer after a failed task, terminal command or save (extension/failureWatch.ts). */
   askAboutFailure: 'parley.askAboutFailure',
   analyzeClaudeSession: 'parley.logs.analyzeClaudeSession',
+  openPastSession: 'parley.sessions.open',
+  searchSessions: 'parley.sessions.search',
+  exportPastSession: 'parley.sessions.export',
+  deletePastSession: 'parley.sessions.delete',
+  refreshSessions: 'parley.sessions.refresh',
   /** Run from the "Explain with Parley" code action the server offers (protocol/fixes.ts). */
   explainProblem: 'parley.explainProblem',
 } as const;

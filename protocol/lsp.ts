@@ -4,7 +4,7 @@
  * schemas in protocol/params.ts: their types here are derived from them, and the server parses
  * each message with its schema (server/rpc.ts).
  */
-import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type * as z from 'zod';
 import type { KbContribution, KbCorrection, KbIngestResult, KbSearchAnswer, KbStats } from './knowledge';
 import type {
@@ -28,6 +28,9 @@ import type {
   NewSessionParamsSchema,
   ReviewDismissalsParams,
   ReviewParamsSchema,
+  SessionIdParamsSchema,
+  SessionsExportParamsSchema,
+  SessionsSearchParamsSchema,
   TerminalExecuteParamsSchema,
   TerminalExecuteResultSchema,
   TerminalOpenResultSchema,
@@ -37,7 +40,7 @@ import type {
 } from './params';
 import type { ClaudeSessionAnalysis, ClaudeSessionEntry } from './logs';
 import type { ReviewResult } from './review';
-import type { SessionHead } from './session';
+import type { SessionHead, SessionHit, SessionSummary } from './session';
 import type { ServerStatus, StatusReport } from './status';
 
 /** What the extension passes in `initialize`; the server creates these folders if missing. */
@@ -251,6 +254,57 @@ export type NewSessionParams = z.input<typeof NewSessionParamsSchema>;
 export namespace NewSessionRequest {
   export const method = 'parley/session/new';
   export const type = new RequestType<NewSessionParams, SessionHead, void>(method);
+}
+
+/** Every past session, newest first, and which one the conversation goes on in. */
+export interface SessionList {
+  sessions: SessionSummary[];
+  current: string;
+}
+
+/** Client → server: the past sessions, for the Sessions view. */
+export namespace SessionsListRequest {
+  export const method = 'parley/sessions/list';
+  export const type = new RequestType0<SessionList, void>(method);
+}
+
+export type SessionsSearchParams = z.input<typeof SessionsSearchParamsSchema>;
+
+/** Client → server: turns, tool calls and REPL cells of every session holding all the words, best first. */
+export namespace SessionsSearchRequest {
+  export const method = 'parley/sessions/search';
+  export const type = new RequestType<SessionsSearchParams, SessionHit[], void>(method);
+}
+
+export type SessionIdParams = z.input<typeof SessionIdParamsSchema>;
+
+/**
+ * Client → server: go on in a past session. Every panel is sent its history; its time limit, if
+ * it has one, counts on from the time it had already taken.
+ */
+export namespace SessionsOpenRequest {
+  export const method = 'parley/sessions/open';
+  export const type = new RequestType<SessionIdParams, SessionHead, void>(method);
+}
+
+export type SessionsExportParams = z.input<typeof SessionsExportParamsSchema>;
+
+/** Client → server: a past session as Markdown or as the JSON `parley sessions import` reads. */
+export namespace SessionsExportRequest {
+  export const method = 'parley/sessions/export';
+  export const type = new RequestType<SessionsExportParams, { content: string; turns: number; startedAt: number }, void>(method);
+}
+
+/** Client → server: delete a past session with its turns and REPL cells; the one in progress is refused. */
+export namespace SessionsDeleteRequest {
+  export const method = 'parley/sessions/delete';
+  export const type = new RequestType<SessionIdParams, void, void>(method);
+}
+
+/** Server → client: a session started, was answered in, changed type or was deleted; the Sessions view lists them again. */
+export namespace SessionsChangedNotification {
+  export const method = 'parley/sessions/changed';
+  export const type = new NotificationType0(method);
 }
 
 export type AskAboutFailure = z.input<typeof AskAboutFailureParams>;

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { FAILURE_KINDS, FAILURE_MAX_MESSAGE_CHARS, FAILURE_MAX_NAME_CHARS, FAILURE_MAX_OUTPUT_CHARS, FAILURE_MAX_PROBLEMS } from './failures';
-import { SESSION_TYPES } from './session';
+import { SESSION_EXPORT_FORMATS, SESSION_TYPES } from './session';
 import { KB_MAX_CORRECTION_CHARS, KB_MAX_QUERY_CHARS, KB_MAX_RESULTS, KB_MAX_TAG_CHARS, VISIBILITY_LEVELS } from './knowledge';
 import {
   AskAboutFailureRequest,
@@ -26,6 +26,10 @@ import {
   LogsListRequest,
   NewSessionRequest,
   ReviewDismissalsRequest,
+  SessionsDeleteRequest,
+  SessionsExportRequest,
+  SessionsOpenRequest,
+  SessionsSearchRequest,
   ReviewRequest,
   WorkspaceTrustNotification,
 } from './lsp';
@@ -143,6 +147,13 @@ export const LogsAnalyzeParamsSchema = z.object({ file: path, ...workDone });
 /** A new session of a type; a log-analysis session starts from a Claude Code transcript, which the server analyses for its brief. */
 export const NewSessionParamsSchema = z.object({ type: z.enum(SESSION_TYPES), transcript: path.optional() });
 
+/** A past session, by the id the Sessions view lists. */
+export const SessionIdParamsSchema = z.object({ id: z.string().min(1).max(200) });
+
+export const SessionsSearchParamsSchema = z.object({ text: z.string().max(1000), limit: z.number().int().min(1).max(200).optional() });
+
+export const SessionsExportParamsSchema = z.object({ ...SessionIdParamsSchema.shape, format: z.enum(SESSION_EXPORT_FORMATS) });
+
 /** An error from Problems that came with a failure. */
 export const FailureProblemSchema = z.object({
   path,
@@ -223,6 +234,10 @@ const SCHEMAS = {
   [LogsListRequest.method]: LogsListParamsSchema,
   [LogsAnalyzeRequest.method]: LogsAnalyzeParamsSchema,
   [NewSessionRequest.method]: NewSessionParamsSchema,
+  [SessionsSearchRequest.method]: SessionsSearchParamsSchema,
+  [SessionsOpenRequest.method]: SessionIdParamsSchema,
+  [SessionsExportRequest.method]: SessionsExportParamsSchema,
+  [SessionsDeleteRequest.method]: SessionIdParamsSchema,
 } as const;
 
 export type ParamsMethod = keyof typeof SCHEMAS;

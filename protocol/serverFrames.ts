@@ -20,6 +20,8 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pong'), id: z.number() }),
   /** The conversation so far, sent on connect so a reopened panel shows it. */
   z.object({ type: z.literal('history'), turns: z.array(StoredTurnSchema), session: z.optional(SessionHeadSchema) }),
+  /** The session changed type. */
+  z.object({ type: z.literal('session'), session: SessionHeadSchema }),
   /**
    * The session's time: when it ends (epoch milliseconds; null without a limit) and where it is:
    * running, in its last 5 minutes, or ended (the current answer finished, listening stopped).

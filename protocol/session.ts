@@ -99,3 +99,34 @@ export const SESSION_SETTING_KEYS = {
 /** The session a panel shows. */
 export const SessionHeadSchema = z.object({ id: z.string(), type: z.enum(SESSION_TYPES), startedAt: z.number() });
 export type SessionHead = z.output<typeof SessionHeadSchema>;
+
+/** A past session as the list shows it. */
+export interface SessionSummary {
+  id: string;
+  type: SessionType;
+  startedAt: number;
+  /** The last turn's time; the start when there is none. */
+  endedAt: number;
+  turns: number;
+  executions: number;
+  /** The first thing the user said, shortened; absent before they said anything. */
+  title?: string;
+  /** USD of the answers that have a price; absent when none has. */
+  costUsd?: number;
+}
+
+/** A place in past sessions that matches a search. */
+export interface SessionHit {
+  sessionId: string;
+  kind: 'turn' | 'execution';
+  /** The turn's or the execution's row id. */
+  id: number;
+  role?: 'user' | 'assistant';
+  /** The matching words in their context, each between « and ». */
+  snippet: string;
+  createdAt: number;
+}
+
+/** How a past session is exported: Markdown to read, or JSON that `parley sessions import` reads back. */
+export const SESSION_EXPORT_FORMATS = ['md', 'json'] as const;
+export type SessionExportFormat = (typeof SESSION_EXPORT_FORMATS)[number];

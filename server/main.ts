@@ -10,6 +10,12 @@ import {
   ExportSessionRequest,
   NewSessionRequest,
   KbStatsNotification,
+  SessionsChangedNotification,
+  SessionsDeleteRequest,
+  SessionsExportRequest,
+  SessionsListRequest,
+  SessionsOpenRequest,
+  SessionsSearchRequest,
   LiveEndpointRequest,
   LiveRemoteOriginNotification,
   ServerStatusNotification,
@@ -27,9 +33,9 @@ import { LiveServer, type LiveHandlers } from './live/server';
 import { CAPTURE_PAGE_PATH } from './live/capturePage';
 import { LIVE_TOKEN_PARAM } from '../protocol/live';
 import { Captures } from './voice/captures';
-import { sessionMarkdown } from './sessions/export';
+import { exportedSession, sessionMarkdown } from './sessions/export';
 import { REAL_CLOCK, SessionTimer } from './sessions/timer';
-import { SESSION_SETTING_KEYS } from '../protocol/session';
+import { SESSION_SETTING_KEYS, SESSION_TYPE_LABELS, type SessionHead, type SessionType } from '../protocol/session';
 import { sessionHead, SessionStore } from './sessions/store';
 import { oneLine } from './text';
 import { Approvals } from './hands/approval';
@@ -164,7 +170,11 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
       settings: () => settings.get(),
       providers,
       log,
-      emit: (frame) => server.broadcast(frame),
+      emit: (frame) => {
+        server.broadcast(frame);
+        // Each committed turn changes a session's title, span or cost in the Sessions view.
+        if (frame.type === 'turn') sessionsChanged();
+      },
       knowledge: () => kb.forTools(),
       repoMap: (folder, path, waitMs) => related.around(folder, path, [], waitMs),
       hands: {
@@ -287,6 +297,8 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
           return void requestEditorState(connection)
             .then((state) => cells.runTyped(frame, state.workspaceFolders))
             .catch(failed('The REPL cell failed'));
+        case 'sessionType':
+          return switchType(talk, frame.sessionType);
         case 'allowedCommands':
           if (frame.action === 'remove') talk.store.disallowCommand(frame.argv);
           return client.send({ type: 'allowedCommands', commands: talk.store.allowedCommands() });
@@ -369,20 +381,78 @@ connection.onRequest(ExportSessionRequest.type, () => {
 });
 
 onRequest(connection, NewSessionRequest, async (params) => {
-  if (!conversation || !live) throw new Error('Parley is still starting; try again in a moment.');
-  const talk = conversation;
+  const talk = startedConversation();
   const current = await settings.get();
   const brief = params.transcript ? await analysisBrief(await analyzeClaudeSession(params.transcript, { prices: priceTable(current.pricing) })) : undefined;
   const limitMs = current.sessions.timeLimitMinutes[SESSION_SETTING_KEYS[params.type]] * 60_000;
   const startedAt = Date.now();
-  const sessionId = talk.store.start(startedAt, params.type, brief, limitMs);
-  await talk.conversation.switchTo(sessionId);
-  talk.sessionId = sessionId;
-  sessionTimer?.start(startedAt, limitMs);
-  const session = sessionHead(talk.store, sessionId)!;
-  live.broadcast({ type: 'history', turns: [], session });
+  const session = await goOnIn(talk, talk.store.start(startedAt, params.type, brief, limitMs), startedAt);
   log.info('New session', { type: params.type, brief: brief?.length ?? 0 });
   return session;
+});
+
+function startedConversation(): NonNullable<typeof conversation> {
+  if (!conversation || !live) throw new Error('Parley is still starting; try again in a moment.');
+  return conversation;
+}
+
+function sessionsChanged(): void {
+  void connection.sendNotification(SessionsChangedNotification.type).catch(() => undefined);
+}
+
+/**
+ * The conversation goes on in `sessionId`: the answer in progress stops, every panel is sent its
+ * history, and its time limit counts from `timedFrom` (its start, or for a session opened again,
+ * now less the time it had already taken).
+ */
+async function goOnIn(talk: NonNullable<typeof conversation>, sessionId: string, timedFrom: number): Promise<SessionHead> {
+  await talk.conversation.switchTo(sessionId);
+  talk.sessionId = sessionId;
+  sessionTimer?.start(timedFrom, talk.store.info(sessionId)?.timeLimitMs);
+  const session = sessionHead(talk.store, sessionId)!;
+  live?.broadcast({ type: 'history', turns: talk.store.turns(sessionId), session });
+  sessionsChanged();
+  return session;
+}
+
+/** The panel switched the session's type: the next turn gets that type's instructions, context order and tools. */
+function switchType(talk: NonNullable<typeof conversation>, type: SessionType): void {
+  if (!talk.store.setType(talk.sessionId, type)) return;
+  live?.broadcast({ type: 'session', session: sessionHead(talk.store, talk.sessionId)! });
+  live?.broadcast({ type: 'notice', level: 'info', message: `This is now a ${SESSION_TYPE_LABELS[type]} session.` });
+  sessionsChanged();
+  log.info('Session type switched', { type });
+}
+
+connection.onRequest(SessionsListRequest.type, () => {
+  const talk = startedConversation();
+  return { sessions: talk.store.list(), current: talk.sessionId };
+});
+
+onRequest(connection, SessionsSearchRequest, ({ text, limit }) => startedConversation().store.search(text, limit));
+
+onRequest(connection, SessionsOpenRequest, async ({ id }) => {
+  const talk = startedConversation();
+  const summary = talk.store.summary(id);
+  if (!summary) throw new Error(`There is no session ${id} any more; the Sessions view lists those there are.`);
+  if (id === talk.sessionId) return sessionHead(talk.store, id)!;
+  const session = await goOnIn(talk, id, Date.now() - (summary.endedAt - summary.startedAt));
+  log.info('Session opened again', { type: session.type, turns: summary.turns });
+  return session;
+});
+
+onRequest(connection, SessionsExportRequest, ({ id, format }) => {
+  const exported = exportedSession(startedConversation().store, id, format);
+  if (!exported) throw new Error(`There is no session ${id} any more; the Sessions view lists those there are.`);
+  return exported;
+});
+
+onRequest(connection, SessionsDeleteRequest, ({ id }) => {
+  const talk = startedConversation();
+  if (id === talk.sessionId) throw new Error('This is the session in progress: start another (Parley: New Session) or open an older one before deleting it.');
+  if (!talk.store.delete(id)) throw new Error(`There is no session ${id} any more; the Sessions view lists those there are.`);
+  sessionsChanged();
+  log.info('Session deleted');
 });
 
 connection.onShutdown(async () => {

@@ -140,6 +140,9 @@ function apply(model: ViewModel, frame: ServerFrame): void {
       model.turns = frame.turns;
       if (frame.session) model.session = frame.session;
       return;
+    case 'session':
+      model.session = frame.session;
+      return;
     case 'turn':
       model.turns = [...(model.turns ?? []).filter((turn) => turn.id !== frame.turn.id), frame.turn];
       if (frame.turn.role === 'assistant') model.streaming = undefined;

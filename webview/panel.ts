@@ -2,7 +2,7 @@
  * The session panel: the conversation with a box to type in, and what the server reports about
  * itself and the providers. The composer is built once so re-rendering never loses what is typed.
  */
-import { SESSION_TYPE_LABELS } from '../protocol/session';
+import { SESSION_TYPE_LABELS, SESSION_TYPES, type SessionType } from '../protocol/session';
 import type { CaptureChoice } from '../protocol/webview';
 import { startView, type ViewModel } from './app';
 import { MicrophoneCapture } from './audio/capture';
@@ -13,6 +13,18 @@ import { allowedCommandsSection, Cards, cellInput, isCardFrame } from './cards';
 import { transcriptView } from './transcript';
 
 const header = h('header', { class: 'session-header' });
+/** The session's type, which the user can switch: built once so a re-render keeps its focus. */
+const typeMenu = h(
+  'select',
+  { class: 'session-type', 'data-field': 'sessionType', 'aria-label': 'Session type', title: 'What this session is for: its instructions, context and tools' },
+  ...SESSION_TYPES.map((type) => h('option', { value: type }, SESSION_TYPE_LABELS[type])),
+) as HTMLSelectElement;
+typeMenu.addEventListener('change', () => model.send({ type: 'sessionType', sessionType: typeMenu.value as SessionType }));
+typeMenu.hidden = true;
+/** The time left and the connection, re-rendered beside the menu. */
+const timeSlot = h('span');
+const connectionSlot = h('div');
+header.append(h('h1', {}, 'Parley Session'), typeMenu, timeSlot, connectionSlot);
 const notice = h('div', { class: 'notice', role: 'alert' });
 const transcript = h('section', { class: 'transcript', 'aria-label': 'Conversation', 'aria-live': 'polite' });
 const input = h('textarea', {
@@ -76,9 +88,11 @@ setInterval(() => {
 }, 15_000);
 
 function render(model: ViewModel): void {
-  const type = model.session ? SESSION_TYPE_LABELS[model.session.type] : undefined;
-  const badge = type ? [h('span', { class: 'session-type', 'data-field': 'sessionType', title: 'Parley: New Session starts another' }, type)] : [];
-  header.replaceChildren(h('h1', {}, 'Parley Session'), ...badge, ...timeLeft(model), connectionBadge(model.live, model.status));
+  if (model.session) typeMenu.value = model.session.type;
+  typeMenu.hidden = !model.session;
+  typeMenu.disabled = model.live.kind !== 'connected';
+  timeSlot.replaceChildren(...timeLeft(model));
+  connectionSlot.replaceChildren(connectionBadge(model.live, model.status));
   const llm = model.report?.providers.find((stage) => stage.stage === 'llm');
   const message = model.notice?.message ?? (llm && !llm.configured ? `No language model yet: ${llm.hint ?? ''}` : '');
   notice.className = `notice ${model.notice?.level ?? 'warning'}`;

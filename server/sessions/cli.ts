@@ -10,8 +10,9 @@ import { SessionExportSchema } from '../../protocol/sessionExport';
 import { schemaProblem, stderrLogger } from '../log';
 import { openDatabase } from '../storage/database';
 import { SESSIONS_MIGRATIONS } from '../storage/migrations';
-import { sessionMarkdown } from './export';
-import { SessionStore, type SessionSummary } from './store';
+import { exportedSession } from './export';
+import type { SessionSummary } from '../../protocol/session';
+import { SessionStore } from './store';
 
 export const SESSIONS_USAGE = `  sessions list [--db <sessions.db>] [--json]
                                       past sessions, newest first: title, date, turns
@@ -76,10 +77,9 @@ export async function sessionsCommand(args: string[], defaultDb: string, nativeD
 function exportOne(store: SessionStore, id: string | undefined, format: string | undefined): string {
   if (!id) throw new SessionsUsageError('sessions export needs a session id (parley sessions list shows them).');
   if (format !== 'md' && format !== 'json') throw new SessionsUsageError('sessions export needs --format md or --format json.');
-  const info = store.info(id);
-  if (!info) throw new Error(`No session ${id}.`);
-  if (format === 'json') return JSON.stringify(store.exportSession(id), null, 2);
-  return sessionMarkdown(info.startedAt, store.turns(id), store.executions(id)).trimEnd();
+  const exported = exportedSession(store, id, format);
+  if (!exported) throw new Error(`No session ${id}.`);
+  return exported.content;
 }
 
 async function importOne(store: SessionStore, file: string | undefined): Promise<string> {

@@ -1,7 +1,7 @@
-/** A session as Markdown, for Parley: Export Session. */
-import type { StoredTurn, TurnMetrics } from '../../protocol/session';
+/** A session as Markdown, for Parley: Export Session, or as the JSON an import reads back. */
+import type { SessionExportFormat, StoredTurn, TurnMetrics } from '../../protocol/session';
 import { tableMarkdown } from '../hands/table';
-import type { Execution } from './store';
+import type { Execution, SessionStore } from './store';
 
 /** Characters of one table in the export; rows past it are counted, not written. */
 const EXPORT_TABLE_CHARS = 64 * 1024;
@@ -63,4 +63,17 @@ export function sessionMarkdown(startedAt: number, turns: readonly StoredTurn[],
   const title = `# Parley session · ${new Date(startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   const repl = executions.length > 0 ? ['## REPL', ...executions.map(executionMarkdown)] : [];
   return [title, ...turns.map(turnMarkdown), ...repl].join('\n\n') + '\n';
+}
+
+/** A stored session in `format`, or undefined when there is no such session. */
+export function exportedSession(
+  store: SessionStore,
+  id: string,
+  format: SessionExportFormat,
+): { content: string; turns: number; startedAt: number } | undefined {
+  const info = store.info(id);
+  if (!info) return undefined;
+  const content =
+    format === 'json' ? JSON.stringify(store.exportSession(id), null, 2) : sessionMarkdown(info.startedAt, store.turns(id), store.executions(id)).trimEnd();
+  return { content, turns: info.turns, startedAt: info.startedAt };
 }

@@ -4,7 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { SessionHead, SessionType, StoredTurn, Turn, TurnMetrics, TurnUsage, ToolCallRecord } from '../../protocol/session';
+import type { SessionHead, SessionHit, SessionSummary, SessionType, StoredTurn, Turn, TurnMetrics, TurnUsage, ToolCallRecord } from '../../protocol/session';
 import type { CellTable } from '../../protocol/cellTable';
 import type { CellLanguage, RunOutcome } from '../../protocol/live';
 import { SESSION_EXPORT_FORMAT, SESSION_EXPORT_VERSION, type SessionExport } from '../../protocol/sessionExport';
@@ -50,29 +50,6 @@ export interface SessionInfo {
   brief?: string;
   /** The time limit it started with, in milliseconds. */
   timeLimitMs?: number;
-}
-
-/** A past session as the list shows it. */
-export interface SessionSummary extends SessionInfo {
-  /** The first thing the user said, shortened; absent before they said anything. */
-  title?: string;
-  /** The last turn's time; the start when there is none. */
-  endedAt: number;
-  executions: number;
-  /** USD of the answers that have a price; absent when none has. */
-  costUsd?: number;
-}
-
-/** A place in past sessions that matches a search. */
-export interface SessionHit {
-  sessionId: string;
-  kind: 'turn' | 'execution';
-  /** The turn's or the execution's row id. */
-  id: number;
-  role?: 'user' | 'assistant';
-  /** The matching words in their context, each between « and ». */
-  snippet: string;
-  createdAt: number;
 }
 
 /** A search's words as an FTS5 query that needs all of them, each quoted so no word is read as syntax. */
@@ -140,6 +117,11 @@ export class SessionStore implements AllowList {
     return row && infoFromRow(row);
   }
 
+  /** A session goes on as another type: the next turn gets that type's instructions and context. */
+  setType(sessionId: string, type: SessionType): boolean {
+    return this.db.prepare('UPDATE sessions SET type = ? WHERE id = ?').run(type, sessionId).changes > 0;
+  }
+
   append(sessionId: string, turn: Turn): StoredTurn {
     const result = this.db
       .prepare('INSERT INTO turns (session_id, role, text, interrupted, source, tool_calls, metrics, usage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
@@ -183,6 +165,15 @@ export class SessionStore implements AllowList {
 
   /** Every session, newest first, with its title, span and counts. */
   list(): SessionSummary[] {
+    return this.summaries('');
+  }
+
+  /** One session as the list shows it. */
+  summary(sessionId: string): SessionSummary | undefined {
+    return this.summaries('WHERE s.id = ?', sessionId)[0];
+  }
+
+  private summaries(where: string, ...params: string[]): SessionSummary[] {
     const rows = this.db
       .prepare(
         `SELECT s.id, s.type, s.started_at AS startedAt,
@@ -191,9 +182,9 @@ export class SessionStore implements AllowList {
            coalesce((SELECT max(created_at) FROM turns t WHERE t.session_id = s.id), s.started_at) AS endedAt,
            (SELECT text FROM turns t WHERE t.session_id = s.id AND t.role = 'user' ORDER BY id LIMIT 1) AS title,
            (SELECT sum(json_extract(t.usage, '$.costUsd')) FROM turns t WHERE t.session_id = s.id) AS costUsd
-         FROM sessions s ORDER BY s.started_at DESC, s.rowid DESC`,
+         FROM sessions s ${where} ORDER BY s.started_at DESC, s.rowid DESC`,
       )
-      .all() as (Omit<SessionSummary, 'title' | 'costUsd'> & { title: string | null; costUsd: number | null })[];
+      .all(...params) as (Omit<SessionSummary, 'title' | 'costUsd'> & { title: string | null; costUsd: number | null })[];
     return rows.map(({ title, costUsd, ...row }) => ({
       ...row,
       ...(title ? { title: oneLine(title, TITLE_CHARS) } : {}),

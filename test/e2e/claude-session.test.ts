@@ -102,7 +102,7 @@ describe('Claude Code session analysis in code-server', { skip: unavailable, tim
     await view.locator('[data-action="discuss"]').click();
     // Counted first: innerText would wait for an element that a frame of another view never has.
     const badge = (frame: Frame) => frame.locator('[data-field="sessionType"]');
-    const panel = await webviewFrame(page, async (frame) => (await badge(frame).count()) > 0 && (await badge(frame).innerText()) === 'Log Analysis', 60_000);
+    const panel = await webviewFrame(page, async (frame) => (await badge(frame).count()) > 0 && (await badge(frame).inputValue()) === 'log-analysis', 60_000);
     await waitFor(
       async () =>
         (

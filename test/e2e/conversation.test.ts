@@ -2,17 +2,19 @@
  * A typed conversation in the real VS Code: the user types in the session panel, the model (the
  * OpenAI-compatible stand-in, reached by the server through the official SDK) reads the open file
  * and proposes an edit, VS Code shows the edit as a preview, the user applies it, and the file on
- * disk changes only then.
+ * disk changes only then. Then the sessions: a timed Debugging session shows its time left, the
+ * Sessions view lists both, the panel switches the type, a search finds the first session and
+ * opens it again, and the other is deleted from the view.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { e2eUnavailable } from '../support/codeserver';
 import { startModelWorkbench, type ModelWorkbench } from '../support/model-workbench';
 import { tempDir } from '../support/paths';
-import { openFileByName, openSessionPanel, runCommand, screenshot, waitFor } from '../support/workbench';
+import { openFileByName, openSessionPanel, runCommand, screenshot, waitFor, webviewFrame } from '../support/workbench';
 
 const unavailable = e2eUnavailable();
 if (unavailable && process.env.CI) throw new Error(unavailable);
@@ -27,7 +29,7 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
   before(async () => {
     mkdirSync(join(workspace.path, 'src'));
     writeFileSync(file, 'export const add = (a: number, b: number) => a - b;\n');
-    workbench = await startModelWorkbench(workspace.path, { interTokenMs: 5 });
+    workbench = await startModelWorkbench(workspace.path, { interTokenMs: 5, settings: { 'parley.sessions.timeLimitMinutes.debugging': 30 } });
     ({ model, page } = workbench);
   });
 
@@ -97,5 +99,62 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
     assert.match(markdown, /^# Parley session/);
     assert.match(markdown, /### You · .*\n\nwhy does add return the wrong number\?/);
     assert.match(markdown, /- `propose_edit` \{"path":"src\/math\.ts"/);
+  });
+
+  it('starts a timed Debugging session, lists the sessions, switches type, finds the first by search, goes back to it and deletes the other', async () => {
+    /** Waits for `locator`'s text to match. */
+    const shows = (locator: Locator, pattern: RegExp, what: string) =>
+      waitFor(async () => pattern.test(await locator.innerText().catch(() => '')), { timeoutMs: 30_000, what });
+    await page.locator('.activitybar .action-item a[aria-label^="Parley"]').first().click();
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /^Sessions/ }) });
+    const rows = pane.locator('.monaco-list-row');
+    const row = (title: string) => rows.filter({ has: page.locator('.label-name', { hasText: title }) });
+    const first = row('why does add return the wrong number?');
+    const other = row('the build is red after the upgrade');
+    await shows(first, /in progress · Collaborative Coding/, 'the first session in the Sessions view, in progress');
+
+    await runCommand(page, 'Parley: New Session', 15_000, { opensQuickInput: true });
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('Debugging');
+    await input.press('Enter');
+    const panel = await webviewFrame(page, 'Parley Session', 30_000);
+    const type = panel.locator('[data-field="sessionType"]');
+    const typeIs = (value: string, what: string) => waitFor(async () => (await type.inputValue().catch(() => '')) === value, { timeoutMs: 30_000, what });
+    await typeIs('debugging', 'the Debugging session in the panel');
+    // The 30-minute limit of parley.sessions.timeLimitMinutes.debugging, counting down.
+    await shows(panel.locator('[data-field="sessionTime"]'), /^(30|29) min left$/, 'the time left');
+
+    const ask = async (question: string, answer: string) => {
+      model.chat.push({ text: answer });
+      await panel.locator('#composer-input').fill(question);
+      await panel.locator('#composer-input').press('Enter');
+      await shows(panel.locator('.turn.assistant:not(.streaming)').last(), new RegExp(answer), `the answer to "${question}"`);
+    };
+    await ask('the build is red after the upgrade', 'Start from the failing test.');
+    await shows(other, /in progress · Debugging/, 'the new session in the Sessions view');
+    assert.match(await rows.first().innerText(), /the build is red/, 'newest first');
+
+    await type.selectOption('repo-review');
+    await shows(other, /in progress · Repo Review/, 'the switched type in the Sessions view');
+    await ask('which finding matters most?', 'The tokenizer finding matters most.');
+    assert.match(JSON.stringify(model.requests.at(-1)?.body), /## Session: Repo Review/);
+
+    await runCommand(page, 'Parley: Search Past Sessions', 15_000, { opensQuickInput: true });
+    await input.fill('wrong number');
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'why does add return the wrong number' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
+    await input.press('Enter');
+    await typeIs('coding', 'the first session back in the panel');
+    assert.match(await panel.locator('.transcript').innerText(), /why does add return the wrong number\?/);
+    assert.equal(await panel.locator('[data-field="sessionTime"]').count(), 0, 'a session without a limit shows no time');
+
+    await shows(first, /in progress/, 'the first session in progress again');
+    await other.hover();
+    await other.locator('.action-label[aria-label="Delete Past Session"]').click();
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Delete$/ }).click();
+    await waitFor(async () => (await other.count()) === 0, { timeoutMs: 15_000, what: 'the deleted session gone from the view' });
+    await screenshot(page, 'sessions-view');
   });
 });

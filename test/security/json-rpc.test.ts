@@ -26,6 +26,10 @@ import {
   LogsAnalyzeRequest,
   LogsListRequest,
   NewSessionRequest,
+  SessionsDeleteRequest,
+  SessionsExportRequest,
+  SessionsOpenRequest,
+  SessionsSearchRequest,
   LiveRemoteOriginNotification,
   ReviewDismissalsRequest,
   ReviewRequest,
@@ -160,6 +164,11 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
       [LogsAnalyzeRequest.method, {}, /^parley\/logs\/analyze: file: .*expected string/],
       [NewSessionRequest.method, { type: 'party' }, /^parley\/session\/new: type: /],
       [NewSessionRequest.method, { type: 'log-analysis', transcript: 7 }, /^parley\/session\/new: transcript: .*expected string/],
+      [SessionsSearchRequest.method, { text: { $ne: '' } }, /^parley\/sessions\/search: text: .*expected string/],
+      [SessionsSearchRequest.method, { text: 'x', limit: 10_000 }, /^parley\/sessions\/search: limit: Too big/],
+      [SessionsOpenRequest.method, { id: '' }, /^parley\/sessions\/open: id: Too small/],
+      [SessionsExportRequest.method, { id: 'a', format: 'html' }, /^parley\/sessions\/export: format: /],
+      [SessionsDeleteRequest.method, { id: ['a'] }, /^parley\/sessions\/delete: id: .*expected string/],
     ];
     const notifications: string[] = [WorkspaceTrustNotification.method, LiveRemoteOriginNotification.method];
     const requests = Object.keys(PARAMS).filter((method) => !notifications.includes(method));
