@@ -158,3 +158,33 @@ export interface ClaudeSessionAnalysis {
   truncatedTail: boolean;
   bytes: number;
 }
+
+/**
+ * One row of a transcript's table for the REPL (a row per content block), the same columns in
+ * every row; null where a row has no such thing. Tokens count once per API response.
+ */
+export interface TranscriptRow {
+  /** "session", or the sub-agent's transcript ("agent-<id>"). */
+  source: string;
+  /** 1-based line in its file. */
+  line: number;
+  /** The record's type: user, assistant, system, summary, and any other. */
+  type: string;
+  /** ISO time. */
+  at: string | null;
+  sidechain: boolean;
+  role: string | null;
+  model: string | null;
+  /** The content block's type: text, tool_use, tool_result, thinking, image…; null for a record without content. */
+  block: string | null;
+  /** The tool called, or for a result the tool whose call it answers. */
+  tool: string | null;
+  tool_use_id: string | null;
+  is_error: boolean;
+  /** The text, result or tool input, on one line and shortened. */
+  text: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}

@@ -97,7 +97,13 @@ export const SESSION_SETTING_KEYS = {
 } as const satisfies Record<SessionType, string>;
 
 /** The session a panel shows. */
-export const SessionHeadSchema = z.object({ id: z.string(), type: z.enum(SESSION_TYPES), startedAt: z.number() });
+export const SessionHeadSchema = z.object({
+  id: z.string(),
+  type: z.enum(SESSION_TYPES),
+  startedAt: z.number(),
+  /** A Log Analysis session's transcript as a table (JSON Lines, a row per content block) and the Python cell that loads it in the REPL. */
+  records: z.optional(z.object({ file: z.string(), code: z.string() })),
+});
 export type SessionHead = z.output<typeof SessionHeadSchema>;
 
 /** A past session as the list shows it. */

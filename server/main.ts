@@ -35,6 +35,7 @@ import { LIVE_TOKEN_PARAM } from '../protocol/live';
 import { Captures } from './voice/captures';
 import { exportedSession, sessionMarkdown } from './sessions/export';
 import { REAL_CLOCK, SessionTimer } from './sessions/timer';
+import { TranscriptTables } from './sessions/tables';
 import { SESSION_SETTING_KEYS, SESSION_TYPE_LABELS, type SessionHead, type SessionType } from '../protocol/session';
 import { sessionHead, SessionStore } from './sessions/store';
 import { oneLine } from './text';
@@ -78,6 +79,7 @@ let storage: Storage | undefined;
 let knowledge: KnowledgeService | undefined;
 let live: LiveServer | undefined;
 let sessionTimer: SessionTimer | undefined;
+let tables: TranscriptTables | undefined;
 let conversation: { conversation: Conversation; store: SessionStore; sessionId: string } | undefined;
 let fixes: Fixes | undefined;
 let cells: Cells | undefined;
@@ -147,6 +149,8 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   });
   knowledge.register(connection);
   const store = new SessionStore(storage.sessions);
+  tables = new TranscriptTables(join(options.workspaceStoragePath, 'transcript-tables'));
+  const transcriptTables = tables;
   // Approval cards go to every panel; an answer from any live panel client decides.
   const approvals = new Approvals(
     (frame) => server.broadcast(frame),
@@ -176,6 +180,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
         if (frame.type === 'turn') sessionsChanged();
       },
       knowledge: () => kb.forTools(),
+      transcriptTable: (sessionId) => transcriptTables.of(sessionId),
       repoMap: (folder, path, waitMs) => related.around(folder, path, [], waitMs),
       hands: {
         approvals,
@@ -260,7 +265,7 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
   const failed = (what: string) => (error: unknown) => log.error(what, { error: errorMessage(error) });
   return {
     onOpen: (client) => {
-      client.send({ type: 'history', turns: talk.store.turns(talk.sessionId), session: sessionHead(talk.store, talk.sessionId) });
+      client.send({ type: 'history', turns: talk.store.turns(talk.sessionId), session: sessionHead(talk.store, talk.sessionId, tables) });
       if (sessionTimer) client.send({ type: 'sessionTime', endsAt: sessionTimer.endsAt, state: sessionTimer.state });
       // A panel that opens (or reloads) while a card waits shows it, and can answer it.
       for (const card of approvals.waiting) client.send(card);
@@ -386,7 +391,16 @@ onRequest(connection, NewSessionRequest, async (params) => {
   const brief = params.transcript ? await analysisBrief(await analyzeClaudeSession(params.transcript, { prices: priceTable(current.pricing) })) : undefined;
   const limitMs = current.sessions.timeLimitMinutes[SESSION_SETTING_KEYS[params.type]] * 60_000;
   const startedAt = Date.now();
-  const session = await goOnIn(talk, talk.store.start(startedAt, params.type, brief, limitMs), startedAt);
+  const sessionId = talk.store.start(startedAt, params.type, brief, limitMs);
+  if (params.transcript) {
+    // The REPL loads the transcript's records from this table; a session without it still works.
+    const table = await tables?.write(sessionId, params.transcript).catch((error: unknown) => {
+      log.warn('Could not write the transcript table for the REPL', { error: errorMessage(error) });
+      return undefined;
+    });
+    if (table) log.info('Transcript table written', { ...table });
+  }
+  const session = await goOnIn(talk, sessionId, startedAt);
   log.info('New session', { type: params.type, brief: brief?.length ?? 0 });
   return session;
 });
@@ -409,7 +423,7 @@ async function goOnIn(talk: NonNullable<typeof conversation>, sessionId: string,
   await talk.conversation.switchTo(sessionId);
   talk.sessionId = sessionId;
   sessionTimer?.start(timedFrom, talk.store.info(sessionId)?.timeLimitMs);
-  const session = sessionHead(talk.store, sessionId)!;
+  const session = sessionHead(talk.store, sessionId, tables)!;
   live?.broadcast({ type: 'history', turns: talk.store.turns(sessionId), session });
   sessionsChanged();
   return session;
@@ -418,7 +432,7 @@ async function goOnIn(talk: NonNullable<typeof conversation>, sessionId: string,
 /** The panel switched the session's type: the next turn gets that type's instructions, context order and tools. */
 function switchType(talk: NonNullable<typeof conversation>, type: SessionType): void {
   if (!talk.store.setType(talk.sessionId, type)) return;
-  live?.broadcast({ type: 'session', session: sessionHead(talk.store, talk.sessionId)! });
+  live?.broadcast({ type: 'session', session: sessionHead(talk.store, talk.sessionId, tables)! });
   live?.broadcast({ type: 'notice', level: 'info', message: `This is now a ${SESSION_TYPE_LABELS[type]} session.` });
   sessionsChanged();
   log.info('Session type switched', { type });
@@ -435,7 +449,7 @@ onRequest(connection, SessionsOpenRequest, async ({ id }) => {
   const talk = startedConversation();
   const summary = talk.store.summary(id);
   if (!summary) throw new Error(`There is no session ${id} any more; the Sessions view lists those there are.`);
-  if (id === talk.sessionId) return sessionHead(talk.store, id)!;
+  if (id === talk.sessionId) return sessionHead(talk.store, id, tables)!;
   const session = await goOnIn(talk, id, Date.now() - (summary.endedAt - summary.startedAt));
   log.info('Session opened again', { type: session.type, turns: summary.turns });
   return session;
@@ -447,10 +461,11 @@ onRequest(connection, SessionsExportRequest, ({ id, format }) => {
   return exported;
 });
 
-onRequest(connection, SessionsDeleteRequest, ({ id }) => {
+onRequest(connection, SessionsDeleteRequest, async ({ id }) => {
   const talk = startedConversation();
   if (id === talk.sessionId) throw new Error('This is the session in progress: start another (Parley: New Session) or open an older one before deleting it.');
   if (!talk.store.delete(id)) throw new Error(`There is no session ${id} any more; the Sessions view lists those there are.`);
+  await tables?.remove(id);
   sessionsChanged();
   log.info('Session deleted');
 });

@@ -64,6 +64,21 @@ const cards = new Cards((frame) => {
 });
 const allowed = h('details', { class: 'allowed-commands' }, h('summary', {}, 'Always allowed commands')) as HTMLDetailsElement;
 const repl = cellInput((language, code) => model.send({ type: 'cell', language, code }));
+/** A Log Analysis session's transcript, loaded as the table `records` in a Python cell the user can see and edit after. */
+const loadRecords = h(
+  'button',
+  { type: 'button', 'data-action': 'load-records', title: "Load the Claude Code transcript's records as a table (records) in a Python cell", hidden: '' },
+  icon('table'),
+  ' Load transcript records',
+) as HTMLButtonElement;
+repl.querySelector('.composer-actions')!.prepend(loadRecords);
+loadRecords.addEventListener('click', () => {
+  const records = model.session?.records;
+  if (!records) return;
+  (repl.querySelector('[data-field="cell-code"]') as HTMLTextAreaElement).value = records.code;
+  (repl.querySelector('[data-field="cell-language"]') as HTMLSelectElement).value = 'python';
+  model.send({ type: 'cell', language: 'python', code: records.code });
+});
 document.getElementById('app')!.append(header, notice, transcript, cards.element, repl, composer, allowed, details);
 
 let rendered = '';
@@ -72,6 +87,7 @@ let talking = false;
 let reviewingSpeech = false;
 const pushToTalk = (view: ViewModel) => view.report?.voice.mode === 'pushToTalk';
 let firstReport = true;
+let replOpenedFor: string | undefined;
 
 /** The session's time left, when it has a limit: "42 min left", warning in its last 5 minutes, "Time is up" at the end. */
 function timeLeft(model: ViewModel): HTMLElement[] {
@@ -90,6 +106,12 @@ setInterval(() => {
 function render(model: ViewModel): void {
   if (model.session) typeMenu.value = model.session.type;
   typeMenu.hidden = !model.session;
+  loadRecords.hidden = !model.session?.records;
+  // A Log Analysis session opens the REPL once, so its records are a click away.
+  if (model.session?.records && replOpenedFor !== model.session.id) {
+    replOpenedFor = model.session.id;
+    (repl as HTMLDetailsElement).open = true;
+  }
   typeMenu.disabled = model.live.kind !== 'connected';
   timeSlot.replaceChildren(...timeLeft(model));
   connectionSlot.replaceChildren(connectionBadge(model.live, model.status));

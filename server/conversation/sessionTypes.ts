@@ -28,16 +28,27 @@ const ORDER: Record<SessionType, ContextOrder> = {
 export interface SessionContextInput {
   type: SessionType;
   brief?: string;
+  /** The transcript's table (JSON Lines) that the REPL can load, for a Log Analysis session. */
+  records?: string;
   state: EditorState;
   folders: WorkspaceFolders;
   repoMap: string;
 }
 
 /** The turn's context for a session of `type`: its guidance and brief, then the editor and the map in the type's order. */
-export function sessionContext({ type, brief, state, folders, repoMap }: SessionContextInput): string {
-  const session = `## Session: ${SESSION_TYPE_LABELS[type]}\n${GUIDANCE[type]}${brief ? `\n\n${brief}` : ''}`;
+export function sessionContext({ type, brief, records, state, folders, repoMap }: SessionContextInput): string {
+  const table = records ? `\n\n${recordsNote(records)}` : '';
+  const session = `## Session: ${SESSION_TYPE_LABELS[type]}\n${GUIDANCE[type]}${brief ? `\n\n${brief}` : ''}${table}`;
   const map = repoMap ? `## Repository map (files and symbols ranked by how central they are, around the active file)\n${repoMap}` : '';
   const editor = editorContext(state, folders, undefined, ORDER[type]);
   const parts = type === 'repo-review' ? [session, map, editor] : [session, editor, map];
   return parts.filter(Boolean).join('\n\n');
+}
+
+/** Where the transcript's records are, for a model that wants to count or filter them in a REPL cell. */
+function recordsNote(file: string): string {
+  return [
+    `The transcript's records are a table in ${JSON.stringify(file)} (JSON Lines, a row per content block; columns: source, line, type, at, sidechain, role, model, block, tool, tool_use_id, is_error, text, input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens; tokens count once per API response).`,
+    `To count or filter them, run a Python cell: records = pandas.read_json(${JSON.stringify(file)}, lines=True).`,
+  ].join(' ');
 }

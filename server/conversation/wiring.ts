@@ -32,6 +32,8 @@ export interface ConversationWiring {
   knowledge?: () => KnowledgeSearch | undefined;
   /** The repository map around a file of a workspace folder, '' when it is not ready in time. */
   repoMap?: (folder: string, path: string, waitMs: number) => Promise<string>;
+  /** A Log Analysis session's transcript as a table the REPL can load, when it has one. */
+  transcriptTable?: (sessionId: string) => string | undefined;
   /** Approvals and limits for the tools that run commands; without them the assistant runs nothing. */
   hands?: HandsDeps;
 }
@@ -58,7 +60,8 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
       const repoMap = await repoMapFor(wiring, state.activeEditor?.path, folders);
       const session = store.info(current);
       const context =
-        sessionContext({ type: session?.type ?? 'coding', brief: session?.brief, state, folders, repoMap }) + (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
+        sessionContext({ type: session?.type ?? 'coding', brief: session?.brief, records: wiring.transcriptTable?.(current), state, folders, repoMap }) +
+        (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
       return {
         model: stage,
         prices: priceTable(settings.pricing),

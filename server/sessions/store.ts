@@ -10,6 +10,7 @@ import type { CellLanguage, RunOutcome } from '../../protocol/live';
 import { SESSION_EXPORT_FORMAT, SESSION_EXPORT_VERSION, type SessionExport } from '../../protocol/sessionExport';
 import { commandKey, type AllowList } from '../hands/approval';
 import { oneLine } from '../text';
+import { loadRecordsCode, type TranscriptTables } from './tables';
 
 interface TurnRow {
   id: number;
@@ -60,10 +61,13 @@ export function sessionQuery(text: string): string | undefined {
 
 const TITLE_CHARS = 80;
 
-/** What a panel shows of a session. */
-export function sessionHead(store: SessionStore, sessionId: string): SessionHead | undefined {
+/** What a panel shows of a session: with `tables`, a Log Analysis session's transcript table too. */
+export function sessionHead(store: SessionStore, sessionId: string, tables?: TranscriptTables): SessionHead | undefined {
   const info = store.info(sessionId);
-  return info && { id: info.id, type: info.type, startedAt: info.startedAt };
+  const records = tables?.of(sessionId);
+  return (
+    info && { id: info.id, type: info.type, startedAt: info.startedAt, ...(records ? { records: { file: records, code: loadRecordsCode(records) } } : {}) }
+  );
 }
 
 type InfoRow = Omit<SessionInfo, 'brief' | 'timeLimitMs'> & { brief: string | null; timeLimitMs: number | null };

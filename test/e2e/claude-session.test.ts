@@ -4,7 +4,8 @@
  * first, the chosen one is analysed with progress, and the view draws its three charts with the
  * figures and tables; the skipped lines of a damaged transcript are reported. Then the user
  * talks it through: a Log Analysis session starts, and the model (the OpenAI-compatible stand-in)
- * answers with the analysis in its context.
+ * answers with the analysis in its context, and the REPL offers the transcript's records as a
+ * table (refused here, in Restricted Mode, saying so; test/integration/hands-cells.test.ts loads it).
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, utimesSync } from 'node:fs';
@@ -125,5 +126,15 @@ describe('Claude Code session analysis in code-server', { skip: unavailable, tim
     assert.match(prompt, /FailingTool: 1 \/ 1/);
     assert.match(prompt, /Command not found/);
     await screenshot(page, 'claude-session-talk');
+
+    // The REPL opens with a button that loads the transcript's records as a table; in Restricted Mode the cell is refused, saying why.
+    const load = panel.locator('[data-action="load-records"]');
+    await load.waitFor({ state: 'visible', timeout: 15_000 });
+    await load.click();
+    assert.match(await panel.locator('[data-field="cell-code"]').inputValue(), /records = pd\.read_json\(".*transcript-tables.*\.jsonl", lines=True/);
+    await waitFor(async () => /REPL cells do not run in Restricted Mode/.test(await panel.locator('.notice').innerText()), {
+      timeoutMs: 15_000,
+      what: 'the Restricted Mode notice',
+    });
   });
 });

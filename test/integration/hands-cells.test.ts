@@ -1,14 +1,15 @@
 /**
  * REPL cells through the real server: a cell the user runs in the panel (its own approval), a
  * cell the assistant proposes (approved on its card), variables kept between cells, matplotlib
- * figures as PNG frames, and every execution in the session's export.
+ * figures as PNG frames, every execution in the session's export, and a Log Analysis session's
+ * transcript loaded as a table.
  */
 import assert from 'node:assert/strict';
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServerFrame } from '../../protocol/live';
-import { ExportSessionRequest } from '../../protocol/lsp';
+import { ExportSessionRequest, NewSessionRequest } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { pythonWithMatplotlib } from './hands/python';
 import { connectLive, type LiveClient } from '../support/live';
@@ -131,5 +132,60 @@ describe('REPL cells', () => {
     assert.match(exported.markdown, /!\[Figure 1\]\(data:image\/png;base64,iVBOR/);
     assert.match(exported.markdown, /\| city \| n \|\n\| --- \| --- \|\n\| Paris \| 0 \|/);
     assert.match(exported.markdown, /_300 more rows not shown \(500 × 2 in all\)\._/);
+  });
+  it("loads a Log Analysis session's transcript records as a table, and tells the model where they are", async () => {
+    const transcript = join(dir.path, 'claude.jsonl');
+    const usage = { input_tokens: 10, output_tokens: 5 };
+    writeFileSync(
+      transcript,
+      [
+        { type: 'user', sessionId: 's', timestamp: '2026-11-30T10:00:00Z', message: { role: 'user', content: 'Deploy the service' } },
+        // One response written as two records: its tokens count once.
+        ...['t1', 't2'].map((id) => ({
+          type: 'assistant',
+          sessionId: 's',
+          timestamp: '2026-11-30T10:00:05Z',
+          requestId: 'r1',
+          message: {
+            id: 'm1',
+            role: 'assistant',
+            model: 'claude-sonnet-4-5',
+            content: [{ type: 'tool_use', id, name: 'Bash', input: { command: 'deploy' } }],
+            usage,
+          },
+        })),
+        {
+          type: 'user',
+          sessionId: 's',
+          timestamp: '2026-11-30T10:00:09Z',
+          message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', is_error: true, content: 'denied' }] },
+        },
+      ]
+        .map((record) => JSON.stringify(record))
+        .join('\n') + '\nnot json\n',
+    );
+    const session = await server.connection.sendRequest(NewSessionRequest.type, { type: 'log-analysis', transcript });
+    assert.ok(session.records, 'the session has its transcript table');
+    const loaded = await typed('python', session.records.code);
+    assert.equal(loaded.end.outcome, 'ok');
+    const [table] = loaded.tables.map((frame) => frame.table);
+    assert.equal(table?.totalRows, 4);
+    const column = (name: string) => table!.rows.map((row) => row[table!.columns.indexOf(name)]);
+    assert.deepEqual(column('tool').slice(1), ['Bash', 'Bash', 'Bash']);
+    assert.deepEqual(column('block'), ['text', 'tool_use', 'tool_use', 'tool_result']);
+    assert.deepEqual(column('is_error'), ['False', 'False', 'False', 'True']);
+    const counted = await typed('python', 'int(records["output_tokens"].sum()) if hasattr(records, "columns") else sum(r["output_tokens"] for r in records)');
+    assert.match(counted.output, /^5\s*$/m, 'the response written twice counts its tokens once');
+    // The model is told where the table is, to load it in a cell of its own.
+    model.chat.push({ text: 'Bash was denied.' });
+    const seen = live.frames.length;
+    live.socket.send(JSON.stringify({ type: 'say', text: 'why did the deploy fail?' }));
+    await waitFor(() => live.frames.slice(seen).find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant'), { what: 'the answer' });
+    const prompt = JSON.stringify(model.requests.at(-1)?.body);
+    assert.ok(prompt.includes(JSON.stringify(JSON.stringify(session.records.file)).slice(1, -1)), 'the prompt names the table');
+    assert.match(prompt, /pandas\.read_json/);
+    // Without pandas the records are a list of dicts, which the REPL shows as a table too.
+    const plain = await typed('python', `import sys\nsys.modules["pandas"] = None\n${session.records.code}\n[type(records).__name__, len(records)]`);
+    assert.match(plain.output, /\['list', 4\]/);
   });
 });

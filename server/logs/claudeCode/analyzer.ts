@@ -29,6 +29,7 @@ import {
   fileOfToolCall,
   readUsage,
   resultText,
+  ResponseUsage,
   type Json,
 } from './records';
 import { oneLine } from '../../text';
@@ -66,8 +67,7 @@ export class TranscriptAnalyzer {
   private sidechainRecords = 0;
   private readonly usage = emptyUsage();
   private readonly models = new Map<string, { messages: number; usage: TokenUsage }>();
-  /** The usage counted so far for each API response (message id and request id). */
-  private readonly responses = new Map<string, TokenUsage>();
+  private readonly responses = new ResponseUsage();
   private readonly toolCalls = new Map<string, ToolCall>();
   private readonly tools: Record<string, ToolStats> = {};
   private readonly errors: LogError[] = [];
@@ -156,11 +156,10 @@ export class TranscriptAnalyzer {
     const message = asObject(record.message);
     if (!message) return;
     const model = asString(message.model) ?? 'unknown';
-    const id = asString(message.id);
-    const key = id === undefined ? undefined : `${id}\u0000${asString(record.requestId) ?? ''}`;
-    const seen = key === undefined ? undefined : this.responses.get(key);
-    if (!seen) this.countResponse(model);
-    this.addResponseUsage(model, seen, key, readUsage(message.usage), at);
+    const key = ResponseUsage.key(record, message);
+    if (!this.responses.seen(key)) this.countResponse(model);
+    const usage = readUsage(message.usage);
+    if (usage) this.addResponseUsage(model, this.responses.add(key, usage), at);
     for (const block of contentBlocks(message)) if (block.type === 'tool_use') this.toolUse(block, at);
     if (record.isApiErrorMessage === true) {
       const text = contentBlocks(message)
@@ -186,16 +185,7 @@ export class TranscriptAnalyzer {
     return entry;
   }
 
-  /**
-   * One response is written as several records (one per content block), each repeating the
-   * response's usage, and streaming records may carry counts that later ones raise: each field is
-   * counted once, at its largest value.
-   */
-  private addResponseUsage(model: string, seen: TokenUsage | undefined, key: string | undefined, usage: TokenUsage | undefined, at: number | undefined): void {
-    if (!usage) return;
-    const delta = emptyUsage();
-    for (const field of USAGE_FIELDS) delta[field] = Math.max(0, usage[field] - (seen?.[field] ?? 0));
-    if (key !== undefined) this.responses.set(key, seen ? maxUsage(seen, usage) : usage);
+  private addResponseUsage(model: string, delta: TokenUsage, at: number | undefined): void {
     addUsage(this.usage, delta);
     addUsage(this.current.usage, delta);
     addUsage(this.modelEntry(model).usage, delta);
@@ -316,12 +306,6 @@ export class TranscriptAnalyzer {
     const price = model === SYNTHETIC_MODEL ? { inputPerMTok: 0, outputPerMTok: 0 } : priceOf(this.prices, model);
     return { model, messages: entry.messages, usage: entry.usage, ...(price ? { costUsd: roundUsd(usageCost(entry.usage, price)) } : {}) };
   }
-}
-
-function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  const out = emptyUsage();
-  for (const field of USAGE_FIELDS) out[field] = Math.max(a[field], b[field]);
-  return out;
 }
 
 function hasTokens(usage: TokenUsage): boolean {

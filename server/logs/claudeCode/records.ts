@@ -55,6 +55,42 @@ export function addUsage(into: TokenUsage, usage: TokenUsage): void {
   for (const field of USAGE_FIELDS) into[field] += usage[field];
 }
 
+/**
+ * Each API response's usage, counted once. One response is written as several records (one per
+ * content block), each repeating the response's usage, and streaming records may carry counts
+ * that later ones raise: each field is counted once, at its largest value.
+ */
+export class ResponseUsage {
+  /** The usage counted so far for each response (message id and request id). */
+  private readonly counted = new Map<string, TokenUsage>();
+
+  /** The response's key: its message id with its request id, or undefined when it has no id (then each record counts). */
+  static key(record: Json, message: Json): string | undefined {
+    const id = asString(message.id);
+    return id === undefined ? undefined : `${id}\u0000${asString(record.requestId) ?? ''}`;
+  }
+
+  /** Whether a record of this response was seen before. */
+  seen(key: string | undefined): boolean {
+    return key !== undefined && this.counted.has(key);
+  }
+
+  /** What `usage` adds to what this response has already counted. */
+  add(key: string | undefined, usage: TokenUsage): TokenUsage {
+    const before = key === undefined ? undefined : this.counted.get(key);
+    const delta = emptyUsage();
+    for (const field of USAGE_FIELDS) delta[field] = Math.max(0, usage[field] - (before?.[field] ?? 0));
+    if (key !== undefined) this.counted.set(key, before ? maxUsage(before, usage) : usage);
+    return delta;
+  }
+}
+
+function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const out = emptyUsage();
+  for (const field of USAGE_FIELDS) out[field] = Math.max(a[field], b[field]);
+  return out;
+}
+
 /** A message's content blocks: a string is one text block; a block that is not an object is dropped. */
 export function contentBlocks(message: Json | undefined): Json[] {
   const content = message?.content;

@@ -25,7 +25,7 @@ const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 export async function analyzeClaudeSession(file: string, options: AnalyzeOptions = {}): Promise<ClaudeSessionAnalysis> {
   const analyzer = new TranscriptAnalyzer(options.prices ?? DEFAULT_PRICES);
   const mainSize = await sizeOf(file);
-  const files = [{ file }, ...(await subagentFiles(file, options))];
+  const files = await transcriptFiles(file, options);
   const sizes = [mainSize, ...(await Promise.all(files.slice(1).map((entry) => sizeOf(entry.file))))];
   const total = sizes.reduce((sum, size) => sum + size, 0);
   let done = 0;
@@ -38,7 +38,12 @@ export async function analyzeClaudeSession(file: string, options: AnalyzeOptions
   return analyzer.finish();
 }
 
-async function sizeOf(file: string): Promise<number> {
+/** The session's transcript, then its sub-agents' beside it. */
+export async function transcriptFiles(file: string, options: { signal?: AbortSignal } = {}): Promise<{ file: string; agentId?: string }[]> {
+  return [{ file }, ...(await subagentFiles(file, options))];
+}
+
+export async function sizeOf(file: string): Promise<number> {
   try {
     const info = await stat(file);
     if (!info.isFile()) throw new Error('it is not a file');
@@ -72,7 +77,7 @@ async function readInto(analyzer: TranscriptAnalyzer, file: string, options: Ana
  * Sub-agents' transcripts: `<session>/subagents/*.jsonl` beside the session's file (newer Claude
  * Code), or `agent-*.jsonl` in the same folder whose records carry this session's id (older).
  */
-async function subagentFiles(file: string, options: AnalyzeOptions): Promise<{ file: string; agentId?: string }[]> {
+async function subagentFiles(file: string, options: { signal?: AbortSignal }): Promise<{ file: string; agentId?: string }[]> {
   if (basename(file).startsWith('agent-')) return [];
   const nested = join(dirname(file), basename(file, '.jsonl'), 'subagents');
   const found = (await jsonlIn(nested)).map((name) => join(nested, name));

@@ -4,10 +4,12 @@
  * sub-agents and one response written as several records, with totals worked out by hand.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { TranscriptRow } from '../../../protocol/logs';
 import { analyzeClaudeSession } from '../../../server/logs/claudeCode/session';
+import { writeRecordTable } from '../../../server/logs/claudeCode/table';
 import { REPO, tempDir } from '../../support/paths';
 
 const CORPUS = join(REPO, '..', 'shared', 'corpora', 'claude-code-logs');
@@ -273,6 +275,67 @@ describe('a Claude Code transcript with every kind of record', () => {
     assert.equal(total('toolCalls'), 5);
     assert.equal(total('errors'), 5);
     assert.equal(total('inputTokens'), analysis.usage.input_tokens);
+  });
+});
+
+describe('a transcript as a table for the REPL', () => {
+  const dir = tempDir('claude-code-table');
+  after(() => dir.cleanup());
+  const file = writeSession(dir.path);
+
+  async function table(transcript: string): Promise<{ rows: TranscriptRow[]; skippedLines: number }> {
+    const target = join(dir.path, 'tables', `${Math.random()}.jsonl`);
+    const written = await writeRecordTable(transcript, target);
+    const rows = readFileSync(target, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as TranscriptRow);
+    assert.equal(rows.length, written.rows);
+    return { rows, skippedLines: written.skippedLines };
+  }
+  const sum = (rows: TranscriptRow[], field: keyof TranscriptRow) => rows.reduce((total, row) => total + (row[field] as number), 0);
+
+  it('has a row per content block, every row with the same columns, and the tokens summing to the analysis', async () => {
+    const { rows, skippedLines } = await table(file);
+    const analysis = await analyzeClaudeSession(file);
+    assert.deepEqual(
+      [sum(rows, 'input_tokens'), sum(rows, 'output_tokens'), sum(rows, 'cache_creation_input_tokens'), sum(rows, 'cache_read_input_tokens')],
+      [analysis.usage.input_tokens, analysis.usage.output_tokens, analysis.usage.cache_creation_input_tokens, analysis.usage.cache_read_input_tokens],
+    );
+    const columns = Object.keys(rows[0]!).sort();
+    assert.ok(rows.every((row) => JSON.stringify(Object.keys(row).sort()) === JSON.stringify(columns)));
+    // The cut-off last line; agent-c3 belongs to another session.
+    assert.equal(skippedLines, 1);
+    assert.deepEqual([...new Set(rows.map((row) => row.source))], ['session', 'agent-b2', 'agent-a1']);
+    // Unknown and content-less records are rows too.
+    assert.ok(rows.some((row) => row.type === 'hologram' && row.block === null));
+    assert.equal(rows.find((row) => row.type === 'summary')?.text, 'Fixing the login test');
+  });
+
+  it('names the tool each result answers, with its error', async () => {
+    const { rows } = await table(file);
+    const bashErrors = rows.filter((row) => row.block === 'tool_result' && row.tool === 'Bash' && row.is_error);
+    assert.deepEqual(
+      bashErrors.map((row) => row.text),
+      ['exit 1: login.test.ts failed', 'exit 1: login.test.ts failed', 'exit 1'],
+    );
+    const read = rows.find((row) => row.block === 'tool_use' && row.tool === 'Read');
+    assert.equal(read?.text, '{"file_path":"/work/app/src/login.ts"}');
+    assert.equal(read.model, SONNET);
+    assert.equal(rows.find((row) => row.block === 'tool_result' && row.tool === 'Read')?.text, 'export function login…');
+  });
+
+  it('reads the shared transcripts to the same token totals as jq, skipping what is not a record', async () => {
+    const edge = await table(join(CORPUS, 'edge_cases.jsonl'));
+    assert.deepEqual([sum(edge.rows, 'input_tokens'), sum(edge.rows, 'output_tokens'), edge.skippedLines], [488, 435, 4]);
+    const todo = await table(join(CORPUS, 'todowrite_examples.jsonl'));
+    assert.deepEqual([sum(todo.rows, 'input_tokens'), sum(todo.rows, 'output_tokens'), todo.skippedLines], [883, 328, 0]);
+  });
+
+  it('fails clearly, leaving no file, when the transcript does not exist', async () => {
+    const target = join(dir.path, 'none.jsonl');
+    await assert.rejects(writeRecordTable(join(dir.path, 'missing.jsonl'), target), /Cannot read the transcript .*missing\.jsonl: no such file/);
+    assert.ok(!existsSync(target) && !existsSync(`${target}.partial`));
   });
 });
 
