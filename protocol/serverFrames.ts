@@ -20,6 +20,8 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pong'), id: z.number() }),
   /** The conversation so far, sent on connect so a reopened panel shows it. */
   z.object({ type: z.literal('history'), turns: z.array(StoredTurnSchema), session: z.optional(SessionHeadSchema) }),
+  /** What the session's answers cost so far (null: none priced) against its budget (null: none). */
+  z.object({ type: z.literal('sessionCost'), costUsd: z.nullable(z.number()), budgetUsd: z.nullable(z.number()) }),
   /** The session changed type. */
   z.object({ type: z.literal('session'), session: SessionHeadSchema }),
   /**

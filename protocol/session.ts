@@ -136,3 +136,16 @@ export interface SessionHit {
 /** How a past session is exported: Markdown to read, or JSON that `parley sessions import` reads back. */
 export const SESSION_EXPORT_FORMATS = ['md', 'json'] as const;
 export type SessionExportFormat = (typeof SESSION_EXPORT_FORMATS)[number];
+
+/** Where a session's cost stands against its budget (parley.sessions.budgetUsd): Parley warns from 80%. */
+export const BUDGET_WARNING_SHARE = 0.8;
+
+export type BudgetLevel = 'under' | 'near' | 'over';
+
+/** Costs are sums of small fractions: a millionth of a cent either way is the same amount. */
+const SAME_USD = 1e-12;
+
+export function budgetLevel(costUsd: number, budgetUsd: number): BudgetLevel {
+  if (costUsd > budgetUsd + SAME_USD) return 'over';
+  return costUsd >= budgetUsd * BUDGET_WARNING_SHARE - SAME_USD ? 'near' : 'under';
+}

@@ -135,9 +135,11 @@ export const KnowledgeSettingsSchema = z.object({
 /** A session's time limit in minutes, 0 for none; a session keeps the limit it started with. */
 const minutes = z._default(numberFrom(0, 1440), 0);
 
-/** Each session type's time limit (protocol/session.ts SESSION_TYPES, in camel case). */
+/** Each session type's time limit (protocol/session.ts SESSION_TYPES, in camel case), and what a session may cost. */
 export const SessionsSettingsSchema = z.object({
   timeLimitMinutes: z.prefault(z.object({ debugging: minutes, repoReview: minutes, coding: minutes, logAnalysis: minutes }), {}),
+  /** USD a session may cost before Parley warns (at 80% and once it is passed); 0: no budget. */
+  budgetUsd: z._default(numberFrom(0, 10_000), 0),
 });
 
 export const ParleySettingsSchema = z.object({

@@ -31,11 +31,12 @@ import { createConversation } from './conversation/wiring';
 import type { Conversation } from './conversation/conversation';
 import { LiveServer, type LiveHandlers } from './live/server';
 import { CAPTURE_PAGE_PATH } from './live/capturePage';
-import { LIVE_TOKEN_PARAM } from '../protocol/live';
+import { LIVE_TOKEN_PARAM, type ServerFrame } from '../protocol/live';
 import { Captures } from './voice/captures';
 import { exportedSession, sessionMarkdown } from './sessions/export';
 import { REAL_CLOCK, SessionTimer } from './sessions/timer';
 import { TranscriptTables } from './sessions/tables';
+import { BudgetWatch } from './sessions/budget';
 import { SESSION_SETTING_KEYS, SESSION_TYPE_LABELS, type SessionHead, type SessionType } from '../protocol/session';
 import { sessionHead, SessionStore } from './sessions/store';
 import { oneLine } from './text';
@@ -178,6 +179,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
         server.broadcast(frame);
         // Each committed turn changes a session's title, span or cost in the Sessions view.
         if (frame.type === 'turn') sessionsChanged();
+        if (frame.type === 'turn' && frame.turn.role === 'assistant' && frame.turn.usage) void publishCost({ warn: true });
       },
       knowledge: () => kb.forTools(),
       transcriptTable: (sessionId) => transcriptTables.of(sessionId),
@@ -267,6 +269,7 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
     onOpen: (client) => {
       client.send({ type: 'history', turns: talk.store.turns(talk.sessionId), session: sessionHead(talk.store, talk.sessionId, tables) });
       if (sessionTimer) client.send({ type: 'sessionTime', endsAt: sessionTimer.endsAt, state: sessionTimer.state });
+      void publishCost({ to: (frame) => client.send(frame) });
       // A panel that opens (or reloads) while a card waits shows it, and can answer it.
       for (const card of approvals.waiting) client.send(card);
       report().then((current) => client.send({ type: 'hello', report: current, status }), failed('Could not greet a live client'));
@@ -329,6 +332,7 @@ connection.onInitialized(() => {
 connection.onDidChangeConfiguration(() => {
   settings.invalidate();
   providers.invalidate();
+  void publishCost();
   publishReport().catch((error: unknown) => log.error('Could not apply the new settings', { error: errorMessage(error) }));
   configureKnowledge().catch((error: unknown) => log.error('Could not apply the knowledge base settings', { error: errorMessage(error) }));
 });
@@ -426,7 +430,32 @@ async function goOnIn(talk: NonNullable<typeof conversation>, sessionId: string,
   const session = sessionHead(talk.store, sessionId, tables)!;
   live?.broadcast({ type: 'history', turns: talk.store.turns(sessionId), session });
   sessionsChanged();
+  void publishCost();
   return session;
+}
+
+const budgets = new BudgetWatch();
+
+/**
+ * What the session in progress has cost, against its budget, to every panel (or `to` one); with
+ * `warn`, after an answer, a warning the first time it nears the budget and when it passes it.
+ */
+async function publishCost(options: { to?: (frame: ServerFrame) => void; warn?: boolean } = {}): Promise<void> {
+  const talk = conversation;
+  if (!talk || !live) return;
+  const budgetUsd = await settings
+    .get()
+    .then((current) => current.sessions.budgetUsd)
+    .catch(() => 0);
+  const costUsd = talk.store.summary(talk.sessionId)?.costUsd;
+  const frame: ServerFrame = { type: 'sessionCost', costUsd: costUsd ?? null, budgetUsd: budgetUsd > 0 ? budgetUsd : null };
+  if (options.to) options.to(frame);
+  else live.broadcast(frame);
+  const warning = options.warn ? budgets.check(talk.sessionId, costUsd, budgetUsd) : undefined;
+  if (warning) {
+    live.broadcast({ type: 'notice', level: 'warning', message: warning });
+    log.info('Session budget warning', { costUsd, budgetUsd });
+  }
 }
 
 /** The panel switched the session's type: the next turn gets that type's instructions, context order and tools. */

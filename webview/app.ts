@@ -18,6 +18,8 @@ export interface ViewState {
   session?: SessionHead;
   /** Its time limit, when it has one: when it ends and where it is. */
   sessionTime?: { endsAt: number | null; state: 'running' | 'warning' | 'ended' };
+  /** What the session's answers cost so far (null: none priced), and its budget (null: none). */
+  sessionCost?: { costUsd: number | null; budgetUsd: number | null };
 }
 
 /** The answer being produced now, before it is committed as a turn. */
@@ -168,6 +170,9 @@ function apply(model: ViewModel, frame: ServerFrame): void {
       return;
     case 'sessionTime':
       model.sessionTime = { endsAt: frame.endsAt, state: frame.state };
+      return;
+    case 'sessionCost':
+      model.sessionCost = { costUsd: frame.costUsd, budgetUsd: frame.budgetUsd };
       return;
     case 'transcript':
       model.partial = frame.final ? undefined : frame.text;

@@ -2,7 +2,7 @@
  * The session panel: the conversation with a box to type in, and what the server reports about
  * itself and the providers. The composer is built once so re-rendering never loses what is typed.
  */
-import { SESSION_TYPE_LABELS, SESSION_TYPES, type SessionType } from '../protocol/session';
+import { budgetLevel, SESSION_TYPE_LABELS, SESSION_TYPES, type SessionType } from '../protocol/session';
 import type { CaptureChoice } from '../protocol/webview';
 import { startView, type ViewModel } from './app';
 import { MicrophoneCapture } from './audio/capture';
@@ -98,6 +98,18 @@ function timeLeft(model: ViewModel): HTMLElement[] {
   return [h('span', { class: `session-time ${time.state}`, 'data-field': 'sessionTime', role: 'timer', 'aria-live': 'polite' }, text)];
 }
 
+/** What the session has cost, against its budget when it has one: "$0.0123", "$0.41 of $0.50" (warning from 80%). */
+function sessionCost(model: ViewModel): HTMLElement[] {
+  const cost = model.sessionCost;
+  if (!cost || (cost.costUsd === null && cost.budgetUsd === null)) return [];
+  const spent = cost.costUsd ?? 0;
+  const usd = (amount: number) => `$${amount.toFixed(amount < 1 ? 4 : 2)}`;
+  const level = cost.budgetUsd === null ? '' : budgetLevel(spent, cost.budgetUsd);
+  const text = cost.budgetUsd === null ? usd(spent) : `${usd(spent)} of ${usd(cost.budgetUsd)}`;
+  const title = cost.budgetUsd === null ? 'What this session has cost so far' : 'What this session has cost so far, of its budget (parley.sessions.budgetUsd)';
+  return [h('span', { class: `session-cost ${level}`, 'data-field': 'sessionCost', title }, text)];
+}
+
 // The time left counts down between frames; a re-render each 15 s keeps it current.
 setInterval(() => {
   if (model.sessionTime?.endsAt && model.sessionTime.state !== 'ended') render(model);
@@ -113,7 +125,7 @@ function render(model: ViewModel): void {
     (repl as HTMLDetailsElement).open = true;
   }
   typeMenu.disabled = model.live.kind !== 'connected';
-  timeSlot.replaceChildren(...timeLeft(model));
+  timeSlot.replaceChildren(...timeLeft(model), ...sessionCost(model));
   connectionSlot.replaceChildren(connectionBadge(model.live, model.status));
   const llm = model.report?.providers.find((stage) => stage.stage === 'llm');
   const message = model.notice?.message ?? (llm && !llm.configured ? `No language model yet: ${llm.hint ?? ''}` : '');

@@ -49,7 +49,7 @@ describe('past sessions', () => {
         ...structuredClone(DEFAULT_SETTINGS),
         llm: { provider: 'openai-compatible', model: 'local', baseUrl: model.baseURL },
         // Debugging sessions get 10 minutes.
-        sessions: { timeLimitMinutes: { ...DEFAULT_SETTINGS.sessions.timeLimitMinutes, debugging: 10 } },
+        sessions: { ...DEFAULT_SETTINGS.sessions, timeLimitMinutes: { ...DEFAULT_SETTINGS.sessions.timeLimitMinutes, debugging: 10 } },
       },
     });
     server.editorState = { workspaceFolders: [workspace], openFiles: [], diagnostics: [] };

@@ -35,7 +35,7 @@ describe('typed sessions', () => {
         ...structuredClone(DEFAULT_SETTINGS),
         llm: { provider: 'openai-compatible', model: 'local', baseUrl: model.baseURL },
         // Three seconds, real timers: inside the last 5 minutes from the start.
-        sessions: { timeLimitMinutes: { ...DEFAULT_SETTINGS.sessions.timeLimitMinutes, repoReview: 0.05 } },
+        sessions: { ...DEFAULT_SETTINGS.sessions, timeLimitMinutes: { ...DEFAULT_SETTINGS.sessions.timeLimitMinutes, repoReview: 0.05 } },
       },
     });
     server.editorState = { workspaceFolders: [workspace], openFiles: [], diagnostics: [] };

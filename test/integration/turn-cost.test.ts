@@ -76,3 +76,55 @@ describe('the cost of an answer', () => {
     db.close();
   });
 });
+
+describe('a session budget', () => {
+  const dir = tempDir('turn-budget');
+  const workspace = join(dir.path, 'ws');
+  let model: Awaited<ReturnType<typeof startOpenAIStandIn>>;
+  let server: TestServer;
+  // gpt-4.1-mini: each answer of 1000 tokens in and 100 out costs $0.00056.
+  const answerCost = (1000 * 0.4 + 100 * 1.6) / 1e6;
+
+  before(async () => {
+    mkdirSync(workspace, { recursive: true });
+    model = await startOpenAIStandIn({ latency: { ttfbMs: 5, interTokenMs: 0 } });
+    server = await startServer({
+      storage: { globalStoragePath: join(dir.path, 'g'), workspaceStoragePath: join(dir.path, 'w') },
+      env: { PATH: process.env.PATH, OPENAI_API_KEY: 'sk-test-0123456789abcdefghij' },
+      settings: {
+        ...structuredClone(DEFAULT_SETTINGS),
+        llm: { provider: 'openai', model: 'gpt-4.1-mini', baseUrl: model.baseURL },
+        sessions: { ...DEFAULT_SETTINGS.sessions, budgetUsd: 0.0014 },
+      },
+    });
+    server.editorState = { workspaceFolders: [workspace], openFiles: [], diagnostics: [] };
+  });
+  after(async () => {
+    await server.stop();
+    await model.close();
+    dir.cleanup();
+  });
+
+  it('shows the cost against the budget, warns once at 80% and once when it is passed, and goes on answering', async () => {
+    const { socket, frames } = await connectLive(server);
+    const costs = () => frames.flatMap((frame) => (frame.type === 'sessionCost' ? [frame] : []));
+    const warnings = () => frames.flatMap((frame) => (frame.type === 'notice' && /budget/.test(frame.message) ? [frame.message] : []));
+    await waitFor(() => costs()[0], { what: 'the cost on connect' });
+    assert.deepEqual(costs()[0], { type: 'sessionCost', costUsd: null, budgetUsd: 0.0014 });
+    for (let answer = 1; answer <= 4; answer++) {
+      model.chat.push({ text: `Answer ${answer}.`, usage: { inputTokens: 1000, outputTokens: 100 } });
+      socket.send(JSON.stringify({ type: 'say', text: `question ${answer}` }));
+      await waitFor(() => costs().find((frame) => frame.costUsd !== null && Math.abs(frame.costUsd - answer * answerCost) < 1e-12), {
+        what: `the cost after answer ${answer}`,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+    }
+    socket.close();
+    // $0.00112 is 80% of $0.0014 (answer 2); $0.00168 passes it (answer 3); answer 4 warns no more.
+    assert.deepEqual(warnings(), [
+      'This session has cost $0.0011, 80% of its budget of $0.0014 (parley.sessions.budgetUsd).',
+      'This session has cost $0.0017, over its budget of $0.0014 (parley.sessions.budgetUsd). Parley goes on answering; start a new session or raise the budget.',
+    ]);
+    assert.equal(frames.filter((frame) => frame.type === 'turn' && frame.turn.role === 'assistant').length, 4);
+  });
+});
