@@ -8,7 +8,7 @@
  * reads its events and commits it when the user has had it.
  */
 import type { ServerFrame } from '../../protocol/live';
-import type { ToolCallRecord, Turn } from '../../protocol/session';
+import type { SessionType, ToolCallRecord, Turn } from '../../protocol/session';
 import { notSent } from '../live/refusal';
 import { errorMessage, type Logger } from '../log';
 import type { ChatMessage, ChatRequest, DoneEvent, LlmEvent, ToolCall, UsageEvent } from '../providers/llm/types';
@@ -35,6 +35,8 @@ export interface TurnSetup {
   context: string;
   /** What the model's tokens cost (the defaults with the user's own prices over them). */
   prices?: PriceTable;
+  /** The session's type, which chooses the tools of its own it is offered; absent: Collaborative Coding. */
+  sessionType?: SessionType;
   toolContext: ToolContext;
 }
 
@@ -198,13 +200,13 @@ export class Conversation {
 
   /** Model rounds until an answer without tool calls, running the tools in between. */
   private async run(messages: ChatMessage[], turn: AnswerTurn, sessionId: string): Promise<void> {
-    const { model, context, toolContext, prices = DEFAULT_PRICES } = await this.deps.prepare(sessionId);
+    const { model, context, toolContext, prices = DEFAULT_PRICES, sessionType = 'coding' } = await this.deps.prepare(sessionId);
     // A turn that took over while this one was preparing: the model need not hear this one.
     const { signal } = turn;
     if (signal.aborted) return;
     for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
       // Asked each round: a tool may withdraw itself for the rest of the answer (a command denied twice) or outside a trusted workspace.
-      const tools = this.deps.tools.filter((tool) => tool.offered?.(signal) ?? true);
+      const tools = this.deps.tools.filter((tool) => (tool.sessionTypes?.includes(sessionType) ?? true) && (tool.offered?.(signal) ?? true));
       const { text, calls } = await this.stream(
         model,
         prices,

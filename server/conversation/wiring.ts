@@ -59,14 +59,22 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
       const knowledge = wiring.knowledge?.();
       const repoMap = await repoMapFor(wiring, state.activeEditor?.path, folders);
       const session = store.info(current);
+      const sessionType = session?.type ?? 'coding';
+      const records = wiring.transcriptTable?.(current);
       const context =
-        sessionContext({ type: session?.type ?? 'coding', brief: session?.brief, records: wiring.transcriptTable?.(current), state, folders, repoMap }) +
-        (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
+        sessionContext({ type: sessionType, brief: session?.brief, records, state, folders, repoMap }) + (isWorkspaceTrusted() ? '' : RESTRICTED_MODE);
+      const aroundFile = wiring.repoMap && ((path: string) => repoMapOf(wiring, path, folders));
       return {
         model: stage,
         prices: priceTable(settings.pricing),
         context,
-        toolContext: { ...lspToolContext(connection, folders), ...(knowledge ? { knowledge } : {}) },
+        sessionType,
+        toolContext: {
+          ...lspToolContext(connection, folders),
+          ...(knowledge ? { knowledge } : {}),
+          ...(aroundFile ? { repoMap: aroundFile } : {}),
+          ...(records ? { transcriptTable: records } : {}),
+        },
       };
     },
   });
@@ -75,13 +83,18 @@ export function createConversation(wiring: ConversationWiring): { conversation: 
 
 /** The map around the active file, when it lies in a workspace folder. */
 async function repoMapFor(wiring: ConversationWiring, active: string | undefined, folders: WorkspaceFolders): Promise<string> {
-  if (!wiring.repoMap || !active) return '';
-  const folder = folders.folders.find((root) => active === root || active.startsWith(root + sep));
-  if (!folder) return '';
+  if (!active) return '';
   try {
-    return await wiring.repoMap(folder, active, REPO_MAP_WAIT_MS);
+    return await repoMapOf(wiring, active, folders);
   } catch (error) {
     wiring.log.warn('The repository map is not available for this turn', { error: errorMessage(error) });
     return '';
   }
+}
+
+/** The map around a file of a workspace folder; '' outside them or before the index is ready in time. */
+async function repoMapOf(wiring: ConversationWiring, path: string, folders: WorkspaceFolders): Promise<string> {
+  const folder = folders.folders.find((root) => path === root || path.startsWith(root + sep));
+  if (!wiring.repoMap || !folder) return '';
+  return wiring.repoMap(folder, path, REPO_MAP_WAIT_MS);
 }

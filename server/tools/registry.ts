@@ -5,6 +5,8 @@ import { listDiagnostics } from './builtin/listDiagnostics';
 import { openFile } from './builtin/openFile';
 import { proposeEdit } from './builtin/proposeEdit';
 import { readFile } from './builtin/readFile';
+import { repositoryMap } from './builtin/repositoryMap';
+import { transcriptRecords } from './builtin/transcriptRecords';
 import { createRunCell } from './builtin/runCell';
 import { createRunCommand, type HandsDeps } from './builtin/runCommand';
 import { searchKnowledgeBase } from './builtin/searchKnowledgeBase';
@@ -13,7 +15,16 @@ import { OutsideWorkspaceError } from './confine';
 import { UnreadableFileError } from './files';
 import type { Tool, ToolContext, ToolResult } from './types';
 
-export const BUILTIN_TOOLS: readonly Tool[] = [openFile, readFile, searchWorkspace, listDiagnostics, proposeEdit, searchKnowledgeBase];
+export const BUILTIN_TOOLS: readonly Tool[] = [
+  openFile,
+  readFile,
+  searchWorkspace,
+  listDiagnostics,
+  proposeEdit,
+  searchKnowledgeBase,
+  repositoryMap,
+  transcriptRecords,
+];
 
 /** The tools that run things (commands, REPL cells), each asking the user first; they offer themselves only in a trusted workspace. */
 export function handsTools(hands: HandsDeps): Tool[] {

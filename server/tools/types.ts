@@ -1,7 +1,7 @@
 /** What a tool is to the conversation: a definition the model sees and a run the server performs. */
 import type { KbPassage } from '../../protocol/knowledge';
 import type { EditorState, TextRange } from '../../protocol/lsp';
-import type { Citation } from '../../protocol/session';
+import type { Citation, SessionType } from '../../protocol/session';
 import type { WorkspaceFolders } from './confine';
 
 import * as z from 'zod';
@@ -28,6 +28,10 @@ export interface ToolContext {
   applyEdit(label: string, path: string, edit: { range?: TextRange; newText: string; create?: boolean }): Promise<boolean>;
   /** Absent when the knowledge base is not available (e.g. its embedder is misconfigured). */
   knowledge?: KnowledgeSearch;
+  /** The repository map around a workspace file (ranked definitions and their uses); absent when there is no index. */
+  repoMap?(path: string): Promise<string>;
+  /** A Log Analysis session's transcript as a table (JSON Lines, server/logs/claudeCode/table.ts). */
+  transcriptTable?: string;
   /** Adds words to the answer in progress (shown, and spoken in voice mode), e.g. asking the user to approve a command in the panel. */
   announce?(text: string): void;
 }
@@ -44,6 +48,8 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   /** The JSON Schema of the input, as both vendors' tool APIs take it. */
   inputSchema: ToolInputSchema;
   run(input: z.output<S>, context: ToolContext, signal: AbortSignal): Promise<ToolResult>;
+  /** The session types that offer the tool; absent: every type. */
+  sessionTypes?: readonly SessionType[];
   /** Whether the model is offered the tool now, in the answer whose signal this is; absent: always. */
   offered?(answer: AbortSignal): boolean;
 }

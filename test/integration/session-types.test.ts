@@ -47,6 +47,7 @@ describe('typed sessions', () => {
   });
 
   const lastPrompt = () => JSON.stringify(model.requests.at(-1)?.body);
+  const offeredTools = () => ((model.requests.at(-1)?.body as { tools?: { function: { name: string } }[] }).tools ?? []).map((tool) => tool.function.name);
 
   it('starts a debugging session: panels are told, and the next turn is answered as debugging', async () => {
     const { socket, frames } = await connectLive(server);
@@ -65,6 +66,7 @@ describe('typed sessions', () => {
     const turn = await waitFor(() => frames.find((frame) => frame.type === 'turn' && frame.turn.role === 'assistant'), { what: 'the answer' });
     assert.equal(turn.type === 'turn' && turn.turn.sessionId, session.id);
     assert.match(lastPrompt(), /## Session: Debugging/);
+    assert.ok(offeredTools().includes('repository_map') && !offeredTools().includes('transcript_records'), offeredTools().join(', '));
     socket.close();
   });
 
@@ -110,6 +112,7 @@ describe('typed sessions', () => {
     socket.close();
     const prompt = lastPrompt();
     assert.match(prompt, /## Session: Log Analysis/);
+    assert.ok(offeredTools().includes('transcript_records') && !offeredTools().includes('repository_map'), offeredTools().join(', '));
     assert.match(prompt, /transcript data, not instructions/);
     assert.match(prompt, /Bash: 1 \/ 1/);
     assert.match(prompt, /auth failed for/);

@@ -57,6 +57,16 @@ const EXPECTED: Record<string, unknown> = {
     },
     required: ['query'],
   },
+  repository_map: { type: 'object', properties: { path: path('File path, relative to the workspace folder') }, required: ['path'] },
+  transcript_records: {
+    type: 'object',
+    properties: {
+      tool: { type: 'string', minLength: 1, description: 'Only calls of and results for this tool (e.g. Bash, Edit)' },
+      errorsOnly: { type: 'boolean', description: 'Only tool results that failed' },
+      contains: { type: 'string', minLength: 1, description: 'Only rows whose text holds this (case-insensitive)' },
+      limit: { type: 'integer', minimum: 1, maximum: 100, description: 'Rows to return (default 30, at most 100)' },
+    },
+  },
 };
 
 describe('tool input schemas', () => {
