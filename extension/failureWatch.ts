@@ -125,14 +125,29 @@ export class FailureWatch implements vscode.Disposable {
     for (const pid of this.taskShells) if (this.taskShells.size > MAX_TASK_PIDS) this.taskShells.delete(pid);
   }
 
+  /**
+   * What the task's terminal read of its command. On a busy machine VS Code can report the
+   * command's start after the task's end: it is waited for, as long as the rest of an output is.
+   */
+  private async taskOutput(pid: number): Promise<Output | undefined> {
+    for (const started = Date.now(); !this.terminalOutputs.has(pid) && Date.now() - started < OUTPUT_SETTLE_MS;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const read = this.terminalOutputs.get(pid);
+    this.terminalOutputs.delete(pid);
+    return read;
+  }
+
   private async taskEnded({ execution, exitCode }: vscode.TaskProcessEndEvent): Promise<void> {
     const name = execution.task.name.slice(0, FAILURE_MAX_NAME_CHARS);
     const pid = this.taskPids.get(execution);
     this.taskPids.delete(execution);
-    const read = pid === undefined ? undefined : this.terminalOutputs.get(pid);
-    if (pid !== undefined) this.terminalOutputs.delete(pid);
-    if (exitCode === undefined) return;
-    if (exitCode === 0) return this.offers.succeeded('task', name);
+    if (exitCode === undefined || exitCode === 0) {
+      if (pid !== undefined) this.terminalOutputs.delete(pid);
+      if (exitCode === 0) this.offers.succeeded('task', name);
+      return;
+    }
+    const read = pid === undefined ? undefined : await this.taskOutput(pid);
     // Without shell integration in its terminal, a task's problem matchers put what it found in Problems.
     const output = await outputOf(read);
     this.offer({ kind: 'task', name, exitCode, problems: problems(), ...(output ? { output } : {}) });

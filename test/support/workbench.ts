@@ -132,12 +132,19 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000, 
   // and an open palette does not refresh by itself: retype the query until the row shows.
   await waitFor(
     async () => {
-      await input.fill(`>${title}`);
+      try {
+        // Short: the palette can be made inert for a moment (the workbench moving focus, a dialog
+        // closing), and a fill waiting out Playwright's default timeout would outlast this wait.
+        await input.fill(`>${title}`, { timeout: 2_000 });
+      } catch {
+        await openPalette(page).catch(() => page.keyboard.press('Escape'));
+        return false;
+      }
       try {
         await row.first().waitFor({ state: 'visible', timeout: 1_000 });
         return true;
       } catch {
-        await input.fill('>');
+        await input.fill('>', { timeout: 2_000 }).catch(() => undefined);
         return false;
       }
     },
