@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { SESSION_TYPES, SESSION_TYPE_LABELS, type SessionType } from '../protocol/session';
 import { loadClientLibrary, type Ctx } from './ctx';
+import { saveSessionExport } from './exportSession';
 import { SessionPanel } from './views/panel';
 import { SessionItem, sessionDate, sessionDescription, sessionTitle } from './views/sessionsTree';
 
@@ -151,16 +152,7 @@ export async function exportPastSessionCommand(ctx: Ctx, argument?: SessionItem 
   );
   if (!format) return;
   const exported = await ctx.requireClient().sendRequest(loadClientLibrary().SessionsExportRequest.type, { id, format: format.format });
-  const name = `parley-session-${new Date(exported.startedAt).toISOString().slice(0, 16).replace(/[:T]/g, '-')}.${format.format}`;
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const target = await vscode.window.showSaveDialog({
-    defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-    filters: format.format === 'md' ? { Markdown: ['md'] } : { JSON: ['json'] },
-    title: 'Export the Parley session',
-  });
-  if (!target) return;
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${exported.content}\n`));
-  await vscode.window.showTextDocument(target, { preview: false });
+  await saveSessionExport(`${exported.content}\n`, exported.startedAt, format.format);
 }
 
 /** Parley: Delete Past Session, after a modal confirmation; the session in progress is refused by the server. */

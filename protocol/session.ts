@@ -145,6 +145,11 @@ export type BudgetLevel = 'under' | 'near' | 'over';
 /** Costs are sums of small fractions: a millionth of a cent either way is the same amount. */
 const SAME_USD = 1e-12;
 
+/** Dollars as a session's cost and budget are shown: four decimals under a dollar, two above. */
+export function usdText(amount: number): string {
+  return `$${amount.toFixed(amount < 1 ? 4 : 2)}`;
+}
+
 export function budgetLevel(costUsd: number, budgetUsd: number): BudgetLevel {
   if (costUsd > budgetUsd + SAME_USD) return 'over';
   return costUsd >= budgetUsd * BUDGET_WARNING_SHARE - SAME_USD ? 'near' : 'under';

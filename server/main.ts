@@ -33,7 +33,7 @@ import { LiveServer, type LiveHandlers } from './live/server';
 import { CAPTURE_PAGE_PATH } from './live/capturePage';
 import { LIVE_TOKEN_PARAM, type ServerFrame } from '../protocol/live';
 import { Captures } from './voice/captures';
-import { exportedSession, sessionMarkdown } from './sessions/export';
+import { exportedSession } from './sessions/export';
 import { REAL_CLOCK, SessionTimer } from './sessions/timer';
 import { TranscriptTables } from './sessions/tables';
 import { BudgetWatch } from './sessions/budget';
@@ -382,11 +382,10 @@ onRequest(connection, AskAboutFailureRequest, async (failure) => {
 });
 
 connection.onRequest(ExportSessionRequest.type, () => {
-  if (!conversation) throw new Error('Parley is still starting; try again in a moment.');
-  const { store, sessionId } = conversation;
-  const turns = store.turns(sessionId);
-  const startedAt = store.info(sessionId)?.startedAt ?? Date.now();
-  return { markdown: sessionMarkdown(startedAt, turns, store.executions(sessionId)), turns: turns.length, startedAt };
+  const { store, sessionId } = startedConversation();
+  const exported = exportedSession(store, sessionId, 'md');
+  if (!exported) throw new Error('The session in progress is not in the session history; start another with Parley: New Session.');
+  return { markdown: `${exported.content}\n`, turns: exported.turns, startedAt: exported.startedAt };
 });
 
 onRequest(connection, NewSessionRequest, async (params) => {

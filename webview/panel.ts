@@ -2,7 +2,7 @@
  * The session panel: the conversation with a box to type in, and what the server reports about
  * itself and the providers. The composer is built once so re-rendering never loses what is typed.
  */
-import { budgetLevel, SESSION_TYPE_LABELS, SESSION_TYPES, type SessionType } from '../protocol/session';
+import { budgetLevel, usdText, SESSION_TYPE_LABELS, SESSION_TYPES, type SessionType } from '../protocol/session';
 import type { CaptureChoice } from '../protocol/webview';
 import { startView, type ViewModel } from './app';
 import { MicrophoneCapture } from './audio/capture';
@@ -103,9 +103,8 @@ function sessionCost(model: ViewModel): HTMLElement[] {
   const cost = model.sessionCost;
   if (!cost || (cost.costUsd === null && cost.budgetUsd === null)) return [];
   const spent = cost.costUsd ?? 0;
-  const usd = (amount: number) => `$${amount.toFixed(amount < 1 ? 4 : 2)}`;
   const level = cost.budgetUsd === null ? '' : budgetLevel(spent, cost.budgetUsd);
-  const text = cost.budgetUsd === null ? usd(spent) : `${usd(spent)} of ${usd(cost.budgetUsd)}`;
+  const text = cost.budgetUsd === null ? usdText(spent) : `${usdText(spent)} of ${usdText(cost.budgetUsd)}`;
   const title = cost.budgetUsd === null ? 'What this session has cost so far' : 'What this session has cost so far, of its budget (parley.sessions.budgetUsd)';
   return [h('span', { class: `session-cost ${level}`, 'data-field': 'sessionCost', title }, text)];
 }

@@ -2,13 +2,9 @@
  * A session's budget (parley.sessions.budgetUsd): what its answers cost so far against it, and the
  * warnings, each given once per session: at 80% of the budget, and once it is passed.
  */
-import { budgetLevel, type BudgetLevel } from '../../protocol/session';
+import { budgetLevel, usdText, type BudgetLevel } from '../../protocol/session';
 
 const RANK: Record<BudgetLevel, number> = { under: 0, near: 1, over: 2 };
-
-function usd(amount: number): string {
-  return `$${amount.toFixed(amount < 1 ? 4 : 2)}`;
-}
 
 export class BudgetWatch {
   /** The highest level each session was warned at. */
@@ -21,7 +17,7 @@ export class BudgetWatch {
     if (RANK[level] <= RANK[this.warned.get(sessionId) ?? 'under']) return undefined;
     this.warned.set(sessionId, level);
     return level === 'over'
-      ? `This session has cost ${usd(costUsd)}, over its budget of ${usd(budgetUsd)} (parley.sessions.budgetUsd). Parley goes on answering; start a new session or raise the budget.`
-      : `This session has cost ${usd(costUsd)}, ${Math.round((costUsd / budgetUsd) * 100)}% of its budget of ${usd(budgetUsd)} (parley.sessions.budgetUsd).`;
+      ? `This session has cost ${usdText(costUsd)}, over its budget of ${usdText(budgetUsd)} (parley.sessions.budgetUsd). Parley goes on answering; start a new session or raise the budget.`
+      : `This session has cost ${usdText(costUsd)}, ${Math.round((costUsd / budgetUsd) * 100)}% of its budget of ${usdText(budgetUsd)} (parley.sessions.budgetUsd).`;
   }
 }

@@ -129,28 +129,33 @@ export async function runCommand(page: Page, title: string, timeoutMs = 15_000, 
     has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }),
   });
   // Commands contributed by extensions appear only once the extension host has registered them,
-  // and an open palette does not refresh by itself: retype the query until the row shows.
+  // and an open palette does not refresh by itself: retype the query until the row shows. Each
+  // step waits briefly: the workbench can make the palette inert or close it for a moment (focus
+  // moving to an editor that just opened, a dialog closing), and a step waiting out Playwright's
+  // default timeout would outlast this wait; the next try opens the palette again.
   await waitFor(
     async () => {
       try {
-        // Short: the palette can be made inert for a moment (the workbench moving focus, a dialog
-        // closing), and a fill waiting out Playwright's default timeout would outlast this wait.
+        await openPalette(page);
         await input.fill(`>${title}`, { timeout: 2_000 });
       } catch {
-        await openPalette(page).catch(() => page.keyboard.press('Escape'));
         return false;
       }
       try {
         await row.first().waitFor({ state: 'visible', timeout: 1_000 });
-        return true;
       } catch {
         await input.fill('>', { timeout: 2_000 }).catch(() => undefined);
+        return false;
+      }
+      try {
+        await row.first().click({ timeout: 2_000 });
+        return true;
+      } catch {
         return false;
       }
     },
     { timeoutMs: timeoutMs, what: `"${title}" in the command palette`, intervalMs: 0 },
   );
-  await row.first().click();
   if (opensQuickInput) await waitFor(async () => (await row.count()) === 0, { timeoutMs: timeoutMs, what: `"${title}" to take over the quick input` });
   else await waitFor(async () => !(await input.isVisible()), { timeoutMs: timeoutMs, what: 'the command palette to close' });
 }
