@@ -19,6 +19,17 @@ export const ModelPriceSchema = z.strictObject({
 });
 export type ModelPrice = z.output<typeof ModelPriceSchema>;
 
+/**
+ * USD for one recognizer or voice, keyed `provider:model` (`deepgram:nova-3`, `openai:tts-1`). A
+ * recognizer is billed by the audio it is sent, a voice by the characters it is given or by the
+ * audio it makes; what a voice costs is the sum of the two that are set.
+ */
+export const SpeechPriceSchema = z.strictObject({
+  perAudioMinute: z.optional(perMTok),
+  perMCharacters: z.optional(perMTok),
+});
+export type SpeechPrice = z.output<typeof SpeechPriceSchema>;
+
 export const PriceTableSchema = z.strictObject({
   /** When the prices were read off the vendors' pages (YYYY-MM-DD). */
   takenOn: z.optional(z.string()),
@@ -27,5 +38,7 @@ export const PriceTableSchema = z.strictObject({
    * longest key that ends where the id has a separator wins.
    */
   models: z.record(z.string(), ModelPriceSchema),
+  /** Recognizers and voices, keyed `provider:model` or a prefix of it, matched as models are. */
+  speech: z.optional(z.record(z.string(), SpeechPriceSchema)),
 });
 export type PriceTable = z.output<typeof PriceTableSchema>;

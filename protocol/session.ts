@@ -37,6 +37,31 @@ export const TurnUsageSchema = z.object({
 });
 export type TurnUsage = z.output<typeof TurnUsageSchema>;
 
+/**
+ * What a spoken turn's recognizer was sent (a user's turn) or a spoken answer's voice was given
+ * and made (an answer), and what that cost.
+ */
+export const SpeechUsageSchema = z.object({
+  provider: z.string(),
+  model: z.string(),
+  /** Audio sent to the recognizer, or made by the voice, in seconds. */
+  audioSeconds: z.number(),
+  /** Characters of text the voice was given; absent for a recognizer. */
+  characters: z.optional(z.number()),
+  /** USD at Parley's price table; 0 for a local recognizer or voice; absent when it has no price. */
+  costUsd: z.optional(z.number()),
+});
+export type SpeechUsage = z.output<typeof SpeechUsageSchema>;
+
+/** The tokens an answer's searches of the knowledge base had an embedding provider read, and what that cost. */
+export const EmbeddingUsageSchema = z.object({
+  provider: z.string(),
+  model: z.string(),
+  tokens: z.number(),
+  costUsd: z.optional(z.number()),
+});
+export type EmbeddingUsage = z.output<typeof EmbeddingUsageSchema>;
+
 export const CitationSchema = z.object({
   label: z.string(),
   path: z.string(),
@@ -70,6 +95,11 @@ export const TurnSchema = z.object({
   toolCalls: z.array(ToolCallRecordSchema),
   metrics: z.optional(TurnMetricsSchema),
   usage: z.optional(TurnUsageSchema),
+  /** A spoken user turn: its recognizer's audio. */
+  stt: z.optional(SpeechUsageSchema),
+  /** A spoken answer: its voice's text and audio. */
+  tts: z.optional(SpeechUsageSchema),
+  embeddings: z.optional(EmbeddingUsageSchema),
   createdAt: z.number(),
 });
 export type Turn = z.output<typeof TurnSchema>;

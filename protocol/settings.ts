@@ -13,7 +13,7 @@
 // zod's mini build: the extension bundles these schemas, and the mini build is a quarter of the full one there.
 import * as z from 'zod/mini';
 import { $ZodDefault, $ZodObject, $ZodPrefault, type $ZodType } from 'zod/v4/core';
-import { ModelPriceSchema } from './pricing';
+import { ModelPriceSchema, SpeechPriceSchema } from './pricing';
 
 export const LLM_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
 export const STT_PROVIDERS = ['deepgram', 'openai', 'openai-compatible', 'offline'] as const;
@@ -167,6 +167,8 @@ export const ParleySettingsSchema = z.object({
    * defaults: a model of theirs, or a price that changed.
    */
   pricing: z._default(z.record(z.string(), ModelPriceSchema, { error: 'is not a table of model prices' }), {}),
+  /** Recognizer and voice prices of the user's own, keyed `provider:model` or a prefix (protocol/pricing.ts), over Parley's defaults. */
+  speechPricing: z._default(z.record(z.string(), SpeechPriceSchema, { error: 'is not a table of speech prices' }), {}),
 });
 
 export type ParleySettings = z.output<typeof ParleySettingsSchema>;

@@ -4,8 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { schemaProblem } from './log';
-import { PriceTableSchema, type ModelPrice, type PriceTable } from '../protocol/pricing';
+import { PriceTableSchema, type ModelPrice, type PriceTable, type SpeechPrice } from '../protocol/pricing';
 import type { TokenUsage } from '../protocol/logs';
+import type { EmbeddingUsage, SpeechUsage } from '../protocol/session';
 
 function anthropic(input: number, output: number, cacheRead: number): ModelPrice {
   // Anthropic prices cache writes at 1.25× input (5 minutes) and 2× input (an hour).
@@ -52,6 +53,31 @@ export const DEFAULT_PRICES: PriceTable = {
     'gpt-4.1-nano': openai(0.1, 0.4, 0.025),
     'gpt-4o': openai(2.5, 10, 1.25),
     'gpt-4o-mini': openai(0.15, 0.6, 0.075),
+    // Embedding models are billed for their input alone.
+    'text-embedding-3-small': openai(0.02, 0, 0.02),
+    'text-embedding-3-large': openai(0.13, 0, 0.13),
+    'text-embedding-ada-002': openai(0.1, 0, 0.1),
+  },
+  /**
+   * Recognizers by the minute of audio sent (Deepgram's pay-as-you-go streaming rates; OpenAI's
+   * per-minute rates, which for its gpt-4o transcribers are OpenAI's own estimate of token
+   * billing), voices by the million characters (tts-1 and tts-1-hd as OpenAI's model pages state
+   * them, Aura and Aura-2 as Deepgram lists them) or, for gpt-4o-mini-tts, which OpenAI bills by
+   * audio tokens, by OpenAI's estimate per minute of audio made. Copies of these pages disagree
+   * here and there: a user who pays other rates sets `parley.speechPricing`. Taken 2026-12-04.
+   */
+  speech: {
+    'deepgram:nova-3': { perAudioMinute: 0.0077 },
+    'deepgram:nova-2': { perAudioMinute: 0.0058 },
+    'deepgram:flux': { perAudioMinute: 0.0077 },
+    'deepgram:aura-2': { perMCharacters: 30 },
+    'deepgram:aura': { perMCharacters: 15 },
+    'openai:whisper-1': { perAudioMinute: 0.006 },
+    'openai:gpt-4o-transcribe': { perAudioMinute: 0.006 },
+    'openai:gpt-4o-mini-transcribe': { perAudioMinute: 0.003 },
+    'openai:tts-1': { perMCharacters: 15 },
+    'openai:tts-1-hd': { perMCharacters: 30 },
+    'openai:gpt-4o-mini-tts': { perAudioMinute: 0.015 },
   },
 };
 
@@ -59,9 +85,10 @@ function openai(input: number, output: number, cachedInput: number): ModelPrice 
   return { inputPerMTok: input, outputPerMTok: output, cacheReadPerMTok: cachedInput };
 }
 
-/** The default table with the user's own prices (`parley.pricing`) over it. */
-export function priceTable(own: Readonly<Record<string, ModelPrice>>): PriceTable {
-  return Object.keys(own).length === 0 ? DEFAULT_PRICES : { ...DEFAULT_PRICES, models: { ...DEFAULT_PRICES.models, ...own } };
+/** The default table with the user's own prices (`parley.pricing`, `parley.speechPricing`) over it. */
+export function priceTable(own: Readonly<Record<string, ModelPrice>>, ownSpeech: Readonly<Record<string, SpeechPrice>> = {}): PriceTable {
+  if (Object.keys(own).length === 0 && Object.keys(ownSpeech).length === 0) return DEFAULT_PRICES;
+  return { ...DEFAULT_PRICES, models: { ...DEFAULT_PRICES.models, ...own }, speech: { ...DEFAULT_PRICES.speech, ...ownSpeech } };
 }
 
 /** Claude Code writes this model on messages it made itself (an interruption, an API error): nothing was billed. */
@@ -84,14 +111,40 @@ export async function readPriceTable(file: string): Promise<PriceTable> {
 
 /** The price of `model`: its own entry, else the longest key it starts with up to a separator. */
 export function priceOf(table: PriceTable, model: string): ModelPrice | undefined {
-  const exact = table.models[model];
+  return entryOf(table.models, model);
+}
+
+/** `id`'s own entry in `prices`, else that of the longest key it starts with up to a separator. */
+function entryOf<T>(prices: Readonly<Record<string, T>>, id: string): T | undefined {
+  const exact = prices[id];
   if (exact) return exact;
   let best: string | undefined;
-  for (const key of Object.keys(table.models)) {
-    if (!model.startsWith(key) || !/[-@[:.]/.test(model[key.length] ?? '')) continue;
+  for (const key of Object.keys(prices)) {
+    if (!id.startsWith(key) || !/[-@[:.]/.test(id[key.length] ?? '')) continue;
     if (!best || key.length > best.length) best = key;
   }
-  return best === undefined ? undefined : table.models[best];
+  return best === undefined ? undefined : prices[best];
+}
+
+/** Recognizers and voices that run on the user's machine or a server of theirs, which cost nothing unless priced. */
+const LOCAL_SPEECH = new Set(['offline', 'openai-compatible', 'system', 'none']);
+
+/**
+ * USD for what a recognizer was sent or a voice was given (`speech`), at `provider:model`'s price.
+ * A local one without a price of its own costs nothing; any other without a price has no cost
+ * (undefined).
+ */
+export function speechCost(table: PriceTable, speech: Omit<SpeechUsage, 'costUsd'>): number | undefined {
+  const price = entryOf(table.speech ?? {}, `${speech.provider}:${speech.model}`);
+  if (!price) return LOCAL_SPEECH.has(speech.provider) ? 0 : undefined;
+  return ((price.perAudioMinute ?? 0) * speech.audioSeconds) / 60 + ((price.perMCharacters ?? 0) * (speech.characters ?? 0)) / 1_000_000;
+}
+
+/** USD for the tokens an embedding model read, at its input price; an OpenAI-compatible server without a price costs nothing. */
+export function embeddingCost(table: PriceTable, embedding: Omit<EmbeddingUsage, 'costUsd'>): number | undefined {
+  const price = priceOf(table, embedding.model);
+  if (!price) return embedding.provider === 'openai-compatible' ? 0 : undefined;
+  return (embedding.tokens * price.inputPerMTok) / 1_000_000;
 }
 
 /**

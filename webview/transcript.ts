@@ -1,5 +1,5 @@
 /** The conversation as the panel shows it: turns, the answer streaming in, tool calls, latencies. */
-import type { StoredTurn, ToolCallRecord, TurnMetrics, TurnUsage } from '../protocol/session';
+import type { EmbeddingUsage, SpeechUsage, StoredTurn, ToolCallRecord, TurnMetrics, TurnUsage } from '../protocol/session';
 import type { Streaming } from './app';
 import { h, icon } from './dom';
 import { costText, tokens } from './format';
@@ -76,6 +76,37 @@ function usageLine(usage: TurnUsage | undefined): HTMLElement | null {
   );
 }
 
+/** Seconds of audio as the panel writes them: 4.2 s, 1 min 5 s. */
+function audioText(seconds: number): string {
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+/** What a spoken turn's recognizer was sent, or a spoken answer's voice was given, and its cost. */
+function speechLine(field: 'stt' | 'tts', speech: SpeechUsage | undefined): HTMLElement | null {
+  if (!speech) return null;
+  const what =
+    speech.characters === undefined
+      ? `${audioText(speech.audioSeconds)} of audio transcribed`
+      : `${speech.characters} characters spoken (${audioText(speech.audioSeconds)} of audio)`;
+  return h(
+    'p',
+    { class: 'latency', 'data-field': field, title: `${speech.provider} · ${speech.model}` },
+    icon(field === 'stt' ? 'mic' : 'unmute'),
+    ` ${what} · ${costText(speech.costUsd)}`,
+  );
+}
+
+/** The tokens an answer's knowledge-base searches had embedded, and their cost. */
+function embeddingsLine(embeddings: EmbeddingUsage | undefined): HTMLElement | null {
+  if (!embeddings) return null;
+  return h(
+    'p',
+    { class: 'latency', 'data-field': 'embeddings', title: `${embeddings.provider} · ${embeddings.model}` },
+    icon('search'),
+    ` ${tokens(embeddings.tokens)} tokens embedded for searches · ${costText(embeddings.costUsd)}`,
+  );
+}
+
 function turnView(turn: StoredTurn, onCite: OpenCitation): HTMLElement {
   const who = turn.role === 'user' ? 'You' : 'Parley';
   return h(
@@ -92,6 +123,9 @@ function turnView(turn: StoredTurn, onCite: OpenCitation): HTMLElement {
     richText(turn.text),
     latency(turn.metrics),
     usageLine(turn.usage),
+    speechLine('stt', turn.stt),
+    speechLine('tts', turn.tts),
+    embeddingsLine(turn.embeddings),
   );
 }
 

@@ -8,7 +8,7 @@
  * committed until `confirm()`, in order; `drop()` (or an interruption while held) discards it
  * without a trace. That state lives here alone.
  */
-import type { ToolCallRecord, TurnMetrics, TurnUsage } from '../../protocol/session';
+import type { EmbeddingUsage, SpeechUsage, ToolCallRecord, TurnMetrics, TurnUsage } from '../../protocol/session';
 import { HeldOutput } from './held';
 
 /** What an answer produces, in order, once it may be seen. The stream ends when the model is done or stopped. */
@@ -26,6 +26,10 @@ export class AnswerTurn {
   readonly metrics: TurnMetrics = {};
   /** What the answer's model calls used and cost, summed over its rounds. */
   usage: TurnUsage | undefined;
+  /** For a spoken answer: what its voice was given and made, set by the voice loop before the commit. */
+  tts: SpeechUsage | undefined;
+  /** What the answer's searches of the knowledge base had the embedding provider read. */
+  embeddings: EmbeddingUsage | undefined;
   /** For an interrupted answer: what the user actually heard, committed instead of `text`. */
   heard: string | undefined;
   /** True once the answer may be seen; false if it was dropped (or refused) before that. */

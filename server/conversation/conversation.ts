@@ -8,12 +8,12 @@
  * reads its events and commits it when the user has had it.
  */
 import type { ServerFrame } from '../../protocol/live';
-import type { SessionType, ToolCallRecord, Turn } from '../../protocol/session';
+import type { EmbeddingUsage, SessionType, SpeechUsage, ToolCallRecord, Turn } from '../../protocol/session';
 import { notSent } from '../live/refusal';
 import { errorMessage, type Logger } from '../log';
 import type { ChatMessage, ChatRequest, DoneEvent, LlmEvent, ToolCall, UsageEvent } from '../providers/llm/types';
 import type { PriceTable } from '../../protocol/pricing';
-import { chatCost, DEFAULT_PRICES } from '../pricing';
+import { chatCost, DEFAULT_PRICES, embeddingCost } from '../pricing';
 import type { SessionStore } from '../sessions/store';
 import { runTool } from '../tools/registry';
 import type { Tool, ToolContext } from '../tools/types';
@@ -48,6 +48,15 @@ export interface ConversationDeps {
   tools: readonly Tool[];
   emit(frame: ServerFrame): void;
   log: Logger;
+}
+
+export interface BeginOptions {
+  /** An answer started on an eager end of turn: seen only once confirmed. */
+  held?: boolean;
+  /** Where a refusal goes: the panel that sent the turn. */
+  reply?: (frame: ServerFrame) => void;
+  /** A spoken turn's recognizer audio, asked for when the user's turn is stored. */
+  stt?: () => SpeechUsage | undefined;
 }
 
 /** Rounds of tool calls one answer may take before Parley stops it. */
@@ -99,14 +108,14 @@ export class Conversation {
    * A `held` answer (started on an eager end of turn) waits for `confirm()` to be seen at all.
    * A refusal goes to `reply`, the panel that sent the turn, when given; else to every panel.
    */
-  begin(text: string, source: Turn['source'], options: { held?: boolean; reply?: (frame: ServerFrame) => void } = {}): AnswerTurn {
+  begin(text: string, source: Turn['source'], options: BeginOptions = {}): AnswerTurn {
     const turn = new AnswerTurn({ held: options.held });
     if (this.waiting >= MAX_WAITING_TURNS) {
       this.refuse(text, options.reply ?? this.deps.emit);
       turn.settle();
       return turn;
     }
-    void this.takeOver(turn, () => this.answer(text, source, turn))
+    void this.takeOver(turn, () => this.answer(text, source, turn, options.stt))
       .then(({ done }) => done)
       .catch((error: unknown) => this.deps.log.warn('The answer failed', { error: errorMessage(error) }))
       .finally(() => {
@@ -150,15 +159,18 @@ export class Conversation {
     await current.done.catch(() => undefined);
   }
 
-  private async answer(said: string, source: Turn['source'], turn: AnswerTurn): Promise<void> {
+  private async answer(said: string, source: Turn['source'], turn: AnswerTurn, stt: BeginOptions['stt']): Promise<void> {
     const { store, emit } = this.deps;
     const sessionId = this.sessionId;
     // A key the user typed or read out is masked before it is stored, shown or sent anywhere.
     const text = await redactSecrets(said);
     const history = historyMessages(store.turns(sessionId));
-    turn.run(() =>
-      emit({ type: 'turn', turn: store.append(sessionId, { role: 'user', text, interrupted: false, source, toolCalls: [], createdAt: Date.now() }) }),
-    );
+    turn.run(() => {
+      // Asked only now: a held answer's turn knows its audio once the recognizer confirmed it.
+      const heard = stt?.();
+      const user = { role: 'user' as const, text, interrupted: false, source, toolCalls: [], ...(heard ? { stt: heard } : {}), createdAt: Date.now() };
+      emit({ type: 'turn', turn: store.append(sessionId, user) });
+    });
     turn.run(() => emit({ type: 'answering', active: true }));
     try {
       await this.run([...history, { role: 'user', text }], turn, sessionId);
@@ -190,6 +202,8 @@ export class Conversation {
         toolCalls: turn.toolCalls,
         ...(Object.keys(metrics).length ? { metrics } : {}),
         ...(turn.usage ? { usage: turn.usage } : {}),
+        ...(turn.tts ? { tts: turn.tts } : {}),
+        ...(turn.embeddings ? { embeddings: turn.embeddings } : {}),
         createdAt: Date.now(),
       };
       emit({ type: 'turn', turn: store.append(sessionId, stored) });
@@ -217,7 +231,8 @@ export class Conversation {
       // Tools act on the editor (open a file, propose an edit): a held answer runs them only once confirmed.
       if (!(await turn.released)) return;
       messages.push({ role: 'assistant', text, toolCalls: calls });
-      for (const call of calls) messages.push(await this.runCall(call, tools, toolContext, turn));
+      for (const call of calls)
+        messages.push(await this.runCall(call, tools, { ...toolContext, meterEmbeddings: (usage) => addEmbeddings(turn, usage, prices) }, turn));
     }
     this.deps.emit({ type: 'notice', level: 'warning', message: `Parley stopped after ${MAX_TOOL_ROUNDS} rounds of tool calls.` });
   }
@@ -272,6 +287,14 @@ export class Conversation {
     turn.publish({ type: 'toolCall', call, state });
     this.deps.emit({ type: 'toolCall', call, state });
   }
+}
+
+/** Adds the tokens one search had embedded, priced, to its answer's. */
+function addEmbeddings(turn: AnswerTurn, usage: Omit<EmbeddingUsage, 'costUsd'>, prices: PriceTable): void {
+  const before = turn.embeddings;
+  const tokens = (before?.tokens ?? 0) + usage.tokens;
+  const cost = embeddingCost(prices, { ...usage, tokens });
+  turn.embeddings = { provider: usage.provider, model: usage.model, tokens, ...(cost === undefined ? {} : { costUsd: cost }) };
 }
 
 /** Adds one round's usage, priced, to its answer's. */

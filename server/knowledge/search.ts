@@ -24,7 +24,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { KbPassage, KbSearchFilters, KbSearchParams, Visibility } from '../../protocol/knowledge';
 import { VISIBILITY_LEVELS } from '../../protocol/knowledge';
 import { BuiltinEmbedder } from './embed/builtin';
-import type { Embedder } from './embed/embedder';
+import type { Embedder, EmbeddingMeter } from './embed/embedder';
 import type { Feedback } from './feedback';
 import { queryTerms, snippetOf } from './snippet';
 import type { KnowledgeStore } from './store';
@@ -86,6 +86,8 @@ export interface SearchOptions extends KbSearchParams {
   mode?: SearchMode;
   weights?: FusionWeights;
   signal?: AbortSignal;
+  /** Told the tokens a provider that bills by the token read for the query. */
+  meter?: EmbeddingMeter;
 }
 
 /** A passage as one leg scored it: higher is better, on that leg's own scale. */
@@ -128,7 +130,7 @@ export class Searcher {
         ? []
         : rescoring
           ? this.rescore(options.query, lexical, filters, depth)
-          : await this.nearest(options.query, filters, depth, options.signal);
+          : await this.nearest(options.query, filters, depth, options.signal, options.meter);
     const fusedLexical = rescoring ? lexical.slice(0, depth) : lexical;
     options.signal?.throwIfAborted();
     const notes =
@@ -239,9 +241,15 @@ export class Searcher {
     return scored.sort((a, b) => b.score - a.score).slice(0, depth);
   }
 
-  private async nearest(query: string, filters: KbSearchFilters, depth: number, signal: AbortSignal | undefined): Promise<Scored[]> {
+  private async nearest(
+    query: string,
+    filters: KbSearchFilters,
+    depth: number,
+    signal: AbortSignal | undefined,
+    meter: EmbeddingMeter | undefined,
+  ): Promise<Scored[]> {
     if (this.store.vectors.embedderId !== this.embedder.id) return [];
-    const vector = await this.queryVector(query, signal);
+    const vector = await this.queryVector(query, signal, meter);
     const visibilities = filters.visibility ?? [...VISIBILITY_LEVELS];
     // Tag and folder filters are applied after the KNN, so look deeper to keep enough survivors.
     const narrowed = Boolean(filters.tag || filters.folder);
@@ -272,10 +280,10 @@ export class Searcher {
   }
 
   /** The built-in embedder weighs query words by their rarity in this knowledge base. */
-  private async queryVector(query: string, signal: AbortSignal | undefined): Promise<Float32Array> {
+  private async queryVector(query: string, signal: AbortSignal | undefined, meter: EmbeddingMeter | undefined): Promise<Float32Array> {
     if (this.embedder instanceof BuiltinEmbedder) return this.embedder.embedWeightedQuery(query, this.idf());
     if (this.embedder.embedQuery) return this.embedder.embedQuery(query, signal);
-    const [vector] = await this.embedder.embed([query], signal);
+    const [vector] = await this.embedder.embed([query], signal, meter);
     return vector!;
   }
 

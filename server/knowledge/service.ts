@@ -105,7 +105,7 @@ export class KnowledgeService {
   /** The assistant's view: search only, and only while the knowledge base is available. */
   forTools(): KnowledgeSearch | undefined {
     const kb = this.kb;
-    return kb ? { search: (query, k, signal) => kb.search({ query, k, signal }) } : undefined;
+    return kb ? { search: (query, k, signal, meter) => kb.search({ query, k, signal, ...(meter ? { meter } : {}) }) } : undefined;
   }
 
   private publish(): void {

@@ -19,10 +19,17 @@ function metricsLine(metrics: TurnMetrics | undefined): string | undefined {
   return parts.length > 0 ? `<sub>${parts.join(' · ')}</sub>` : undefined;
 }
 
-function usageLine({ usage }: StoredTurn): string | undefined {
-  if (!usage) return undefined;
-  const cost = usage.costUsd === undefined ? 'no price' : `$${usage.costUsd.toFixed(4)}`;
-  return `<sub>${usage.model}: ${usage.inputTokens} tokens in, ${usage.outputTokens} out · ${cost}</sub>`;
+function costOf(costUsd: number | undefined): string {
+  return costUsd === undefined ? 'no price' : `$${costUsd.toFixed(4)}`;
+}
+
+function usageLines({ usage, stt, tts, embeddings }: StoredTurn): string[] {
+  return [
+    usage && `${usage.model}: ${usage.inputTokens} tokens in, ${usage.outputTokens} out · ${costOf(usage.costUsd)}`,
+    stt && `${stt.provider} ${stt.model}: ${stt.audioSeconds.toFixed(1)} s of audio transcribed · ${costOf(stt.costUsd)}`,
+    tts && `${tts.provider} ${tts.model}: ${tts.characters ?? 0} characters spoken, ${tts.audioSeconds.toFixed(1)} s of audio · ${costOf(tts.costUsd)}`,
+    embeddings && `${embeddings.model}: ${embeddings.tokens} tokens embedded · ${costOf(embeddings.costUsd)}`,
+  ].flatMap((line) => (line ? [`<sub>${line}</sub>`] : []));
 }
 
 function time(ms: number): string {
@@ -38,7 +45,7 @@ function turnMarkdown(turn: StoredTurn): string {
     '',
     turn.text.trim() || '_(nothing said)_',
     ...(tools.length > 0 ? ['', '**Tools**', ...tools] : []),
-    ...[metricsLine(turn.metrics), usageLine(turn)].filter((line): line is string => !!line).flatMap((line) => ['', line]),
+    ...[metricsLine(turn.metrics), ...usageLines(turn)].filter((line): line is string => !!line).flatMap((line) => ['', line]),
   ].join('\n');
 }
 

@@ -4,7 +4,19 @@
  */
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { SessionHead, SessionHit, SessionSummary, SessionType, StoredTurn, Turn, TurnMetrics, TurnUsage, ToolCallRecord } from '../../protocol/session';
+import type {
+  EmbeddingUsage,
+  SessionHead,
+  SessionHit,
+  SessionSummary,
+  SessionType,
+  SpeechUsage,
+  StoredTurn,
+  Turn,
+  TurnMetrics,
+  TurnUsage,
+  ToolCallRecord,
+} from '../../protocol/session';
 import type { CellTable } from '../../protocol/cellTable';
 import type { CellLanguage, RunOutcome } from '../../protocol/live';
 import { SESSION_EXPORT_FORMAT, SESSION_EXPORT_VERSION, type SessionExport } from '../../protocol/sessionExport';
@@ -22,6 +34,9 @@ interface TurnRow {
   tool_calls: string;
   metrics: string | null;
   usage: string | null;
+  stt: string | null;
+  tts: string | null;
+  embeddings: string | null;
   created_at: number;
 }
 
@@ -87,6 +102,9 @@ function fromRow(row: TurnRow): StoredTurn {
     toolCalls: JSON.parse(row.tool_calls) as ToolCallRecord[],
     ...(row.metrics ? { metrics: JSON.parse(row.metrics) as TurnMetrics } : {}),
     ...(row.usage ? { usage: JSON.parse(row.usage) as TurnUsage } : {}),
+    ...(row.stt ? { stt: JSON.parse(row.stt) as SpeechUsage } : {}),
+    ...(row.tts ? { tts: JSON.parse(row.tts) as SpeechUsage } : {}),
+    ...(row.embeddings ? { embeddings: JSON.parse(row.embeddings) as EmbeddingUsage } : {}),
     createdAt: row.created_at,
   };
 }
@@ -128,7 +146,9 @@ export class SessionStore implements AllowList {
 
   append(sessionId: string, turn: Turn): StoredTurn {
     const result = this.db
-      .prepare('INSERT INTO turns (session_id, role, text, interrupted, source, tool_calls, metrics, usage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO turns (session_id, role, text, interrupted, source, tool_calls, metrics, usage, stt, tts, embeddings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(
         sessionId,
         turn.role,
@@ -138,6 +158,9 @@ export class SessionStore implements AllowList {
         JSON.stringify(turn.toolCalls),
         turn.metrics ? JSON.stringify(turn.metrics) : null,
         turn.usage ? JSON.stringify(turn.usage) : null,
+        turn.stt ? JSON.stringify(turn.stt) : null,
+        turn.tts ? JSON.stringify(turn.tts) : null,
+        turn.embeddings ? JSON.stringify(turn.embeddings) : null,
         turn.createdAt,
       );
     return { ...turn, id: Number(result.lastInsertRowid), sessionId };
@@ -185,7 +208,11 @@ export class SessionStore implements AllowList {
            (SELECT count(*) FROM executions e WHERE e.session_id = s.id) AS executions,
            coalesce((SELECT max(created_at) FROM turns t WHERE t.session_id = s.id), s.started_at) AS endedAt,
            (SELECT text FROM turns t WHERE t.session_id = s.id AND t.role = 'user' ORDER BY id LIMIT 1) AS title,
-           (SELECT sum(json_extract(t.usage, '$.costUsd')) FROM turns t WHERE t.session_id = s.id) AS costUsd
+           (SELECT sum(cost) FROM (
+              SELECT json_extract(t.usage, '$.costUsd') AS cost FROM turns t WHERE t.session_id = s.id
+              UNION ALL SELECT json_extract(t.stt, '$.costUsd') FROM turns t WHERE t.session_id = s.id
+              UNION ALL SELECT json_extract(t.tts, '$.costUsd') FROM turns t WHERE t.session_id = s.id
+              UNION ALL SELECT json_extract(t.embeddings, '$.costUsd') FROM turns t WHERE t.session_id = s.id)) AS costUsd
          FROM sessions s ${where} ORDER BY s.started_at DESC, s.rowid DESC`,
       )
       .all(...params) as (Omit<SessionSummary, 'title' | 'costUsd'> & { title: string | null; costUsd: number | null })[];

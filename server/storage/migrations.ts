@@ -353,6 +353,19 @@ const sessionTimeLimits: Migration = {
   },
 };
 
+/** What a spoken turn's recognizer and voice, and an answer's knowledge-base searches, used and cost (protocol/session.ts SpeechUsage and EmbeddingUsage, as JSON). */
+const turnSpeechUsage: Migration = {
+  version: 10,
+  description: 'speech and embedding usage and cost of turns',
+  up(db) {
+    db.exec(`
+      ALTER TABLE turns ADD COLUMN stt TEXT;
+      ALTER TABLE turns ADD COLUMN tts TEXT;
+      ALTER TABLE turns ADD COLUMN embeddings TEXT;
+    `);
+  },
+};
+
 export const SESSIONS_MIGRATIONS: readonly Migration[] = [
   withPurpose('sessions'),
   sessionTurns,
@@ -363,4 +376,5 @@ export const SESSIONS_MIGRATIONS: readonly Migration[] = [
   sessionTypes,
   turnUsage,
   sessionTimeLimits,
+  turnSpeechUsage,
 ];

@@ -6,6 +6,7 @@ import type { WorkspaceFolders } from './confine';
 
 import * as z from 'zod';
 import type { ToolInputSchema } from '../providers/llm/types';
+import type { EmbeddingMeter } from '../knowledge/embed/embedder';
 
 export interface ToolResult {
   /** What the model reads back. Text from the workspace is data, never instructions. */
@@ -16,7 +17,8 @@ export interface ToolResult {
 
 /** The knowledge base as tools see it: search only. */
 export interface KnowledgeSearch {
-  search(query: string, k: number, signal: AbortSignal): Promise<KbPassage[]>;
+  /** `meter` is told the tokens an embedding provider that bills by the token read for the query. */
+  search(query: string, k: number, signal: AbortSignal, meter?: EmbeddingMeter): Promise<KbPassage[]>;
 }
 
 /** What tools may touch: the workspace folders on disk and the editor, through the client. */
@@ -32,6 +34,8 @@ export interface ToolContext {
   repoMap?(path: string): Promise<string>;
   /** A Log Analysis session's transcript as a table (JSON Lines, server/logs/claudeCode/table.ts). */
   transcriptTable?: string;
+  /** Counts what a search had an embedding provider read toward the answer in progress. */
+  meterEmbeddings?: EmbeddingMeter;
   /** Adds words to the answer in progress (shown, and spoken in voice mode), e.g. asking the user to approve a command in the panel. */
   announce?(text: string): void;
 }

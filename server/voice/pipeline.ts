@@ -12,6 +12,7 @@ import type { ParleySettings } from '../../protocol/settings';
 import type { Activity } from '../../protocol/status';
 import type { Conversation } from '../conversation/conversation';
 import type { Logger } from '../log';
+import { priceTable } from '../pricing';
 import type { ProviderRegistry } from '../providers/registry';
 import type { AudioSink } from './playback/sink';
 import { DEFAULT_VOICE_OPTIONS, VoiceSession, type VoiceSessionOptions } from './session';
@@ -55,6 +56,7 @@ export async function createVoicePipeline(options: VoicePipelineOptions): Promis
     emit: options.emit,
     onActivity: options.onActivity ?? (() => undefined),
     log,
+    prices: priceTable(settings.pricing, settings.speechPricing),
   };
   return new VoiceSession(deps, voiceSessionOptions(settings, options.session));
 }

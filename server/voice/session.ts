@@ -21,11 +21,14 @@
  * history, marked interrupted; if none follow within `falseAlarmMs`, playback resumes.
  */
 import type { ServerFrame } from '../../protocol/live';
+import type { PriceTable } from '../../protocol/pricing';
+import type { SpeechUsage } from '../../protocol/session';
 import type { Activity } from '../../protocol/status';
 import type { AnswerTurn } from '../conversation/answer';
 import { MAX_WAITING_TURNS, type Conversation } from '../conversation/conversation';
 import { notSent } from '../live/refusal';
 import { errorMessage, type Logger } from '../log';
+import { DEFAULT_PRICES, speechCost } from '../pricing';
 import type { STT, SttEvent, SttStream } from '../providers/stt';
 import type { TtsStage } from '../providers/tts/stage';
 import type { TtsStream } from '../providers/tts/stream';
@@ -43,6 +46,8 @@ export interface VoiceSessionDeps {
   emit(frame: ServerFrame): void;
   onActivity(activity: Activity): void;
   log: Logger;
+  /** What the recognizer's audio and the voice's text cost; absent: Parley's defaults. */
+  prices?: PriceTable;
 }
 
 export interface VoiceSessionOptions {
@@ -68,12 +73,17 @@ interface Speaking {
   splitter: ClauseSplitter;
   segments: SpokenSegment[];
   endOfSpeechAt?: number;
+  /** Text given to the voice and audio it made, which is what voices bill. */
+  characters: number;
+  audioMs: number;
 }
 
 /** An answer started on an eager end of turn, waiting for the recognizer to confirm or drop it. */
 interface Speculation {
   text: string;
   settle(confirmed: boolean): void;
+  /** The recognizer's audio for the turn, known once the end of turn confirms it. */
+  stt?: SpeechUsage;
 }
 
 export class VoiceSession {
@@ -92,6 +102,8 @@ export class VoiceSession {
   /** A pause for possible barge-in: how long from speech onset until playback paused, and the timer that resumes it. */
   private pendingBargeIn: { stopMs: number; timer: NodeJS.Timeout } | undefined;
   private speculation: Speculation | undefined;
+  /** Push-to-talk: the recognizer's audio for the transcript the user is reviewing, until it is said. */
+  private reviewedStt: SpeechUsage | undefined;
   private answers: Promise<void> = Promise.resolve();
   /** Answers in the chain: the one being given and those waiting behind it. */
   private queued = 0;
@@ -157,7 +169,9 @@ export class VoiceSession {
    */
   say(text: string): void {
     if (this.queued > MAX_WAITING_TURNS) return this.deps.emit(notSent('Parley is still answering your earlier messages', text));
-    this.queue(() => this.answer(text));
+    const stt = this.reviewedStt;
+    this.reviewedStt = undefined;
+    this.queue(() => this.answer(text, undefined, () => stt));
   }
 
   private queue(answer: () => Promise<void>): void {
@@ -231,7 +245,7 @@ export class VoiceSession {
       case 'turnResumed':
         return this.settleSpeculation(false);
       case 'endOfTurn':
-        return this.onEndOfTurn(event.text);
+        return this.onEndOfTurn(event.text, this.sttUsage(event.provider, event.audioMs));
       case 'error':
         // A recognizer that failed for good will not confirm a held answer.
         if (event.fatal) this.settleSpeculation(false);
@@ -242,15 +256,34 @@ export class VoiceSession {
     }
   }
 
-  private onEndOfTurn(text: string): void {
+  /** What the recognizer was sent for a turn, priced. */
+  private sttUsage(provider: string, audioMs: number): SpeechUsage {
+    const usage = { provider, model: this.deps.stt.model, audioSeconds: audioMs / 1000 };
+    const cost = speechCost(this.deps.prices ?? DEFAULT_PRICES, usage);
+    return { ...usage, ...(cost === undefined ? {} : { costUsd: cost }) };
+  }
+
+  /** What the voice was given and made for an answer, priced; undefined when it was given nothing. */
+  private ttsUsage(speaking: Speaking): SpeechUsage | undefined {
+    if (!this.deps.tts.speaks || speaking.characters === 0) return undefined;
+    const { provider, model } = this.deps.tts;
+    const usage = { provider, model, audioSeconds: speaking.audioMs / 1000, characters: speaking.characters };
+    const cost = speechCost(this.deps.prices ?? DEFAULT_PRICES, usage);
+    return { ...usage, ...(cost === undefined ? {} : { costUsd: cost }) };
+  }
+
+  private onEndOfTurn(text: string, stt: SpeechUsage): void {
     this.awaitingFinalSince = undefined;
     // A recognizer with its own endpointing (Deepgram) can end the turn before the VAD does.
     this.endOfSpeechAt ??= this.lastVoiceAt;
     this.finalAfterSpeechMs = this.endOfSpeechAt === undefined ? undefined : performance.now() - this.endOfSpeechAt;
     const speculation = this.speculation;
-    this.settleSpeculation(speculation !== undefined && sameWords(speculation.text, text));
+    const confirmed = speculation !== undefined && sameWords(speculation.text, text);
+    if (confirmed) speculation.stt = stt;
+    this.settleSpeculation(confirmed);
     if (!/\w/.test(text)) return this.resumeAfterFalseAlarm();
     if (this.options.mode === 'pushToTalk') {
+      this.reviewedStt = addAudio(this.reviewedStt, stt);
       this.deps.emit({ type: 'transcript', text, final: true, editable: true });
       return;
     }
@@ -258,8 +291,8 @@ export class VoiceSession {
     // Words at the end of a turn confirm a barge-in that no interim transcript confirmed yet.
     void this.confirmBargeIn();
     // A confirmed speculation is this turn's answer already.
-    if (speculation && sameWords(speculation.text, text)) return;
-    this.queue(() => this.answer(text));
+    if (confirmed) return;
+    this.queue(() => this.answer(text, undefined, () => stt));
   }
 
   /** Starts answering a turn the recognizer expects to be over, held until it is confirmed. */
@@ -268,10 +301,11 @@ export class VoiceSession {
     this.settleSpeculation(false);
     let settle: (confirmed: boolean) => void = () => undefined;
     const decided = new Promise<boolean>((resolve) => (settle = resolve));
-    this.speculation = { text, settle };
+    const speculation: Speculation = { text, settle };
+    this.speculation = speculation;
     // Words that end a turn also confirm a barge-in, as in onEndOfTurn.
     void this.confirmBargeIn();
-    this.queue(() => this.answer(text, decided));
+    this.queue(() => this.answer(text, decided, () => speculation.stt));
   }
 
   private settleSpeculation(confirmed: boolean): void {
@@ -329,13 +363,24 @@ export class VoiceSession {
    * committed. A held answer (`held`, a speculation) takes the stage only once confirmed; dropped,
    * it never does.
    */
-  private async answer(text: string, held?: Promise<boolean>): Promise<void> {
-    const turn = this.deps.conversation.begin(text, 'voice', { held: held !== undefined, reply: (refusal) => this.deps.emit(refusal) });
+  private async answer(text: string, held?: Promise<boolean>, stt?: () => SpeechUsage | undefined): Promise<void> {
+    const turn = this.deps.conversation.begin(text, 'voice', {
+      held: held !== undefined,
+      reply: (refusal) => this.deps.emit(refusal),
+      ...(stt ? { stt } : {}),
+    });
     held?.then(
       (confirmed) => (confirmed ? turn.confirm() : turn.drop()),
       () => turn.drop(),
     );
-    const speaking: Speaking = { turn, tts: this.deps.tts.stream({ signal: this.controller.signal }), splitter: new ClauseSplitter(), segments: [] };
+    const speaking: Speaking = {
+      turn,
+      tts: this.deps.tts.stream({ signal: this.controller.signal }),
+      splitter: new ClauseSplitter(),
+      segments: [],
+      characters: 0,
+      audioMs: 0,
+    };
     const audioDone = this.speak(speaking);
     // Runs before the turn's own output (it is queued first), so the stage is set when text comes.
     turn.run(() => this.takeStage(speaking));
@@ -344,6 +389,7 @@ export class VoiceSession {
     } catch (error) {
       this.deps.log.warn('A spoken answer failed', { error: errorMessage(error) });
     } finally {
+      turn.tts = this.ttsUsage(speaking);
       turn.commit();
       await turn.finished;
       await speaking.tts.close();
@@ -361,12 +407,12 @@ export class VoiceSession {
   private async present(speaking: Speaking, audioDone: Promise<void>): Promise<void> {
     const { turn, tts, splitter } = speaking;
     for await (const event of turn.events()) {
-      if (event.type === 'text') for (const clause of splitter.push(event.text)) tts.pushText(clause);
+      if (event.type === 'text') for (const clause of splitter.push(event.text)) this.speakClause(speaking, clause);
     }
     // A dropped speculation was never seen: nothing to play or commit.
     if (!(await turn.released)) return;
     if (!turn.interrupted) {
-      for (const clause of splitter.flush()) tts.pushText(clause);
+      for (const clause of splitter.flush()) this.speakClause(speaking, clause);
       tts.flush();
       await untilAborted(audioDone, turn.signal);
       await this.deps.sink.waitForPlayout(turn.signal);
@@ -377,6 +423,12 @@ export class VoiceSession {
       const { playedMs } = await this.deps.sink.waitForPlayout();
       turn.heard = heardText(speaking.segments, playedMs).text;
     }
+  }
+
+  /** Gives the voice one clause, counting its characters. */
+  private speakClause(speaking: Speaking, clause: string): void {
+    speaking.characters += clause.length;
+    speaking.tts.pushText(clause);
   }
 
   /** The answer becomes the one being spoken; its latencies count from this turn's end of speech. */
@@ -394,6 +446,7 @@ export class VoiceSession {
       speaking.tts.on('audio', (event) => {
         const { metrics } = speaking.turn;
         if (metrics.voiceToVoiceMs === undefined && speaking.endOfSpeechAt !== undefined) metrics.voiceToVoiceMs = performance.now() - speaking.endOfSpeechAt;
+        speaking.audioMs += event.durationMs;
         this.deps.sink.play(event.pcm, event.sampleRate);
         this.deps.onActivity('speaking');
       });
@@ -405,6 +458,14 @@ export class VoiceSession {
       speaking.tts.on('error', (event) => this.deps.emit({ type: 'notice', level: 'warning', message: `Voice reply: ${event.error.message}` }));
     });
   }
+}
+
+/** Two stretches of a recognizer's audio for one reviewed transcript, as one. */
+function addAudio(before: SpeechUsage | undefined, more: SpeechUsage): SpeechUsage {
+  if (!before) return more;
+  const { costUsd: added, ...rest } = more;
+  const costUsd = before.costUsd === undefined || added === undefined ? undefined : before.costUsd + added;
+  return { ...rest, audioSeconds: before.audioSeconds + more.audioSeconds, ...(costUsd === undefined ? {} : { costUsd }) };
 }
 
 /** Resolves with `promise`, or as soon as `signal` aborts. */

@@ -44,7 +44,9 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
 
   const connect = () => connectLive(server);
 
-  it('turns streamed microphone PCM into a spoken answer', async () => {
+  it('turns streamed microphone PCM into a spoken answer, priced by the audio transcribed and the text spoken', async () => {
+    // Local recognizers and voices are free unless priced: these prices are the user's own.
+    await server.changeSettings({ ...server.settings, speechPricing: { 'openai-compatible': { perAudioMinute: 0.006 }, system: { perMCharacters: 15 } } });
     model.transcripts.push('why is this test failing');
     model.chat.push({ text: 'Because the list has two items.' });
     const { socket, frames, audio } = await connect();
@@ -70,6 +72,22 @@ describe('live capture', { skip: noVoice, timeout: 60_000 }, () => {
     socket.send(JSON.stringify({ type: 'capture', action: 'stop' }));
     await waitFor(() => frames.find((frame) => frame.type === 'capture' && frame.state === 'stopped'), { what: 'stopped' });
     socket.close();
+    // The recognizer was sent the speech the VAD found, padded: more than the words, less than the whole stream.
+    const user = frames.flatMap((frame) => (frame.type === 'turn' && frame.turn.role === 'user' ? [frame.turn] : [])).at(-1)!;
+    const stt = user.stt!;
+    assert.equal(stt.provider, 'openai-compatible');
+    assert.equal(stt.model, 'whisper-1');
+    const uploaded = model.requests.filter((request) => request.path === '/v1/audio/transcriptions').at(-1)!;
+    const sent = decodeWav((uploaded.body as { file: { bytes: Buffer } }).file.bytes).pcm.length / 32_000;
+    assert.ok(Math.abs(stt.audioSeconds - sent) < 0.001, `${stt.audioSeconds} s counted, ${sent} s uploaded`);
+    assert.ok(stt.audioSeconds >= pcm.length / 32_000 - 0.5 && stt.audioSeconds <= speech.length / 32_000, `${stt.audioSeconds} s`);
+    assert.ok(Math.abs(stt.costUsd! - (stt.audioSeconds / 60) * 0.006) < 1e-12);
+    const tts = answer.turn.tts!;
+    assert.equal(tts.provider, 'system');
+    assert.equal(tts.characters, 'Because the list has two items.'.length);
+    assert.ok(tts.audioSeconds > 0.5, `${tts.audioSeconds} s of speech made`);
+    assert.ok(Math.abs(tts.costUsd! - (tts.characters! * 15) / 1e6) < 1e-12);
+    await server.changeSettings({ ...server.settings, speechPricing: {} });
   });
 
   it('keeps what was said when listening stops right after the last word, or the page closes', async () => {

@@ -5,42 +5,25 @@
  * it would send are recorded.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../support/workbench';
-
-const REPO = join(__dirname, '..', '..');
+import { pageWithModule } from '../support/workbench';
 
 describe('approval cards in the panel', () => {
   let browser: Browser;
   let page: Page;
 
   before(async () => {
-    const bundle = await build({
-      stdin: {
-        contents: [
-          "import { allowedCommandsSection, Cards, cellInput } from './webview/cards';",
-          'const sent = [];',
-          'const cards = new Cards((frame) => sent.push(frame));',
-          "const cell = cellInput((language, code) => sent.push({ type: 'cell', language, code }));",
-          "const allowed = document.createElement('div');",
-          "const showAllowed = (commands) => allowed.replaceChildren(allowedCommandsSection(commands, (argv) => sent.push({ type: 'allowedCommands', action: 'remove', argv })));",
-          'document.body.append(cards.element, cell, allowed);',
-          'Object.assign(window, { cards, sent, showAllowed });',
-        ].join('\n'),
-        resolveDir: REPO,
-        loader: 'ts',
-      },
-      bundle: true,
-      write: false,
-      format: 'iife',
-    });
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await page.setContent('<!doctype html><body></body>');
-    await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+    ({ browser, page } = await pageWithModule([
+      "import { allowedCommandsSection, Cards, cellInput } from './webview/cards';",
+      'const sent = [];',
+      'const cards = new Cards((frame) => sent.push(frame));',
+      "const cell = cellInput((language, code) => sent.push({ type: 'cell', language, code }));",
+      "const allowed = document.createElement('div');",
+      "const showAllowed = (commands) => allowed.replaceChildren(allowedCommandsSection(commands, (argv) => sent.push({ type: 'allowedCommands', action: 'remove', argv })));",
+      'document.body.append(cards.element, cell, allowed);',
+      'Object.assign(window, { cards, sent, showAllowed });',
+    ]));
   });
   after(async () => {
     await browser?.close();

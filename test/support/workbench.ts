@@ -11,6 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import { build } from 'esbuild';
 import { decodeWav, encodeWav } from '../../server/audio/wav';
 import { waitFor } from './poll';
 
@@ -46,6 +47,24 @@ export function launchBrowser(options: BrowserOptions = {}): Promise<Browser> {
   if (options.fakeAudioCapture) args.push(`--use-file-for-fake-audio-capture=${resolve(options.fakeAudioCapture)}`);
   // headless: false because --headless is already in args (Playwright would add its own variant).
   return chromium.launch({ executablePath: CHROMIUM, args, headless: false, timeout: 60_000 });
+}
+
+/**
+ * A blank page in a new headless browser running `lines` of TypeScript, bundled from the
+ * repository as the webviews bundle their modules (imports relative to the repository root).
+ */
+export async function pageWithModule(lines: readonly string[]): Promise<{ browser: Browser; page: Page }> {
+  const bundle = await build({
+    stdin: { contents: lines.join('\n'), resolveDir: join(__dirname, '..', '..'), loader: 'ts' },
+    bundle: true,
+    write: false,
+    format: 'iife',
+  });
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  await page.setContent('<!doctype html><body></body>');
+  await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+  return { browser, page };
 }
 
 const ownBrowsers = new WeakMap<Page, Browser>();

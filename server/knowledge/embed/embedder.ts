@@ -3,14 +3,20 @@
  * that changes whenever its vectors would (model, dimension, feature version), so the store can
  * tell that stored vectors are stale and re-embed them.
  */
+/** Told what a provider that bills by the token read for one call: its model and the tokens of the input. */
+export type EmbeddingMeter = (usage: { provider: string; model: string; tokens: number }) => void;
+
 export interface Embedder {
   /** For example "builtin:hash-v1:384" or "openai:text-embedding-3-small:1536". */
   readonly id: string;
   readonly dimensions: number;
   /** How many texts one call should carry at most. */
   readonly batchSize: number;
-  /** Unit-length vectors, one per text, in order. Rejects with a ProviderError when a provider fails. */
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /**
+   * Unit-length vectors, one per text, in order. Rejects with a ProviderError when a provider
+   * fails. A provider that reports the tokens it billed tells `meter`.
+   */
+  embed(texts: readonly string[], signal?: AbortSignal, meter?: EmbeddingMeter): Promise<Float32Array[]>;
   /** A search query's vector, where the model embeds queries unlike passages (a query prompt, say); else `embed`. */
   embedQuery?(query: string, signal?: AbortSignal): Promise<Float32Array>;
   /** Frees what the embedder holds (a loaded model); it is not used afterwards. */

@@ -11,7 +11,7 @@ import { OPENAI_ENDPOINT, PLACEHOLDER_KEY } from '../../providers/llm/openai';
 import type { Vendor } from '../../providers/llm/errors';
 import { sdkLogger } from '../../providers/llm/sdk-logger';
 import { Guard } from '../../providers/resilience';
-import { normalizeInPlace, type Embedder } from './embedder';
+import { normalizeInPlace, type Embedder, type EmbeddingMeter } from './embedder';
 import { redactSecrets } from '../../secrets/redact';
 
 export const OPENAI_EMBEDDING_MODEL = 'text-embedding-3-small';
@@ -89,19 +89,23 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   /** Notes are sent with their key-shaped strings masked, as everything bound for a model is. */
-  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], signal?: AbortSignal, meter?: EmbeddingMeter): Promise<Float32Array[]> {
     const masked = await Promise.all(texts.map(redactSecrets));
-    return this.guard.run((attemptSignal) => this.request(masked, attemptSignal), signal);
+    return this.guard.run((attemptSignal) => this.request(masked, attemptSignal, meter), signal);
   }
 
-  private async request(texts: readonly string[], signal: AbortSignal): Promise<Float32Array[]> {
+  private async request(texts: readonly string[], signal: AbortSignal, meter: EmbeddingMeter | undefined): Promise<Float32Array[]> {
     let response: OpenAI.CreateEmbeddingResponse;
     try {
       response = await this.#client.embeddings.create({ model: this.#model, input: [...texts], encoding_format: 'float' }, { signal });
     } catch (error) {
       throw this.explain(error);
     }
-    return this.vectorsOf(response, texts.length);
+    const vectors = this.vectorsOf(response, texts.length);
+    // A server that keeps its usage to itself (many local ones) is told nothing of.
+    const tokens = response.usage?.prompt_tokens;
+    if (meter && typeof tokens === 'number' && Number.isFinite(tokens) && tokens >= 0) meter({ provider: this.#provider, model: this.#model, tokens });
+    return vectors;
   }
 
   private explain(error: unknown): ProviderError {

@@ -14,9 +14,9 @@ export const searchKnowledgeBase = defineTool({
     query: z.string().min(1, { error: 'must not be empty' }).describe('What to look for, in a few words or a question'),
     limit: z.number().int().min(1).max(MAX_RESULTS).default(DEFAULT_RESULTS).describe(`How many passages (1 to ${MAX_RESULTS}, default ${DEFAULT_RESULTS})`),
   }),
-  async run({ query, limit }, { knowledge }, signal) {
+  async run({ query, limit }, { knowledge, meterEmbeddings }, signal) {
     if (!knowledge) return { content: 'The knowledge base is not available right now (see the Knowledge Base view).', isError: true };
-    const passages = await knowledge.search(query, limit, signal);
+    const passages = await knowledge.search(query, limit, signal, meterEmbeddings);
     if (passages.length === 0) return { content: `No passages in the knowledge base match "${query}".` };
     const citations: Citation[] = passages.map((p) => ({ label: p.headingPath.join(' › '), path: p.path, line: p.line }));
     const blocks = passages.map((p, i) => {

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ServerFrame } from '../../../protocol/live';
+import type { PriceTable } from '../../../protocol/pricing';
 import type { StoredTurn } from '../../../protocol/session';
 import { Conversation } from '../../../server/conversation/conversation';
 import { createLogger } from '../../../server/log';
@@ -60,7 +61,7 @@ export interface FakeVoice {
 /** Short waits, so a false alarm or a late recognizer is decided within a test's milliseconds. */
 export const FAST_OPTIONS: VoiceSessionOptions = { ...DEFAULT_VOICE_OPTIONS, falseAlarmMs: 30, finalWaitMs: 60 };
 
-export async function fakeVoice(options: Partial<VoiceSessionOptions> = {}, tools: Tool[] = []): Promise<FakeVoice> {
+export async function fakeVoice(options: Partial<VoiceSessionOptions> = {}, tools: Tool[] = [], prices?: PriceTable): Promise<FakeVoice> {
   const dir = tempDir('fake-voice');
   const log = createLogger(() => undefined);
   const { db } = openDatabase({ file: join(dir.path, 'sessions.db'), migrations: SESSIONS_MIGRATIONS, nativeDir: '/nonexistent', log, label: 'sessions' });
@@ -81,7 +82,10 @@ export async function fakeVoice(options: Partial<VoiceSessionOptions> = {}, tool
   const vad = new FakeVad();
   const tts = new FakeTts();
   const sink = new FakeSink();
-  const session = new VoiceSession({ conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log }, { ...FAST_OPTIONS, ...options });
+  const session = new VoiceSession(
+    { conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log, ...(prices ? { prices } : {}) },
+    { ...FAST_OPTIONS, ...options },
+  );
   await session.start();
   return {
     session,

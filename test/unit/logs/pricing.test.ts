@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DEFAULT_PRICES, PriceTableError, chatCost, priceOf, priceTable, readPriceTable, usageCost } from '../../../server/pricing';
+import { DEFAULT_PRICES, PriceTableError, chatCost, embeddingCost, priceOf, priceTable, readPriceTable, speechCost, usageCost } from '../../../server/pricing';
 import { normalizeSettings } from '../../../server/settings';
 import type { Logger } from '../../../server/log';
 import { emptyUsage } from '../../../server/logs/claudeCode/records';
@@ -122,5 +122,53 @@ describe('parley.pricing', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /parley\.pricing/);
     assert.match(warnings[0]!, /gpt-4\.1\.outputPerMTok: /, 'the field the misspelling left out');
+  });
+});
+
+/** Equal to within floating point: prices are products of fractions. */
+function near(actual: number | undefined, expected: number, message?: string): void {
+  assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-12, message ?? `${actual} is not ${expected}`);
+}
+
+describe('the price of speech and embeddings', () => {
+  it('prices a recognizer by the minute of audio and a voice by the million characters, matched by provider:model prefix', () => {
+    near(speechCost(DEFAULT_PRICES, { provider: 'deepgram', model: 'nova-3', audioSeconds: 120 }), 2 * 0.0077);
+    near(speechCost(DEFAULT_PRICES, { provider: 'deepgram', model: 'nova-3-medical', audioSeconds: 60 }), 0.0077);
+    near(speechCost(DEFAULT_PRICES, { provider: 'deepgram', model: 'flux-general-en', audioSeconds: 30 }), 0.0077 / 2);
+    near(speechCost(DEFAULT_PRICES, { provider: 'openai', model: 'gpt-4o-mini-transcribe', audioSeconds: 60 }), 0.003);
+    near(speechCost(DEFAULT_PRICES, { provider: 'deepgram', model: 'aura-2-thalia-en', audioSeconds: 9, characters: 1000 }), 0.03);
+    near(speechCost(DEFAULT_PRICES, { provider: 'deepgram', model: 'aura-asteria-en', audioSeconds: 9, characters: 1000 }), 0.015);
+    near(speechCost(DEFAULT_PRICES, { provider: 'openai', model: 'tts-1-hd', audioSeconds: 9, characters: 1_000_000 }), 30);
+    // gpt-4o-mini-tts is billed by audio tokens: priced by the minute of audio it made.
+    near(speechCost(DEFAULT_PRICES, { provider: 'openai', model: 'gpt-4o-mini-tts', audioSeconds: 120, characters: 1500 }), 0.03);
+  });
+
+  it('counts local recognizers and voices as free unless priced, and has no cost for an unknown hosted model', () => {
+    near(speechCost(DEFAULT_PRICES, { provider: 'offline', model: 'pocketsphinx', audioSeconds: 60 }), 0);
+    near(speechCost(DEFAULT_PRICES, { provider: 'system', model: 'espeak-ng', audioSeconds: 9, characters: 500 }), 0);
+    near(speechCost(DEFAULT_PRICES, { provider: 'openai-compatible', model: 'whisper-1', audioSeconds: 60 }), 0);
+    assert.equal(speechCost(DEFAULT_PRICES, { provider: 'deepgram', model: 'enhanced', audioSeconds: 60 }), undefined);
+    const own = priceTable({}, { 'openai-compatible': { perAudioMinute: 0.001 }, 'deepgram:nova-3': { perAudioMinute: 0.005 } });
+    near(speechCost(own, { provider: 'openai-compatible', model: 'whisper-1', audioSeconds: 60 }), 0.001);
+    near(speechCost(own, { provider: 'deepgram', model: 'nova-3', audioSeconds: 60 }), 0.005, 'the user’s price over the default');
+    near(speechCost(own, { provider: 'deepgram', model: 'aura-2-thalia-en', audioSeconds: 1, characters: 1e6 }), 30, 'the other defaults stay');
+  });
+
+  it('prices embedding tokens at the model’s input price; a compatible server without a price is free', () => {
+    near(embeddingCost(DEFAULT_PRICES, { provider: 'openai', model: 'text-embedding-3-small', tokens: 1_000_000 }), 0.02);
+    near(embeddingCost(DEFAULT_PRICES, { provider: 'openai', model: 'text-embedding-3-large', tokens: 500_000 }), 0.065);
+    near(embeddingCost(DEFAULT_PRICES, { provider: 'openai-compatible', model: 'nomic-embed-text', tokens: 1000 }), 0);
+    assert.equal(embeddingCost(DEFAULT_PRICES, { provider: 'openai', model: 'text-embedding-4', tokens: 1000 }), undefined);
+  });
+
+  it('ignores a speech price table with a typo, saying which field is wrong', () => {
+    const warnings: string[] = [];
+    const ignore = () => undefined;
+    const log: Logger = { debug: ignore, info: ignore, error: ignore, warn: (message: string) => warnings.push(message) };
+    const settings = normalizeSettings({ speechPricing: { 'deepgram:nova-3': { perAudioMinte: 0.004 } } }, log);
+    assert.deepEqual(settings.speechPricing, {});
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /parley\.speechPricing/);
+    assert.match(warnings[0]!, /perAudioMinte/);
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Turn } from '../../../protocol/session';
 import { stderrLogger } from '../../../server/log';
+import { exportedSession } from '../../../server/sessions/export';
 import { SessionStore, sessionQuery, type Execution } from '../../../server/sessions/store';
 import { openDatabase } from '../../../server/storage/database';
 import { SESSIONS_MIGRATIONS, schemaVersion } from '../../../server/storage/migrations';
@@ -132,5 +133,52 @@ describe('session search migration', () => {
     } finally {
       dir.cleanup();
     }
+  });
+});
+
+describe('what a session cost', () => {
+  const dir = tempDir('session-cost');
+  after(() => dir.cleanup());
+
+  it('adds the model, the recognizer, the voice and the embeddings, keeps each with its turn through export and import, and writes them in Markdown', () => {
+    const store = new SessionStore(open(join(dir.path, 'sessions.db')));
+    const id = store.start(1_000);
+    const stt = { provider: 'deepgram', model: 'nova-3', audioSeconds: 6, costUsd: 0.00077 };
+    store.append(id, { ...turn('user', 'why does it fail', 2_000), source: 'voice', stt });
+    const usage = {
+      provider: 'openai',
+      model: 'gpt-4.1-mini',
+      inputTokens: 1000,
+      outputTokens: 100,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 0.00056,
+    };
+    const tts = { provider: 'deepgram', model: 'aura-2-thalia-en', audioSeconds: 4.5, characters: 60, costUsd: 0.0018 };
+    const embeddings = { provider: 'openai', model: 'text-embedding-3-small', tokens: 6, costUsd: 1.2e-7 };
+    store.append(id, { ...turn('assistant', 'The fixture never opens its socket.', 3_000), usage, tts, embeddings });
+    // An answer without a price adds nothing, and takes nothing away.
+    store.append(id, { ...turn('assistant', 'Unpriced.', 4_000), tts: { provider: 'deepgram', model: 'aura-9', audioSeconds: 1, characters: 9 } });
+    assert.ok(Math.abs(store.summary(id)!.costUsd! - (0.00077 + 0.00056 + 0.0018 + 1.2e-7)) < 1e-12);
+    const [user, answer] = store.turns(id);
+    assert.deepEqual(user!.stt, stt);
+    assert.deepEqual([answer!.tts, answer!.embeddings], [tts, embeddings]);
+    const exported = store.exportSession(id)!;
+    const elsewhere = new SessionStore(open(join(dir.path, 'other.db')));
+    elsewhere.importSession(JSON.parse(JSON.stringify(exported)));
+    assert.deepEqual(elsewhere.exportSession(id), exported);
+    assert.equal(elsewhere.summary(id)!.costUsd, store.summary(id)!.costUsd);
+    const markdown = exportedSession(store, id, 'md')!.content;
+    assert.match(markdown, /deepgram nova-3: 6\.0 s of audio transcribed · \$0\.0008/);
+    assert.match(markdown, /deepgram aura-2-thalia-en: 60 characters spoken, 4\.5 s of audio · \$0\.0018/);
+    assert.match(markdown, /text-embedding-3-small: 6 tokens embedded · \$0\.0000/);
+    assert.match(markdown, /aura-9: 9 characters spoken, 1\.0 s of audio · no price/);
+  });
+
+  it('costs nothing for a session whose turns have no price at all', () => {
+    const store = new SessionStore(open(join(dir.path, 'unpriced.db')));
+    const id = store.start(1_000);
+    store.append(id, { ...turn('user', 'hello', 2_000), stt: { provider: 'deepgram', model: 'enhanced', audioSeconds: 1 } });
+    assert.equal(store.summary(id)!.costUsd, undefined, 'no price is not a price of 0');
   });
 });
