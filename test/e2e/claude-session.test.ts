@@ -5,13 +5,15 @@
  * figures and tables; the skipped lines of a damaged transcript are reported. Then the user
  * talks it through: a Log Analysis session starts, and the model (the OpenAI-compatible stand-in)
  * answers with the analysis in its context, and the REPL offers the transcript's records as a
- * table (refused here, in Restricted Mode, saying so; test/integration/hands-cells.test.ts loads it).
+ * table: refused in Restricted Mode, saying so; in a trusted workspace the cell runs and shows the
+ * records as a table whose token columns add up to the analysis' totals.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
+import { pythonWithMatplotlib } from '../integration/hands/python';
 import { e2eUnavailable, startCodeServer, type CodeServer } from '../support/codeserver';
 import { DIST, REPO, tempDir } from '../support/paths';
 import { startOpenAIStandIn, type OpenAIStandIn } from '../support/standins';
@@ -34,52 +36,108 @@ function paintedPixels(frame: Frame): Promise<number[]> {
   );
 }
 
-describe('Claude Code session analysis in code-server', { skip: unavailable, timeout: 600_000 }, () => {
-  const workspace = tempDir('e2e-claude-session');
+/** Talk it through, from the analysis' view: the Log Analysis session's panel, once connected. */
+async function talkItThrough(page: Page): Promise<Frame> {
+  const view = await webviewFrame(page, 'Tool calls by tool');
+  await view.locator('[data-action="discuss"]').click();
+  // Counted first: innerText would wait for an element that a frame of another view never has.
+  const badge = (frame: Frame) => frame.locator('[data-field="sessionType"]');
+  const panel = await webviewFrame(page, async (frame) => (await badge(frame).count()) > 0 && (await badge(frame).inputValue()) === 'log-analysis', 60_000);
+  await waitFor(
+    async () =>
+      (
+        await panel
+          .locator('[data-field="connection"]')
+          .innerText()
+          .catch(() => '')
+      ).includes('Connected'),
+    {
+      timeoutMs: 60_000,
+      what: 'the session panel to connect',
+    },
+  );
+  return panel;
+}
+
+interface ClaudeWorkbench {
+  page: Page;
+  model: OpenAIStandIn;
+  close(): Promise<void>;
+}
+
+/**
+ * code-server with Parley, the transcripts of the shared corpus where Claude Code keeps them
+ * (edge_cases.jsonl the newest) and the OpenAI-compatible stand-in as the model; the folder in
+ * Restricted Mode unless `trusted`.
+ */
+async function startClaudeWorkbench(name: string, trusted: boolean): Promise<ClaudeWorkbench> {
+  const workspace = tempDir(name);
   const claude = join(workspace.path, 'claude');
-  let codeServer: CodeServer;
+  const project = join(claude, 'projects', '-tmp');
+  mkdirSync(project, { recursive: true });
+  mkdirSync(join(workspace.path, 'folder'));
+  copyFileSync(join(CORPUS, 'todowrite_examples.jsonl'), join(project, 'todowrite_session.jsonl'));
+  copyFileSync(join(CORPUS, 'edge_cases.jsonl'), join(project, 'edge_cases.jsonl'));
+  utimesSync(join(project, 'todowrite_session.jsonl'), new Date('2026-11-01T10:00:00Z'), new Date('2026-11-01T10:00:00Z'));
+  const model = await startOpenAIStandIn({ latency: { ttfbMs: 20, interTokenMs: 0 } });
+  let codeServer: CodeServer | undefined;
+  let page: Page | undefined;
+  const close = async () => {
+    if (page) await closeWorkbench(page);
+    if (codeServer) await codeServer.stop();
+    await model.close();
+    workspace.cleanup();
+  };
+  try {
+    codeServer = await startCodeServer({
+      vsix: join(DIST, 'parley.vsix'),
+      workspace: join(workspace.path, 'folder'),
+      workspaceTrust: !trusted,
+      env: { CLAUDE_CONFIG_DIR: claude },
+      settings: { 'parley.llm.provider': 'openai-compatible', 'parley.llm.baseUrl': model.baseURL, 'parley.llm.model': 'local-analyst' },
+      ...(trusted ? { machineSettings: { 'parley.hands.python': pythonWithMatplotlib() } } : {}),
+    });
+    page = await openWorkbench(codeServer.url);
+    return { page, model, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Parley: Analyze Claude Code Session on the newest transcript: its view, once analysed. */
+async function analyzeNewest(page: Page): Promise<{ view: Frame; labels: string[] }> {
+  await runCommand(page, 'Parley: Analyze Claude Code Session', 60_000, { opensQuickInput: true });
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await waitFor(async () => (await rows.count()) >= 3, { timeoutMs: 60_000, what: 'the sessions in the picker' });
+  const labels = await Promise.all(Array.from({ length: await rows.count() }, async (_, i) => (await rows.nth(i).getAttribute('aria-label')) ?? ''));
+  await rows.first().click();
+  const view = await webviewFrame(page, 'Tool calls by tool', 90_000).catch(async (error: unknown) => {
+    await screenshot(page, 'claude-session-no-view');
+    throw new Error(`${String(error)}; notifications: ${(await notifications(page)).join(' | ')}`);
+  });
+  return { view, labels };
+}
+
+describe('Claude Code session analysis in code-server', { skip: unavailable, timeout: 600_000 }, () => {
+  let workbench: ClaudeWorkbench | undefined;
   let page: Page;
   let model: OpenAIStandIn;
 
   before(async () => {
-    const project = join(claude, 'projects', '-tmp');
-    mkdirSync(project, { recursive: true });
-    mkdirSync(join(workspace.path, 'folder'));
-    copyFileSync(join(CORPUS, 'todowrite_examples.jsonl'), join(project, 'todowrite_session.jsonl'));
-    copyFileSync(join(CORPUS, 'edge_cases.jsonl'), join(project, 'edge_cases.jsonl'));
-    utimesSync(join(project, 'todowrite_session.jsonl'), new Date('2026-11-01T10:00:00Z'), new Date('2026-11-01T10:00:00Z'));
-    model = await startOpenAIStandIn({ latency: { ttfbMs: 20, interTokenMs: 0 } });
-    codeServer = await startCodeServer({
-      vsix: join(DIST, 'parley.vsix'),
-      workspace: join(workspace.path, 'folder'),
-      workspaceTrust: true,
-      env: { CLAUDE_CONFIG_DIR: claude },
-      settings: { 'parley.llm.provider': 'openai-compatible', 'parley.llm.baseUrl': model.baseURL, 'parley.llm.model': 'local-analyst' },
-    });
-    page = await openWorkbench(codeServer.url);
+    workbench = await startClaudeWorkbench('e2e-claude-session', false);
+    ({ page, model } = workbench);
   });
 
   after(async () => {
-    if (page) await closeWorkbench(page);
-    if (codeServer) await codeServer.stop();
-    if (model) await model.close();
-    workspace.cleanup();
+    await workbench?.close();
   });
 
   it('lists the sessions newest first and draws the chosen one’s charts', async () => {
-    await runCommand(page, 'Parley: Analyze Claude Code Session', 60_000, { opensQuickInput: true });
-    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-    await waitFor(async () => (await rows.count()) >= 3, { timeoutMs: 60_000, what: 'the sessions in the picker' });
-    const labels = await Promise.all(Array.from({ length: await rows.count() }, async (_, i) => (await rows.nth(i).getAttribute('aria-label')) ?? ''));
+    const { view, labels } = await analyzeNewest(page);
     assert.match(labels[0]!, /markdown/, 'edge_cases.jsonl, the newest, comes first');
     assert.match(labels[1]!, /task management/);
     assert.match(labels.at(-1)!, /Choose a transcript file/);
-    await rows.first().click();
-
-    const view = await webviewFrame(page, 'Tool calls by tool', 90_000).catch(async (error: unknown) => {
-      await screenshot(page, 'claude-session-no-view');
-      throw new Error(`${String(error)}; notifications: ${(await notifications(page)).join(' | ')}`);
-    });
     await waitFor(async () => (await view.locator('canvas[data-rendered="true"]').count()) === 3, { timeoutMs: 30_000, what: 'three charts drawn' });
     const painted = await paintedPixels(view);
     assert.equal(painted.length, 3);
@@ -99,24 +157,7 @@ describe('Claude Code session analysis in code-server', { skip: unavailable, tim
 
   it('talks the analysis through in a Log Analysis session, the model given the analysis', async () => {
     model.chat.push({ text: 'FailingTool failed once: the command it ran was not found.' });
-    const view = await webviewFrame(page, 'Tool calls by tool');
-    await view.locator('[data-action="discuss"]').click();
-    // Counted first: innerText would wait for an element that a frame of another view never has.
-    const badge = (frame: Frame) => frame.locator('[data-field="sessionType"]');
-    const panel = await webviewFrame(page, async (frame) => (await badge(frame).count()) > 0 && (await badge(frame).inputValue()) === 'log-analysis', 60_000);
-    await waitFor(
-      async () =>
-        (
-          await panel
-            .locator('[data-field="connection"]')
-            .innerText()
-            .catch(() => '')
-        ).includes('Connected'),
-      {
-        timeoutMs: 60_000,
-        what: 'the session panel to connect',
-      },
-    );
+    const panel = await talkItThrough(page);
     await panel.locator('#composer-input').fill('which tool failed, and why?');
     await panel.locator('#composer-input').press('Enter');
     const answer = panel.locator('.turn.assistant:not(.streaming)').last();
@@ -136,5 +177,50 @@ describe('Claude Code session analysis in code-server', { skip: unavailable, tim
       timeoutMs: 15_000,
       what: 'the Restricted Mode notice',
     });
+  });
+});
+
+describe('the records of a Claude Code session in the REPL of a trusted workspace', { skip: unavailable, timeout: 600_000 }, () => {
+  let workbench: ClaudeWorkbench | undefined;
+  let page: Page;
+
+  before(async () => {
+    workbench = await startClaudeWorkbench('e2e-claude-records', true);
+    page = workbench.page;
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('loads the transcript as a table whose token columns add up to the analysis', async () => {
+    const { view } = await analyzeNewest(page);
+    // "N input, M output, … tokens over …": the analysis' own totals, as the view shows them.
+    const summary = await view.evaluate(() => document.body.innerText);
+    const totals = /(\d+) input, (\d+) output, (\d+) cache-read and (\d+) cache-write tokens/.exec(summary);
+    assert.ok(totals, summary);
+    const panel = await talkItThrough(page);
+    const cards = panel.locator('.approval-card');
+    const load = panel.locator('[data-action="load-records"]');
+    await load.waitFor({ state: 'visible', timeout: 15_000 });
+    await load.click();
+    const loaded = cards.first();
+    const outcome = () => loaded.locator('[data-field=status]').getAttribute('data-outcome');
+    await waitFor(async () => (await loaded.count()) > 0 && (await outcome()) !== null, { timeoutMs: 60_000, what: 'the records cell to end' });
+    assert.equal(await outcome(), 'ok', await loaded.innerText());
+    const header = await loaded.locator('[data-field=table] th').allInnerTexts();
+    for (const column of ['type', 'block', 'tool', 'is_error', 'input_tokens', 'output_tokens'])
+      assert.ok(header.includes(column), `${column} in ${header.join(', ')}`);
+    await screenshot(page, 'claude-session-records');
+
+    const input = panel.locator('[data-field=cell-code]');
+    await input.fill('[int(records[column].sum()) for column in ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"]]');
+    await input.press('Control+Enter');
+    const sums = cards.nth(1);
+    await waitFor(async () => (await sums.count()) > 0 && (await sums.locator('[data-field=status]').getAttribute('data-outcome')) !== null, {
+      timeoutMs: 30_000,
+      what: 'the sums cell to end',
+    });
+    assert.equal((await sums.locator('[data-field=output]').innerText()).trim(), `[${totals.slice(1).join(', ')}]`);
   });
 });
