@@ -150,6 +150,7 @@ export class FailureWatch implements vscode.Disposable {
     const read = pid === undefined ? undefined : await this.taskOutput(pid);
     // Without shell integration in its terminal, a task's problem matchers put what it found in Problems.
     const output = await outputOf(read);
+    if (!output) this.ctx.log.info(`The "${name}" task's output could not be read: its terminal reported no command, or reported it after it had printed`);
     this.offer({ kind: 'task', name, exitCode, problems: problems(), ...(output ? { output } : {}) });
   }
 

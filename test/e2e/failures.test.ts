@@ -23,7 +23,10 @@ if (unavailable && process.env.CI) throw new Error(unavailable);
 /** The task counts its runs in runs.log, so the test knows when one has ended. */
 const TASKS = {
   version: '2.0.0',
-  tasks: [{ label: 'test', type: 'shell', command: 'echo run >> runs.log; echo "not ok 1 - add(1, 2) is 3"; exit 1', problemMatcher: [] }],
+  // It prints a moment after it starts, as a test run does: a new terminal's first command that
+  // prints at once can be done before VS Code reports its start, and an extension reading the
+  // command's output from that report gets none of it (the offer then comes without output).
+  tasks: [{ label: 'test', type: 'shell', command: 'echo run >> runs.log; sleep 1; echo "not ok 1 - add(1, 2) is 3"; exit 1', problemMatcher: [] }],
 };
 
 /** One type error to start with, so the test can see TypeScript has read the file before it saves more. */
@@ -61,6 +64,10 @@ describe('failures noticed in code-server', { skip: unavailable, timeout: 600_00
           await input.fill('>Tasks: Run Task');
           await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Tasks: Run Task' }).first().waitFor({ state: 'visible', timeout: 2_000 });
           await input.press('Enter');
+          // Typed into the picker's filter: the list draws only the rows in view, and on a cold
+          // start the detected tasks (tsc's, say) can arrive first and push the configured one down.
+          await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Tasks: Run Task' }).first().waitFor({ state: 'hidden', timeout: 5_000 });
+          await input.fill(label);
           await row.first().waitFor({ state: 'visible', timeout: 5_000 });
           return true;
         },

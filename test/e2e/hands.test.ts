@@ -101,8 +101,10 @@ describe('running a command in code-server', { skip: unavailable, timeout: 600_0
       what: 'the end of the run',
     });
 
-    // The DOM renderer draws the rows in view (this run is short enough to be all in view), a
-    // long line wrapped over several: the rows are read joined.
+    // The terminal's DOM renderer draws only the rows in view, a long line wrapped over several:
+    // the rows are read joined, with the panel maximized so that the whole run is in view (the
+    // earlier run's lines can push it up out of a panel of default height).
+    await runCommand(page, 'View: Toggle Maximized Panel');
     const terminalText = async () =>
       (
         await page
