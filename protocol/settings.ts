@@ -71,7 +71,12 @@ function fallbackSchema<const P extends readonly [string, ...string[]]>(provider
 }
 
 export const LlmStageSchema = stageSchema(LLM_PROVIDERS, 'anthropic');
-export const SttStageSchema = stageSchema(STT_PROVIDERS, 'offline');
+/**
+ * Speech to text, where `auto` (the default) follows the keys the user has: Deepgram with a
+ * Deepgram key, OpenAI transcription with an OpenAI key, the offline recognizer otherwise.
+ */
+export const STT_CHOICES = [...STT_PROVIDERS, 'auto'] as const;
+export const SttStageSchema = stageSchema(STT_CHOICES, 'auto');
 export const TtsStageSchema = stageSchema(TTS_PROVIDERS, 'system');
 export const EmbeddingsStageSchema = z.extend(stageSchema(EMBEDDING_PROVIDERS, 'builtin'), {
   /** The folder of a sentence-embedding model in ONNX (model.onnx, tokenizer.json), for provider `onnx`. */
@@ -88,6 +93,10 @@ export const VoiceSettingsSchema = z.object({
   vadThreshold: z._default(numberFrom(0.05, 0.95), 0.5),
   /** Silence (ms) after which the VAD decides the user has stopped. */
   silenceMs: z._default(numberFrom(100, 5000), 550),
+  /** Hands-free: extra silence (ms) before a turn ends when its words so far end mid-thought ("and then the…"); 0 is off. */
+  endOfThoughtMs: z._default(numberFrom(0, 3000), 700),
+  /** Hands-free: the silence (ms) that ends a turn whose words are a whole question, when shorter than silenceMs; 0 is off. */
+  questionSilenceMs: z._default(numberFrom(0, 3000), 300),
   /**
    * Start the answer when the recognizer says the turn is probably over (Deepgram Flux's
    * EagerEndOfTurn), holding it back until the turn is confirmed and dropping it if the user goes on.

@@ -16,6 +16,8 @@ export const StageStatusSchema = z.object({
   configured: z.boolean(),
   /** When not configured: what the user should do, in one sentence. */
   hint: z.optional(z.string()),
+  /** How this provider came to be chosen, and how to choose another (a recognizer chosen by the keys). */
+  note: z.optional(z.string()),
 });
 export type StageStatus = z.output<typeof StageStatusSchema>;
 

@@ -91,6 +91,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, log?: Logger): ParleySet
     vadThreshold: env.PARLEY_VAD_THRESHOLD,
     silenceMs: env.PARLEY_VAD_SILENCE_MS,
     eagerEndOfTurn: env.PARLEY_VOICE_EAGER_END_OF_TURN,
+    endOfThoughtMs: env.PARLEY_VOICE_END_OF_THOUGHT_MS,
+    questionSilenceMs: env.PARLEY_VOICE_QUESTION_SILENCE_MS,
   };
   const review = { exclude: env.PARLEY_REVIEW_EXCLUDE };
   const fallbacks = (name: string) => parseFallbacks(name, env[`PARLEY_${name}_FALLBACKS`], log);

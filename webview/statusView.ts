@@ -78,6 +78,7 @@ function stageItem(stage: StageStatus, run: RunCommand): HTMLElement {
     h('span', { class: 'provider' }, what),
     stage.configured ? h('span', { class: 'state' }, 'configured') : h('span', { class: 'state hint' }, `not configured — ${stage.hint ?? ''}`),
     needsKey ? button('key', 'Set API Key', () => run(Commands.setApiKey)) : null,
+    stage.note ? h('p', { class: 'hint', 'data-field': 'choiceNote' }, stage.note) : null,
   );
 }
 

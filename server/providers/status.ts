@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { STAGES, type ParleySettings, type Stage } from '../../protocol/settings';
 import type { StageStatus } from '../../protocol/status';
 import type { Keys } from './keys';
+import { resolveStt, sttChoiceNote } from './stt/byKeys';
 import { OFFLINE_STT_PROGRAMS, SYSTEM_TTS_PROGRAMS, findFirstProgram } from './programs';
 
 type Check = { configured: true } | { configured: false; hint: string };
@@ -77,9 +78,11 @@ export function configuredChoices<S extends Stage>(
   return choices.filter((choice) => stageStatus(stage, settings, keys, env, choice).configured);
 }
 
-export function stageStatuses(settings: ParleySettings, keys: Keys, env: NodeJS.ProcessEnv = process.env): StageStatus[] {
+export function stageStatuses(configured: ParleySettings, keys: Keys, env: NodeJS.ProcessEnv = process.env): StageStatus[] {
+  const settings = { ...configured, stt: resolveStt(configured.stt, keys) };
   return STAGES.map((stage) => {
     const { provider, model, baseUrl } = settings[stage];
-    return { stage, provider, model, baseUrl, ...checkStage(stage, settings, keys, env) };
+    const note = stage === 'stt' && configured.stt.provider === 'auto' ? { note: sttChoiceNote(keys) } : {};
+    return { stage, provider, model, baseUrl, ...note, ...checkStage(stage, settings, keys, env) };
   });
 }

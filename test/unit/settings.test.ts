@@ -20,10 +20,10 @@ describe('settings', () => {
     const log = recordingLogger();
     const settings = normalizeSettings({ llm: { provider: 'openai', model: ' gpt-4.1 ', baseUrl: 42 }, stt: { provider: 'whisper-in-the-cloud' } }, log);
     assert.deepEqual(settings.llm, { provider: 'openai', model: 'gpt-4.1', baseUrl: '' });
-    assert.equal(settings.stt.provider, 'offline');
+    assert.equal(settings.stt.provider, 'auto');
     assert.equal(log.warnings.length, 2);
     assert.match(log.warnings[0]!, /parley\.llm\.baseUrl 42 is not text; using none/);
-    assert.match(log.warnings[1]!, /parley\.stt\.provider "whisper-in-the-cloud" is not one of deepgram, openai, openai-compatible, offline; using offline/);
+    assert.match(log.warnings[1]!, /parley\.stt\.provider "whisper-in-the-cloud" is not one of deepgram, openai, openai-compatible, offline, auto; using auto/);
   });
 
   it('reads the command line environment with the same meaning as the settings', () => {
@@ -98,7 +98,15 @@ describe('voice settings', () => {
       { voice: { mode: 'pushToTalk', capture: 'telepathy', vadThreshold: 2, silenceMs: '800', eagerEndOfTurn: 'sometimes' } },
       log,
     );
-    assert.deepEqual(voice, { mode: 'pushToTalk', capture: 'auto', vadThreshold: 0.5, silenceMs: 800, eagerEndOfTurn: false });
+    assert.deepEqual(voice, {
+      mode: 'pushToTalk',
+      capture: 'auto',
+      vadThreshold: 0.5,
+      silenceMs: 800,
+      eagerEndOfTurn: false,
+      endOfThoughtMs: 700,
+      questionSilenceMs: 300,
+    });
     assert.equal(log.warnings.length, 3);
     assert.match(
       log.warnings.join('\n'),
@@ -113,8 +121,12 @@ describe('voice settings', () => {
       vadThreshold: 0.5,
       silenceMs: 300,
       eagerEndOfTurn: false,
+      endOfThoughtMs: 700,
+      questionSilenceMs: 300,
     });
     assert.equal(settingsFromEnv({ PARLEY_VOICE_EAGER_END_OF_TURN: 'true' }).voice.eagerEndOfTurn, true);
+    assert.equal(settingsFromEnv({ PARLEY_VOICE_END_OF_THOUGHT_MS: '0', PARLEY_VOICE_QUESTION_SILENCE_MS: '200' }).voice.endOfThoughtMs, 0);
+    assert.equal(settingsFromEnv({ PARLEY_VOICE_QUESTION_SILENCE_MS: '200' }).voice.questionSilenceMs, 200);
     assert.equal(normalizeSettings({ voice: { eagerEndOfTurn: true } }).voice.eagerEndOfTurn, true);
   });
 });

@@ -15,6 +15,7 @@ import { PocketsphinxStt, type PocketsphinxOptions } from './offline/pocketsphin
 import { FallbackStt } from './fallback';
 import { OpenAIStt, type OpenAISttOptions } from './openai/openai';
 import type { STT } from './stt';
+import { resolveStt } from './byKeys';
 
 /** Provider options that are not settings (yet): tuning, and what tests need to run fast. */
 export interface SttStageOptions {
@@ -35,8 +36,9 @@ const POCKETSPHINX = 'pocketsphinx_continuous';
  * The configured recognizer, with the fallbacks that are set up behind it (parley.stt.fallbacks).
  * Throws the status report's hint when none is set up.
  */
-export function createSttStage(settings: ParleySettings, keys: Keys, log: Logger, options: SttStageOptions = {}): STT {
+export function createSttStage(configured: ParleySettings, keys: Keys, log: Logger, options: SttStageOptions = {}): STT {
   const env = options.env ?? process.env;
+  const settings = { ...configured, stt: resolveStt(configured.stt, keys) };
   const providers = buildChoices('stt', settings, keys, env, log, (choice) => createProvider(choice, settings, keys, log, options, env));
   return providers.length === 1 ? providers[0] : new FallbackStt(providers, log);
 }
@@ -49,7 +51,7 @@ function createProvider(
   options: SttStageOptions,
   env: NodeJS.ProcessEnv,
 ): STT {
-  const { provider, model, baseUrl } = choice;
+  const { provider, model, baseUrl } = resolveStt(choice, keys);
   const { guards } = options;
   switch (provider) {
     case 'deepgram':
