@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_SETTINGS, type ParleySettings } from '../protocol/settings';
+import { DEFAULT_SETTINGS } from '../protocol/settings';
 import type { StoredTurn } from '../protocol/session';
 import { stderrLogger } from '../server/log';
 import { Keys } from '../server/providers/keys';
@@ -21,8 +21,10 @@ import { DEFAULT_VAD_OPTIONS, SileroVad, type VadEvent } from '../server/voice/v
 import { REPO } from '../test/support/paths';
 import { startDeepgramStandIn, startOpenAIStandIn, type FluxCue, type ListenCue } from '../test/support/standins';
 import { textTokens } from '../test/support/standins/chat-reply';
-import { runVoiceLoop } from '../test/support/voice-loop';
+import { runVoiceLoop, standInSettings } from '../test/support/voice-loop';
 import { median, printTable, type Row } from './stats';
+import { identifierRows } from './voiceNames';
+import { midThoughtRows, PAUSES_MS } from './voiceThought';
 
 const STT_MS = 300;
 const LLM_MS = 450;
@@ -37,6 +39,8 @@ const INTER_TOKEN_MS = 5;
 /** What ends an OpenAI-compatible stream after the last token: the finish chunk and [DONE]. */
 const STREAM_END_EVENTS = 2;
 const RUNS = Number(process.env.BENCH_VOICE_RUNS ?? 7);
+/** `thought` measures only the end-of-thought figures. */
+const PART = process.env.BENCH_VOICE_PART;
 const AUDIO = join(REPO, '..', 'shared', 'audio');
 const log = stderrLogger('error');
 const keys = new Keys({ OPENAI_API_KEY: 'sk-bench-0123456789abcdefghij', DEEPGRAM_API_KEY: 'dg-bench' });
@@ -68,7 +72,14 @@ async function speechBounds(microphone: Buffer): Promise<{ paddedStartMs: number
 }
 
 /** One conversation over `microphone` with the given recognizer; returns its committed turns. */
-async function converse(recognizer: Recognizer, eager: boolean, microphone: Buffer, transcripts: string[], answers: string[]): Promise<StoredTurn[]> {
+async function converse(
+  recognizer: Recognizer,
+  eager: boolean,
+  microphone: Buffer,
+  transcripts: string[],
+  answers: string[],
+  endOfThoughtMs = DEFAULT_SETTINGS.voice.endOfThoughtMs,
+): Promise<StoredTurn[]> {
   const bounds = recognizer === 'perUtterance' ? undefined : await speechBounds(microphone);
   // The chat stand-in streams as the API does: a role chunk first, the first token one interval
   // later. Its first byte is therefore set one interval early, so that the first token comes LLM_MS
@@ -83,17 +94,9 @@ async function converse(recognizer: Recognizer, eager: boolean, microphone: Buff
     // A gated recognizer hears the speech from its padded start; Flux hears the whole recording.
     if (bounds && recognizer === 'deepgram') deepgram.listen.push(listenCues(bounds.endMs - bounds.paddedStartMs));
     if (bounds && recognizer === 'flux') deepgram.flux.push(fluxCues(bounds.endMs));
-    const stt: ParleySettings['stt'] =
-      recognizer === 'perUtterance'
-        ? { provider: 'openai-compatible', model: 'whisper-1', baseUrl: transcription.baseURL }
-        : { provider: 'deepgram', model: recognizer === 'flux' ? 'flux-general-en' : 'nova-3', baseUrl: deepgram.baseUrl };
-    const settings: ParleySettings = {
-      ...structuredClone(DEFAULT_SETTINGS),
-      llm: { provider: 'openai-compatible', model: 'bench', baseUrl: llm.baseURL },
-      stt,
-      tts: { provider: 'openai', model: 'tts-1', baseUrl: tts.baseURL },
-      voice: { ...DEFAULT_SETTINGS.voice, eagerEndOfTurn: eager },
-    };
+    const sttUrl = recognizer === 'perUtterance' ? transcription.baseURL : deepgram.baseUrl;
+    const voice = { eagerEndOfTurn: eager, endOfThoughtMs };
+    const settings = standInSettings({ llmUrl: llm.baseURL, ttsUrl: tts.baseURL, recognizer, sttUrl, voice });
     return (await runVoiceLoop({ settings, keys, microphone, log })).turns;
   } finally {
     await Promise.all([llm, tts, transcription, deepgram].map((standIn) => standIn.close()));
@@ -117,10 +120,10 @@ function fluxCues(speechEndMs: number): FluxCue[] {
   ];
 }
 
-async function voiceToVoice(recognizer: Recognizer, eager: boolean): Promise<number[]> {
+async function voiceToVoice(recognizer: Recognizer, eager: boolean, endOfThoughtMs?: number): Promise<number[]> {
   const measured: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    const turns = await converse(recognizer, eager, MICROPHONE, [TRANSCRIPT], [ANSWER]);
+    const turns = await converse(recognizer, eager, MICROPHONE, [TRANSCRIPT], [ANSWER], endOfThoughtMs);
     const metrics = turns.find((turn) => turn.role === 'assistant')?.metrics;
     if (metrics?.voiceToVoiceMs !== undefined) measured.push(metrics.voiceToVoiceMs);
   }
@@ -180,8 +183,10 @@ async function main(): Promise<void> {
   await vad.close();
   const table: Row[] = [];
   const counts: string[] = [];
+  if (PART === 'names') return names(table);
   // The first conversation in a process pays for loading and connecting; it is not measured.
   await converse('perUtterance', false, MICROPHONE, [TRANSCRIPT], [ANSWER]);
+  if (PART === 'thought') return thought(table);
   for (const [recognizer, label, hangoverMs] of [
     ['perUtterance', 'per utterance', hangover],
     ['deepgram', 'Deepgram v1', 0],
@@ -197,10 +202,45 @@ async function main(): Promise<void> {
   const stops = await bargeIns();
   table.push({ metric: 'barge-in stop p95 (onset → playback paused)', median: p95(stops), unit: 'ms', budget: 150 });
   console.log(`\nTurns measured — ${counts.join('; ')}; barge-ins ${stops.length}/${RUNS}.`);
+  await thought(table);
+  await names(table);
   printTable(
     `Voice (${RUNS} runs; stand-ins: final ${STT_MS} ms after the end of speech, first token ${LLM_MS} ms then one every ${INTER_TOKEN_MS} ms (the first clause is written ${firstClauseMs(ANSWER)} ms after the first token), first audio ${TTS_MS} ms; Flux eager ${EAGER_LEAD_MS} ms before its end of turn; VAD hangover ${hangover} ms)`,
     table,
   );
+}
+
+/**
+ * Turns that wait for the end of a thought: the cut-off rate on pauses mid-thought (voiceThought.ts)
+ * and, on the complete question, voice-to-voice with the wait at its default against it off.
+ */
+async function thought(table: Row[]): Promise<void> {
+  for (const [recognizer, label] of [
+    ['perUtterance', 'per utterance'],
+    ['deepgram', 'Deepgram v1'],
+  ] as const) {
+    const off = await voiceToVoice(recognizer, false, 0);
+    const on = await voiceToVoice(recognizer, false);
+    table.push({
+      metric: `${label}: voice-to-voice p50 on the complete question, endOfThoughtMs ${DEFAULT_SETTINGS.voice.endOfThoughtMs}`,
+      median: median(on),
+      unit: 'ms',
+      baseline: { name: 'endOfThoughtMs 0', median: median(off) },
+      budget: Math.round(median(off) * 1.05),
+    });
+  }
+  const { rows, notes } = await midThoughtRows(keys, log);
+  table.push(...rows);
+  console.log(`\nPauses mid-thought (${PAUSES_MS.join(', ')} ms):\n${notes.map((note) => `- ${note}`).join('\n')}`);
+  if (PART === 'thought') printTable(`Voice: turns that wait for the end of a thought (${RUNS} runs of the complete question)`, table);
+}
+
+/** Identifiers heard right, with and without the mapping (voiceNames.ts). */
+async function names(table: Row[]): Promise<void> {
+  const { rows, notes } = await identifierRows(log);
+  table.push(...rows);
+  console.log(`\nIdentifiers:\n${notes.map((note) => `- ${note}`).join('\n')}`);
+  if (PART === 'names') printTable('Voice: identifiers heard right (offline recognizer, espeak-ng clips)', table);
 }
 
 void main();

@@ -9,6 +9,7 @@ import { CellTableSchema } from './cellTable';
 import { APPROVAL_KINDS, CAPTURE_SOURCES, CELL_LANGUAGES, RUN_OUTCOMES } from './live';
 import { SessionHeadSchema, StoredTurnSchema, ToolCallRecordSchema } from './session';
 import { ServerStatusSchema, StatusReportSchema } from './status';
+import { VOICE_COMMAND_NAMES } from './voiceCommands';
 
 const runId = z.string();
 const code = z.nullable(z.number());
@@ -44,7 +45,11 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     z.object({ type: z.literal('playback'), action: z.enum(['pause', 'resume', 'stop']) }),
     /** The audio that follows is answer `answer`'s: its playback reports count from zero. */
     z.object({ type: z.literal('playback'), action: z.literal('start'), answer: z.number() }),
+    /** Play at `rate` (1 the voice's own; pitch kept) from now on, what is queued included: "slower", "faster". */
+    z.object({ type: z.literal('playback'), action: z.literal('rate'), rate: z.number().check(z.positive()) }),
   ]),
+  /** A voice command the server heard and acted on, never sent to the model, and what it did. */
+  z.object({ type: z.literal('voiceCommand'), command: z.enum(VOICE_COMMAND_NAMES), heard: z.string(), message: z.string() }),
   /** This connection's capture: listening, or stopped (with why, when it was not asked for). */
   z.discriminatedUnion('state', [
     z.object({ type: z.literal('capture'), state: z.literal('listening'), source: z.enum(CAPTURE_SOURCES), device: z.optional(z.string()) }),

@@ -66,6 +66,7 @@ import { warmUpSecretScan } from './secrets/redact';
 import { onNotification, onRequest, parseParams } from './rpc';
 import { failureTurnText } from './conversation/failure';
 import { requestEditorState } from './tools/lspContext';
+import { readVocabulary } from './voice/vocabulary';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
@@ -211,6 +212,11 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
       if (status.activity !== activity) setStatus({ ...status, activity });
     },
     log,
+    vocabulary: () =>
+      readVocabulary({
+        editorState: () => requestEditorState(connection),
+        filesAround: (folder, path, focus, tokens, waitMs) => related.filesAround(folder, path, focus, tokens, waitMs),
+      }),
   });
   live.setHandlers(liveHandlers(conversation, captures, approvals, cells));
   sessionTimer = timeSessions(server, captures);

@@ -183,6 +183,11 @@ function apply(model: ViewModel, frame: ServerFrame): void {
           ? { state: 'listening', source: frame.source, ...(frame.device ? { device: frame.device } : {}) }
           : { state: 'off', ...(frame.reason ? { reason: frame.reason } : {}) };
       return;
+    case 'voiceCommand':
+      // Said to the voice, not the model: what it did stands where the words were heard.
+      model.partial = undefined;
+      model.notice = { level: 'info', message: frame.message };
+      return;
     case 'playback':
     case 'pong':
       return;

@@ -3,6 +3,7 @@
  * itself and the providers. The composer is built once so re-rendering never loses what is typed.
  */
 import { budgetLevel, usdText, SESSION_TYPE_LABELS, SESSION_TYPES, type SessionType } from '../protocol/session';
+import { VOICE_COMMANDS } from '../protocol/voiceCommands';
 import type { CaptureChoice } from '../protocol/webview';
 import { startView, type ViewModel } from './app';
 import { MicrophoneCapture } from './audio/capture';
@@ -63,6 +64,14 @@ const cards = new Cards((frame) => {
   if (frame.type === 'approve' && frame.always) model.send({ type: 'allowedCommands', action: 'list' });
 });
 const allowed = h('details', { class: 'allowed-commands' }, h('summary', {}, 'Always allowed commands')) as HTMLDetailsElement;
+/** What can be said to the voice itself, from the list the server recognises (protocol/voiceCommands.ts). */
+const voiceHelp = h(
+  'details',
+  { class: 'voice-help', 'data-field': 'voiceCommands' },
+  h('summary', {}, 'Voice commands'),
+  h('p', { class: 'hint' }, 'Said on their own, these go to the voice, not the model; over an answer they act as soon as they are heard.'),
+  h('ul', {}, ...Object.values(VOICE_COMMANDS).map(({ says, does }) => h('li', {}, h('q', {}, says[0]), ' or ', h('q', {}, says[1]), ` — ${does}`))),
+);
 const repl = cellInput((language, code) => model.send({ type: 'cell', language, code }));
 /** A Log Analysis session's transcript, loaded as the table `records` in a Python cell the user can see and edit after. */
 const loadRecords = h(
@@ -79,7 +88,7 @@ loadRecords.addEventListener('click', () => {
   (repl.querySelector('[data-field="cell-language"]') as HTMLSelectElement).value = 'python';
   model.send({ type: 'cell', language: 'python', code: records.code });
 });
-document.getElementById('app')!.append(header, notice, transcript, cards.element, repl, composer, allowed, details);
+document.getElementById('app')!.append(header, notice, transcript, cards.element, repl, composer, voiceHelp, allowed, details);
 
 let rendered = '';
 // Declared before the first render, which reads them.

@@ -188,18 +188,22 @@ export class Approvals {
     this.emit({ type: 'runTable', id, table });
   }
 
+  /** Stops every run and cancels every waiting card. */
+  #stopAll(): void {
+    for (const controller of this.#running.values()) controller.abort();
+    for (const { resolve } of [...this.#pending.values()]) resolve(undefined);
+  }
+
   /**
-   * Watches what goes to the panel for a final spoken transcript that is just "stop": it stops
-   * every run and cancels every waiting card. Stopping needs no approval, and the voice loop
+   * Watches what goes to the panel for a final spoken transcript that is just "stop", or the voice
+   * loop's "stop" command (which may act on the words before the turn ends): it stops every run and
+   * cancels every waiting card. Stopping needs no approval, and the voice loop
    * answers a turn only after the answer before it, which may be waiting on a card or a run.
    */
   heard(frame: ServerFrame): void {
+    if (frame.type === 'voiceCommand' && frame.command === 'stop') return this.#stopAll();
     if (frame.type !== 'transcript' || !frame.final || frame.editable) return;
-    if (isSpokenStop(frame.text)) {
-      for (const controller of this.#running.values()) controller.abort();
-      for (const { resolve } of [...this.#pending.values()]) resolve(undefined);
-      return;
-    }
+    if (isSpokenStop(frame.text)) return this.#stopAll();
     // Other words wait behind the card (a spoken "yes" must not run what a microphone heard): say so, once per card.
     const unanswered = [...this.#pending.values()].filter((pending) => !pending.told);
     if (unanswered.length === 0 || !/[\p{L}\p{N}]/u.test(frame.text)) return;

@@ -29,6 +29,8 @@ export interface CaptureDeps {
   emit(frame: ServerFrame): void;
   onActivity(activity: Activity): void;
   log: Logger;
+  /** The workspace's names for the voice (vocabulary.ts), read when a capture starts and as turns go on. */
+  vocabulary?: () => Promise<readonly string[]>;
 }
 
 interface Capture {

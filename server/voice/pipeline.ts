@@ -28,14 +28,16 @@ export interface VoicePipelineOptions {
   log: Logger;
   /** The server's `dist/native` folder, where the packaged extension keeps the detector's model. */
   nativeDir?: string;
+  /** The workspace's names, for the recognizer and the transcript (voice/vocabulary.ts); none on the command line. */
+  vocabulary?: () => Promise<readonly string[]>;
   /** What the settings do not decide: a recording on the command line is hands-free, say. */
   session?: Partial<VoiceSessionOptions>;
 }
 
 /** How the session behaves, as the settings say. */
 export function voiceSessionOptions(settings: ParleySettings, overrides: Partial<VoiceSessionOptions> = {}): VoiceSessionOptions {
-  const { mode, eagerEndOfTurn } = settings.voice;
-  return { ...DEFAULT_VOICE_OPTIONS, mode, eagerEndOfTurn, ...overrides };
+  const { mode, eagerEndOfTurn, endOfThoughtMs, questionSilenceMs } = settings.voice;
+  return { ...DEFAULT_VOICE_OPTIONS, mode, eagerEndOfTurn, endOfThoughtMs, questionSilenceMs, ...overrides };
 }
 
 /**
@@ -57,6 +59,7 @@ export async function createVoicePipeline(options: VoicePipelineOptions): Promis
     onActivity: options.onActivity ?? (() => undefined),
     log,
     prices: priceTable(settings.pricing, settings.speechPricing),
+    ...(options.vocabulary ? { vocabulary: options.vocabulary } : {}),
   };
   return new VoiceSession(deps, voiceSessionOptions(settings, options.session));
 }

@@ -19,21 +19,30 @@
  * Barge-in: speech starting while the answer plays pauses playback at once. If words follow, the
  * answer is stopped (model and TTS aborted, Clear sent) and only what was heard is kept in
  * history, marked interrupted; if none follow within `falseAlarmMs`, playback resumes.
+ *
+ * Voice commands ("stop", "wait", "go on", "slower", "faster", "repeat that";
+ * protocol/voiceCommands.ts) are said to the voice, not the model: while an answer is being given
+ * they act on the first interim transcript that is one, otherwise on the end of the turn, and the
+ * turn is never answered.
  */
 import type { ServerFrame } from '../../protocol/live';
 import type { PriceTable } from '../../protocol/pricing';
 import type { SpeechUsage } from '../../protocol/session';
 import type { Activity } from '../../protocol/status';
+import { nextSpeechRate, voiceCommand, type VoiceCommand } from '../../protocol/voiceCommands';
 import type { AnswerTurn } from '../conversation/answer';
 import { MAX_WAITING_TURNS, type Conversation } from '../conversation/conversation';
 import { notSent } from '../live/refusal';
 import { errorMessage, type Logger } from '../log';
 import { DEFAULT_PRICES, speechCost } from '../pricing';
-import type { STT, SttEvent, SttStream } from '../providers/stt';
+import type { EndOfTurnReason, STT, SttEvent, SttStream } from '../providers/stt';
 import type { TtsStage } from '../providers/tts/stage';
 import type { TtsStream } from '../providers/tts/stream';
 import { PcmHistory } from '../audio/history';
 import type { AudioSink } from './playback/sink';
+import { settlesWithin } from '../settles';
+import { endOfThoughtWaitMs, thoughtState } from './endOfThought';
+import { mapIdentifiers, spellings, type Spelling } from './identifiers';
 import { ClauseSplitter, heardText, type SpokenSegment } from './speech';
 import type { VoiceActivityDetector, VadEvent } from './vad';
 
@@ -48,6 +57,11 @@ export interface VoiceSessionDeps {
   log: Logger;
   /** What the recognizer's audio and the voice's text cost; absent: Parley's defaults. */
   prices?: PriceTable;
+  /**
+   * The names the user is likely to say (voice/vocabulary.ts), most relevant first: the recognizer
+   * is given them, and spoken ones in a transcript are written as the names (identifiers.ts).
+   */
+  vocabulary?: () => Promise<readonly string[]>;
 }
 
 export interface VoiceSessionOptions {
@@ -62,9 +76,36 @@ export interface VoiceSessionOptions {
   finalWaitMs: number;
   /** Start answers on the recognizer's eager end of turn (hands-free only), held until the turn is confirmed. */
   eagerEndOfTurn: boolean;
+  /**
+   * Hands-free: how much longer a pause must last to end the turn when the words heard so far end
+   * mid-thought ("and then the…"; endOfThought.ts). Needs a recognizer that gives words as the
+   * user speaks; 0 turns it off.
+   */
+  endOfThoughtMs: number;
+  /**
+   * Hands-free: the silence that ends a turn whose words are a whole question (the recognizer put a
+   * question mark at their end), when shorter than the VAD's own; 0 turns it off.
+   */
+  questionSilenceMs: number;
 }
 
-export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = { mode: 'handsFree', falseAlarmMs: 1500, finalWaitMs: 3000, eagerEndOfTurn: false };
+export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = {
+  mode: 'handsFree',
+  falseAlarmMs: 1500,
+  finalWaitMs: 3000,
+  eagerEndOfTurn: false,
+  endOfThoughtMs: 700,
+  questionSilenceMs: 300,
+};
+
+/** How long the voice waits for the vocabulary before it starts listening without it. */
+const VOCABULARY_WAIT_MS = 1_000;
+/** The vocabulary is read again when a turn starts and it is older than this. */
+const VOCABULARY_MAX_AGE_MS = 10_000;
+
+/** Frames at or above this speech probability are voice, below QUIET silence; in between keeps what was going on. */
+const VOICED = 0.5;
+const QUIET = 0.35;
 
 /** One answer as it is spoken: the turn it presents, and its voice. */
 interface Speaking {
@@ -72,10 +113,17 @@ interface Speaking {
   tts: TtsStream;
   splitter: ClauseSplitter;
   segments: SpokenSegment[];
+  /** The audio the voice made for it, as made: what "repeat that" plays again. */
+  audio: AudioChunk[];
   endOfSpeechAt?: number;
   /** Text given to the voice and audio it made, which is what voices bill. */
   characters: number;
   audioMs: number;
+}
+
+interface AudioChunk {
+  pcm: Int16Array;
+  sampleRate: number;
 }
 
 /** An answer started on an eager end of turn, waiting for the recognizer to confirm or drop it. */
@@ -96,18 +144,45 @@ export class VoiceSession {
   private endOfSpeechAt: number | undefined;
   /** Wall-clock time of the last frame the VAD heard as speech: the end of speech when the recognizer ends the turn first. */
   private lastVoiceAt: number | undefined;
+  /** The words of the recognizer's current turn so far, as its latest interim transcript has them. */
+  private turnWords = '';
+  /** A pause after words that end mid-thought: the turn ends when this fires, unless speech resumes first. */
+  private thoughtPause: NodeJS.Timeout | undefined;
+  /** Stream time the current run of quiet frames began, while the user is speaking. */
+  private quietSinceMs: number | undefined;
+  /** The turn was ended on a whole question before the VAD heard the end of speech. */
+  private endedOnQuestion = false;
+  /**
+   * A turn the recognizer ended on words that go on ("and then the"): held for `endOfThoughtMs` of
+   * quiet, answered when that passes, or the start of the next turn when the user goes on.
+   */
+  private held: { text: string; stt: SpeechUsage; timer: NodeJS.Timeout | undefined } | undefined;
   /** End of the user's speech → the recognizer's final transcript, for the last turn. */
   private finalAfterSpeechMs: number | undefined;
   private speaking: Speaking | undefined;
   /** A pause for possible barge-in: how long from speech onset until playback paused, and the timer that resumes it. */
   private pendingBargeIn: { stopMs: number; timer: NodeJS.Timeout } | undefined;
   private speculation: Speculation | undefined;
+  /** The voice command this turn's interim words were, acted on already: its end of turn is not acted on again. */
+  private commandThisTurn: VoiceCommand | undefined;
+  /** "wait" paused the answer: it stays paused until "go on", "stop" or a question. */
+  private waiting = false;
+  /** The voice's playback rate, as "slower" and "faster" set it. */
+  private rate = 1;
+  /** The last answer's audio, for "repeat that". */
+  private lastAudio: AudioChunk[] | undefined;
+  /** "repeat that" playing the last answer again, until it plays out or is stopped. */
+  private replaying: AbortController | undefined;
   /** Push-to-talk: the recognizer's audio for the transcript the user is reviewing, until it is said. */
   private reviewedStt: SpeechUsage | undefined;
   private answers: Promise<void> = Promise.resolve();
   /** Answers in the chain: the one being given and those waiting behind it. */
   private queued = 0;
   private readonly controller = new AbortController();
+  /** The workspace's names, spelt for matching; when they were last asked for, and the request under way. */
+  private spelled: Spelling[] = [];
+  private vocabularyAt = -Infinity;
+  private readingVocabulary: Promise<void> | undefined;
 
   constructor(
     private readonly deps: VoiceSessionDeps,
@@ -115,7 +190,8 @@ export class VoiceSession {
   ) {}
 
   async start(): Promise<void> {
-    this.stream = await this.deps.stt.open({}, this.controller.signal);
+    const names = await settlesWithin(this.readVocabulary(), VOCABULARY_WAIT_MS).then(() => this.names);
+    this.stream = await this.deps.stt.open({ vocabulary: names }, this.controller.signal);
     this.stream.on('event', (event) => this.onStt(event));
     this.deps.tts.stream({ signal: this.controller.signal }).prepare?.();
     this.deps.onActivity('listening');
@@ -148,6 +224,8 @@ export class VoiceSession {
     if (pressed) {
       this.settleSpeculation(false);
       this.deps.onActivity('listening');
+      this.waiting = false;
+      this.replaying?.abort();
       const speaking = this.speaking;
       if (speaking) {
         this.deps.sink.pause();
@@ -182,6 +260,35 @@ export class VoiceSession {
       .finally(() => this.queued--);
   }
 
+  private names: readonly string[] = [];
+
+  /** Asks for the workspace's names; the recognizer and the mapping use them once they come. */
+  private readVocabulary(): Promise<void> {
+    const source = this.deps.vocabulary;
+    if (!source) return Promise.resolve();
+    this.readingVocabulary ??= (async () => {
+      this.vocabularyAt = performance.now();
+      try {
+        this.names = await source();
+        this.spelled = spellings(this.names);
+        if (this.stream) this.stream.vocabulary = this.names;
+      } catch (error) {
+        this.deps.log.warn('The workspace vocabulary could not be read; names are heard as words', { error: errorMessage(error) });
+      } finally {
+        this.readingVocabulary = undefined;
+      }
+    })();
+    return this.readingVocabulary;
+  }
+
+  /** `text` with the workspace's names that were said written as the names. */
+  private named(text: string): string {
+    if (this.spelled.length === 0) return text;
+    const mapped = mapIdentifiers(text, this.spelled);
+    if (mapped.names.length > 0) this.deps.log.debug('Names heard in the turn', { names: mapped.names });
+    return mapped.text;
+  }
+
   /** Whether the VAD has heard speech since the session started. */
   get heardSpeech(): boolean {
     return this.speechHeard;
@@ -194,9 +301,12 @@ export class VoiceSession {
    */
   async endInput(): Promise<void> {
     for (const event of await this.deps.vad.flush()) this.onVad(event);
+    // Nothing more is coming: a pause mid-thought is the end after all.
+    if (this.thoughtPause) this.endSpokenTurn();
     await this.stream?.finishInput();
-    // A closed recognizer confirms nothing more.
+    // A closed recognizer confirms nothing more, and a turn held for more words gets none.
     this.settleSpeculation(false);
+    this.answerHeld();
   }
 
   /** The input ended: finish the last turn and wait until every answer has been given. */
@@ -207,7 +317,10 @@ export class VoiceSession {
 
   async close(): Promise<void> {
     this.controller.abort();
+    this.replaying?.abort();
+    clearTimeout(this.thoughtPause);
     this.settleSpeculation(false);
+    this.dropHeld();
     this.cancelPendingBargeIn();
     await this.deps.conversation.cancel();
     await this.speaking?.tts.close();
@@ -219,33 +332,87 @@ export class VoiceSession {
     if (event.type === 'speechStart') {
       this.inSpeech = true;
       this.speechHeard = true;
+      // The thought went on: the pause was not the end of the turn.
+      clearTimeout(this.thoughtPause);
+      this.thoughtPause = undefined;
+      this.quietSinceMs = undefined;
       this.endOfSpeechAt = undefined;
+      if (performance.now() - this.vocabularyAt > VOCABULARY_MAX_AGE_MS) void this.readVocabulary();
       if (!this.deps.stt.continuous) this.stream?.push(this.history.since(event.paddedStartMs));
       if (this.deps.sink.playing) this.pauseForBargeIn(event);
       this.deps.onActivity('listening');
     } else if (event.type === 'frame') {
-      if (event.speaking && event.probability >= 0.5) this.lastVoiceAt = performance.now() - (this.deps.vad.streamMs - event.endMs);
+      if (event.speaking && event.probability >= VOICED) this.lastVoiceAt = performance.now() - (this.deps.vad.streamMs - event.endMs);
+      this.watchForQuestionEnd(event);
+      if (this.held && event.probability >= VOICED) this.waitOutHeld();
     } else if (event.type === 'speechEnd') {
       this.inSpeech = false;
+      this.quietSinceMs = undefined;
+      // The turn already ended on its question; this is the same silence, heard out.
+      if (this.endedOnQuestion) {
+        this.endedOnQuestion = false;
+        return;
+      }
       // Speech really ended at endMs; the VAD confirms it a hangover later, at atMs.
       this.endOfSpeechAt = performance.now() - (event.atMs - event.endMs);
-      this.awaitingFinalSince = performance.now();
-      this.stream?.endTurn('vad');
+      const wait = endOfThoughtWaitMs(this.turnWords, this.options.endOfThoughtMs);
+      if (wait === 0) return this.endSpokenTurn();
+      this.deps.log.debug('A pause mid-thought: waiting longer before ending the turn', { waitMs: wait });
+      this.thoughtPause = setTimeout(() => this.endSpokenTurn(), wait);
     }
+  }
+
+  /**
+   * A whole question ends the turn after `questionSilenceMs` of quiet frames, before the VAD's
+   * longer silence. Should the user go on after all, the VAD's end of speech ends what follows as
+   * a turn of its own.
+   */
+  private watchForQuestionEnd(frame: Extract<VadEvent, { type: 'frame' }>): void {
+    if (frame.probability >= VOICED) {
+      this.quietSinceMs = undefined;
+      this.endedOnQuestion = false;
+      return;
+    }
+    if (!this.inSpeech || this.endedOnQuestion || this.options.questionSilenceMs <= 0 || frame.probability >= QUIET) return;
+    this.quietSinceMs ??= frame.startMs;
+    if (frame.endMs - this.quietSinceMs < this.options.questionSilenceMs || thoughtState(this.turnWords) !== 'question') return;
+    this.endedOnQuestion = true;
+    this.endOfSpeechAt = performance.now() - (this.deps.vad.streamMs - this.quietSinceMs);
+    this.deps.log.debug('A whole question and a short silence: ending the turn', { quietMs: frame.endMs - this.quietSinceMs });
+    this.endSpokenTurn();
+  }
+
+  /** The VAD heard the user stop (and, mid-thought, stay silent): the recognizer finishes the turn. */
+  private endSpokenTurn(): void {
+    clearTimeout(this.thoughtPause);
+    this.thoughtPause = undefined;
+    this.awaitingFinalSince = performance.now();
+    this.stream?.endTurn('vad');
   }
 
   private onStt(event: SttEvent): void {
     switch (event.type) {
-      case 'interim':
-        this.deps.emit({ type: 'transcript', text: event.text, final: false });
-        if (this.pendingBargeIn && /\w/.test(event.text)) void this.confirmBargeIn();
+      case 'interim': {
+        this.turnWords = event.text;
+        if (this.held && /\w/.test(event.text)) this.waitOutHeld();
+        this.deps.emit({ type: 'transcript', text: joinWords(this.held?.text, event.text), final: false });
+        // Said over an answer, a command acts on what is playing now, not when the turn ends.
+        const command = this.held ? undefined : voiceCommand(event.text);
+        if (command && this.answerUnderWay() && this.commandThisTurn === undefined) {
+          this.commandThisTurn = command;
+          return this.command(command, event.text);
+        }
+        if (this.pendingBargeIn && /\w/.test(event.text) && !command) void this.confirmBargeIn();
         return;
+      }
       case 'eagerEndOfTurn':
+        // A command is acted on when the turn ends, never answered.
+        if (voiceCommand(event.text)) return;
         return this.speculate(event.text);
       case 'turnResumed':
         return this.settleSpeculation(false);
       case 'endOfTurn':
-        return this.onEndOfTurn(event.text, this.sttUsage(event.provider, event.audioMs));
+        return this.onEndOfTurn(event.text, this.sttUsage(event.provider, event.audioMs), event.reason);
       case 'error':
         // A recognizer that failed for good will not confirm a held answer.
         if (event.fatal) this.settleSpeculation(false);
@@ -272,8 +439,32 @@ export class VoiceSession {
     return { ...usage, ...(cost === undefined ? {} : { costUsd: cost }) };
   }
 
-  private onEndOfTurn(text: string, stt: SpeechUsage): void {
+  private onEndOfTurn(said: string, saidStt: SpeechUsage, reason: EndOfTurnReason, mayHold = true): void {
     this.awaitingFinalSince = undefined;
+    const held = this.held;
+    // While a turn is held, an empty one (the VAD's end of a pause the recognizer had ended already) adds nothing.
+    if (held && !/\w/.test(said)) return;
+    const text = joinWords(held?.text, said);
+    const stt = held ? addAudio(held.stt, saidStt) : saidStt;
+    this.dropHeld();
+    const command = voiceCommand(text);
+    const actedOn = this.commandThisTurn;
+    this.commandThisTurn = undefined;
+    if (command) return this.commandTurnEnded(command, text, actedOn === command);
+    // A question while "wait" holds the answer: the answer gives way to it.
+    if (this.waiting && /\w/.test(text)) this.stopAnswer();
+    if (mayHold && this.shouldHold(text, reason)) {
+      this.deps.log.debug('The turn ended mid-thought: holding it for the rest', { reason });
+      this.settleSpeculation(false);
+      this.turnWords = '';
+      this.held = { text, stt, timer: undefined };
+      this.waitOutHeld();
+      return;
+    }
+    this.turnWords = '';
+    // The recognizer ended the turn itself (its own endpointing) during a pause mid-thought.
+    clearTimeout(this.thoughtPause);
+    this.thoughtPause = undefined;
     // A recognizer with its own endpointing (Deepgram) can end the turn before the VAD does.
     this.endOfSpeechAt ??= this.lastVoiceAt;
     this.finalAfterSpeechMs = this.endOfSpeechAt === undefined ? undefined : performance.now() - this.endOfSpeechAt;
@@ -282,17 +473,156 @@ export class VoiceSession {
     if (confirmed) speculation.stt = stt;
     this.settleSpeculation(confirmed);
     if (!/\w/.test(text)) return this.resumeAfterFalseAlarm();
+    const question = this.named(text);
     if (this.options.mode === 'pushToTalk') {
       this.reviewedStt = addAudio(this.reviewedStt, stt);
-      this.deps.emit({ type: 'transcript', text, final: true, editable: true });
+      this.deps.emit({ type: 'transcript', text: question, final: true, editable: true });
       return;
     }
-    this.deps.emit({ type: 'transcript', text, final: true });
+    this.deps.emit({ type: 'transcript', text: question, final: true });
     // Words at the end of a turn confirm a barge-in that no interim transcript confirmed yet.
     void this.confirmBargeIn();
     // A confirmed speculation is this turn's answer already.
     if (confirmed) return;
-    this.queue(() => this.answer(text, undefined, () => stt));
+    this.queue(() => this.answer(question, undefined, () => stt));
+  }
+
+  /** The turn was a voice command: acted on (unless its interim words were already), shown as one, never answered. */
+  private commandTurnEnded(command: VoiceCommand, text: string, actedOn: boolean): void {
+    this.turnWords = '';
+    clearTimeout(this.thoughtPause);
+    this.thoughtPause = undefined;
+    this.settleSpeculation(false);
+    this.deps.emit({ type: 'transcript', text, final: true });
+    if (!actedOn) this.command(command, text);
+  }
+
+  /** Whether an answer is being given or played again: what "stop", "wait" or "slower" said now acts on. */
+  private answerUnderWay(): boolean {
+    return this.speaking !== undefined || this.replaying !== undefined;
+  }
+
+  /** Acts on a voice command and tells the panel what it did. */
+  private command(command: VoiceCommand, heard: string): void {
+    const message = this.act(command);
+    this.deps.log.info('Voice command', { command, heard });
+    this.deps.emit({ type: 'voiceCommand', command, heard, message });
+  }
+
+  private act(command: VoiceCommand): string {
+    const underWay = this.answerUnderWay();
+    switch (command) {
+      case 'stop': {
+        // Said over the answer, "stop" is a barge-in too, timed from the speech that paused it.
+        const pending = this.pendingBargeIn;
+        this.cancelPendingBargeIn();
+        if (!underWay) return 'Nothing is being said: nothing to stop.';
+        if (pending && this.speaking) this.speaking.turn.metrics.bargeInStopMs = pending.stopMs;
+        this.stopAnswer();
+        return 'Stopped.';
+      }
+      case 'wait':
+        if (!underWay) return 'Nothing is being said: nothing to pause.';
+        this.cancelPendingBargeIn();
+        this.deps.sink.pause();
+        this.waiting = true;
+        this.deps.onActivity('listening');
+        return 'Paused. Say "go on" to hear the rest, or ask something else.';
+      case 'goOn':
+        if (!this.waiting) {
+          this.resumeAfterFalseAlarm();
+          return 'Nothing is paused.';
+        }
+        this.waiting = false;
+        this.deps.sink.resume();
+        this.deps.onActivity('speaking');
+        return 'Going on.';
+      case 'slower':
+      case 'faster': {
+        this.resumeAfterFalseAlarm();
+        const rate = nextSpeechRate(this.rate, command);
+        if (rate === this.rate) return `Already at the ${command === 'slower' ? 'slowest' : 'fastest'} rate, ${rate}×.`;
+        this.rate = rate;
+        this.deps.sink.setRate(rate);
+        return `Speaking at ${rate}× speed.`;
+      }
+      case 'repeat':
+        this.resumeAfterFalseAlarm();
+        if (!this.lastAudio && !this.speaking) return 'Nothing to repeat yet.';
+        this.queue(() => this.replay());
+        return this.speaking ? 'Will say this answer again when it ends.' : 'Saying the last answer again.';
+    }
+  }
+
+  /** "stop", or a question while paused: the answer (or its replay) stops now; what was heard of it is kept. */
+  private stopAnswer(): void {
+    this.waiting = false;
+    this.deps.sink.pause();
+    this.replaying?.abort();
+    this.speaking?.turn.interrupt();
+  }
+
+  /** "repeat that": the last answer's audio, played again from its start. Speech over it stops it as it stops an answer. */
+  private async replay(): Promise<void> {
+    const audio = this.lastAudio;
+    if (!audio) return;
+    const replaying = new AbortController();
+    this.replaying = replaying;
+    try {
+      this.deps.sink.startAnswer();
+      for (const { pcm, sampleRate } of audio) this.deps.sink.play(pcm, sampleRate);
+      this.deps.onActivity('speaking');
+      await this.deps.sink.waitForPlayout(replaying.signal);
+      if (replaying.signal.aborted) {
+        this.deps.sink.stop();
+        await this.deps.sink.waitForPlayout();
+      }
+    } finally {
+      this.replaying = undefined;
+      this.waiting = false;
+      this.deps.onActivity('listening');
+    }
+  }
+
+  /**
+   * Whether a turn the recognizer ended is held for more: hands-free, its words going on, and not
+   * ended by the VAD after it already waited out a pause mid-thought (a recognizer that
+   * transcribes as the user speaks; one that transcribes per utterance knows its words only now).
+   */
+  private shouldHold(text: string, reason: EndOfTurnReason): boolean {
+    if (this.options.mode !== 'handsFree' || this.options.endOfThoughtMs <= 0 || reason === 'pushToTalk') return false;
+    if (reason === 'vad' && this.deps.stt.continuous) return false;
+    return thoughtState(text) === 'goesOn';
+  }
+
+  /** (Re)starts the held turn's wait: it is answered after `endOfThoughtMs` with no voice and no new words. */
+  private waitOutHeld(): void {
+    const held = this.held;
+    if (!held) return;
+    clearTimeout(held.timer);
+    held.timer = setTimeout(() => this.releaseHeld(), this.options.endOfThoughtMs);
+  }
+
+  /** The pause held: the turn is answered as it was. Words still coming in belong to it; they are waited for. */
+  private releaseHeld(): void {
+    const held = this.held;
+    if (!held) return;
+    // The user is speaking, pausing mid-thought again, or the recognizer is finishing what they said after it.
+    const awaitingFinal = this.awaitingFinalSince !== undefined && performance.now() - this.awaitingFinalSince < this.options.finalWaitMs;
+    if (this.inSpeech || this.thoughtPause || awaitingFinal || /\w/.test(this.turnWords)) return this.waitOutHeld();
+    this.answerHeld();
+  }
+
+  private answerHeld(): void {
+    const held = this.held;
+    if (!held) return;
+    this.dropHeld();
+    this.onEndOfTurn(held.text, held.stt, 'timeout', false);
+  }
+
+  private dropHeld(): void {
+    clearTimeout(this.held?.timer);
+    this.held = undefined;
   }
 
   /** Starts answering a turn the recognizer expects to be over, held until it is confirmed. */
@@ -305,7 +635,7 @@ export class VoiceSession {
     this.speculation = speculation;
     // Words that end a turn also confirm a barge-in, as in onEndOfTurn.
     void this.confirmBargeIn();
-    this.queue(() => this.answer(text, decided, () => speculation.stt));
+    this.queue(() => this.answer(this.named(text), decided, () => speculation.stt));
   }
 
   private settleSpeculation(confirmed: boolean): void {
@@ -346,6 +676,7 @@ export class VoiceSession {
     const pending = this.pendingBargeIn;
     if (!pending) return;
     this.cancelPendingBargeIn();
+    this.replaying?.abort();
     const speaking = this.speaking;
     if (!speaking) return;
     speaking.turn.metrics.bargeInStopMs = pending.stopMs;
@@ -378,6 +709,7 @@ export class VoiceSession {
       tts: this.deps.tts.stream({ signal: this.controller.signal }),
       splitter: new ClauseSplitter(),
       segments: [],
+      audio: [],
       characters: 0,
       audioMs: 0,
     };
@@ -390,11 +722,13 @@ export class VoiceSession {
       this.deps.log.warn('A spoken answer failed', { error: errorMessage(error) });
     } finally {
       turn.tts = this.ttsUsage(speaking);
+      if (speaking.audio.length > 0) this.lastAudio = speaking.audio;
       turn.commit();
       await turn.finished;
       await speaking.tts.close();
       if (this.speaking === speaking) {
         this.speaking = undefined;
+        this.waiting = false;
         this.deps.onActivity('listening');
       }
     }
@@ -447,6 +781,7 @@ export class VoiceSession {
         const { metrics } = speaking.turn;
         if (metrics.voiceToVoiceMs === undefined && speaking.endOfSpeechAt !== undefined) metrics.voiceToVoiceMs = performance.now() - speaking.endOfSpeechAt;
         speaking.audioMs += event.durationMs;
+        speaking.audio.push({ pcm: event.pcm, sampleRate: event.sampleRate });
         this.deps.sink.play(event.pcm, event.sampleRate);
         this.deps.onActivity('speaking');
       });
@@ -481,4 +816,9 @@ function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void
 function sameWords(a: string, b: string): boolean {
   const words = (text: string) => text.trim().split(/\s+/).join(' ');
   return words(a) === words(b);
+}
+
+/** Words said in two pieces, as one text. */
+function joinWords(first: string | undefined, second: string): string {
+  return first ? `${first} ${second}`.trim() : second;
 }

@@ -105,11 +105,11 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
   });
 
   // In dialogue.wav the second utterance starts 1.5 s after the first ends: over the answer.
-  it('stops a long answer when the user talks over it and keeps only what was heard', async () => {
+  it('stops a long answer when the user says "stop" over it, keeps only what was heard and does not answer the "stop"', async () => {
     const long =
       'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three. You can fix it by copying the list first.';
     standIn.transcripts.push('why is this test failing', 'stop');
-    standIn.chat.push({ text: long }, { text: 'Okay.' });
+    standIn.chat.push({ text: long });
     const { code, stdout, stderr } = await parleyVoice(
       ['--input', DIALOGUE, '--output', join(dir.path, 'barge.wav'), '--json', '--storage', join(dir.path, 's2'), '--workspace', dir.path],
       env,
@@ -120,7 +120,8 @@ describe('parley voice', { skip: noVoice, timeout: 120_000 }, () => {
     assert.ok(first!.reply.length > 0 && first!.reply.length < long.length, `heard: ${first!.reply}`);
     assert.ok(long.startsWith(first!.reply.split(' ').slice(0, 3).join(' ')), 'what was heard is the start of the answer');
     assert.ok(first!.metrics.bargeInStopMs !== undefined, JSON.stringify(first!.metrics));
-    assert.deepEqual([second!.transcript, second!.reply, second!.interrupted], ['stop', 'Okay.', false]);
+    // "stop" is said to the voice, not the model: no turn of its own.
+    assert.equal(second, undefined, 'the spoken "stop" was not answered');
   });
 
   it('resumes the answer when the sound over it had no words (a false alarm)', async () => {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { ServerFrame } from '../../protocol/live';
 import type { StoredTurn } from '../../protocol/session';
-import type { ParleySettings } from '../../protocol/settings';
+import { DEFAULT_SETTINGS, type ParleySettings } from '../../protocol/settings';
 import { Conversation } from '../../server/conversation/conversation';
 import { createLogger, type Logger } from '../../server/log';
 import type { Keys } from '../../server/providers/keys';
@@ -30,6 +30,8 @@ export interface VoiceLoopOptions {
   microphone: Buffer;
   stt?: Omit<SttStageOptions, 'env' | 'guards'>;
   log?: Logger;
+  /** The workspace's names, as the editor's session reads them (voice/vocabulary.ts). */
+  vocabulary?: readonly string[];
 }
 
 export interface VoiceLoopRun {
@@ -37,6 +39,8 @@ export interface VoiceLoopRun {
   turns: StoredTurn[];
   /** Every frame the session and conversation sent towards the panel. */
   frames: ServerFrame[];
+  /** When each frame was sent, in ms of the microphone recording (from when it began to play in). */
+  frameAtMs: number[];
   /** What the sink played. */
   sink: ClockSink;
 }
@@ -44,14 +48,19 @@ export interface VoiceLoopRun {
 const quiet = createLogger(() => undefined);
 
 /** Runs one conversation over the microphone recording and returns once the last answer has played. */
-export async function runVoiceLoop({ settings, keys, microphone, stt, log = quiet }: VoiceLoopOptions): Promise<VoiceLoopRun> {
+export async function runVoiceLoop({ settings, keys, microphone, stt, log = quiet, vocabulary }: VoiceLoopOptions): Promise<VoiceLoopRun> {
   const dir = tempDir('voice-loop');
   const { db } = openDatabase({ file: join(dir.path, 'sessions.db'), migrations: SESSIONS_MIGRATIONS, nativeDir: '/nonexistent', log, label: 'voice loop' });
   try {
     const store = new SessionStore(db);
     const sessionId = store.start();
     const frames: ServerFrame[] = [];
-    const emit = (frame: ServerFrame) => frames.push(frame);
+    const frameAtMs: number[] = [];
+    let startedAt = performance.now();
+    const emit = (frame: ServerFrame) => {
+      frames.push(frame);
+      frameAtMs.push(performance.now() - startedAt);
+    };
     const folders = new WorkspaceFolders([dir.path]);
     const providers = new ProviderRegistry(keys, log, { stt });
     const model = providers.llm(settings);
@@ -73,18 +82,53 @@ export async function runVoiceLoop({ settings, keys, microphone, stt, log = quie
       }),
     });
     const sink = new ClockSink(true);
-    const session = await createVoicePipeline({ settings, providers, conversation, sink, emit, log });
+    const session = await createVoicePipeline({
+      settings,
+      providers,
+      conversation,
+      sink,
+      emit,
+      log,
+      ...(vocabulary ? { vocabulary: async () => vocabulary } : {}),
+    });
     try {
       await session.start();
+      startedAt = performance.now();
       await feedRealTime(session, microphone);
       await session.finish();
       await waitFor(() => !sink.playing, { what: 'the last answer to play out', timeoutMs: 30_000 });
     } finally {
       await session.close();
     }
-    return { turns: store.turns(sessionId), frames, sink };
+    return { turns: store.turns(sessionId), frames, frameAtMs, sink };
   } finally {
     db.close();
     dir.cleanup();
   }
+}
+
+/** The recognizers a loop over stand-ins can use: OpenAI-compatible per utterance, Deepgram nova-3 (gated by the VAD) or Flux. */
+export type StandInRecognizer = 'perUtterance' | 'deepgram' | 'flux';
+
+/** Settings for a loop over stand-ins: the model and the voice at their URLs, the recognizer, and voice options over the defaults. */
+export function standInSettings(options: {
+  llmUrl: string;
+  ttsUrl: string;
+  recognizer: StandInRecognizer;
+  /** The OpenAI-compatible stand-in a per-utterance recognizer uses, or Deepgram's. */
+  sttUrl: string;
+  voice?: Partial<ParleySettings['voice']>;
+}): ParleySettings {
+  const { llmUrl, ttsUrl, recognizer, sttUrl, voice = {} } = options;
+  const stt: ParleySettings['stt'] =
+    recognizer === 'perUtterance'
+      ? { provider: 'openai-compatible', model: 'whisper-1', baseUrl: sttUrl }
+      : { provider: 'deepgram', model: recognizer === 'flux' ? 'flux-general-en' : 'nova-3', baseUrl: sttUrl };
+  return {
+    ...structuredClone(DEFAULT_SETTINGS),
+    llm: { provider: 'openai-compatible', model: 'local-coder', baseUrl: llmUrl },
+    stt,
+    tts: { provider: 'openai', model: 'tts-1', baseUrl: ttsUrl },
+    voice: { ...DEFAULT_SETTINGS.voice, ...voice },
+  };
 }

@@ -43,7 +43,7 @@ export class FallbackStt extends STT {
   /** Each provider's own open() logs and closes its stream with the signal. */
   override open(options: SttOpenOptions = {}, signal?: AbortSignal): Promise<SttStream> {
     signal?.throwIfAborted();
-    return this.openStream({ maxTurnMs: options.maxTurnMs ?? DEFAULT_MAX_TURN_MS }, signal);
+    return this.openStream({ maxTurnMs: options.maxTurnMs ?? DEFAULT_MAX_TURN_MS, vocabulary: options.vocabulary ?? [] }, signal);
   }
 
   protected override openStream(options: Required<SttOpenOptions>, signal: AbortSignal | undefined): Promise<SttStream> {

@@ -19,6 +19,12 @@ export interface SttOpenOptions {
    * audio in memory until it ends; past this the turn is dropped with an error.
    */
   maxTurnMs?: number;
+  /**
+   * Names the user is likely to say (the workspace's identifiers and files, most relevant first;
+   * voice/vocabulary.ts): Deepgram gets them as keyterms when the stream opens, OpenAI
+   * transcription in its prompt with each turn (updated with `SttStream.vocabulary`).
+   */
+  vocabulary?: readonly string[];
 }
 
 export const DEFAULT_MAX_TURN_MS = 60_000;
@@ -47,7 +53,9 @@ export abstract class STT {
     signal?.throwIfAborted();
     const started = performance.now();
     try {
-      const stream = await this.openStream({ maxTurnMs: options.maxTurnMs ?? DEFAULT_MAX_TURN_MS }, signal);
+      const vocabulary = options.vocabulary ?? [];
+      const stream = await this.openStream({ maxTurnMs: options.maxTurnMs ?? DEFAULT_MAX_TURN_MS, vocabulary }, signal);
+      stream.vocabulary = vocabulary;
       stream.closeOn(signal);
       this.log.info('Speech-to-text stream opened', { provider: this.provider, model: this.model, openMs: Math.round(performance.now() - started) });
       return stream;
@@ -68,6 +76,8 @@ export interface TurnAudio {
 }
 
 export abstract class SttStream extends EventEmitter<{ event: [SttEvent] }> {
+  /** The names the user is likely to say now, for providers that take them with each turn. */
+  vocabulary: readonly string[] = [];
   readonly #aligner = new SampleAligner();
   #turnBytes = 0;
   #endTurnAt: number | undefined;

@@ -17,6 +17,8 @@ export class ClockSink implements AudioSink {
   private queuedMs = 0;
   private startedAt: number | undefined;
   private paused = false;
+  /** Audio ms played per ms of the clock. */
+  protected rate = 1;
   private answerPlayed = 0;
   /** Whether this answer's audio was dropped by `stop`. */
   private stopped = false;
@@ -69,6 +71,12 @@ export class ClockSink implements AudioSink {
     return this.answerPlayed;
   }
 
+  setRate(rate: number): void {
+    this.advance();
+    this.rate = rate;
+    this.schedule();
+  }
+
   startAnswer(): void {
     this.advance();
     this.answerPlayed = 0;
@@ -101,7 +109,8 @@ export class ClockSink implements AudioSink {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.startedAt === undefined || this.queuedMs === 0) return;
-    this.timer = setTimeout(() => this.tick(), Math.max(1, Math.ceil(this.queuedMs - (this.now() - this.startedAt))));
+    const leftMs = (this.queuedMs - (this.now() - this.startedAt) * this.rate) / this.rate;
+    this.timer = setTimeout(() => this.tick(), Math.max(1, Math.ceil(leftMs)));
   }
 
   private tick(): void {
@@ -115,7 +124,7 @@ export class ClockSink implements AudioSink {
   private advance(): void {
     if (this.startedAt === undefined) return;
     const now = this.now();
-    let budget = now - this.startedAt;
+    let budget = (now - this.startedAt) * this.rate;
     while (budget > 0 && this.queue.length > 0) {
       const head = this.queue[0]!;
       if (head.ms <= budget) {

@@ -79,6 +79,13 @@ export class LiveSink extends ClockSink {
     this.client.send({ type: 'playback', action: 'resume' });
   }
 
+  override setRate(rate: number): void {
+    // The client's position so far moved at the old rate.
+    if (this.report) this.report = { ...this.report, playedMs: this.playedMs(), at: this.clock() };
+    super.setRate(rate);
+    this.client.send({ type: 'playback', action: 'rate', rate });
+  }
+
   override stop(): number {
     const played = this.playedMs();
     super.stop();
@@ -92,7 +99,7 @@ export class LiveSink extends ClockSink {
     const clockMs = super.playedMs();
     const report = this.report;
     if (!report) return clockMs;
-    const moving = report.state === 'playing' && !this.pausedHere ? Math.max(0, (this.stoppedAt ?? this.clock()) - report.at) : 0;
+    const moving = report.state === 'playing' && !this.pausedHere ? Math.max(0, (this.stoppedAt ?? this.clock()) - report.at) * this.rate : 0;
     return Math.min(this.sentMs, report.playedMs + moving);
   }
 

@@ -11,6 +11,11 @@ export interface AudioSink {
   resume(): void;
   /** Drops everything queued; returns how many ms of this answer were played. */
   stop(): number;
+  /**
+   * Plays at `rate` from now on (1 the voice's own, 0.8 slower, 1.3 faster), what is queued
+   * included, for this answer and those after it. Played ms stay the audio's own ms.
+   */
+  setRate(rate: number): void;
   /** A new answer starts: playback time counts from zero again. */
   startAnswer(): void;
   /** Milliseconds of this answer played so far. */

@@ -5,7 +5,7 @@
 import { PlayoutWaiters, type AudioSink, type Playout } from '../../../server/voice/playback/sink';
 
 export class FakeSink implements AudioSink {
-  /** pause, resume, stop and startAnswer, in order. */
+  /** pause, resume, stop, startAnswer and rate changes (`rate 0.9`), in order. */
   readonly calls: string[] = [];
   /** Milliseconds of audio received, per answer. */
   readonly receivedMs: number[] = [];
@@ -13,6 +13,7 @@ export class FakeSink implements AudioSink {
   private played = 0;
   private paused = false;
   private stopped = false;
+  rate = 1;
   private readonly waiters = new PlayoutWaiters();
 
   get playing(): boolean {
@@ -48,6 +49,11 @@ export class FakeSink implements AudioSink {
     return this.played;
   }
 
+  setRate(rate: number): void {
+    this.calls.push(`rate ${rate}`);
+    this.rate = rate;
+  }
+
   startAnswer(): void {
     this.calls.push('startAnswer');
     this.receivedMs.push(0);
@@ -64,10 +70,10 @@ export class FakeSink implements AudioSink {
     return this.waiters.wait(() => this.playout(), signal);
   }
 
-  /** Plays `ms` of what is queued (nothing while paused); the answer plays out when the queue runs dry. */
+  /** Plays `ms` of the clock's worth of what is queued, at the rate (nothing while paused); the answer plays out when the queue runs dry. */
   advance(ms: number): void {
     if (this.paused || this.queuedMs === 0) return;
-    const step = Math.min(ms, this.queuedMs);
+    const step = Math.min(ms * this.rate, this.queuedMs);
     this.queuedMs -= step;
     this.played += step;
     if (this.queuedMs === 0) this.waiters.release(this.playout());

@@ -58,10 +58,25 @@ export interface FakeVoice {
   close(): Promise<void>;
 }
 
-/** Short waits, so a false alarm or a late recognizer is decided within a test's milliseconds. */
-export const FAST_OPTIONS: VoiceSessionOptions = { ...DEFAULT_VOICE_OPTIONS, falseAlarmMs: 30, finalWaitMs: 60 };
+/** The answers the session committed. */
+export const assistantTurns = (voice: FakeVoice): StoredTurn[] => voice.turns().filter((turn) => turn.role === 'assistant');
 
-export async function fakeVoice(options: Partial<VoiceSessionOptions> = {}, tools: Tool[] = [], prices?: PriceTable): Promise<FakeVoice> {
+/** What the user said, turn by turn, as the session committed it. */
+export const userTurns = (voice: FakeVoice): string[] =>
+  voice
+    .turns()
+    .filter((turn) => turn.role === 'user')
+    .map((turn) => turn.text);
+
+/** Short waits, so a false alarm or a late recognizer is decided within a test's milliseconds. */
+export const FAST_OPTIONS: VoiceSessionOptions = { ...DEFAULT_VOICE_OPTIONS, falseAlarmMs: 30, finalWaitMs: 60, endOfThoughtMs: 60 };
+
+export async function fakeVoice(
+  options: Partial<VoiceSessionOptions> = {},
+  tools: Tool[] = [],
+  prices?: PriceTable,
+  vocabulary?: () => Promise<readonly string[]>,
+): Promise<FakeVoice> {
   const dir = tempDir('fake-voice');
   const log = createLogger(() => undefined);
   const { db } = openDatabase({ file: join(dir.path, 'sessions.db'), migrations: SESSIONS_MIGRATIONS, nativeDir: '/nonexistent', log, label: 'sessions' });
@@ -83,7 +98,7 @@ export async function fakeVoice(options: Partial<VoiceSessionOptions> = {}, tool
   const tts = new FakeTts();
   const sink = new FakeSink();
   const session = new VoiceSession(
-    { conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log, ...(prices ? { prices } : {}) },
+    { conversation, stt, tts, vad, sink, emit, onActivity: () => undefined, log, ...(prices ? { prices } : {}), ...(vocabulary ? { vocabulary } : {}) },
     { ...FAST_OPTIONS, ...options },
   );
   await session.start();

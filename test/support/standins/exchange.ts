@@ -12,6 +12,8 @@ export interface RecordedRequest {
   path: string;
   /** Query parameters; a repeated name keeps its last value. */
   query: Record<string, string>;
+  /** Every value of each query parameter, in order (Deepgram's `keyterm` repeats). */
+  queryAll: Record<string, string[]>;
   headers: IncomingHttpHeaders;
   /** Parsed JSON, multipart fields (see body.ts), text, raw bytes, or undefined for no body. */
   body: unknown;

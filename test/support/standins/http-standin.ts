@@ -104,6 +104,7 @@ class HttpStandIn implements StandIn {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
+      queryAll: Object.fromEntries([...new Set(url.searchParams.keys())].map((name) => [name, url.searchParams.getAll(name)])),
       headers: req.headers,
       body: undefined,
       receivedAt: performance.now(),

@@ -26,6 +26,25 @@ const microtasks = async () => {
 };
 
 describe('the clock sink', () => {
+  it('plays at the rate it is set to, what is queued included', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const sink = new ClockSink(false, () => Date.now());
+    sink.startAnswer();
+    sink.play(audio(1_000), 16_000);
+    const flag = settledFlag(sink.waitForPlayout());
+    t.mock.timers.tick(200);
+    sink.setRate(0.5);
+    t.mock.timers.tick(400);
+    assert.equal(Math.round(sink.playedMs()), 400, '200 ms at 1× and 400 ms at 0.5×');
+    t.mock.timers.tick(1_100);
+    await microtasks();
+    assert.equal(flag.settled, false, '600 ms of audio left take 1.2 s at 0.5×');
+    t.mock.timers.tick(100);
+    await microtasks();
+    assert.equal(flag.settled, true);
+    assert.equal(Math.round(sink.playedMs()), 1_000);
+  });
+
   it('reports the playout when its timer finds the queue played, not before, and not while paused', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const sink = new ClockSink(false, () => Date.now());
@@ -73,6 +92,21 @@ function page() {
 }
 
 describe('the live sink', () => {
+  it('tells the page a new rate, and advances what was heard between reports at that rate', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const { client, sent, report } = page();
+    const sink = new LiveSink(client, () => Date.now());
+    sink.startAnswer();
+    sink.play(audio(2_000), 16_000);
+    t.mock.timers.tick(100);
+    report(100, 'playing');
+    t.mock.timers.tick(100);
+    sink.setRate(1.5);
+    assert.deepEqual(sent.at(-1), { type: 'playback', action: 'rate', rate: 1.5 });
+    t.mock.timers.tick(200);
+    assert.equal(sink.playedMs(), 500, '200 ms at 1×, then 200 ms at 1.5×');
+  });
+
   it('announces each answer and takes what was heard from the page, advanced between its reports', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const { client, sent, report } = page();

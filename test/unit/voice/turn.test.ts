@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fakeVoice, MIC_CHUNK, recordingTool, type FakeVoice } from '../../support/fakes/voice';
+import { assistantTurns, fakeVoice, MIC_CHUNK, userTurns, recordingTool, type FakeVoice } from '../../support/fakes/voice';
 import { waitFor } from '../../support/poll';
 
 const FIRST = 'It is a test.';
@@ -13,12 +13,6 @@ const SECOND = 'Of the voice loop.';
 /** The fake TTS speaks 10 ms per character. */
 const FIRST_MS = FIRST.length * 10;
 
-const assistantTurns = (voice: FakeVoice) => voice.turns().filter((turn) => turn.role === 'assistant');
-const userTurns = (voice: FakeVoice) =>
-  voice
-    .turns()
-    .filter((turn) => turn.role === 'user')
-    .map((turn) => turn.text);
 const deltas = (voice: FakeVoice) => voice.frames.flatMap((frame) => (frame.type === 'assistantDelta' ? [frame.text] : []));
 
 async function speechStarts(voice: FakeVoice): Promise<void> {
@@ -75,7 +69,7 @@ describe('a spoken answer', () => {
       voice.sink.advance(FIRST_MS);
       await speechStarts(voice);
       assert.deepEqual(voice.sink.calls.slice(-1), ['pause'], 'speech over the answer pauses it at once');
-      voice.stt.say.words('wait');
+      voice.stt.say.words('actually');
       await waitFor(() => assistantTurns(voice).length === 1, { what: 'the interrupted answer to be committed' });
       const [turn] = assistantTurns(voice);
       assert.equal(turn!.text, FIRST, 'only the clause that played');

@@ -76,4 +76,25 @@ describe('webview playback reports', () => {
       ['done'],
     );
   });
+
+  it('at a new rate re-stretches the chunks not yet begun, and reports the answer’s own time', async () => {
+    playback.command({ type: 'playback', action: 'start', answer: 4 });
+    playback.play(chunk(100), 16_000);
+    playback.play(chunk(100), 16_000);
+    context().advance(20 + 50);
+    playback.command({ type: 'playback', action: 'rate', rate: 0.5 });
+    playback.play(chunk(100), 16_000);
+    // The first chunk plays out as it began; the second and the new third take twice as long.
+    context().advance(50 + 100);
+    playback.pause();
+    await flush();
+    assert.equal(last()?.state, 'paused');
+    assert.ok(Math.abs(last()!.playedMs - 150) < 0.1, `half of the slowed second chunk: ${last()!.playedMs}`);
+    playback.resume();
+    await flush();
+    context().advance(100 + 200);
+    assert.equal(last()?.state, 'done');
+    assert.ok(Math.abs(last()!.playedMs - 300) < 0.1, 'all three chunks, in their own time');
+    assert.equal(playback.receivedMs, 300);
+  });
 });

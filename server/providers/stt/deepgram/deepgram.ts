@@ -7,6 +7,7 @@ import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../../log';
 import { SAMPLE_RATE } from '../../../audio/pcm';
 import { guardFor, type GuardOptions } from '../../resilience';
+import { keyterms } from '../../../voice/vocabulary';
 import { STT, type SttOpenOptions } from '../stt';
 import { DeepgramStream, type DeepgramStreamTiming } from './stream';
 
@@ -49,18 +50,19 @@ export class DeepgramStt extends STT {
     this.#timing = { keepAliveMs: options.keepAliveMs ?? 4_000, closeTimeoutMs: options.closeTimeoutMs ?? 2_000 };
   }
 
-  protected override openStream(_options: Required<SttOpenOptions>, signal: AbortSignal | undefined): Promise<DeepgramStream> {
+  protected override openStream(options: Required<SttOpenOptions>, signal: AbortSignal | undefined): Promise<DeepgramStream> {
     // Each attempt is a fresh socket; the SDK's own reconnecting is off so that the guard alone
     // decides about retries and a dropped session is reported instead of silently replaced.
     return this.guard.run(async (attemptSignal) => {
-      const stream = new DeepgramStream(await this.#connection(), this.log, this.#timing);
+      const stream = new DeepgramStream(await this.#connection(options.vocabulary), this.log, this.#timing);
       await stream.start(attemptSignal);
       return stream;
     }, signal);
   }
 
-  #connection() {
-    const { language = 'en', endpointingMs = 300, utteranceEndMs = 1000, keyterms } = this.options;
+  #connection(vocabulary: readonly string[]) {
+    const { language = 'en', endpointingMs = 300, utteranceEndMs = 1000, keyterms: own = [] } = this.options;
+    const terms = keyterms(vocabulary, own);
     return this.#client.listen.v1.connect({
       model: this.model,
       language,
@@ -73,7 +75,7 @@ export class DeepgramStt extends STT {
       endpointing: endpointingMs,
       utterance_end_ms: utteranceEndMs,
       vad_events: 'true',
-      ...(keyterms?.length ? { keyterm: keyterms } : {}),
+      ...(terms.length ? { keyterm: terms } : {}),
       shouldReconnect: () => false,
       reconnectAttempts: 0,
       connectionTimeoutInSeconds: Math.max(1, Math.ceil(this.guard.options.timeoutMs / 1000)),

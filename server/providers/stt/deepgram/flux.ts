@@ -8,6 +8,7 @@ import { DeepgramClient } from '@deepgram/sdk';
 import type { Logger } from '../../../log';
 import { SAMPLE_RATE } from '../../../audio/pcm';
 import { guardFor, type GuardOptions } from '../../resilience';
+import { keyterms } from '../../../voice/vocabulary';
 import { STT, type SttOpenOptions } from '../stt';
 import { DeepgramFluxStream } from './flux-stream';
 import type { DeepgramStreamTiming } from './socket';
@@ -61,17 +62,18 @@ export class DeepgramFluxStt extends STT {
     this.#timing = { keepAliveMs: options.keepAliveMs ?? 4_000, closeTimeoutMs: options.closeTimeoutMs ?? 2_000 };
   }
 
-  protected override openStream(_options: Required<SttOpenOptions>, signal: AbortSignal | undefined): Promise<DeepgramFluxStream> {
+  protected override openStream(options: Required<SttOpenOptions>, signal: AbortSignal | undefined): Promise<DeepgramFluxStream> {
     // As for /v1: a fresh socket per attempt, the SDK's reconnecting off, the guard decides.
     return this.guard.run(async (attemptSignal) => {
-      const stream = new DeepgramFluxStream(await this.#connection(), this.log, this.#timing);
+      const stream = new DeepgramFluxStream(await this.#connection(options.vocabulary), this.log, this.#timing);
       await stream.start(attemptSignal);
       return stream;
     }, signal);
   }
 
-  #connection() {
-    const { eagerEndOfTurn, eotThreshold, eagerEotThreshold = 0.5, eotTimeoutMs, keyterms } = this.options;
+  #connection(vocabulary: readonly string[]) {
+    const { eagerEndOfTurn, eotThreshold, eagerEotThreshold = 0.5, eotTimeoutMs, keyterms: own = [] } = this.options;
+    const terms = keyterms(vocabulary, own);
     return this.#client.listen.v2.connect({
       model: this.model,
       encoding: 'linear16',
@@ -79,7 +81,7 @@ export class DeepgramFluxStt extends STT {
       ...(eotThreshold === undefined ? {} : { eot_threshold: eotThreshold }),
       ...(eagerEndOfTurn ? { eager_eot_threshold: eagerEotThreshold } : {}),
       ...(eotTimeoutMs === undefined ? {} : { eot_timeout_ms: eotTimeoutMs }),
-      ...(keyterms?.length ? { keyterm: keyterms } : {}),
+      ...(terms.length ? { keyterm: terms } : {}),
       shouldReconnect: () => false,
       reconnectAttempts: 0,
       connectionTimeoutInSeconds: Math.max(1, Math.ceil(this.guard.options.timeoutMs / 1000)),

@@ -8,6 +8,7 @@ import OpenAI, { toFile } from 'openai';
 import type { Logger } from '../../../log';
 import { encodeWav } from '../../../audio/wav';
 import { guardFor, type GuardOptions } from '../../resilience';
+import { transcriptionPrompt } from '../../../voice/vocabulary';
 import { STT, type SttOpenOptions } from '../stt';
 import { UtteranceSttStream, type Transcript } from '../utterance';
 import { transcriptionError } from './errors';
@@ -64,17 +65,19 @@ export class OpenAIStt extends STT {
   }
 
   protected override async openStream(options: Required<SttOpenOptions>): Promise<UtteranceSttStream> {
-    return new UtteranceSttStream(
+    const stream: UtteranceSttStream = new UtteranceSttStream(
       this.provider,
       this.log,
-      (pcm, signal, onPartial) => this.guard.run((attempt) => this.#transcribe(pcm, attempt, onPartial), signal),
+      (pcm, signal, onPartial) => this.guard.run((attempt) => this.#transcribe(pcm, attempt, onPartial, stream.vocabulary), signal),
       options.maxTurnMs,
     );
+    return stream;
   }
 
-  async #transcribe(pcm: Buffer, signal: AbortSignal, onPartial: (text: string) => void): Promise<Transcript> {
+  async #transcribe(pcm: Buffer, signal: AbortSignal, onPartial: (text: string) => void, vocabulary: readonly string[]): Promise<Transcript> {
     const file = await toFile(encodeWav(pcm), 'turn.wav', { type: 'audio/wav' });
-    const { language, prompt } = this.options;
+    const { language } = this.options;
+    const prompt = transcriptionPrompt(vocabulary, this.options.prompt);
     const request = { file, model: this.model, ...(language ? { language } : {}), ...(prompt ? { prompt } : {}) };
     try {
       if (!this.#stream) return { text: (await this.#client.audio.transcriptions.create(request, { signal })).text };
