@@ -23,6 +23,7 @@ import { startDeepgramStandIn, startOpenAIStandIn, type FluxCue, type ListenCue 
 import { textTokens } from '../test/support/standins/chat-reply';
 import { runVoiceLoop, standInSettings } from '../test/support/voice-loop';
 import { median, printTable, type Row } from './stats';
+import { echoRows } from './voiceEcho';
 import { identifierRows } from './voiceNames';
 import { midThoughtRows, PAUSES_MS } from './voiceThought';
 
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
   const table: Row[] = [];
   const counts: string[] = [];
   if (PART === 'names') return names(table);
+  if (PART === 'echo') return echo(table);
   // The first conversation in a process pays for loading and connecting; it is not measured.
   await converse('perUtterance', false, MICROPHONE, [TRANSCRIPT], [ANSWER]);
   if (PART === 'thought') return thought(table);
@@ -204,6 +206,7 @@ async function main(): Promise<void> {
   console.log(`\nTurns measured — ${counts.join('; ')}; barge-ins ${stops.length}/${RUNS}.`);
   await thought(table);
   await names(table);
+  await echo(table);
   printTable(
     `Voice (${RUNS} runs; stand-ins: final ${STT_MS} ms after the end of speech, first token ${LLM_MS} ms then one every ${INTER_TOKEN_MS} ms (the first clause is written ${firstClauseMs(ANSWER)} ms after the first token), first audio ${TTS_MS} ms; Flux eager ${EAGER_LEAD_MS} ms before its end of turn; VAD hangover ${hangover} ms)`,
     table,
@@ -233,6 +236,14 @@ async function thought(table: Row[]): Promise<void> {
   table.push(...rows);
   console.log(`\nPauses mid-thought (${PAUSES_MS.join(', ')} ms):\n${notes.map((note) => `- ${note}`).join('\n')}`);
   if (PART === 'thought') printTable(`Voice: turns that wait for the end of a thought (${RUNS} runs of the complete question)`, table);
+}
+
+/** No self-interruption: false barge-ins on the answer's echo, and real ones over it (voiceEcho.ts). */
+async function echo(table: Row[]): Promise<void> {
+  const { rows, notes } = await echoRows(keys, log);
+  table.push(...rows);
+  console.log(`\nEcho:\n${notes.map((note) => `- ${note}`).join('\n')}`);
+  if (PART === 'echo') printTable('Voice: the answer through the speakers into the microphone (system voice, espeak-ng)', table);
 }
 
 /** Identifiers heard right, with and without the mapping (voiceNames.ts). */

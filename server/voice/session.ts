@@ -20,6 +20,11 @@
  * answer is stopped (model and TTS aborted, Clear sent) and only what was heard is kept in
  * history, marked interrupted; if none follow within `falseAlarmMs`, playback resumes.
  *
+ * Parley's own voice in the microphone (speakers, no headset) is not a barge-in: speech that starts
+ * while an answer plays is first compared with what is playing (echo.ts); while it is the answer's
+ * echo, playback goes on and the comparison is repeated, so the user talking over the echo still
+ * cuts in. Words heard over the answer that are the answer's own neither stop it nor are answered.
+ *
  * Voice commands ("stop", "wait", "go on", "slower", "faster", "repeat that";
  * protocol/voiceCommands.ts) are said to the voice, not the model: while an answer is being given
  * they act on the first interim transcript that is one, otherwise on the end of the turn, and the
@@ -42,6 +47,7 @@ import { PcmHistory } from '../audio/history';
 import type { AudioSink } from './playback/sink';
 import { settlesWithin } from '../settles';
 import { endOfThoughtWaitMs, thoughtState } from './endOfThought';
+import { answerPowerAt, ECHO_LIKENESS, ECHO_WINDOW_MS, matchEcho, ownWords, PlaybackReference, type EchoMatch } from './echo';
 import { mapIdentifiers, spellings, type Spelling } from './identifiers';
 import { ClauseSplitter, heardText, type SpokenSegment } from './speech';
 import type { VoiceActivityDetector, VadEvent } from './vad';
@@ -87,6 +93,8 @@ export interface VoiceSessionOptions {
    * question mark at their end), when shorter than the VAD's own; 0 turns it off.
    */
   questionSilenceMs: number;
+  /** Tell the answer's own echo in the microphone from the user (echo.ts); off, any speech over the answer pauses it. */
+  echoCheck: boolean;
 }
 
 export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = {
@@ -96,7 +104,13 @@ export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = {
   eagerEndOfTurn: false,
   endOfThoughtMs: 700,
   questionSilenceMs: 300,
+  echoCheck: true,
 };
+
+/** How often speech heard as the answer's echo is compared with the answer again. */
+const ECHO_RECHECK_MS = 96;
+/** How much louder than the echo alone the microphone must be for a sound unlike the answer to be the user (4 dB). */
+const USER_OVER_ECHO = 2.5;
 
 /** How long the voice waits for the vocabulary before it starts listening without it. */
 const VOCABULARY_WAIT_MS = 1_000;
@@ -115,6 +129,8 @@ interface Speaking {
   segments: SpokenSegment[];
   /** The audio the voice made for it, as made: what "repeat that" plays again. */
   audio: AudioChunk[];
+  /** The text given to the voice so far: what an echo of it would say. */
+  said: string;
   endOfSpeechAt?: number;
   /** Text given to the voice and audio it made, which is what voices bill. */
   characters: number;
@@ -169,8 +185,19 @@ export class VoiceSession {
   private waiting = false;
   /** The voice's playback rate, as "slower" and "faster" set it. */
   private rate = 1;
-  /** The last answer's audio, for "repeat that". */
+  /** The last answer's audio and text, for "repeat that". */
   private lastAudio: AudioChunk[] | undefined;
+  private lastSaid = '';
+  /** What is being played, for telling its echo in the microphone from the user. */
+  private readonly reference = new PlaybackReference();
+  /**
+   * Speech the VAD heard over the answer that is the answer's echo: when (stream ms) it was last
+   * checked, the delay it comes back at, and its loudness (its power against the answer's, and
+   * its usual power at the microphone), to tell a dip in the likeness from the user's voice.
+   */
+  private echo: { checkedAtMs: number; delayMs: number; gain: number; power: number } | undefined;
+  /** The current turn began while an answer was playing: its words may be the answer's own. */
+  private turnOverPlayback = false;
   /** "repeat that" playing the last answer again, until it plays out or is stopped. */
   private replaying: AbortController | undefined;
   /** Push-to-talk: the recognizer's audio for the transcript the user is reviewing, until it is said. */
@@ -179,7 +206,8 @@ export class VoiceSession {
   /** Answers in the chain: the one being given and those waiting behind it. */
   private queued = 0;
   private readonly controller = new AbortController();
-  /** The workspace's names, spelt for matching; when they were last asked for, and the request under way. */
+  /** The workspace's names, and spelt for matching; when they were last asked for, and the request under way. */
+  private names: readonly string[] = [];
   private spelled: Spelling[] = [];
   private vocabularyAt = -Infinity;
   private readingVocabulary: Promise<void> | undefined;
@@ -207,9 +235,10 @@ export class VoiceSession {
     // A recognizer that finds turns itself hears everything, without waiting for the VAD.
     if (this.deps.stt.continuous) this.stream?.push(pcm);
     const wasInSpeech = this.inSpeech;
+    const wasEcho = this.echo !== undefined;
     for (const event of await this.deps.vad.push(pcm)) this.onVad(event);
-    // The chunk that started speech was sent with the padded history in onVad.
-    if (this.inSpeech && wasInSpeech && !this.deps.stt.continuous) this.stream?.push(pcm);
+    // The chunk that started speech (or ended an echo) was sent with the history in onVad; an echo is not sent.
+    if (this.inSpeech && wasInSpeech && !wasEcho && !this.echo && !this.deps.stt.continuous) this.stream?.push(pcm);
   }
 
   private talking = false;
@@ -259,8 +288,6 @@ export class VoiceSession {
       .catch((error: unknown) => this.deps.log.warn('A spoken answer failed', { error: errorMessage(error) }))
       .finally(() => this.queued--);
   }
-
-  private names: readonly string[] = [];
 
   /** Asks for the workspace's names; the recognizer and the mapping use them once they come. */
   private readVocabulary(): Promise<void> {
@@ -338,6 +365,14 @@ export class VoiceSession {
       this.quietSinceMs = undefined;
       this.endOfSpeechAt = undefined;
       if (performance.now() - this.vocabularyAt > VOCABULARY_MAX_AGE_MS) void this.readVocabulary();
+      this.turnOverPlayback ||= this.deps.sink.playing;
+      // The answer's own echo: playback goes on, and the recognizer is not sent it.
+      const match = this.deps.sink.playing && this.options.echoCheck ? this.compareWithAnswer(event.atMs) : undefined;
+      if (match && match.likeness >= ECHO_LIKENESS) {
+        this.echo = { checkedAtMs: event.atMs, delayMs: match.delayMs, gain: match.micPower / match.answerPower, power: match.micPower };
+        this.deps.log.debug('Speech over the answer is its own echo: playback goes on');
+        return;
+      }
       if (!this.deps.stt.continuous) this.stream?.push(this.history.since(event.paddedStartMs));
       if (this.deps.sink.playing) this.pauseForBargeIn(event);
       this.deps.onActivity('listening');
@@ -345,9 +380,16 @@ export class VoiceSession {
       if (event.speaking && event.probability >= VOICED) this.lastVoiceAt = performance.now() - (this.deps.vad.streamMs - event.endMs);
       this.watchForQuestionEnd(event);
       if (this.held && event.probability >= VOICED) this.waitOutHeld();
+      if (this.echo) this.checkEcho(event);
     } else if (event.type === 'speechEnd') {
       this.inSpeech = false;
       this.quietSinceMs = undefined;
+      // Only the answer's echo was heard: no turn to end.
+      if (this.echo) {
+        this.echo = undefined;
+        this.turnOverPlayback = false;
+        return;
+      }
       // The turn already ended on its question; this is the same silence, heard out.
       if (this.endedOnQuestion) {
         this.endedOnQuestion = false;
@@ -382,6 +424,52 @@ export class VoiceSession {
     this.endSpokenTurn();
   }
 
+  /** The microphone's last moments, up to stream time `atMs`, compared with the answer playing. */
+  private compareWithAnswer(atMs: number): EchoMatch | undefined {
+    const playedMs = this.deps.sink.playedMs();
+    const match = matchEcho(this.history.since(atMs - ECHO_WINDOW_MS), this.reference, playedMs);
+    this.deps.log.debug('Speech over the answer compared with it', {
+      likeness: match && Math.round(match.likeness * 100) / 100,
+      playedMs: Math.round(playedMs),
+    });
+    return match;
+  }
+
+  /**
+   * Speech heard as the answer's echo, checked again every few voiced frames. It stays the echo
+   * while it sounds like the answer, or is no louder than the echo would be (a moment the answer
+   * does not match, such as a pause between its words); once it is neither, the user is talking
+   * over it: a barge-in, timed from the last check that found only the echo. After the answer has
+   * played out its echo still matches its end for a moment; what comes later is the user's
+   * (nothing is left to pause then, and the turn goes on as any other).
+   */
+  private checkEcho(frame: Extract<VadEvent, { type: 'frame' }>): void {
+    const echo = this.echo!;
+    if (frame.endMs - echo.checkedAtMs < ECHO_RECHECK_MS || frame.probability < VOICED) return;
+    const match = this.compareWithAnswer(frame.endMs);
+    if (!match || match.likeness >= ECHO_LIKENESS) {
+      echo.checkedAtMs = frame.endMs;
+      if (match) {
+        echo.delayMs = match.delayMs;
+        echo.gain = 0.7 * echo.gain + 0.3 * (match.micPower / match.answerPower);
+        echo.power = 0.7 * echo.power + 0.3 * match.micPower;
+      }
+      return;
+    }
+    const echoPower = echo.gain * answerPowerAt(this.reference, this.deps.sink.playedMs(), echo.delayMs);
+    if (match.micPower <= USER_OVER_ECHO * Math.max(echoPower, echo.power / 2)) {
+      echo.checkedAtMs = frame.endMs;
+      return;
+    }
+    this.echo = undefined;
+    this.deps.log.debug('The user is talking over the echo: a barge-in');
+    // The recognizer hears the user from just before the check that last found the echo alone.
+    if (!this.deps.stt.continuous) this.stream?.push(this.history.since(echo.checkedAtMs - ECHO_WINDOW_MS));
+    if (this.deps.sink.playing)
+      this.pauseForBargeIn({ type: 'speechStart', createdAt: frame.createdAt, startMs: echo.checkedAtMs, paddedStartMs: echo.checkedAtMs, atMs: frame.endMs });
+    this.deps.onActivity('listening');
+  }
+
   /** The VAD heard the user stop (and, mid-thought, stay silent): the recognizer finishes the turn. */
   private endSpokenTurn(): void {
     clearTimeout(this.thoughtPause);
@@ -402,7 +490,7 @@ export class VoiceSession {
           this.commandThisTurn = command;
           return this.command(command, event.text);
         }
-        if (this.pendingBargeIn && /\w/.test(event.text) && !command) void this.confirmBargeIn();
+        if (this.pendingBargeIn && /\w/.test(event.text) && !command && !(this.options.echoCheck && this.echoed(event.text))) void this.confirmBargeIn();
         return;
       }
       case 'eagerEndOfTurn':
@@ -450,7 +538,15 @@ export class VoiceSession {
     const command = voiceCommand(text);
     const actedOn = this.commandThisTurn;
     this.commandThisTurn = undefined;
+    const overPlayback = this.turnOverPlayback;
+    this.turnOverPlayback = false;
     if (command) return this.commandTurnEnded(command, text, actedOn === command);
+    if (overPlayback && this.options.echoCheck && this.echoed(text)) {
+      this.deps.log.info('Heard Parley’s own voice through the microphone; not taken as a question');
+      this.turnWords = '';
+      this.settleSpeculation(false);
+      return this.resumeAfterFalseAlarm();
+    }
     // A question while "wait" holds the answer: the answer gives way to it.
     if (this.waiting && /\w/.test(text)) this.stopAnswer();
     if (mayHold && this.shouldHold(text, reason)) {
@@ -495,6 +591,11 @@ export class VoiceSession {
     this.settleSpeculation(false);
     this.deps.emit({ type: 'transcript', text, final: true });
     if (!actedOn) this.command(command, text);
+  }
+
+  /** Whether `heard` is the words of the answer being given, or just given, come back through the microphone. */
+  private echoed(heard: string): boolean {
+    return ownWords(heard, this.speaking?.said ?? this.lastSaid);
   }
 
   /** Whether an answer is being given or played again: what "stop", "wait" or "slower" said now acts on. */
@@ -570,7 +671,11 @@ export class VoiceSession {
     this.replaying = replaying;
     try {
       this.deps.sink.startAnswer();
-      for (const { pcm, sampleRate } of audio) this.deps.sink.play(pcm, sampleRate);
+      this.reference.reset();
+      for (const { pcm, sampleRate } of audio) {
+        this.reference.append(pcm, sampleRate);
+        this.deps.sink.play(pcm, sampleRate);
+      }
       this.deps.onActivity('speaking');
       await this.deps.sink.waitForPlayout(replaying.signal);
       if (replaying.signal.aborted) {
@@ -710,6 +815,7 @@ export class VoiceSession {
       splitter: new ClauseSplitter(),
       segments: [],
       audio: [],
+      said: '',
       characters: 0,
       audioMs: 0,
     };
@@ -723,6 +829,7 @@ export class VoiceSession {
     } finally {
       turn.tts = this.ttsUsage(speaking);
       if (speaking.audio.length > 0) this.lastAudio = speaking.audio;
+      this.lastSaid = speaking.said;
       turn.commit();
       await turn.finished;
       await speaking.tts.close();
@@ -762,6 +869,7 @@ export class VoiceSession {
   /** Gives the voice one clause, counting its characters. */
   private speakClause(speaking: Speaking, clause: string): void {
     speaking.characters += clause.length;
+    speaking.said += clause;
     speaking.tts.pushText(clause);
   }
 
@@ -770,6 +878,7 @@ export class VoiceSession {
     speaking.endOfSpeechAt = this.endOfSpeechAt;
     if (this.finalAfterSpeechMs !== undefined) speaking.turn.metrics.endOfSpeechToFinalMs = this.finalAfterSpeechMs;
     this.speaking = speaking;
+    this.reference.reset();
     this.deps.sink.startAnswer();
     this.deps.onActivity('thinking');
   }
@@ -782,6 +891,7 @@ export class VoiceSession {
         if (metrics.voiceToVoiceMs === undefined && speaking.endOfSpeechAt !== undefined) metrics.voiceToVoiceMs = performance.now() - speaking.endOfSpeechAt;
         speaking.audioMs += event.durationMs;
         speaking.audio.push({ pcm: event.pcm, sampleRate: event.sampleRate });
+        this.reference.append(event.pcm, event.sampleRate);
         this.deps.sink.play(event.pcm, event.sampleRate);
         this.deps.onActivity('speaking');
       });

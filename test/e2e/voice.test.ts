@@ -191,36 +191,50 @@ describe('voice conversation in code-server', { skip: unavailable, timeout: 600_
   });
 
   // In dialogue.wav the second utterance starts 1.5 s after the first ends: over the spoken answer.
-  it('stops speaking when the user talks over the answer, keeps what was heard and shows the barge-in time', { skip: noRecorder }, async () => {
-    const long =
-      'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three. You can fix it by copying the list first.';
-    model.transcripts.push('why is this test failing', 'stop');
-    model.chat.push({ text: long }, { text: 'Okay, stopping.' });
-    const panel = await openSessionPanel(page);
-    const mic = panel.locator('#mic');
-    await mic.click();
-    await waitFor(async () => (await mic.getAttribute('aria-pressed')) === 'true', { timeoutMs: 30_000, what: 'listening to start' });
-    const dialogue = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'dialogue.wav'))).pcm;
-    await systemMicrophone.play(Buffer.concat([dialogue, Buffer.alloc(64_000)]));
+  it(
+    'stops speaking when the user says "stop" over the answer, keeps what was heard, shows the barge-in time and does not answer "stop"',
+    { skip: noRecorder },
+    async () => {
+      const long =
+        'Here is a long explanation of the failure. The test builds a list of three items. Then it removes one of them by mistake. So the length it checks is two, not three. You can fix it by copying the list first.';
+      model.transcripts.push('why is this test failing', 'stop');
+      model.chat.push({ text: long });
+      const asked = model.requests.filter((request) => request.path === '/v1/chat/completions').length;
+      const panel = await openSessionPanel(page);
+      // The panel's help lists what can be said to the voice.
+      const help = panel.locator('[data-field="voiceCommands"]');
+      await help.locator('summary').click();
+      const commands = await help.locator('li').allInnerTexts();
+      assert.equal(commands.length, 6, commands.join(' | '));
+      assert.match(commands.join(' | '), /stop\W+or\W+stop it\W+— stops the answer/);
+      await help.locator('summary').click();
+      const mic = panel.locator('#mic');
+      await mic.click();
+      await waitFor(async () => (await mic.getAttribute('aria-pressed')) === 'true', { timeoutMs: 30_000, what: 'listening to start' });
+      const dialogue = decodeWav(readFileSync(join(REPO, '..', 'shared', 'audio', 'dialogue.wav'))).pcm;
+      await systemMicrophone.play(Buffer.concat([dialogue, Buffer.alloc(64_000)]));
 
-    const reply = panel.locator('.turn.assistant:not(.streaming)').last();
-    await waitFor(async () => (await reply.innerText()).includes('Okay, stopping.'), {
-      timeoutMs: 60_000,
-      what: 'the answer to the words said over the first one',
-    });
-    const cut = panel.locator('.turn.assistant.interrupted').last();
-    const heard = await cut.innerText();
-    const transcript = await panel
-      .locator('section.transcript')
-      .innerText()
-      .catch(() => '');
-    assert.match(heard, /interrupted/, transcript);
-    assert.match(heard, /Here is/, transcript);
-    assert.ok(!heard.includes('copying the list first'), `only what was heard is kept: ${heard}`);
-    assert.match(await cut.locator('[data-field="latency"]').innerText(), /barge-in \d+ ms/);
-    await screenshot(page, 'voice-barge-in');
+      // "stop" is said to the voice: the panel says what it did, and the model is not asked.
+      await waitFor(async () => (await panel.locator('.notice').innerText()).includes('Stopped.'), {
+        timeoutMs: 60_000,
+        what: 'the voice command to be shown',
+      });
+      const cut = panel.locator('.turn.assistant.interrupted').last();
+      await cut.waitFor({ timeout: 15_000 });
+      const heard = await cut.innerText();
+      const transcript = await panel
+        .locator('section.transcript')
+        .innerText()
+        .catch(() => '');
+      assert.match(heard, /interrupted/, transcript);
+      assert.match(heard, /Here is/, transcript);
+      assert.ok(!heard.includes('copying the list first'), `only what was heard is kept: ${heard}`);
+      assert.match(await cut.locator('[data-field="latency"]').innerText(), /barge-in \d+ ms/);
+      assert.equal(model.requests.filter((request) => request.path === '/v1/chat/completions').length - asked, 1, 'only the question was asked');
+      await screenshot(page, 'voice-barge-in');
 
-    await mic.click();
-    await waitFor(async () => (await mic.getAttribute('aria-pressed')) === 'false', { timeoutMs: 15_000, what: 'listening to stop' });
-  });
+      await mic.click();
+      await waitFor(async () => (await mic.getAttribute('aria-pressed')) === 'false', { timeoutMs: 15_000, what: 'listening to stop' });
+    },
+  );
 });
