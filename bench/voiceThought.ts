@@ -40,6 +40,7 @@ interface Clip {
   ends: [number, number];
   /** The VAD's speech segments: what a gated recognizer is sent, from the padded start to the end's confirmation. */
   segments: { fromMs: number; toMs: number }[];
+  pauseMs: number;
 }
 
 async function clip(pieces: [string, string], pauseMs: number): Promise<Clip> {
@@ -66,7 +67,7 @@ async function clip(pieces: [string, string], pauseMs: number): Promise<Clip> {
   // The VAD may hear the pause or not; the pieces end where the recordings say.
   const firstEnd = 500 + pcmDurationMs(first!.length);
   const voicedEnds = [ends.filter((ms) => ms <= firstEnd + pauseMs / 2).at(-1) ?? firstEnd, ends.at(-1) ?? firstEnd + pauseMs + pcmDurationMs(rest!.length)];
-  return { microphone, pieces, ends: voicedEnds as [number, number], segments };
+  return { microphone, pieces, ends: voicedEnds as [number, number], segments, pauseMs };
 }
 
 /** Stream ms `atMs` in the audio a gated recognizer was sent: only the VAD's segments are sent. */
@@ -128,8 +129,14 @@ export async function midThoughtRows(keys: Keys, log: Logger): Promise<{ rows: R
       for (const c of clips) {
         const questions = await asked(recognizer, wait, c, keys, log);
         if (questions[0] === c.pieces.join(' ')) whole++;
-        else if (questions[0] === c.pieces[0]) cut++;
-        else notes.push(`${LABELS[recognizer]}, wait ${wait} ms: "${c.pieces.join(' … ')}" was asked as ${JSON.stringify(questions)}`);
+        else if (questions[0] === c.pieces[0]) {
+          cut++;
+          // Cut with the wait on: which clip, to see why.
+          if (wait > 0)
+            notes.push(
+              `${LABELS[recognizer]}, wait ${wait} ms: cut at the ${c.pauseMs} ms pause in "${c.pieces.join(' … ')}" (speech ends ${c.ends.map(Math.round).join(' and ')} ms)`,
+            );
+        } else notes.push(`${LABELS[recognizer]}, wait ${wait} ms: "${c.pieces.join(' … ')}" was asked as ${JSON.stringify(questions)}`);
       }
       rate[wait] = (100 * cut) / clips.length;
       notes.push(`${LABELS[recognizer]}, wait ${wait} ms: ${whole} whole, ${cut} cut off, of ${clips.length}`);
