@@ -12,7 +12,9 @@
  * however quiet it is; the user's voice does not correlate with the answer, and on top of an echo
  * it brings the correlation down.
  */
+import type { PcmHistory } from '../audio/history';
 import { SAMPLE_RATE } from '../audio/pcm';
+import type { Logger } from '../log';
 
 /** The longest delay from the speaker to the microphone looked for. */
 export const ECHO_MAX_DELAY_MS = 400;
@@ -20,6 +22,12 @@ export const ECHO_MAX_DELAY_MS = 400;
 export const ECHO_WINDOW_MS = 200;
 /** Correlation at or above which the microphone hears the answer, not the user. */
 export const ECHO_LIKENESS = 0.5;
+/** How often speech heard as the answer's echo is compared with the answer again. */
+const RECHECK_MS = 96;
+/** How much louder than the echo alone the microphone must be for a sound unlike the answer to be the user (4 dB). */
+const USER_OVER_ECHO = 2.5;
+/** Frames at or above this speech probability are voice (as the voice loop counts them). */
+const VOICED = 0.5;
 /** The comparison's sample rate: enough for the voice's periods, a quarter of the work of 16 kHz. */
 const RATE = 8_000;
 /** Below this mean square the microphone is silent: nothing to compare. */
@@ -161,4 +169,89 @@ function inCommon(a: string[], b: string[]): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/**
+ * The voice loop's guard against its own voice: it keeps the answer's audio as it is played and
+ * decides whether speech the VAD heard over it is the echo. Speech that starts as the echo is
+ * compared again every RECHECK_MS of voice; it stays the echo while it sounds like the answer, or
+ * is no louder than the echo would be (a moment the answer does not match, such as a pause between
+ * its words). Once it is neither, the user is talking over it. After the answer has played out its
+ * echo still matches the answer's end for a moment; what comes later is the user's.
+ */
+export class EchoGuard {
+  private readonly reference = new PlaybackReference();
+  /** The echo being heard: when (stream ms) it was last checked, its delay, its power against the answer's, and its usual power. */
+  private echo: { checkedAtMs: number; delayMs: number; gain: number; power: number } | undefined;
+
+  constructor(
+    private readonly mic: PcmHistory,
+    private readonly playedMs: () => number,
+    private readonly log: Logger,
+  ) {}
+
+  /** A new answer (or a replay) starts playing: its audio counts from zero, as the sink's played time does. */
+  answerStarts(): void {
+    this.reference.reset();
+  }
+
+  played(pcm: Int16Array, sampleRate: number): void {
+    this.reference.append(pcm, sampleRate);
+  }
+
+  /** Whether the speech being heard is the answer's echo. */
+  get hearingEcho(): boolean {
+    return this.echo !== undefined;
+  }
+
+  /** Speech started at stream time `atMs` while the answer plays: whether it is the answer's echo. */
+  speechStarts(atMs: number): boolean {
+    const match = this.compare(atMs);
+    if (!match || match.likeness < ECHO_LIKENESS) return false;
+    this.echo = { checkedAtMs: atMs, delayMs: match.delayMs, gain: match.micPower / match.answerPower, power: match.micPower };
+    this.log.debug('Speech over the answer is its own echo: playback goes on');
+    return true;
+  }
+
+  /**
+   * A frame while the echo is heard. Returns the stream time the user started talking over it
+   * (the last check that found the echo alone) once they do; undefined while it is the echo.
+   */
+  frame(frame: { endMs: number; probability: number }): number | undefined {
+    const echo = this.echo;
+    if (!echo || frame.endMs - echo.checkedAtMs < RECHECK_MS || frame.probability < VOICED) return undefined;
+    const match = this.compare(frame.endMs);
+    if (!match || match.likeness >= ECHO_LIKENESS) {
+      echo.checkedAtMs = frame.endMs;
+      if (match) {
+        echo.delayMs = match.delayMs;
+        echo.gain = 0.7 * echo.gain + 0.3 * (match.micPower / match.answerPower);
+        echo.power = 0.7 * echo.power + 0.3 * match.micPower;
+      }
+      return undefined;
+    }
+    const echoPower = echo.gain * answerPowerAt(this.reference, this.playedMs(), echo.delayMs);
+    if (match.micPower <= USER_OVER_ECHO * Math.max(echoPower, echo.power / 2)) {
+      echo.checkedAtMs = frame.endMs;
+      return undefined;
+    }
+    this.echo = undefined;
+    this.log.debug('The user is talking over the echo: a barge-in');
+    return echo.checkedAtMs;
+  }
+
+  /** Speech ended: whether it was the echo alone. */
+  speechEnds(): boolean {
+    const wasEcho = this.echo !== undefined;
+    this.echo = undefined;
+    return wasEcho;
+  }
+
+  /** The microphone's last moments, up to stream time `atMs`, compared with the answer playing. */
+  private compare(atMs: number): EchoMatch | undefined {
+    const playedMs = this.playedMs();
+    const match = matchEcho(this.mic.since(atMs - ECHO_WINDOW_MS), this.reference, playedMs);
+    this.log.debug('Speech over the answer compared with it', { likeness: match && Math.round(match.likeness * 100) / 100, playedMs: Math.round(playedMs) });
+    return match;
+  }
 }

@@ -47,7 +47,7 @@ import { PcmHistory } from '../audio/history';
 import type { AudioSink } from './playback/sink';
 import { settlesWithin } from '../settles';
 import { endOfThoughtWaitMs, thoughtState } from './endOfThought';
-import { answerPowerAt, ECHO_LIKENESS, ECHO_WINDOW_MS, matchEcho, ownWords, PlaybackReference, type EchoMatch } from './echo';
+import { ECHO_WINDOW_MS, EchoGuard, ownWords } from './echo';
 import { mapIdentifiers, spellings, type Spelling } from './identifiers';
 import { ClauseSplitter, heardText, type SpokenSegment } from './speech';
 import type { VoiceActivityDetector, VadEvent } from './vad';
@@ -106,11 +106,6 @@ export const DEFAULT_VOICE_OPTIONS: VoiceSessionOptions = {
   questionSilenceMs: 300,
   echoCheck: true,
 };
-
-/** How often speech heard as the answer's echo is compared with the answer again. */
-const ECHO_RECHECK_MS = 96;
-/** How much louder than the echo alone the microphone must be for a sound unlike the answer to be the user (4 dB). */
-const USER_OVER_ECHO = 2.5;
 
 /** How long the voice waits for the vocabulary before it starts listening without it. */
 const VOCABULARY_WAIT_MS = 1_000;
@@ -189,13 +184,7 @@ export class VoiceSession {
   private lastAudio: AudioChunk[] | undefined;
   private lastSaid = '';
   /** What is being played, for telling its echo in the microphone from the user. */
-  private readonly reference = new PlaybackReference();
-  /**
-   * Speech the VAD heard over the answer that is the answer's echo: when (stream ms) it was last
-   * checked, the delay it comes back at, and its loudness (its power against the answer's, and
-   * its usual power at the microphone), to tell a dip in the likeness from the user's voice.
-   */
-  private echo: { checkedAtMs: number; delayMs: number; gain: number; power: number } | undefined;
+  private readonly echo: EchoGuard;
   /** The current turn began while an answer was playing: its words may be the answer's own. */
   private turnOverPlayback = false;
   /** "repeat that" playing the last answer again, until it plays out or is stopped. */
@@ -215,7 +204,9 @@ export class VoiceSession {
   constructor(
     private readonly deps: VoiceSessionDeps,
     private readonly options: VoiceSessionOptions = DEFAULT_VOICE_OPTIONS,
-  ) {}
+  ) {
+    this.echo = new EchoGuard(this.history, () => deps.sink.playedMs(), deps.log);
+  }
 
   async start(): Promise<void> {
     const names = await settlesWithin(this.readVocabulary(), VOCABULARY_WAIT_MS).then(() => this.names);
@@ -235,10 +226,10 @@ export class VoiceSession {
     // A recognizer that finds turns itself hears everything, without waiting for the VAD.
     if (this.deps.stt.continuous) this.stream?.push(pcm);
     const wasInSpeech = this.inSpeech;
-    const wasEcho = this.echo !== undefined;
+    const wasEcho = this.echo.hearingEcho;
     for (const event of await this.deps.vad.push(pcm)) this.onVad(event);
     // The chunk that started speech (or ended an echo) was sent with the history in onVad; an echo is not sent.
-    if (this.inSpeech && wasInSpeech && !wasEcho && !this.echo && !this.deps.stt.continuous) this.stream?.push(pcm);
+    if (this.inSpeech && wasInSpeech && !wasEcho && !this.echo.hearingEcho && !this.deps.stt.continuous) this.stream?.push(pcm);
   }
 
   private talking = false;
@@ -367,12 +358,7 @@ export class VoiceSession {
       if (performance.now() - this.vocabularyAt > VOCABULARY_MAX_AGE_MS) void this.readVocabulary();
       this.turnOverPlayback ||= this.deps.sink.playing;
       // The answer's own echo: playback goes on, and the recognizer is not sent it.
-      const match = this.deps.sink.playing && this.options.echoCheck ? this.compareWithAnswer(event.atMs) : undefined;
-      if (match && match.likeness >= ECHO_LIKENESS) {
-        this.echo = { checkedAtMs: event.atMs, delayMs: match.delayMs, gain: match.micPower / match.answerPower, power: match.micPower };
-        this.deps.log.debug('Speech over the answer is its own echo: playback goes on');
-        return;
-      }
+      if (this.deps.sink.playing && this.options.echoCheck && this.echo.speechStarts(event.atMs)) return;
       if (!this.deps.stt.continuous) this.stream?.push(this.history.since(event.paddedStartMs));
       if (this.deps.sink.playing) this.pauseForBargeIn(event);
       this.deps.onActivity('listening');
@@ -380,13 +366,13 @@ export class VoiceSession {
       if (event.speaking && event.probability >= VOICED) this.lastVoiceAt = performance.now() - (this.deps.vad.streamMs - event.endMs);
       this.watchForQuestionEnd(event);
       if (this.held && event.probability >= VOICED) this.waitOutHeld();
-      if (this.echo) this.checkEcho(event);
+      const userSinceMs = this.echo.frame(event);
+      if (userSinceMs !== undefined) this.talkingOverEcho(event, userSinceMs);
     } else if (event.type === 'speechEnd') {
       this.inSpeech = false;
       this.quietSinceMs = undefined;
       // Only the answer's echo was heard: no turn to end.
-      if (this.echo) {
-        this.echo = undefined;
+      if (this.echo.speechEnds()) {
         this.turnOverPlayback = false;
         return;
       }
@@ -424,49 +410,11 @@ export class VoiceSession {
     this.endSpokenTurn();
   }
 
-  /** The microphone's last moments, up to stream time `atMs`, compared with the answer playing. */
-  private compareWithAnswer(atMs: number): EchoMatch | undefined {
-    const playedMs = this.deps.sink.playedMs();
-    const match = matchEcho(this.history.since(atMs - ECHO_WINDOW_MS), this.reference, playedMs);
-    this.deps.log.debug('Speech over the answer compared with it', {
-      likeness: match && Math.round(match.likeness * 100) / 100,
-      playedMs: Math.round(playedMs),
-    });
-    return match;
-  }
-
-  /**
-   * Speech heard as the answer's echo, checked again every few voiced frames. It stays the echo
-   * while it sounds like the answer, or is no louder than the echo would be (a moment the answer
-   * does not match, such as a pause between its words); once it is neither, the user is talking
-   * over it: a barge-in, timed from the last check that found only the echo. After the answer has
-   * played out its echo still matches its end for a moment; what comes later is the user's
-   * (nothing is left to pause then, and the turn goes on as any other).
-   */
-  private checkEcho(frame: Extract<VadEvent, { type: 'frame' }>): void {
-    const echo = this.echo!;
-    if (frame.endMs - echo.checkedAtMs < ECHO_RECHECK_MS || frame.probability < VOICED) return;
-    const match = this.compareWithAnswer(frame.endMs);
-    if (!match || match.likeness >= ECHO_LIKENESS) {
-      echo.checkedAtMs = frame.endMs;
-      if (match) {
-        echo.delayMs = match.delayMs;
-        echo.gain = 0.7 * echo.gain + 0.3 * (match.micPower / match.answerPower);
-        echo.power = 0.7 * echo.power + 0.3 * match.micPower;
-      }
-      return;
-    }
-    const echoPower = echo.gain * answerPowerAt(this.reference, this.deps.sink.playedMs(), echo.delayMs);
-    if (match.micPower <= USER_OVER_ECHO * Math.max(echoPower, echo.power / 2)) {
-      echo.checkedAtMs = frame.endMs;
-      return;
-    }
-    this.echo = undefined;
-    this.deps.log.debug('The user is talking over the echo: a barge-in');
-    // The recognizer hears the user from just before the check that last found the echo alone.
-    if (!this.deps.stt.continuous) this.stream?.push(this.history.since(echo.checkedAtMs - ECHO_WINDOW_MS));
+  /** The user is talking over the answer's echo since stream time `sinceMs`: a barge-in, and the recognizer hears them from just before. */
+  private talkingOverEcho(frame: Extract<VadEvent, { type: 'frame' }>, sinceMs: number): void {
+    if (!this.deps.stt.continuous) this.stream?.push(this.history.since(sinceMs - ECHO_WINDOW_MS));
     if (this.deps.sink.playing)
-      this.pauseForBargeIn({ type: 'speechStart', createdAt: frame.createdAt, startMs: echo.checkedAtMs, paddedStartMs: echo.checkedAtMs, atMs: frame.endMs });
+      this.pauseForBargeIn({ type: 'speechStart', createdAt: frame.createdAt, startMs: sinceMs, paddedStartMs: sinceMs, atMs: frame.endMs });
     this.deps.onActivity('listening');
   }
 
@@ -671,9 +619,9 @@ export class VoiceSession {
     this.replaying = replaying;
     try {
       this.deps.sink.startAnswer();
-      this.reference.reset();
+      this.echo.answerStarts();
       for (const { pcm, sampleRate } of audio) {
-        this.reference.append(pcm, sampleRate);
+        this.echo.played(pcm, sampleRate);
         this.deps.sink.play(pcm, sampleRate);
       }
       this.deps.onActivity('speaking');
@@ -878,7 +826,7 @@ export class VoiceSession {
     speaking.endOfSpeechAt = this.endOfSpeechAt;
     if (this.finalAfterSpeechMs !== undefined) speaking.turn.metrics.endOfSpeechToFinalMs = this.finalAfterSpeechMs;
     this.speaking = speaking;
-    this.reference.reset();
+    this.echo.answerStarts();
     this.deps.sink.startAnswer();
     this.deps.onActivity('thinking');
   }
@@ -891,7 +839,7 @@ export class VoiceSession {
         if (metrics.voiceToVoiceMs === undefined && speaking.endOfSpeechAt !== undefined) metrics.voiceToVoiceMs = performance.now() - speaking.endOfSpeechAt;
         speaking.audioMs += event.durationMs;
         speaking.audio.push({ pcm: event.pcm, sampleRate: event.sampleRate });
-        this.reference.append(event.pcm, event.sampleRate);
+        this.echo.played(event.pcm, event.sampleRate);
         this.deps.sink.play(event.pcm, event.sampleRate);
         this.deps.onActivity('speaking');
       });
