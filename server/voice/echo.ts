@@ -22,8 +22,13 @@ export const ECHO_MAX_DELAY_MS = 400;
 export const ECHO_WINDOW_MS = 200;
 /** Correlation at or above which the microphone hears the answer, not the user. */
 export const ECHO_LIKENESS = 0.5;
-/** How often speech heard as the answer's echo is compared with the answer again. */
-const RECHECK_MS = 96;
+/**
+ * Speech heard as the answer's echo is compared again at every voiced frame, over a shorter
+ * window and only near the delay it was found at: a few hundred times less work than the first
+ * comparison, so the user talking over the echo is noticed within a frame or two.
+ */
+const RECHECK_WINDOW_MS = 100;
+const RECHECK_SEARCH_MS = 12;
 /** How much louder than the echo alone the microphone must be for a sound unlike the answer to be the user (4 dB). */
 const USER_OVER_ECHO = 2.5;
 /** Frames at or above this speech probability are voice (as the voice loop counts them). */
@@ -89,29 +94,39 @@ export interface EchoMatch {
   answerPower: number;
 }
 
+export interface MatchOptions {
+  /** How much of the microphone to compare (default ECHO_WINDOW_MS). */
+  windowMs?: number;
+  /** The delays to look at (default 0 to ECHO_MAX_DELAY_MS). */
+  fromDelayMs?: number;
+  toDelayMs?: number;
+}
+
 /**
- * Compares the microphone's last ECHO_WINDOW_MS (16 kHz s16le) with the answer played up to
- * `playedMs`, at every delay up to ECHO_MAX_DELAY_MS. Undefined when the microphone is silent or
- * not enough of the answer has played to compare with.
+ * Compares the microphone's last `windowMs` (16 kHz s16le) with the answer played up to
+ * `playedMs`, at every delay from `fromDelayMs` to `toDelayMs`. Undefined when the microphone is
+ * silent or not enough of the answer has played to compare with.
  */
-export function matchEcho(mic: Buffer, reference: PlaybackReference, playedMs: number): EchoMatch | undefined {
-  const micSamples = decimate(mic.subarray(Math.max(0, mic.length - Math.round((ECHO_WINDOW_MS * SAMPLE_RATE) / 1000) * 2)));
+export function matchEcho(mic: Buffer, reference: PlaybackReference, playedMs: number, options: MatchOptions = {}): EchoMatch | undefined {
+  const { windowMs = ECHO_WINDOW_MS, fromDelayMs = 0, toDelayMs = ECHO_MAX_DELAY_MS } = options;
+  const micSamples = decimate(mic.subarray(Math.max(0, mic.length - Math.round((windowMs * SAMPLE_RATE) / 1000) * 2)));
   const n = micSamples.length;
   if (n === 0) return undefined;
   let micEnergy = 0;
   for (const x of micSamples) micEnergy += x * x;
   if (micEnergy / n < SILENT) return undefined;
-  const maxLag = Math.round((ECHO_MAX_DELAY_MS * RATE) / 1000);
-  // ref[k] is the answer at playedMs - windowMs - maxDelay + k; mic[i] heard ref[maxLag + i - lag].
-  const ref = reference.slice(playedMs - (n / RATE) * 1000 - ECHO_MAX_DELAY_MS, playedMs);
-  if (ref.length < n + maxLag) return undefined;
+  const minLag = Math.max(0, Math.round((fromDelayMs * RATE) / 1000));
+  const maxLag = Math.round((toDelayMs * RATE) / 1000);
+  // ref[k] is the answer at (samples) playedMs - n - maxLag + k; mic[i] heard ref[maxLag - lag + i].
+  const ref = reference.slice(playedMs - (n / RATE) * 1000 - toDelayMs, playedMs - (minLag / RATE) * 1000);
+  if (ref.length < n + maxLag - minLag) return undefined;
   let refEnergy = 0;
-  for (let i = maxLag; i < maxLag + n; i++) refEnergy += ref[i]! * ref[i]!;
-  let best: EchoMatch = { likeness: 0, delayMs: 0, micPower: micEnergy / n, answerPower: refEnergy / n };
-  for (let lag = 0; lag <= maxLag; lag++) {
+  for (let i = maxLag - minLag; i < maxLag - minLag + n; i++) refEnergy += ref[i]! * ref[i]!;
+  let best: EchoMatch = { likeness: 0, delayMs: fromDelayMs, micPower: micEnergy / n, answerPower: refEnergy / n };
+  for (let lag = minLag; lag <= maxLag; lag++) {
     const start = maxLag - lag;
     // Slide the answer's window one sample earlier: add its new first sample, drop its last.
-    if (lag > 0) refEnergy += ref[start]! * ref[start]! - ref[start + n]! * ref[start + n]!;
+    if (lag > minLag) refEnergy += ref[start]! * ref[start]! - ref[start + n]! * ref[start + n]!;
     if (refEnergy <= SILENT * n) continue;
     let dot = 0;
     for (let i = 0; i < n; i++) dot += micSamples[i]! * ref[start + i]!;
@@ -121,9 +136,9 @@ export function matchEcho(mic: Buffer, reference: PlaybackReference, playedMs: n
   return best;
 }
 
-/** Mean square of the answer's ECHO_WINDOW_MS that the microphone hears now, if it lags `delayMs`. */
-export function answerPowerAt(reference: PlaybackReference, playedMs: number, delayMs: number): number {
-  const window = reference.slice(playedMs - delayMs - ECHO_WINDOW_MS, playedMs - delayMs);
+/** Mean square of the answer's last `windowMs` that the microphone hears now, if it lags `delayMs`. */
+export function answerPowerAt(reference: PlaybackReference, playedMs: number, delayMs: number, windowMs = ECHO_WINDOW_MS): number {
+  const window = reference.slice(playedMs - delayMs - windowMs, playedMs - delayMs);
   let energy = 0;
   for (const x of window) energy += x * x;
   return window.length > 0 ? energy / window.length : 0;
@@ -174,7 +189,7 @@ function inCommon(a: string[], b: string[]): number {
 /**
  * The voice loop's guard against its own voice: it keeps the answer's audio as it is played and
  * decides whether speech the VAD heard over it is the echo. Speech that starts as the echo is
- * compared again every RECHECK_MS of voice; it stays the echo while it sounds like the answer, or
+ * compared again at every voiced frame; it stays the echo while it sounds like the answer, or
  * is no louder than the echo would be (a moment the answer does not match, such as a pause between
  * its words). Once it is neither, the user is talking over it. After the answer has played out its
  * echo still matches the answer's end for a moment; what comes later is the user's.
@@ -219,8 +234,12 @@ export class EchoGuard {
    */
   frame(frame: { endMs: number; probability: number }): number | undefined {
     const echo = this.echo;
-    if (!echo || frame.endMs - echo.checkedAtMs < RECHECK_MS || frame.probability < VOICED) return undefined;
-    const match = this.compare(frame.endMs);
+    if (!echo || frame.probability < VOICED) return undefined;
+    const match = this.compare(frame.endMs, {
+      windowMs: RECHECK_WINDOW_MS,
+      fromDelayMs: echo.delayMs - RECHECK_SEARCH_MS,
+      toDelayMs: Math.min(ECHO_MAX_DELAY_MS, echo.delayMs + RECHECK_SEARCH_MS),
+    });
     if (!match || match.likeness >= ECHO_LIKENESS) {
       echo.checkedAtMs = frame.endMs;
       if (match) {
@@ -230,7 +249,7 @@ export class EchoGuard {
       }
       return undefined;
     }
-    const echoPower = echo.gain * answerPowerAt(this.reference, this.playedMs(), echo.delayMs);
+    const echoPower = echo.gain * answerPowerAt(this.reference, this.playedMs(), echo.delayMs, RECHECK_WINDOW_MS);
     if (match.micPower <= USER_OVER_ECHO * Math.max(echoPower, echo.power / 2)) {
       echo.checkedAtMs = frame.endMs;
       return undefined;
@@ -248,9 +267,9 @@ export class EchoGuard {
   }
 
   /** The microphone's last moments, up to stream time `atMs`, compared with the answer playing. */
-  private compare(atMs: number): EchoMatch | undefined {
+  private compare(atMs: number, options: MatchOptions = {}): EchoMatch | undefined {
     const playedMs = this.playedMs();
-    const match = matchEcho(this.mic.since(atMs - ECHO_WINDOW_MS), this.reference, playedMs);
+    const match = matchEcho(this.mic.since(atMs - ECHO_WINDOW_MS), this.reference, playedMs, options);
     this.log.debug('Speech over the answer compared with it', { likeness: match && Math.round(match.likeness * 100) / 100, playedMs: Math.round(playedMs) });
     return match;
   }
