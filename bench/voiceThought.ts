@@ -15,7 +15,7 @@ import type { Logger } from '../server/log';
 import type { Keys } from '../server/providers/keys';
 import { SileroVad, type VadEvent } from '../server/voice/vad';
 import { startDeepgramStandIn, startOpenAIStandIn, type FluxCue, type ListenCue } from '../test/support/standins';
-import { silence, spoken } from '../test/support/spoken';
+import { silence, spoken, trimmed } from '../test/support/spoken';
 import { runVoiceLoop, standInSettings, type StandInRecognizer } from '../test/support/voice-loop';
 import type { Row } from './stats';
 
@@ -41,10 +41,13 @@ interface Clip {
   /** The VAD's speech segments: what a gated recognizer is sent, from the padded start to the end's confirmation. */
   segments: { fromMs: number; toMs: number }[];
   pauseMs: number;
+  /** The silence the VAD hears between the pieces: the pause plus the voice's own silence around its clips. */
+  gapMs: number;
 }
 
 async function clip(pieces: [string, string], pauseMs: number): Promise<Clip> {
-  const [first, rest] = pieces.map((text) => spoken(text));
+  // The voice's own silence around each piece is cut, so the pause laid between them is what is heard.
+  const [first, rest] = pieces.map((text) => trimmed(spoken(text)));
   const microphone = Buffer.concat([silence(0.5), first!, silence(pauseMs / 1000), rest!, silence(2.5)]);
   const vad = await SileroVad.load();
   const events: VadEvent[] = [];
@@ -67,7 +70,9 @@ async function clip(pieces: [string, string], pauseMs: number): Promise<Clip> {
   // The VAD may hear the pause or not; the pieces end where the recordings say.
   const firstEnd = 500 + pcmDurationMs(first!.length);
   const voicedEnds = [ends.filter((ms) => ms <= firstEnd + pauseMs / 2).at(-1) ?? firstEnd, ends.at(-1) ?? firstEnd + pauseMs + pcmDurationMs(rest!.length)];
-  return { microphone, pieces, ends: voicedEnds as [number, number], segments, pauseMs };
+  const restStart = events.find((event) => event.type === 'frame' && event.probability >= 0.5 && event.startMs > voicedEnds[0]!);
+  const gapMs = restStart?.type === 'frame' ? restStart.startMs - voicedEnds[0]! : pauseMs;
+  return { microphone, pieces, ends: voicedEnds as [number, number], segments, pauseMs, gapMs };
 }
 
 /** Stream ms `atMs` in the audio a gated recognizer was sent: only the VAD's segments are sent. */
@@ -121,7 +126,13 @@ export async function midThoughtRows(keys: Keys, log: Logger): Promise<{ rows: R
   const notes: string[] = [];
   const clips: Clip[] = [];
   for (const pieces of QUESTIONS) for (const pause of PAUSES_MS) clips.push(await clip(pieces, pause));
-  for (const recognizer of ['perUtterance', 'deepgram', 'flux'] as const) {
+  for (const pause of PAUSES_MS) {
+    const gaps = clips.filter((c) => c.pauseMs === pause).map((c) => Math.round(c.gapMs));
+    notes.push(`a ${pause} ms pause is heard as ${Math.min(...gaps)}–${Math.max(...gaps)} ms of silence between the voiced frames`);
+  }
+  // BENCH_THOUGHT_RECOGNIZERS=deepgram,flux measures only those.
+  const only = process.env.BENCH_THOUGHT_RECOGNIZERS?.split(',');
+  for (const recognizer of (['perUtterance', 'deepgram', 'flux'] as const).filter((name) => !only || only.includes(name))) {
     const rate: Record<string, number> = {};
     for (const wait of [DEFAULT_SETTINGS.voice.endOfThoughtMs, 0]) {
       let cut = 0;
@@ -134,7 +145,7 @@ export async function midThoughtRows(keys: Keys, log: Logger): Promise<{ rows: R
           // Cut with the wait on: which clip, to see why.
           if (wait > 0)
             notes.push(
-              `${LABELS[recognizer]}, wait ${wait} ms: cut at the ${c.pauseMs} ms pause in "${c.pieces.join(' … ')}" (speech ends ${c.ends.map(Math.round).join(' and ')} ms)`,
+              `${LABELS[recognizer]}, wait ${wait} ms: cut at the ${c.pauseMs} ms pause (${Math.round(c.gapMs)} ms of silence between the voiced frames) in "${c.pieces.join(' … ')}"`,
             );
         } else notes.push(`${LABELS[recognizer]}, wait ${wait} ms: "${c.pieces.join(' … ')}" was asked as ${JSON.stringify(questions)}`);
       }

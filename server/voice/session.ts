@@ -648,12 +648,18 @@ export class VoiceSession {
     return thoughtState(text) === 'goesOn';
   }
 
-  /** (Re)starts the held turn's wait: it is answered after `endOfThoughtMs` with no voice and no new words. */
+  /**
+   * (Re)starts the held turn's wait: it is answered after `endOfThoughtMs` with no voice and no new
+   * words, and not before the silence since the user's last voice is what a turn the VAD ended
+   * mid-thought would need (its hangover plus `endOfThoughtMs`), whichever recognizer ended it.
+   */
   private waitOutHeld(): void {
     const held = this.held;
     if (!held) return;
     clearTimeout(held.timer);
-    held.timer = setTimeout(() => this.releaseHeld(), this.options.endOfThoughtMs);
+    const quietSince = this.lastVoiceAt ?? performance.now();
+    const untilQuietEnough = quietSince + this.deps.vad.options.redemptionMs + this.options.endOfThoughtMs - performance.now();
+    held.timer = setTimeout(() => this.releaseHeld(), Math.max(this.options.endOfThoughtMs, untilQuietEnough));
   }
 
   /** The pause held: the turn is answered as it was. Words still coming in belong to it; they are waited for. */

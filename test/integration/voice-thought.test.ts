@@ -12,15 +12,16 @@ import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { pcmDurationMs } from '../../server/audio/pcm';
 import { Keys } from '../../server/providers/keys';
 import { startDeepgramStandIn, startOpenAIStandIn, type DeepgramStandIn } from '../support/standins';
-import { silence, spoken } from '../support/spoken';
+import { silence, spoken, trimmed } from '../support/spoken';
 import { runVoiceLoop, standInSettings } from '../support/voice-loop';
 
 const FIRST = 'so the test fails when the';
 const REST = 'parser reads an empty file';
 const WHOLE = `${FIRST} ${REST}`;
 const PAUSE_S = 0.8;
-const first = spoken(FIRST);
-const rest = spoken(REST);
+// Without the voice's own silence around the pieces: the pause between them is PAUSE_S.
+const first = trimmed(spoken(FIRST));
+const rest = trimmed(spoken(REST));
 const MICROPHONE = Buffer.concat([silence(0.5), first, silence(PAUSE_S), rest, silence(2)]);
 const firstEndMs = 500 + pcmDurationMs(first.length);
 const restEndMs = firstEndMs + PAUSE_S * 1000 + pcmDurationMs(rest.length);

@@ -48,3 +48,16 @@ export function spoken(text: string, { voice = 'en-us', wpm = 150 }: Voice = {})
 export function silence(seconds: number): Buffer {
   return Buffer.alloc(Math.round(seconds * 16_000) * 2);
 }
+
+/**
+ * `pcm` without the silence espeak-ng puts before and after the words (a few hundred ms), so a
+ * pause laid between two clips is the pause heard. Quieter than `threshold` counts as silence.
+ */
+export function trimmed(pcm: Buffer, threshold = 300): Buffer {
+  const samples = pcm.length / 2;
+  let first = 0;
+  while (first < samples && Math.abs(pcm.readInt16LE(first * 2)) < threshold) first++;
+  let last = samples - 1;
+  while (last > first && Math.abs(pcm.readInt16LE(last * 2)) < threshold) last--;
+  return pcm.subarray(first * 2, (last + 1) * 2);
+}
