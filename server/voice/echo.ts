@@ -144,11 +144,6 @@ export function answerPowerAt(reference: PlaybackReference, playedMs: number, de
   return window.length > 0 ? energy / window.length : 0;
 }
 
-/** The likeness alone (0 for a silent microphone or too little answer to compare with). */
-export function echoLikeness(mic: Buffer, reference: PlaybackReference, playedMs: number): number {
-  return matchEcho(mic, reference, playedMs)?.likeness ?? 0;
-}
-
 /** 16 kHz s16le as RATE floats, each the mean of the two samples it covers. */
 function decimate(pcm: Buffer): Float32Array {
   if (pcm.byteOffset % 2 !== 0) pcm = Buffer.from(pcm);
@@ -268,9 +263,6 @@ export class EchoGuard {
 
   /** The microphone's last moments, up to stream time `atMs`, compared with the answer playing. */
   private compare(atMs: number, options: MatchOptions = {}): EchoMatch | undefined {
-    const playedMs = this.playedMs();
-    const match = matchEcho(this.mic.since(atMs - ECHO_WINDOW_MS), this.reference, playedMs, options);
-    this.log.debug('Speech over the answer compared with it', { likeness: match && Math.round(match.likeness * 100) / 100, playedMs: Math.round(playedMs) });
-    return match;
+    return matchEcho(this.mic.since(atMs - ECHO_WINDOW_MS), this.reference, this.playedMs(), options);
   }
 }

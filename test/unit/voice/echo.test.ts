@@ -6,7 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ECHO_LIKENESS, ECHO_MAX_DELAY_MS, echoLikeness, ownWords, PlaybackReference } from '../../../server/voice/echo';
+import { ECHO_LIKENESS, ECHO_MAX_DELAY_MS, matchEcho, ownWords, PlaybackReference } from '../../../server/voice/echo';
+
+/** The likeness `matchEcho` finds; 0 when it finds nothing to compare. */
+const echoLikeness = (...args: Parameters<typeof matchEcho>) => matchEcho(...args)?.likeness ?? 0;
 
 /** A voice-like signal: noise shaped by a slow envelope, seeded so every run is the same. */
 function voice(seconds: number, seed: number, sampleRate = 16_000): Int16Array {
