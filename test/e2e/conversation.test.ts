@@ -99,6 +99,11 @@ describe('typed conversation in code-server', { skip: unavailable, timeout: 600_
     assert.match(markdown, /^# Parley session/);
     assert.match(markdown, /### You · .*\n\nwhy does add return the wrong number\?/);
     assert.match(markdown, /- `propose_edit` \{"path":"src\/math\.ts"/);
+    // The export opens the file once written; until its editor has focus, that opening can close a quick input the next step shows.
+    await waitFor(async () => (await page.locator('.tab.active', { hasText: /parley-session-.*\.md/ }).count()) > 0, {
+      timeoutMs: 15_000,
+      what: 'the exported file to open',
+    });
   });
 
   it('starts a timed Debugging session, lists the sessions, switches type, finds the first by search, goes back to it and deletes the other', async () => {
