@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { StatusReport } from '../protocol/status';
 import { errorMessage, stderrLogger } from './log';
 import { EXEC_USAGE, HandsUsageError, RUN_USAGE, execCommand, runCommandLine } from './hands/cli';
+import { HUB_USAGE, HubUsageError, hubCommand } from './hub/cli';
 import { KB_USAGE, KbUsageError, kbCommand } from './knowledge/cli';
 import { Keys } from './providers/keys';
 import { LOGS_USAGE, LogsUsageError, logsCommand } from './logs/cli';
@@ -33,6 +34,7 @@ Commands:
                                       into <reply.wav>; prints the turns with their latencies
                                       (--json: one object per line for each thing said)
 ${KB_USAGE}
+${HUB_USAGE}
 ${LOGS_USAGE}
 ${SESSIONS_USAGE}
   ${REPOMAP_USAGE.replace(/^parley /, '')}
@@ -52,7 +54,8 @@ ${SESSIONS_USAGE}
                                       tree), output streamed, then how it ended
 
 Provider choices come from PARLEY_LLM, PARLEY_STT, PARLEY_TTS, PARLEY_EMBEDDINGS (with _MODEL and
-_BASE_URL; PARLEY_EMBEDDINGS_MODEL_FOLDER for onnx), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY.`;
+_BASE_URL; PARLEY_EMBEDDINGS_MODEL_FOLDER for onnx), keys from ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPGRAM_API_KEY;
+the hub's database from PARLEY_HUB_DATABASE_URL.`;
 
 class UsageError extends Error {}
 
@@ -125,6 +128,7 @@ const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promi
   status,
   voice,
   kb,
+  hub: hubCommand,
   logs: logsCommand,
   sessions,
   repomap: repomapCommand,
@@ -152,6 +156,7 @@ async function main(): Promise<void> {
     process.exitCode =
       error instanceof UsageError ||
       error instanceof KbUsageError ||
+      error instanceof HubUsageError ||
       error instanceof LogsUsageError ||
       error instanceof SessionsUsageError ||
       error instanceof ReviewUsageError ||
