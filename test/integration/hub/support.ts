@@ -6,7 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createLogger, type Logger } from '../../../server/log';
+import type { MyDocument, MyFeedback, TeamStats } from '../../../server/hub/contributions';
 import { HubDatabase } from '../../../server/hub/database';
+import type { UploadResult } from '../../../server/hub/documents';
+import type { HubPassage } from '../../../server/hub/search';
 import { startHub, type HubServerOptions, type RunningHub } from '../../../server/hub/server';
 import { addUser, type NewUser } from '../../../server/hub/users';
 
@@ -80,7 +83,12 @@ export async function addTestUser(url: string, name: string, team: string, optio
   }
 }
 
-export interface HubResponse<T = any> {
+/** Every error answer's body; the success types below are intersected with it, since a test reads either. */
+export interface ErrorBody {
+  error?: { code: string; message: string };
+}
+
+export interface HubResponse<T = ErrorBody & Record<string, unknown>> {
   status: number;
   headers: Headers;
   body: T;
@@ -101,7 +109,7 @@ export class HubClient {
     readonly token: string | undefined,
   ) {}
 
-  async request<T = any>(
+  async request<T = ErrorBody & Record<string, unknown>>(
     method: string,
     path: string,
     init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
@@ -116,10 +124,10 @@ export class HubClient {
     const response = await fetch(this.baseUrl + path, { method, headers, body });
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+    return { status: response.status, headers: response.headers, body: (type.includes('json') && text ? JSON.parse(text) : text) as T };
   }
 
-  upload(fileName: string, content: string | Uint8Array, options: UploadOptions = {}): Promise<HubResponse> {
+  upload(fileName: string, content: string | Uint8Array<ArrayBuffer>, options: UploadOptions = {}): Promise<HubResponse<UploadResult & ErrorBody>> {
     const form = new FormData();
     if (options.visibility !== undefined) form.append('visibility', options.visibility);
     if (options.category !== undefined) form.append('category', options.category);
@@ -129,7 +137,7 @@ export class HubClient {
     return this.request('POST', '/api/kb/upload', { body: form });
   }
 
-  search(query: string, params: Record<string, string> = {}): Promise<HubResponse> {
+  search(query: string, params: Record<string, string> = {}): Promise<HubResponse<{ passages: HubPassage[] } & ErrorBody>> {
     return this.request('GET', `/api/kb/shared/search?${new URLSearchParams({ query, ...params })}`);
   }
 
@@ -145,16 +153,16 @@ export class HubClient {
     return this.request('DELETE', `/api/kb/documents/${documentId}`);
   }
 
-  contributions(): Promise<HubResponse> {
+  contributions(): Promise<HubResponse<{ documents: MyDocument[]; feedback: MyFeedback[] } & ErrorBody>> {
     return this.request('GET', '/api/kb/my-contributions');
   }
 
-  stats(): Promise<HubResponse> {
+  stats(): Promise<HubResponse<TeamStats & ErrorBody>> {
     return this.request('GET', '/api/kb/shared/stats');
   }
 }
 
 /** The titles of the passages a search found, in order. */
-export function titles(response: HubResponse): string[] {
-  return (response.body.passages as { title: string }[]).map((passage) => passage.title);
+export function titles(response: HubResponse<{ passages: HubPassage[] }>): string[] {
+  return response.body.passages.map((passage) => passage.title);
 }
