@@ -174,7 +174,10 @@ async function readUpload(request: FastifyRequest, limits: HubLimits): Promise<U
   let file: { name: string; content: Buffer } | undefined;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
-      file = { name: part.filename, content: await part.toBuffer() };
+      file = {
+        name: part.filename,
+        content: await part.toBuffer().catch((error: FastifyError) => Promise.reject(error.code === 'FST_REQ_FILE_TOO_LARGE' ? tooLarge(limits) : error)),
+      };
       continue;
     }
     if (!UPLOAD_FIELDS.has(part.fieldname)) throw invalid(`An upload has no field "${part.fieldname}"; its fields are ${[...UPLOAD_FIELDS].join(', ')}.`);
@@ -237,8 +240,7 @@ function describeError(error: unknown, log: Logger): { status: number; code: str
   const framework = error as FastifyError;
   const known = framework.code ? FRAMEWORK_ERRORS[framework.code] : undefined;
   if (known) {
-    const message = known[1] === 'upload_too_large' ? 'The uploaded file is over the size limit.' : framework.message;
-    return { status: known[0], code: known[1], message, headers: {} };
+    return { status: known[0], code: known[1], message: framework.message, headers: {} };
   }
   if (framework.validation || (framework.statusCode && framework.statusCode >= 400 && framework.statusCode < 500))
     return { status: framework.statusCode ?? 400, code: 'invalid_request', message: framework.message, headers: {} };
