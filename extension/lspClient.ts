@@ -28,6 +28,8 @@ export {
   ReviewDismissalsRequest,
   ReviewRequest,
   ServerStatusNotification,
+  SpeechModelDownloadRequest,
+  SpeechModelsRequest,
   SessionsChangedNotification,
   SessionsDeleteRequest,
   SessionsExportRequest,

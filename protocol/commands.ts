@@ -9,6 +9,7 @@ export const Commands = {
   newSession: 'parley.newSession',
   toggleListening: 'parley.toggleListening',
   openCapturePage: 'parley.openCapturePage',
+  downloadSpeechModel: 'parley.downloadSpeechModel',
   exportSession: 'parley.exportSession',
   setApiKey: 'parley.setApiKey',
   clearApiKey: 'parley.clearApiKey',

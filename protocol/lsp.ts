@@ -7,6 +7,7 @@
 import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type * as z from 'zod';
 import type { KbContribution, KbCorrection, KbIngestResult, KbSearchAnswer, KbStats } from './knowledge';
+import type { SpeechModelDownloadResult, SpeechModelList } from './speechModels';
 import type {
   AskAboutFailureParams,
   CommandOutputParams,
@@ -31,6 +32,7 @@ import type {
   SessionIdParamsSchema,
   SessionsExportParamsSchema,
   SessionsSearchParamsSchema,
+  SpeechModelDownloadParams,
   TerminalExecuteParamsSchema,
   TerminalExecuteResultSchema,
   TerminalOpenResultSchema,
@@ -293,6 +295,21 @@ export type SessionsExportParams = z.input<typeof SessionsExportParamsSchema>;
 export namespace SessionsExportRequest {
   export const method = 'parley/sessions/export';
   export const type = new RequestType<SessionsExportParams, { content: string; turns: number; startedAt: number }, void>(method);
+}
+
+/** Client → server: the speech models of the local recognizer, which are downloaded and which is used. */
+export namespace SpeechModelsRequest {
+  export const method = 'parley/speechModels';
+  export const type = new RequestType0<SpeechModelList, void>(method);
+}
+
+/**
+ * Client → server: download a speech model (Parley: Download Speech Model), with progress through
+ * the work-done token. Cancelling keeps what arrived, and the next download resumes from it.
+ */
+export namespace SpeechModelDownloadRequest {
+  export const method = 'parley/speechModels/download';
+  export const type = new RequestType<z.input<typeof SpeechModelDownloadParams>, SpeechModelDownloadResult, void>(method);
 }
 
 /** Client → server: delete a past session with its turns and REPL cells; the one in progress is refused. */

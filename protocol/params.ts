@@ -30,6 +30,7 @@ import {
   SessionsExportRequest,
   SessionsOpenRequest,
   SessionsSearchRequest,
+  SpeechModelDownloadRequest,
   ReviewRequest,
   WorkspaceTrustNotification,
 } from './lsp';
@@ -215,6 +216,9 @@ export const TerminalExecuteParamsSchema = z.object({
 
 export const TerminalExecuteResultSchema = z.union([z.object({ executed: z.literal(true) }), z.object({ unavailable: z.string().min(1).max(500) })]);
 
+/** `parley/speechModels/download`: which model (one of the server's catalog; it refuses others by name). */
+export const SpeechModelDownloadParams = z.object({ ...workDone, name: z.string().min(1).max(40) });
+
 const SCHEMAS = {
   [WorkspaceTrustNotification.method]: WorkspaceTrustParams,
   [LiveRemoteOriginNotification.method]: LiveRemoteOriginParams,
@@ -238,6 +242,7 @@ const SCHEMAS = {
   [SessionsOpenRequest.method]: SessionIdParamsSchema,
   [SessionsExportRequest.method]: SessionsExportParamsSchema,
   [SessionsDeleteRequest.method]: SessionIdParamsSchema,
+  [SpeechModelDownloadRequest.method]: SpeechModelDownloadParams,
 } as const;
 
 export type ParamsMethod = keyof typeof SCHEMAS;

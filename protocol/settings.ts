@@ -16,7 +16,7 @@ import { $ZodDefault, $ZodObject, $ZodPrefault, type $ZodType } from 'zod/v4/cor
 import { ModelPriceSchema, SpeechPriceSchema } from './pricing';
 
 export const LLM_PROVIDERS = ['anthropic', 'openai', 'openai-compatible'] as const;
-export const STT_PROVIDERS = ['deepgram', 'openai', 'openai-compatible', 'offline'] as const;
+export const STT_PROVIDERS = ['deepgram', 'openai', 'openai-compatible', 'whisper', 'offline'] as const;
 export const TTS_PROVIDERS = ['deepgram', 'openai', 'system', 'none'] as const;
 export const EMBEDDING_PROVIDERS = ['builtin', 'openai', 'openai-compatible', 'onnx'] as const;
 
@@ -73,7 +73,8 @@ function fallbackSchema<const P extends readonly [string, ...string[]]>(provider
 export const LlmStageSchema = stageSchema(LLM_PROVIDERS, 'anthropic');
 /**
  * Speech to text, where `auto` (the default) follows the keys the user has: Deepgram with a
- * Deepgram key, OpenAI transcription with an OpenAI key, the offline recognizer otherwise.
+ * Deepgram key, OpenAI transcription with an OpenAI key, else the local neural recognizer once a
+ * speech model is downloaded, else the offline recognizer (pocketsphinx).
  */
 export const STT_CHOICES = [...STT_PROVIDERS, 'auto'] as const;
 export const SttStageSchema = stageSchema(STT_CHOICES, 'auto');
@@ -102,6 +103,12 @@ export const VoiceSettingsSchema = z.object({
    * EagerEndOfTurn), holding it back until the turn is confirmed and dropping it if the user goes on.
    */
   eagerEndOfTurn: z._default(flag, false),
+});
+
+/** Where Parley: Download Speech Model fetches the local recognizer's models. */
+export const SpeechModelsSettingsSchema = z.object({
+  /** The address the model files are under; empty: Hugging Face (ggerganov/whisper.cpp). Checksums are checked whatever it is. */
+  source: z._default(text, ''),
 });
 
 /** What Parley: Review Repository reads. */
@@ -166,6 +173,7 @@ export const ParleySettingsSchema = z.object({
   /** Voices to try, in order, when the configured one fails before it has said anything. */
   ttsFallbacks: z._default(z.array(fallbackSchema(TTS_PROVIDERS), { error: 'is not a list of voices' }), []),
   voice: z.prefault(VoiceSettingsSchema, {}),
+  speechModels: z.prefault(SpeechModelsSettingsSchema, {}),
   review: z.prefault(ReviewSettingsSchema, {}),
   hands: z.prefault(HandsSettingsSchema, {}),
   failures: z.prefault(FailuresSettingsSchema, {}),

@@ -91,14 +91,31 @@ function onnxRuntime(target) {
   return ORT_WEB_FILES.map((file) => ({ from: join(web, file), to: `onnxruntime-web/${file}` }));
 }
 
+/**
+ * whisper.cpp's CPU addon for the local recognizer (@fugood/node-whisper-<target>: index.node, and
+ * on some targets the libraries beside it): the installed platform package, else the same version fetched.
+ */
+function whisper(target) {
+  const name = `@fugood/node-whisper-${target}`;
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).optionalDependencies[name];
+  if (!version) throw new Error(`package.json names no ${name} among its optionalDependencies.`);
+  const installed = packageDir(name);
+  const dir =
+    existsSync(join(installed, 'package.json')) && installedVersion(name) === version
+      ? installed
+      : fetchPackage(name, version, lockfileIntegrity(name, version));
+  const files = readdirSync(dir).filter((file) => file === 'index.node' || /\.(so|dylib|dll)(\.\d+)*$/.test(file));
+  return files.map((file) => ({ from: join(dir, file), to: `whisper/${target}/${file}` }));
+}
+
 /** Whether a folder of dist/native holds one platform's files (the rest, the model and grammars, serve every platform). */
 export function isPlatformFolder(name) {
-  return /^(better-sqlite3|sqlite-vec-.+|onnxruntime|onnxruntime-web)$/.test(name);
+  return /^(better-sqlite3|sqlite-vec-.+|onnxruntime|onnxruntime-web|whisper)$/.test(name);
 }
 
 /** Every platform-specific file of a target, as { from, to } with `to` relative to dist/native. */
 export function targetFiles(target) {
-  const files = [...betterSqlite3(target), ...sqliteVec(target), ...onnxRuntime(target)];
+  const files = [...betterSqlite3(target), ...sqliteVec(target), ...onnxRuntime(target), ...whisper(target)];
   const missing = files.filter((file) => !existsSync(file.from));
   if (missing.length > 0) throw new Error(`Files for ${target} are missing: ${missing.map((file) => file.from).join(', ')}.`);
   return files;

@@ -67,14 +67,19 @@ import { onNotification, onRequest, parseParams } from './rpc';
 import { failureTurnText } from './conversation/failure';
 import { requestEditorState } from './tools/lspContext';
 import { readVocabulary } from './voice/vocabulary';
+import { SpeechModels } from './providers/stt/whisper/models';
+import { registerSpeechModels } from './providers/stt/whisper/service';
+import { WhisperEngine } from './providers/stt/whisper/engine';
 
 const startedAt = Date.now();
 const NATIVE_DIR = join(__dirname, 'native');
 const { connection, log } = stdioConnection();
 protectProcess(log);
 const keys = new Keys(process.env);
+/** The local recognizer's downloaded models; their folder is known at initialize (global storage). */
+const speechModels = new SpeechModels();
 /** Every provider stage of this server, each built once and under one circuit breaker per provider. */
-const providers = new ProviderRegistry(keys, log);
+const providers = new ProviderRegistry(keys, log, { stt: { speech: speechModels, whisper: { nativeDir: NATIVE_DIR } } });
 const settings = new SettingsStore((scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'parley' }), log);
 
 let storage: Storage | undefined;
@@ -101,6 +106,7 @@ async function report(): Promise<StatusReport> {
     settings: await settings.get(),
     keys,
     env: process.env,
+    speech: speechModels,
     live: live ? { port: live.port, clients: live.clientCount } : null,
     startedAt,
   });
@@ -136,6 +142,17 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   warmUpSecretScan().catch((error: unknown) => log.warn('The secret scan could not start', { error: errorMessage(error) }));
   log.info('Workspace trust', { trusted: options.workspaceTrusted });
   storage = Storage.open({ globalDir: options.globalStoragePath, workspaceDir: options.workspaceStoragePath }, NATIVE_DIR, log);
+  speechModels.locate(join(options.globalStoragePath, 'speech-models'));
+  registerSpeechModels(connection, {
+    models: speechModels,
+    keys,
+    settings: () => settings.get(),
+    log,
+    onInstalled: () => {
+      providers.invalidate();
+      void publishReport();
+    },
+  });
   live = await LiveServer.start({ log, assetsDir: join(__dirname, 'webview') });
   const server = live;
   knowledge = new KnowledgeService({
@@ -506,6 +523,7 @@ onRequest(connection, SessionsDeleteRequest, async ({ id }) => {
 
 connection.onShutdown(async () => {
   await cells?.close();
+  WhisperEngine.stopAll();
   knowledge?.dispose();
   await repoIndexes?.dispose();
   await live?.close();

@@ -4,7 +4,7 @@
  * allow-listed environment of its purpose (env.ts: no keys), hidden on Windows, and killed at
  * once when its signal aborts.
  */
-import { execFile, spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import { execFile, fork, spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { childEnv, type ChildPurpose } from './env';
 
@@ -29,6 +29,25 @@ export function spawnChild(program: string, args: readonly string[], options: Ch
     killSignal: 'SIGKILL',
     stdio: ['ignore', 'pipe', 'pipe'],
     shell: false,
+    windowsHide: true,
+  });
+}
+
+/**
+ * Starts one of Parley's own scripts on the Node that runs the server (VS Code's, as Node), with
+ * an IPC channel that carries Buffers, stdin closed and stdout and stderr piped. A bundled script
+ * gets none of the server's flags; the TypeScript source (tests) gets the parent's loader.
+ */
+export function forkScript(script: string, args: readonly string[], options: ChildOptions): ChildProcess {
+  const asNode: Record<string, string> = process.env.ELECTRON_RUN_AS_NODE ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+  return fork(script, args, {
+    env: childEnv(options.purpose, options.env, { ...asNode, ...options.extraEnv }),
+    cwd: options.cwd,
+    signal: options.signal,
+    killSignal: 'SIGKILL',
+    execArgv: script.endsWith('.js') ? [] : process.execArgv,
+    serialization: 'advanced',
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     windowsHide: true,
   });
 }

@@ -8,6 +8,7 @@ import { errorMessage, type Logger } from '../log';
 import { ProviderError } from './errors';
 import type { Keys } from './keys';
 import { configuredChoices, stageStatus } from './status';
+import type { SpeechModels } from './stt/whisper/models';
 
 type FallbackStage = 'stt' | 'tts';
 
@@ -24,12 +25,18 @@ export function buildChoices<S extends FallbackStage, P>(
   env: NodeJS.ProcessEnv,
   log: Logger,
   build: (choice: ParleySettings[S]) => P,
+  speech?: SpeechModels,
 ): [P, ...P[]] {
   const fallbacks = (stage === 'stt' ? settings.sttFallbacks : settings.ttsFallbacks) as readonly ParleySettings[S][];
-  const [first, ...rest] = configuredChoices(stage, settings, [settings[stage], ...fallbacks], keys, env);
+  const [first, ...rest] = configuredChoices(stage, settings, [settings[stage], ...fallbacks], keys, env, speech);
   const { provider } = settings[stage];
   if (!first)
-    throw new ProviderError(stage, provider, stageStatus(stage, settings, keys, env).hint ?? `The ${provider} ${NAMES[stage]} provider is not set up.`, false);
+    throw new ProviderError(
+      stage,
+      provider,
+      stageStatus(stage, settings, keys, env, settings[stage], speech).hint ?? `The ${provider} ${NAMES[stage]} provider is not set up.`,
+      false,
+    );
   if (first !== settings[stage]) log.warn(`The configured ${NAMES[stage]} is not set up; using the next one`, { configured: provider, using: first.provider });
   const built: [P, ...P[]] = [build(first)];
   for (const choice of rest) {

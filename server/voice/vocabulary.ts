@@ -77,12 +77,15 @@ export function keyterms(names: readonly string[], more: readonly string[] = [])
   return terms;
 }
 
-/** The head of `names` as an OpenAI transcription prompt, after the user's own prompt if they set one. */
-export function transcriptionPrompt(names: readonly string[], own = ''): string {
+/**
+ * The head of `names` as a transcription prompt (OpenAI's, whisper.cpp's initial prompt), after
+ * the user's own prompt if they set one, in at most `maxChars`.
+ */
+export function transcriptionPrompt(names: readonly string[], own = '', maxChars = PROMPT_CHARS): string {
   const listed: string[] = [];
   let length = 0;
   for (const name of names) {
-    if (length + name.length + 2 > PROMPT_CHARS) break;
+    if (length + name.length + 2 > maxChars) break;
     listed.push(name);
     length += name.length + 2;
   }

@@ -1,19 +1,23 @@
 /**
  * Each platform's VSIX from `npm run package` holds exactly that platform's native files: its
- * better-sqlite3 addon, sqlite-vec extension and ONNX runtime, told apart by their headers (ELF
+ * better-sqlite3 addon, sqlite-vec extension, ONNX runtime and whisper.cpp addon, told apart by their headers (ELF
  * e_machine, Mach-O cputype, PE machine), not their names, with the libraries each links against
  * beside it, and nothing built for another platform. Only linux-x64 can run here: its packaged
  * better-sqlite3 and sqlite-vec answer a vec0 query and its packaged onnxruntime runs the Silero
- * model, in a Node 24 child that loads nothing native from node_modules. The other platforms are
+ * model, in a Node 24 child that loads nothing native from node_modules, and its packaged local
+ * recognizer's process transcribes a turn with the packaged whisper.cpp addon. The other platforms are
  * verified by their contents only, except darwin-x64's WebAssembly runtime, which runs anywhere.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { describe, it } from 'node:test';
 import yauzl from 'yauzl';
+import type { WorkerReply, WorkerRequest } from '../../server/providers/stt/whisper/protocol';
 import { DIST, REPO, tempDir } from '../support/paths';
+import { waitFor } from '../support/poll';
+import { writeEmptyWhisperModel } from '../support/whisperModel';
 
 type Format = 'elf' | 'macho' | 'pe';
 type Arch = 'x64' | 'arm64';
@@ -51,6 +55,7 @@ const BUNDLES = [
   'lspClient.js',
   'server.js',
   'repoWorker.js',
+  'whisperWorker.js',
   'webview/panel.js',
   'webview/sidebar.js',
   'webview/claude-session.js',
@@ -60,7 +65,8 @@ const BUNDLES = [
 const WEB_RUNTIME = ['onnxruntime-web/ort-wasm-simd-threaded.mjs', 'onnxruntime-web/ort-wasm-simd-threaded.wasm'];
 /** Libraries every machine of the platform has; anything else an addon links against must ship beside it. */
 const SYSTEM_LIBRARY: Record<Format, RegExp> = {
-  elf: /^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libstdc\+\+\.so\.6|libgcc_s\.so\.1|ld-linux-(x86-64|aarch64)\.so\.[12])$/,
+  // whisper.cpp's linux-x64 addon also links GCC's OpenMP runtime, which desktop Linux has (libgomp1); the recognizer says so where it is missing.
+  elf: /^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libstdc\+\+\.so\.6|libgcc_s\.so\.1|libgomp\.so\.1|ld-linux-(x86-64|aarch64)\.so\.[12])$/,
   macho: /^\/usr\/lib\/|^\/System\/Library\//,
   pe: /^(api-ms-win-.*|kernel32|user32|advapi32|shell32|setupapi|dbghelp|msvcp140(_1|_atomic_wait)?|vcruntime140(_1)?)\.dll$/i,
 };
@@ -168,7 +174,12 @@ function inspect(buf: Buffer): Binary | undefined {
 const isWasm = (buf: Buffer) => buf.subarray(0, 4).equals(Buffer.from([0, 0x61, 0x73, 0x6d]));
 
 function expectedNatives(name: string, target: Target): string[] {
-  return [`better-sqlite3/${name}.node`, target.sqliteVec, ...target.onnxruntime.map((file) => `onnxruntime/${name}/${file}`)].sort();
+  return [
+    `better-sqlite3/${name}.node`,
+    target.sqliteVec,
+    ...target.onnxruntime.map((file) => `onnxruntime/${name}/${file}`),
+    `whisper/${name}/index.node`,
+  ].sort();
 }
 
 async function openVsix(name: string): Promise<Map<string, Buffer>> {
@@ -181,6 +192,17 @@ function unpack(files: Map<string, Buffer>, dir: string): void {
   for (const [name, content] of files) {
     mkdirSync(join(dir, dirname(name)), { recursive: true });
     writeFileSync(join(dir, name), content);
+  }
+}
+
+/** Runs `check` on linux-x64's VSIX unpacked into a temporary folder, given that folder and its dist/native. */
+async function inLinuxVsix(check: (unpacked: string, native: string) => Promise<void>): Promise<void> {
+  const dir = tempDir('vsix');
+  try {
+    unpack(await openVsix('linux-x64'), dir.path);
+    await check(dir.path, join(dir.path, NATIVE));
+  } finally {
+    dir.cleanup();
   }
 }
 
@@ -229,14 +251,11 @@ describe('platform VSIXes', { timeout: 120_000 }, () => {
   it(
     'linux-x64: the packaged better-sqlite3 and sqlite-vec answer a vec0 query and the packaged onnxruntime runs the Silero model',
     { skip: process.platform !== 'linux' || process.arch !== 'x64' },
-    async () => {
-      const dir = tempDir('vsix');
-      try {
-        unpack(await openVsix('linux-x64'), dir.path);
-        const native = join(dir.path, NATIVE);
+    () =>
+      inLinuxVsix(async (unpacked, native) => {
         // onnxruntime-node's JavaScript, with its bin/ made of the VSIX's files, so the addon and the
         // library it finds by RUNPATH are the packaged ones.
-        const ort = join(dir.path, 'ort', 'onnxruntime-node');
+        const ort = join(unpacked, 'ort', 'onnxruntime-node');
         cpSync(join(REPO, 'node_modules', 'onnxruntime-node', 'dist'), join(ort, 'dist'), { recursive: true });
         cpSync(join(REPO, 'node_modules', 'onnxruntime-node', 'package.json'), join(ort, 'package.json'));
         cpSync(join(native, 'onnxruntime', 'linux-x64'), join(ort, 'bin', 'napi-v6', 'linux', 'x64'), { recursive: true });
@@ -260,13 +279,40 @@ describe('platform VSIXes', { timeout: 120_000 }, () => {
         // Every native library of Parley's that the child mapped came from the unpacked VSIX.
         const names = ['linux-x64.node', 'vec0.so', 'onnxruntime_binding.node', 'libonnxruntime.so.1'];
         assert.deepEqual(
-          names.map((file) => result.mapped.filter((path) => path.endsWith(`/${file}`)).map((path) => path.startsWith(dir.path))),
+          names.map((file) => result.mapped.filter((path) => path.endsWith(`/${file}`)).map((path) => path.startsWith(unpacked))),
           names.map(() => [true]),
         );
-      } finally {
-        dir.cleanup();
-      }
-    },
+      }),
+  );
+
+  it(
+    "linux-x64: the packaged local recognizer's process loads the packaged whisper.cpp addon and transcribes a turn",
+    { skip: process.platform !== 'linux' || process.arch !== 'x64' },
+    () =>
+      inLinuxVsix(async (unpacked, native) => {
+        const model = writeEmptyWhisperModel(join(unpacked, 'ggml-test.bin'));
+        const child = fork(join(unpacked, 'extension/dist/whisperWorker.js'), [native, '1'], {
+          execArgv: [],
+          serialization: 'advanced',
+          stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+          env: { PATH: process.env.PATH },
+        });
+        try {
+          const replies: WorkerReply[] = [];
+          child.on('message', (reply: WorkerReply) => replies.push(reply));
+          child.send({ type: 'load', model } satisfies WorkerRequest);
+          child.send({ type: 'transcribe', id: 1, model, pcm: new Uint8Array(32_000) } satisfies WorkerRequest);
+          const result = await waitFor(() => replies.find((reply) => reply.type === 'result' || reply.type === 'error'), {
+            timeoutMs: 30_000,
+            what: 'the turn',
+          });
+          assert.deepEqual(result, { type: 'result', id: 1, text: '' });
+          const maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
+          assert.ok(maps.includes(join(native, 'whisper', 'linux-x64', 'index.node')), 'the addon mapped is the packaged one');
+        } finally {
+          child.kill('SIGKILL');
+        }
+      }),
   );
 
   it('darwin-x64: the packaged onnxruntime-web files run the Silero model (WebAssembly runs on any platform)', async () => {

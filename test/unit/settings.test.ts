@@ -23,7 +23,10 @@ describe('settings', () => {
     assert.equal(settings.stt.provider, 'auto');
     assert.equal(log.warnings.length, 2);
     assert.match(log.warnings[0]!, /parley\.llm\.baseUrl 42 is not text; using none/);
-    assert.match(log.warnings[1]!, /parley\.stt\.provider "whisper-in-the-cloud" is not one of deepgram, openai, openai-compatible, offline, auto; using auto/);
+    assert.match(
+      log.warnings[1]!,
+      /parley\.stt\.provider "whisper-in-the-cloud" is not one of deepgram, openai, openai-compatible, whisper, offline, auto; using auto/,
+    );
   });
 
   it('reads the command line environment with the same meaning as the settings', () => {

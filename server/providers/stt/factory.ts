@@ -16,6 +16,8 @@ import { FallbackStt } from './fallback';
 import { OpenAIStt, type OpenAISttOptions } from './openai/openai';
 import type { STT } from './stt';
 import { resolveStt } from './byKeys';
+import type { SpeechModels } from './whisper/models';
+import { WhisperStt, type WhisperSttOptions } from './whisper/whisper';
 
 /** Provider options that are not settings (yet): tuning, and what tests need to run fast. */
 export interface SttStageOptions {
@@ -27,6 +29,9 @@ export interface SttStageOptions {
   flux?: Omit<DeepgramFluxOptions, 'apiKey' | 'baseUrl' | 'model' | 'eagerEndOfTurn' | 'guards'>;
   openai?: Omit<OpenAISttOptions, 'provider' | 'apiKey' | 'baseUrl' | 'model' | 'guards'>;
   offline?: Omit<PocketsphinxOptions, 'program' | 'env' | 'guards'>;
+  whisper?: Omit<WhisperSttOptions, 'model' | 'env' | 'guards'>;
+  /** The downloaded speech models, for the local recognizer (and for `auto`, which uses it once there is one). */
+  speech?: SpeechModels;
 }
 
 /** The offline provider drives this program; pocketsphinx 5's `pocketsphinx` command speaks differently. */
@@ -38,8 +43,8 @@ const POCKETSPHINX = 'pocketsphinx_continuous';
  */
 export function createSttStage(configured: ParleySettings, keys: Keys, log: Logger, options: SttStageOptions = {}): STT {
   const env = options.env ?? process.env;
-  const settings = { ...configured, stt: resolveStt(configured.stt, keys) };
-  const providers = buildChoices('stt', settings, keys, env, log, (choice) => createProvider(choice, settings, keys, log, options, env));
+  const settings = { ...configured, stt: resolveStt(configured.stt, keys, options.speech) };
+  const providers = buildChoices('stt', settings, keys, env, log, (choice) => createProvider(choice, settings, keys, log, options, env), options.speech);
   return providers.length === 1 ? providers[0] : new FallbackStt(providers, log);
 }
 
@@ -65,6 +70,12 @@ function createProvider(
     case 'openai':
     case 'openai-compatible':
       return new OpenAIStt({ ...options.openai, guards, provider, apiKey: keys.get('openai'), baseUrl, model }, log);
+    case 'whisper': {
+      // status.ts has checked that the model is there.
+      const installed = options.speech?.preferred(model);
+      if (!installed) throw new ProviderError('stt', 'whisper', 'No speech model is downloaded: run Parley: Download Speech Model.', false);
+      return new WhisperStt({ ...options.whisper, guards, env, model: installed }, log);
+    }
     case 'offline':
       return new PocketsphinxStt({ ...options.offline, guards, program: offlineProgram(env), env }, log);
   }
