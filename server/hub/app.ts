@@ -64,7 +64,7 @@ const SearchQuery = z
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value ?? {});
-  if (!result.success) throw invalid(`The ${what} ${schemaProblem(result.error)}`);
+  if (!result.success) throw invalid(`Invalid ${what}: ${schemaProblem(result.error)}`);
   return result.data;
 }
 
@@ -84,6 +84,8 @@ export function buildHubApp(context: HubAppContext): FastifyInstance {
   });
   const metrics = hubMetrics(() => db.poolUse());
   app.decorateRequest('identity', null);
+  // The API reads JSON and multipart forms only: a text body is refused as the wrong media type.
+  app.removeContentTypeParser('text/plain');
   void app.register(multipart, {
     limits: { fileSize: limits.maxUploadBytes, files: 1, fields: 8, fieldSize: 16 * 1024, parts: 9 },
     throwFileSizeLimit: true,
