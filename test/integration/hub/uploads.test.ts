@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { addTestUser, freshDatabase, HubClient, testHub, titles, type HubResponse, type TestDatabase } from './support';
+import { addTestUser, freshDatabase, HubClient, testHub, titles, type ErrorBody, type HubResponse, type TestDatabase } from './support';
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
 
@@ -129,7 +129,7 @@ describe('hub uploads', () => {
     unknownField.append('file', new Blob(['# a']), 'a.md');
     const noFile = new FormData();
     noFile.append('visibility', 'shared');
-    const cases: [string, HubResponse, number, string][] = [
+    const cases: [string, HubResponse<ErrorBody>, number, string][] = [
       ['two files', await alice.request('POST', '/api/kb/upload', { body: twoFiles }), 400, 'one_file_only'],
       ['unknown field', await alice.request('POST', '/api/kb/upload', { body: unknownField }), 400, 'invalid_request'],
       ['no file', await alice.request('POST', '/api/kb/upload', { body: noFile }), 400, 'file_missing'],
