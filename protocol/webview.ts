@@ -56,6 +56,7 @@ export const VIEW_COMMANDS = [
   Commands.restartServer,
   Commands.openSession,
   Commands.openCapturePage,
+  Commands.downloadSpeechModel,
   Commands.kbAddFolder,
   Commands.kbAddFile,
   Commands.kbAddSelection,

@@ -71,6 +71,8 @@ export function storageSection(report: StatusReport): HTMLElement {
 function stageItem(stage: StageStatus, run: RunCommand): HTMLElement {
   const what = [stage.provider, stage.model, stage.baseUrl].filter(Boolean).join(' · ');
   const needsKey = !stage.configured && /key/i.test(stage.hint ?? '');
+  // pocketsphinx gets free speech wrong: the local neural recognizer is one download away.
+  const offersModel = stage.stage === 'stt' && (stage.provider === 'offline' || (stage.provider === 'whisper' && !stage.configured));
   return h(
     'li',
     { class: stage.configured ? 'configured' : 'missing', 'data-stage': stage.stage },
@@ -78,6 +80,7 @@ function stageItem(stage: StageStatus, run: RunCommand): HTMLElement {
     h('span', { class: 'provider' }, what),
     stage.configured ? h('span', { class: 'state' }, 'configured') : h('span', { class: 'state hint' }, `not configured — ${stage.hint ?? ''}`),
     needsKey ? button('key', 'Set API Key', () => run(Commands.setApiKey)) : null,
+    offersModel ? button('cloud-download', 'Download Speech Model', () => run(Commands.downloadSpeechModel)) : null,
     stage.note ? h('p', { class: 'hint', 'data-field': 'choiceNote' }, stage.note) : null,
   );
 }
