@@ -66,7 +66,7 @@ export class WhisperEngine {
   }
 
   /** The text whisper.cpp hears in `pcm` (mono s16le 16 kHz); a turn aborted by `signal` kills the process. */
-  async transcribe(pcm: Buffer, prompt: string, signal: AbortSignal): Promise<string> {
+  async transcribe(pcm: Buffer, prompt: string, signal: AbortSignal, language = 'en'): Promise<string> {
     signal.throwIfAborted();
     await this.warmUp();
     const child = this.#child;
@@ -91,7 +91,7 @@ export class WhisperEngine {
           reject(error);
         },
       });
-      this.#send(child, { type: 'transcribe', id, model: this.model, pcm, ...(prompt ? { prompt } : {}) });
+      this.#send(child, { type: 'transcribe', id, model: this.model, pcm, language, ...(prompt ? { prompt } : {}) });
     });
   }
 

@@ -15,7 +15,7 @@ import type { InstalledSpeechModel } from './models';
 
 export interface WhisperSttOptions extends GuardOptions, EngineOptions {
   model: InstalledSpeechModel;
-  /** The language spoken (default English; a multilingual model also takes `auto`). */
+  /** The language spoken: an English-only model hears English; a multilingual one finds it (`auto`) unless told. */
   language?: string;
 }
 
@@ -30,12 +30,14 @@ export class WhisperStt extends STT {
   readonly streaming = false;
   readonly model: string;
   readonly #engine: WhisperEngine;
+  readonly #language: string;
 
   constructor(options: WhisperSttOptions, log: Logger) {
     // A turn that takes longer than 30 s is stopped (its process killed) and not tried again.
     super(guardFor(options, 'stt', 'whisper', [options.model.path], { ...DEFAULT_RESILIENCE, timeoutMs: 30_000, retries: 0 }), log);
     this.model = options.model.entry.name;
     this.#engine = WhisperEngine.for(options.model.path, log, options);
+    this.#language = options.language ?? (this.model.endsWith('.en') ? 'en' : 'auto');
   }
 
   protected override async openStream(options: Required<SttOpenOptions>): Promise<UtteranceSttStream> {
@@ -52,7 +54,7 @@ export class WhisperStt extends STT {
 
   async #recognize(pcm: Buffer, vocabulary: readonly string[], signal: AbortSignal): Promise<Transcript> {
     try {
-      return { text: spokenText(await this.#engine.transcribe(pcm, transcriptionPrompt(vocabulary, '', WHISPER_PROMPT_CHARS), signal)) };
+      return { text: spokenText(await this.#engine.transcribe(pcm, transcriptionPrompt(vocabulary, '', WHISPER_PROMPT_CHARS), signal, this.#language)) };
     } catch (error) {
       if (signal.aborted) throw error;
       throw new ProviderError(
