@@ -92,7 +92,8 @@ async function asked(
   const deepgram = await startDeepgramStandIn({ latency: { ttfbMs: recognizer === 'flux' ? 100 : STT_MS, interTokenMs: 0 } });
   try {
     openai.chat.push({ text: 'It reads past the end.' }, { text: 'It reads past the end.' }, { text: 'It reads past the end.' });
-    if (recognizer === 'perUtterance') openai.transcripts.push(...pieces);
+    // Each utterance the VAD heard is one request: a pause it did not hear leaves one, for the whole question.
+    if (recognizer === 'perUtterance') openai.transcripts.push(...(segments.length >= 2 ? pieces : [pieces.join(' ')]));
     if (recognizer === 'deepgram') {
       const cues: ListenCue[] = [];
       ends.forEach((endMs, i) => {
