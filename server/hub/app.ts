@@ -15,7 +15,7 @@ import type { HubDatabase, Identity } from './database';
 import { checkCategory, checkPath, checkTags, deleteDocument, HUB_VISIBILITY, setVisibility, uploadDocument, type UploadInput } from './documents';
 import { HubError, invalid, isDatabaseUnavailable } from './errors';
 import { FeedbackSchema, giveFeedback } from './feedback';
-import { hubMetrics, METRICS_CONTENT_TYPE, type HubMetrics } from './metrics';
+import { hubMetrics, type HubMetrics } from './metrics';
 import type { VectorMode } from './schema';
 import { HubSearcher } from './search';
 import { hashToken } from './users';
@@ -116,7 +116,7 @@ function routes(app: FastifyInstance, context: HubAppContext, metrics: HubMetric
     if (!readiness.ready) throw new HubError(503, 'not_ready', `The hub is not ready: ${readiness.reason}.`);
     return reply.send({ status: 'ready', schemaVersion: readiness.version, vectors: vectors.kind });
   });
-  app.get('/metrics', async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(metrics.registry.text()));
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.post('/api/kb/upload', async (request, reply) => {
     const length = Number(request.headers['content-length'] ?? 0);
@@ -138,7 +138,7 @@ function routes(app: FastifyInstance, context: HubAppContext, metrics: HubMetric
     const params = parse(SearchQuery, request.query, 'search');
     const started = performance.now();
     const passages = await searcher.search(identity(request), { query: params.query, category: checkCategory(params.category), k: params.k });
-    metrics.searchSeconds.observe({}, (performance.now() - started) / 1000);
+    metrics.searchSeconds.observe((performance.now() - started) / 1000);
     return { query: params.query, passages };
   });
   app.post('/api/kb/feedback', async (request) => giveFeedback(db, identity(request), parse(FeedbackSchema, request.body, 'feedback')));

@@ -84,19 +84,27 @@ describe('hub processes on one database', () => {
   });
 
   it('exposes Prometheus metrics of requests, latencies, searches, the pool and rate limits', async () => {
-    const hub = await testHub(database.url);
+    const hub = await testHub(database.url, { limits: { rateLimitPerMinute: 3 } });
     try {
       const client = new HubClient(hub.url, (await addTestUser(database.url, 'metrics', 'red')).token);
       await client.search('anything at all');
       await client.stats();
+      // Seven requests fall in at most two of the database's minutes, so one of them holds four: one at least is refused.
+      let refused = 0;
+      for (let i = 0; i < 5; i++) if ((await client.stats()).status === 429) refused++;
+      assert.ok(refused > 0);
       const response = await new HubClient(hub.url, undefined).request<string>('GET', '/metrics');
       assert.match(response.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
       const text = response.body;
       assert.match(text, /^parley_hub_requests_total\{route="\/api\/kb\/shared\/search",method="GET",status="200"\} 1$/m);
-      assert.match(text, /^parley_hub_request_duration_seconds_bucket\{route="\/api\/kb\/shared\/stats",le="\+Inf"\} 1$/m);
+      assert.match(text, /^parley_hub_request_duration_seconds_bucket\{le="\+Inf",route="\/api\/kb\/shared\/stats"\} 6$/m);
       assert.match(text, /^parley_hub_search_duration_seconds_count 1$/m);
       assert.match(text, /^parley_hub_db_pool_connections\{state="total"\} \d+$/m);
       assert.match(text, /^# TYPE parley_hub_rate_limited_total counter$/m);
+      assert.match(text, new RegExp(`^parley_hub_rate_limited_total ${refused}$`, 'm'));
+      assert.match(text, /^parley_hub_requests_total\{route="\/api\/kb\/shared\/stats",method="GET",status="429"\} \d+$/m);
+      assert.match(text, /^parley_hub_db_pool_connections\{state="idle"\} \d+$/m);
+      assert.match(text, /^process_resident_memory_bytes \d+$/m);
     } finally {
       await hub.close();
     }
