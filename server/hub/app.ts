@@ -18,7 +18,7 @@ import { FeedbackSchema, giveFeedback } from './feedback';
 import { hubMetrics, type HubMetrics } from './metrics';
 import type { VectorMode } from './schema';
 import { HubSearcher } from './search';
-import { hashToken } from './users';
+import { hashToken, profile } from './users';
 
 export interface HubLimits {
   /** Requests per token per minute, over every hub process on the database. */
@@ -54,6 +54,7 @@ export interface HubAppContext {
 
 const IdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict();
 const VisibilityBody = z.object({ visibility: z.enum(HUB_VISIBILITY) }).strict();
+const ProfileChange = z.object({ credit: z.boolean() }).strict();
 const SearchQuery = z
   .object({
     query: z.string().trim().min(1, 'a search needs a query').max(KB_MAX_QUERY_CHARS),
@@ -144,6 +145,8 @@ function routes(app: FastifyInstance, context: HubAppContext, metrics: HubMetric
   app.post('/api/kb/feedback', async (request) => giveFeedback(db, identity(request), parse(FeedbackSchema, request.body, 'feedback')));
   app.get('/api/kb/my-contributions', async (request) => myContributions(db, identity(request)));
   app.get('/api/kb/shared/stats', async (request) => teamStats(db, identity(request)));
+  app.get('/api/kb/me', async (request) => profile(db, identity(request)));
+  app.patch('/api/kb/me', async (request) => profile(db, identity(request), parse(ProfileChange, request.body, 'profile change')));
 }
 
 async function authenticate(context: HubAppContext, metrics: HubMetrics, request: FastifyRequest): Promise<void> {

@@ -268,8 +268,59 @@ GRANT SELECT ON hub_teams, hub_users TO ${TENANT_ROLE};
 GRANT SELECT, INSERT, UPDATE, DELETE ON hub_documents, hub_chunks, hub_votes, hub_corrections, hub_passage_tags TO ${TENANT_ROLE};
 DO $$ BEGIN EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${TENANT_ROLE}', current_schema()); END $$;`;
 
+/**
+ * How many passages each user has in each visibility, kept by statement triggers on the passages
+ * (one upsert per statement, not per row), so that a search learns how many passages its user can
+ * see from a few rows instead of counting a team's whole corpus. Rows are written in key order,
+ * so two uploads never take each other's counter rows in the opposite order. The counts are
+ * readable under the same rule as the passages: a teammate's private count is nobody else's.
+ */
+const PASSAGE_COUNTS = `
+CREATE TABLE hub_passage_counts (
+  team_id bigint NOT NULL,
+  owner_id bigint NOT NULL,
+  visibility text NOT NULL,
+  passages bigint NOT NULL,
+  PRIMARY KEY (team_id, owner_id, visibility)
+);
+
+CREATE FUNCTION hub_count_passages() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+  changed text := CASE TG_OP
+    WHEN 'INSERT' THEN 'SELECT team_id, owner_id, visibility, 1 AS n FROM new_rows'
+    WHEN 'DELETE' THEN 'SELECT team_id, owner_id, visibility, -1 AS n FROM old_rows'
+    ELSE 'SELECT team_id, owner_id, visibility, 1 AS n FROM new_rows UNION ALL SELECT team_id, owner_id, visibility, -1 FROM old_rows' END;
+BEGIN
+  EXECUTE 'INSERT INTO hub_passage_counts AS p (team_id, owner_id, visibility, passages)
+    SELECT team_id, owner_id, visibility, sum(n) FROM (' || changed || ') d
+    GROUP BY team_id, owner_id, visibility HAVING sum(n) <> 0 ORDER BY team_id, owner_id, visibility
+    ON CONFLICT (team_id, owner_id, visibility) DO UPDATE SET passages = p.passages + excluded.passages';
+  RETURN NULL;
+END $$;
+CREATE TRIGGER hub_chunks_counted_insert AFTER INSERT ON hub_chunks REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION hub_count_passages();
+CREATE TRIGGER hub_chunks_counted_delete AFTER DELETE ON hub_chunks REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION hub_count_passages();
+CREATE TRIGGER hub_chunks_counted_update AFTER UPDATE ON hub_chunks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION hub_count_passages();
+
+-- The triggers hold off writers from here to the commit, so the count below misses none of them.
+INSERT INTO hub_passage_counts (team_id, owner_id, visibility, passages)
+  SELECT team_id, owner_id, visibility, count(*) FROM hub_chunks GROUP BY team_id, owner_id, visibility;
+
+ALTER TABLE hub_passage_counts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable ON hub_passage_counts FOR SELECT USING (team_id = hub_team() AND (visibility = 'shared' OR owner_id = hub_user()));
+GRANT SELECT ON hub_passage_counts TO ${TENANT_ROLE};`;
+
+/** A user may choose, for themselves only, whether their name is shown on what they share. */
+const OWN_CREDIT = `
+CREATE POLICY own_credit ON hub_users FOR UPDATE USING (id = hub_user() AND team_id = hub_team()) WITH CHECK (id = hub_user() AND team_id = hub_team());
+GRANT UPDATE (credit) ON hub_users TO ${TENANT_ROLE};`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'teams, users, documents, passages and feedback', sql: [ROLE, TABLES, AUTHENTICATE, TRIGGERS, POLICIES].join('\n') },
+  { version: 2, name: 'passage counts per user and visibility; users set their own credit', sql: [PASSAGE_COUNTS, OWN_CREDIT].join('\n') },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -107,13 +107,14 @@ export class HubSearcher {
 
   /**
    * Each word's inverse document frequency by its stem, over the passages this user can see,
-   * as the local search computes it: log((N + 1) / (df + 0.5)).
+   * as the local search computes it: log((N + 1) / (df + 0.5)). N comes from the passage counts
+   * the triggers keep per user and visibility (a few rows), not from counting the team's corpus.
    */
   private async rarity(client: PoolClient, who: Identity, queryWords: string[]): Promise<(stem: string) => number> {
     const stems = [...new Set(queryWords.map(stem))];
     const { rows } = await client.query<{ stem: string; df: number; total: number }>(
       `SELECT s.stem, (SELECT count(*) FROM hub_chunks c WHERE c.stems @> ARRAY[s.stem] AND ${VISIBLE})::int AS df,
-              (SELECT count(*) FROM hub_chunks c WHERE ${VISIBLE})::int AS total
+              (SELECT coalesce(sum(c.passages), 0) FROM hub_passage_counts c WHERE ${VISIBLE})::int AS total
        FROM unnest($1::text[]) AS s(stem)`,
       [stems, who.teamId, who.userId],
     );

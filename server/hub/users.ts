@@ -3,7 +3,7 @@
  * keeps only its SHA-256, so neither a database copy nor a log can be used to sign in.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { HubDatabase } from './database';
+import type { HubDatabase, Identity } from './database';
 
 /** Tokens start with this, so that secret scanners and people can tell one when they see it. */
 const TOKEN_PREFIX = 'phub_';
@@ -84,4 +84,20 @@ async function findUser(client: { query: HubDatabase['pool']['query'] }, name: s
   const row = rows[0];
   if (!row) throw new HubUserError(`The team "${team}" has no user "${name}".`);
   return { userId: row.user_id, teamId: row.team_id, user: row.user, team: row.team };
+}
+
+export interface Profile {
+  user: string;
+  team: string;
+  /** Whether the user's name is shown on the passages they share. */
+  credit: boolean;
+}
+
+/** The user as the hub knows them; `credit` given, their choice is changed first (their own row only). */
+export async function profile(db: HubDatabase, who: Identity, change: { credit?: boolean } = {}): Promise<Profile> {
+  return db.asUser(who, async (client) => {
+    if (change.credit !== undefined) await client.query('UPDATE hub_users SET credit = $2 WHERE id = $1', [who.userId, change.credit]);
+    const { rows } = await client.query<{ credit: boolean }>('SELECT credit FROM hub_users WHERE id = $1', [who.userId]);
+    return { user: who.userName, team: who.teamName, credit: rows[0]!.credit };
+  });
 }

@@ -46,6 +46,8 @@ describe('hub tokens', () => {
       ['POST', '/api/kb/feedback'],
       ['GET', '/api/kb/my-contributions'],
       ['GET', '/api/kb/shared/stats'],
+      ['GET', '/api/kb/me'],
+      ['PATCH', '/api/kb/me'],
     ];
     for (const [method, path] of routes) {
       const missing = await new HubClient(hub.url, undefined).request(method, path);
