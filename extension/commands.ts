@@ -12,6 +12,7 @@ import * as kb from './knowledge';
 import { dismissFindingCommand, restoreDismissedCommand, reviewCommand } from './review';
 import { clearApiKeyCommand, setApiKeyCommand, type Secrets } from './secrets';
 import { downloadSpeechModelCommand } from './speechModels';
+import { connectHubCommand } from './teamHub';
 import { SessionPanel } from './views/panel';
 import type { SessionItem, SessionsTree } from './views/sessionsTree';
 
@@ -67,6 +68,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: Ctx, sec
     [Commands.kbStats]: () => kb.statsCommand(ctx),
     [Commands.kbContributions]: () => kb.contributionsCommand(ctx),
     [Commands.kbRemoveSource]: () => kb.removeSourceCommand(ctx),
+    [Commands.connectHub]: () => connectHubCommand(secrets),
     [Commands.review]: () => reviewCommand(ctx),
     [Commands.dismissFinding]: (args?: DismissFindingArgs) => dismissFindingCommand(ctx, args),
     [Commands.restoreDismissedFindings]: () => restoreDismissedCommand(ctx),

@@ -23,6 +23,7 @@ export const Commands = {
   kbStats: 'parley.kb.stats',
   kbContributions: 'parley.kb.contributions',
   kbRemoveSource: 'parley.kb.removeSource',
+  connectHub: 'parley.hub.connect',
   review: 'parley.review',
   /** Run from the "Dismiss this finding" code action on a review finding (server/repo/fixes/actions.ts). */
   dismissFinding: 'parley.review.dismissFinding',

@@ -11,6 +11,9 @@ export const KB_MAX_QUERY_CHARS = 2_000;
 export const KB_MAX_RESULTS = 100;
 /** Longest correction of a passage, in characters. */
 export const KB_MAX_CORRECTION_CHARS = 20_000;
+/** Whose notes a sidebar search looks in: the user's own, the team hub's, or both. */
+export const KB_TEAM_SCOPES = ['mine', 'team', 'both'] as const;
+export type KbTeamScope = (typeof KB_TEAM_SCOPES)[number];
 /** Longest tag, in characters. */
 export const KB_MAX_TAG_CHARS = 200;
 
@@ -47,6 +50,12 @@ export interface KbPassage {
   quality: number;
   votes: { up: number; down: number };
   correction?: KbCorrection;
+  /**
+   * Set on a passage from the team hub: who contributed it (null: they chose to stay anonymous)
+   * and whether it is the user's own. Its ids are the hub's; its path is the hub's address and
+   * the note's path there.
+   */
+  team?: { contributor: string | null; mine: boolean };
 }
 
 /** What the language model did for one sidebar search (parley.knowledgeBase.modelHelp). */
@@ -75,6 +84,8 @@ export interface KbSearchAnswer {
   modelHelp: 'off' | 'rerank' | 'rewriteAndRerank';
   /** Set when the model was asked. */
   model?: KbModelHelpReport;
+  /** The team hub's part of the search, when a hub is set: searched, connected (a search of the user's notes only), or why it is unavailable. */
+  team?: { state: 'searched'; passages: number } | { state: 'unavailable'; reason: string } | { state: 'connected' };
 }
 
 export interface KbSourceInfo {

@@ -8,7 +8,7 @@
 import * as z from 'zod';
 import { FAILURE_KINDS, FAILURE_MAX_MESSAGE_CHARS, FAILURE_MAX_NAME_CHARS, FAILURE_MAX_OUTPUT_CHARS, FAILURE_MAX_PROBLEMS } from './failures';
 import { SESSION_EXPORT_FORMATS, SESSION_TYPES } from './session';
-import { KB_MAX_CORRECTION_CHARS, KB_MAX_QUERY_CHARS, KB_MAX_RESULTS, KB_MAX_TAG_CHARS, VISIBILITY_LEVELS } from './knowledge';
+import { KB_MAX_CORRECTION_CHARS, KB_MAX_QUERY_CHARS, KB_MAX_RESULTS, KB_MAX_TAG_CHARS, KB_TEAM_SCOPES, VISIBILITY_LEVELS } from './knowledge';
 import {
   AskAboutFailureRequest,
   KbAddNoteRequest,
@@ -111,9 +111,12 @@ export const KbSearchParamsSchema = z.object({
   prefix: z.boolean().optional(),
   /** Ask the language model to rank the best passages (parley.knowledgeBase.modelHelp must be on). */
   askModel: z.boolean().optional(),
+  /** Whose notes: the user's own (the default), the team hub's, or both. */
+  team: z.enum(KB_TEAM_SCOPES).optional(),
 });
-export const KbVoteParams = z.object({ chunkId: recordId, vote: z.union([z.literal(1), z.literal(-1)]) });
-export const KbCorrectParams = z.object({ chunkId: recordId, text: z.string().max(KB_MAX_CORRECTION_CHARS) });
+/** `team: true` for a passage of the team hub (its chunk id is the hub's). */
+export const KbVoteParams = z.object({ chunkId: recordId, vote: z.union([z.literal(1), z.literal(-1)]), team: z.boolean().optional() });
+export const KbCorrectParams = z.object({ chunkId: recordId, text: z.string().max(KB_MAX_CORRECTION_CHARS), team: z.boolean().optional() });
 export const KbAddTagParams = z.object({ documentId: recordId, tag: z.string().max(KB_MAX_TAG_CHARS) });
 export const KbDocumentVisibilityParams = z.object({ documentId: recordId, visibility });
 

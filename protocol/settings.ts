@@ -111,6 +111,12 @@ export const SpeechModelsSettingsSchema = z.object({
   source: z._default(text, ''),
 });
 
+/** The team hub the user connected to (Parley: Connect to Team Hub); its token is in SecretStorage. */
+export const HubSettingsSchema = z.object({
+  /** The hub's address (`parley hub`); empty: no team hub. */
+  url: z._default(text, ''),
+});
+
 /** What Parley: Review Repository reads. */
 export const ReviewSettingsSchema = z.object({
   /** Gitignore-style patterns of files the review (and the repo map) leaves out. */
@@ -174,6 +180,7 @@ export const ParleySettingsSchema = z.object({
   ttsFallbacks: z._default(z.array(fallbackSchema(TTS_PROVIDERS), { error: 'is not a list of voices' }), []),
   voice: z.prefault(VoiceSettingsSchema, {}),
   speechModels: z.prefault(SpeechModelsSettingsSchema, {}),
+  hub: z.prefault(HubSettingsSchema, {}),
   review: z.prefault(ReviewSettingsSchema, {}),
   hands: z.prefault(HandsSettingsSchema, {}),
   failures: z.prefault(FailuresSettingsSchema, {}),
@@ -255,6 +262,8 @@ export const KEY_VENDORS = {
   anthropic: { label: 'Anthropic', envVar: 'ANTHROPIC_API_KEY' },
   openai: { label: 'OpenAI (or an OpenAI-compatible server)', envVar: 'OPENAI_API_KEY' },
   deepgram: { label: 'Deepgram', envVar: 'DEEPGRAM_API_KEY' },
+  /** Not a provider's: the user's token for the team hub (Parley: Connect to Team Hub). */
+  hub: { label: 'Parley team hub (token)', envVar: 'PARLEY_HUB_TOKEN' },
 } as const;
 
 export type KeyVendor = keyof typeof KEY_VENDORS;

@@ -63,6 +63,7 @@ export const VIEW_COMMANDS = [
   Commands.kbSync,
   Commands.kbStats,
   Commands.kbContributions,
+  Commands.connectHub,
 ] as const;
 export type ViewCommand = (typeof VIEW_COMMANDS)[number];
 

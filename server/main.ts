@@ -343,7 +343,9 @@ function liveHandlers(talk: NonNullable<typeof conversation>, captures: Captures
 
 /** Builds or rebuilds the knowledge base for the embeddings settings; a new embedder re-embeds with progress. */
 async function configureKnowledge(): Promise<void> {
-  await knowledge?.configure((await settings.get()).embeddings, () => connection.window.createWorkDoneProgress());
+  const current = await settings.get();
+  await knowledge?.configure(current.embeddings, () => connection.window.createWorkDoneProgress());
+  knowledge?.connectHub(current.hub.url);
 }
 
 connection.onInitialized(() => {

@@ -6,7 +6,7 @@
  * rank the passages again, never while typing; what it did and cost is shown under the box.
  */
 import { CancellationTokenSource, type CancellationToken, type MessageConnection } from 'vscode-languageserver-protocol';
-import type { KbModelHelpReport, KbPassage, KbSearchAnswer, KbSearchFilters, KbStats, Visibility } from '../protocol/knowledge';
+import type { KbModelHelpReport, KbPassage, KbSearchAnswer, KbSearchFilters, KbStats, KbTeamScope, Visibility } from '../protocol/knowledge';
 import { VISIBILITY_LEVELS } from '../protocol/knowledge';
 import { KbAddTagRequest, KbCorrectRequest, KbDocumentVisibilityRequest, KbSearchRequest, KbVoteRequest } from '../protocol/lsp';
 import { h, icon } from './dom';
@@ -25,6 +25,9 @@ export class KnowledgeSearch {
   readonly element: HTMLElement;
   private readonly input: HTMLInputElement;
   private readonly scope: HTMLSelectElement;
+  /** Whose notes: shown once the server says a team hub is set. */
+  private readonly team: HTMLSelectElement;
+  private readonly teamLine: HTMLElement;
   private readonly tag: HTMLInputElement;
   private readonly list: HTMLElement;
   private readonly message: HTMLElement;
@@ -56,6 +59,14 @@ export class KnowledgeSearch {
       h('option', { value: 'public' }, 'Public only'),
       h('option', { value: 'private' }, 'Private only'),
     ) as HTMLSelectElement;
+    this.team = h(
+      'select',
+      { 'aria-label': 'Whose notes to search', 'data-field': 'kbTeam', hidden: '' },
+      h('option', { value: 'mine' }, 'Mine'),
+      h('option', { value: 'team' }, 'Team'),
+      h('option', { value: 'both' }, 'Both'),
+    ) as HTMLSelectElement;
+    this.teamLine = h('p', { class: 'kb-message', role: 'status', 'data-field': 'kbTeamState' });
     this.tag = h('input', {
       type: 'text',
       placeholder: '#tag',
@@ -77,13 +88,15 @@ export class KnowledgeSearch {
       'section',
       { 'aria-label': 'Search', class: 'kb-search' },
       this.input,
-      h('div', { class: 'kb-filters' }, this.scope, this.tag),
+      h('div', { class: 'kb-filters' }, this.team, this.scope, this.tag),
       h('div', { class: 'kb-status' }, this.message, this.ask),
+      this.teamLine,
       this.modelLine,
       this.list,
     );
     this.input.addEventListener('input', () => this.schedule());
     this.scope.addEventListener('change', () => this.schedule(0));
+    this.team.addEventListener('change', () => this.schedule(0));
     this.tag.addEventListener('input', () => this.schedule());
     this.input.addEventListener('keydown', (event) => this.onKey(event));
     this.list.addEventListener('keydown', (event) => this.onKey(event));
@@ -130,11 +143,16 @@ export class KnowledgeSearch {
       this.offerModel();
       return;
     }
-    const answer = this.host.rpc.sendRequest(KbSearchRequest.type, { query, k: RESULTS, filters: this.filters(), prefix: true }, token);
+    const answer = this.host.rpc.sendRequest(
+      KbSearchRequest.type,
+      { query, k: RESULTS, filters: this.filters(), prefix: true, team: this.team.value as KbTeamScope },
+      token,
+    );
     this.answered(
       answer,
-      ({ passages, tookMs, modelHelp }) => {
+      ({ passages, tookMs, modelHelp, team }) => {
         this.modelHelp = modelHelp;
+        this.showTeam(team);
         this.show(passages);
         this.showMessage(passages.length ? `${passages.length} passages in ${Math.round(tookMs)} ms` : `Nothing matches “${query}”.`);
         this.offerModel();
@@ -190,6 +208,18 @@ export class KnowledgeSearch {
     this.modelLine.replaceChildren(...[h('div', {}, icon('sparkle'), ` ${parts.join(' · ')}`), searched, problem].filter((part) => part !== null));
   }
 
+  /** The Mine/Team/Both choice appears once a hub is set; a hub that cannot be reached is said, under local results. */
+  private showTeam(team: KbSearchAnswer['team']): void {
+    this.team.hidden = team === undefined;
+    if (team?.state === 'unavailable') {
+      this.teamLine.textContent = `The team part is unavailable: ${team.reason}.${this.team.value === 'team' ? '' : ' Your own notes are searched.'}`;
+      this.teamLine.className = 'kb-message warning';
+    } else {
+      this.teamLine.textContent = team?.state === 'searched' ? `${team.passages} from the team hub` : '';
+      this.teamLine.className = 'kb-message';
+    }
+  }
+
   private showMessage(text: string, level: 'info' | 'error' = 'info'): void {
     this.message.textContent = text;
     this.message.className = `kb-message ${level}`;
@@ -223,7 +253,17 @@ export class KnowledgeSearch {
         'div',
         { class: 'kb-meta' },
         picked ? h('span', { class: 'badge ready', title: 'The model said this passage helps', 'data-field': 'kbModelPick' }, icon('sparkle'), ' helps') : null,
-        h('span', { class: `badge visibility ${passage.visibility}`, title: 'Visibility of this note' }, passage.visibility),
+        passage.team
+          ? h(
+              'span',
+              { class: 'badge team', title: 'From the team hub', 'data-field': 'kbContributor' },
+              icon('organization'),
+              ` ${passage.team.mine ? 'yours' : (passage.team.contributor ?? 'anonymous')}`,
+            )
+          : h('span', { class: `badge visibility ${passage.visibility}`, title: 'Visibility of this note' }, passage.visibility),
+        passage.team
+          ? h('span', { class: 'quality', title: 'Quality from the team’s votes', 'data-field': 'kbQuality' }, `quality ${passage.quality.toFixed(2)}`)
+          : null,
         ...passage.tags.slice(0, 6).map((tag) => h('span', { class: 'tag' }, `#${tag}`)),
         h('span', { class: 'score', title: 'Relevance score (higher is better)' }, passage.score.toFixed(3)),
       ),
@@ -240,9 +280,10 @@ export class KnowledgeSearch {
 
   private toolbar(passage: KbPassage): HTMLElement {
     const votes = h('span', { class: 'votes', 'data-field': 'kbVotes' }, `${passage.votes.up}↑ ${passage.votes.down}↓`);
+    const team = passage.team ? { team: true } : {};
     const vote = (value: 1 | -1) =>
       this.answered(
-        this.host.rpc.sendRequest(KbVoteRequest.type, { chunkId: passage.chunkId, vote: value }),
+        this.host.rpc.sendRequest(KbVoteRequest.type, { chunkId: passage.chunkId, vote: value, ...team }),
         ({ up, down }) => (votes.textContent = `${up}↑ ${down}↓`),
       );
     const visibility = h(
@@ -256,6 +297,7 @@ export class KnowledgeSearch {
         () => this.schedule(0),
       ),
     );
+    // A team passage's note is someone's on the hub: votes and corrections only, which go to the hub.
     const bar = h(
       'div',
       { class: 'kb-actions', role: 'toolbar', 'aria-label': 'Passage actions' },
@@ -263,8 +305,8 @@ export class KnowledgeSearch {
       iconButton('thumbsdown', 'Not helpful', () => vote(-1)),
       votes,
       iconButton('edit', 'Correct this passage', () => this.correctionBox(passage, bar)),
-      iconButton('tag', 'Add a tag to this note', () => this.tagBox(passage, bar)),
-      visibility,
+      passage.team ? null : iconButton('tag', 'Add a tag to this note', () => this.tagBox(passage, bar)),
+      passage.team ? null : visibility,
     );
     return bar;
   }
@@ -276,11 +318,14 @@ export class KnowledgeSearch {
       passage.correction?.text ?? '',
     ) as HTMLTextAreaElement;
     const save = iconButton('check', 'Save correction', () =>
-      this.answered(this.host.rpc.sendRequest(KbCorrectRequest.type, { chunkId: passage.chunkId, text: text.value }), (correction) => {
-        box.replaceWith(
-          h('div', { class: 'kb-correction', 'data-field': 'kbCorrection' }, icon('edit'), ` Correction (v${correction.version}): ${correction.text}`),
-        );
-      }),
+      this.answered(
+        this.host.rpc.sendRequest(KbCorrectRequest.type, { chunkId: passage.chunkId, text: text.value, ...(passage.team ? { team: true } : {}) }),
+        (correction) => {
+          box.replaceWith(
+            h('div', { class: 'kb-correction', 'data-field': 'kbCorrection' }, icon('edit'), ` Correction (v${correction.version}): ${correction.text}`),
+          );
+        },
+      ),
     );
     const box = h('div', { class: 'kb-correction-box' }, text, save);
     bar.after(box);
@@ -334,6 +379,8 @@ export class KnowledgeSearch {
   }
 
   private open(passage: KbPassage): void {
+    // A team note lives on the hub; its passage is what the sidebar shows of it.
+    if (passage.team) return;
     this.host.openNote(passage.path, passage.line);
   }
 }

@@ -13,7 +13,7 @@ import {
   type WorkDoneProgressReporter,
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
-import type { KbSearchParams, KbStats } from '../../protocol/knowledge';
+import type { KbPassage, KbSearchAnswer, KbSearchParams, KbStats } from '../../protocol/knowledge';
 import {
   KbAddNoteRequest,
   KbAddRequest,
@@ -39,6 +39,7 @@ import { createEmbedder } from './embed';
 import type { SyncProgress } from './indexer';
 import { FeedbackError, KnowledgeBase } from './knowledgeBase';
 import { searchWithModel } from './modelHelp';
+import { TeamHub, TeamHubUnavailable } from './teamHub';
 
 export interface KnowledgeServiceOptions {
   db: Database;
@@ -59,6 +60,10 @@ const PHASES: Record<SyncProgress['phase'], string> = { scanning: 'Listing notes
 
 export class KnowledgeService {
   private kb: KnowledgeBase | undefined;
+  /** The team hub of parley.hub.url, with the user's token; undefined when none is set. */
+  private hub: TeamHub | undefined;
+  /** Why there is no hub though parley.hub.url is set (no token yet). */
+  private hubMissing: string | undefined;
   private unavailable = 'The knowledge base is starting.';
   private embeddings: string | undefined;
   /** Settles when the first configuration is done, so requests made during start-up wait for it. */
@@ -110,6 +115,58 @@ export class KnowledgeService {
 
   private publish(): void {
     if (this.kb) this.options.onStats(this.kb.stats());
+    this.hub?.schedule();
+  }
+
+  /**
+   * Connects to the team hub at `url` (parley.hub.url) with the token of Parley: Connect to Team
+   * Hub, and brings it up to date with the shared notes; an empty url disconnects.
+   */
+  connectHub(url: string): void {
+    const token = this.options.keys.get('hub');
+    if (this.hub?.url === url.replace(/\/+$/, '') && url) return;
+    this.hub?.dispose();
+    this.hub = undefined;
+    this.hubMissing = url && !token ? 'no token for the team hub yet: run Parley: Connect to Team Hub' : undefined;
+    if (!url || !token) return;
+    this.hub = new TeamHub({ url, token, db: this.options.db, log: this.options.log });
+    this.options.log.info('Team hub connected', { hub: this.hub.url });
+    this.hub.schedule();
+  }
+
+  /** Brings the team hub up to date now (tests; the sidebar's Sync). */
+  syncHub() {
+    return this.hub?.sync();
+  }
+
+  /** A sidebar search in the scope asked for: the user's notes, the team hub's, or both. */
+  private async scopedSearch(kb: KnowledgeBase, params: KbSearchParams, signal: AbortSignal): Promise<Omit<KbSearchAnswer, 'modelHelp'>> {
+    const scope = params.team ?? 'mine';
+    const mine = scope === 'team' ? undefined : kb.searchTimed(params, signal);
+    if (scope === 'mine') return { ...(await mine!), ...(this.hub || this.hubMissing ? { team: this.teamState() } : {}) };
+    const started = performance.now();
+    let team: KbPassage[] = [];
+    let state: KbSearchAnswer['team'];
+    if (!this.hub) state = { state: 'unavailable', reason: this.hubMissing ?? 'no team hub is set (parley.hub.url): run Parley: Connect to Team Hub' };
+    else {
+      try {
+        team = await this.hub.search(params.query, params.k ?? 10, signal);
+        state = { state: 'searched', passages: team.length };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        state = { state: 'unavailable', reason: error instanceof TeamHubUnavailable ? error.message : errorMessage(error) };
+      }
+    }
+    if (scope === 'team') return { passages: team, tookMs: performance.now() - started, team: state };
+    const own = await mine!;
+    // The user's own shared notes are in their knowledge base already; the rest is interleaved by rank.
+    const others = team.filter((passage) => !passage.team?.mine);
+    return { passages: interleave(own.passages, others, params.k ?? 10), tookMs: performance.now() - started, team: state };
+  }
+
+  private teamState(): KbSearchAnswer['team'] {
+    if (!this.hub) return { state: 'unavailable', reason: this.hubMissing ?? 'no team hub is set' };
+    return this.hub.lastProblem ? { state: 'unavailable', reason: this.hub.lastProblem } : { state: 'connected' };
   }
 
   register(connection: Connection): void {
@@ -167,12 +224,16 @@ export class KnowledgeService {
         token.onCancellationRequested(() => controller.abort());
         const settings = await this.options.settings();
         const modelHelp = settings.knowledgeBase.modelHelp;
-        if (!params.askModel) return { ...(await kb.searchTimed(params, controller.signal)), modelHelp };
+        if (!params.askModel) return { ...(await this.scopedSearch(kb, params, controller.signal)), modelHelp };
         return { ...(await this.askModel(kb, params, settings, controller.signal)), modelHelp };
       }, token),
     );
-    onRequest(connection, KbVoteRequest, ({ chunkId, vote }) => sidebarAnswer(async () => (await this.require()).vote(chunkId, vote)));
-    onRequest(connection, KbCorrectRequest, ({ chunkId, text }) => sidebarAnswer(async () => (await this.require()).correct(chunkId, text)));
+    onRequest(connection, KbVoteRequest, ({ chunkId, vote, team }) =>
+      sidebarAnswer(async () => (team ? this.requireHub().vote(chunkId, vote) : (await this.require()).vote(chunkId, vote))),
+    );
+    onRequest(connection, KbCorrectRequest, ({ chunkId, text, team }) =>
+      sidebarAnswer(async () => (team ? this.requireHub().correct(chunkId, text) : (await this.require()).correct(chunkId, text))),
+    );
     onRequest(connection, KbAddTagRequest, ({ documentId, tag }) => sidebarAnswer(async () => ({ tags: (await this.require()).addTag(documentId, tag) })));
     onRequest(connection, KbDocumentVisibilityRequest, ({ documentId, visibility }) =>
       sidebarAnswer(async () => {
@@ -180,6 +241,11 @@ export class KnowledgeService {
         this.publish();
       }),
     );
+  }
+
+  private requireHub(): TeamHub {
+    if (!this.hub) throw new Error(`The team hub is not connected: ${this.hubMissing ?? 'run Parley: Connect to Team Hub'}.`);
+    return this.hub;
   }
 
   /** The search again with the language model's help (server/knowledge/modelHelp.ts). */
@@ -230,6 +296,7 @@ export class KnowledgeService {
   }
 
   dispose(): void {
+    this.hub?.dispose();
     this.kb?.dispose();
   }
 }
@@ -246,4 +313,14 @@ async function sidebarAnswer<T>(work: () => Promise<T>, token?: CancellationToke
     if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'A newer search replaced this one.');
     throw new ResponseError(LSPErrorCodes.RequestFailed, errorMessage(error));
   }
+}
+
+/** `a` and `b` merged by rank (the first of each, then the second of each…): their scores are on different scales. */
+function interleave(a: readonly KbPassage[], b: readonly KbPassage[], k: number): KbPassage[] {
+  const merged: KbPassage[] = [];
+  for (let i = 0; merged.length < k && (i < a.length || i < b.length); i++) {
+    if (i < a.length) merged.push(a[i]!);
+    if (i < b.length && merged.length < k) merged.push(b[i]!);
+  }
+  return merged;
 }

@@ -225,7 +225,29 @@ const wholeNotes: Migration = {
   },
 };
 
-export const KNOWLEDGE_MIGRATIONS: readonly Migration[] = [withPurpose('knowledge'), knowledgeDocuments, feedbackPerNote, wholeNotes];
+/**
+ * What of the user's shared notes is on a team hub (server/knowledge/teamHub.ts): no foreign key,
+ * since a note deleted here must still be found to be removed from the hub.
+ */
+const hubUploads: Migration = {
+  version: 5,
+  description: 'shared notes uploaded to a team hub',
+  up(db) {
+    db.exec(`
+      CREATE TABLE hub_uploads (
+        document_id INTEGER NOT NULL,
+        hub_url TEXT NOT NULL,
+        hub_document_id INTEGER NOT NULL,
+        hub_path TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        uploaded_at INTEGER NOT NULL,
+        PRIMARY KEY (document_id, hub_url)
+      ) STRICT;
+    `);
+  },
+};
+
+export const KNOWLEDGE_MIGRATIONS: readonly Migration[] = [withPurpose('knowledge'), knowledgeDocuments, feedbackPerNote, wholeNotes, hubUploads];
 const sessionTurns: Migration = {
   version: 2,
   description: 'sessions and their turns',
