@@ -33,7 +33,7 @@ step('Build and package the VSIX', npm, ['run', '--silent', 'package']);
 step('Type-check', npm, ['run', '--silent', 'typecheck']);
 step('Lint and check the formatting', npm, ['run', '--silent', 'lint']);
 if (layers.some((layer) => ['integration', 'security', 'e2e'].includes(layer))) step('Prepare the offline speech programs', 'bash', ['scripts/voice-env.sh']);
-if (layers.includes('integration')) step('Prepare PostgreSQL for the team hub', 'bash', ['scripts/pg-env.sh']);
+if (layers.some((layer) => ['integration', 'e2e'].includes(layer))) step('Prepare PostgreSQL for the team hub', 'bash', ['scripts/pg-env.sh']);
 if (layers.some((layer) => ['integration', 'e2e'].includes(layer))) step('Prepare Python with matplotlib for the REPL', 'bash', ['scripts/hands-env.sh']);
 if (layers.includes('e2e')) step('Prepare code-server and Chromium', 'bash', ['scripts/e2e-env.sh']);
 
