@@ -24,13 +24,15 @@ const SENSITIVE_FIELD = /key|token|secret|password|authorization|cookie/i;
  * pattern list rather than the full rule set that text bound for a model passes through
  * (secrets/redact.ts); it covers the same named shapes, and a test holds both to one list of keys:
  * vendor keys (sk-…, sk-ant-…, 40-hex Deepgram keys), AWS key ids, GitHub, GitLab, Slack, npm,
- * Google and Stripe tokens, private-key blocks, and bearer credentials.
+ * Google and Stripe tokens, Parley team hub tokens, private-key blocks, and bearer credentials.
  */
 const KEY_SHAPED = new RegExp(
   [
     String.raw`\b(?:sk-[A-Za-z0-9_-]{16,}|[a-f0-9]{40}|(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|npm_[A-Za-z0-9]{36}|AIza[0-9A-Za-z_-]{35}|(?:sk|rk)_live_[0-9A-Za-z]{10,})\b`,
     String.raw`-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)`,
     String.raw`(Bearer|Token)\s+[A-Za-z0-9._~+/=-]{8,}`,
+    // A team hub token may end in - or _, where \b does not hold.
+    String.raw`\bphub_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])`,
   ].join('|'),
   'g',
 );

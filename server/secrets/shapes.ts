@@ -17,6 +17,8 @@ const SHAPES: { id: string; pattern: RegExp }[] = [
   { id: 'STRIPE_KEY', pattern: /\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,99}\b/g },
   { id: 'KEYWORD_HEX_KEY', pattern: /(?<=\b(?:deepgram|api[_-]?key|token|secret)\w*["']?\s*[:=]\s*["']?)[a-f0-9]{40}\b/gi },
   { id: 'BEARER_CREDENTIAL', pattern: /(?<=\b(?:Bearer|Token)\s+)[A-Za-z0-9._~+/=-]{16,}/g },
+  // A Parley team hub token (server/hub/users.ts): the prefix and 32 random bytes in base64url.
+  { id: 'PARLEY_HUB_TOKEN', pattern: /\bphub_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g },
 ];
 
 const messages = Object.fromEntries(SHAPES.map(({ id }) => [id, { en: () => `found a ${id.toLowerCase().replaceAll('_', ' ')}` }]));

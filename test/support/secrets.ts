@@ -27,6 +27,7 @@ export const KEY_SAMPLES: Record<string, string> = {
     '-----END RSA PRIVATE KEY-----',
   ].join('\n'),
   'database URL with password': 'postgres://admin:hunter2secretpw@db.example.com:5432/app',
+  'Parley team hub token': `phub_${'Ab3_x-'.repeat(7)}A`,
 };
 
 /** The part of each sample that must not appear anywhere (the key itself, not the name before it). */
