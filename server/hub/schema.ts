@@ -318,9 +318,74 @@ const OWN_CREDIT = `
 CREATE POLICY own_credit ON hub_users FOR UPDATE USING (id = hub_user() AND team_id = hub_team()) WITH CHECK (id = hub_user() AND team_id = hub_team());
 GRANT UPDATE (credit) ON hub_users TO ${TENANT_ROLE};`;
 
+/**
+ * How many of each user's passages in each visibility hold each word stem, kept like the passage
+ * counts: the document frequencies a search weighs its words by, read from a few rows per word
+ * instead of counted over the team's passages (a common word is in tens of thousands of them).
+ * Readable under the passages' rule, so a teammate's private words count for nobody else.
+ */
+const STEM_COUNTS = `
+CREATE TABLE hub_stem_counts (
+  team_id bigint NOT NULL,
+  stem text NOT NULL,
+  owner_id bigint NOT NULL,
+  visibility text NOT NULL,
+  passages bigint NOT NULL,
+  PRIMARY KEY (team_id, stem, owner_id, visibility)
+);
+
+CREATE FUNCTION hub_count_stems() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+  changed text := CASE TG_OP
+    WHEN 'INSERT' THEN 'SELECT team_id, owner_id, visibility, stems, 1 AS n FROM new_rows'
+    WHEN 'DELETE' THEN 'SELECT team_id, owner_id, visibility, stems, -1 AS n FROM old_rows'
+    ELSE 'SELECT team_id, owner_id, visibility, stems, 1 AS n FROM new_rows UNION ALL SELECT team_id, owner_id, visibility, stems, -1 FROM old_rows' END;
+BEGIN
+  EXECUTE 'INSERT INTO hub_stem_counts AS p (team_id, stem, owner_id, visibility, passages)
+    SELECT d.team_id, s.stem, d.owner_id, d.visibility, sum(d.n) FROM (' || changed || ') d CROSS JOIN LATERAL unnest(d.stems) AS s(stem)
+    GROUP BY d.team_id, s.stem, d.owner_id, d.visibility HAVING sum(d.n) <> 0 ORDER BY d.team_id, s.stem, d.owner_id, d.visibility
+    ON CONFLICT (team_id, stem, owner_id, visibility) DO UPDATE SET passages = p.passages + excluded.passages';
+  RETURN NULL;
+END $$;
+CREATE TRIGGER hub_chunks_stems_insert AFTER INSERT ON hub_chunks REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION hub_count_stems();
+CREATE TRIGGER hub_chunks_stems_delete AFTER DELETE ON hub_chunks REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION hub_count_stems();
+CREATE TRIGGER hub_chunks_stems_update AFTER UPDATE ON hub_chunks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION hub_count_stems();
+
+-- As for the passage counts, the triggers hold off writers from here to the commit.
+INSERT INTO hub_stem_counts (team_id, stem, owner_id, visibility, passages)
+  SELECT c.team_id, s.stem, c.owner_id, c.visibility, count(*) FROM hub_chunks c CROSS JOIN LATERAL unnest(c.stems) AS s(stem)
+  GROUP BY c.team_id, s.stem, c.owner_id, c.visibility;
+
+ALTER TABLE hub_stem_counts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable ON hub_stem_counts FOR SELECT USING (team_id = hub_team() AND (visibility = 'shared' OR owner_id = hub_user()));
+GRANT SELECT ON hub_stem_counts TO ${TENANT_ROLE};`;
+
+/**
+ * The passages of the user's team they may see that match a full-text query: the ids only. Under
+ * row-level security PostgreSQL may not use the full-text index (`@@` is not leakproof, so it
+ * must not run before the policies), and every search read the team's whole corpus; run by its
+ * owner, this query uses the index and applies the policies' rule itself, with the team and user
+ * of the request's own settings. The search still reads the passages of these ids under the
+ * policies, so an id of another team's passage would find nothing.
+ */
+const TEXT_MATCHES = `
+CREATE FUNCTION hub_text_matches(p_query tsquery, p_category text) RETURNS SETOF bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  SELECT c.id FROM hub_chunks c
+  WHERE c.tsv @@ p_query AND c.team_id = hub_team() AND (c.visibility = 'shared' OR c.owner_id = hub_user())
+    AND (p_category IS NULL OR c.category = p_category)
+$$;
+REVOKE EXECUTE ON FUNCTION hub_text_matches(tsquery, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION hub_text_matches(tsquery, text) TO ${TENANT_ROLE};`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'teams, users, documents, passages and feedback', sql: [ROLE, TABLES, AUTHENTICATE, TRIGGERS, POLICIES].join('\n') },
   { version: 2, name: 'passage counts per user and visibility; users set their own credit', sql: [PASSAGE_COUNTS, OWN_CREDIT].join('\n') },
+  { version: 3, name: 'word stem counts per user and visibility; full-text matches through the index', sql: [STEM_COUNTS, TEXT_MATCHES].join('\n') },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

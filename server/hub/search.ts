@@ -60,6 +60,10 @@ const LEG_DEPTH = 50;
 const RESCORED = 200;
 /** ts_rank's weights of the D (text), C (correction), B (headings, tags) and A (title) labels: the local index's 1, 1, 2, 5. */
 const LABEL_WEIGHTS = '{0.2, 0.2, 0.4, 1.0}';
+/** Words in a larger share of the passages a user can see are scored but not matched on (matchedTerms). */
+const COMMON_SHARE = 0.05;
+/** ...as long as that is this many passages at least: in a small team every word is ranked. */
+const PRUNED_FROM = 2_000;
 /** How many candidates the HNSW scan keeps while it looks (pgvector's default is 40). */
 const EF_SEARCH = 100;
 
@@ -80,10 +84,10 @@ export class HubSearcher {
     return this.db.asUser(
       who,
       async (client) => {
-        const idf = await this.rarity(client, who, [...terms, ...words(params.query)]);
+        const rarity = await this.rarity(client, who, [...terms, ...words(params.query)]);
         const depth = Math.max(LEG_DEPTH, params.k);
-        const lexical = await this.fullText(client, who, terms, idf, params.category, this.vectors.kind === 'arrays' ? Math.max(depth, RESCORED) : depth);
-        const query = this.embedder.embedWeightedQuery(params.query, idf);
+        const lexical = await this.fullText(client, who, terms, rarity, params.category, this.vectors.kind === 'arrays' ? Math.max(depth, RESCORED) : depth);
+        const query = this.embedder.embedWeightedQuery(params.query, rarity.idf);
         const semantic =
           this.vectors.kind === 'arrays'
             ? await this.rescore(client, who, query, lexical, depth)
@@ -107,39 +111,39 @@ export class HubSearcher {
 
   /**
    * Each word's inverse document frequency by its stem, over the passages this user can see,
-   * as the local search computes it: log((N + 1) / (df + 0.5)). N comes from the passage counts
-   * the triggers keep per user and visibility (a few rows), not from counting the team's corpus.
+   * as the local search computes it: log((N + 1) / (df + 0.5)). N and df come from the counts the
+   * triggers keep per user and visibility (a few rows each), not from counting the team's corpus.
    */
-  private async rarity(client: PoolClient, who: Identity, queryWords: string[]): Promise<(stem: string) => number> {
+  private async rarity(client: PoolClient, who: Identity, queryWords: string[]): Promise<Rarity> {
     const stems = [...new Set(queryWords.map(stem))];
     const { rows } = await client.query<{ stem: string; df: number; total: number }>(
-      `SELECT s.stem, (SELECT count(*) FROM hub_chunks c WHERE c.stems @> ARRAY[s.stem] AND ${VISIBLE})::int AS df,
+      `SELECT s.stem, (SELECT coalesce(sum(c.passages), 0) FROM hub_stem_counts c WHERE c.stem = s.stem AND ${VISIBLE})::int AS df,
               (SELECT coalesce(sum(c.passages), 0) FROM hub_passage_counts c WHERE ${VISIBLE})::int AS total
        FROM unnest($1::text[]) AS s(stem)`,
       [stems, who.teamId, who.userId],
     );
     const total = rows[0]?.total ?? 0;
     const frequency = new Map(rows.map((row) => [row.stem, row.df]));
-    return (word) => Math.log((total + 1) / ((frequency.get(word) ?? 0) + 0.5));
+    const df = (word: string) => frequency.get(word) ?? 0;
+    return { idf: (word) => Math.log((total + 1) / (df(word) + 0.5)), common: (word) => df(word) > Math.max(PRUNED_FROM, COMMON_SHARE * total) };
   }
 
-  /** The passages matching any query word, scored by the sum of each word's ts_rank times its rarity. */
-  private async fullText(
-    client: PoolClient,
-    who: Identity,
-    terms: string[],
-    idf: (stem: string) => number,
-    category: string | undefined,
-    limit: number,
-  ): Promise<Scored[]> {
-    const weights = terms.map((term) => Math.max(0.1, idf(stem(term))));
+  /**
+   * The passages matching any of the query's uncommon words, scored by the sum of each of those
+   * words' ts_rank times its rarity. The matches come through the full-text index
+   * (hub_text_matches, schema.ts); each candidate's tsvector is read out of storage once
+   * (`|| ''`), not once per word.
+   */
+  private async fullText(client: PoolClient, who: Identity, terms: string[], rarity: Rarity, category: string | undefined, limit: number): Promise<Scored[]> {
+    const matched = matchedTerms(terms, rarity);
+    const weights = matched.map((term) => Math.max(0.1, rarity.idf(stem(term))));
     const { rows } = await client.query<Scored>(
       `WITH words AS (SELECT to_tsquery('english', w.term) AS q, w.weight FROM unnest($1::text[], $4::float8[]) AS w(term, weight))
        SELECT c.id AS "chunkId", (SELECT sum(ts_rank('${LABEL_WEIGHTS}', c.tsv, words.q, 1) * words.weight) FROM words)::float8 AS score
-       FROM hub_chunks c
-       WHERE c.tsv @@ to_tsquery('english', $5) AND ${VISIBLE} AND ($6::text IS NULL OR c.category = $6)
+       FROM (SELECT c.id, c.tsv || ''::tsvector AS tsv FROM hub_chunks c
+             WHERE c.id IN (SELECT hub_text_matches(to_tsquery('english', $5), $6::text)) AND ${VISIBLE} OFFSET 0) c
        ORDER BY score DESC, c.id LIMIT $7`,
-      [terms, who.teamId, who.userId, weights, terms.join(' | '), category ?? null, limit],
+      [matched, who.teamId, who.userId, weights, matched.join(' | '), category ?? null, limit],
     );
     return rows;
   }
@@ -166,6 +170,27 @@ export class HubSearcher {
     );
     return rows;
   }
+}
+
+interface Rarity {
+  /** The stem's inverse document frequency among the passages the user can see. */
+  idf(stem: string): number;
+  /** Whether so many of those passages hold the stem that it is not matched on (matchedTerms). */
+  common(stem: string): boolean;
+}
+
+/**
+ * The words a passage must hold one of to be a full-text candidate. A word in more than
+ * COMMON_SHARE of the passages (and more than PRUNED_FROM of them) adds little to any score (its rarity is low) but would have every
+ * one of those passages ranked, tens of thousands in a large team: as search engines prune common
+ * terms, it is left out of the match and the full-text score (the vector leg still weighs it),
+ * unless the query has no other word, in which case its rarest words are matched.
+ */
+export function matchedTerms(terms: string[], rarity: Rarity): string[] {
+  const uncommon = terms.filter((term) => !rarity.common(stem(term)));
+  if (uncommon.length > 0) return uncommon;
+  const rarest = Math.max(...terms.map((term) => rarity.idf(stem(term))));
+  return terms.filter((term) => rarity.idf(stem(term)) === rarest);
 }
 
 /** The vote-based quality of the candidates that have votes, in one query. */

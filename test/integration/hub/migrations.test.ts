@@ -2,8 +2,8 @@
  * The hub's migrations on a database of the previous schema version, on the real PostgreSQL
  * (scripts/pg-env.sh): a version-1 database with teams, users, shared and private notes, votes,
  * corrections and tags is brought to the current version by hubs starting at the same moment,
- * with every row kept; the passage counts the migration adds start right and follow every write
- * after it; users change their own credit, and nobody else's.
+ * with every row kept; the passage and word counts the migrations add start right and follow every
+ * write after them; users change their own credit, and nobody else's.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -42,13 +42,20 @@ async function checksums(admin: pg.Client): Promise<Record<string, string>> {
   return sums;
 }
 
-/** The kept counts against a count of the passages themselves, zero rows left out. */
+/** The kept counts of passages and of word stems against a count of the passages themselves, zero rows left out. */
 async function countsAgree(admin: pg.Client): Promise<void> {
   const kept = await admin.query('SELECT team_id, owner_id, visibility, passages::int FROM hub_passage_counts WHERE passages <> 0 ORDER BY 1, 2, 3');
   const truth = await admin.query(
     'SELECT team_id, owner_id, visibility, count(*)::int AS passages FROM hub_chunks GROUP BY team_id, owner_id, visibility ORDER BY 1, 2, 3',
   );
   assert.deepEqual(kept.rows, truth.rows);
+  const stems = await admin.query('SELECT team_id, stem, owner_id, visibility, passages::int FROM hub_stem_counts WHERE passages <> 0 ORDER BY 1, 2, 3, 4');
+  const stemTruth = await admin.query(
+    `SELECT c.team_id, s.stem, c.owner_id, c.visibility, count(*)::int AS passages FROM hub_chunks c, unnest(c.stems) AS s(stem)
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+  );
+  assert.ok(stemTruth.rows.length > 0);
+  assert.deepEqual(stems.rows, stemTruth.rows);
 }
 
 describe('hub migrations on a database of the previous version', () => {
@@ -161,6 +168,26 @@ describe('hub migrations on a database of the previous version', () => {
           (await seen(users.carol)).map((row) => row.owner_id),
           [users.carol.userId],
         );
+        const words = await db.asUser(
+          identity(users.bob),
+          async (client) => (await client.query("SELECT owner_id, visibility FROM hub_stem_counts WHERE stem = 'nervous'")).rows,
+        );
+        assert.deepEqual(words, [], "the word only alice's private diary holds counts for nobody else");
+        // The full-text matches, found through the index outside the policies, apply their rule.
+        const matches = (user: NewUser, query: string) =>
+          db.asUser(identity(user), async (client) =>
+            (
+              await client.query<{ owner_id: number }>(
+                "SELECT c.owner_id FROM hub_text_matches(to_tsquery('english', $1), NULL) AS m(id) JOIN hub_chunks c ON c.id = m.id",
+                [query],
+              )
+            ).rows.map((row) => row.owner_id),
+          );
+        const unfiltered = await admin.query<{ id: string }>("SELECT c.id FROM hub_chunks c WHERE c.tsv @@ to_tsquery('english', 'nervous | canary')");
+        assert.ok(unfiltered.rows.length >= 4);
+        assert.deepEqual([...new Set(await matches(users.bob, 'nervous | canary'))].sort(), [users.alice.userId, users.bob.userId].sort());
+        assert.deepEqual(await matches(users.bob, 'nervous'), [], "alice's diary");
+        assert.deepEqual([...new Set(await matches(users.carol, 'canary'))], [users.carol.userId]);
       } finally {
         await db.close();
       }
