@@ -182,7 +182,7 @@ describe('typed conversation', () => {
   });
 
   it("times the model's first token, not the end of its answer", async () => {
-    Object.assign(model.latency, { ttfbMs: 60, interTokenMs: 40 });
+    Object.assign(model.latency, { ttfbMs: 60, interTokenMs: 80 });
     model.chat.push({ text: 'One two three four five six seven eight nine ten.' });
     try {
       const { socket, frames } = await connectLive(server);
@@ -190,8 +190,9 @@ describe('typed conversation', () => {
       const answer = await waitFor(() => turnsOf(frames).find((turn) => turn.role === 'assistant'), { what: 'the answer' });
       socket.close();
       const ttft = answer.metrics?.llmTtftMs ?? NaN;
-      // The first token comes at 60 ms (plus one 40 ms tick after the role chunk); the whole answer takes over 450 ms.
-      assert.ok(ttft >= 60 && ttft < 300, `llm ttft ${ttft} ms`);
+      // The first token comes at 60 ms (plus one 80 ms tick after the role chunk); the whole answer takes over 850 ms,
+      // so even on a busy machine a time near the answer's end is not the first token's.
+      assert.ok(ttft >= 60 && ttft < 500, `llm ttft ${ttft} ms`);
     } finally {
       Object.assign(model.latency, { ttfbMs: 20, interTokenMs: 2 });
     }

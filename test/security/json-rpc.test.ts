@@ -30,6 +30,7 @@ import {
   SessionsExportRequest,
   SessionsOpenRequest,
   SessionsSearchRequest,
+  SpeechModelDownloadRequest,
   LiveRemoteOriginNotification,
   ReviewDismissalsRequest,
   ReviewRequest,
@@ -169,6 +170,10 @@ describe('JSON-RPC (stdio)', { timeout: 180_000 }, () => {
       [SessionsOpenRequest.method, { id: '' }, /^parley\/sessions\/open: id: Too small/],
       [SessionsExportRequest.method, { id: 'a', format: 'html' }, /^parley\/sessions\/export: format: /],
       [SessionsDeleteRequest.method, { id: ['a'] }, /^parley\/sessions\/delete: id: .*expected string/],
+      [SpeechModelDownloadRequest.method, { name: { $ne: '' } }, /^parley\/speechModels\/download: name: .*expected string/],
+      [SpeechModelDownloadRequest.method, { name: 'x'.repeat(500) }, /^parley\/speechModels\/download: name: Too big/],
+      [KbSearchRequest.method, { query: 'x', team: 'everyone' }, /^parley\/kb\/search: team: /],
+      [KbVoteRequest.method, { chunkId: 1, vote: 1, team: 'yes' }, /^parley\/kb\/vote: team: .*expected boolean/],
     ];
     const notifications: string[] = [WorkspaceTrustNotification.method, LiveRemoteOriginNotification.method];
     const requests = Object.keys(PARAMS).filter((method) => !notifications.includes(method));
