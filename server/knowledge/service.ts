@@ -209,6 +209,8 @@ export class KnowledgeService {
     onRequest(connection, KbRemoveSourceRequest, async (params) => {
       const kb = await this.require();
       kb.removeSource(params.sourceId);
+      // The sidebar's figures change, and the source's shared notes leave the team hub.
+      this.publish();
       return kb.stats();
     });
     this.registerSidebar(connection);

@@ -7,11 +7,20 @@
  * none of it. With the hub down, or without a token, local search goes on and says so.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KbPassage, KbSearchAnswer } from '../../protocol/knowledge';
-import { KbAddRequest, KbCorrectRequest, KbSearchRequest, KbSetVisibilityRequest, KbVoteRequest } from '../../protocol/lsp';
+import {
+  KbAddRequest,
+  KbCorrectRequest,
+  KbRemoveSourceRequest,
+  KbSearchRequest,
+  KbSetVisibilityRequest,
+  KbStatsRequest,
+  KbSyncRequest,
+  KbVoteRequest,
+} from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
 import { tempDir } from '../support/paths';
 import { waitFor } from '../support/poll';
@@ -133,6 +142,22 @@ describe('the knowledge base with a team hub', { timeout: 180_000 }, () => {
       timeoutMs: 30_000,
       what: 'the note to leave the hub',
     });
+  });
+
+  it('takes a shared note off the hub when its file is deleted, and when its folder leaves the knowledge base', async () => {
+    const teamTitles = async (query: string) => titles((await search(alice, query, 'team')).passages);
+    writeFileSync(join(vault('bob'), 'Pager.md'), '# Pager\n\nThe pager rotation changes every monday at nine.\n');
+    await bob.connection.sendRequest(KbSyncRequest.type, {});
+    await bob.connection.sendRequest(KbSetVisibilityRequest.type, { path: join(vault('bob'), 'Pager.md'), visibility: 'shared' });
+    await bob.connection.sendRequest(KbSetVisibilityRequest.type, { path: join(vault('bob'), 'Canary.md'), visibility: 'shared' });
+    await waitFor(async () => (await teamTitles('pager rotation canary dashboard')).length === 2, { timeoutMs: 30_000, what: "bob's two notes on the hub" });
+    rmSync(join(vault('bob'), 'Pager.md'));
+    await waitFor(async () => !(await teamTitles('pager rotation monday')).includes('Pager'), { timeoutMs: 30_000, what: 'the deleted note to leave the hub' });
+    const [source] = (await bob.connection.sendRequest(KbStatsRequest.type)).sources;
+    await bob.connection.sendRequest(KbRemoveSourceRequest.type, { sourceId: source!.id });
+    await waitFor(async () => (await teamTitles('canary dashboard gateway')).length === 0, { timeoutMs: 30_000, what: 'the removed folder to leave the hub' });
+    // Added again, its notes are private until shared.
+    await bob.connection.sendRequest(KbAddRequest.type, { path: vault('bob') });
   });
 
   it('without a token, searches the own notes and says to connect', async () => {
