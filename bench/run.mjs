@@ -13,6 +13,7 @@ const suites = {
   imports: 'bench/imports.ts',
   logs: 'bench/logs.ts',
   sessions: 'bench/sessions.ts',
+  hub: 'bench/hub.ts',
 };
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(name in suites));
