@@ -124,8 +124,7 @@ export class HubSearcher {
     );
     const total = rows[0]?.total ?? 0;
     const frequency = new Map(rows.map((row) => [row.stem, row.df]));
-    const df = (word: string) => frequency.get(word) ?? 0;
-    return { idf: (word) => Math.log((total + 1) / (df(word) + 0.5)), common: (word) => df(word) > Math.max(PRUNED_FROM, COMMON_SHARE * total) };
+    return rarityOf(total, frequency);
   }
 
   /**
@@ -172,7 +171,13 @@ export class HubSearcher {
   }
 }
 
-interface Rarity {
+/** The rarity of each stem among `total` passages, `frequency` holding the passages that have it. */
+export function rarityOf(total: number, frequency: ReadonlyMap<string, number>): Rarity {
+  const df = (word: string) => frequency.get(word) ?? 0;
+  return { idf: (word) => Math.log((total + 1) / (df(word) + 0.5)), common: (word) => df(word) > Math.max(PRUNED_FROM, COMMON_SHARE * total) };
+}
+
+export interface Rarity {
   /** The stem's inverse document frequency among the passages the user can see. */
   idf(stem: string): number;
   /** Whether so many of those passages hold the stem that it is not matched on (matchedTerms). */
