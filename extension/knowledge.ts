@@ -4,7 +4,7 @@
  * gather the user's choice and report the outcome.
  */
 import * as vscode from 'vscode';
-import type { KbIngestResult, KbStats, Visibility } from '../protocol/knowledge';
+import type { KbIngestResult, KbStats, KbTeamStatsAnswer, Visibility } from '../protocol/knowledge';
 import { loadClientLibrary, type Ctx } from './ctx';
 import { withServerProgress } from './progress';
 
@@ -121,10 +121,34 @@ function statsMarkdown(stats: KbStats): string {
   ].join('\n');
 }
 
+/** The team hub's part of the stats: its figures, or why there are none. */
+function teamMarkdown(answer: KbTeamStatsAnswer): string[] {
+  if (answer.hub === null) return [];
+  if ('unavailable' in answer) return ['', '## Team hub', '', `The team hub's figures are unavailable: ${answer.unavailable}.`];
+  const { stats } = answer;
+  return [
+    '',
+    `## Team hub: ${stats.team}`,
+    '',
+    `${answer.hub}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| Shared documents | ${stats.documents} |`,
+    `| Passages | ${stats.passages} |`,
+    `| Contributors | ${stats.contributors} |`,
+    `| Votes / corrections | ${stats.votes} / ${stats.corrections} |`,
+    `| Top categories | ${stats.topCategories.map((entry) => `${entry.category} (${entry.documents})`).join(', ') || 'none'} |`,
+    `| Top contributors | ${stats.topContributors.map((entry) => `${entry.name} (${entry.documents})`).join(', ') || 'none credited'} |`,
+  ];
+}
+
 export async function statsCommand(ctx: Ctx): Promise<void> {
-  const { KbStatsRequest } = loadClientLibrary();
-  const stats = await (await ctx.readyClient()).sendRequest(KbStatsRequest.type);
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: statsMarkdown(stats) });
+  const { KbStatsRequest, KbTeamStatsRequest } = loadClientLibrary();
+  const client = await ctx.readyClient();
+  const [stats, team] = await Promise.all([client.sendRequest(KbStatsRequest.type), client.sendRequest(KbTeamStatsRequest.type)]);
+  const content = [statsMarkdown(stats), ...teamMarkdown(team)].join('\n');
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
   await vscode.window.showTextDocument(document, { preview: true });
 }
 

@@ -20,6 +20,7 @@ export {
   KbStatsNotification,
   KbStatsRequest,
   KbSyncRequest,
+  KbTeamStatsRequest,
   LiveEndpointRequest,
   LiveRemoteOriginNotification,
   LogsAnalyzeRequest,

@@ -76,6 +76,22 @@ export interface KbModelHelpReport {
   problem?: string;
 }
 
+/** A team hub's figures for the user's team (GET /api/kb/shared/stats). */
+export interface KbTeamStats {
+  team: string;
+  documents: number;
+  passages: number;
+  contributors: number;
+  votes: number;
+  corrections: number;
+  topCategories: { category: string; documents: number }[];
+  /** The contributors who chose to be credited, by shared documents; the others count only in `contributors`. */
+  topContributors: { name: string; documents: number }[];
+}
+
+/** The team hub's figures, or why there are none: no hub set, or the hub unavailable. */
+export type KbTeamStatsAnswer = { hub: string; stats: KbTeamStats } | { hub: string; unavailable: string } | { hub: null };
+
 /** A sidebar search's answer. */
 export interface KbSearchAnswer {
   passages: KbPassage[];

@@ -6,7 +6,7 @@
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type * as z from 'zod';
-import type { KbContribution, KbCorrection, KbIngestResult, KbSearchAnswer, KbStats } from './knowledge';
+import type { KbContribution, KbCorrection, KbIngestResult, KbSearchAnswer, KbStats, KbTeamStatsAnswer } from './knowledge';
 import type { SpeechModelDownloadResult, SpeechModelList } from './speechModels';
 import type {
   AskAboutFailureParams,
@@ -140,6 +140,12 @@ export namespace KbSyncRequest {
 export namespace KbStatsRequest {
   export const method = 'parley/kb/stats';
   export const type = new RequestType0<KbStats, void>(method);
+}
+
+/** Client → server: the team hub's figures for the user's team, when a hub is set. */
+export namespace KbTeamStatsRequest {
+  export const method = 'parley/kb/teamStats';
+  export const type = new RequestType0<KbTeamStatsAnswer, void>(method);
 }
 
 /** Client → server: what this user added (votes, corrections, tags, notes), newest first. */

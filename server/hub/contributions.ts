@@ -2,6 +2,7 @@
  * What a user gave the hub (their documents and the feedback they left) and what their team
  * shares. Team figures count shared documents only: a teammate's private note adds to no count.
  */
+import type { KbTeamStats } from '../../protocol/knowledge';
 import { qualityScore } from '../knowledge/store';
 import type { HubDatabase, Identity } from './database';
 import type { HubVisibility } from './documents';
@@ -30,17 +31,8 @@ export interface MyFeedback {
   createdAt: string;
 }
 
-export interface TeamStats {
-  team: string;
-  documents: number;
-  passages: number;
-  contributors: number;
-  votes: number;
-  corrections: number;
-  topCategories: { category: string; documents: number }[];
-  /** The contributors who chose to be credited, by shared documents; the others count only in `contributors`. */
-  topContributors: { name: string; documents: number }[];
-}
+/** What GET /api/kb/shared/stats answers: the shape the editor shows (protocol/knowledge.ts). */
+export type TeamStats = KbTeamStats;
 
 const LIMIT = 500;
 

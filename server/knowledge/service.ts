@@ -26,6 +26,7 @@ import {
   KbSetVisibilityRequest,
   KbStatsRequest,
   KbSyncRequest,
+  KbTeamStatsRequest,
   KbVoteRequest,
 } from '../../protocol/lsp';
 import type { ParleySettings } from '../../protocol/settings';
@@ -197,6 +198,14 @@ export class KnowledgeService {
       return kb.stats();
     });
     connection.onRequest(KbStatsRequest.type, async () => (await this.require()).stats());
+    connection.onRequest(KbTeamStatsRequest.type, async () => {
+      if (!this.hub) return this.hubMissing ? { hub: 'not connected', unavailable: this.hubMissing } : { hub: null };
+      try {
+        return { hub: this.hub.url, stats: await this.hub.stats() };
+      } catch (error) {
+        return { hub: this.hub.url, unavailable: errorMessage(error) };
+      }
+    });
     connection.onRequest(KbContributionsRequest.type, async () => (await this.require()).contributions());
     onRequest(connection, KbSetVisibilityRequest, async (params) => {
       const kb = await this.require();

@@ -13,7 +13,7 @@ import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { KbCorrection, KbPassage, Visibility } from '../../protocol/knowledge';
+import type { KbCorrection, KbPassage, KbTeamStats, Visibility } from '../../protocol/knowledge';
 import type { HubPassage } from '../hub/search';
 import { errorMessage, type Logger } from '../log';
 
@@ -175,6 +175,11 @@ export class TeamHub {
     const params = new URLSearchParams({ query: query.slice(0, 1000), k: String(Math.min(k, 50)) });
     const { passages } = (await this.#request('GET', `/api/kb/shared/search?${params}`, undefined, [], signal)) as { passages: HubPassage[] };
     return passages.map((passage) => teamPassage(passage, this.url));
+  }
+
+  /** The team's figures: documents, passages, contributors, votes, top categories and credited contributors. */
+  async stats(): Promise<KbTeamStats> {
+    return (await this.#request('GET', '/api/kb/shared/stats')) as KbTeamStats;
   }
 
   /** A vote on a team passage: the passage's votes and quality after it. */

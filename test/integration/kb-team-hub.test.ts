@@ -19,6 +19,7 @@ import {
   KbSetVisibilityRequest,
   KbStatsRequest,
   KbSyncRequest,
+  KbTeamStatsRequest,
   KbVoteRequest,
 } from '../../protocol/lsp';
 import { DEFAULT_SETTINGS } from '../../protocol/settings';
@@ -128,6 +129,10 @@ describe('the knowledge base with a team hub', { timeout: 180_000 }, () => {
     const again = (await search(bob, 'deploy gateway blue-green', 'team')).passages[0]!;
     assert.deepEqual(again.votes, { up: 1, down: 0 });
     assert.equal(again.correction?.text, 'Watch the canary for fifteen minutes.');
+    const team = await bob.connection.sendRequest(KbTeamStatsRequest.type);
+    assert.ok('stats' in team, JSON.stringify(team));
+    assert.deepEqual([team.stats.team, team.stats.documents, team.stats.votes, team.stats.corrections], ['core', 1, 1, 1]);
+    assert.deepEqual(team.stats.topContributors, [{ name: 'alice', documents: 1 }]);
   });
 
   it("shows another team nothing of this team's notes", async () => {
@@ -166,6 +171,7 @@ describe('the knowledge base with a team hub', { timeout: 180_000 }, () => {
     assert.deepEqual(titles(answer.passages), ['Notes']);
     assert.equal(answer.team?.state, 'unavailable');
     assert.match((answer.team as { reason: string }).reason, /no token for the team hub yet: run Parley: Connect to Team Hub/);
+    assert.match(JSON.stringify(await anonymous.connection.sendRequest(KbTeamStatsRequest.type)), /"unavailable":"no token for the team hub yet/);
   });
 
   it('with the hub down, local search goes on and says the team part is unavailable', async () => {
