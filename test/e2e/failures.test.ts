@@ -188,7 +188,15 @@ describe('failures noticed in code-server', { skip: unavailable, timeout: 600_00
       await page.keyboard.press('Escape');
       await page.keyboard.press('Enter');
     }
-    await waitFor(async () => (await squiggles()) === 4, { timeoutMs: 30_000, what: 'the typed errors in the editor before the save' });
+    // Four squiggles on four lines: a check of a line still being typed ("const s") shows two on one line.
+    const squiggledLines = () =>
+      page
+        .locator('.monaco-editor .squiggly-error')
+        .evaluateAll((elements) => new Set(elements.map((element) => (element.parentElement as HTMLElement | null)?.style.top)).size);
+    await waitFor(async () => (await squiggles()) === 4 && (await squiggledLines()) === 4, {
+      timeoutMs: 30_000,
+      what: 'the typed errors in the editor before the save',
+    });
     await page.keyboard.press('Control+S');
     await waitFor(() => readFileSync(file, 'utf8') === FOUR_ERRORS || undefined, { timeoutMs: 10_000, what: 'count.ts saved with four errors' });
     await waitFor(async () => (await jump().count()) === 1, { timeoutMs: 30_000, what: 'the offer for the new errors' });
