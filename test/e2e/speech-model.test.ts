@@ -65,18 +65,35 @@ describe('downloading a speech model in code-server', { skip: unavailable, timeo
     const stt = panel.locator('[data-stage="stt"]');
     await waitFor(async () => /offline/.test(await stt.innerText()), { timeoutMs: 60_000, what: 'speech to text in the panel' });
     assert.match(await stt.innerText(), /Parley: Download Speech Model gets one/);
-    await stt.getByRole('button', { name: 'Download Speech Model' }).click();
-
+    const quickInput = page.locator('.quick-input-widget .quick-input-box input');
     const rows = page.locator('.quick-input-widget .monaco-list-row');
-    await waitFor(async () => (await rows.count()) >= 4, { timeoutMs: 30_000, what: 'the models in the quick pick' });
+    // Each try starts with no quick input open (the palette that opened the panel can linger), then clicks.
+    await waitFor(
+      async () => {
+        if (await quickInput.isVisible()) {
+          await quickInput.press('Escape');
+          return false;
+        }
+        await stt.getByRole('button', { name: 'Download Speech Model' }).click();
+        return rows
+          .filter({ hasText: 'tiny.en' })
+          .first()
+          .waitFor({ state: 'visible', timeout: 5_000 })
+          .then(
+            () => true,
+            () => false,
+          );
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the models in the quick pick' },
+    );
     const listed = await rows.allInnerTexts();
     assert.ok(
       listed.some((row) => /tiny\.en/.test(row) && /75 MiB/.test(row)),
       listed.join(' | '),
     );
     assert.ok(listed.some((row) => /base\.en/.test(row) && /142 MiB/.test(row)));
-    await page.locator('.quick-input-widget .quick-input-box input').fill('tiny.en');
-    await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+    await quickInput.fill('tiny.en');
+    await quickInput.press('Enter');
 
     await waitFor(async () => (await notifications(page)).some((text) => /downloading tiny\.en \(75 MiB\)/.test(text)), {
       timeoutMs: 30_000,
