@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { knownItemQuestions, rankOf, scored, type Question } from './questions';
 import { median, percentile, printTable, type Row } from './stats';
 import {
   categoryOf,
@@ -42,7 +43,6 @@ import {
 import { words } from '../server/knowledge/embed/builtin';
 import { queryTerms } from '../server/knowledge/snippet';
 import { stem } from '../server/knowledge/text';
-import { REPO } from '../test/support/paths';
 
 const RUNS = Number(process.env.BENCH_HUB_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_HUB_SECONDS ?? 10);
@@ -55,27 +55,6 @@ const RATE_SECONDS = 15;
 /** Questions timed one by one in the cost comparison. */
 const COST_QUESTIONS = 20;
 
-interface Question {
-  query: string;
-  /** The note that answers it, as a path in the vault (and on the hub). */
-  path: string;
-}
-
-function questions(): Question[] {
-  return readFileSync(join(REPO, 'bench', 'kb-questions.tsv'), 'utf8')
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const [query, path] = line.split('\t') as [string, string];
-      return { query, path };
-    });
-}
-
-/** Recall@10 and MRR@10 from the 1-based rank of each question's note (undefined: not in the top 10). */
-function scored(ranks: (number | undefined)[]): { recall: number; mrr: number } {
-  return { recall: ranks.filter(Boolean).length / ranks.length, mrr: ranks.reduce<number>((sum, rank) => sum + (rank ? 1 / rank : 0), 0) / ranks.length };
-}
-
 /**
  * Each question once through a hub, one after another (which also warms the hubs and the
  * database), and against the local knowledge base: the rank of the question's note in each.
@@ -84,16 +63,15 @@ async function qualityFigures(hub: HubProcess, token: string, local: string, qs:
   const hubRanks: (number | undefined)[] = [];
   for (const q of qs) {
     const response = await fetch(hub.url + searchPath(q.query), { headers: { authorization: `Bearer ${token}` } });
-    const found = ((await response.json()) as { passages: { path: string }[] }).passages.findIndex((passage) => passage.path === q.path);
-    hubRanks.push(found >= 0 ? found + 1 : undefined);
+    const { passages } = (await response.json()) as { passages: { path: string }[] };
+    hubRanks.push(rankOf(passages, (passage) => passage.path === q.relPath));
   }
   const kb = openKb(local);
   const localRanks: (number | undefined)[] = [];
   try {
     for (const q of qs) {
       // The local corpus holds each user's copy under their name: "user 1/<path>".
-      const found = (await kb.search({ query: q.query, k: 10 })).findIndex((passage) => passage.relPath.endsWith(`/${q.path}`));
-      localRanks.push(found >= 0 ? found + 1 : undefined);
+      localRanks.push(rankOf(await kb.search({ query: q.query, k: 10 }), (passage) => passage.relPath.endsWith(`/${q.relPath}`)));
     }
   } finally {
     kb.dispose();
@@ -373,7 +351,7 @@ async function main(): Promise<void> {
   console.log(`Local knowledge base of the same notes: ${local.how} in ${local.seconds.toFixed(0)} s`);
   const run = await runDatabase(cluster, corpus.template);
   try {
-    const qs = questions();
+    const qs = knownItemQuestions();
     const migrated = performance.now();
     await withHubs(run.url, 1_000_000, async (hubs) => {
       console.log(`Two hubs started on a copy of the corpus, migrating it to the current schema, in ${((performance.now() - migrated) / 1000).toFixed(1)} s`);

@@ -34,7 +34,8 @@ import { KNOWLEDGE_MIGRATIONS } from '../server/storage/migrations';
 import { writeModelFolder } from '../test/support/onnxModel';
 import { REPO } from '../test/support/paths';
 import { manPageCorpus } from './manpages';
-import { median, printTable, type Row } from './stats';
+import { knownItemQuestions, questionRows, rankOf, scored, type Question } from './questions';
+import { median, percentile, printTable, type Row } from './stats';
 
 const VAULT = join(REPO, '..', 'shared', 'corpora', 'obsidian-hub');
 const MODES: SearchMode[] = ['bm25', 'vector', 'hybrid'];
@@ -51,35 +52,15 @@ const log = stderrLogger('error');
 /** No bundled addons: the bench runs from source, with node_modules' builds for this Node. */
 const NATIVE_FROM_NODE_MODULES = '/nonexistent';
 
-interface Question {
-  query: string;
-  relPath: string;
-  line: number;
-}
-
-function questions(): Question[] {
-  const lines = readFileSync(join(REPO, 'bench', 'kb-questions.tsv'), 'utf8').split('\n');
-  return lines
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line, i) => {
-      const [query, relPath] = line.split('\t') as [string, string];
-      return { query, relPath, line: i + 1 };
-    });
-}
-
 interface OwnWords extends Question {
   half: 'tune' | 'held-out';
 }
 
 function ownWordQuestions(): OwnWords[] {
-  const lines = readFileSync(join(REPO, 'bench', 'kb-questions-own-words.tsv'), 'utf8').split('\n');
-  return lines
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line, i) => {
-      const [query, relPath, half] = line.split('\t') as [string, string, string];
-      if (half !== 'tune' && half !== 'held-out') throw new Error(`kb-questions-own-words.tsv line ${i + 1}: half is "${half}"`);
-      return { query, relPath, line: i + 1, half };
-    });
+  return questionRows('kb-questions-own-words.tsv').map(({ rest: [half], ...question }) => {
+    if (half !== 'tune' && half !== 'held-out') throw new Error(`kb-questions-own-words.tsv line ${question.line}: half is "${half}"`);
+    return { ...question, half };
+  });
 }
 
 /**
@@ -98,23 +79,17 @@ function wholeNoteRanks(qs: readonly Pick<Question, 'query' | 'relPath'>[], fold
     return qs.map((q) => {
       const words = q.query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
       if (words.length === 0) return undefined;
-      const found = (search.all(words.map((word) => `"${word}"`).join(' OR ')) as { path: string }[]).findIndex((row) => row.path === q.relPath);
-      return found >= 0 ? found + 1 : undefined;
+      return rankOf(search.all(words.map((word) => `"${word}"`).join(' OR ')) as { path: string }[], (row) => row.path === q.relPath);
     });
   } finally {
     db.close();
   }
 }
 
-function scored(ranks: (number | undefined)[]): { mrr: number; recall: number } {
-  return { mrr: ranks.reduce<number>((sum, rank) => sum + (rank ? 1 / rank : 0), 0) / ranks.length, recall: ranks.filter(Boolean).length / ranks.length };
-}
-
 async function ranksOf(kb: KnowledgeBase, qs: readonly Pick<Question, 'query' | 'relPath'>[], mode: SearchMode): Promise<(number | undefined)[]> {
   const ranks: (number | undefined)[] = [];
   for (const q of qs) {
-    const found = (await kb.search({ query: q.query, k: 10, mode })).findIndex((p) => p.relPath === q.relPath);
-    ranks.push(found >= 0 ? found + 1 : undefined);
+    ranks.push(rankOf(await kb.search({ query: q.query, k: 10, mode }), (p) => p.relPath === q.relPath));
   }
   return ranks;
 }
@@ -219,15 +194,8 @@ async function ingest(folder: string, db: string, embedder?: Embedder): Promise<
 }
 
 async function quality(kb: KnowledgeBase, qs: Question[], mode: SearchMode) {
-  const ranks: (number | undefined)[] = [];
-  for (const q of qs) {
-    const found = (await kb.search({ query: q.query, k: 10, mode })).findIndex((p) => p.relPath === q.relPath);
-    ranks.push(found >= 0 ? found + 1 : undefined);
-  }
-  const score = (keep: (q: Question) => boolean) => {
-    const kept = ranks.filter((_, i) => keep(qs[i]!));
-    return { mrr: kept.reduce<number>((sum, rank) => sum + (rank ? 1 / rank : 0), 0) / kept.length, recall: kept.filter(Boolean).length / kept.length };
-  };
+  const ranks = await ranksOf(kb, qs, mode);
+  const score = (keep: (q: Question) => boolean) => scored(ranks.filter((_, i) => keep(qs[i]!)));
   return { mode, all: score(() => true), even: score((q) => q.line % 2 === 0) };
 }
 
@@ -315,16 +283,11 @@ function latencyRows(times: Latencies, hybridBudget?: number): Row[] {
   ];
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function main(): Promise<void> {
   const work = join(tmpdir(), `parley-bench-kb-${process.pid}`);
   mkdirSync(work, { recursive: true });
   try {
-    const qs = questions();
+    const qs = knownItemQuestions();
     const vault = await ingest(VAULT, join(work, 'vault.db'));
     const ingestRows: Row[] = [
       { metric: `ingest ${vault.notes} notes → ${vault.chunks} passages`, median: vault.ms / 1000, unit: 's' },

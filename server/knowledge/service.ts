@@ -64,7 +64,8 @@ export class KnowledgeService {
   /** The team hub of parley.hub.url, with the user's token; undefined when none is set. */
   private hub: TeamHub | undefined;
   /** Why there is no hub though parley.hub.url is set (no token yet). */
-  private hubMissing: string | undefined;
+  /** Why the team hub set in parley.hub.url is not connected, and its address. */
+  private hubMissing: { url: string; reason: string } | undefined;
   private unavailable = 'The knowledge base is starting.';
   private embeddings: string | undefined;
   /** Settles when the first configuration is done, so requests made during start-up wait for it. */
@@ -128,7 +129,7 @@ export class KnowledgeService {
     if (this.hub?.url === url.replace(/\/+$/, '') && url) return;
     this.hub?.dispose();
     this.hub = undefined;
-    this.hubMissing = url && !token ? 'no token for the team hub yet: run Parley: Connect to Team Hub' : undefined;
+    this.hubMissing = url && !token ? { url: url.replace(/\/+$/, ''), reason: 'no token for the team hub yet: run Parley: Connect to Team Hub' } : undefined;
     if (!url || !token) return;
     this.hub = new TeamHub({ url, token, db: this.options.db, log: this.options.log });
     this.options.log.info('Team hub connected', { hub: this.hub.url });
@@ -148,7 +149,7 @@ export class KnowledgeService {
     const started = performance.now();
     let team: KbPassage[] = [];
     let state: KbSearchAnswer['team'];
-    if (!this.hub) state = { state: 'unavailable', reason: this.hubMissing ?? 'no team hub is set (parley.hub.url): run Parley: Connect to Team Hub' };
+    if (!this.hub) state = { state: 'unavailable', reason: this.hubMissing?.reason ?? 'no team hub is set (parley.hub.url): run Parley: Connect to Team Hub' };
     else {
       try {
         team = await this.hub.search(params.query, params.k ?? 10, signal);
@@ -166,7 +167,7 @@ export class KnowledgeService {
   }
 
   private teamState(): KbSearchAnswer['team'] {
-    if (!this.hub) return { state: 'unavailable', reason: this.hubMissing ?? 'no team hub is set' };
+    if (!this.hub) return { state: 'unavailable', reason: this.hubMissing?.reason ?? 'no team hub is set' };
     return this.hub.lastProblem ? { state: 'unavailable', reason: this.hub.lastProblem } : { state: 'connected' };
   }
 
@@ -199,7 +200,7 @@ export class KnowledgeService {
     });
     connection.onRequest(KbStatsRequest.type, async () => (await this.require()).stats());
     connection.onRequest(KbTeamStatsRequest.type, async () => {
-      if (!this.hub) return this.hubMissing ? { hub: 'not connected', unavailable: this.hubMissing } : { hub: null };
+      if (!this.hub) return this.hubMissing ? { hub: this.hubMissing.url, unavailable: this.hubMissing.reason } : { hub: null };
       try {
         return { hub: this.hub.url, stats: await this.hub.stats() };
       } catch (error) {
@@ -255,7 +256,7 @@ export class KnowledgeService {
   }
 
   private requireHub(): TeamHub {
-    if (!this.hub) throw new Error(`The team hub is not connected: ${this.hubMissing ?? 'run Parley: Connect to Team Hub'}.`);
+    if (!this.hub) throw new Error(`The team hub is not connected: ${this.hubMissing?.reason ?? 'run Parley: Connect to Team Hub'}.`);
     return this.hub;
   }
 

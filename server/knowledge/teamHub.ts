@@ -13,7 +13,7 @@ import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { KbCorrection, KbPassage, KbTeamStats, Visibility } from '../../protocol/knowledge';
+import type { KbCorrection, KbPassage, KbTeamStats } from '../../protocol/knowledge';
 import type { HubPassage } from '../hub/search';
 import { errorMessage, type Logger } from '../log';
 
@@ -36,7 +36,6 @@ interface SharedNote {
   path: string;
   relPath: string;
   sourcePath: string;
-  visibility: Visibility;
   tags: string;
 }
 
@@ -101,7 +100,7 @@ export class TeamHub {
     const result: HubSyncResult = { uploaded: 0, removed: 0, unchanged: 0, failed: [] };
     const shared = db
       .prepare(
-        `SELECT d.id, d.path, d.rel_path AS relPath, s.path AS sourcePath, d.visibility, d.tags
+        `SELECT d.id, d.path, d.rel_path AS relPath, s.path AS sourcePath, d.tags
            FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.visibility IN ('shared', 'public')`,
       )
       .all() as SharedNote[];

@@ -75,7 +75,8 @@ describe('the local recognizer (whisper.cpp)', () => {
   it('transcribes a turn in its own process, with the workspace names as its prompt', async () => {
     const engine = WhisperEngine.for(model, quietLog);
     const text = await engine.transcribe(clip('why_failing.wav'), 'Names in this code: getUserById, parseConfig.', new AbortController().signal);
-    assert.equal(typeof text, 'string');
+    // The weightless model decodes no tokens: the turn ends with no text, and with no error.
+    assert.equal(text, '');
     assert.ok(engine.pid, 'the process stays up for the next turn');
     assert.notEqual(engine.pid, process.pid);
   });
@@ -119,7 +120,7 @@ describe('the local recognizer (whisper.cpp)', () => {
     await assert.rejects(turn, /the user went on/);
     assert.ok(performance.now() - started < 1_000, 'at once');
     assert.equal(engine.pid, undefined, 'the process is stopped');
-    assert.equal(typeof (await engine.transcribe(clip('stop.wav'), '', new AbortController().signal)), 'string');
+    assert.equal(await engine.transcribe(clip('stop.wav'), '', new AbortController().signal), '');
     assert.notEqual(engine.pid, first, 'a new process');
   });
 
@@ -130,7 +131,7 @@ describe('the local recognizer (whisper.cpp)', () => {
     const turn = engine.transcribe(long, '', new AbortController().signal);
     process.kill(engine.pid!, 'SIGKILL');
     await assert.rejects(turn, /the local recognizer's process stopped \(SIGKILL\)/);
-    assert.equal(typeof (await engine.transcribe(clip('stop.wav'), '', new AbortController().signal)), 'string');
+    assert.equal(await engine.transcribe(clip('stop.wav'), '', new AbortController().signal), '');
   });
 
   it("keeps what was said and drops whisper's annotations of noise and silence", () => {
