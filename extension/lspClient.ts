@@ -20,6 +20,7 @@ export {
   KbStatsNotification,
   KbStatsRequest,
   KbSyncRequest,
+  KbTeamDocumentRequest,
   KbTeamStatsRequest,
   LiveEndpointRequest,
   LiveRemoteOriginNotification,

@@ -8,6 +8,7 @@ import { Ctx } from './ctx';
 import { FailureWatch } from './failureWatch';
 import { Secrets } from './secrets';
 import { StatusBar } from './status';
+import { TEAM_NOTE_SCHEME, TeamNotes } from './teamNotes';
 import { ParleyTerminal } from './terminal';
 import { ParleyShell } from './terminalShell';
 import { SESSION_VIEW_TYPE, SessionPanel } from './views/panel';
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     statusBar,
     current,
+    vscode.workspace.registerTextDocumentContentProvider(TEAM_NOTE_SCHEME, new TeamNotes(current)),
     vscode.window.registerWebviewViewProvider(KNOWLEDGE_VIEW_ID, new KnowledgeBaseView(context.extensionUri, current)),
     vscode.window.registerWebviewPanelSerializer(SESSION_VIEW_TYPE, SessionPanel.serializer(context.extensionUri, current)),
     secrets.onDidChange(() => void current.restart().catch((error: unknown) => log.error(`Restart after a key change failed: ${String(error)}`))),

@@ -89,6 +89,21 @@ export interface KbTeamStats {
   topContributors: { name: string; documents: number }[];
 }
 
+/** A teammate's note as the team hub keeps it, to read (not edit) in the editor. */
+export interface KbTeamDocument {
+  documentId: number;
+  /** The note's path on the hub: its folder's name, then its path in that folder. */
+  path: string;
+  title: string;
+  /** Who shared it (null: they chose to stay anonymous), and whether it is the user's own. */
+  contributor: string | null;
+  mine: boolean;
+  updatedAt: string;
+  content: string;
+  /** The passages' text joined, not the file: the note was uploaded before the hub kept whole notes. */
+  fromPassages: boolean;
+}
+
 /** The team hub's figures, or why there are none: no hub set, or the hub unavailable. */
 export type KbTeamStatsAnswer = { hub: string; stats: KbTeamStats } | { hub: string; unavailable: string } | { hub: null };
 

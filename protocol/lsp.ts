@@ -6,7 +6,7 @@
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type * as z from 'zod';
-import type { KbContribution, KbCorrection, KbIngestResult, KbSearchAnswer, KbStats, KbTeamStatsAnswer } from './knowledge';
+import type { KbContribution, KbCorrection, KbIngestResult, KbSearchAnswer, KbStats, KbTeamDocument, KbTeamStatsAnswer } from './knowledge';
 import type { SpeechModelDownloadResult, SpeechModelList } from './speechModels';
 import type {
   AskAboutFailureParams,
@@ -17,6 +17,7 @@ import type {
   KbAddParams,
   KbAddTagParams,
   KbCorrectParams,
+  KbTeamDocumentParams,
   KbDocumentVisibilityParams,
   KbRemoveSourceParams,
   KbSearchParamsSchema,
@@ -146,6 +147,12 @@ export namespace KbStatsRequest {
 export namespace KbTeamStatsRequest {
   export const method = 'parley/kb/teamStats';
   export const type = new RequestType0<KbTeamStatsAnswer, void>(method);
+}
+
+/** Client → server: a team hub note's whole text, for a read-only editor of it. */
+export namespace KbTeamDocumentRequest {
+  export const method = 'parley/kb/teamDocument';
+  export const type = new RequestType<z.input<typeof KbTeamDocumentParams>, KbTeamDocument, void>(method);
 }
 
 /** Client → server: what this user added (votes, corrections, tags, notes), newest first. */

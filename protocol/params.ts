@@ -20,6 +20,7 @@ import {
   KbSearchRequest,
   KbSetVisibilityRequest,
   KbSyncRequest,
+  KbTeamDocumentRequest,
   KbVoteRequest,
   LiveRemoteOriginNotification,
   LogsAnalyzeRequest,
@@ -117,6 +118,7 @@ export const KbSearchParamsSchema = z.object({
 /** `team: true` for a passage of the team hub (its chunk id is the hub's). */
 export const KbVoteParams = z.object({ chunkId: recordId, vote: z.union([z.literal(1), z.literal(-1)]), team: z.boolean().optional() });
 export const KbCorrectParams = z.object({ chunkId: recordId, text: z.string().max(KB_MAX_CORRECTION_CHARS), team: z.boolean().optional() });
+export const KbTeamDocumentParams = z.object({ documentId: recordId });
 export const KbAddTagParams = z.object({ documentId: recordId, tag: z.string().max(KB_MAX_TAG_CHARS) });
 export const KbDocumentVisibilityParams = z.object({ documentId: recordId, visibility });
 
@@ -234,6 +236,7 @@ const SCHEMAS = {
   [KbVoteRequest.method]: KbVoteParams,
   [KbCorrectRequest.method]: KbCorrectParams,
   [KbAddTagRequest.method]: KbAddTagParams,
+  [KbTeamDocumentRequest.method]: KbTeamDocumentParams,
   [KbDocumentVisibilityRequest.method]: KbDocumentVisibilityParams,
   [ReviewRequest.method]: ReviewParamsSchema,
   [ReviewDismissalsRequest.method]: ReviewDismissalsParams,

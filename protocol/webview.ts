@@ -71,8 +71,16 @@ export type ViewCommand = (typeof VIEW_COMMANDS)[number];
 export const ViewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('runCommand'), command: z.enum(VIEW_COMMANDS) }),
-  /** Open a knowledge-base note at a line (a search result's heading). */
-  z.object({ type: z.literal('openNote'), path: z.string(), line: z.number().check(z.int(), z.minimum(0)) }),
+  /**
+   * Open a knowledge-base note at a line (a search result's heading). `teamDocument`: the note is
+   * on the team hub, under this id, and `path` is its path there; it opens read-only.
+   */
+  z.object({
+    type: z.literal('openNote'),
+    path: z.string(),
+    line: z.number().check(z.int(), z.minimum(0)),
+    teamDocument: z.optional(z.number().check(z.int(), z.positive())),
+  }),
   /**
    * The user asked to listen: which microphone? `webviewFailed`: the panel's own microphone, which
    * the last choice named, did not start (the browser's reason); the extension chooses again.

@@ -37,8 +37,8 @@ export interface ViewModel extends ViewState {
   partial?: string;
   capture: { state: 'off' | 'starting' | 'listening'; reason?: string; source?: 'webview' | 'native'; device?: string };
   run(command: ViewCommand): void;
-  /** Asks the extension to open a note at a line. */
-  openNote(path: string, line: number): void;
+  /** Asks the extension to open a note at a line; `teamDocument`: a team hub note's id, opened read-only. */
+  openNote(path: string, line: number, teamDocument?: number): void;
   /** Asks the extension what to listen through (the answer comes to `onCaptureChoice`); `webviewFailed`: why this view's microphone did not start. */
   chooseCapture(webviewFailed?: string): void;
   send(frame: ClientFrame): void;
@@ -70,7 +70,7 @@ export function startView(render: (model: ViewModel) => void, hooks: ViewHooks =
     answering: false,
     capture: { state: 'off' },
     run: (command) => host.postMessage({ type: 'runCommand', command }),
-    openNote: (path, line) => host.postMessage({ type: 'openNote', path, line }),
+    openNote: (path, line, teamDocument) => host.postMessage({ type: 'openNote', path, line, ...(teamDocument === undefined ? {} : { teamDocument }) }),
     chooseCapture: (webviewFailed) => host.postMessage({ type: 'chooseCapture', ...(webviewFailed === undefined ? {} : { webviewFailed }) }),
     send: (frame) => connection.send(frame),
     sendAudio: (pcm) => connection.sendAudio(pcm),

@@ -18,7 +18,7 @@ const RESULTS = 20;
 export interface KbSearchHost {
   /** The knowledge-base requests, answered by the server (through the extension). */
   rpc: Pick<MessageConnection, 'sendRequest'>;
-  openNote(path: string, line: number): void;
+  openNote(path: string, line: number, teamDocument?: number): void;
 }
 
 export class KnowledgeSearch {
@@ -379,9 +379,9 @@ export class KnowledgeSearch {
   }
 
   private open(passage: KbPassage): void {
-    // A team note lives on the hub; its passage is what the sidebar shows of it.
-    if (passage.team) return;
-    this.host.openNote(passage.path, passage.line);
+    // A team note lives on the hub: it opens read-only, by its id and its path there.
+    if (passage.team) this.host.openNote(passage.relPath, passage.line, passage.documentId);
+    else this.host.openNote(passage.path, passage.line);
   }
 }
 

@@ -49,6 +49,6 @@ function showStats(figures: KbStats): void {
 const model = startView(render, { onConnect: () => void rpc.sendRequest(KbStatsRequest.type).then(showStats, () => undefined) }, host);
 rpc.onNotification(KbStatsNotification.type, showStats);
 
-const search = new KnowledgeSearch({ rpc, openNote: (path, line) => model.openNote(path, line) });
+const search = new KnowledgeSearch({ rpc, openNote: (path, line, teamDocument) => model.openNote(path, line, teamDocument) });
 app.replaceChildren(header, search.element, details);
 search.focus();

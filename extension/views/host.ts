@@ -11,6 +11,7 @@ import { ViewMessageSchema, type CaptureChoice, type HostMessage } from '../../p
 import { chooseCapture, type HostKind } from '../captureChoice';
 import { loadClientLibrary, type Ctx } from '../ctx';
 import { openNote } from '../knowledge';
+import { openTeamNote } from '../teamNotes';
 
 /** Maps the loopback endpoint to one the webview can reach when VS Code runs remotely or in a browser. */
 async function externalEndpoint(endpoint: LiveEndpoint): Promise<LiveEndpoint> {
@@ -71,6 +72,7 @@ export function bindWebview(webview: vscode.Webview, ctx: Ctx, render: RenderWeb
     const message = parsed.data;
     if (message.type === 'ready') void sendEndpoint(ctx.liveEndpoint);
     else if (message.type === 'runCommand') void vscode.commands.executeCommand(message.command);
+    else if (message.type === 'openNote' && message.teamDocument !== undefined) void openTeamNote(ctx, message.teamDocument, message.path, message.line);
     else if (message.type === 'openNote') {
       openNote(message.path, message.line).catch((error: unknown) => ctx.log.error(`Could not open ${message.path}: ${String(error)}`));
     } else if (message.type === 'chooseCapture') {

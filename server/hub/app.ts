@@ -12,7 +12,17 @@ import type { BuiltinEmbedder } from '../knowledge/embed/builtin';
 import { errorMessage, schemaProblem, type Logger } from '../log';
 import { myContributions, teamStats } from './contributions';
 import type { HubDatabase, Identity } from './database';
-import { checkCategory, checkPath, checkTags, deleteDocument, HUB_VISIBILITY, setVisibility, uploadDocument, type UploadInput } from './documents';
+import {
+  checkCategory,
+  checkPath,
+  checkTags,
+  deleteDocument,
+  HUB_VISIBILITY,
+  readDocument,
+  setVisibility,
+  uploadDocument,
+  type UploadInput,
+} from './documents';
 import { HubError, invalid, isDatabaseUnavailable } from './errors';
 import { FeedbackSchema, giveFeedback } from './feedback';
 import { hubMetrics, type HubMetrics } from './metrics';
@@ -130,6 +140,10 @@ function routes(app: FastifyInstance, context: HubAppContext, metrics: HubMetric
     const { id } = parse(IdParams, request.params, 'document id');
     const { visibility } = parse(VisibilityBody, request.body, 'body');
     return setVisibility(db, identity(request), id, visibility);
+  });
+  app.get('/api/kb/documents/:id', async (request) => {
+    const { id } = parse(IdParams, request.params, 'document id');
+    return readDocument(db, identity(request), id);
   });
   app.delete('/api/kb/documents/:id', async (request) => {
     const { id } = parse(IdParams, request.params, 'document id');

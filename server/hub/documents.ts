@@ -112,12 +112,12 @@ export async function uploadDocument(db: HubDatabase, who: Identity, embedder: B
   const size = Buffer.byteLength(input.content, 'utf8');
   return db.asUser(who, async (client) => {
     const { rows: written } = await client.query<{ id: number; replaced: boolean }>(
-      `INSERT INTO hub_documents AS d (team_id, owner_id, path, title, category, tags, visibility, size)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO hub_documents AS d (team_id, owner_id, path, title, category, tags, visibility, size, content)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (team_id, owner_id, path) DO UPDATE SET title = excluded.title, category = excluded.category, tags = excluded.tags,
-         visibility = excluded.visibility, size = excluded.size, updated_at = now()
+         visibility = excluded.visibility, size = excluded.size, content = excluded.content, updated_at = now()
        RETURNING d.id, (d.xmax::text <> '0') AS replaced`,
-      [who.teamId, who.userId, input.path, note.title, input.category ?? null, documentTags, input.visibility, size],
+      [who.teamId, who.userId, input.path, note.title, input.category ?? null, documentTags, input.visibility, size, input.content],
     );
     const { id: documentId, replaced } = written[0]!;
     await client.query('DELETE FROM hub_chunks WHERE document_id = $1 AND owner_id = $2', [documentId, who.userId]);
@@ -153,6 +153,67 @@ async function restoreFeedback(client: PoolClient, documentId: number): Promise<
      WHERE c.document_id = $1 AND c.passage = t.passage`,
     [documentId],
   );
+}
+
+/** A document as a teammate reads it (GET /api/kb/documents/{id}). */
+export interface HubDocument {
+  documentId: number;
+  path: string;
+  title: string;
+  category: string | null;
+  tags: string[];
+  visibility: HubVisibility;
+  /** The owner's name when they chose to be credited (always for one's own); null: anonymous. */
+  contributor: string | null;
+  mine: boolean;
+  updatedAt: string;
+  content: string;
+  /**
+   * Whether `content` is the passages' text joined, not the file: a document uploaded before the
+   * hub kept its text (schema version 4) has only its passages until it is uploaded again.
+   */
+  fromPassages: boolean;
+}
+
+/** A document this user may read: their own, or one shared in their team; any other is "not found". */
+export async function readDocument(db: HubDatabase, who: Identity, documentId: number): Promise<HubDocument> {
+  return db.asUser(who, async (client) => {
+    const { rows } = await client.query<{
+      path: string;
+      title: string;
+      category: string | null;
+      tags: string[];
+      visibility: HubVisibility;
+      owner_id: number;
+      owner_name: string;
+      credit: boolean;
+      updated_at: Date;
+      content: string | null;
+      passages: string | null;
+    }>(
+      `SELECT d.path, d.title, d.category, d.tags, d.visibility, d.owner_id, u.name AS owner_name, u.credit, d.updated_at, d.content,
+              CASE WHEN d.content IS NULL THEN (SELECT string_agg(c.text, E'\n\n' ORDER BY c.ord) FROM hub_chunks c WHERE c.document_id = d.id) END AS passages
+       FROM hub_documents d JOIN hub_users u ON u.id = d.owner_id
+       WHERE d.id = $1 AND d.team_id = $2 AND (d.visibility = 'shared' OR d.owner_id = $3)`,
+      [documentId, who.teamId, who.userId],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`Document ${documentId}`);
+    const mine = row.owner_id === who.userId;
+    return {
+      documentId,
+      path: row.path,
+      title: row.title,
+      category: row.category,
+      tags: row.tags,
+      visibility: row.visibility,
+      contributor: mine || row.credit ? row.owner_name : null,
+      mine,
+      updatedAt: row.updated_at.toISOString(),
+      content: row.content ?? row.passages ?? '',
+      fromPassages: row.content === null,
+    };
+  });
 }
 
 /**

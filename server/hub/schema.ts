@@ -382,10 +382,18 @@ $$;
 REVOKE EXECUTE ON FUNCTION hub_text_matches(tsquery, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION hub_text_matches(tsquery, text) TO ${TENANT_ROLE};`;
 
+/**
+ * The uploaded Markdown itself, so that a teammate can read the whole note a search found. Notes
+ * uploaded before this version have none until they are uploaded again; the hub then answers
+ * with their passages' text (documents.ts).
+ */
+const DOCUMENT_TEXT = `ALTER TABLE hub_documents ADD COLUMN content text;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'teams, users, documents, passages and feedback', sql: [ROLE, TABLES, AUTHENTICATE, TRIGGERS, POLICIES].join('\n') },
   { version: 2, name: 'passage counts per user and visibility; users set their own credit', sql: [PASSAGE_COUNTS, OWN_CREDIT].join('\n') },
   { version: 3, name: 'word stem counts per user and visibility; full-text matches through the index', sql: [STEM_COUNTS, TEXT_MATCHES].join('\n') },
+  { version: 4, name: 'documents keep their text, for teammates to read', sql: DOCUMENT_TEXT },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

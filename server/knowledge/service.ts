@@ -26,6 +26,7 @@ import {
   KbSetVisibilityRequest,
   KbStatsRequest,
   KbSyncRequest,
+  KbTeamDocumentRequest,
   KbTeamStatsRequest,
   KbVoteRequest,
 } from '../../protocol/lsp';
@@ -246,6 +247,7 @@ export class KnowledgeService {
     onRequest(connection, KbCorrectRequest, ({ chunkId, text, team }) =>
       sidebarAnswer(async () => (team ? this.requireHub().correct(chunkId, text) : (await this.require()).correct(chunkId, text))),
     );
+    onRequest(connection, KbTeamDocumentRequest, ({ documentId }) => sidebarAnswer(() => this.requireHub().document(documentId)));
     onRequest(connection, KbAddTagRequest, ({ documentId, tag }) => sidebarAnswer(async () => ({ tags: (await this.require()).addTag(documentId, tag) })));
     onRequest(connection, KbDocumentVisibilityRequest, ({ documentId, visibility }) =>
       sidebarAnswer(async () => {

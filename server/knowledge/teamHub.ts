@@ -13,7 +13,7 @@ import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { KbCorrection, KbPassage, KbTeamStats } from '../../protocol/knowledge';
+import type { KbCorrection, KbPassage, KbTeamDocument, KbTeamStats } from '../../protocol/knowledge';
 import type { HubPassage } from '../hub/search';
 import { errorMessage, type Logger } from '../log';
 
@@ -179,6 +179,13 @@ export class TeamHub {
   /** The team's figures: documents, passages, contributors, votes, top categories and credited contributors. */
   async stats(): Promise<KbTeamStats> {
     return (await this.#request('GET', '/api/kb/shared/stats')) as KbTeamStats;
+  }
+
+  /** A note on the hub, whole, if the user may read it: their own, or one shared in their team. */
+  async document(documentId: number): Promise<KbTeamDocument> {
+    const document = (await this.#request('GET', `/api/kb/documents/${documentId}`)) as KbTeamDocument;
+    const { path, title, contributor, mine, updatedAt, content, fromPassages } = document;
+    return { documentId, path, title, contributor, mine, updatedAt, content, fromPassages };
   }
 
   /** A vote on a team passage: the passage's votes and quality after it. */

@@ -104,6 +104,32 @@ describe('the team hub in code-server', { skip: unavailable, timeout: 600_000 },
     assert.deepEqual(seen.body.passages[0]?.votes, { up: 1, down: 0 }, 'the vote is on the hub');
   });
 
+  it("opens the teammate's note whole from its result, read-only", async () => {
+    await sidebar.locator('.kb-result', { hasText: 'Rollback' }).locator('.kb-path').click();
+    await waitFor(async () => (await page.locator('.tab.active', { hasText: 'Rollback.md' }).count()) > 0, { timeoutMs: 15_000, what: 'Rollback.md to open' });
+    const text = page.locator('.editor-group-container.active .monaco-editor .view-lines');
+    const shown = async () => (await text.innerText()).replace(/\u00a0/g, ' ');
+    await waitFor(async () => (await shown()).includes('redeploy the previous image tag and flush the CDN'), { timeoutMs: 15_000, what: "the note's text" });
+    await text.click();
+    await page.keyboard.type('typed into a teammate note');
+    await page.keyboard.press('Enter');
+    await waitFor(
+      async () =>
+        /read-only/.test(
+          await page
+            .locator('.monaco-editor-overlaymessage')
+            .innerText()
+            .catch(() => ''),
+        ),
+      {
+        timeoutMs: 5_000,
+        what: "VS Code's read-only message",
+      },
+    );
+    assert.equal((await shown()).includes('typed into a teammate note'), false, 'the note cannot be edited');
+    await screenshot(page, 'team-hub-note');
+  });
+
   it('shares a note from the sidebar, and the teammate finds it with the author named', async () => {
     await sidebar.locator('[data-field="kbTeam"]').selectOption('mine');
     await sidebar.locator('[data-field="kbQuery"]').fill('blue-green switch');

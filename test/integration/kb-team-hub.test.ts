@@ -19,6 +19,7 @@ import {
   KbSetVisibilityRequest,
   KbStatsRequest,
   KbSyncRequest,
+  KbTeamDocumentRequest,
   KbTeamStatsRequest,
   KbVoteRequest,
 } from '../../protocol/lsp';
@@ -135,18 +136,28 @@ describe('the knowledge base with a team hub', { timeout: 180_000 }, () => {
     assert.deepEqual(team.stats.topContributors, [{ name: 'alice', documents: 1 }]);
   });
 
+  it("opens a teammate's shared note whole, as she wrote it, and never another team's", async () => {
+    const [passage] = (await search(bob, 'deploy gateway blue-green', 'team')).passages;
+    const note = await bob.connection.sendRequest(KbTeamDocumentRequest.type, { documentId: passage!.documentId });
+    assert.equal(note.content, '# Deploy\n\nTo deploy the gateway, run the blue-green switch and watch the canary dashboard for ten minutes.\n');
+    assert.deepEqual([note.path, note.contributor, note.mine, note.fromPassages], ['Deploy.md', 'alice', false, false]);
+    await assert.rejects(eve.connection.sendRequest(KbTeamDocumentRequest.type, { documentId: passage!.documentId }), /Document \d+ was not found/);
+  });
+
   it("shows another team nothing of this team's notes", async () => {
     const answer = await search(eve, 'deploy gateway blue-green canary', 'team');
     assert.deepEqual(answer.passages, []);
     assert.equal(answer.team?.state, 'searched');
   });
 
-  it('takes a note made private off the hub at once', async () => {
+  it('takes a note made private off the hub at once, and it no longer opens', async () => {
+    const [passage] = (await search(bob, 'deploy gateway blue-green', 'team')).passages;
     await alice.connection.sendRequest(KbSetVisibilityRequest.type, { path: join(vault('alice'), 'Deploy.md'), visibility: 'private' });
     await waitFor(async () => (await search(bob, 'deploy gateway blue-green canary', 'team')).passages.length === 0, {
       timeoutMs: 30_000,
       what: 'the note to leave the hub',
     });
+    await assert.rejects(bob.connection.sendRequest(KbTeamDocumentRequest.type, { documentId: passage!.documentId }), /was not found/);
   });
 
   it('takes a shared note off the hub when its file is deleted, and when its folder leaves the knowledge base', async () => {

@@ -8,6 +8,12 @@ describe('webview messages', () => {
   it('are taken in their declared shapes', () => {
     assert.deepEqual(ViewMessageSchema.parse({ type: 'runCommand', command: Commands.kbSync }), { type: 'runCommand', command: Commands.kbSync });
     assert.deepEqual(ViewMessageSchema.parse({ type: 'openNote', path: '/notes/deploy.md', line: 3 }), { type: 'openNote', path: '/notes/deploy.md', line: 3 });
+    assert.deepEqual(ViewMessageSchema.parse({ type: 'openNote', path: 'ops/deploy.md', line: 3, teamDocument: 12 }), {
+      type: 'openNote',
+      path: 'ops/deploy.md',
+      line: 3,
+      teamDocument: 12,
+    });
     const choose = ViewMessageSchema.parse({ type: 'chooseCapture', webviewFailed: { reason: 1 } });
     assert.ok(choose.type === 'chooseCapture' && choose.webviewFailed === undefined, 'a reason that is not text is dropped, the choice still made');
   });
@@ -17,6 +23,8 @@ describe('webview messages', () => {
       { type: 'runCommand', command: 'workbench.action.terminal.new' },
       { type: 'openNote', path: '/notes/deploy.md', line: -1 },
       { type: 'openNote', path: 7, line: 1 },
+      { type: 'openNote', path: 'deploy.md', line: 1, teamDocument: 0 },
+      { type: 'openNote', path: 'deploy.md', line: 1, teamDocument: '../1' },
       { type: 'exec', command: 'rm -rf /' },
       null,
       'ready',

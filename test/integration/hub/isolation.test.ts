@@ -102,6 +102,34 @@ describe('hub isolation between teams and users', () => {
     assert.deepEqual(new Set(titles(await bob.search('staging cluster rollout'))), new Set(['alice-shared', 'bob-shared']));
   });
 
+  it("a document is read whole by its owner and, once shared, by the team: never a teammate's private one, never another team's", async () => {
+    const own = await alice.document(ids['alice-private']!);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(own.body.content, NOTE('alice-private'), 'the Markdown as uploaded');
+    assert.deepEqual(
+      [own.body.path, own.body.visibility, own.body.mine, own.body.contributor, own.body.fromPassages],
+      ['alice-private.md', 'private', true, 'alice', false],
+    );
+    const teammate = await bob.document(ids['alice-shared']!);
+    assert.equal(teammate.status, 200);
+    assert.equal(teammate.body.content, NOTE('alice-shared'));
+    assert.deepEqual([teammate.body.mine, teammate.body.contributor], [false, null], 'alice did not opt in to credit');
+    for (const [client, id] of [
+      [bob, ids['alice-private']],
+      [carol, ids['alice-shared']],
+      [carol, ids['alice-private']],
+      [alice, ids['carol-shared']],
+      [alice, 999_999],
+    ] as const) {
+      const response = await client.document(id!);
+      assert.equal(response.status, 404, JSON.stringify(response.body));
+      assert.equal(response.body.error?.code, 'not_found');
+      assert.equal(response.body.content, undefined);
+    }
+    assert.equal((await alice.request('GET', '/api/kb/documents/abc')).status, 400);
+    assert.equal((await new HubClient(hub.url, undefined).document(ids['alice-shared']!)).status, 401);
+  });
+
   it('stats and contributions count the team and the user only, and never a private note', async () => {
     const red = (await bob.stats()).body;
     assert.equal(red.team, 'red');
@@ -129,6 +157,7 @@ describe('hub isolation between teams and users', () => {
   it('a visibility change counts for every route at once', async () => {
     assert.equal((await alice.setVisibility(ids['alice-shared']!, 'private')).status, 200);
     assert.deepEqual(titles(await bob.search('staging cluster rollout')), ['bob-shared', 'bob-shared']);
+    assert.equal((await bob.document(ids['alice-shared']!)).status, 404);
     assert.equal((await bob.feedback({ chunkId: chunk['alice-shared'], feedbackType: 'not_helpful' })).status, 404);
     assert.equal((await bob.stats()).body.documents, 1);
     assert.equal((await bob.stats()).body.votes, 0, "bob's vote is on a note that is private now");

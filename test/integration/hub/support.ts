@@ -8,7 +8,7 @@ import pg from 'pg';
 import { createLogger, type Logger } from '../../../server/log';
 import type { MyDocument, MyFeedback, TeamStats } from '../../../server/hub/contributions';
 import { HubDatabase } from '../../../server/hub/database';
-import type { UploadResult } from '../../../server/hub/documents';
+import type { HubDocument, UploadResult } from '../../../server/hub/documents';
 import type { HubPassage } from '../../../server/hub/search';
 import { startHub, type HubServerOptions, type RunningHub } from '../../../server/hub/server';
 import { addUser, type NewUser } from '../../../server/hub/users';
@@ -147,6 +147,10 @@ export class HubClient {
 
   setVisibility(documentId: number, visibility: string): Promise<HubResponse> {
     return this.request('PATCH', `/api/kb/documents/${documentId}/visibility`, { json: { visibility } });
+  }
+
+  document(documentId: number): Promise<HubResponse<HubDocument & ErrorBody>> {
+    return this.request('GET', `/api/kb/documents/${documentId}`);
   }
 
   remove(documentId: number): Promise<HubResponse> {
