@@ -34,7 +34,7 @@ import { KNOWLEDGE_MIGRATIONS } from '../server/storage/migrations';
 import { writeModelFolder } from '../test/support/onnxModel';
 import { REPO } from '../test/support/paths';
 import { manPageCorpus } from './manpages';
-import { knownItemQuestions, questionRows, rankOf, scored, type Question } from './questions';
+import { knownItemQuestions, ownWordQuestions, rankOf, scored, type OwnWordQuestion, type Question } from './questions';
 import { median, percentile, printTable, type Row } from './stats';
 
 const VAULT = join(REPO, '..', 'shared', 'corpora', 'obsidian-hub');
@@ -51,17 +51,6 @@ const DENSE_DIMENSIONS = 384;
 const log = stderrLogger('error');
 /** No bundled addons: the bench runs from source, with node_modules' builds for this Node. */
 const NATIVE_FROM_NODE_MODULES = '/nonexistent';
-
-interface OwnWords extends Question {
-  half: 'tune' | 'held-out';
-}
-
-function ownWordQuestions(): OwnWords[] {
-  return questionRows('kb-questions-own-words.tsv').map(({ rest: [half], ...question }) => {
-    if (half !== 'tune' && half !== 'held-out') throw new Error(`kb-questions-own-words.tsv line ${question.line}: half is "${half}"`);
-    return { ...question, half };
-  });
-}
 
 /**
  * The baseline the issue names: plain SQLite FTS5 BM25 over whole notes (title and text, porter
@@ -104,7 +93,7 @@ async function ownWords(kb: KnowledgeBase): Promise<void> {
   );
   console.log('| search | MRR@10 tune | MRR@10 held out | MRR@10 all | Recall@10 all | MRR ratio to the baseline (all) |\n|---|---|---|---|---|---|');
   for (const { name, ranks } of rows) {
-    const half = (which: OwnWords['half']) => scored(ranks.filter((_, i) => qs[i]!.half === which)).mrr.toFixed(3);
+    const half = (which: OwnWordQuestion['half']) => scored(ranks.filter((_, i) => qs[i]!.half === which)).mrr.toFixed(3);
     const all = scored(ranks);
     console.log(
       `| ${name} | ${half('tune')} | ${half('held-out')} | ${all.mrr.toFixed(3)} | ${all.recall.toFixed(3)} | ${(all.mrr / scored(base.ranks).mrr).toFixed(2)}× |`,

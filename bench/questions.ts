@@ -30,6 +30,19 @@ export function knownItemQuestions(): Question[] {
   return questionRows('kb-questions.tsv').map(({ query, relPath, line }) => ({ query, relPath, line }));
 }
 
+export interface OwnWordQuestion extends Question {
+  /** Which half: the note weight was tuned on `tune`; `held-out` tuned nothing. */
+  half: 'tune' | 'held-out';
+}
+
+/** The questions of bench/kb-questions-own-words.tsv, written from each note's title and folder only. */
+export function ownWordQuestions(): OwnWordQuestion[] {
+  return questionRows('kb-questions-own-words.tsv').map(({ rest: [half], ...question }) => {
+    if (half !== 'tune' && half !== 'held-out') throw new Error(`kb-questions-own-words.tsv line ${question.line}: half is "${half}"`);
+    return { ...question, half };
+  });
+}
+
 /** The 1-based rank of the first result `answers` accepts, or undefined when none does. */
 export function rankOf<T>(results: readonly T[], answers: (result: T) => boolean): number | undefined {
   const found = results.findIndex(answers);

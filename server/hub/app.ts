@@ -26,7 +26,7 @@ import {
 import { HubError, invalid, isDatabaseUnavailable } from './errors';
 import { FeedbackSchema, giveFeedback } from './feedback';
 import { hubMetrics, type HubMetrics } from './metrics';
-import type { VectorMode } from './schema';
+import type { VectorMode } from './vectors';
 import { HubSearcher } from './search';
 import { hashToken, profile } from './users';
 
@@ -111,7 +111,10 @@ export function buildHubApp(context: HubAppContext): FastifyInstance {
     metrics.requestSeconds.observe({ route }, reply.elapsedTime / 1000);
     done();
   });
-  app.setErrorHandler((error, _request, reply) => sendError(reply, error, log));
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof HubError && error.code === 'hub_busy') metrics.busy.inc();
+    return sendError(reply, error, log);
+  });
   app.setNotFoundHandler((request, reply) => sendError(reply, new HubError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`), log));
   routes(app, context, metrics);
   return app;

@@ -5,9 +5,10 @@
  * Administration (adding users) runs as the role the hub connected as.
  */
 import pg from 'pg';
-import type { Logger } from '../log';
-import { databaseUnavailable, isDatabaseUnavailable } from './errors';
-import { LATEST_VERSION, migrate, prepareVectors, schemaVersion, TENANT_ROLE, type VectorMode } from './schema';
+import { errorMessage, type Logger } from '../log';
+import { databaseUnavailable, hubBusy, isDatabaseUnavailable } from './errors';
+import { LATEST_VERSION, migrate, schemaVersion, TENANT_ROLE } from './schema';
+import { prepareVectors, type VectorMode } from './vectors';
 
 /** Who a request acts as, from its token. */
 export interface Identity {
@@ -45,16 +46,20 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
 export class HubDatabase {
   readonly pool: pg.Pool;
   private readonly statementTimeoutMs: number;
+  private readonly maxConnections: number;
+  private readonly connectTimeoutMs: number;
 
   private constructor(
     options: HubDatabaseOptions,
     readonly log: Logger,
   ) {
     this.statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
+    this.maxConnections = options.maxConnections ?? 10;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.pool = new pg.Pool({
       connectionString: options.url,
-      max: options.maxConnections ?? 10,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      max: this.maxConnections,
+      connectionTimeoutMillis: this.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       types,
       application_name: 'parley-hub',
@@ -156,17 +161,29 @@ export class HubDatabase {
 
   /** One statement outside a transaction, as the hub's own role. */
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    const client = await this.checkout();
+    let broken: Error | undefined;
     try {
-      return await this.pool.query<R>(sql, params);
+      return await client.query<R>(sql, params);
     } catch (error) {
+      if (isDatabaseUnavailable(error)) broken = error as Error;
       throw unavailableOr(error);
+    } finally {
+      client.release(broken);
     }
   }
 
+  /**
+   * A connection from the pool. Waiting longer than the connect timeout is load when every
+   * connection was already open and in use (a 503 that says the hub is busy), and an outage when
+   * a new connection could not be made.
+   */
   private async checkout(): Promise<pg.PoolClient> {
+    const saturated = this.pool.totalCount >= this.maxConnections && this.pool.idleCount === 0;
     try {
       return await this.pool.connect();
     } catch (error) {
+      if (saturated && /timeout exceeded when trying to connect/i.test(errorMessage(error))) throw hubBusy(this.maxConnections, this.connectTimeoutMs);
       throw unavailableOr(error);
     }
   }

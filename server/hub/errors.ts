@@ -39,6 +39,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message);
 }
 
+/**
+ * Every connection of this hub stayed in use while the request waited for one: the hub sheds the
+ * request rather than queue it without end, and says it is load, not an outage.
+ */
+export function hubBusy(connections: number, waitedMs: number): HubError {
+  return new HubError(
+    503,
+    'hub_busy',
+    `The hub is busy: all ${connections} of its database connections stayed in use for ${waitedMs / 1000} s; try again shortly.`,
+    { 'Retry-After': '2' },
+  );
+}
+
 export function databaseUnavailable(): HubError {
   return new HubError(503, 'database_unavailable', 'The hub cannot reach its database right now; try again shortly.', { 'Retry-After': '5' });
 }

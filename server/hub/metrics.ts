@@ -20,6 +20,7 @@ export interface HubMetrics {
   requestSeconds: Histogram<'route'>;
   searchSeconds: Histogram;
   rateLimited: Counter;
+  busy: Counter;
 }
 
 export function hubMetrics(pool: () => PoolUse): HubMetrics {
@@ -50,6 +51,11 @@ export function hubMetrics(pool: () => PoolUse): HubMetrics {
     help: 'Requests refused with 429 because their token was over its limit.',
     registers,
   });
+  const busy = new Counter({
+    name: 'parley_hub_busy_total',
+    help: 'Requests refused with 503 hub_busy because every database connection stayed in use.',
+    registers,
+  });
   // Read from the pool when scraped: a gauge set on every checkout would lag behind it anyway.
   new Gauge({
     name: 'parley_hub_db_pool_connections',
@@ -63,5 +69,5 @@ export function hubMetrics(pool: () => PoolUse): HubMetrics {
       this.set({ state: 'waiting_requests' }, use.waiting);
     },
   });
-  return { registry, requests, requestSeconds, searchSeconds, rateLimited };
+  return { registry, requests, requestSeconds, searchSeconds, rateLimited, busy };
 }

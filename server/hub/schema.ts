@@ -12,12 +12,12 @@
  */
 import type { PoolClient } from 'pg';
 import type { Logger } from '../log';
-import { errorMessage } from '../log';
+import { bm25Migration } from './ranking';
 
 /** The role every request runs as, so the row-level security policies apply to it. */
 export const TENANT_ROLE = 'parley_hub_tenant';
 /** The advisory lock key the hub's migrations run under ("parley-hub" in ASCII, as one bigint). */
-const MIGRATION_LOCK = '7089075329937117045';
+export const MIGRATION_LOCK = '7089075329937117045';
 
 export interface Migration {
   version: number;
@@ -394,6 +394,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'passage counts per user and visibility; users set their own credit', sql: [PASSAGE_COUNTS, OWN_CREDIT].join('\n') },
   { version: 3, name: 'word stem counts per user and visibility; full-text matches through the index', sql: [STEM_COUNTS, TEXT_MATCHES].join('\n') },
   { version: 4, name: 'documents keep their text, for teammates to read', sql: DOCUMENT_TEXT },
+  { version: 5, name: 'passage and note lengths for BM25; notes indexed whole', sql: bm25Migration(TENANT_ROLE) },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
@@ -443,55 +444,4 @@ export async function inTransaction<T>(client: PoolClient, work: () => Promise<T
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-}
-
-/** How the vector leg of a search runs in this database. */
-export type VectorMode = { kind: 'pgvector'; version: string; iterativeScan: boolean } | { kind: 'arrays'; reason: string };
-
-/**
- * Gives the passages a pgvector column with an HNSW index where the extension can be had: a
- * generated copy of the stored array, so every write keeps both. Where it cannot, the vector leg
- * rescores full-text candidates with the arrays. Checked at every start, under the migration
- * lock: an extension installed later is taken up by the next start.
- */
-export async function prepareVectors(client: PoolClient, dimensions: number, log: Logger): Promise<VectorMode> {
-  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-  try {
-    if (!(await hasVectorColumn(client))) {
-      const available = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
-      if (available.rowCount === 0) return arrays(log, 'the pgvector extension is not installed on this PostgreSQL server');
-      try {
-        await inTransaction(client, async () => {
-          await client.query('CREATE EXTENSION IF NOT EXISTS vector');
-          await client.query(
-            `ALTER TABLE hub_chunks ADD COLUMN embedding_v vector(${dimensions}) GENERATED ALWAYS AS (embedding::vector(${dimensions})) STORED`,
-          );
-          await client.query('CREATE INDEX hub_chunks_embedding_hnsw ON hub_chunks USING hnsw (embedding_v vector_cosine_ops)');
-        });
-      } catch (error) {
-        return arrays(log, `pgvector could not be set up: ${errorMessage(error)}`);
-      }
-    }
-    const { rows } = await client.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
-    const version = rows[0]?.extversion ?? 'unknown';
-    log.info('Hub search uses pgvector (HNSW)', { version });
-    return { kind: 'pgvector', version, iterativeScan: atLeast(version, [0, 8]) };
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-  }
-}
-
-async function hasVectorColumn(client: PoolClient): Promise<boolean> {
-  const sql = "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'hub_chunks' AND column_name = 'embedding_v'";
-  return ((await client.query(sql)).rowCount ?? 0) > 0;
-}
-
-function arrays(log: Logger, reason: string): VectorMode {
-  log.warn(`Hub search without pgvector: ${reason}; full-text candidates are rescored with vectors stored as arrays`);
-  return { kind: 'arrays', reason };
-}
-
-function atLeast(version: string, wanted: [number, number]): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > wanted[0] || (major === wanted[0] && minor >= wanted[1]);
 }

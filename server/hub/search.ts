@@ -1,30 +1,37 @@
 /**
  * The hub's hybrid search, the local knowledge base's (server/knowledge/search.ts) in PostgreSQL:
- * a full-text leg and a vector leg, fused by the same weighted sum of each leg's scores over its
- * best, times the same vote-based quality prior. Each leg names the team and the visibility rule
- * in its own query (and row-level security holds it to them anyway), so a private passage never
- * takes a place in another user's top k.
+ * a full-text leg, a vector leg and a whole-note leg, fused by the same weighted sum of each leg's
+ * scores over its best, times the same vote-based quality prior. Each leg names the team and the
+ * visibility rule in its own query (and row-level security holds it to them anyway), so a private
+ * passage never takes a place in another user's top k.
  *
- * The full-text leg is PostgreSQL's: `tsvector` columns weighted like the local index's (title,
- * then headings and tags, then correction and text) and `ts_rank` per query word, weighted by the
- * word's inverse document frequency among the passages this user can see, so a rare word counts
- * for more than a common one as in BM25.
+ * The full-text leg is BM25 as FTS5 computes it, with the local index's column weights (title 5,
+ * headings and tags 2, correction and text 1): the weighted word frequencies and lengths are
+ * what ranking.ts keeps of each passage, the averages and document frequencies what the triggers
+ * keep per user and visibility. The words matched on are the local search's: the rarest first,
+ * while their passages fit its posting budget.
  *
  * The vector leg uses the built-in embedder with the same rarity weighting of the query. With
  * pgvector, it is a nearest-neighbour query over the HNSW index (with pgvector's iterative scan,
  * so the team filter still leaves k rows); without it, the full-text candidates are rescored with
  * the vectors stored as arrays, as the local store does for the built-in embedder.
+ *
+ * The whole-note leg gives each candidate passage its note's BM25 over the whole note, as the
+ * local search does. Two differences: only the candidates' own notes are ranked (the local store
+ * ranks every matching note, then keeps the candidates'), and a word's rarity is its passages',
+ * not its notes'.
  */
 import type { PoolClient } from 'pg';
 import type { BuiltinEmbedder } from '../knowledge/embed/builtin';
 import { words } from '../knowledge/embed/builtin';
-import { DEFAULT_WEIGHTS, fuse, type Scored } from '../knowledge/search';
+import { DEFAULT_WEIGHTS, fuse, LEG_DEPTH, NOTE_POSTING_BUDGET, POSTING_BUDGET, RESCORED, withinPostingBudget, type Scored } from '../knowledge/search';
 import { queryTerms, snippetOf } from '../knowledge/snippet';
 import { qualityScore } from '../knowledge/store';
 import { stem } from '../knowledge/text';
 import type { HubDatabase, Identity } from './database';
 import type { HubVisibility } from './documents';
-import type { VectorMode } from './schema';
+import { BM25_B, BM25_K1 } from './ranking';
+import type { VectorMode } from './vectors';
 
 export interface HubSearchParams {
   query: string;
@@ -55,20 +62,26 @@ export interface HubPassage {
   mine: boolean;
 }
 
-/** How deep each leg looks before fusion, and how many full-text candidates the arrays rescore: the local search's figures. */
-const LEG_DEPTH = 50;
-const RESCORED = 200;
-/** ts_rank's weights of the D (text), C (correction), B (headings, tags) and A (title) labels: the local index's 1, 1, 2, 5. */
-const LABEL_WEIGHTS = '{0.2, 0.2, 0.4, 1.0}';
-/** Words in a larger share of the passages a user can see are scored but not matched on (matchedTerms). */
-const COMMON_SHARE = 0.05;
-/** ...as long as that is this many passages at least: in a small team every word is ranked. */
-const PRUNED_FROM = 2_000;
 /** How many candidates the HNSW scan keeps while it looks (pgvector's default is 40). */
 const EF_SEARCH = 100;
 
 /** The visibility rule of the legs' queries, on `c` (hub_chunks), with the team as $2 and the user as $3. */
 const VISIBLE = "c.team_id = $2 AND (c.visibility = 'shared' OR c.owner_id = $3)";
+
+/**
+ * BM25 of the rows of `scored` (with `id`, `frequencies` and `length`, ranking.ts) for the query
+ * words of `q` (each lexeme with its inverse document frequency), `avg` being the average length:
+ * FTS5's formula, a word's frequency counted with the weight of each column it occurs in.
+ */
+const bm25Of = (scored: string, avg: string) => `
+  SELECT ${scored}.id, sum(q.idf * (t.tf * ${BM25_K1 + 1}) / (t.tf + ${BM25_K1} * (${1 - BM25_B} + ${BM25_B} * ${scored}.length / ${avg})))::float8 AS score
+  FROM ${scored} CROSS JOIN q CROSS JOIN LATERAL (SELECT (${scored}.frequencies ->> q.lexeme)::float8 AS tf) t
+  WHERE t.tf IS NOT NULL
+  GROUP BY ${scored}.id`;
+
+/** The query words as PostgreSQL's lexemes, each with its weight ($1 the words, $4 the weights). */
+const QUERY_LEXEMES = `q AS (SELECT l.lexeme, w.idf FROM unnest($1::text[], $4::float8[]) AS w(term, idf)
+  CROSS JOIN LATERAL unnest(to_tsvector('english'::regconfig, w.term)) AS l)`;
 
 export class HubSearcher {
   constructor(
@@ -84,20 +97,26 @@ export class HubSearcher {
     return this.db.asUser(
       who,
       async (client) => {
-        const rarity = await this.rarity(client, who, [...terms, ...words(params.query)]);
+        const corpus = await readCorpus(client, who, [...terms, ...words(params.query)]);
+        const postings = (term: string) => corpus.passagesWith(stem(term));
         const depth = Math.max(LEG_DEPTH, params.k);
-        const lexical = await this.fullText(client, who, terms, rarity, params.category, this.vectors.kind === 'arrays' ? Math.max(depth, RESCORED) : depth);
-        const query = this.embedder.embedWeightedQuery(params.query, rarity.idf);
+        const matched = withinPostingBudget(terms, postings, POSTING_BUDGET);
+        const lexical = await rankFullText(client, who, matched, corpus, params.category, this.vectors.kind === 'arrays' ? Math.max(depth, RESCORED) : depth);
+        const query = this.embedder.embedWeightedQuery(params.query, (word) => corpus.idf(word));
         const semantic =
           this.vectors.kind === 'arrays'
             ? await this.rescore(client, who, query, lexical, depth)
             : await this.nearest(client, who, query, params.category, depth);
         const fusedLexical = lexical.slice(0, depth);
+        const notes = await this.noteEvidence(client, who, withinPostingBudget(terms, postings, NOTE_POSTING_BUDGET), corpus, depth, [
+          ...fusedLexical,
+          ...semantic,
+        ]);
         const quality = await qualities(
           client,
-          [...fusedLexical, ...semantic].map((hit) => hit.chunkId),
+          [...fusedLexical, ...semantic, ...notes].map((hit) => hit.chunkId),
         );
-        const fused = fuse(fusedLexical, semantic, DEFAULT_WEIGHTS, (id) => quality.get(id) ?? qualityScore(0, 0)).slice(0, params.k);
+        const fused = fuse(fusedLexical, semantic, DEFAULT_WEIGHTS, (id) => quality.get(id) ?? qualityScore(0, 0), notes).slice(0, params.k);
         return passages(client, who, fused, terms);
       },
       { extraSettings: settings },
@@ -109,40 +128,18 @@ export class HubSearcher {
     return `${iterative}SET LOCAL hnsw.ef_search = ${EF_SEARCH};`;
   }
 
-  /**
-   * Each word's inverse document frequency by its stem, over the passages this user can see,
-   * as the local search computes it: log((N + 1) / (df + 0.5)). N and df come from the counts the
-   * triggers keep per user and visibility (a few rows each), not from counting the team's corpus.
-   */
-  private async rarity(client: PoolClient, who: Identity, queryWords: string[]): Promise<Rarity> {
-    const stems = [...new Set(queryWords.map(stem))];
-    const { rows } = await client.query<{ stem: string; df: number; total: number }>(
-      `SELECT s.stem, (SELECT coalesce(sum(c.passages), 0) FROM hub_stem_counts c WHERE c.stem = s.stem AND ${VISIBLE})::int AS df,
-              (SELECT coalesce(sum(c.passages), 0) FROM hub_passage_counts c WHERE ${VISIBLE})::int AS total
-       FROM unnest($1::text[]) AS s(stem)`,
-      [stems, who.teamId, who.userId],
-    );
-    const total = rows[0]?.total ?? 0;
-    const frequency = new Map(rows.map((row) => [row.stem, row.df]));
-    return rarityOf(total, frequency);
-  }
-
-  /**
-   * The passages matching any of the query's uncommon words, scored by the sum of each of those
-   * words' ts_rank times its rarity. The matches come through the full-text index
-   * (hub_text_matches, schema.ts); each candidate's tsvector is read out of storage once
-   * (`|| ''`), not once per word.
-   */
-  private async fullText(client: PoolClient, who: Identity, terms: string[], rarity: Rarity, category: string | undefined, limit: number): Promise<Scored[]> {
-    const matched = matchedTerms(terms, rarity);
-    const weights = matched.map((term) => Math.max(0.1, rarity.idf(stem(term))));
+  /** Each candidate passage's note's BM25 over the whole note, for the best `depth` of those notes. */
+  private async noteEvidence(client: PoolClient, who: Identity, matched: string[], corpus: Corpus, depth: number, candidates: Scored[]): Promise<Scored[]> {
+    const ids = [...new Set(candidates.map((hit) => hit.chunkId))];
+    if (ids.length === 0) return [];
     const { rows } = await client.query<Scored>(
-      `WITH words AS (SELECT to_tsquery('english', w.term) AS q, w.weight FROM unnest($1::text[], $4::float8[]) AS w(term, weight))
-       SELECT c.id AS "chunkId", (SELECT sum(ts_rank('${LABEL_WEIGHTS}', c.tsv, words.q, 1) * words.weight) FROM words)::float8 AS score
-       FROM (SELECT c.id, c.tsv || ''::tsvector AS tsv FROM hub_chunks c
-             WHERE c.id IN (SELECT hub_text_matches(to_tsquery('english', $5), $6::text)) AND ${VISIBLE} OFFSET 0) c
-       ORDER BY score DESC, c.id LIMIT $7`,
-      [matched, who.teamId, who.userId, weights, matched.join(' | '), category ?? null, limit],
+      `WITH ${QUERY_LEXEMES},
+       notes AS (SELECT d.id, d.frequencies, d.length FROM hub_documents d
+                 WHERE d.id IN (SELECT c.document_id FROM hub_chunks c WHERE c.id = ANY($5::bigint[]) AND ${VISIBLE})
+                   AND d.team_id = $2 AND (d.visibility = 'shared' OR d.owner_id = $3)),
+       scored AS (${bm25Of('notes', '$6::float8')} ORDER BY score DESC, notes.id LIMIT $7)
+       SELECT c.id AS "chunkId", scored.score FROM hub_chunks c JOIN scored ON scored.id = c.document_id WHERE c.id = ANY($5::bigint[])`,
+      [matched, who.teamId, who.userId, matched.map((term) => corpus.bm25Idf(stem(term))), ids, corpus.averageNote, depth],
     );
     return rows;
   }
@@ -171,31 +168,77 @@ export class HubSearcher {
   }
 }
 
-/** The rarity of each stem among `total` passages, `frequency` holding the passages that have it. */
-export function rarityOf(total: number, frequency: ReadonlyMap<string, number>): Rarity {
-  const df = (word: string) => frequency.get(word) ?? 0;
-  return { idf: (word) => Math.log((total + 1) / (df(word) + 0.5)), common: (word) => df(word) > Math.max(PRUNED_FROM, COMMON_SHARE * total) };
-}
-
-export interface Rarity {
-  /** The stem's inverse document frequency among the passages the user can see. */
-  idf(stem: string): number;
-  /** Whether so many of those passages hold the stem that it is not matched on (matchedTerms). */
-  common(stem: string): boolean;
+/**
+ * The passages and notes this user can see, their average lengths, and in how many of those
+ * passages each query word's stem occurs: from the counts the triggers keep per user and
+ * visibility (a few rows each), not from counting the team's corpus.
+ */
+export async function readCorpus(client: PoolClient, who: Identity, queryWords: string[]): Promise<Corpus> {
+  const stems = [...new Set(queryWords.map(stem))];
+  const sum = (table: string, column: string) => `(SELECT coalesce(sum(c.${column}), 0) FROM ${table} c WHERE ${VISIBLE})::float8`;
+  const { rows } = await client.query<CorpusSizes & { stem: string; df: number }>(
+    `SELECT s.stem, (SELECT coalesce(sum(c.passages), 0) FROM hub_stem_counts c WHERE c.stem = s.stem AND ${VISIBLE})::int AS df,
+            ${sum('hub_passage_counts', 'passages')} AS passages, ${sum('hub_passage_counts', 'words')} AS "passageWords",
+            ${sum('hub_note_counts', 'notes')} AS notes, ${sum('hub_note_counts', 'words')} AS "noteWords"
+     FROM unnest($1::text[]) AS s(stem)`,
+    [stems, who.teamId, who.userId],
+  );
+  return corpusOf(rows[0]!, new Map(rows.map((row) => [row.stem, row.df])));
 }
 
 /**
- * The words a passage must hold one of to be a full-text candidate. A word in more than
- * COMMON_SHARE of the passages (and more than PRUNED_FROM of them) adds little to any score (its rarity is low) but would have every
- * one of those passages ranked, tens of thousands in a large team: as search engines prune common
- * terms, it is left out of the match and the full-text score (the vector leg still weighs it),
- * unless the query has no other word, in which case its rarest words are matched.
+ * The passages matching any of `matched`, by BM25. The matches come through the full-text
+ * index (hub_text_matches, schema.ts), and each candidate's frequencies are looked up for the
+ * query's words only.
  */
-export function matchedTerms(terms: string[], rarity: Rarity): string[] {
-  const uncommon = terms.filter((term) => !rarity.common(stem(term)));
-  if (uncommon.length > 0) return uncommon;
-  const rarest = Math.max(...terms.map((term) => rarity.idf(stem(term))));
-  return terms.filter((term) => rarity.idf(stem(term)) === rarest);
+export async function rankFullText(
+  client: PoolClient,
+  who: Identity,
+  matched: string[],
+  corpus: Corpus,
+  category: string | undefined,
+  limit: number,
+): Promise<Scored[]> {
+  const { rows } = await client.query<{ id: number; score: number }>(
+    `WITH ${QUERY_LEXEMES},
+     candidates AS (SELECT c.id, c.frequencies, c.length FROM hub_chunks c
+                    WHERE c.id IN (SELECT hub_text_matches(to_tsquery('english', $5), $6::text)) AND ${VISIBLE} OFFSET 0),
+     scored AS (${bm25Of('candidates', '$7::float8')})
+     SELECT id, score FROM scored ORDER BY score DESC, id LIMIT $8`,
+    [matched, who.teamId, who.userId, matched.map((term) => corpus.bm25Idf(stem(term))), matched.join(' | '), category ?? null, corpus.averagePassage, limit],
+  );
+  return rows.map((row) => ({ chunkId: row.id, score: row.score }));
+}
+
+interface CorpusSizes {
+  passages: number;
+  passageWords: number;
+  notes: number;
+  noteWords: number;
+}
+
+/** What a search knows of the corpus the user can see. */
+export interface Corpus {
+  averagePassage: number;
+  averageNote: number;
+  /** In how many of the passages the stem occurs. */
+  passagesWith(stem: string): number;
+  /** The stem's rarity as the built-in embedder weighs the query by it: log((N + 1) / (df + 0.5)). */
+  idf(stem: string): number;
+  /** The stem's inverse document frequency as FTS5's BM25 computes it: log((N - df + 0.5) / (df + 0.5)), at least 1e-6. */
+  bm25Idf(stem: string): number;
+}
+
+export function corpusOf(sizes: CorpusSizes, frequency: ReadonlyMap<string, number>): Corpus {
+  const total = sizes.passages;
+  const df = (word: string) => frequency.get(word) ?? 0;
+  return {
+    averagePassage: Math.max(1, sizes.passageWords / Math.max(1, total)),
+    averageNote: Math.max(1, sizes.noteWords / Math.max(1, sizes.notes)),
+    passagesWith: df,
+    idf: (word) => Math.log((total + 1) / (df(word) + 0.5)),
+    bm25Idf: (word) => Math.max(1e-6, Math.log((total - df(word) + 0.5) / (df(word) + 0.5))),
+  };
 }
 
 /** The vote-based quality of the candidates that have votes, in one query. */

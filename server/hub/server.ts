@@ -8,7 +8,7 @@ import { BuiltinEmbedder } from '../knowledge/embed/builtin';
 import type { Logger } from '../log';
 import { buildHubApp, DEFAULT_LIMITS, type HubLimits } from './app';
 import { HubDatabase } from './database';
-import type { VectorMode } from './schema';
+import type { VectorMode } from './vectors';
 
 export interface HubServerOptions {
   databaseUrl: string;
@@ -19,6 +19,8 @@ export interface HubServerOptions {
   limits?: Partial<HubLimits>;
   maxConnections?: number;
   statementTimeoutMs?: number;
+  /** How long a request waits for a database connection before the hub says it is busy. */
+  connectTimeoutMs?: number;
 }
 
 export interface RunningHub {
@@ -34,7 +36,13 @@ export const DEFAULT_HUB_PORT = 8787;
 export async function startHub(options: HubServerOptions): Promise<RunningHub> {
   const embedder = new BuiltinEmbedder();
   const { db, vectors } = await HubDatabase.open(
-    { url: options.databaseUrl, log: options.log, maxConnections: options.maxConnections, statementTimeoutMs: options.statementTimeoutMs },
+    {
+      url: options.databaseUrl,
+      log: options.log,
+      maxConnections: options.maxConnections,
+      statementTimeoutMs: options.statementTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs,
+    },
     embedder.dimensions,
   );
   try {

@@ -46,7 +46,7 @@ export interface FusionWeights {
  */
 export const DEFAULT_WEIGHTS: FusionWeights = { bm25: 1, vector: 0.2, note: 0.5, quality: 0.3 };
 /** How deep each leg looks before fusion. */
-const LEG_DEPTH = 50;
+export const LEG_DEPTH = 50;
 /**
  * The full-text leg ranks the index alone and filters afterwards, which spares a join per
  * matching row; it fetches this many times the depth so that filters leave enough behind, and
@@ -60,15 +60,15 @@ const BM25_OVERSAMPLE = 3;
  * left out of the match until the rest fit this budget; they still count in the ranking through
  * the vector rescoring, whose query vector carries every word weighted by its rarity.
  */
-const POSTING_BUDGET = 20_000;
+export const POSTING_BUDGET = 20_000;
 /**
  * The whole-note leg's posting budget, tighter: ranking the matching notes of the full budget's
  * words cost 2.5× the full-text leg's p95 at 100k passages, and the commonest words it leaves out
  * moved no figure of the kb bench (bench/README.md).
  */
-const NOTE_POSTING_BUDGET = 5_000;
+export const NOTE_POSTING_BUDGET = 5_000;
 /** How many full-text candidates the built-in embedder's vectors rescore. */
-const RESCORED = 200;
+export const RESCORED = 200;
 /**
  * Up to this many passages a dense embedder's vector leg scans every vector (about 16 ms at 20k);
  * above it, a compact copy of the vectors in memory answers (vectors.ts). The built-in
@@ -164,18 +164,7 @@ export class Searcher {
   /** The query words as an FTS5 OR expression, the commonest left out while over the posting budget. */
   private matchExpression(terms: string[], prefix: boolean, budget = POSTING_BUDGET): string {
     const last = terms.at(-1);
-    const byFrequency = terms
-      .map((term) => ({ term, postings: prefix && term === last ? 0 : this.documentFrequency(term) }))
-      .sort((a, b) => a.postings - b.postings);
-    // Rarest first; the rarest word always stays, so a query of common words still matches.
-    let walked = 0;
-    const kept = byFrequency.filter(({ postings }, i) => {
-      walked += postings;
-      return i === 0 || walked <= budget;
-    });
-    const used = new Set(kept.map(({ term }) => term));
-    return terms
-      .filter((term) => used.has(term))
+    return withinPostingBudget(terms, (term) => (prefix && term === last ? 0 : this.documentFrequency(term)), budget)
       .map((term) => `"${term}"${prefix && term === last ? '*' : ''}`)
       .join(' OR ');
   }
@@ -436,6 +425,25 @@ function filterSql(filters: KbSearchFilters): { sql: string; params: unknown[] }
 
 function hasFilters(filters: KbSearchFilters): boolean {
   return Boolean(filters.visibility || filters.folder || filters.tag);
+}
+
+/**
+ * The query words a full-text match walks the postings of, in the query's order: the rarest
+ * first while their postings fit `budget`. The rarest word always stays, so a query of common
+ * words still matches.
+ */
+export function withinPostingBudget(terms: readonly string[], postings: (term: string) => number, budget: number): string[] {
+  const byFrequency = terms.map((term) => ({ term, postings: postings(term) })).sort((a, b) => a.postings - b.postings);
+  let walked = 0;
+  const kept = new Set(
+    byFrequency
+      .filter(({ postings: n }, i) => {
+        walked += n;
+        return i === 0 || walked <= budget;
+      })
+      .map(({ term }) => term),
+  );
+  return terms.filter((term) => kept.has(term));
 }
 
 /**

@@ -3,7 +3,8 @@
  * (scripts/pg-env.sh): a version-1 database with teams, users, shared and private notes, votes,
  * corrections and tags is brought to the current version by hubs starting at the same moment,
  * with every row kept; the passage and word counts the migrations add start right and follow every
- * write after them; users change their own credit, and nobody else's.
+ * write after them, as do the passage and note lengths that BM25 ranks with; users change their
+ * own credit, and nobody else's.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -68,6 +69,27 @@ async function countsAgree(admin: pg.Client): Promise<void> {
   );
   assert.ok(stemTruth.rows.length > 0);
   assert.deepEqual(stems.rows, stemTruth.rows);
+  // BM25's lengths: each passage's and note's words, and their sums per user and visibility.
+  const words = await admin.query('SELECT team_id, owner_id, visibility, words::int FROM hub_passage_counts WHERE passages <> 0 ORDER BY 1, 2, 3');
+  const wordTruth = await admin.query(
+    'SELECT team_id, owner_id, visibility, sum(hub_tsv_length(tsv))::int AS words FROM hub_chunks GROUP BY team_id, owner_id, visibility ORDER BY 1, 2, 3',
+  );
+  assert.deepEqual(words.rows, wordTruth.rows);
+  const stale = await admin.query(
+    `SELECT d.path FROM hub_documents d
+     CROSS JOIN LATERAL (SELECT coalesce((SELECT setweight(to_tsvector('english', min(c.title)), 'A') ||
+             setweight(to_tsvector('english', coalesce(string_agg(DISTINCT c.heading, ' › '), '')), 'B') ||
+             setweight(to_tsvector('english', string_agg(c.text, E'\\n' ORDER BY c.ord)), 'D') FROM hub_chunks c WHERE c.document_id = d.id), '') AS tsv) own
+     WHERE d.frequencies <> hub_term_frequencies(own.tsv) OR d.length <> hub_tsv_length(own.tsv)`,
+  );
+  const passages = await admin.query('SELECT id FROM hub_chunks WHERE frequencies <> hub_term_frequencies(tsv) OR length <> hub_tsv_length(tsv)');
+  assert.deepEqual(passages.rows, [], "every passage's frequencies are its tsvector's");
+  assert.deepEqual(stale.rows, [], "every note's words are its passages'");
+  const notes = await admin.query('SELECT team_id, owner_id, visibility, notes::int, words::int FROM hub_note_counts WHERE notes <> 0 ORDER BY 1, 2, 3');
+  const noteTruth = await admin.query(
+    'SELECT team_id, owner_id, visibility, count(*)::int AS notes, sum(length)::int AS words FROM hub_documents GROUP BY team_id, owner_id, visibility ORDER BY 1, 2, 3',
+  );
+  assert.deepEqual(notes.rows, noteTruth.rows);
 }
 
 describe('hub migrations on a database of the previous version', () => {
@@ -167,6 +189,9 @@ describe('hub migrations on a database of the previous version', () => {
       assert.equal((await alice.upload('runbook.md', '# Runbook\n\n## Disk full\n\nDelete old logs.', { visibility: 'shared' })).status, 200);
       await countsAgree(admin);
       assert.equal((await alice.setVisibility(added.body.documentId, 'private')).status, 200);
+      await countsAgree(admin);
+      // Uploaded again with no text at all: no passages, and a note of no words.
+      assert.equal((await alice.upload('runbook.md', '', { visibility: 'private' })).status, 200);
       await countsAgree(admin);
       assert.equal((await alice.remove(added.body.documentId)).status, 200);
       await countsAgree(admin);

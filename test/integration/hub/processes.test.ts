@@ -32,6 +32,12 @@ function hubProcess(url: string): Promise<{ child: ChildProcess; url: string; st
   });
 }
 
+/** Polls until a connection of this database's hubs waits on a lock that `admin` holds. */
+function waitingOnLock(admin: pg.Client, what: string): Promise<unknown> {
+  const sql = "SELECT 1 FROM pg_stat_activity WHERE application_name = 'parley-hub' AND datname = current_database() AND wait_event_type = 'Lock'";
+  return waitFor(async () => (await admin.query(sql)).rowCount, { what: `${what} waiting on the lock` });
+}
+
 function stopped(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve(child.exitCode);
@@ -115,6 +121,34 @@ describe('hub processes on one database', () => {
     }
   });
 
+  it('sheds a request with 503 hub_busy when every database connection stays in use, and serves again once they are free', async () => {
+    const hub = await testHub(database.url, { maxConnections: 1, connectTimeoutMs: 300 });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const client = new HubClient(hub.url, (await addTestUser(database.url, 'busy', 'red')).token);
+      await admin.query('BEGIN; LOCK TABLE hub_chunks IN ACCESS EXCLUSIVE MODE');
+      const held = client.search('release checklist');
+      await waitingOnLock(admin, "the hub's one connection");
+      const started = performance.now();
+      const shed = await client.stats();
+      assert.ok(performance.now() - started < 5_000, 'shed after the connect timeout, not held');
+      assert.equal(shed.status, 503, JSON.stringify(shed.body));
+      assert.equal(shed.body.error?.code, 'hub_busy');
+      assert.match(shed.body.error!.message, /all 1 of its database connections stayed in use for 0\.3 s/);
+      assert.equal(shed.headers.get('retry-after'), '2');
+      await admin.query('ROLLBACK');
+      assert.equal((await held).status, 200, 'the request that held the connection finishes');
+      assert.equal((await client.stats()).status, 200);
+      const metrics = (await new HubClient(hub.url, undefined).request<string>('GET', '/metrics')).body;
+      assert.match(metrics, /^parley_hub_busy_total 1$/m);
+    } finally {
+      await admin.query('ROLLBACK').catch(() => undefined);
+      await admin.end();
+      await hub.close();
+    }
+  });
+
   it('answers 503 while the database drops its connections mid-request, then recovers; readiness says when the schema is behind', async () => {
     const hub = await testHub(database.url);
     const admin = new pg.Client({ connectionString: database.url });
@@ -126,17 +160,7 @@ describe('hub processes on one database', () => {
       // database's only: other hubs of the cluster, such as a bench's, are not this test's to cut off).
       await admin.query('BEGIN; LOCK TABLE hub_chunks IN ACCESS EXCLUSIVE MODE');
       const pending = client.search('release checklist');
-      await waitFor(
-        async () =>
-          (
-            await admin.query(
-              "SELECT 1 FROM pg_stat_activity WHERE application_name = 'parley-hub' AND datname = current_database() AND wait_event_type = 'Lock'",
-            )
-          ).rowCount,
-        {
-          what: 'the search waiting on the lock',
-        },
-      );
+      await waitingOnLock(admin, 'the search');
       await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'parley-hub' AND datname = current_database()");
       const during = await pending;
       assert.equal(during.status, 503, JSON.stringify(during.body));
