@@ -161,31 +161,47 @@ export class HubDatabase {
 
   /** One statement outside a transaction, as the hub's own role. */
   async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    const client = await this.checkout();
-    let broken: Error | undefined;
+    const saturated = this.saturated();
     try {
-      return await client.query<R>(sql, params);
+      // pool.query listens for the connection's errors while it runs (a server going away).
+      return await this.pool.query<R>(sql, params);
     } catch (error) {
-      if (isDatabaseUnavailable(error)) broken = error as Error;
-      throw unavailableOr(error);
-    } finally {
-      client.release(broken);
+      throw this.poolError(error, saturated);
     }
   }
 
-  /**
-   * A connection from the pool. Waiting longer than the connect timeout is load when every
-   * connection was already open and in use (a 503 that says the hub is busy), and an outage when
-   * a new connection could not be made.
-   */
   private async checkout(): Promise<pg.PoolClient> {
-    const saturated = this.pool.totalCount >= this.maxConnections && this.pool.idleCount === 0;
+    const saturated = this.saturated();
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
-      if (saturated && /timeout exceeded when trying to connect/i.test(errorMessage(error))) throw hubBusy(this.maxConnections, this.connectTimeoutMs);
-      throw unavailableOr(error);
+      throw this.poolError(error, saturated);
     }
+    // A checked-out connection has no listener of the pool's: a server going away mid-transaction
+    // fails the running query, and must not also be an uncaught 'error' event.
+    const onError = (error: Error) => this.log.warn('Hub database connection lost mid-request', { error: errorMessage(error) });
+    client.on('error', onError);
+    const release = client.release.bind(client);
+    client.release = (destroy?: boolean | Error) => {
+      client.off('error', onError);
+      release(destroy);
+    };
+    return client;
+  }
+
+  /** Whether every connection is open and in use, so that a request now must wait for one. */
+  private saturated(): boolean {
+    return this.pool.totalCount >= this.maxConnections && this.pool.idleCount === 0;
+  }
+
+  /**
+   * Waiting longer than the connect timeout is load when every connection was already open and in
+   * use (a 503 that says the hub is busy), and an outage when a new connection could not be made.
+   */
+  private poolError(error: unknown, saturated: boolean): unknown {
+    if (saturated && /timeout exceeded when trying to connect/i.test(errorMessage(error))) return hubBusy(this.maxConnections, this.connectTimeoutMs);
+    return unavailableOr(error);
   }
 
   /** Whether the database answers and its schema is the one this hub expects. */
